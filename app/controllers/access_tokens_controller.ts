@@ -1,0 +1,51 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import AccessTokenService from '#services/access_token_service'
+import RequestOrigin from '#services/request_origin'
+import { paginationValidator } from '#validators/pagination'
+import { accessTokenParamsValidator, createAccessTokenValidator } from '#validators/access_token'
+import AccessTokenTransformer from '#transformers/access_token_transformer'
+
+/**
+ * Personal API tokens of the signed-in user.
+ */
+@inject()
+export default class AccessTokensController {
+  constructor(protected tokens: AccessTokenService) {}
+
+  async index(ctx: HttpContext) {
+    const { page = 1, perPage = 20 } = await ctx.request.validateUsing(paginationValidator, {
+      data: ctx.request.qs(),
+    })
+    const result = await this.tokens.list(ctx.auth.getUserOrFail(), page, perPage)
+    return ctx.serialize(AccessTokenTransformer.paginate(result.all(), result.getMeta()))
+  }
+
+  async store(ctx: HttpContext) {
+    const { name, expiresInDays } = await ctx.request.validateUsing(createAccessTokenValidator)
+    const token = await this.tokens.create(
+      ctx.auth.getUserOrFail(),
+      name,
+      expiresInDays,
+      RequestOrigin.fromHttp(ctx)
+    )
+    ctx.response.status(201)
+    return {
+      data: {
+        id: Number(token.identifier),
+        name: token.name,
+        token: token.value!.release(),
+        createdAt: token.createdAt.toISOString(),
+        expiresAt: token.expiresAt?.toISOString() ?? null,
+      },
+    }
+  }
+
+  async destroy(ctx: HttpContext) {
+    const { params } = await ctx.request.validateUsing(accessTokenParamsValidator, {
+      data: { params: ctx.params },
+    })
+    await this.tokens.revoke(ctx.auth.getUserOrFail(), params.id, RequestOrigin.fromHttp(ctx))
+    return ctx.response.noContent()
+  }
+}

@@ -1,0 +1,49 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { loginValidator } from '#validators/auth'
+import SignInService from '#services/auth/sign_in_service'
+import AuditService from '#services/audit_service'
+import RequestOrigin from '#services/request_origin'
+import User from '#models/user'
+import UserTransformer from '#transformers/user_transformer'
+
+/**
+ * Cookie sessions for the single-page frontend.
+ */
+export default class SessionController {
+  /**
+   * Issues the XSRF-TOKEN cookie (done by Shield on any request); the SPA
+   * calls this before its first unsafe request.
+   */
+  async csrf({ response }: HttpContext) {
+    return response.noContent()
+  }
+
+  @inject()
+  async store(ctx: HttpContext, signIn: SignInService) {
+    const { username, password } = await ctx.request.validateUsing(loginValidator)
+    const user = await signIn.signIn(username, password, RequestOrigin.fromHttp(ctx))
+    await ctx.auth.use('web').login(user)
+    return ctx.serialize(UserTransformer.transform(user))
+  }
+
+  @inject()
+  async destroy(ctx: HttpContext, audit: AuditService) {
+    const user = ctx.auth.getUserOrFail()
+    // A script signing out with a bearer token revokes that token.
+    if (user.currentAccessToken) {
+      await User.accessTokens.delete(user, user.currentAccessToken.identifier)
+    } else {
+      await ctx.auth.use('web').logout()
+    }
+    await audit.record({
+      actor: user,
+      action: 'auth.logout',
+      outcome: 'success',
+      origin: RequestOrigin.fromHttp(ctx),
+      objectType: 'user',
+      objectId: user.id,
+    })
+    return ctx.response.noContent()
+  }
+}

@@ -1,0 +1,37 @@
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import { errors as vineErrors } from '@vinejs/vine'
+import { errors as limiterErrors } from '@adonisjs/limiter'
+import { toApiErrors, type ApiError } from '#exceptions/api_error'
+
+/**
+ * Renders every error, whatever raised it, as the one documented shape
+ * `{"errors": [{"code", "message", "field"?}]}`. Stack traces go to the
+ * log, never to the client.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = false
+
+  /** 4xx are the client's business; 5xx are logged with their stack. */
+  protected ignoreStatuses = [400, 401, 403, 404, 405, 409, 413, 415, 422, 429]
+
+  async handle(error: unknown, ctx: HttpContext) {
+    const { status, errors } = toApiErrors(error)
+
+    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+      ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
+    }
+
+    ctx.response.status(status).send({ errors } satisfies { errors: ApiError[] })
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+      return
+    }
+    return super.report(error, ctx)
+  }
+
+  protected context(ctx: HttpContext) {
+    return { requestId: ctx.request.id(), userId: ctx.auth?.user?.id }
+  }
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+
+/** What a caller-supplied request id may look like; anything else is replaced. */
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/**
+ * Accepts the caller's X-Request-Id when it is safe to log and echo,
+ * otherwise issues a fresh one, and returns it on every response.
+ */
+export default class RequestIdMiddleware {
+  handle(ctx: HttpContext, next: NextFn) {
+    const headers = ctx.request.request.headers
+    const incoming = headers['x-request-id']
+    if (typeof incoming !== 'string' || !SAFE_REQUEST_ID.test(incoming)) {
+      headers['x-request-id'] = randomUUID()
+    }
+    ctx.response.header('X-Request-Id', ctx.request.id()!)
+    return next()
+  }
+}

@@ -1,0 +1,78 @@
+import { DateTime } from 'luxon'
+import hash from '@adonisjs/core/services/hash'
+import { compose } from '@adonisjs/core/helpers'
+import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
+import type { HasMany } from '@adonisjs/lucid/types/relations'
+import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
+import { type AccessToken, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import UserRole from '#models/user_role'
+import type { Role } from '#models/role'
+
+/** How the account signs in. */
+export type AuthProvider = 'local' | 'useroffice' | 'saml'
+
+const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
+  uids: ['username'],
+  passwordColumnName: 'password',
+})
+
+export default class User extends compose(BaseModel, AuthFinder) {
+  static accessTokens = DbAccessTokensProvider.forModel(User, {
+    prefix: 'fp_',
+    table: 'auth_access_tokens',
+    type: 'personal_token',
+    tokenSecretLength: 40,
+  })
+
+  declare currentAccessToken?: AccessToken
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare username: string
+
+  @column()
+  declare email: string | null
+
+  @column()
+  declare displayName: string | null
+
+  @column()
+  declare provider: AuthProvider
+
+  @column()
+  declare externalId: string | null
+
+  /** Local accounts only; hashed by the auth finder on save, never serialised. */
+  @column({ serializeAs: null })
+  declare password: string | null
+
+  @column({ consume: (value) => Boolean(value) })
+  declare disabled: boolean
+
+  @column.dateTime()
+  declare lastLoginAt: DateTime | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+
+  @hasMany(() => UserRole)
+  declare roleRows: HasMany<typeof UserRole>
+
+  /** Role names; the "roleRows" relation must be loaded. */
+  get roles(): Role[] {
+    return (this.$preloaded.roleRows ? this.roleRows : []).map((row) => row.role).sort()
+  }
+
+  hasRole(role: Role) {
+    return this.roles.includes(role)
+  }
+
+  get isAdmin() {
+    return this.hasRole('admin')
+  }
+}

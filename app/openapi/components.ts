@@ -1,0 +1,261 @@
+/**
+ * Shared schemas, parameters and responses of the OpenAPI document.
+ * Response schemas are strict (`additionalProperties: false`) so that the
+ * contract tests notice any field the server adds without documenting it.
+ */
+const dateTime = { type: 'string', format: 'date-time' }
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' }
+
+function errorResponse(description: string, example: string) {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/ErrorBody' },
+        example: { errors: [{ code: example, message: description }] },
+      },
+    },
+  }
+}
+
+export const components = {
+  securitySchemes: {
+    cookieSession: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'portal-session',
+      description:
+        'Session cookie set by POST /api/v1/auth/login. Unsafe methods must echo the XSRF-TOKEN cookie in the X-XSRF-TOKEN header.',
+    },
+    bearerToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A personal API token from POST /api/v1/auth/tokens. Exempt from CSRF checks.',
+    },
+  },
+
+  schemas: {
+    ErrorBody: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['errors'],
+      properties: {
+        errors: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', pattern: '^E_[A-Z_]+$' },
+              message: { type: 'string' },
+              field: {
+                type: 'string',
+                description: 'The offending input field (validation errors).',
+              },
+            },
+          },
+        },
+      },
+    },
+    ListMeta: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['total', 'perPage', 'currentPage', 'lastPage'],
+      properties: {
+        total: { type: 'integer', minimum: 0 },
+        perPage: { type: 'integer', minimum: 1 },
+        currentPage: { type: 'integer', minimum: 1 },
+        lastPage: { type: 'integer', minimum: 1 },
+      },
+    },
+    Role: { type: 'string', enum: ['scientist', 'admin'] },
+    User: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'id',
+        'username',
+        'email',
+        'displayName',
+        'provider',
+        'roles',
+        'disabled',
+        'lastLoginAt',
+        'createdAt',
+      ],
+      properties: {
+        id: { type: 'integer' },
+        username: { type: 'string' },
+        email: { type: ['string', 'null'] },
+        displayName: { type: ['string', 'null'] },
+        provider: { type: 'string', enum: ['local', 'useroffice', 'saml'] },
+        roles: { type: 'array', items: { $ref: '#/components/schemas/Role' } },
+        disabled: { type: 'boolean' },
+        lastLoginAt: nullableDateTime,
+        createdAt: dateTime,
+      },
+    },
+    AccessToken: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'name', 'createdAt', 'lastUsedAt', 'expiresAt'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: ['string', 'null'] },
+        createdAt: dateTime,
+        lastUsedAt: nullableDateTime,
+        expiresAt: nullableDateTime,
+      },
+    },
+    NewAccessToken: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'name', 'token', 'createdAt', 'expiresAt'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: ['string', 'null'] },
+        token: { type: 'string', description: 'Shown once; only its hash is stored.' },
+        createdAt: dateTime,
+        expiresAt: nullableDateTime,
+      },
+    },
+    AuditEvent: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'id',
+        'occurredAt',
+        'actorId',
+        'actorName',
+        'action',
+        'objectType',
+        'objectId',
+        'outcome',
+        'clientIp',
+        'userAgent',
+        'requestId',
+        'details',
+      ],
+      properties: {
+        id: { type: 'integer' },
+        occurredAt: dateTime,
+        actorId: { type: ['integer', 'null'] },
+        actorName: { type: ['string', 'null'] },
+        action: { type: 'string', examples: ['auth.login'] },
+        objectType: { type: ['string', 'null'] },
+        objectId: { type: ['string', 'null'] },
+        outcome: { type: 'string', enum: ['success', 'failure', 'denied'] },
+        clientIp: { type: ['string', 'null'] },
+        userAgent: { type: ['string', 'null'] },
+        requestId: { type: ['string', 'null'] },
+        details: { type: ['object', 'null'] },
+      },
+    },
+    HealthReport: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'checks'],
+      properties: {
+        status: { type: 'string', enum: ['ok', 'error'] },
+        checks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'status', 'message'],
+            properties: {
+              name: { type: 'string' },
+              status: { type: 'string', enum: ['ok', 'warning', 'error'] },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+
+  parameters: {
+    page: {
+      name: 'page',
+      in: 'query',
+      schema: { type: 'integer', minimum: 1, default: 1 },
+    },
+    perPage: {
+      name: 'perPage',
+      in: 'query',
+      schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    },
+  },
+
+  responses: {
+    InvalidJson: errorResponse('The body is not a JSON object', 'E_INVALID_JSON'),
+    Unauthenticated: errorResponse('Authentication required', 'E_UNAUTHENTICATED'),
+    Forbidden: errorResponse(
+      'Not allowed (missing role, bad CSRF token or disabled account)',
+      'E_FORBIDDEN'
+    ),
+    NotFound: errorResponse('Not found (or not yours)', 'E_NOT_FOUND'),
+    PayloadTooLarge: errorResponse('Request body is too large', 'E_PAYLOAD_TOO_LARGE'),
+    ValidationFailed: errorResponse(
+      'Invalid input; each error names its field',
+      'E_VALIDATION_ERROR'
+    ),
+    TooManyRequests: {
+      ...errorResponse(
+        'Throttled; retry after the number of seconds in Retry-After',
+        'E_TOO_MANY_REQUESTS'
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    },
+    ServiceUnavailable: errorResponse('A required service is unavailable', 'E_SERVICE_UNAVAILABLE'),
+  },
+}
+
+/** `{data: <schema>}` */
+export function dataOf(schemaRef: string) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['data'],
+    properties: { data: { $ref: `#/components/schemas/${schemaRef}` } },
+  }
+}
+
+/** `{data: [<schema>], meta}` */
+export function listOf(schemaRef: string) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['data', 'meta'],
+    properties: {
+      data: { type: 'array', items: { $ref: `#/components/schemas/${schemaRef}` } },
+      meta: { $ref: '#/components/schemas/ListMeta' },
+    },
+  }
+}
+
+export function json(description: string, schema: object) {
+  return { description, content: { 'application/json': { schema } } }
+}
+
+export function ref(name: keyof typeof components.responses) {
+  return { $ref: `#/components/responses/${name}` }
+}
+
+/** Error responses every authenticated endpoint can give. */
+export const authenticatedErrors = {
+  401: ref('Unauthenticated'),
+  403: ref('Forbidden'),
+  503: ref('ServiceUnavailable'),
+}
+
+/** Extra error responses of endpoints that take a JSON body. */
+export const bodyErrors = {
+  400: ref('InvalidJson'),
+  413: ref('PayloadTooLarge'),
+  422: ref('ValidationFailed'),
+}
+
+export const signedIn = [{ cookieSession: [] }, { bearerToken: [] }]

@@ -1,0 +1,39 @@
+import { components } from '#openapi/components'
+import { adminPaths } from '#openapi/paths/admin'
+import { authPaths } from '#openapi/paths/auth'
+import { docsPaths } from '#openapi/paths/docs'
+import { healthPaths } from '#openapi/paths/health'
+
+/**
+ * The OpenAPI 3.1 description of every route the server registers. The
+ * contract tests check each route is here and real responses match it.
+ */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Facility Portal API',
+    version: '1.0.0',
+    description: [
+      'Remote data analysis for research facilities: sign in, see your experiments, requisition analysis environments and open them in the browser.',
+      '',
+      'Every error has the shape `{"errors": [{"code": "E_…", "message": "…", "field": "…"}]}`; lists are `{"data": [...], "meta": {"total", "perPage", "currentPage", "lastPage"}}`.',
+      'Every response carries an `X-Request-Id` header (the caller may supply one).',
+    ].join('\n'),
+    license: { name: 'MIT', identifier: 'MIT' },
+  },
+  servers: [{ url: '/' }],
+  security: [{ cookieSession: [] }, { bearerToken: [] }],
+  tags: [
+    { name: 'Authentication' },
+    { name: 'Administration' },
+    { name: 'Health' },
+    { name: 'Documentation' },
+  ],
+  paths: {
+    ...authPaths,
+    ...adminPaths,
+    ...healthPaths,
+    ...docsPaths,
+  },
+  components,
+}

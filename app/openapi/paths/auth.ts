@@ -1,0 +1,132 @@
+import {
+  authenticatedErrors,
+  bodyErrors,
+  dataOf,
+  json,
+  listOf,
+  ref,
+  signedIn,
+} from '#openapi/components'
+
+export const authPaths = {
+  '/api/v1/auth/csrf': {
+    get: {
+      tags: ['Authentication'],
+      summary: 'Issue the XSRF-TOKEN cookie',
+      description:
+        'Call once before the first unsafe request of a cookie session; echo the cookie value in the X-XSRF-TOKEN header of every POST/PUT/PATCH/DELETE.',
+      security: [],
+      responses: { 204: { description: 'XSRF-TOKEN cookie set' } },
+    },
+  },
+  '/api/v1/auth/login': {
+    post: {
+      tags: ['Authentication'],
+      summary: 'Sign in with a username and password',
+      description:
+        'Checks local accounts first, then the facility User Office when configured. Starts a cookie session. Failed attempts are throttled per account and per client address.',
+      security: [],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['username', 'password'],
+              properties: {
+                username: { type: 'string', minLength: 1, maxLength: 128 },
+                password: { type: 'string', minLength: 1, maxLength: 1024, format: 'password' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: json('Signed in; the session cookie is set', dataOf('User')),
+        ...bodyErrors,
+        401: json('Wrong username or password', { $ref: '#/components/schemas/ErrorBody' }),
+        403: ref('Forbidden'),
+        429: ref('TooManyRequests'),
+        503: ref('ServiceUnavailable'),
+      },
+    },
+  },
+  '/api/v1/auth/logout': {
+    post: {
+      tags: ['Authentication'],
+      summary: 'Sign out',
+      description: 'Ends the cookie session; called with a bearer token, revokes that token.',
+      security: signedIn,
+      responses: { 204: { description: 'Signed out' }, ...authenticatedErrors },
+    },
+  },
+  '/api/v1/auth/tokens': {
+    get: {
+      tags: ['Authentication'],
+      summary: 'List my personal API tokens',
+      security: signedIn,
+      parameters: [
+        { $ref: '#/components/parameters/page' },
+        { $ref: '#/components/parameters/perPage' },
+      ],
+      responses: {
+        200: json('Tokens, newest first (never their values)', listOf('AccessToken')),
+        422: ref('ValidationFailed'),
+        ...authenticatedErrors,
+      },
+    },
+    post: {
+      tags: ['Authentication'],
+      summary: 'Create a personal API token',
+      description:
+        'The token value is returned once and never again. Send it as "Authorization: Bearer <token>".',
+      security: signedIn,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['name', 'expiresInDays'],
+              properties: {
+                name: { type: 'string', minLength: 1, maxLength: 100 },
+                expiresInDays: {
+                  type: 'integer',
+                  minimum: 1,
+                  description: 'At most API_TOKEN_MAX_DAYS (365 by default).',
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        201: json('Created', dataOf('NewAccessToken')),
+        ...bodyErrors,
+        ...authenticatedErrors,
+      },
+    },
+  },
+  '/api/v1/auth/tokens/{id}': {
+    delete: {
+      tags: ['Authentication'],
+      summary: 'Revoke one of my personal API tokens',
+      security: signedIn,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: {
+        204: { description: 'Revoked' },
+        404: ref('NotFound'),
+        422: ref('ValidationFailed'),
+        ...authenticatedErrors,
+      },
+    },
+  },
+  '/api/v1/me': {
+    get: {
+      tags: ['Authentication'],
+      summary: 'The signed-in user',
+      security: signedIn,
+      responses: { 200: json('Me', dataOf('User')), ...authenticatedErrors },
+    },
+  },
+}

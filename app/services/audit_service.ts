@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import AuditEvent, { type AuditOutcome } from '#models/audit_event'
+import type User from '#models/user'
+import type RequestOrigin from '#services/request_origin'
+
+export type AuditFilters = {
+  actorId?: number
+  action?: string
+  outcome?: AuditOutcome
+  from?: Date
+  to?: Date
+  page?: number
+  perPage?: number
+}
+
+export type AuditEntry = {
+  /** Who acted; null when anonymous (e.g. a failed sign-in). */
+  actor: User | null
+  /** Dotted verb, e.g. "auth.login", "token.create", "environment.stop". */
+  action: string
+  outcome: AuditOutcome
+  origin: RequestOrigin
+  objectType?: string
+  objectId?: string | number
+  /** Context for a human reader. Never secrets. */
+  details?: Record<string, unknown>
+}
+
+/**
+ * Appends to the audit trail: who did what to which object, when, from
+ * where, and how it ended.
+ */
+@inject()
+export default class AuditService {
+  /**
+   * Records one event. The trail is evidence, so a failure to write it is
+   * not swallowed: the caller's action fails with it.
+   */
+  async record(entry: AuditEntry): Promise<AuditEvent> {
+    const event = await AuditEvent.create({
+      occurredAt: DateTime.utc(),
+      actorId: entry.actor?.id ?? null,
+      actorName: entry.actor?.username ?? null,
+      action: entry.action,
+      objectType: entry.objectType ?? null,
+      objectId: entry.objectId === undefined ? null : String(entry.objectId),
+      outcome: entry.outcome,
+      clientIp: entry.origin.clientIp,
+      userAgent: entry.origin.userAgent,
+      requestId: entry.origin.requestId,
+      details: entry.details ?? null,
+    })
+    logger.info(
+      {
+        audit: {
+          action: event.action,
+          outcome: event.outcome,
+          actorId: event.actorId,
+          objectType: event.objectType,
+          objectId: event.objectId,
+        },
+        requestId: event.requestId,
+      },
+      'audit event'
+    )
+    return event
+  }
+
+  /** Events matching the filters, newest first, one page at a time. */
+  async search(filters: AuditFilters) {
+    return AuditEvent.query()
+      .if(filters.actorId, (query) => query.where('actor_id', filters.actorId!))
+      .if(filters.action, (query) => query.where('action', filters.action!))
+      .if(filters.outcome, (query) => query.where('outcome', filters.outcome!))
+      .if(filters.from, (query) => query.where('occurred_at', '>=', filters.from!))
+      .if(filters.to, (query) => query.where('occurred_at', '<', filters.to!))
+      .orderBy('id', 'desc')
+      .paginate(filters.page ?? 1, filters.perPage ?? 50)
+  }
+}

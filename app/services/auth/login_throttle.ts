@@ -1,0 +1,59 @@
+import { inject } from '@adonisjs/core'
+import limiter from '@adonisjs/limiter/services/main'
+import portalConfig from '#config/portal'
+import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
+
+/**
+ * Limits password guessing per account and per client address, whichever
+ * provider checks the password (so nobody can hammer the User Office
+ * through the portal either).
+ *
+ * Each attempt is counted before the check (an atomic upsert in the shared
+ * database, so parallel guesses from several processes cannot slip past);
+ * a successful sign-in clears the account's count and refunds the
+ * address's, an attempt that failed for another reason is refunded.
+ */
+@inject()
+export default class LoginThrottle {
+  #account = limiter.use({
+    requests: portalConfig.loginThrottle.accountAttempts,
+    duration: portalConfig.loginThrottle.window,
+    blockDuration: portalConfig.loginThrottle.window,
+  })
+
+  #address = limiter.use({
+    requests: portalConfig.loginThrottle.addressAttempts,
+    duration: portalConfig.loginThrottle.window,
+    blockDuration: portalConfig.loginThrottle.window,
+  })
+
+  /**
+   * Runs `attempt` unless the account or the address is throttled, in
+   * which case it throws the limiter's 429 exception.
+   */
+  async guard<T>(username: string, clientIp: string | null, attempt: () => Promise<T>) {
+    const accountKey = `login:account:${username.toLowerCase()}`
+    const addressKey = `login:address:${clientIp ?? 'unknown'}`
+
+    await this.#address.consume(addressKey)
+    try {
+      await this.#account.consume(accountKey)
+    } catch (error) {
+      await this.#address.decrement(addressKey)
+      throw error
+    }
+
+    try {
+      const result = await attempt()
+      await this.#account.delete(accountKey)
+      await this.#address.decrement(addressKey)
+      return result
+    } catch (error) {
+      if (!(error instanceof InvalidCredentialsException)) {
+        await this.#account.decrement(accountKey)
+        await this.#address.decrement(addressKey)
+      }
+      throw error
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import { errors as limiterErrors } from '@adonisjs/limiter'
+import type User from '#models/user'
+import AuditService from '#services/audit_service'
+import LoginThrottle from '#services/auth/login_throttle'
+import CredentialProviders from '#services/auth/credential_providers'
+import type RequestOrigin from '#services/request_origin'
+import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
+import AccountDisabledException from '#exceptions/account_disabled_exception'
+
+/**
+ * Password sign-in: throttles, asks each configured credential provider in
+ * order, refuses disabled accounts, and audits every outcome.
+ */
+@inject()
+export default class SignInService {
+  constructor(
+    protected providers: CredentialProviders,
+    protected throttle: LoginThrottle,
+    protected audit: AuditService
+  ) {}
+
+  /**
+   * Returns the signed-in user (roles loaded) or throws
+   * InvalidCredentialsException, AccountDisabledException, the limiter's
+   * 429, or a 503 when a provider cannot be reached.
+   */
+  async signIn(username: string, password: string, origin: RequestOrigin): Promise<User> {
+    let user: User
+    try {
+      user = await this.throttle.guard(username, origin.clientIp, () =>
+        this.#checkCredentials(username, password)
+      )
+    } catch (error) {
+      await this.audit.record({
+        actor: null,
+        action: 'auth.login',
+        outcome: error instanceof limiterErrors.E_TOO_MANY_REQUESTS ? 'denied' : 'failure',
+        origin,
+        objectType: 'user',
+        details: { username, reason: (error as { code?: string }).code ?? 'E_UNKNOWN' },
+      })
+      throw error
+    }
+
+    if (user.disabled) {
+      await this.audit.record({
+        actor: user,
+        action: 'auth.login',
+        outcome: 'denied',
+        origin,
+        objectType: 'user',
+        objectId: user.id,
+        details: { reason: AccountDisabledException.code },
+      })
+      throw new AccountDisabledException()
+    }
+
+    user.lastLoginAt = DateTime.utc()
+    await user.save()
+    await user.load('roleRows')
+    await this.audit.record({
+      actor: user,
+      action: 'auth.login',
+      outcome: 'success',
+      origin,
+      objectType: 'user',
+      objectId: user.id,
+      details: { provider: user.provider },
+    })
+    return user
+  }
+
+  async #checkCredentials(username: string, password: string) {
+    for (const provider of this.providers.list()) {
+      const user = await provider.authenticate(username, password)
+      if (user) {
+        return user
+      }
+    }
+    throw new InvalidCredentialsException()
+  }
+}

@@ -1,0 +1,59 @@
+import env from '#start/env'
+import { defineConfig } from '@adonisjs/lucid'
+import { dataPath } from '#config/portal'
+
+/**
+ * SQLite is the zero-setup default for trying the portal on one machine;
+ * MySQL/MariaDB is the production database and the one the tests use.
+ */
+const connection = env.get('DB_CONNECTION', 'sqlite')
+
+const migrations = { naturalSort: true, paths: ['database/migrations'] }
+
+// Models declare their columns themselves; no generated schema file.
+const schemaGeneration = { enabled: false }
+
+const dbConfig = defineConfig({
+  connection,
+  prettyPrintDebugQueries: false,
+  connections: {
+    sqlite: {
+      client: 'better-sqlite3',
+      connection: {
+        filename: env.get('DB_SQLITE_FILE', dataPath('portal.sqlite')),
+      },
+      useNullAsDefault: true,
+      pool: {
+        afterCreate: (conn: any, done: (error: Error | null, conn: any) => void) => {
+          conn.pragma('foreign_keys = ON')
+          conn.pragma('journal_mode = WAL')
+          conn.pragma('busy_timeout = 5000')
+          done(null, conn)
+        },
+      },
+      migrations,
+      schemaGeneration,
+    },
+    mysql: {
+      client: 'mysql2',
+      connection: {
+        host: env.get('DB_HOST', '127.0.0.1'),
+        port: env.get('DB_PORT', 3306),
+        user: env.get('DB_USER', 'root'),
+        password: env.get('DB_PASSWORD')?.release() ?? '',
+        database: env.get('DB_DATABASE', 'portal'),
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        dateStrings: false,
+      },
+      pool: { min: 0, max: env.get('DB_POOL_MAX', 10), acquireTimeoutMillis: 10000 },
+      migrations,
+      schemaGeneration,
+    },
+  },
+})
+
+/** Whether the HTTP server migrates the schema before it listens. */
+export const migrateOnStart = env.get('DB_MIGRATE_ON_START', connection === 'sqlite')
+
+export default dbConfig

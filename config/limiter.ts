@@ -1,0 +1,21 @@
+import { defineConfig, stores } from '@adonisjs/limiter'
+
+/**
+ * Counters live in the database so that every portal process enforces the
+ * same limits.
+ */
+const limiterConfig = defineConfig({
+  default: 'database',
+  stores: {
+    database: stores.database({
+      tableName: 'rate_limits',
+      clearExpiredByTimeout: true,
+    }),
+  },
+})
+
+export default limiterConfig
+
+declare module '@adonisjs/limiter/types' {
+  export interface LimitersList extends InferLimiters<typeof limiterConfig> {}
+}

@@ -1,0 +1,85 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+|
+| Every variable the portal reads is declared and validated here; the
+| server refuses to boot when one is invalid and the error names it.
+| ".env.example" documents each one. Nothing else reads process.env.
+|
+*/
+import { Env } from '@adonisjs/core/env'
+import { ensureLocalAppKey } from '#start/local_app_key'
+
+const APP_ROOT = new URL('../', import.meta.url)
+
+const schema = {
+  NODE_ENV: Env.schema.enum.optional(['development', 'production', 'test'] as const),
+  HOST: Env.schema.string.optional({ format: 'host' }),
+  PORT: Env.schema.number.optional(),
+  APP_KEY: Env.schema.secret.optional(),
+  APP_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  DATA_DIR: Env.schema.string.optional(),
+  TRUSTED_PROXIES: Env.schema.string.optional(),
+  FRONTEND_ORIGINS: Env.schema.string.optional(),
+
+  LOG_LEVEL: Env.schema.enum.optional([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
+  LOG_FILE: Env.schema.string.optional(),
+
+  DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
+  DB_SQLITE_FILE: Env.schema.string.optional(),
+  DB_HOST: Env.schema.string.optional({ format: 'host' }),
+  DB_PORT: Env.schema.number.optional(),
+  DB_USER: Env.schema.string.optional(),
+  DB_PASSWORD: Env.schema.secret.optional(),
+  DB_DATABASE: Env.schema.string.optional(),
+  DB_POOL_MAX: Env.schema.number.optional(),
+  DB_MIGRATE_ON_START: Env.schema.boolean.optional(),
+
+  SESSION_AGE: Env.schema.string.optional(),
+
+  PORTAL_ADMIN_USERNAME: Env.schema.string.optional(),
+  PORTAL_ADMIN_PASSWORD: Env.schema.secret.optional(),
+  PORTAL_ADMIN_EMAIL: Env.schema.string.optional({ format: 'email' }),
+
+  LOGIN_THROTTLE_ACCOUNT_ATTEMPTS: Env.schema.number.optional(),
+  LOGIN_THROTTLE_ADDRESS_ATTEMPTS: Env.schema.number.optional(),
+  LOGIN_THROTTLE_WINDOW: Env.schema.string.optional(),
+
+  API_TOKEN_MAX_DAYS: Env.schema.number.optional(),
+}
+
+let env = await Env.create(APP_ROOT, schema)
+
+/*
+| Outside production a missing APP_KEY is generated once and kept in the
+| data folder, so "npm start" works on a fresh clone. Production must set it.
+*/
+if (!env.get('APP_KEY')) {
+  if (env.get('NODE_ENV') === 'production') {
+    throw new Error('Missing environment variable "APP_KEY": production needs an explicit key')
+  }
+  process.env.APP_KEY = await ensureLocalAppKey(env.get('DATA_DIR', 'storage'))
+  env = await Env.create(APP_ROOT, schema)
+}
+
+if (env.get('APP_KEY')!.release().length < 32) {
+  throw new Error('Invalid environment variable "APP_KEY": use at least 32 random characters')
+}
+
+/*
+| The HTTP server reads HOST and PORT from process.env itself. Listen on
+| loopback unless told otherwise: exposing the portal is a decision.
+*/
+env.set('HOST', env.get('HOST', '127.0.0.1'))
+env.set('PORT', env.get('PORT', 3333))
+
+export default env

@@ -1,0 +1,61 @@
+/*
+|--------------------------------------------------------------------------
+| Routes
+|--------------------------------------------------------------------------
+|
+| The JSON API lives under /api/v1 and is described, route for route, by
+| the OpenAPI document (app/openapi). A test fails when the two differ.
+|
+*/
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const HealthController = () => import('#controllers/health_controller')
+const ApiDocsController = () => import('#controllers/api_docs_controller')
+const SessionController = () => import('#controllers/session_controller')
+const MeController = () => import('#controllers/me_controller')
+const AccessTokensController = () => import('#controllers/access_tokens_controller')
+const AuditEventsController = () => import('#controllers/audit_events_controller')
+
+router.get('/health/live', [HealthController, 'live']).as('health.live')
+router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
+
+router.get('/api/docs', [ApiDocsController, 'page']).as('docs.page')
+router.get('/api/docs/assets/:file', [ApiDocsController, 'asset']).as('docs.asset')
+
+router.get('/api/v1/openapi.json', [ApiDocsController, 'document']).as('api.openapi')
+
+router
+  .group(() => {
+    router
+      .group(() => {
+        router.get('csrf', [SessionController, 'csrf']).as('csrf')
+        router.post('login', [SessionController, 'store']).as('login')
+        router.post('logout', [SessionController, 'destroy']).as('logout').use(middleware.auth())
+
+        router
+          .group(() => {
+            router.get('/', [AccessTokensController, 'index']).as('index')
+            router.post('/', [AccessTokensController, 'store']).as('store')
+            router.delete('/:id', [AccessTokensController, 'destroy']).as('destroy')
+          })
+          .prefix('tokens')
+          .as('tokens')
+          .use(middleware.auth())
+      })
+      .prefix('auth')
+      .as('auth')
+
+    router.get('me', [MeController, 'show']).as('me').use(middleware.auth())
+
+    router
+      .group(() => {
+        router.get('audit', [AuditEventsController, 'index']).as('audit.index')
+      })
+      .prefix('admin')
+      .as('admin')
+      .use([middleware.auth(), middleware.admin()])
+  })
+  .prefix('/api/v1')
+  .as('api')
+  .use(middleware.browserSession())

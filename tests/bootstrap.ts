@@ -1,0 +1,47 @@
+import { assert } from '@japa/assert'
+import { apiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
+import type { Config } from '@japa/runner/types'
+import { pluginAdonisJS } from '@japa/plugin-adonisjs'
+import testUtils from '@adonisjs/core/services/test_utils'
+import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
+import { spec } from '@japa/runner/reporters'
+import LoginThrottle from '#services/auth/login_throttle'
+
+export const plugins: Config['plugins'] = [
+  assert(),
+  pluginAdonisJS(app),
+  // Plain api client: tests sign in over HTTP and keep their own cookies
+  // (tests/helpers/api_session.ts) instead of the session/auth shortcuts.
+  apiClient(),
+]
+
+/**
+ * The summary file lets scripts/test.sh print the plain
+ * "N passed, N failed" line that CI reads.
+ */
+export const reporters: Config['reporters'] = {
+  activated: ['spec', 'summary-file'],
+  list: [spec(), summaryFileReporter],
+}
+
+/**
+ * The test database (recreated by scripts/test.sh) is migrated once per run.
+ */
+export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
+  setup: [
+    () => testUtils.db().migrate(),
+    // Creates the login limiters now, outside any test's transaction, so
+    // their counters use a connection of their own (see tests/helpers/isolation.ts).
+    async () => {
+      await app.container.make(LoginThrottle)
+    },
+  ],
+  teardown: [],
+}
+
+export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (['functional', 'integration'].includes(suite.name)) {
+    return suite.setup(() => testUtils.httpServer().start())
+  }
+}

@@ -1,0 +1,16 @@
+import type { Group } from '@japa/runner/core'
+import testUtils from '@adonisjs/core/services/test_utils'
+import limiter from '@adonisjs/limiter/services/main'
+
+/**
+ * Every test of the group runs in a transaction rolled back afterwards,
+ * and starts with no rate-limit counters (they are written outside the
+ * request's transaction on purpose: a throttle must count even when the
+ * request fails).
+ */
+export function isolateEachTest(group: Group) {
+  group.each.setup(() => testUtils.db().wrapInGlobalTransaction())
+  group.each.setup(async () => {
+    await limiter.clear()
+  })
+}
