@@ -33,8 +33,20 @@ declare module '@adonisjs/core/http' {
 
 const serializer = new ApiSerializer()
 
-HttpContext.instanceProperty('serialize', function (this: HttpContext, values: any): any {
-  return serializer.serialize(values, this.containerResolver)
-})
+/**
+ * The serializer names the pagination block "metadata"; the API documents
+ * it as "meta" (the common JSON:API-style name the frontend expects).
+ */
+HttpContext.instanceProperty(
+  'serialize',
+  async function (this: HttpContext, values: any): Promise<any> {
+    const output: any = await serializer.serialize(values, this.containerResolver)
+    if (output && typeof output === 'object' && 'metadata' in output) {
+      const { metadata, ...rest } = output
+      return { ...rest, meta: metadata }
+    }
+    return output
+  }
+)
 
 export default class ApiProvider {}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises'
+import { test } from '@japa/runner'
+import logger from '@adonisjs/core/services/logger'
+import { createUser } from '#database/factories/user_factory'
+import { ApiSession } from '#tests/helpers/api_session'
+import { isolateEachTest } from '#tests/helpers/isolation'
+
+/* .env.test sends the logs to tmp/test.log (synchronously), which this reads. */
+const LOG_FILE = 'tmp/test.log'
+
+async function logLines() {
+  const text = await readFile(LOG_FILE, 'utf8')
+  return {
+    text,
+    entries: text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  }
+}
+
+test.group('Structured logs', (group) => {
+  isolateEachTest(group)
+
+  test('secrets sent through sign-in and tokens never reach the log', async ({
+    client,
+    assert,
+  }) => {
+    const password = 'Pw-that-must-never-be-logged-7731'
+    const user = await createUser({ password })
+    const browser = new ApiSession(client)
+    await browser.login(user.username, password)
+    await browser.login(user.username, `${password}-wrong`)
+    const { token } = (
+      await browser.post('/api/v1/auth/tokens', { name: 'x', expiresInDays: 1 })
+    ).body().data
+    await ApiSession.withToken(client, token).get('/api/v1/me')
+    await ApiSession.withToken(client, `${token}-tampered`).get('/api/v1/me')
+    const sessionCookie = browser.cookies.get('portal-session')!
+
+    const { text, entries } = await logLines()
+    assert.notInclude(text, password)
+    assert.notInclude(text, token.slice(3))
+    assert.notInclude(text, decodeURIComponent(sessionCookie).slice(2, 40))
+    assert.isTrue(
+      entries.some(
+        (entry) => entry.msg === 'request completed' && entry.path === '/api/v1/auth/login'
+      )
+    )
+  })
+
+  test('redacts secret keys wherever a log call puts them', async ({ assert }) => {
+    logger.info(
+      {
+        password: 'top-level-secret-1',
+        user: { token: 'nested-secret-2', name: 'visible-name' },
+        request: {
+          headers: { authorization: 'Bearer nested-secret-3', cookie: 'nested-secret-4' },
+        },
+        environment: { vncPassword: 'nested-secret-5' },
+      },
+      'redaction probe'
+    )
+    const { text, entries } = await logLines()
+    for (let index = 1; index <= 5; index++) {
+      assert.notInclude(text, `secret-${index}`)
+    }
+    const probe = entries.find((entry) => entry.msg === 'redaction probe')
+    assert.equal(probe.password, '[REDACTED]')
+    assert.equal(probe.user.name, 'visible-name')
+    assert.equal(probe.request.headers.authorization, '[REDACTED]')
+  })
+
+  test('each request line is JSON carrying its request id', async ({ client, assert }) => {
+    await client.get('/api/v1/me').header('X-Request-Id', 'log-correlation-42')
+    const { entries } = await logLines()
+    const line = entries.find((entry) => entry.request_id === 'log-correlation-42')
+    assert.exists(line)
+    assert.equal(line.status, 401)
+    assert.equal(line.route, '/api/v1/me')
+  })
+})

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const APP_ROOT = new URL('../../', import.meta.url)
+
+/**
+ * Environment for a child portal process: only what the test names, plus
+ * PATH/HOME, so neither the test run's variables nor a developer's .env
+ * leak in.
+ */
+function childEnv(env: Record<string, string>) {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    ...env,
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+export async function scratchDir(prefix: string) {
+  return mkdtemp(join(tmpdir(), `portal-${prefix}-`))
+}
+
+export type ProcessResult = { code: number | null; stdout: string; stderr: string }
+
+/** Runs `node <args>` in the app root to completion (e.g. an ace command). */
+export async function runNode(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000
+): Promise<ProcessResult> {
+  const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: childEnv(env) })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const [code] = await once(child, 'exit')
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+export function runAce(args: string[], env: Record<string, string>) {
+  return runNode(['ace.js', ...args], env)
+}
+
+/**
+ * A real portal server process (bin/server.ts), started the way
+ * `npm start` starts it, ready once /health/live answers.
+ */
+export class PortalProcess {
+  stdout = ''
+  stderr = ''
+  #child: ReturnType<typeof spawn> | null = null
+
+  constructor(readonly port: number) {}
+
+  get baseUrl() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  static async start(env: Record<string, string>) {
+    const port = await freePort()
+    const portal = new PortalProcess(port)
+    const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
+      cwd: APP_ROOT,
+      env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...env }),
+    })
+    portal.#child = child
+    child.stdout!.on('data', (chunk) => (portal.stdout += chunk))
+    child.stderr!.on('data', (chunk) => (portal.stderr += chunk))
+
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`portal exited with ${child.exitCode}:\n${portal.stderr}\n${portal.stdout}`)
+      }
+      try {
+        const response = await fetch(`${portal.baseUrl}/health/live`, {
+          signal: AbortSignal.timeout(1000),
+        })
+        if (response.ok) {
+          return portal
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+    await portal.stop()
+    throw new Error(`portal did not become live within 30 s:\n${portal.stderr}`)
+  }
+
+  /** Stops with SIGTERM (graceful) and waits for the exit. */
+  async stop() {
+    const child = this.#child
+    if (!child || child.exitCode !== null) {
+      return
+    }
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * A minimal browser for a portal process: keeps cookies and echoes the
+ * XSRF token, as the single-page frontend does.
+ */
+export class HttpBrowser {
+  cookies = new Map<string, string>()
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, body?: unknown) {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.cookies.size) {
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    }
+    const xsrf = this.cookies.get('XSRF-TOKEN')
+    if (xsrf && method !== 'GET') {
+      headers['x-xsrf-token'] = decodeURIComponent(xsrf)
+    }
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json'
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const separator = pair.indexOf('=')
+      this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1))
+    }
+    const text = await response.text()
+    return { status: response.status, body: text ? JSON.parse(text) : null }
+  }
+
+  async login(username: string, password: string) {
+    await this.request('GET', '/api/v1/auth/csrf')
+    return this.request('POST', '/api/v1/auth/login', { username, password })
+  }
+}
