@@ -42,7 +42,7 @@ ensure_mysql() {
 
   if [ ! -d "$dir/data/mysql" ]; then
     mkdir -p "$dir/data"
-    mariadb-install-db --user="$(id -un)" --datadir="$dir/data" \
+    mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$dir/data" \
       --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
       cat "$dir/install.log" >&2
       return 1
