@@ -30,7 +30,15 @@ export default class BootstrapProvider {
 
     const { default: UserAccountService } = await import('#services/user_account_service')
     const accounts = await this.app.container.make(UserAccountService)
-    const result = await accounts.bootstrapAdmin(portalConfig.bootstrapAdmin)
+    let result: Awaited<ReturnType<typeof accounts.bootstrapAdmin>>
+    try {
+      result = await accounts.bootstrapAdmin(portalConfig.bootstrapAdmin)
+    } catch (error) {
+      // An unreachable MySQL must not crash-loop the server: it starts, reports
+      // not ready, answers 503, and the admin check runs again at the next start.
+      logger.error({ err: error }, 'could not check for an admin account; is the database up?')
+      return
+    }
     if (result.created) {
       logger.info(
         { username: portalConfig.bootstrapAdmin.username },
