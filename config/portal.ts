@@ -1,6 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { isAbsolute, join } from 'node:path'
+import { appUrl } from '#config/app'
 
 const dataDir = env.get('DATA_DIR', 'storage')
 
@@ -17,6 +18,11 @@ const portalConfig = {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean),
+
+  /** Origins a sign-in may send the browser back to (no open redirects). */
+  get returnOrigins(): string[] {
+    return this.frontendOrigins.length > 0 ? this.frontendOrigins : [new URL(appUrl).origin]
+  },
 
   /** First-start bootstrap: the admin created when the database has none. */
   bootstrapAdmin: {

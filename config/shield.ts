@@ -2,11 +2,20 @@ import { defineConfig } from '@adonisjs/shield'
 import type { HttpContext } from '@adonisjs/core/http'
 
 /**
+ * The IdP posts the SAML response cross-site, without our XSRF token; the
+ * response's signature and single-use InResponseTo protect that endpoint.
+ */
+const SIGNATURE_PROTECTED_ROUTES = new Set(['/api/v1/auth/saml/acs'])
+
+/**
  * A request that carries a bearer token cannot be forged cross-site (a
  * browser will not attach one), so CSRF checks apply to cookie sessions only.
  */
-function isTokenAuthenticated({ request }: HttpContext) {
-  return /^Bearer\s/i.test(request.header('authorization') ?? '')
+function isExemptFromCsrf({ request, route }: HttpContext) {
+  return (
+    /^Bearer\s/i.test(request.header('authorization') ?? '') ||
+    SIGNATURE_PROTECTED_ROUTES.has(route?.pattern ?? '')
+  )
 }
 
 const shieldConfig = defineConfig({
@@ -20,7 +29,7 @@ const shieldConfig = defineConfig({
   },
   csrf: {
     enabled: true,
-    exceptRoutes: isTokenAuthenticated,
+    exceptRoutes: isExemptFromCsrf,
     enableXsrfCookie: true,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

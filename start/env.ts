@@ -55,6 +55,34 @@ const schema = {
   LOGIN_THROTTLE_WINDOW: Env.schema.string.optional(),
 
   API_TOKEN_MAX_DAYS: Env.schema.number.optional(),
+
+  USER_OFFICE_ENABLED: Env.schema.boolean.optional(),
+  USER_OFFICE_LOGIN_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  USER_OFFICE_IDENTITY_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  USER_OFFICE_AUTHORIZED_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  USER_OFFICE_EXPERIMENTS_URL: Env.schema.string.optional(),
+  USER_OFFICE_SERVICE_USERNAME: Env.schema.string.optional(),
+  USER_OFFICE_SERVICE_PASSWORD: Env.schema.secret.optional(),
+  USER_OFFICE_TIMEOUT: Env.schema.number.optional(),
+
+  SAML_ENABLED: Env.schema.boolean.optional(),
+  SAML_LABEL: Env.schema.string.optional(),
+  SAML_IDP_ENTITY_ID: Env.schema.string.optional(),
+  SAML_IDP_SSO_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  SAML_IDP_SLO_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  SAML_IDP_CERT: Env.schema.string.optional(),
+  SAML_SP_ENTITY_ID: Env.schema.string.optional(),
+  SAML_SP_PRIVATE_KEY: Env.schema.secret.optional(),
+  SAML_SP_CERT: Env.schema.string.optional(),
+  SAML_CLOCK_SKEW_SECONDS: Env.schema.number.optional(),
+  SAML_REQUEST_TTL_SECONDS: Env.schema.number.optional(),
+  SAML_ID_ATTRIBUTE: Env.schema.string.optional(),
+  SAML_USERNAME_ATTRIBUTE: Env.schema.string.optional(),
+  SAML_EMAIL_ATTRIBUTE: Env.schema.string.optional(),
+  SAML_DISPLAY_NAME_ATTRIBUTE: Env.schema.string.optional(),
+  SAML_ROLE_ATTRIBUTE: Env.schema.string.optional(),
+  SAML_ADMIN_VALUES: Env.schema.string.optional(),
+  SAML_RESOLVE_WITH_USER_OFFICE: Env.schema.boolean.optional(),
 }
 
 let env = await Env.create(APP_ROOT, schema)

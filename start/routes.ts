@@ -16,6 +16,8 @@ const SessionController = () => import('#controllers/session_controller')
 const MeController = () => import('#controllers/me_controller')
 const AccessTokensController = () => import('#controllers/access_tokens_controller')
 const AuditEventsController = () => import('#controllers/audit_events_controller')
+const AuthProvidersController = () => import('#controllers/auth_providers_controller')
+const SamlController = () => import('#controllers/saml_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -29,6 +31,7 @@ router
   .group(() => {
     router
       .group(() => {
+        router.get('providers', [AuthProvidersController, 'index']).as('providers')
         router.get('csrf', [SessionController, 'csrf']).as('csrf')
         router.post('login', [SessionController, 'store']).as('login')
         router.post('logout', [SessionController, 'destroy']).as('logout').use(middleware.auth())
@@ -42,6 +45,16 @@ router
           .prefix('tokens')
           .as('tokens')
           .use(middleware.auth())
+
+        router
+          .group(() => {
+            router.get('metadata', [SamlController, 'metadata']).as('metadata')
+            router.get('login', [SamlController, 'login']).as('login')
+            router.post('acs', [SamlController, 'acs']).as('acs')
+            router.get('slo', [SamlController, 'slo']).as('slo')
+          })
+          .prefix('saml')
+          .as('saml')
       })
       .prefix('auth')
       .as('auth')

@@ -7,6 +7,7 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
 import { spec } from '@japa/runner/reporters'
 import LoginThrottle from '#services/auth/login_throttle'
+import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_office'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -36,8 +37,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
     async () => {
       await app.container.make(LoginThrottle)
     },
+    () => testUserOffice.start(testUserOfficePort()),
   ],
-  teardown: [],
+  teardown: [() => testUserOffice.stop()],
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {

@@ -5,6 +5,7 @@ import SignInService from '#services/auth/sign_in_service'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
 import User from '#models/user'
+import SamlLogoutService from '#services/saml/saml_logout_service'
 import UserTransformer from '#transformers/user_transformer'
 
 /**
@@ -27,14 +28,22 @@ export default class SessionController {
     return ctx.serialize(UserTransformer.transform(user))
   }
 
+  /**
+   * Ends the session (or revokes the bearer token used). After a SAML
+   * sign-in at an IdP with single logout, answers where the browser must
+   * go to end the IdP session too.
+   */
   @inject()
-  async destroy(ctx: HttpContext, audit: AuditService) {
+  async destroy(ctx: HttpContext, audit: AuditService, samlLogout: SamlLogoutService) {
     const user = ctx.auth.getUserOrFail()
+    let idpLogoutUrl: string | null = null
     // A script signing out with a bearer token revokes that token.
     if (user.currentAccessToken) {
       await User.accessTokens.delete(user, user.currentAccessToken.identifier)
     } else {
+      idpLogoutUrl = await samlLogout.begin(ctx.session.get('saml'))
       await ctx.auth.use('web').logout()
+      ctx.session.forget('saml')
     }
     await audit.record({
       actor: user,
@@ -44,6 +53,9 @@ export default class SessionController {
       objectType: 'user',
       objectId: user.id,
     })
+    if (idpLogoutUrl) {
+      return { data: { redirectUrl: idpLogoutUrl } }
+    }
     return ctx.response.noContent()
   }
 }

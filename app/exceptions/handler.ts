@@ -2,6 +2,8 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { toApiErrors, type ApiError } from '#exceptions/api_error'
+import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
+import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 
 /**
  * Renders every error, whatever raised it, as the one documented shape
@@ -21,11 +23,19 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
     }
 
+    if (BROWSER_ROUTES.has(ctx.route?.pattern ?? '')) {
+      ctx.response.status(status).header('Content-Type', 'text/html; charset=utf-8')
+      return ctx.response.send(errorPage(status, errors))
+    }
     ctx.response.status(status).send({ errors } satisfies { errors: ApiError[] })
   }
 
   async report(error: unknown, ctx: HttpContext) {
     if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+      return
+    }
+    if (error instanceof SamlResponseRejectedException) {
+      ctx.logger.warn({ reason: error.reason }, 'SAML message rejected')
       return
     }
     return super.report(error, ctx)

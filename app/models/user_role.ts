@@ -1,6 +1,9 @@
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import type { Role } from '#models/role'
 
+/** Who granted a role: an admin or the CLI, or the SAML IdP's attributes. */
+export type RoleSource = 'manual' | 'saml'
+
 export default class UserRole extends BaseModel {
   static table = 'user_roles'
 
@@ -12,4 +15,7 @@ export default class UserRole extends BaseModel {
 
   @column()
   declare role: Role
+
+  @column()
+  declare source: RoleSource
 }

@@ -3,6 +3,7 @@ import { adminPaths } from '#openapi/paths/admin'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
 import { healthPaths } from '#openapi/paths/health'
+import { samlPaths } from '#openapi/paths/saml'
 
 /**
  * The OpenAPI 3.1 description of every route the server registers. The
@@ -31,6 +32,7 @@ export const openApiDocument = {
   ],
   paths: {
     ...authPaths,
+    ...samlPaths,
     ...adminPaths,
     ...healthPaths,
     ...docsPaths,

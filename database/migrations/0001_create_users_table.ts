@@ -31,6 +31,9 @@ export default class extends BaseSchema {
         .inTable('users')
         .onDelete('CASCADE')
       table.string('role', 32).notNullable()
+      // Who granted it: an admin or the CLI ("manual"), or the SAML IdP's
+      // attributes ("saml"), which may take it away again at the next sign-in.
+      table.string('source', 16).notNullable().defaultTo('manual')
       table.unique(['user_id', 'role'])
       table.index(['role'])
     })

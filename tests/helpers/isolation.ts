@@ -1,10 +1,11 @@
 import type { Group } from '@japa/runner/core'
 import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
+import { testUserOffice } from '#tests/helpers/test_user_office'
 
 /**
  * Every test of the group runs in a transaction rolled back afterwards,
- * and starts with no rate-limit counters (they are written outside the
+ * with an empty fixture User Office, and starts with no rate-limit counters (they are written outside the
  * request's transaction on purpose: a throttle must count even when the
  * request fails).
  */
@@ -13,4 +14,5 @@ export function isolateEachTest(group: Group) {
   group.each.setup(async () => {
     await limiter.clear()
   })
+  group.each.setup(() => testUserOffice.reset())
 }

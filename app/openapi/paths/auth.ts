@@ -9,6 +9,53 @@ import {
 } from '#openapi/components'
 
 export const authPaths = {
+  '/api/v1/auth/providers': {
+    get: {
+      tags: ['Authentication'],
+      summary: 'Which sign-in methods this portal offers',
+      description:
+        'The password form (local accounts, and facility accounts checked by the User Office when enabled) and the SAML button with its label.',
+      security: [],
+      responses: {
+        200: json('Sign-in methods', {
+          type: 'object',
+          additionalProperties: false,
+          required: ['data'],
+          properties: {
+            data: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['password', 'saml'],
+              properties: {
+                password: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['enabled', 'providers'],
+                  properties: {
+                    enabled: { type: 'boolean' },
+                    providers: { type: 'array', items: { enum: ['local', 'useroffice'] } },
+                  },
+                },
+                saml: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['enabled'],
+                  properties: {
+                    enabled: { type: 'boolean' },
+                    label: { type: 'string' },
+                    loginUrl: {
+                      type: 'string',
+                      description: 'Navigate the browser here (add ?returnTo=…)',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      },
+    },
+  },
   '/api/v1/auth/csrf': {
     get: {
       tags: ['Authentication'],
@@ -46,8 +93,19 @@ export const authPaths = {
         ...bodyErrors,
         401: json('Wrong username or password', { $ref: '#/components/schemas/ErrorBody' }),
         403: ref('Forbidden'),
+        409: json(
+          'The User Office vouched for a username another kind of account holds (E_ACCOUNT_CONFLICT)',
+          {
+            $ref: '#/components/schemas/ErrorBody',
+          }
+        ),
         429: ref('TooManyRequests'),
-        503: ref('ServiceUnavailable'),
+        503: json(
+          'The database or the User Office is unavailable (E_USER_OFFICE_UNAVAILABLE); never reported as a wrong password',
+          {
+            $ref: '#/components/schemas/ErrorBody',
+          }
+        ),
       },
     },
   },
@@ -55,9 +113,26 @@ export const authPaths = {
     post: {
       tags: ['Authentication'],
       summary: 'Sign out',
-      description: 'Ends the cookie session; called with a bearer token, revokes that token.',
+      description:
+        'Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, answers 200 with the IdP URL the browser must visit to end the IdP session too.',
       security: signedIn,
-      responses: { 204: { description: 'Signed out' }, ...authenticatedErrors },
+      responses: {
+        200: json('Signed out here; visit redirectUrl to sign out at the IdP', {
+          type: 'object',
+          additionalProperties: false,
+          required: ['data'],
+          properties: {
+            data: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['redirectUrl'],
+              properties: { redirectUrl: { type: 'string', format: 'uri' } },
+            },
+          },
+        }),
+        204: { description: 'Signed out' },
+        ...authenticatedErrors,
+      },
     },
   },
   '/api/v1/auth/tokens': {

@@ -1,15 +1,17 @@
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
+import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import type { CredentialProvider } from '#services/auth/credential_provider'
 
 /**
  * Facility staff and service accounts whose password the portal holds
- * (hashed with scrypt).
+ * (hashed with scrypt). A local username is never passed on to the User
+ * Office: its wrong password is simply wrong.
  */
 export default class LocalCredentialProvider implements CredentialProvider {
   readonly name = 'local'
 
-  /** Hash verified when the account does not exist, so timing does not reveal it. */
+  /** Verified when the account does not exist, so timing does not reveal it. */
   static #decoyHash: Promise<string> | undefined
 
   async authenticate(username: string, password: string) {
@@ -21,6 +23,9 @@ export default class LocalCredentialProvider implements CredentialProvider {
       return null
     }
 
-    return (await hash.verify(user.password, password)) ? user : null
+    if (!(await hash.verify(user.password, password))) {
+      throw new InvalidCredentialsException()
+    }
+    return user
   }
 }

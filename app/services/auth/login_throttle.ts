@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import limiter from '@adonisjs/limiter/services/main'
 import portalConfig from '#config/portal'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
+import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
 
 /**
  * Limits password guessing per account and per client address, whichever
@@ -11,7 +12,8 @@ import InvalidCredentialsException from '#exceptions/invalid_credentials_excepti
  * Each attempt is counted before the check (an atomic upsert in the shared
  * database, so parallel guesses from several processes cannot slip past);
  * a successful sign-in clears the account's count and refunds the
- * address's, an attempt that failed for another reason is refunded.
+ * address's, an attempt that failed for another reason is refunded (the
+ * address's count only when the User Office answered).
  */
 @inject()
 export default class LoginThrottle {
@@ -51,7 +53,11 @@ export default class LoginThrottle {
     } catch (error) {
       if (!(error instanceof InvalidCredentialsException)) {
         await this.#account.decrement(accountKey)
-        await this.#address.decrement(addressKey)
+        // During a User Office outage an address keeps paying for its
+        // attempts, so nobody can hammer the User Office through the portal.
+        if (!(error instanceof UserOfficeUnavailableException)) {
+          await this.#address.decrement(addressKey)
+        }
       }
       throw error
     }

@@ -72,6 +72,7 @@ export default class SignInService {
     return user
   }
 
+  /** Asks each provider in turn until one knows the username. */
   async #checkCredentials(username: string, password: string) {
     for (const provider of this.providers.list()) {
       const user = await provider.authenticate(username, password)

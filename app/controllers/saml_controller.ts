@@ -1,0 +1,64 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import portalConfig from '#config/portal'
+import { samlLoginValidator } from '#validators/saml'
+import RequestOrigin from '#services/request_origin'
+import SamlServiceProvider from '#services/saml/saml_service_provider'
+import SamlSignInService from '#services/saml/saml_sign_in_service'
+import SamlLogoutService from '#services/saml/saml_logout_service'
+
+/**
+ * Browser-facing SAML endpoints. Errors here render as an HTML page (see
+ * the exception handler): the user is looking at them, not the SPA.
+ */
+@inject()
+export default class SamlController {
+  constructor(protected sp: SamlServiceProvider) {}
+
+  async metadata({ response }: HttpContext) {
+    response.header('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
+    return response.send(this.sp.metadata())
+  }
+
+  async login(ctx: HttpContext) {
+    const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
+      data: ctx.request.qs(),
+    })
+    const url = await this.sp.loginUrl(returnTo ?? `${portalConfig.returnOrigins[0]}/`)
+    return ctx.response.redirect(url)
+  }
+
+  @inject()
+  async acs(ctx: HttpContext, signIn: SamlSignInService) {
+    const { user, profile, returnTo } = await signIn.complete(
+      ctx.request.body(),
+      RequestOrigin.fromHttp(ctx)
+    )
+    await ctx.auth.use('web').login(user)
+    ctx.session.put('saml', {
+      nameID: profile.nameID,
+      nameIDFormat: profile.nameIDFormat,
+      sessionIndex: profile.sessionIndex,
+    })
+    return ctx.response
+      .redirect()
+      .status(303)
+      .toPath(returnTo ?? `${portalConfig.returnOrigins[0]}/`)
+  }
+
+  @inject()
+  async slo(ctx: HttpContext, logout: SamlLogoutService) {
+    await ctx.auth.check()
+    const outcome = await logout.handleIdpRedirect(
+      ctx.request.qs(),
+      ctx.request.parsedUrl.query ?? '',
+      { user: ctx.auth.user, saml: ctx.session.get('saml') },
+      RequestOrigin.fromHttp(ctx)
+    )
+    if (outcome.endLocalSession) {
+      await ctx.auth.use('web').logout()
+      ctx.session.forget('saml')
+    }
+    return ctx.response.redirect(outcome.redirectTo)
+  }
+}

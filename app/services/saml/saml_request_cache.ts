@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { CacheItem, CacheProvider } from '@node-saml/passport-saml'
+import samlConfig from '#config/saml'
+
+const TABLE = 'saml_request_cache'
+
+function expiry() {
+  return DateTime.utc().plus({ milliseconds: samlConfig.requestTtlMs }).toJSDate()
+}
+
+/**
+ * node-saml's request-id cache, in the shared database so that a response
+ * can arrive at any portal process. Reading an id consumes it atomically:
+ * of two concurrent deliveries of one response only one can succeed, and
+ * a response that fails validation still uses its request up.
+ *
+ * Also keeps RelayState tokens → returnTo URLs (browsers do not send the
+ * SameSite=Lax session cookie with the IdP's cross-site POST).
+ */
+export default class SamlRequestCache implements CacheProvider {
+  async saveAsync(key: string, value: string): Promise<CacheItem> {
+    await this.#put(`request:${key}`, value)
+    return { value, createdAt: Date.now() }
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    return this.#take(`request:${key}`)
+  }
+
+  async removeAsync(key: string | null): Promise<string | null> {
+    if (!key) {
+      return null
+    }
+    const deleted = await db.from(TABLE).where('key', `request:${key}`).delete()
+    return Number(deleted) > 0 ? key : null
+  }
+
+  /** Stores where to send the browser after sign-in; returns the RelayState token. */
+  async saveReturnTo(returnTo: string) {
+    const token = randomBytes(24).toString('base64url')
+    await this.#put(`relay:${token}`, returnTo)
+    return token
+  }
+
+  /** The returnTo stored under a RelayState token, once. */
+  async takeReturnTo(token: string | undefined) {
+    if (!token || !/^[\w-]{16,64}$/.test(token)) {
+      return null
+    }
+    return this.#take(`relay:${token}`)
+  }
+
+  async #put(key: string, value: string) {
+    await db.from(TABLE).where('expires_at', '<', new Date()).delete()
+    await db.table(TABLE).insert({ key, value, expires_at: expiry() })
+  }
+
+  async #take(key: string) {
+    const row = await db.from(TABLE).where('key', key).where('expires_at', '>', new Date()).first()
+    if (!row) {
+      return null
+    }
+    const deleted = await db.from(TABLE).where('key', key).delete()
+    return Number(deleted) === 1 ? (row.value as string) : null
+  }
+}

@@ -1,0 +1,73 @@
+import { DOMParser, type Element } from '@xmldom/xmldom'
+import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
+
+const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
+const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion'
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
+
+/** SHA-1 based signature and digest algorithms, refused although node-saml accepts them. */
+const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
+
+/**
+ * Checks node-saml leaves to its caller, run on the raw Response before
+ * signature validation:
+ * - no DOCTYPE (entity tricks), exactly one Response with exactly one
+ *   (possibly encrypted) Assertion — extra assertions are how XML
+ *   signature wrapping smuggles an unsigned identity in;
+ * - Destination and every SubjectConfirmationData Recipient equal this
+ *   portal's ACS URL (a response meant for another SP is not ours);
+ * - no SHA-1 signatures or digests.
+ */
+export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
+  if (typeof base64Response !== 'string' || base64Response.length === 0) {
+    throw new SamlResponseRejectedException('missing SAMLResponse')
+  }
+  const xml = Buffer.from(base64Response, 'base64').toString('utf8')
+  if (/<!DOCTYPE/i.test(xml)) {
+    throw new SamlResponseRejectedException('DOCTYPE not allowed')
+  }
+
+  let root: Element | null
+  try {
+    const document = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') {
+          throw new Error(message)
+        }
+      },
+    }).parseFromString(xml, 'text/xml')
+    root = document.documentElement
+  } catch {
+    throw new SamlResponseRejectedException('not well-formed XML')
+  }
+
+  if (!root || root.localName !== 'Response' || root.namespaceURI !== PROTOCOL_NS) {
+    throw new SamlResponseRejectedException('not a SAML Response')
+  }
+
+  const assertions =
+    root.getElementsByTagNameNS(ASSERTION_NS, 'Assertion').length +
+    root.getElementsByTagNameNS(ASSERTION_NS, 'EncryptedAssertion').length
+  if (assertions !== 1) {
+    throw new SamlResponseRejectedException(`expected exactly one assertion, found ${assertions}`)
+  }
+
+  if (root.getAttribute('Destination') !== acsUrl) {
+    throw new SamlResponseRejectedException('Destination is not this portal')
+  }
+  const confirmations = root.getElementsByTagNameNS(ASSERTION_NS, 'SubjectConfirmationData')
+  for (const confirmation of Array.from(confirmations)) {
+    const recipient = confirmation.getAttribute('Recipient')
+    if (recipient !== null && recipient !== acsUrl) {
+      throw new SamlResponseRejectedException('Recipient is not this portal')
+    }
+  }
+
+  for (const name of ['SignatureMethod', 'DigestMethod']) {
+    for (const method of Array.from(root.getElementsByTagNameNS(DSIG_NS, name))) {
+      if (WEAK_ALGORITHMS.test(method.getAttribute('Algorithm') ?? '')) {
+        throw new SamlResponseRejectedException(`${name} uses SHA-1`)
+      }
+    }
+  }
+}

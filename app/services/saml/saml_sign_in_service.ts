@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import type { Profile } from '@node-saml/passport-saml'
+import type User from '#models/user'
+import UserRole from '#models/user_role'
+import samlConfig from '#config/saml'
+import AuditService from '#services/audit_service'
+import type RequestOrigin from '#services/request_origin'
+import UserOfficeClient from '#services/user_office/user_office_client'
+import ExternalAccountService from '#services/auth/external_account_service'
+import { mapSamlProfile, type FederatedIdentity } from '#services/saml/saml_identity_mapper'
+import AccountDisabledException from '#exceptions/account_disabled_exception'
+import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
+import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
+import SamlServiceProvider from '#services/saml/saml_service_provider'
+
+/**
+ * Signs in the person a validated SAML assertion names. The portal account
+ * is found from the assertion alone — or, with SAML_RESOLVE_WITH_USER_OFFICE,
+ * from the User Office's answer for the persistent id — never from
+ * anything the browser sends.
+ */
+@inject()
+export default class SamlSignInService {
+  constructor(
+    protected sp: SamlServiceProvider,
+    protected accounts: ExternalAccountService,
+    protected userOffice: UserOfficeClient,
+    protected audit: AuditService
+  ) {}
+
+  /**
+   * Validates the IdP's POSTed response and signs its subject in. Every
+   * refusal is audited with its reason.
+   */
+  async complete(body: Record<string, unknown>, origin: RequestOrigin) {
+    let consumed: Awaited<ReturnType<SamlServiceProvider['consumeResponse']>>
+    try {
+      consumed = await this.sp.consumeResponse(body)
+    } catch (error) {
+      await this.#audit(null, 'failure', origin, {
+        reason: (error as { code?: string }).code,
+        detail: error instanceof SamlResponseRejectedException ? error.reason : undefined,
+      })
+      throw error
+    }
+    const user = await this.signIn(consumed.profile, origin)
+    return { user, ...consumed }
+  }
+
+  async signIn(profile: Profile, origin: RequestOrigin): Promise<User> {
+    const identity = mapSamlProfile(profile)
+    const user = await this.#account(identity, origin)
+
+    if (user.disabled) {
+      await this.#audit(user, 'denied', origin, { reason: AccountDisabledException.code })
+      throw new AccountDisabledException()
+    }
+
+    await this.#syncAdminRole(user, identity.grantsAdmin)
+    user.lastLoginAt = DateTime.utc()
+    await user.save()
+    await user.load((loader) => loader.load('roleRows'))
+    await this.#audit(user, 'success', origin, {
+      provider: 'saml',
+      resolvedWithUserOffice: samlConfig.resolveWithUserOffice,
+    })
+    return user
+  }
+
+  async #account(identity: FederatedIdentity, origin: RequestOrigin) {
+    if (!samlConfig.resolveWithUserOffice) {
+      return this.accounts.findOrCreate({
+        provider: 'saml',
+        externalId: identity.persistentId,
+        username: identity.username,
+        email: identity.email,
+        displayName: identity.displayName,
+      })
+    }
+    const username = await this.userOffice.lookupIdentity(identity.persistentId)
+    if (!username) {
+      await this.#audit(null, 'denied', origin, {
+        reason: NoFacilityAccountException.code,
+        // A digest, not the identifier itself: enough to correlate with the IdP's logs.
+        persistentIdDigest: createHash('sha256')
+          .update(identity.persistentId)
+          .digest('hex')
+          .slice(0, 16),
+      })
+      throw new NoFacilityAccountException()
+    }
+    return this.accounts.findOrCreate({
+      provider: 'useroffice',
+      externalId: username,
+      username,
+      email: identity.email,
+      displayName: identity.displayName,
+    })
+  }
+
+  /**
+   * The IdP's attributes are authoritative for the admin role they grant:
+   * granted while the attribute says so, withdrawn when it stops. An admin
+   * role granted by hand is left alone.
+   */
+  async #syncAdminRole(user: User, grantsAdmin: boolean) {
+    const current = await UserRole.query().where('user_id', user.id).where('role', 'admin').first()
+    if (grantsAdmin && !current) {
+      await UserRole.create({ userId: user.id, role: 'admin', source: 'saml' })
+    } else if (!grantsAdmin && current?.source === 'saml') {
+      await current.delete()
+    }
+  }
+
+  #audit(
+    user: User | null,
+    outcome: 'success' | 'denied' | 'failure',
+    origin: RequestOrigin,
+    details: Record<string, unknown>
+  ) {
+    return this.audit.record({
+      actor: user,
+      action: 'auth.saml',
+      outcome,
+      origin,
+      objectType: 'user',
+      objectId: user?.id,
+      details,
+    })
+  }
+}

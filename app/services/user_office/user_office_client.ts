@@ -1,0 +1,124 @@
+import axios, { type AxiosResponse } from 'axios'
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import userOfficeConfig from '#config/user_office'
+import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
+
+/** A username as the User Office may hand it over: anything else is off-contract. */
+// Printable, no whitespace or slashes (it ends up in URLs and paths).
+const CANONICAL_USERNAME = /^[\w.@+-]{1,128}$/
+
+type Endpoint = 'login' | 'identity' | 'authorized' | 'experiments'
+
+/**
+ * The facility User Office REST contract (docs/user-office.md), endpoints
+ * 1–3. Every call has a timeout; anything but a contract answer throws
+ * UserOfficeUnavailableException (503), never "wrong password".
+ */
+@inject()
+export default class UserOfficeClient {
+  #http = axios.create({
+    timeout: userOfficeConfig.timeoutMs,
+    // Statuses are part of the contract: read them rather than catch them.
+    validateStatus: () => true,
+    maxRedirects: 0,
+    proxy: false,
+    headers: { 'Accept': 'application/json', 'User-Agent': 'facility-portal' },
+  })
+
+  get enabled() {
+    return userOfficeConfig.enabled
+  }
+
+  /**
+   * Contract 1: checks a password. Resolves the canonical username when
+   * valid, null when the User Office says the credentials are wrong.
+   */
+  async checkLogin(username: string, password: string): Promise<string | null> {
+    const response = await this.#post('login', userOfficeConfig.loginUrl, { username, password })
+    if (response.status === 401) {
+      return null
+    }
+    this.#expect(response, 'login', [200])
+    const canonical = response.data?.username ?? username
+    return this.#canonical(canonical, 'login')
+  }
+
+  /**
+   * Contract 2: the facility username of a federated identity, or null
+   * when the User Office has no account for it.
+   */
+  async lookupIdentity(persistentId: string): Promise<string | null> {
+    const response = await this.#post('identity', userOfficeConfig.identityUrl, {
+      eaa_hash: persistentId,
+    })
+    if (response.status === 404) {
+      return null
+    }
+    this.#expect(response, 'identity', [200])
+    return this.#canonical(response.data?.username, 'identity')
+  }
+
+  /**
+   * Contract 3: whether the user may use facility resources outside an
+   * experiment; null for a user the User Office does not know.
+   */
+  async isAuthorized(login: string): Promise<boolean | null> {
+    const response = await this.#post('authorized', userOfficeConfig.authorizedUrl, { login }, true)
+    if (response.status === 404) {
+      return null
+    }
+    this.#expect(response, 'authorized', [200])
+    if (typeof response.data?.result !== 'boolean') {
+      throw this.#offContract('authorized', 'no boolean "result"')
+    }
+    return response.data.result
+  }
+
+  async #post(endpoint: Endpoint, url: string | undefined, body: object, serviceAuth = false) {
+    if (!url) {
+      throw new UserOfficeUnavailableException(`The User Office ${endpoint} URL is not configured`)
+    }
+    const startedAt = performance.now()
+    try {
+      return await this.#http.post(url, body, {
+        auth: serviceAuth
+          ? {
+              username: userOfficeConfig.serviceUsername,
+              password: userOfficeConfig.servicePassword?.release() ?? '',
+            }
+          : undefined,
+      })
+    } catch (error) {
+      logger.warn(
+        {
+          userOffice: { endpoint, durationMs: Math.round(performance.now() - startedAt) },
+          err: { code: (error as { code?: string }).code, message: (error as Error).message },
+        },
+        'User Office call failed'
+      )
+      throw new UserOfficeUnavailableException()
+    }
+  }
+
+  #expect(response: AxiosResponse, endpoint: Endpoint, statuses: number[]) {
+    if (!statuses.includes(response.status)) {
+      throw this.#offContract(endpoint, `status ${response.status}`)
+    }
+    if (typeof response.data !== 'object' || response.data === null) {
+      throw this.#offContract(endpoint, 'body is not a JSON object')
+    }
+  }
+
+  #canonical(value: unknown, endpoint: Endpoint) {
+    if (typeof value !== 'string' || !CANONICAL_USERNAME.test(value)) {
+      throw this.#offContract(endpoint, 'no usable "username"')
+    }
+    return value
+  }
+
+  #offContract(endpoint: Endpoint, reason: string) {
+    logger.warn({ userOffice: { endpoint, reason } }, 'User Office answer outside the contract')
+    return new UserOfficeUnavailableException()
+  }
+}

@@ -1,0 +1,27 @@
+import env from '#start/env'
+
+/**
+ * The facility User Office REST API (see docs/configuration.md). When
+ * enabled, sign-in asks it for passwords local accounts do not know, and
+ * SAML sign-in may resolve federated identities through it.
+ */
+const userOfficeConfig = {
+  enabled: env.get('USER_OFFICE_ENABLED', false),
+  loginUrl: env.get('USER_OFFICE_LOGIN_URL'),
+  identityUrl: env.get('USER_OFFICE_IDENTITY_URL'),
+  authorizedUrl: env.get('USER_OFFICE_AUTHORIZED_URL'),
+  /** Contains the literal placeholder $USERNAME. */
+  experimentsUrl: env.get('USER_OFFICE_EXPERIMENTS_URL'),
+  serviceUsername: env.get('USER_OFFICE_SERVICE_USERNAME', ''),
+  servicePassword: env.get('USER_OFFICE_SERVICE_PASSWORD'),
+  /** Per-call timeout. */
+  timeoutMs: Math.round(env.get('USER_OFFICE_TIMEOUT', 5) * 1000),
+}
+
+if (userOfficeConfig.enabled && !userOfficeConfig.loginUrl) {
+  throw new Error(
+    'Missing environment variable "USER_OFFICE_LOGIN_URL": USER_OFFICE_ENABLED is true'
+  )
+}
+
+export default userOfficeConfig
