@@ -8,6 +8,7 @@ import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
 import { spec } from '@japa/runner/reporters'
 import LoginThrottle from '#services/auth/login_throttle'
 import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_office'
+import { writeTestSamlKeys } from '#tests/helpers/test_saml'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -38,6 +39,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await app.container.make(LoginThrottle)
     },
     () => testUserOffice.start(testUserOfficePort()),
+    () => writeTestSamlKeys(),
   ],
   teardown: [() => testUserOffice.stop()],
 }

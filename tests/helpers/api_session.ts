@@ -52,7 +52,8 @@ export class ApiSession {
 
   /** A raw request with this session's cookies and headers; not contract-checked. */
   request(method: Method, url: string): ApiRequest {
-    let request = this.client.request(url, method)
+    // Redirects are asserted, not followed (the SAML round trip inspects each hop).
+    let request = this.client.request(url, method).redirects(0)
     if (this.cookies.size > 0) {
       request = request.header(
         'Cookie',
@@ -82,6 +83,13 @@ export class ApiSession {
         this.cookies.set(name.trim(), rest.join('='))
       }
     }
+  }
+
+  /** A form POST, as a browser submits the IdP's auto-post page. */
+  async postForm(url: string, fields: Record<string, string>) {
+    const response = await this.request('POST', url).form(fields)
+    this.absorbCookies(response)
+    return response
   }
 
   async send(method: Method, url: string, body?: unknown): Promise<ApiResponse> {

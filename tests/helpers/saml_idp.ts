@@ -799,7 +799,8 @@ export class TestIdp {
           )
           .join('')
         const nameFormat = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri'
-        return `<saml:Attribute${xmlAttributes({ Name: name, NameFormat: nameFormat })}>${values}</saml:Attribute>`
+        const attribute = xmlAttributes({ Name: name, NameFormat: nameFormat })
+        return `<saml:Attribute${attribute}>${values}</saml:Attribute>`
       })
       .join('')
 

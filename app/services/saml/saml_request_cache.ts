@@ -12,9 +12,10 @@ function expiry() {
 
 /**
  * node-saml's request-id cache, in the shared database so that a response
- * can arrive at any portal process. Reading an id consumes it atomically:
- * of two concurrent deliveries of one response only one can succeed, and
- * a response that fails validation still uses its request up.
+ * can arrive at any portal process. Before node-saml sees a response, the
+ * portal claims its InResponseTo atomically (`claim`): of two concurrent
+ * deliveries of one response only one gets past, and a response that then
+ * fails validation has still used its request up.
  *
  * Also keeps RelayState tokens → returnTo URLs (browsers do not send the
  * SameSite=Lax session cookie with the IdP's cross-site POST).
@@ -25,16 +26,35 @@ export default class SamlRequestCache implements CacheProvider {
     return { value, createdAt: Date.now() }
   }
 
+  /** node-saml asks (twice per response) whether a claimed request id is known. */
   async getAsync(key: string): Promise<string | null> {
-    return this.#take(`request:${key}`)
+    const row = await db
+      .from(TABLE)
+      .where('key', `claimed:${key}`)
+      .where('expires_at', '>', new Date())
+      .first()
+    return row ? (row.value as string) : null
   }
 
   async removeAsync(key: string | null): Promise<string | null> {
     if (!key) {
       return null
     }
-    const deleted = await db.from(TABLE).where('key', `request:${key}`).delete()
+    const deleted = await db.from(TABLE).where('key', `claimed:${key}`).delete()
     return Number(deleted) > 0 ? key : null
+  }
+
+  /**
+   * Takes an outstanding request id for the response now being validated.
+   * False when it was never issued, has expired, or was already taken.
+   */
+  async claim(requestId: string) {
+    const value = await this.#take(`request:${requestId}`)
+    if (value === null) {
+      return false
+    }
+    await db.table(TABLE).insert({ key: `claimed:${requestId}`, value, expires_at: expiry() })
+    return true
   }
 
   /** Stores where to send the browser after sign-in; returns the RelayState token. */

@@ -4,6 +4,7 @@ import SamlResponseRejectedException from '#exceptions/saml_response_rejected_ex
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion'
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
 
 /** SHA-1 based signature and digest algorithms, refused although node-saml accepts them. */
 const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
@@ -11,12 +12,14 @@ const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
 /**
  * Checks node-saml leaves to its caller, run on the raw Response before
  * signature validation:
+ * - a Success status (node-saml would read an assertion from a failed one);
  * - no DOCTYPE (entity tricks), exactly one Response with exactly one
  *   (possibly encrypted) Assertion — extra assertions are how XML
  *   signature wrapping smuggles an unsigned identity in;
  * - Destination and every SubjectConfirmationData Recipient equal this
  *   portal's ACS URL (a response meant for another SP is not ours);
- * - no SHA-1 signatures or digests.
+ * - no SHA-1 signatures or digests;
+ * - an InResponseTo (no unsolicited responses), returned for claiming.
  */
 export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
   if (typeof base64Response !== 'string' || base64Response.length === 0) {
@@ -45,6 +48,14 @@ export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
     throw new SamlResponseRejectedException('not a SAML Response')
   }
 
+  // node-saml reads an assertion even from a non-Success response.
+  const statusCode = root.getElementsByTagNameNS(PROTOCOL_NS, 'StatusCode')[0]
+  if (statusCode?.getAttribute('Value') !== SUCCESS) {
+    throw new SamlResponseRejectedException(
+      `status ${statusCode?.getAttribute('Value') ?? 'missing'}`
+    )
+  }
+
   const assertions =
     root.getElementsByTagNameNS(ASSERTION_NS, 'Assertion').length +
     root.getElementsByTagNameNS(ASSERTION_NS, 'EncryptedAssertion').length
@@ -70,4 +81,11 @@ export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
       }
     }
   }
+
+  // Unsolicited responses are refused: every sign-in starts at this portal.
+  const inResponseTo = root.getAttribute('InResponseTo')
+  if (!inResponseTo) {
+    throw new SamlResponseRejectedException('unsolicited response (no InResponseTo)')
+  }
+  return { inResponseTo }
 }

@@ -4,6 +4,7 @@ import samlConfig from '#config/saml'
 import SamlRequestCache from '#services/saml/saml_request_cache'
 import { guardSamlResponse } from '#services/saml/saml_response_guard'
 import { readPem } from '#services/saml/pem'
+import { logoutResponseInResponseTo } from '#services/saml/saml_redirect_message'
 import SamlDisabledException from '#exceptions/saml_disabled_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
@@ -75,7 +76,10 @@ export default class SamlServiceProvider {
     const returnTo = await this.cache.takeReturnTo(
       typeof body.RelayState === 'string' ? body.RelayState : undefined
     )
-    guardSamlResponse(body.SAMLResponse, samlConfig.sp.acsUrl)
+    const { inResponseTo } = guardSamlResponse(body.SAMLResponse, samlConfig.sp.acsUrl)
+    if (!(await this.cache.claim(inResponseTo))) {
+      throw new SamlResponseRejectedException('InResponseTo unknown, expired or already used')
+    }
     let profile: Profile | null
     try {
       const result = await this.#saml().validatePostResponseAsync({
@@ -118,6 +122,15 @@ export default class SamlServiceProvider {
    * endpoint (HTTP-Redirect binding; the signature covers the raw query).
    */
   async consumeLogoutRedirect(query: Record<string, string>, rawQuery: string) {
+    // A LogoutResponse answers one of our LogoutRequests, once.
+    if (query.SAMLResponse) {
+      const inResponseTo = await logoutResponseInResponseTo(query.SAMLResponse)
+      if (!inResponseTo || !(await this.cache.claim(inResponseTo))) {
+        throw new SamlResponseRejectedException(
+          'LogoutResponse InResponseTo unknown or already used'
+        )
+      }
+    }
     try {
       return await this.#saml().validateRedirectAsync(query, rawQuery)
     } catch (error) {

@@ -1,0 +1,538 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import db from '@adonisjs/lucid/services/db'
+import User from '#models/user'
+import UserRole from '#models/user_role'
+import AuditEvent from '#models/audit_event'
+import samlConfig from '#config/saml'
+import { ApiSession } from '#tests/helpers/api_session'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { testUserOffice } from '#tests/helpers/test_user_office'
+import { trustedTestIdp, testIdpPort } from '#tests/helpers/test_saml'
+import {
+  encodeSamlPost,
+  generateKeyPair,
+  namedSignatureWrappingVariants,
+  parseAutoPostForm,
+  type IdpUser,
+  type TestIdp,
+} from '#tests/helpers/saml_idp'
+
+const FRONTEND = 'http://127.0.0.1:5173'
+const ADMIN_ENTITLEMENT = 'urn:mace:facility.example:portal-admin'
+
+const idp: TestIdp = trustedTestIdp()
+
+function person(overrides: Partial<IdpUser> = {}): IdpUser {
+  return {
+    nameId: 'persistent-4711',
+    attributes: {
+      EAAHash: 'eaa-hash-4711',
+      uid: 'ada',
+      mail: 'ada@university.example',
+      displayName: 'Ada Lovelace',
+    },
+    ...overrides,
+  }
+}
+
+/** Starts sign-in at the portal and lets the IdP answer; returns the form the browser would post. */
+async function signInAtIdp(
+  browser: ApiSession,
+  user: IdpUser,
+  returnTo = `${FRONTEND}/experiments`
+) {
+  idp.signInAs(user)
+  const start = await browser.get(
+    `/api/v1/auth/saml/login?returnTo=${encodeURIComponent(returnTo)}`
+  )
+  start.assertStatus(302)
+  const location = start.header('location')!
+  if (!location.startsWith(idp.ssoUrl)) {
+    throw new Error(`expected a redirect to the IdP, got ${location}`)
+  }
+  const page = await fetch(location, { redirect: 'manual', signal: AbortSignal.timeout(5000) })
+  if (page.status !== 200) {
+    throw new Error(`IdP answered ${page.status}: ${await page.text()}`)
+  }
+  return parseAutoPostForm(await page.text())
+}
+
+/** The last AuthnRequest's id and RelayState, for hand-made responses. */
+async function pendingRequest(client: ApiClient) {
+  const browser = new ApiSession(client)
+  const form = await signInAtIdp(browser, person())
+  const request = idp.authnRequests.at(-1)!
+  return { browser, relayState: form.fields.RelayState, requestId: request.id }
+}
+
+function responseFor(requestId: string | null, overrides: Record<string, unknown> = {}) {
+  return {
+    inResponseTo: requestId,
+    destination: samlConfig.sp.acsUrl,
+    audience: samlConfig.sp.entityId,
+    user: person(),
+    ...overrides,
+  }
+}
+
+async function assertRefused(browser: ApiSession, fields: Record<string, string>, status = 401) {
+  const response = await browser.postForm('/api/v1/auth/saml/acs', fields)
+  response.assertStatus(status)
+  if (!response.header('content-type')?.includes('text/html')) {
+    throw new Error('expected an HTML error page')
+  }
+  ;(await browser.get('/api/v1/me')).assertStatus(401)
+  return response
+}
+
+test.group('SAML single sign-on', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  group.each.setup(() => {
+    idp.clearRecorded()
+    samlConfig.resolveWithUserOffice = false
+  })
+
+  test('round trip: portal → IdP → ACS → session → /me', async ({ client, assert }) => {
+    const browser = new ApiSession(client)
+    const form = await signInAtIdp(browser, person())
+
+    const request = idp.authnRequests[0]
+    assert.isTrue(request.signatureValid, 'the AuthnRequest is signed with the SP key')
+    assert.equal(request.acsUrl, samlConfig.sp.acsUrl)
+    assert.equal(form.action, samlConfig.sp.acsUrl)
+
+    const acs = await browser.postForm('/api/v1/auth/saml/acs', form.fields)
+    acs.assertStatus(303)
+    assert.equal(acs.header('location'), `${FRONTEND}/experiments`)
+
+    const me = await browser.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.include(me.body().data, {
+      username: 'ada',
+      email: 'ada@university.example',
+      displayName: 'Ada Lovelace',
+      provider: 'saml',
+    })
+    const user = await User.findByOrFail('username', 'ada')
+    assert.equal(user.externalId, 'eaa-hash-4711')
+    const event = await AuditEvent.query().where('action', 'auth.saml').firstOrFail()
+    assert.equal(event.outcome, 'success')
+  })
+
+  test('the same person signs into the same account, with a fresh profile', async ({
+    client,
+    assert,
+  }) => {
+    const first = new ApiSession(client)
+    await first.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(first, person())).fields)
+    const renamed = person({
+      attributes: { ...person().attributes, displayName: 'Ada King', uid: 'ignored-now' },
+    })
+    const second = new ApiSession(client)
+    ;(
+      await second.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(second, renamed)).fields)
+    ).assertStatus(303)
+
+    const users = await User.query().where('provider', 'saml')
+    assert.lengthOf(users, 1)
+    assert.equal(users[0].displayName, 'Ada King')
+    assert.equal(users[0].username, 'ada')
+  })
+
+  test('grants admin from the entitlement attribute and withdraws it later', async ({
+    client,
+    assert,
+  }) => {
+    const admin = person({
+      attributes: {
+        ...person().attributes,
+        eduPersonEntitlement: ['urn:other', ADMIN_ENTITLEMENT],
+      },
+    })
+    const browser = new ApiSession(client)
+    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, admin)).fields)
+    assert.deepEqual((await browser.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+
+    const again = new ApiSession(client)
+    await again.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(again, person())).fields)
+    assert.deepEqual((await again.get('/api/v1/me')).body().data.roles, ['scientist'])
+    ;(await again.get('/api/v1/admin/audit')).assertStatus(403)
+  })
+
+  test('leaves an admin role granted by hand alone', async ({ client, assert }) => {
+    const browser = new ApiSession(client)
+    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    const user = await User.findByOrFail('username', 'ada')
+    await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
+
+    const again = new ApiSession(client)
+    await again.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(again, person())).fields)
+    assert.deepEqual((await again.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
+  })
+
+  test('resolves the facility account through the User Office', async ({ client, assert }) => {
+    samlConfig.resolveWithUserOffice = true
+    testUserOffice.addIdentity('eaa-hash-4711', 'jdoe')
+    const browser = new ApiSession(client)
+
+    const acs = await browser.postForm(
+      '/api/v1/auth/saml/acs',
+      (await signInAtIdp(browser, person())).fields
+    )
+    acs.assertStatus(303)
+    const me = (await browser.get('/api/v1/me')).body().data
+    assert.equal(me.username, 'jdoe', 'the username comes from the User Office, not the IdP')
+    assert.equal(me.provider, 'useroffice')
+    assert.deepEqual(testUserOffice.requests[0].body, { eaa_hash: 'eaa-hash-4711' })
+  })
+
+  test('refuses a federated person without a facility account, with a page and an audit event', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.resolveWithUserOffice = true
+    const browser = new ApiSession(client)
+    const response = await assertRefused(
+      browser,
+      (await signInAtIdp(browser, person())).fields,
+      403
+    )
+
+    assert.include(response.text(), 'E_NO_FACILITY_ACCOUNT')
+    assert.include(response.text(), 'no facility account is linked to this identity')
+    assert.equal(
+      await User.query()
+        .count('* as n')
+        .first()
+        .then((row) => Number(row!.$extras.n)),
+      0
+    )
+    const event = await AuditEvent.query().where('action', 'auth.saml').firstOrFail()
+    assert.equal(event.outcome, 'denied')
+    assert.notInclude(JSON.stringify(event.details), 'eaa-hash-4711')
+  })
+
+  test('answers 503 when the User Office cannot resolve the identity', async ({ client }) => {
+    samlConfig.resolveWithUserOffice = true
+    testUserOffice.setFault({ kind: 'status', status: 500 }, 'identity')
+    const browser = new ApiSession(client)
+    await assertRefused(browser, (await signInAtIdp(browser, person())).fields, 503)
+  })
+
+  test('refuses a disabled account', async ({ client }) => {
+    const browser = new ApiSession(client)
+    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    await db.from('users').where('username', 'ada').update({ disabled: true })
+
+    const again = new ApiSession(client)
+    await assertRefused(again, (await signInAtIdp(again, person())).fields, 403)
+  })
+
+  test('refuses a transient NameID as the identifier', async ({ client }) => {
+    const original = samlConfig.mapping.id
+    samlConfig.mapping.id = 'nameID'
+    try {
+      const browser = new ApiSession(client)
+      const transient = person({
+        nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+      })
+      await assertRefused(browser, (await signInAtIdp(browser, transient)).fields)
+    } finally {
+      samlConfig.mapping.id = original
+    }
+  })
+
+  test('refuses a username another account already holds', async ({ client, assert }) => {
+    await User.create({
+      username: 'ada',
+      provider: 'local',
+      disabled: false,
+      password: 'x'.repeat(20),
+    })
+    const browser = new ApiSession(client)
+    await assertRefused(browser, (await signInAtIdp(browser, person())).fields, 409)
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+  })
+
+  test('only redirects back to the configured frontend', async ({ client, assert }) => {
+    const browser = new ApiSession(client)
+    for (const returnTo of [
+      'https://evil.example/steal',
+      '//evil.example/x',
+      'javascript:alert(1)',
+      `${FRONTEND}.evil.example/`,
+      'http://127.0.0.1:5174/',
+    ]) {
+      const response = await browser.get(
+        `/api/v1/auth/saml/login?returnTo=${encodeURIComponent(returnTo)}`
+      )
+      response.assertStatus(422)
+      assert.include(response.text(), 'E_VALIDATION_ERROR', returnTo)
+      assert.isUndefined(response.header('location'))
+    }
+    assert.lengthOf(idp.authnRequests, 0)
+  })
+
+  test('publishes SP metadata with the ACS, SLO and signing certificate', async ({
+    client,
+    assert,
+  }) => {
+    const response = await client.get('/api/v1/auth/saml/metadata')
+    response.assertStatus(200)
+    assert.include(response.header('content-type'), 'application/samlmetadata+xml')
+    const xml = response.text()
+    assert.include(xml, `entityID="${samlConfig.sp.entityId}"`)
+    assert.include(xml, `Location="${samlConfig.sp.acsUrl}"`)
+    assert.include(xml, `Location="${samlConfig.sp.sloUrl}"`)
+    assert.include(xml, 'X509Certificate')
+    assert.notInclude(xml, 'PRIVATE KEY')
+  })
+})
+
+test.group('SAML attacks fail closed', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  group.each.setup(() => idp.clearRecorded())
+
+  test('an unsigned response', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const unsigned = idp.createSamlResponse(responseFor(requestId), {
+      assertion: false,
+      response: false,
+    })
+    await assertRefused(browser, { SAMLResponse: unsigned, RelayState: relayState })
+  })
+
+  test('a response whose outer Response is unsigned', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const half = idp.createSamlResponse(responseFor(requestId), {
+      assertion: true,
+      response: false,
+    })
+    await assertRefused(browser, { SAMLResponse: half, RelayState: relayState })
+  })
+
+  test('a response whose Assertion is unsigned', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const half = idp.createSamlResponse(responseFor(requestId), {
+      assertion: false,
+      response: true,
+    })
+    await assertRefused(browser, { SAMLResponse: half, RelayState: relayState })
+  })
+
+  test('a response tampered with after signing', async ({ client, assert }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const signed = idp.sign(idp.buildResponseXml(responseFor(requestId)))
+    const tampered = signed.replace('ada@university.example', 'root@university.example')
+    assert.notEqual(tampered, signed)
+    await assertRefused(browser, { SAMLResponse: encodeSamlPost(tampered), RelayState: relayState })
+  })
+
+  test('a response signed with another key', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const forged = idp.createSamlResponse(responseFor(requestId), {
+      keys: generateKeyPair('attacker'),
+    })
+    await assertRefused(browser, { SAMLResponse: forged, RelayState: relayState })
+  })
+
+  test('XML signature wrapping variants', async ({ client, assert }) => {
+    const signed = idp.sign(idp.buildResponseXml(responseFor(null)))
+    const variants = namedSignatureWrappingVariants(signed, 'evil-admin')
+    assert.isAtLeast(variants.length, 4)
+    for (const variant of variants) {
+      const { browser, relayState, requestId } = await pendingRequest(client)
+      const xml = variant.xml.replaceAll('InResponseTo=""', `InResponseTo="${requestId}"`)
+      await assertRefused(browser, { SAMLResponse: encodeSamlPost(xml), RelayState: relayState })
+    }
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+  })
+
+  test('a SHA-1 signed response', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const weak = idp.createSamlResponse(responseFor(requestId), { algorithm: 'sha1' })
+    await assertRefused(browser, { SAMLResponse: weak, RelayState: relayState })
+  })
+
+  test('a replayed response', async ({ client }) => {
+    const browser = new ApiSession(client)
+    const form = await signInAtIdp(browser, person())
+    ;(await browser.postForm('/api/v1/auth/saml/acs', form.fields)).assertStatus(303)
+
+    await assertRefused(new ApiSession(client), form.fields)
+  })
+
+  test('an unsolicited response and one answering an unknown request', async ({ client }) => {
+    const browser = new ApiSession(client)
+    await assertRefused(browser, { SAMLResponse: idp.createSamlResponse(responseFor(null)) })
+    await assertRefused(browser, { SAMLResponse: idp.createSamlResponse(responseFor('_not-ours')) })
+  })
+
+  test('a response for another audience', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const other = idp.createSamlResponse(
+      responseFor(requestId, { audience: 'https://other-sp.example' })
+    )
+    await assertRefused(browser, { SAMLResponse: other, RelayState: relayState })
+  })
+
+  test('a response for another destination', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const other = idp.createSamlResponse(
+      responseFor(requestId, { destination: 'https://other-sp.example/acs' })
+    )
+    await assertRefused(browser, { SAMLResponse: other, RelayState: relayState })
+  })
+
+  test('an expired response, and one not yet valid', async ({ client }) => {
+    const minutes = (count: number) => new Date(Date.now() + count * 60_000)
+    const expired = await pendingRequest(client)
+    await assertRefused(expired.browser, {
+      SAMLResponse: idp.createSamlResponse(
+        responseFor(expired.requestId, { notBefore: minutes(-10), notOnOrAfter: minutes(-2) })
+      ),
+      RelayState: expired.relayState,
+    })
+    const early = await pendingRequest(client)
+    await assertRefused(early.browser, {
+      SAMLResponse: idp.createSamlResponse(
+        responseFor(early.requestId, { notBefore: minutes(2), notOnOrAfter: minutes(10) })
+      ),
+      RelayState: early.relayState,
+    })
+  })
+
+  test('a validity window within the allowed clock skew is accepted', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const skewed = idp.createSamlResponse(
+      responseFor(requestId, { notBefore: new Date(Date.now() + 15_000) })
+    )
+    ;(
+      await browser.postForm('/api/v1/auth/saml/acs', {
+        SAMLResponse: skewed,
+        RelayState: relayState,
+      })
+    ).assertStatus(303)
+  })
+
+  test('a failed response with an assertion inside', async ({ client }) => {
+    const { browser, relayState, requestId } = await pendingRequest(client)
+    const failed = idp.createSamlResponse(
+      responseFor(requestId, {
+        status: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
+        includeAssertion: true,
+      })
+    )
+    await assertRefused(browser, { SAMLResponse: failed, RelayState: relayState })
+  })
+
+  test('garbage instead of a response', async ({ client }) => {
+    const browser = new ApiSession(client)
+    await assertRefused(browser, { SAMLResponse: 'not base64 xml at all' })
+    await assertRefused(browser, {
+      SAMLResponse: encodeSamlPost('<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'),
+    })
+    await assertRefused(browser, {})
+  })
+
+  test('every refusal is audited with its reason', async ({ client, assert }) => {
+    const browser = new ApiSession(client)
+    await assertRefused(browser, { SAMLResponse: idp.createSamlResponse(responseFor(null)) })
+    const event = await AuditEvent.query().where('action', 'auth.saml').firstOrFail()
+    assert.equal(event.outcome, 'failure')
+    assert.equal(event.details?.reason, 'E_SAML_REJECTED')
+    assert.isString(event.details?.detail)
+  })
+})
+
+test.group('SAML single logout', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+
+  async function signedInBrowser(client: ApiClient) {
+    const browser = new ApiSession(client)
+    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+    return browser
+  }
+
+  test('sign-out also ends the IdP session and comes back to the frontend', async ({
+    client,
+    assert,
+  }) => {
+    const browser = await signedInBrowser(client)
+
+    const logout = await browser.post('/api/v1/auth/logout')
+    logout.assertStatus(200)
+    const redirectUrl: string = logout.body().data.redirectUrl
+    assert.isTrue(redirectUrl.startsWith(idp.sloUrl))
+    ;(await browser.get('/api/v1/me')).assertStatus(401)
+
+    const atIdp = await fetch(redirectUrl, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(5000),
+    })
+    assert.equal(atIdp.status, 302)
+    assert.isTrue(idp.logoutRequests.at(-1)!.signatureValid)
+    assert.equal(idp.logoutRequests.at(-1)!.nameId, 'persistent-4711')
+    const back = new URL(atIdp.headers.get('location')!)
+    assert.equal(back.origin + back.pathname, samlConfig.sp.sloUrl)
+
+    const done = await browser.get(back.pathname + back.search)
+    done.assertStatus(302)
+    assert.equal(done.header('location'), `${FRONTEND}/`)
+
+    // The LogoutResponse is single-use.
+    const replay = await browser.get(back.pathname + back.search)
+    replay.assertStatus(401)
+  })
+
+  test('an IdP-initiated logout ends the portal session', async ({ client, assert }) => {
+    const browser = await signedInBrowser(client)
+    const url = new URL(
+      idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' })
+    )
+
+    const response = await browser.get(url.pathname + url.search)
+    response.assertStatus(302)
+    assert.isTrue(response.header('location')!.startsWith(idp.sloUrl))
+    ;(await browser.get('/api/v1/me')).assertStatus(401)
+  })
+
+  test('an unsigned or SHA-1 signed logout request is refused', async ({ client }) => {
+    const browser = await signedInBrowser(client)
+    for (const options of [
+      { signed: false },
+      { algorithm: 'sha1' as const },
+      { keys: generateKeyPair('x') },
+    ]) {
+      const url = new URL(
+        idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' }, options)
+      )
+      ;(await browser.get(url.pathname + url.search)).assertStatus(401)
+      ;(await browser.get('/api/v1/me')).assertStatus(200)
+    }
+  })
+
+  test('a logout request for someone else leaves this session alone', async ({ client }) => {
+    const browser = await signedInBrowser(client)
+    const url = new URL(
+      idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'someone-else' })
+    )
+    ;(await browser.get(url.pathname + url.search)).assertStatus(302)
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+  })
+})
