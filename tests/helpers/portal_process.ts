@@ -127,7 +127,7 @@ export class HttpBrowser {
 
   constructor(readonly baseUrl: string) {}
 
-  async request(method: string, path: string, body?: unknown) {
+  async request(method: string, path: string, body?: unknown, form?: Record<string, string>) {
     const headers: Record<string, string> = { accept: 'application/json' }
     if (this.cookies.size) {
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
@@ -142,7 +142,12 @@ export class HttpBrowser {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form
+        ? new URLSearchParams(form)
+        : body === undefined
+          ? undefined
+          : JSON.stringify(body),
+      redirect: 'manual',
       signal: AbortSignal.timeout(10_000),
     })
     for (const line of response.headers.getSetCookie()) {
@@ -151,7 +156,16 @@ export class HttpBrowser {
       this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1))
     }
     const text = await response.text()
-    return { status: response.status, body: text ? JSON.parse(text) : null }
+    const isJson = response.headers.get('content-type')?.includes('application/json')
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body: isJson && text ? JSON.parse(text) : text,
+    }
+  }
+
+  postForm(path: string, fields: Record<string, string>) {
+    return this.request('POST', path, undefined, fields)
   }
 
   async login(username: string, password: string) {

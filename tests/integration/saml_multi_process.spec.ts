@@ -1,0 +1,97 @@
+import { resolve } from 'node:path'
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { freePort, HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
+import { parseAutoPostForm, TestIdp } from '#tests/helpers/saml_idp'
+import { readFileSync } from 'node:fs'
+
+const FRONTEND = 'http://127.0.0.1:5173'
+
+/**
+ * Two portal processes behind one public URL share MySQL: a SAML response
+ * to a request issued by one process is accepted by the other, once.
+ */
+test.group('SAML across portal processes', () => {
+  test('process B accepts the response to process A’s request, and neither accepts it twice', async ({
+    assert,
+    cleanup,
+  }) => {
+    const publicPort = await freePort()
+    const publicUrl = `http://127.0.0.1:${publicPort}`
+    const idp = new TestIdp({
+      entityId: 'https://idp.multi-process.test',
+      keys: {
+        privateKeyPem: readFileSync('tmp/test-saml/idp.key', 'utf8'),
+        certificatePem: readFileSync('tmp/test-saml/idp.crt', 'utf8'),
+      },
+      spCertificatePem: readFileSync('tmp/test-saml/sp.crt', 'utf8'),
+    })
+    await idp.start(0)
+    cleanup(() => idp.stop())
+    idp.signInAs({
+      nameId: 'grace-persistent',
+      attributes: { uid: 'grace-multi', mail: 'g@x.example' },
+    })
+
+    const shared = {
+      DB_CONNECTION: 'mysql',
+      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
+      DB_PORT: String(env.get('DB_PORT', 3306)),
+      DB_USER: env.get('DB_USER', 'root'),
+      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
+      DB_DATABASE: env.get('DB_DATABASE')!,
+      APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
+      APP_URL: publicUrl,
+      FRONTEND_ORIGINS: FRONTEND,
+      SAML_ENABLED: 'true',
+      SAML_IDP_ENTITY_ID: idp.entityId,
+      SAML_IDP_SSO_URL: idp.ssoUrl,
+      SAML_IDP_CERT: resolve('tmp/test-saml/idp.crt'),
+      SAML_SP_PRIVATE_KEY: resolve('tmp/test-saml/sp.key'),
+      SAML_SP_CERT: resolve('tmp/test-saml/sp.crt'),
+      SAML_ID_ATTRIBUTE: 'nameID',
+      SAML_USERNAME_ATTRIBUTE: 'uid',
+      SAML_EMAIL_ATTRIBUTE: 'mail',
+    }
+    const [processA, processB] = await Promise.all([
+      PortalProcess.start(shared),
+      PortalProcess.start(shared),
+    ])
+    cleanup(() => processA.stop())
+    cleanup(() => processB.stop())
+    cleanup(async () => {
+      await db.from('users').where('username', 'grace-multi').delete()
+    })
+
+    const browserAtA = new HttpBrowser(processA.baseUrl)
+    const start = await browserAtA.request(
+      'GET',
+      `/api/v1/auth/saml/login?returnTo=${encodeURIComponent(FRONTEND + '/')}`
+    )
+    assert.equal(start.status, 302)
+    const page = await fetch(start.location!, { signal: AbortSignal.timeout(5000) })
+    const form = parseAutoPostForm(await page.text())
+    assert.equal(form.action, `${publicUrl}/api/v1/auth/saml/acs`)
+
+    const browserAtB = new HttpBrowser(processB.baseUrl)
+    const acs = await browserAtB.postForm('/api/v1/auth/saml/acs', form.fields)
+    assert.equal(acs.status, 303, String(acs.body))
+    assert.equal(acs.location, `${FRONTEND}/`)
+
+    // The session lives in the database: process A knows it too.
+    const meAtA = new HttpBrowser(processA.baseUrl)
+    meAtA.cookies = browserAtB.cookies
+    const me = await meAtA.request('GET', '/api/v1/me')
+    assert.equal(me.status, 200)
+    assert.equal(me.body.data.username, 'grace-multi')
+
+    for (const process of [processA, processB]) {
+      const replay = await new HttpBrowser(process.baseUrl).postForm(
+        '/api/v1/auth/saml/acs',
+        form.fields
+      )
+      assert.equal(replay.status, 401)
+    }
+  })
+})
