@@ -11,9 +11,12 @@ test.group('Sign-in with a local account', (group) => {
   test('signs in, sets a session cookie and answers /me', async ({ client, assert }) => {
     const user = await createUser({ roles: ['admin'] })
     const browser = new ApiSession(client)
+    await browser.get('/api/v1/auth/csrf')
+    const anonymousSession = browser.cookies.get('portal-session')
 
     const login = await browser.login(user.username, FACTORY_PASSWORD)
     login.assertStatus(200)
+    assert.notEqual(browser.cookies.get('portal-session'), anonymousSession, 'session id renewed')
     assert.equal(login.body().data.username, user.username)
     assert.deepEqual(login.body().data.roles, ['admin', 'scientist'])
     assert.notProperty(login.body().data, 'password')

@@ -1,0 +1,546 @@
+import { realpath, stat } from 'node:fs/promises'
+import { posix } from 'node:path'
+
+/**
+ * Confinement of the bind mounts a User Office session asks for
+ * (`data_set_path`, docs/user-office.md). The value comes from an outside
+ * system, so it is parsed leniently but applied strictly: every mount must
+ * resolve, symlinks included, inside the dataset root (ro) or the output
+ * root (rw) and land on a configured mount point inside the container.
+ */
+
+export type MountMode = 'ro' | 'rw'
+
+/** Where mounts may come from on the host and go to inside the container. */
+export type MountPolicy = {
+  /** Host, absolute: read-only mounts must resolve inside it. */
+  datasetsRoot: string
+  /** Host, absolute: read-write mounts must resolve inside it (and never into datasetsRoot). */
+  outputRoot: string
+  /** Container mount points per mode; a bind must be one of them or below one. */
+  containerRoots: { ro: string[]; rw: string[] }
+}
+
+/** One entry of `data_set_path` as sent, before any check. */
+export type RawMount = { hostPath: string; containerPath: unknown; mode: unknown }
+
+/** A mount that passed every check. */
+export type DatasetMount = {
+  /** The resolved host path (realpath) after confineMounts; normalised only after checkMountSyntax. */
+  hostPath: string
+  containerPath: string
+  mode: MountMode
+}
+
+/** Why a mount (or the whole value) was refused; paths are shortened and escaped for display. */
+export type MountError = {
+  code: string
+  message: string
+  hostPath: string | null
+  containerPath: string | null
+}
+
+/** Accepted mounts and refusals; a session is launchable only without any refusal. */
+export type MountCheck = { mounts: DatasetMount[]; errors: MountError[]; launchable: boolean }
+
+const CODE = {
+  parse: 'E_MOUNT_PARSE',
+  tooMany: 'E_MOUNT_TOO_MANY',
+  badPath: 'E_MOUNT_BAD_PATH',
+  dotdot: 'E_MOUNT_DOTDOT',
+  badMode: 'E_MOUNT_BAD_MODE',
+  containerPath: 'E_MOUNT_CONTAINER_PATH',
+  duplicateTarget: 'E_MOUNT_DUPLICATE_TARGET',
+  outsideRoot: 'E_MOUNT_OUTSIDE_ROOT',
+  rwInDatasets: 'E_MOUNT_RW_IN_DATASETS',
+  symlinkEscape: 'E_MOUNT_SYMLINK_ESCAPE',
+  notFound: 'E_MOUNT_NOT_FOUND',
+  rootUnavailable: 'E_MOUNT_ROOT_UNAVAILABLE',
+} as const
+
+const MAX_MOUNTS = 32
+const MAX_PATH_BYTES = 1024
+const MAX_SEGMENT_BYTES = 255
+const DISPLAY_CHARS = 200
+// Far above 32 legitimate mounts even fully \u-escaped; stops parsing huge junk.
+const MAX_RAW_CHARS = 1024 * 1024
+
+/**
+ * Shortens a path for messages and logs, with control characters and
+ * broken surrogates made visible so they cannot forge log lines.
+ */
+function display(value: string): string {
+  let shown = ''
+  for (const char of value.toWellFormed()) {
+    const code = char.codePointAt(0)!
+    shown += isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : char
+  }
+  const chars = Array.from(shown)
+  return chars.length > DISPLAY_CHARS ? chars.slice(0, DISPLAY_CHARS - 1).join('') + '…' : shown
+}
+
+// Paths are typed unknown: a JavaScript caller may hand over anything.
+function mountError(
+  code: string,
+  message: string,
+  hostPath: unknown,
+  containerPath: unknown
+): MountError {
+  return {
+    code,
+    message,
+    hostPath: typeof hostPath === 'string' ? display(hostPath) : null,
+    containerPath: typeof containerPath === 'string' ? display(containerPath) : null,
+  }
+}
+
+/** C0, DEL and C1 controls. */
+function isControl(code: number) {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f)
+}
+
+function hasControlChar(value: string) {
+  for (let i = 0; i < value.length; i++) {
+    if (isControl(value.charCodeAt(i))) {
+      return true
+    }
+  }
+  return false
+}
+
+/** posix.normalize keeps a trailing slash; paths are compared without one. */
+function canonical(path: string) {
+  const normalised = posix.normalize(path)
+  return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised
+}
+
+/** Segment-wise containment: /srv/data-evil is not inside /srv/data. */
+function isInside(child: string, parent: string) {
+  return parent === '/' || child === parent || child.startsWith(parent + '/')
+}
+
+type PathProblem = { dotdot: boolean; reason: string }
+
+/** Syntax every path must meet, host or container side; null when fine. */
+function pathProblem(value: string): PathProblem | null {
+  const bad = (reason: string) => ({ dotdot: false, reason })
+  if (value.length === 0) {
+    return bad('is empty')
+  }
+  if (hasControlChar(value)) {
+    return bad('contains a NUL byte or another control character')
+  }
+  // A lone surrogate would reach the file system as U+FFFD: another path.
+  if (!value.isWellFormed()) {
+    return bad('is not valid Unicode')
+  }
+  if (value.includes('\\')) {
+    return bad('contains a backslash (Windows-style paths are not accepted)')
+  }
+  // Docker's "host:container:mode" bind strings would split the path there.
+  if (value.includes(':')) {
+    return bad('contains ":"')
+  }
+  if (Buffer.byteLength(value, 'utf8') > MAX_PATH_BYTES) {
+    return bad(`is longer than ${MAX_PATH_BYTES} bytes`)
+  }
+  const segments = value.split('/')
+  // Refused even when it would normalise inside: no guessing what was meant.
+  if (segments.includes('..')) {
+    return { dotdot: true, reason: 'contains a ".." segment' }
+  }
+  if (!value.startsWith('/')) {
+    return bad('is not absolute')
+  }
+  if (segments.some((segment) => Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES)) {
+    return bad(`has a segment longer than ${MAX_SEGMENT_BYTES} bytes`)
+  }
+  return null
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false
+  }
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** Own properties only, so a polluted Object.prototype cannot supply a bind or mode. */
+function own(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
+
+/** JSON first, then Python-style single quotes when that is unambiguous. */
+function decode(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    // Swapping quotes is only safe when no string holds a quote or an escape.
+    if (!text.includes("'") || text.includes('"') || text.includes('\\')) {
+      return { ok: false }
+    }
+    try {
+      return { ok: true, value: JSON.parse(text.replaceAll("'", '"')) }
+    } catch {
+      return { ok: false }
+    }
+  }
+}
+
+function parseError(message: string) {
+  return { entries: [], errors: [mountError(CODE.parse, message, null, null)] }
+}
+
+/**
+ * Lenient parse of `data_set_path`; never throws. Accepts a JSON string
+ * (single-quoted Python-style dicts too) or an already decoded object.
+ * Empty string, `[]`, `{}`, `null` and `undefined` mean "no mounts".
+ * Entries whose value is not an object are reported as E_MOUNT_PARSE and
+ * left out; everything else is returned raw for checkMountSyntax.
+ */
+export function parseDataSetPath(raw: unknown): { entries: RawMount[]; errors: MountError[] } {
+  try {
+    let value = raw
+    if (typeof raw === 'string') {
+      if (raw.length > MAX_RAW_CHARS) {
+        return parseError(`data_set_path is longer than ${MAX_RAW_CHARS} characters`)
+      }
+      const text = raw.trim()
+      if (text === '') {
+        return { entries: [], errors: [] }
+      }
+      const decoded = decode(text)
+      if (!decoded.ok) {
+        return parseError('data_set_path is neither JSON nor a single-quoted JSON-like object')
+      }
+      value = decoded.value
+    }
+
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
+      return { entries: [], errors: [] }
+    }
+    if (!isPlainObject(value)) {
+      return parseError('data_set_path must be an object mapping host paths to mounts')
+    }
+
+    const entries: RawMount[] = []
+    const errors: MountError[] = []
+    for (const hostPath of Object.keys(value)) {
+      const spec = value[hostPath]
+      if (!isPlainObject(spec)) {
+        errors.push(
+          mountError(
+            CODE.parse,
+            'The mount must be an object with "bind" and "mode"',
+            hostPath,
+            null
+          )
+        )
+        continue
+      }
+      entries.push({ hostPath, containerPath: own(spec, 'bind'), mode: own(spec, 'mode') })
+    }
+    return { entries, errors }
+  } catch {
+    // Only a hostile pre-decoded object (throwing getter, proxy) gets here.
+    return parseError('data_set_path could not be read')
+  }
+}
+
+type Policy = { datasetsRoot: string; outputRoot: string; ro: string[]; rw: string[] }
+
+/** A misconfigured policy is a deployment bug: it throws instead of refusing mounts. */
+function normalisePolicy(policy: MountPolicy): Policy {
+  const root = (value: unknown, name: string) => {
+    const problem = typeof value === 'string' ? pathProblem(value) : { reason: 'is not a string' }
+    if (problem) {
+      throw new TypeError(`Invalid mount policy: ${name} ${problem.reason}`)
+    }
+    const path = canonical(value as string)
+    // A root of "/" would make confinement meaningless.
+    if (path === '/') {
+      throw new TypeError(`Invalid mount policy: ${name} must not be "/"`)
+    }
+    return path
+  }
+  const roots = (value: unknown, name: string) => {
+    if (!Array.isArray(value)) {
+      throw new TypeError(`Invalid mount policy: ${name} must be an array`)
+    }
+    return value.map((item, index) => root(item, `${name}[${index}]`))
+  }
+  return {
+    datasetsRoot: root(policy?.datasetsRoot, 'datasetsRoot'),
+    outputRoot: root(policy?.outputRoot, 'outputRoot'),
+    ro: roots(policy?.containerRoots?.ro, 'containerRoots.ro'),
+    rw: roots(policy?.containerRoots?.rw, 'containerRoots.rw'),
+  }
+}
+
+/** An entry that passed the syntax checks, with its normalised host path. */
+type Candidate = { raw: RawMount; mount: DatasetMount }
+
+function checkHostPath(entry: RawMount, mode: MountMode | null, policy: Policy) {
+  const fail = (code: string, message: string) =>
+    mountError(code, message, entry.hostPath, entry.containerPath)
+
+  if (typeof entry.hostPath !== 'string') {
+    return { error: fail(CODE.badPath, 'The host path is not a string') }
+  }
+  const problem = pathProblem(entry.hostPath)
+  if (problem) {
+    return {
+      error: fail(problem.dotdot ? CODE.dotdot : CODE.badPath, `The host path ${problem.reason}`),
+    }
+  }
+  const hostPath = canonical(entry.hostPath)
+  if (mode === null) {
+    return { hostPath: null }
+  }
+  // Checked first, and both ways: a rw mount of a parent of the dataset root
+  // would make the datasets writable just as well.
+  if (
+    mode === 'rw' &&
+    (isInside(hostPath, policy.datasetsRoot) || isInside(policy.datasetsRoot, hostPath))
+  ) {
+    return {
+      error: fail(
+        CODE.rwInDatasets,
+        'A read-write mount must not point into, or contain, the dataset root'
+      ),
+    }
+  }
+  const root = mode === 'ro' ? policy.datasetsRoot : policy.outputRoot
+  if (!isInside(hostPath, root)) {
+    const where = mode === 'ro' ? 'dataset root' : 'output root'
+    return { error: fail(CODE.outsideRoot, `The host path is outside the ${where}`) }
+  }
+  return { hostPath }
+}
+
+function checkContainerPath(entry: RawMount, mode: MountMode | null, policy: Policy) {
+  const fail = (code: string, message: string) =>
+    mountError(code, message, entry.hostPath, entry.containerPath)
+
+  const bind = entry.containerPath
+  if (typeof bind !== 'string') {
+    return { error: fail(CODE.containerPath, 'The container path ("bind") must be a string') }
+  }
+  const problem = pathProblem(bind)
+  if (problem) {
+    const code = problem.dotdot ? CODE.dotdot : CODE.containerPath
+    return { error: fail(code, `The container path ${problem.reason}`) }
+  }
+  // Docker and Kubernetes take the bind as written, so it must already be canonical.
+  if (bind !== canonical(bind)) {
+    return { error: fail(CODE.containerPath, 'The container path is not normalised') }
+  }
+  if (mode === null) {
+    return { containerPath: null }
+  }
+  if (!policy[mode].some((root) => isInside(bind, root))) {
+    return {
+      error: fail(
+        CODE.containerPath,
+        `The container path is not under a configured ${mode} mount point`
+      ),
+    }
+  }
+  return { containerPath: bind }
+}
+
+function readMode(mode: unknown): MountMode | null {
+  if (mode === undefined) {
+    return 'ro'
+  }
+  return mode === 'ro' || mode === 'rw' ? mode : null
+}
+
+/** The syntax pass shared by checkMountSyntax and confineMounts. */
+function analyse(entries: RawMount[], policy: Policy) {
+  if (entries.length > MAX_MOUNTS) {
+    const message = `A session may have at most ${MAX_MOUNTS} mounts (got ${entries.length})`
+    return { candidates: [], errors: [mountError(CODE.tooMany, message, null, null)] }
+  }
+
+  const errors: MountError[] = []
+  const checked = entries.map((entry) => {
+    const mode = readMode(entry.mode)
+    const host = checkHostPath(entry, mode, policy)
+    const container = checkContainerPath(entry, mode, policy)
+    const entryErrors = [host.error, container.error].filter((error) => error !== undefined)
+    if (mode === null) {
+      const message = 'The mode must be exactly "ro" or "rw"'
+      entryErrors.push(mountError(CODE.badMode, message, entry.hostPath, entry.containerPath))
+    }
+    errors.push(...entryErrors)
+    return {
+      entry,
+      mode,
+      hostPath: host.hostPath ?? null,
+      containerPath: container.containerPath ?? null,
+      valid: entryErrors.length === 0,
+    }
+  })
+
+  // Equal or nested targets shadow each other: which one wins is nobody's call.
+  for (const [index, current] of checked.entries()) {
+    const target = current.containerPath
+    if (target === null) {
+      continue
+    }
+    const other = checked.find(
+      ({ containerPath }, otherIndex) =>
+        otherIndex !== index &&
+        containerPath !== null &&
+        (isInside(target, containerPath) || isInside(containerPath, target))
+    )
+    if (other) {
+      const message =
+        other.containerPath === target
+          ? 'Another mount uses the same container path'
+          : `The container path overlaps the container path ${display(other.containerPath!)} of another mount`
+      errors.push(mountError(CODE.duplicateTarget, message, current.entry.hostPath, target))
+      current.valid = false
+    }
+  }
+
+  const candidates: Candidate[] = checked
+    .filter((item) => item.valid)
+    .map((item) => ({
+      raw: item.entry,
+      mount: { hostPath: item.hostPath!, containerPath: item.containerPath!, mode: item.mode! },
+    }))
+  return { candidates, errors }
+}
+
+function result(mounts: DatasetMount[], errors: MountError[]): MountCheck {
+  return { mounts, errors, launchable: errors.length === 0 }
+}
+
+/**
+ * Pure, synchronous checks that need no file system: path syntax, `..`,
+ * modes, container mount points, duplicate or nested targets, the mount
+ * count, and lexical confinement of host paths to the configured roots.
+ * Host paths in the returned mounts are normalised but not resolved; only
+ * confineMounts makes them safe to mount. Throws a TypeError when the
+ * policy itself is invalid.
+ */
+export function checkMountSyntax(entries: RawMount[], policy: MountPolicy): MountCheck {
+  const { candidates, errors } = analyse(entries, normalisePolicy(policy))
+  return result(
+    candidates.map((candidate) => candidate.mount),
+    errors
+  )
+}
+
+/** realpath of a configured root, or null when it does not resolve. */
+async function resolveRoot(path: string) {
+  try {
+    const resolved = await realpath(path)
+    return resolved === '/' ? null : resolved
+  } catch {
+    return null
+  }
+}
+
+function unresolvedReason(error: unknown) {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return 'does not exist'
+  }
+  if (code === 'ELOOP') {
+    return 'does not resolve (symlink loop)'
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return 'is not accessible'
+  }
+  return 'cannot be resolved'
+}
+
+type Roots = { datasets: string | null; output: string | null }
+
+/** File-system confinement of one syntactically valid mount. */
+async function confineOne(
+  candidate: Candidate,
+  roots: Roots
+): Promise<{ mount: DatasetMount } | { error: MountError }> {
+  const { raw, mount } = candidate
+  const fail = (code: string, message: string) => ({
+    error: mountError(code, message, raw.hostPath, mount.containerPath),
+  })
+
+  // Every mode needs the dataset root: rw mounts are checked against it too.
+  const root = mount.mode === 'ro' ? roots.datasets : roots.output
+  if (roots.datasets === null || root === null) {
+    return fail(CODE.rootUnavailable, 'The configured host root does not resolve')
+  }
+
+  let resolved: string
+  try {
+    resolved = await realpath(mount.hostPath)
+  } catch (error) {
+    return fail(CODE.notFound, `The host path ${unresolvedReason(error)}`)
+  }
+
+  // The resolved target is deliberately not echoed: it may be anywhere on the host.
+  if (
+    mount.mode === 'rw' &&
+    (isInside(resolved, roots.datasets) || isInside(roots.datasets, resolved))
+  ) {
+    return fail(
+      CODE.rwInDatasets,
+      'A read-write mount must not resolve into, or contain, the dataset root'
+    )
+  }
+  if (!isInside(resolved, root)) {
+    return fail(CODE.symlinkEscape, 'The host path leaves its root through a symbolic link')
+  }
+
+  try {
+    const info = await stat(resolved)
+    // Devices, sockets and FIFOs have no business in a dataset mount.
+    if (!info.isDirectory() && !info.isFile()) {
+      return fail(CODE.badPath, 'The host path is neither a directory nor a regular file')
+    }
+  } catch (error) {
+    return fail(CODE.notFound, `The host path ${unresolvedReason(error)}`)
+  }
+
+  return { mount: { ...mount, hostPath: resolved } }
+}
+
+/**
+ * Full check of a `data_set_path` value: parse, syntax, then realpath of
+ * each host path and of both roots, and the containment rules on the
+ * resolved paths. Accepted mounts carry the resolved host path, which is
+ * what must be mounted. Throws a TypeError only when the policy is invalid.
+ */
+export async function confineMounts(raw: unknown, policy: MountPolicy): Promise<MountCheck> {
+  const parsed = parseDataSetPath(raw)
+  const normalised = normalisePolicy(policy)
+  const syntax = analyse(parsed.entries, normalised)
+  const errors = [...parsed.errors, ...syntax.errors]
+  if (syntax.candidates.length === 0) {
+    return result([], errors)
+  }
+
+  const [datasets, output] = await Promise.all([
+    resolveRoot(normalised.datasetsRoot),
+    resolveRoot(normalised.outputRoot),
+  ])
+  const outcomes = await Promise.all(
+    syntax.candidates.map((candidate) => confineOne(candidate, { datasets, output }))
+  )
+
+  const mounts: DatasetMount[] = []
+  for (const outcome of outcomes) {
+    if ('mount' in outcome) {
+      mounts.push(outcome.mount)
+    } else {
+      errors.push(outcome.error)
+    }
+  }
+  return result(mounts, errors)
+}
