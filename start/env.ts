@@ -65,6 +65,14 @@ const schema = {
   USER_OFFICE_SERVICE_PASSWORD: Env.schema.secret.optional(),
   USER_OFFICE_TIMEOUT: Env.schema.number.optional(),
 
+  DATASETS_ROOT: Env.schema.string.optional(),
+  OUTPUT_ROOT: Env.schema.string.optional(),
+  MOUNT_CONTAINER_RO_ROOTS: Env.schema.string.optional(),
+  MOUNT_CONTAINER_RW_ROOTS: Env.schema.string.optional(),
+  EXPERIMENTS_SYNC_MAX_AGE_MINUTES: Env.schema.number.optional(),
+  EXPERIMENTS_SYNC_PAGE_SIZE: Env.schema.number.optional(),
+  EXPERIMENTS_SYNC_MAX_PAGES: Env.schema.number.optional(),
+
   SAML_ENABLED: Env.schema.boolean.optional(),
   SAML_LABEL: Env.schema.string.optional(),
   SAML_IDP_ENTITY_ID: Env.schema.string.optional(),

@@ -54,6 +54,10 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column.dateTime()
   declare lastLoginAt: DateTime | null
 
+  /** Last successful sync of this user's experiments from the User Office. */
+  @column.dateTime()
+  declare experimentsSyncedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
