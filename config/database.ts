@@ -13,43 +13,54 @@ const migrations = { naturalSort: true, paths: ['database/migrations'] }
 // Models declare their columns themselves; no generated schema file.
 const schemaGeneration = { enabled: false }
 
+const sqlite = {
+  client: 'better-sqlite3' as const,
+  connection: {
+    filename: env.get('DB_SQLITE_FILE', dataPath('portal.sqlite')),
+  },
+  useNullAsDefault: true,
+  pool: {
+    afterCreate: (conn: any, done: (error: Error | null, conn: any) => void) => {
+      conn.pragma('foreign_keys = ON')
+      conn.pragma('journal_mode = WAL')
+      conn.pragma('busy_timeout = 5000')
+      done(null, conn)
+    },
+  },
+  migrations,
+  schemaGeneration,
+}
+
+const mysql = {
+  client: 'mysql2' as const,
+  connection: {
+    host: env.get('DB_HOST', '127.0.0.1'),
+    port: env.get('DB_PORT', 3306),
+    user: env.get('DB_USER', 'root'),
+    password: env.get('DB_PASSWORD')?.release() ?? '',
+    database: env.get('DB_DATABASE', 'portal'),
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: false,
+  },
+  pool: { min: 0, max: env.get('DB_POOL_MAX', 10), acquireTimeoutMillis: 10000 },
+  migrations,
+  schemaGeneration,
+}
+
 const dbConfig = defineConfig({
   connection,
   prettyPrintDebugQueries: false,
   connections: {
-    sqlite: {
-      client: 'better-sqlite3',
-      connection: {
-        filename: env.get('DB_SQLITE_FILE', dataPath('portal.sqlite')),
-      },
-      useNullAsDefault: true,
-      pool: {
-        afterCreate: (conn: any, done: (error: Error | null, conn: any) => void) => {
-          conn.pragma('foreign_keys = ON')
-          conn.pragma('journal_mode = WAL')
-          conn.pragma('busy_timeout = 5000')
-          done(null, conn)
-        },
-      },
-      migrations,
-      schemaGeneration,
-    },
-    mysql: {
-      client: 'mysql2',
-      connection: {
-        host: env.get('DB_HOST', '127.0.0.1'),
-        port: env.get('DB_PORT', 3306),
-        user: env.get('DB_USER', 'root'),
-        password: env.get('DB_PASSWORD')?.release() ?? '',
-        database: env.get('DB_DATABASE', 'portal'),
-        charset: 'utf8mb4',
-        timezone: 'Z',
-        dateStrings: false,
-      },
-      pool: { min: 0, max: env.get('DB_POOL_MAX', 10), acquireTimeoutMillis: 10000 },
-      migrations,
-      schemaGeneration,
-    },
+    sqlite,
+    mysql,
+    /*
+     * The same database through a small pool of its own, for rate-limit
+     * counters: a throttle must count even when the request's own
+     * transaction rolls back (and tests' per-test transactions do not
+     * wrap it).
+     */
+    counters: connection === 'mysql' ? { ...mysql, pool: { ...mysql.pool, max: 2 } } : sqlite,
   },
 })
 

@@ -18,6 +18,7 @@ const AccessTokensController = () => import('#controllers/access_tokens_controll
 const AuditEventsController = () => import('#controllers/audit_events_controller')
 const AuthProvidersController = () => import('#controllers/auth_providers_controller')
 const SamlController = () => import('#controllers/saml_controller')
+const ExperimentsController = () => import('#controllers/experiments_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -60,6 +61,17 @@ router
       .as('auth')
 
     router.get('me', [MeController, 'show']).as('me').use(middleware.auth())
+
+    router
+      .group(() => {
+        router.get('/', [ExperimentsController, 'index']).as('index')
+        router.post('sync', [ExperimentsController, 'sync']).as('sync')
+        router.get(':id', [ExperimentsController, 'show']).as('show')
+        router.put(':id/favorite', [ExperimentsController, 'favorite']).as('favorite')
+      })
+      .prefix('experiments')
+      .as('experiments')
+      .use(middleware.auth())
 
     router
       .group(() => {

@@ -6,7 +6,6 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
 import { spec } from '@japa/runner/reporters'
-import LoginThrottle from '#services/auth/login_throttle'
 import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_office'
 import { writeTestSamlKeys } from '#tests/helpers/test_saml'
 
@@ -33,11 +32,6 @@ export const reporters: Config['reporters'] = {
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     () => testUtils.db().migrate(),
-    // Creates the login limiters now, outside any test's transaction, so
-    // their counters use a connection of their own (see tests/helpers/isolation.ts).
-    async () => {
-      await app.container.make(LoginThrottle)
-    },
     () => testUserOffice.start(testUserOfficePort()),
     () => writeTestSamlKeys(),
   ],

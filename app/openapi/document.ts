@@ -2,6 +2,7 @@ import { components } from '#openapi/components'
 import { adminPaths } from '#openapi/paths/admin'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
+import { experimentPaths } from '#openapi/paths/experiments'
 import { healthPaths } from '#openapi/paths/health'
 import { samlPaths } from '#openapi/paths/saml'
 
@@ -26,6 +27,7 @@ export const openApiDocument = {
   security: [{ cookieSession: [] }, { bearerToken: [] }],
   tags: [
     { name: 'Authentication' },
+    { name: 'Experiments' },
     { name: 'Administration' },
     { name: 'Health' },
     { name: 'Documentation' },
@@ -33,6 +35,7 @@ export const openApiDocument = {
   paths: {
     ...authPaths,
     ...samlPaths,
+    ...experimentPaths,
     ...adminPaths,
     ...healthPaths,
     ...docsPaths,

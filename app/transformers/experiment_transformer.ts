@@ -9,7 +9,7 @@ import ExperimentSessionTransformer from '#transformers/experiment_session_trans
  */
 export default class ExperimentTransformer extends BaseTransformer<Experiment> {
   toObject() {
-    return {
+    const summary = {
       ...this.pick(this.resource, [
         'id',
         'proposalId',
@@ -21,11 +21,11 @@ export default class ExperimentTransformer extends BaseTransformer<Experiment> {
         'lastSyncedAt',
       ]),
       favorite: Boolean(this.resource.$extras.favorite),
-      sessions: this.whenLoaded(
-        this.resource.$preloaded.sessions
-          ? ExperimentSessionTransformer.transform(this.resource.sessions)
-          : undefined
-      ),
     }
+    // Lists leave sessions out; the detail view preloads them.
+    if (!this.resource.$preloaded.sessions) {
+      return summary
+    }
+    return { ...summary, sessions: ExperimentSessionTransformer.transform(this.resource.sessions) }
   }
 }

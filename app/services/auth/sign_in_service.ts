@@ -5,6 +5,7 @@ import type User from '#models/user'
 import AuditService from '#services/audit_service'
 import LoginThrottle from '#services/auth/login_throttle'
 import CredentialProviders from '#services/auth/credential_providers'
+import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import type RequestOrigin from '#services/request_origin'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
@@ -18,7 +19,8 @@ export default class SignInService {
   constructor(
     protected providers: CredentialProviders,
     protected throttle: LoginThrottle,
-    protected audit: AuditService
+    protected audit: AuditService,
+    protected experiments: ExperimentCatalogService
   ) {}
 
   /**
@@ -60,6 +62,7 @@ export default class SignInService {
     user.lastLoginAt = DateTime.utc()
     await user.save()
     await user.load('roleRows')
+    await this.experiments.syncQuietly(user)
     await this.audit.record({
       actor: user,
       action: 'auth.login',

@@ -8,6 +8,7 @@ import samlConfig from '#config/saml'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import UserOfficeClient from '#services/user_office/user_office_client'
+import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import ExternalAccountService from '#services/auth/external_account_service'
 import { mapSamlProfile, type FederatedIdentity } from '#services/saml/saml_identity_mapper'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
@@ -27,7 +28,8 @@ export default class SamlSignInService {
     protected sp: SamlServiceProvider,
     protected accounts: ExternalAccountService,
     protected userOffice: UserOfficeClient,
-    protected audit: AuditService
+    protected audit: AuditService,
+    protected experiments: ExperimentCatalogService
   ) {}
 
   /**
@@ -62,6 +64,7 @@ export default class SamlSignInService {
     user.lastLoginAt = DateTime.utc()
     await user.save()
     await user.load((loader) => loader.load('roleRows'))
+    await this.experiments.syncQuietly(user)
     await this.#audit(user, 'success', origin, {
       provider: 'saml',
       resolvedWithUserOffice: samlConfig.resolveWithUserOffice,

@@ -2,7 +2,12 @@ import axios, { type AxiosResponse } from 'axios'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import userOfficeConfig from '#config/user_office'
+import experimentsConfig from '#config/experiments'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
+import {
+  experimentsPageValidator,
+  type UserOfficeExperiment,
+} from '#services/user_office/user_office_experiment'
 
 /** A username as the User Office may hand it over: anything else is off-contract. */
 // Printable, no whitespace or slashes (it ends up in URLs and paths).
@@ -12,7 +17,7 @@ type Endpoint = 'login' | 'identity' | 'authorized' | 'experiments'
 
 /**
  * The facility User Office REST contract (docs/user-office.md), endpoints
- * 1–3. Every call has a timeout; anything but a contract answer throws
+ * 1–4. Every call has a timeout; anything but a contract answer throws
  * UserOfficeUnavailableException (503), never "wrong password".
  */
 @inject()
@@ -75,6 +80,87 @@ export default class UserOfficeClient {
     return response.data.result
   }
 
+  /**
+   * Contract 4: every page of a user's experiments, following `next` (on
+   * the configured host only) up to EXPERIMENTS_SYNC_MAX_PAGES. Each page
+   * is checked against the contract; one bad page fails the whole listing
+   * so that a partial answer never looks like revoked memberships.
+   */
+  async *experimentPages(username: string): AsyncGenerator<UserOfficeExperiment[]> {
+    const template = userOfficeConfig.experimentsUrl
+    if (!template) {
+      throw new UserOfficeUnavailableException('The User Office experiments URL is not configured')
+    }
+    const first = new URL(template.replaceAll('$USERNAME', encodeURIComponent(username)))
+    first.searchParams.set('page_size', String(experimentsConfig.syncPageSize))
+    let url: string | null = first.toString()
+
+    for (let page = 1; url; page++) {
+      if (page > experimentsConfig.syncMaxPages) {
+        throw this.#offContract('experiments', `more than ${experimentsConfig.syncMaxPages} pages`)
+      }
+      const response = await this.#getWithRetries(url)
+      this.#expect(response, 'experiments', [200])
+      const [error, document] = await experimentsPageValidator.tryValidate(response.data)
+      if (error) {
+        throw this.#offContract(
+          'experiments',
+          `page ${page}: ${error.messages[0]?.field} ${error.messages[0]?.message}`
+        )
+      }
+      yield document.results
+      url = document.next ? this.#sameOrigin(document.next, first) : null
+    }
+  }
+
+  /** Idempotent GETs are retried twice on connection errors and 5xx, with a short backoff. */
+  async #getWithRetries(url: string) {
+    for (let attempt = 1; ; attempt++) {
+      let response: AxiosResponse | null = null
+      try {
+        response = await this.#http.get(url, { auth: this.#serviceAuth() })
+      } catch (error) {
+        // A timeout is not retried: a slow User Office would cost the caller several timeouts.
+        const timedOut = (error as { code?: string }).code === 'ECONNABORTED'
+        if (attempt >= 3 || timedOut) {
+          logger.warn(
+            {
+              userOffice: { endpoint: 'experiments' },
+              err: { code: (error as { code?: string }).code },
+            },
+            'User Office call failed'
+          )
+          throw new UserOfficeUnavailableException()
+        }
+      }
+      if (response && (response.status < 500 || attempt >= 3)) {
+        return response
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+    }
+  }
+
+  /** A `next` link pointing anywhere but the configured User Office is not followed. */
+  #sameOrigin(next: string, first: URL) {
+    let url: URL
+    try {
+      url = new URL(next, first)
+    } catch {
+      throw this.#offContract('experiments', 'unreadable next link')
+    }
+    if (url.origin !== first.origin) {
+      throw this.#offContract('experiments', 'next link leaves the User Office host')
+    }
+    return url.toString()
+  }
+
+  #serviceAuth() {
+    return {
+      username: userOfficeConfig.serviceUsername,
+      password: userOfficeConfig.servicePassword?.release() ?? '',
+    }
+  }
+
   async #post(endpoint: Endpoint, url: string | undefined, body: object, serviceAuth = false) {
     if (!url) {
       throw new UserOfficeUnavailableException(`The User Office ${endpoint} URL is not configured`)
@@ -82,12 +168,7 @@ export default class UserOfficeClient {
     const startedAt = performance.now()
     try {
       return await this.#http.post(url, body, {
-        auth: serviceAuth
-          ? {
-              username: userOfficeConfig.serviceUsername,
-              password: userOfficeConfig.servicePassword?.release() ?? '',
-            }
-          : undefined,
+        auth: serviceAuth ? this.#serviceAuth() : undefined,
       })
     } catch (error) {
       logger.warn(
