@@ -13,9 +13,9 @@ export default class extends BaseSchema {
       table.string('external_id', 255).nullable()
       table.string('password', 255).nullable()
       table.boolean('disabled').notNullable().defaultTo(false)
-      table.timestamp('last_login_at').nullable()
-      table.timestamp('created_at').notNullable()
-      table.timestamp('updated_at').notNullable()
+      table.dateTime('last_login_at').nullable()
+      table.dateTime('created_at').notNullable()
+      table.dateTime('updated_at').notNullable()
 
       table.unique(['provider', 'external_id'])
       table.index(['email'])

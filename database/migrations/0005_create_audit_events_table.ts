@@ -10,7 +10,7 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable(this.tableName, (table) => {
       table.bigIncrements('id')
-      table.timestamp('occurred_at', { precision: 3 }).notNullable()
+      table.dateTime('occurred_at', { precision: 3 }).notNullable()
       table.integer('actor_id').unsigned().nullable()
       table.string('actor_name', 128).nullable()
       table.string('action', 64).notNullable()

@@ -13,7 +13,7 @@ export default class extends BaseSchema {
     this.schema.createTable(this.tableName, (table) => {
       table.string('key', 191).primary()
       table.text('value').notNullable()
-      table.timestamp('expires_at').notNullable().index()
+      table.dateTime('expires_at').notNullable().index()
     })
   }
 

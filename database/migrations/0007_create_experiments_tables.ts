@@ -17,10 +17,10 @@ export default class extends BaseSchema {
       // Where the record comes from: "useroffice" (sync) or "local" (admins, CSV).
       table.string('source', 16).notNullable()
       // Earliest session start, kept for sorting by date.
-      table.timestamp('starts_at').nullable()
-      table.timestamp('last_synced_at').nullable()
-      table.timestamp('created_at').notNullable()
-      table.timestamp('updated_at').notNullable()
+      table.dateTime('starts_at').nullable()
+      table.dateTime('last_synced_at').nullable()
+      table.dateTime('created_at').notNullable()
+      table.dateTime('updated_at').notNullable()
       table.index(['instrument'])
       table.index(['starts_at'])
     })
@@ -37,14 +37,14 @@ export default class extends BaseSchema {
       table.string('session_number', 64).notNullable()
       table.string('title', 500).nullable()
       table.text('description').nullable()
-      table.timestamp('starts_at').nullable()
-      table.timestamp('ends_at').nullable()
+      table.dateTime('starts_at').nullable()
+      table.dateTime('ends_at').nullable()
       // As received from the outside system; never shown through the API.
       table.text('data_set_path').nullable()
       // JSON: the confined mounts and the per-mount errors (see dataset_mounts.ts).
       table.text('mounts').notNullable()
-      table.timestamp('created_at').notNullable()
-      table.timestamp('updated_at').notNullable()
+      table.dateTime('created_at').notNullable()
+      table.dateTime('updated_at').notNullable()
       table.unique(['experiment_id', 'session_number'])
     })
 
@@ -67,15 +67,15 @@ export default class extends BaseSchema {
       table.string('role', 32).notNullable().defaultTo('member')
       table.boolean('favorite').notNullable().defaultTo(false)
       table.string('source', 16).notNullable()
-      table.timestamp('created_at').notNullable()
-      table.timestamp('updated_at').notNullable()
+      table.dateTime('created_at').notNullable()
+      table.dateTime('updated_at').notNullable()
       table.unique(['experiment_id', 'user_id'])
       table.index(['user_id', 'favorite'])
     })
 
     this.schema.alterTable('users', (table) => {
       // Last successful sync of this user's experiments from the User Office.
-      table.timestamp('experiments_synced_at').nullable()
+      table.dateTime('experiments_synced_at').nullable()
     })
   }
 

@@ -72,6 +72,10 @@ export class PortalProcess {
     return `http://127.0.0.1:${this.port}`
   }
 
+  get pid() {
+    return this.#child?.pid
+  }
+
   static async start(env: Record<string, string>) {
     const port = await freePort()
     const portal = new PortalProcess(port)
@@ -125,7 +129,10 @@ export class PortalProcess {
 export class HttpBrowser {
   cookies = new Map<string, string>()
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly timeoutMs = 10_000
+  ) {}
 
   async request(method: string, path: string, body?: unknown, form?: Record<string, string>) {
     const headers: Record<string, string> = { accept: 'application/json' }
@@ -148,7 +155,7 @@ export class HttpBrowser {
           ? undefined
           : JSON.stringify(body),
       redirect: 'manual',
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(this.timeoutMs),
     })
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';')

@@ -35,6 +35,47 @@ type ExperimentRow = {
   sessions: SessionRow[]
 }
 
+const COMPARED_EXPERIMENT_COLUMNS = [
+  'title',
+  'abstract',
+  'instrument',
+  'posix_uid',
+  'posix_gid',
+  'starts_at',
+] as const
+
+const COMPARED_SESSION_COLUMNS = [
+  'session_number',
+  'title',
+  'description',
+  'starts_at',
+  'ends_at',
+  'data_set_path',
+  'mounts',
+] as const
+
+/** Column values as the database returns them and as a sync row holds them. */
+function comparable(value: unknown) {
+  if (value instanceof Date) {
+    return value.getTime()
+  }
+  return value ?? null
+}
+
+function sameValues(
+  stored: Record<string, unknown> | undefined,
+  row: object,
+  columns: readonly string[]
+) {
+  return (
+    stored !== undefined &&
+    columns.every(
+      (column) =>
+        comparable(stored[column]) === comparable((row as Record<string, unknown>)[column])
+    )
+  )
+}
+
 /** The experiments-table columns of a row (without its sessions). */
 function experimentColumns(row: ExperimentRow) {
   const { sessions, ...columns } = row
@@ -151,8 +192,9 @@ export default class ExperimentSyncService {
           'proposal_id',
           chunk.map((row) => row.proposal_id)
         )
-        .select('id', 'proposal_id')
+        .select('id', 'proposal_id', 'source', ...COMPARED_EXPERIMENT_COLUMNS)
       const known = new Map(existing.map((row) => [row.proposal_id as string, Number(row.id)]))
+      const stored = new Map(existing.map((row) => [row.proposal_id as string, row]))
 
       const fresh = chunk.filter((row) => !known.has(row.proposal_id))
       if (fresh.length > 0) {
@@ -176,17 +218,24 @@ export default class ExperimentSyncService {
           known.set(row.proposal_id, Number(row.id))
         }
       }
+      // Re-syncs mostly find nothing changed: write only what differs.
       for (const row of chunk.filter((entry) => !fresh.includes(entry))) {
+        const before = stored.get(row.proposal_id)!
+        if (
+          before.source === 'useroffice' &&
+          sameValues(before, row, COMPARED_EXPERIMENT_COLUMNS)
+        ) {
+          continue
+        }
         await trx
           .from('experiments')
           .where('id', known.get(row.proposal_id)!)
-          .update({
-            ...experimentColumns(row),
-            source: 'useroffice',
-            last_synced_at: now,
-            updated_at: now,
-          })
+          .update({ ...experimentColumns(row), source: 'useroffice', updated_at: now })
       }
+      await trx
+        .from('experiments')
+        .whereIn('id', [...known.values()])
+        .update({ last_synced_at: now })
       for (const [proposal, id] of known) {
         ids.set(proposal, id)
       }
@@ -205,7 +254,8 @@ export default class ExperimentSyncService {
       const existing = await trx
         .from('experiment_sessions')
         .whereIn('experiment_id', experimentIds)
-        .select('id', 'experiment_id', 'session_number')
+        .select('id', 'experiment_id', 'session_number', ...COMPARED_SESSION_COLUMNS)
+      const stored = new Map(existing.map((row) => [Number(row.id), row]))
       const known = new Map(
         existing.map((row) => [`${row.experiment_id}/${row.session_number}`, Number(row.id)])
       )
@@ -225,10 +275,12 @@ export default class ExperimentSyncService {
             })
           } else {
             keep.add(id)
-            await trx
-              .from('experiment_sessions')
-              .where('id', id)
-              .update({ ...session, updated_at: now })
+            if (!sameValues(stored.get(id), session, COMPARED_SESSION_COLUMNS)) {
+              await trx
+                .from('experiment_sessions')
+                .where('id', id)
+                .update({ ...session, updated_at: now })
+            }
           }
         }
       }
