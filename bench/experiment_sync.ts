@@ -69,7 +69,9 @@ try {
   const secondSync = performance.now() - startedAt
   failed ||= resync.status !== 200
 
-  console.log(`experiments: ${COUNT} (${COUNT * 2} sessions), pages of 100: ${userOffice.requestsTo('experiments')} requests`)
+  console.log(
+    `experiments: ${COUNT} (${COUNT * 2} sessions), pages of 100: ${userOffice.requestsTo('experiments')} requests`
+  )
   console.log(`sign-in with first sync (inserts): ${(firstSync / 1000).toFixed(1)} s`)
   console.log(`re-sync (updates):                 ${(secondSync / 1000).toFixed(1)} s`)
   console.log(`listed afterwards:                 ${total}`)
