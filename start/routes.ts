@@ -18,6 +18,11 @@ const AccessTokensController = () => import('#controllers/access_tokens_controll
 const AuditEventsController = () => import('#controllers/audit_events_controller')
 const AuthProvidersController = () => import('#controllers/auth_providers_controller')
 const SamlController = () => import('#controllers/saml_controller')
+const AdminExperimentsController = () => import('#controllers/admin_experiments_controller')
+const AdminExperimentSessionsController = () =>
+  import('#controllers/admin_experiment_sessions_controller')
+const AdminExperimentMembersController = () =>
+  import('#controllers/admin_experiment_members_controller')
 const ExperimentsController = () => import('#controllers/experiments_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
@@ -76,6 +81,29 @@ router
     router
       .group(() => {
         router.get('audit', [AuditEventsController, 'index']).as('audit.index')
+
+        router
+          .group(() => {
+            router.get('/', [AdminExperimentsController, 'index']).as('index')
+            router.post('/', [AdminExperimentsController, 'store']).as('store')
+            router.get(':id', [AdminExperimentsController, 'show']).as('show')
+            router.patch(':id', [AdminExperimentsController, 'update']).as('update')
+            router.delete(':id', [AdminExperimentsController, 'destroy']).as('destroy')
+            router
+              .put(':id/sessions/:sessionNumber', [AdminExperimentSessionsController, 'update'])
+              .as('sessions.update')
+            router
+              .delete(':id/sessions/:sessionNumber', [AdminExperimentSessionsController, 'destroy'])
+              .as('sessions.destroy')
+            router
+              .put(':id/members/:userId', [AdminExperimentMembersController, 'update'])
+              .as('members.update')
+            router
+              .delete(':id/members/:userId', [AdminExperimentMembersController, 'destroy'])
+              .as('members.destroy')
+          })
+          .prefix('experiments')
+          .as('experiments')
       })
       .prefix('admin')
       .as('admin')

@@ -1,5 +1,6 @@
 import { components } from '#openapi/components'
 import { adminPaths } from '#openapi/paths/admin'
+import { adminExperimentPaths } from '#openapi/paths/admin_experiments'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
 import { experimentPaths } from '#openapi/paths/experiments'
@@ -37,6 +38,7 @@ export const openApiDocument = {
     ...samlPaths,
     ...experimentPaths,
     ...adminPaths,
+    ...adminExperimentPaths,
     ...healthPaths,
     ...docsPaths,
   },

@@ -66,8 +66,9 @@ function duplicateProposal(proposalId: string) {
   return new ConflictException(`An experiment with proposal id "${proposalId}" already exists`)
 }
 
+// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
 function escapeLike(value: string) {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`)
+  return value.replace(/[!%_]/g, (char) => `!${char}`)
 }
 
 /**
@@ -83,15 +84,15 @@ export default class LocalExperimentService {
 
   /** Experiments of any source, filtered, newest first, one page at a time. */
   async list(filters: ExperimentFilters) {
-    const search = filters.search ? `%${escapeLike(filters.search)}%` : null
+    const pattern = `%${escapeLike(filters.search ?? '')}%`
     return Experiment.query()
       .if(filters.source, (query) => query.where('source', filters.source!))
-      .if(search, (query) =>
+      .if(filters.search, (query) =>
         query.where((group) =>
           group
-            .whereRaw(`proposal_id like ? escape '\\'`, [search])
-            .orWhereRaw(`title like ? escape '\\'`, [search])
-            .orWhereRaw(`instrument like ? escape '\\'`, [search])
+            .whereRaw(`proposal_id like ? escape '!'`, [pattern])
+            .orWhereRaw(`title like ? escape '!'`, [pattern])
+            .orWhereRaw(`instrument like ? escape '!'`, [pattern])
         )
       )
       .orderBy('id', 'desc')
@@ -224,7 +225,11 @@ export default class LocalExperimentService {
     }
     if (values.startsAt && values.endsAt && values.endsAt < values.startsAt) {
       throw new vineErrors.E_VALIDATION_ERROR([
-        { field: 'endsAt', message: 'The endsAt field must not be before startsAt', rule: 'notBefore' },
+        {
+          field: 'endsAt',
+          message: 'The endsAt field must not be before startsAt',
+          rule: 'notBefore',
+        },
       ])
     }
     // Outside the transaction: it touches the file system, not the database.
@@ -310,8 +315,10 @@ export default class LocalExperimentService {
   }
 
   /**
-   * Makes a user a member of a local experiment. Adding an existing
-   * member again only sets the role. Returns the membership with its user.
+   * Makes a user a member of an experiment — also of a User Office one
+   * (e.g. support staff): such a "local" membership survives syncs. Adding
+   * an existing member again only sets the role. Returns the membership
+   * with its user.
    */
   async addMember(
     actor: User | null,
@@ -322,7 +329,7 @@ export default class LocalExperimentService {
   ) {
     const result = await this.guardUnique(null, () =>
       db.transaction(async (trx) => {
-        const experiment = await this.lockLocal(trx, key)
+        const experiment = await this.lock(trx, key)
         const user = await this.findUser(trx, userKey)
         let member = await ExperimentMember.query({ client: trx })
           .where('experiment_id', experiment.id)
@@ -369,7 +376,11 @@ export default class LocalExperimentService {
     return { member: result.member, outcome: result.outcome }
   }
 
-  /** Removes a user from a local experiment; not being a member is "not found". */
+  /**
+   * Removes a membership an admin made; the User Office's own ones would
+   * come back at the next sync, so they are refused. Not being a member is
+   * "not found".
+   */
   async removeMember(
     actor: User | null,
     key: ExperimentKey,
@@ -377,7 +388,7 @@ export default class LocalExperimentService {
     origin: RequestOrigin
   ) {
     const { experiment, user, member } = await db.transaction(async (trx) => {
-      const found = await this.lockLocal(trx, key)
+      const found = await this.lock(trx, key)
       const account = await this.findUser(trx, userKey)
       const row = await ExperimentMember.query({ client: trx })
         .where('experiment_id', found.id)
@@ -385,6 +396,11 @@ export default class LocalExperimentService {
         .first()
       if (!row) {
         throw new NotFoundException(`User "${account.username}" is not a member`)
+      }
+      if (row.source !== 'local') {
+        throw new ConflictException(
+          `This membership of "${found.proposalId}" is managed by the User Office and cannot be removed here`
+        )
       }
       await row.useTransaction(trx).delete()
       return { experiment: found, user: account, member: row }
@@ -409,9 +425,9 @@ export default class LocalExperimentService {
 
   /**
    * The experiment, locked for the rest of the transaction (MySQL; SQLite
-   * serialises writers anyway), refused unless it is locally managed.
+   * serialises writers anyway).
    */
-  protected async lockLocal(trx: TransactionClientContract, key: ExperimentKey) {
+  protected async lock(trx: TransactionClientContract, key: ExperimentKey) {
     const query = this.keyed(Experiment.query({ client: trx }), key)
     if (!trx.dialect.name.includes('sqlite')) {
       query.forUpdate()
@@ -420,6 +436,12 @@ export default class LocalExperimentService {
     if (!experiment) {
       throw new NotFoundException(`${describe(key)} not found`)
     }
+    return experiment
+  }
+
+  /** Like `lock`, refused unless the experiment is locally managed. */
+  protected async lockLocal(trx: TransactionClientContract, key: ExperimentKey) {
+    const experiment = await this.lock(trx, key)
     if (experiment.source !== 'local') {
       throw new ConflictException(
         `Experiment "${experiment.proposalId}" is managed by the User Office and cannot be changed here`
@@ -434,7 +456,9 @@ export default class LocalExperimentService {
         ? await User.query({ client: trx }).where('id', key.id).first()
         : await User.query({ client: trx }).where('username', key.username).first()
     if (!user) {
-      throw new NotFoundException('id' in key ? `User ${key.id} not found` : `User "${key.username}" not found`)
+      throw new NotFoundException(
+        'id' in key ? `User ${key.id} not found` : `User "${key.username}" not found`
+      )
     }
     return user
   }

@@ -1,0 +1,34 @@
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import CsvImportCommand from './_csv_import_command.js'
+import LocalExperimentService from '#services/experiments/local_experiment_service'
+import RequestOrigin from '#services/request_origin'
+import { memberRowValidator } from '#validators/local_experiment'
+
+/**
+ * Adds existing portal users to local experiments from a CSV file (an
+ * empty role means "member"). Re-importing the same file changes nothing.
+ */
+export default class ExperimentsImportMembers extends CsvImportCommand {
+  static commandName = 'experiments:import-members'
+  static description = 'Add users to local experiments from CSV (proposal_id,username,role)'
+  static options: CommandOptions = { startApp: true }
+
+  async run() {
+    const experiments = await this.app.container.make(LocalExperimentService)
+    const origin = RequestOrigin.cli()
+    await this.importFile({
+      columns: ['proposal_id', 'username', 'role'],
+      validator: memberRowValidator,
+      apply: async (row) => {
+        const { outcome } = await experiments.addMember(
+          null,
+          { proposalId: row.proposal_id },
+          { username: row.username },
+          row.role ?? 'member',
+          origin
+        )
+        return outcome
+      },
+    })
+  }
+}
