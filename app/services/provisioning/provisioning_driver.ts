@@ -1,0 +1,73 @@
+import type { MountMode } from '#services/experiments/dataset_mounts'
+
+/** Access protocols an image can offer. */
+export type AccessProtocol = 'vnc' | 'rdp' | 'ssh' | 'http'
+
+/** Everything a driver needs to run one environment. */
+export type EnvironmentSpec = {
+  environmentId: number
+  /** Engine object name, derived from the environment id; DNS-1123 safe. */
+  name: string
+  owner: { id: number; username: string }
+  image: {
+    reference: string
+    protocol: AccessProtocol
+    /** The port the image's service listens on inside the container. */
+    port: number
+    command: string[] | null
+    environment: Record<string, string>
+  }
+  /** Hard limits, from the quota reservation. */
+  resources: { cpuMillicores: number; memoryBytes: number; storageBytes: number; gpus: number }
+  /** POSIX identity to run as (the experiment's); null means the site's non-root default. */
+  runAs: { uid: number; gid: number } | null
+  /** Confined mounts (host paths already resolved and checked). */
+  mounts: { hostPath: string; containerPath: string; mode: MountMode }[]
+  /** Per-environment random secret (e.g. the VNC password), passed to the container. */
+  secret: string
+}
+
+/** Where a running environment can be reached (from the portal / guacd). */
+export type Endpoint = { host: string; port: number }
+
+/** An engine object this portal instance owns, as the engine reports it. */
+export type InstanceState = {
+  environmentId: number
+  engineId: string
+  running: boolean
+  /** Engine's own words, e.g. "exited (137)". */
+  status: string
+}
+
+/** A step of provisioning, streamed to the user as progress. */
+export type ProgressReporter = (step: string, message: string) => void
+
+/**
+ * A back end that runs environments: Docker (one engine) or Kubernetes.
+ * Every method is idempotent where it can be (remove of a missing object
+ * succeeds) and throws ProvisioningUnavailableException (503) when the
+ * engine cannot be reached, ProvisioningFailedException when it refuses.
+ */
+export interface ProvisioningDriver {
+  readonly name: 'docker' | 'kubernetes'
+  /** Creates and starts the environment; resolves once it runs (not yet necessarily ready). */
+  create(
+    spec: EnvironmentSpec,
+    progress: ProgressReporter
+  ): Promise<{ engineId: string; endpoint: Endpoint }>
+  /** Resolves when the service port answers, or throws after timeoutMs. */
+  waitUntilReady(endpoint: Endpoint, timeoutMs: number): Promise<void>
+  /** Stops it, keeping what is needed to start it again. */
+  stop(spec: EnvironmentSpec): Promise<void>
+  /** Starts a stopped environment again. */
+  start(
+    spec: EnvironmentSpec,
+    progress: ProgressReporter
+  ): Promise<{ engineId: string; endpoint: Endpoint }>
+  /** Removes every engine object of the environment; succeeds when there is none. */
+  remove(environmentId: number): Promise<void>
+  /** Every object labelled as this portal instance's, for reconciliation. */
+  list(): Promise<InstanceState[]>
+  /** Throws when the engine is unreachable (readiness check). */
+  ping(): Promise<void>
+}
