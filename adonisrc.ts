@@ -27,6 +27,10 @@ export default defineConfig({
       file: () => import('#providers/bootstrap_provider'),
       environment: ['web'],
     },
+    {
+      file: () => import('#providers/background_jobs_provider'),
+      environment: ['web'],
+    },
   ],
 
   preloads: [

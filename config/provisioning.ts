@@ -17,6 +17,20 @@ function siteMounts(value: string | undefined) {
     })
 }
 
+/** tcp://host:port (or http://, https://): the engine's TCP endpoint. */
+function engineUrl(value: string | undefined) {
+  if (!value) {
+    return undefined
+  }
+  const url = URL.canParse(value) ? new URL(value) : null
+  if (!url || !['tcp:', 'http:', 'https:'].includes(url.protocol) || !url.hostname) {
+    throw new Error(
+      `Invalid environment variable "DOCKER_HOST_URL": "${value}" is not tcp://host:port`
+    )
+  }
+  return value
+}
+
 /**
  * Where environments run. Engine objects carry the label
  * `facility-portal.instance=<PORTAL_INSTANCE_ID>`: reconciliation only ever
@@ -30,7 +44,7 @@ const provisioningConfig = {
   docker: {
     socketPath: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
     /** tcp://host:2376 instead of the socket; TLS when the three files are set. */
-    hostUrl: env.get('DOCKER_HOST_URL'),
+    hostUrl: engineUrl(env.get('DOCKER_HOST_URL')),
     tls: {
       ca: env.get('DOCKER_TLS_CA'),
       cert: env.get('DOCKER_TLS_CERT'),

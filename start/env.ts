@@ -75,7 +75,8 @@ const schema = {
 
   PORTAL_INSTANCE_ID: Env.schema.string.optional(),
   DOCKER_SOCKET: Env.schema.string.optional(),
-  DOCKER_HOST_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  // tcp://, which the url format refuses: checked in config/provisioning.ts.
+  DOCKER_HOST_URL: Env.schema.string.optional(),
   DOCKER_TLS_CA: Env.schema.string.optional(),
   DOCKER_TLS_CERT: Env.schema.string.optional(),
   DOCKER_TLS_KEY: Env.schema.string.optional(),
@@ -86,6 +87,15 @@ const schema = {
   DOCKER_PIDS_LIMIT: Env.schema.number.optional(),
   DOCKER_SITE_MOUNTS: Env.schema.string.optional(),
   ENVIRONMENT_READY_TIMEOUT: Env.schema.number.optional(),
+  JOBS_ENABLED: Env.schema.boolean.optional(),
+  JOBS_INTERVAL_SECONDS: Env.schema.number.optional(),
+  ENVIRONMENT_LIFETIME_HOURS: Env.schema.number.optional(),
+  ENVIRONMENT_MAX_LIFETIME_HOURS: Env.schema.number.optional(),
+  QUOTA_DEFAULT_ENVIRONMENTS: Env.schema.number.optional(),
+  QUOTA_DEFAULT_CPU: Env.schema.string.optional(),
+  QUOTA_DEFAULT_MEMORY: Env.schema.string.optional(),
+  QUOTA_DEFAULT_STORAGE: Env.schema.string.optional(),
+  QUOTA_DEFAULT_GPUS: Env.schema.number.optional(),
 
   SAML_ENABLED: Env.schema.boolean.optional(),
   SAML_LABEL: Env.schema.string.optional(),

@@ -24,6 +24,11 @@ const AdminExperimentSessionsController = () =>
 const AdminExperimentMembersController = () =>
   import('#controllers/admin_experiment_members_controller')
 const ExperimentsController = () => import('#controllers/experiments_controller')
+const ImagesController = () => import('#controllers/images_controller')
+const AdminImagesController = () => import('#controllers/admin_images_controller')
+const EnvironmentsController = () => import('#controllers/environments_controller')
+const EnvironmentEventsController = () => import('#controllers/environment_events_controller')
+const QuotaController = () => import('#controllers/quota_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -67,6 +72,25 @@ router
 
     router.get('me', [MeController, 'show']).as('me').use(middleware.auth())
 
+    router.get('images', [ImagesController, 'index']).as('images.index').use(middleware.auth())
+
+    router.get('quota', [QuotaController, 'show']).as('quota').use(middleware.auth())
+
+    router
+      .group(() => {
+        router.get('/', [EnvironmentsController, 'index']).as('index')
+        router.post('/', [EnvironmentsController, 'store']).as('store')
+        router.get(':id', [EnvironmentsController, 'show']).as('show')
+        router.get(':id/events', [EnvironmentEventsController, 'stream']).as('events')
+        router.post(':id/stop', [EnvironmentsController, 'stop']).as('stop')
+        router.post(':id/start', [EnvironmentsController, 'start']).as('start')
+        router.patch(':id', [EnvironmentsController, 'extend']).as('extend')
+        router.delete(':id', [EnvironmentsController, 'destroy']).as('destroy')
+      })
+      .prefix('environments')
+      .as('environments')
+      .use(middleware.auth())
+
     router
       .group(() => {
         router.get('/', [ExperimentsController, 'index']).as('index')
@@ -104,6 +128,17 @@ router
           })
           .prefix('experiments')
           .as('experiments')
+
+        router
+          .group(() => {
+            router.get('/', [AdminImagesController, 'index']).as('index')
+            router.post('/', [AdminImagesController, 'store']).as('store')
+            router.get(':id', [AdminImagesController, 'show']).as('show')
+            router.patch(':id', [AdminImagesController, 'update']).as('update')
+            router.delete(':id', [AdminImagesController, 'destroy']).as('destroy')
+          })
+          .prefix('images')
+          .as('images')
       })
       .prefix('admin')
       .as('admin')

@@ -1,7 +1,13 @@
 import { errors as vineErrors } from '@vinejs/vine'
 
 /** One entry of the error body every endpoint returns. */
-export type ApiError = { code: string; message: string; field?: string }
+export type ApiError = {
+  code: string
+  message: string
+  field?: string
+  /** Machine-readable details where an error has them (e.g. which quota limit). */
+  meta?: Record<string, unknown>
+}
 
 type Translated = { status: number; errors: ApiError[] }
 
@@ -108,9 +114,12 @@ export function toApiErrors(error: any): Translated {
   // Domain exceptions carry their own status, code and client-safe message.
   const status = Number(error?.status)
   if (status >= 400 && status < 500 && typeof error?.code === 'string') {
-    return { status, errors: [{ code: error.code, message: error.message, ...fieldOf(error) }] }
+    return {
+      status,
+      errors: [{ code: error.code, message: error.message, ...fieldOf(error), ...metaOf(error) }],
+    }
   }
-  if (status === 503 && typeof error?.code === 'string') {
+  if ((status === 502 || status === 503) && typeof error?.code === 'string') {
     return { status, errors: [{ code: error.code, message: error.message }] }
   }
 
@@ -118,6 +127,10 @@ export function toApiErrors(error: any): Translated {
     status: 500,
     errors: [{ code: 'E_INTERNAL_SERVER_ERROR', message: 'Internal server error' }],
   }
+}
+
+function metaOf(error: any): { meta?: Record<string, unknown> } {
+  return error?.meta && typeof error.meta === 'object' ? { meta: error.meta } : {}
 }
 
 function fieldOf(error: any): { field?: string } {

@@ -18,6 +18,94 @@ function errorResponse(description: string, example: string) {
   }
 }
 
+/** An image as users see it in the catalogue (ImageTransformer). */
+const image = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'name',
+    'description',
+    'driver',
+    'protocol',
+    'port',
+    'resources',
+    'requiresExperiment',
+    'lifetimeHours',
+  ],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string', maxLength: 100 },
+    description: { type: ['string', 'null'] },
+    driver: { type: 'string', enum: ['docker', 'kubernetes'] },
+    protocol: { type: 'string', enum: ['vnc', 'rdp', 'ssh', 'http'] },
+    port: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+      description: 'The port the service listens on inside the container.',
+    },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What an environment of this image gets by default.',
+      required: ['cpuMillicores', 'memoryBytes', 'storageBytes', 'gpus'],
+      properties: {
+        cpuMillicores: { type: 'integer', minimum: 1, examples: [1500] },
+        memoryBytes: { type: 'integer', minimum: 1, examples: [4294967296] },
+        storageBytes: { type: 'integer', minimum: 0 },
+        gpus: { type: 'integer', minimum: 0, maximum: 64 },
+      },
+    },
+    requiresExperiment: {
+      type: 'boolean',
+      description: 'Environments of this image are launched for an experiment (its data mounted).',
+    },
+    lifetimeHours: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      description: "Lifetime of a new environment; null means the site's default.",
+    },
+  },
+}
+
+/** An image as admins manage it (AdminImageTransformer). */
+const adminImage = {
+  ...image,
+  required: [
+    ...image.required,
+    'reference',
+    'environment',
+    'command',
+    'enabled',
+    'allowedRoles',
+    'createdAt',
+    'updatedAt',
+  ],
+  properties: {
+    ...image.properties,
+    reference: {
+      type: 'string',
+      maxLength: 255,
+      examples: ['registry.example.org/team/jupyter:2024.1'],
+    },
+    environment: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Variables passed to the container; never PORTAL_* (the portal sets those).',
+    },
+    command: {
+      type: ['array', 'null'],
+      items: { type: 'string', minLength: 1 },
+      description: "Overrides the image's command; null keeps the image's own.",
+    },
+    enabled: { type: 'boolean' },
+    allowedRoles: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/Role' } },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  },
+}
+
 export const components = {
   securitySchemes: {
     cookieSession: {
@@ -53,6 +141,11 @@ export const components = {
               field: {
                 type: 'string',
                 description: 'The offending input field (validation errors).',
+              },
+              meta: {
+                type: 'object',
+                description:
+                  'Details, e.g. for E_QUOTA_EXCEEDED: limit, requested, available, max.',
               },
             },
           },
@@ -246,6 +339,8 @@ export const components = {
         source: { type: 'string', enum: ['useroffice', 'local'] },
       },
     },
+    Image: image,
+    AdminImage: adminImage,
     HealthReport: {
       type: 'object',
       additionalProperties: false,

@@ -3,8 +3,10 @@ import { adminPaths } from '#openapi/paths/admin'
 import { adminExperimentPaths } from '#openapi/paths/admin_experiments'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
+import { environmentPaths } from '#openapi/paths/environments'
 import { experimentPaths } from '#openapi/paths/experiments'
 import { healthPaths } from '#openapi/paths/health'
+import { imagePaths } from '#openapi/paths/images'
 import { samlPaths } from '#openapi/paths/saml'
 
 /**
@@ -29,6 +31,8 @@ export const openApiDocument = {
   tags: [
     { name: 'Authentication' },
     { name: 'Experiments' },
+    { name: 'Images' },
+    { name: 'Environments' },
     { name: 'Administration' },
     { name: 'Health' },
     { name: 'Documentation' },
@@ -37,6 +41,8 @@ export const openApiDocument = {
     ...authPaths,
     ...samlPaths,
     ...experimentPaths,
+    ...imagePaths,
+    ...environmentPaths,
     ...adminPaths,
     ...adminExperimentPaths,
     ...healthPaths,

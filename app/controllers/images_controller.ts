@@ -1,0 +1,19 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import ImageCatalogService from '#services/images/image_catalog_service'
+import { imageListValidator } from '#validators/image'
+import ImageTransformer from '#transformers/image_transformer'
+
+/**
+ * The image catalogue as the signed-in user may launch from it.
+ */
+@inject()
+export default class ImagesController {
+  constructor(protected images: ImageCatalogService) {}
+
+  async index(ctx: HttpContext) {
+    const filters = await ctx.request.validateUsing(imageListValidator, { data: ctx.request.qs() })
+    const result = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
+    return ctx.serialize(ImageTransformer.paginate(result.all(), result.getMeta()))
+  }
+}

@@ -1,0 +1,33 @@
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import EnvironmentEvent from '#models/environment_event'
+import type { EnvironmentState } from '#services/environments/environment_states'
+
+/**
+ * Writes an environment's progress steps and state transitions: what the
+ * progress stream shows, and what usage accounting reads.
+ */
+@inject()
+export default class EnvironmentJournal {
+  record(
+    environmentId: number,
+    step: string,
+    message: string,
+    state: EnvironmentState | null = null,
+    client?: QueryClientContract
+  ) {
+    return EnvironmentEvent.create(
+      { environmentId, step, message: message.slice(0, 500), state, occurredAt: DateTime.utc() },
+      { client }
+    )
+  }
+
+  /** Events after `afterId`, oldest first. */
+  since(environmentId: number, afterId: number) {
+    return EnvironmentEvent.query()
+      .where('environment_id', environmentId)
+      .where('id', '>', afterId)
+      .orderBy('id', 'asc')
+  }
+}

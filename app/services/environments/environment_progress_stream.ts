@@ -1,0 +1,71 @@
+import { PassThrough } from 'node:stream'
+import { inject } from '@adonisjs/core'
+import Environment from '#models/environment'
+import EnvironmentJournal from '#services/environments/environment_journal'
+import { SETTLED } from '#services/environments/environment_states'
+
+const POLL_MS = 400
+const KEEP_ALIVE_MS = 15_000
+const MAX_STREAM_MS = 15 * 60_000
+
+/**
+ * Server-sent events of an environment's progress, in the spirit of
+ * JupyterHub's progress stream: one `progress` event per step (resumable
+ * with Last-Event-ID), keep-alive comments, and a final `ready` (with the
+ * environment running) or `failed`/`stopped`/`removed` event, then the end.
+ * Events are read from the database, so any portal process can serve them.
+ */
+@inject()
+export default class EnvironmentProgressStream {
+  constructor(protected journal: EnvironmentJournal) {}
+
+  open(environmentId: number, lastEventId: number) {
+    const stream = new PassThrough()
+    let closed = false
+    stream.on('close', () => (closed = true))
+    const write = (chunk: string) => {
+      if (!closed) {
+        stream.write(chunk)
+      }
+    }
+
+    void (async () => {
+      const startedAt = Date.now()
+      let lastWrite = Date.now()
+      let cursor = lastEventId
+      write('retry: 2000\n\n')
+      while (!closed && Date.now() - startedAt < MAX_STREAM_MS) {
+        const events = await this.journal.since(environmentId, cursor)
+        for (const event of events) {
+          cursor = event.id
+          write(
+            `id: ${event.id}\nevent: progress\ndata: ${JSON.stringify({
+              step: event.step,
+              message: event.message,
+              state: event.state,
+              at: event.occurredAt.toISO(),
+            })}\n\n`
+          )
+          lastWrite = Date.now()
+        }
+        const environment = await Environment.find(environmentId)
+        if (!environment || SETTLED.includes(environment.state)) {
+          const state = environment?.state ?? 'removed'
+          const name = state === 'running' ? 'ready' : state
+          write(
+            `event: ${name}\ndata: ${JSON.stringify({ state, failureReason: environment?.failureReason ?? null })}\n\n`
+          )
+          break
+        }
+        if (Date.now() - lastWrite > KEEP_ALIVE_MS) {
+          write(': keep-alive\n\n')
+          lastWrite = Date.now()
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      }
+      stream.end()
+    })().catch(() => stream.end())
+
+    return stream
+  }
+}

@@ -1,0 +1,117 @@
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import Environment from '#models/environment'
+import provisioningConfig from '#config/provisioning'
+import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
+import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
+import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+
+export type ReconcileReport = {
+  driver: string
+  orphansRemoved: number
+  markedFailed: number
+  removalsRetried: number
+  skipped?: string
+}
+
+/**
+ * Makes the database and the engines agree. Engine objects labelled as
+ * this installation's that no live environment owns (a crash between
+ * create and commit, a removal that failed) are removed; environments
+ * whose engine object vanished or died, or whose provisioning was
+ * abandoned (the process died), are marked failed — which releases their
+ * quota; removals left half-done are retried.
+ */
+@inject()
+export default class EnvironmentReconciler {
+  constructor(
+    protected drivers: ProvisioningDrivers,
+    protected provisioner: EnvironmentProvisioner
+  ) {}
+
+  async run(): Promise<ReconcileReport[]> {
+    const reports: ReconcileReport[] = []
+    for (const driver of this.drivers.all()) {
+      reports.push(await this.#reconcile(driver))
+    }
+    return reports
+  }
+
+  async #reconcile(driver: ProvisioningDriver): Promise<ReconcileReport> {
+    const report: ReconcileReport = {
+      driver: driver.name,
+      orphansRemoved: 0,
+      markedFailed: 0,
+      removalsRetried: 0,
+    }
+    let instances
+    try {
+      instances = await driver.list()
+    } catch (error) {
+      logger.warn({ driver: driver.name, err: error }, 'reconciler: engine unavailable, skipped')
+      return { ...report, skipped: (error as Error).message }
+    }
+
+    const environments = await Environment.query()
+      .where('driver', driver.name)
+      .whereNotIn('state', ['removed'])
+      .select('id', 'state', 'updated_at', 'driver')
+    const byId = new Map(environments.map((environment) => [environment.id, environment]))
+    const instanceOf = new Map(instances.map((instance) => [instance.environmentId, instance]))
+
+    for (const instance of instances) {
+      const owner = byId.get(instance.environmentId)
+      const dead = !owner || owner.state === 'failed'
+      if (dead && !EnvironmentProvisioner.isBusy(instance.environmentId)) {
+        await driver.remove(instance.environmentId)
+        report.orphansRemoved++
+      }
+    }
+
+    const abandonedBefore = DateTime.utc().minus({
+      milliseconds: provisioningConfig.readyTimeoutMs + 120_000,
+    })
+    for (const environment of environments) {
+      if (EnvironmentProvisioner.isBusy(environment.id)) {
+        continue
+      }
+      const instance = instanceOf.get(environment.id)
+      if (environment.state === 'running' && !instance?.running) {
+        await this.#fail(
+          driver,
+          environment,
+          instance ? `The container stopped (${instance.status})` : 'The container disappeared'
+        )
+        report.markedFailed++
+      } else if (
+        ['provisioning', 'stopping'].includes(environment.state) &&
+        environment.updatedAt < abandonedBefore
+      ) {
+        await this.#fail(
+          driver,
+          environment,
+          'Provisioning was interrupted; please start a new environment'
+        )
+        report.markedFailed++
+      } else if (environment.state === 'removing') {
+        await driver.remove(environment.id)
+        await this.provisioner.transition(
+          environment,
+          ['removing'],
+          'removed',
+          'Removed (completed by the reconciler)'
+        )
+        report.removalsRetried++
+      }
+    }
+    return report
+  }
+
+  async #fail(driver: ProvisioningDriver, environment: Environment, reason: string) {
+    await driver.remove(environment.id).catch(() => {})
+    await this.provisioner.transition(environment, [environment.state], 'failed', reason, {
+      failure_reason: reason,
+    })
+  }
+}

@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto'
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import encryption from '@adonisjs/core/services/encryption'
+import Environment from '#models/environment'
+import Image from '#models/image'
+import ExperimentMember from '#models/experiment_member'
+import ExperimentSession from '#models/experiment_session'
+import type User from '#models/user'
+import environmentsConfig from '#config/environments'
+import AuditService from '#services/audit_service'
+import type RequestOrigin from '#services/request_origin'
+import QuotaService from '#services/environments/quota_service'
+import EnvironmentJournal from '#services/environments/environment_journal'
+import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
+import { ALLOWED_FROM, type EnvironmentState } from '#services/environments/environment_states'
+import { checkSessionMounts } from '#services/experiments/session_mounts'
+import NotFoundException from '#exceptions/not_found_exception'
+import InvalidStateException from '#exceptions/invalid_state_exception'
+import SessionNotLaunchableException from '#exceptions/session_not_launchable_exception'
+import ExperimentRequiredException from '#exceptions/experiment_required_exception'
+
+export type RequisitionInput = {
+  imageId: number
+  experimentId?: number
+  sessionId?: number
+  name?: string
+}
+
+export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
+
+/**
+ * Requisition and lifecycle of analysis environments, on behalf of their
+ * owner. Requests record intent (quota reservation, guarded state change)
+ * synchronously; the engine work follows in EnvironmentProvisioner.
+ */
+@inject()
+export default class EnvironmentService {
+  constructor(
+    protected quotas: QuotaService,
+    protected journal: EnvironmentJournal,
+    protected provisioner: EnvironmentProvisioner,
+    protected drivers: ProvisioningDrivers,
+    protected audit: AuditService
+  ) {}
+
+  /**
+   * Checks the caller may use the image and the experiment, reserves quota
+   * atomically with the environment record, and starts provisioning.
+   */
+  async requisition(user: User, input: RequisitionInput, origin: RequestOrigin) {
+    const image = await this.#launchableImage(user, input.imageId)
+    const { experimentId, sessionId } = await this.#experimentContext(user, input)
+    if (image.requiresExperiment && !experimentId) {
+      throw new ExperimentRequiredException()
+    }
+    // An unreachable engine is a 503 now, before anything is reserved or recorded.
+    await this.drivers.for(image.driver).ping()
+
+    const secret = randomBytes(24).toString('base64url')
+    const request = {
+      environments: 1,
+      cpuMillicores: image.cpuMillicores,
+      memoryBytes: image.memoryBytes,
+      storageBytes: image.storageBytes,
+      gpus: image.gpus,
+    }
+    const lifetime = Math.min(
+      image.lifetimeHours ?? environmentsConfig.lifetimeHours,
+      environmentsConfig.maxLifetimeHours
+    )
+
+    const environment = await db.transaction(async (trx) => {
+      // Serialises this user's reservations across every portal process.
+      await trx.from('users').where('id', user.id).forUpdate().select('id').first()
+      const { limits } = await this.quotas.limitsFor(user.id, trx)
+      this.quotas.assertFits(limits, await this.quotas.usageOf(user.id, trx), request)
+
+      const created = await Environment.create(
+        {
+          userId: user.id,
+          imageId: image.id,
+          experimentId,
+          sessionId,
+          name: input.name ?? image.name,
+          driver: image.driver,
+          state: 'provisioning',
+          secret: encryption.encrypt(secret),
+          cpuMillicores: request.cpuMillicores,
+          memoryBytes: request.memoryBytes,
+          storageBytes: request.storageBytes,
+          gpus: request.gpus,
+          expiresAt: DateTime.utc().plus({ hours: lifetime }),
+        },
+        { client: trx }
+      )
+      await this.journal.record(created.id, 'quota', 'Quota reserved', 'provisioning', trx)
+      return created
+    })
+
+    await this.audit.record({
+      actor: user,
+      action: 'environment.create',
+      outcome: 'success',
+      origin,
+      objectType: 'environment',
+      objectId: environment.id,
+      details: { imageId: image.id, experimentId, sessionId },
+    })
+    this.provisioner.launch(environment)
+    return environment
+  }
+
+  /** The user's environments (removed ones excluded unless asked for). */
+  list(user: User, filters: EnvironmentFilters) {
+    return Environment.query()
+      .where('user_id', user.id)
+      .if(filters.state, (query) => query.where('state', filters.state!))
+      .if(!filters.state, (query) => query.whereNot('state', 'removed'))
+      .preload('image')
+      .orderBy('id', 'desc')
+      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+  }
+
+  /** One of the user's environments; anyone else's is "not found". */
+  async find(user: User, id: number) {
+    const environment = await Environment.query()
+      .where('id', id)
+      .where('user_id', user.id)
+      .preload('image')
+      .first()
+    if (!environment) {
+      throw new NotFoundException()
+    }
+    return environment
+  }
+
+  async stop(user: User, id: number, origin: RequestOrigin) {
+    const environment = await this.find(user, id)
+    await this.#move(environment, 'stop', 'stopping', 'Stopping', user, origin)
+    this.provisioner.halt(environment)
+    return environment
+  }
+
+  /** Starts a stopped environment again; its compute must fit the quota again. */
+  async start(user: User, id: number, origin: RequestOrigin) {
+    const environment = await this.find(user, id)
+    await db.transaction(async (trx) => {
+      await trx.from('users').where('id', user.id).forUpdate().select('id').first()
+      const { limits } = await this.quotas.limitsFor(user.id, trx)
+      this.quotas.assertFits(limits, await this.quotas.usageOf(user.id, trx), {
+        environments: 0,
+        storageBytes: 0,
+        cpuMillicores: environment.cpuMillicores,
+        memoryBytes: environment.memoryBytes,
+        gpus: environment.gpus,
+      })
+      const moved = await trx
+        .from('environments')
+        .where('id', environment.id)
+        .whereIn('state', ALLOWED_FROM.start)
+        .update({ state: 'provisioning', failure_reason: null, updated_at: new Date() })
+      if (Number(moved) !== 1) {
+        throw new InvalidStateException()
+      }
+      await this.journal.record(
+        environment.id,
+        'provisioning',
+        'Starting again',
+        'provisioning',
+        trx
+      )
+    })
+    environment.state = 'provisioning'
+    await this.#audit(user, 'environment.start', environment, origin)
+    this.provisioner.restart(environment)
+    return environment
+  }
+
+  async remove(user: User, id: number, origin: RequestOrigin) {
+    const environment = await this.find(user, id)
+    await this.#move(environment, 'remove', 'removing', 'Removing', user, origin)
+    this.provisioner.dispose(environment)
+    return environment
+  }
+
+  /** Sets a new expiry, no later than the maximum lifetime from creation. */
+  async extend(user: User, id: number, expiresAt: DateTime, origin: RequestOrigin) {
+    const environment = await this.find(user, id)
+    if (!['provisioning', 'running', 'stopped'].includes(environment.state)) {
+      throw new InvalidStateException()
+    }
+    const latest = environment.createdAt.plus({ hours: environmentsConfig.maxLifetimeHours })
+    environment.expiresAt = DateTime.min(expiresAt, latest)
+    await environment.save()
+    await this.#audit(user, 'environment.extend', environment, origin, {
+      expiresAt: environment.expiresAt.toISO(),
+    })
+    return environment
+  }
+
+  async #move(
+    environment: Environment,
+    action: 'stop' | 'remove',
+    to: EnvironmentState,
+    message: string,
+    user: User,
+    origin: RequestOrigin
+  ) {
+    const moved = await this.provisioner.transition(environment, ALLOWED_FROM[action], to, message)
+    if (!moved) {
+      throw new InvalidStateException()
+    }
+    await this.#audit(user, `environment.${action}`, environment, origin)
+  }
+
+  async #launchableImage(user: User, imageId: number) {
+    const image = await Image.query().where('id', imageId).where('enabled', true).first()
+    if (!image || !image.allowedRoles.some((role) => user.hasRole(role))) {
+      throw new NotFoundException('No such image')
+    }
+    return image
+  }
+
+  /** The experiment (and session) to mount, checked for membership and mountability. */
+  async #experimentContext(user: User, input: RequisitionInput) {
+    let experimentId = input.experimentId ?? null
+    let sessionId: number | null = null
+    if (input.sessionId) {
+      const session = await ExperimentSession.find(input.sessionId)
+      if (!session || (experimentId && session.experimentId !== experimentId)) {
+        throw new NotFoundException('No such session')
+      }
+      experimentId = session.experimentId
+      sessionId = session.id
+      // Checked again now: the file system may have changed since the sync.
+      const mounts = await checkSessionMounts(session.dataSetPath)
+      if (!mounts.launchable) {
+        throw new SessionNotLaunchableException()
+      }
+    }
+    if (experimentId) {
+      const member = await ExperimentMember.query()
+        .where('user_id', user.id)
+        .where('experiment_id', experimentId)
+        .first()
+      if (!member) {
+        throw new NotFoundException('No such experiment')
+      }
+    }
+    return { experimentId, sessionId }
+  }
+
+  #audit(
+    user: User,
+    action: string,
+    environment: Environment,
+    origin: RequestOrigin,
+    details?: Record<string, unknown>
+  ) {
+    return this.audit.record({
+      actor: user,
+      action,
+      outcome: 'success',
+      origin,
+      objectType: 'environment',
+      objectId: environment.id,
+      details,
+    })
+  }
+}

@@ -1,0 +1,100 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type User from '#models/user'
+import { QuotaDefault, UserQuota } from '#models/quota_limits'
+import environmentsConfig from '#config/environments'
+import { HOLDS_COMPUTE, HOLDS_SLOT } from '#services/environments/environment_states'
+import QuotaExceededException, { type QuotaLimitName } from '#exceptions/quota_exceeded_exception'
+
+export type QuotaAmounts = Record<QuotaLimitName, number>
+
+const LIMITS: QuotaLimitName[] = [
+  'environments',
+  'cpuMillicores',
+  'memoryBytes',
+  'storageBytes',
+  'gpus',
+]
+
+function pick(row: QuotaAmounts): QuotaAmounts {
+  return Object.fromEntries(LIMITS.map((name) => [name, Number(row[name])])) as QuotaAmounts
+}
+
+/**
+ * Per-user limits (site default or an admin's override) and what the
+ * user's environments hold against them.
+ */
+@inject()
+export default class QuotaService {
+  /** The site default: the stored one, or the configured starting value. */
+  async siteDefault(client?: QueryClientContract): Promise<QuotaAmounts> {
+    const stored = await QuotaDefault.query({ client }).first()
+    return stored ? pick(stored) : { ...environmentsConfig.defaultQuota }
+  }
+
+  /** The user's limits and whether they are an override. */
+  async limitsFor(userId: number, client?: QueryClientContract) {
+    const override = await UserQuota.query({ client }).where('user_id', userId).first()
+    return override
+      ? { limits: pick(override), custom: true }
+      : { limits: await this.siteDefault(client), custom: false }
+  }
+
+  /** What the user's environments hold: slots and storage while they exist, compute while they run. */
+  async usageOf(userId: number, client?: QueryClientContract): Promise<QuotaAmounts> {
+    const slot = HOLDS_SLOT.map(() => '?').join(', ')
+    const compute = HOLDS_COMPUTE.map(() => '?').join(', ')
+    const row = await (client ?? db)
+      .from('environments')
+      .where('user_id', userId)
+      .select(
+        db.raw(`SUM(CASE WHEN state IN (${slot}) THEN 1 ELSE 0 END) AS environments`, HOLDS_SLOT),
+        db.raw(
+          `SUM(CASE WHEN state IN (${slot}) THEN storage_bytes ELSE 0 END) AS storageBytes`,
+          HOLDS_SLOT
+        ),
+        db.raw(
+          `SUM(CASE WHEN state IN (${compute}) THEN cpu_millicores ELSE 0 END) AS cpuMillicores`,
+          HOLDS_COMPUTE
+        ),
+        db.raw(
+          `SUM(CASE WHEN state IN (${compute}) THEN memory_bytes ELSE 0 END) AS memoryBytes`,
+          HOLDS_COMPUTE
+        ),
+        db.raw(`SUM(CASE WHEN state IN (${compute}) THEN gpus ELSE 0 END) AS gpus`, HOLDS_COMPUTE)
+      )
+      .first()
+    return Object.fromEntries(
+      LIMITS.map((name) => [name, Number(row?.[name] ?? 0)])
+    ) as QuotaAmounts
+  }
+
+  /** `{limits, usage, available}` for GET /api/v1/quota. */
+  async summary(user: User) {
+    const { limits, custom } = await this.limitsFor(user.id)
+    const usage = await this.usageOf(user.id)
+    const available = Object.fromEntries(
+      LIMITS.map((name) => [name, Math.max(0, limits[name] - usage[name])])
+    ) as QuotaAmounts
+    return { limits, usage, available, custom }
+  }
+
+  /**
+   * Throws QuotaExceededException unless `request` fits next to `usage`.
+   * Call inside the transaction that locked the user's row and records the
+   * reservation, so concurrent requests cannot both fit.
+   */
+  assertFits(limits: QuotaAmounts, usage: QuotaAmounts, request: QuotaAmounts) {
+    for (const name of LIMITS) {
+      if (request[name] > 0 && usage[name] + request[name] > limits[name]) {
+        throw new QuotaExceededException(
+          name,
+          request[name],
+          limits[name] - usage[name],
+          limits[name]
+        )
+      }
+    }
+  }
+}

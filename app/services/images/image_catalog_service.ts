@@ -1,0 +1,374 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { errors as vineErrors } from '@vinejs/vine'
+import Image, { type ImageDriver } from '#models/image'
+import type User from '#models/user'
+import type { Role } from '#models/role'
+import type { AccessProtocol } from '#services/provisioning/provisioning_driver'
+import AuditService from '#services/audit_service'
+import type RequestOrigin from '#services/request_origin'
+import { environmentNameProblem } from '#services/images/environment_variables'
+import NotFoundException from '#exceptions/not_found_exception'
+import ConflictException from '#exceptions/conflict_exception'
+
+/**
+ * An image as admins describe it, with sizes already parsed (see
+ * resource_units.ts). Optional fields take their defaults on create.
+ */
+export type ImageFields = {
+  name: string
+  description?: string | null
+  reference: string
+  driver: ImageDriver
+  protocol: AccessProtocol
+  port: number
+  /** Millicores. */
+  cpu: number
+  /** Bytes, more than zero. */
+  memory: number
+  /** Bytes; 0 by default. */
+  storage?: number
+  /** 0 by default. */
+  gpus?: number
+  /** {} by default; never PORTAL_* names. */
+  environment?: Record<string, string>
+  /** null (the image's own command) by default. */
+  command?: string[] | null
+  /** true by default. */
+  requiresExperiment?: boolean
+  /** true by default. */
+  enabled?: boolean
+  /** ["scientist"] (everyone) by default. */
+  allowedRoles?: Role[]
+  /** null (the site's lifetime) by default. */
+  lifetimeHours?: number | null
+}
+
+export type ImageFilters = {
+  search?: string
+  page?: number
+  perPage?: number
+}
+
+export type AdminImageFilters = ImageFilters & {
+  driver?: ImageDriver
+  enabled?: boolean
+}
+
+/** Input field → model attribute; the order is the order of `changed` in the audit trail. */
+const ATTRIBUTES = {
+  name: 'name',
+  description: 'description',
+  reference: 'reference',
+  driver: 'driver',
+  protocol: 'protocol',
+  port: 'port',
+  cpu: 'cpuMillicores',
+  memory: 'memoryBytes',
+  storage: 'storageBytes',
+  gpus: 'gpus',
+  environment: 'environment',
+  command: 'command',
+  requiresExperiment: 'requiresExperiment',
+  enabled: 'enabled',
+  allowedRoles: 'allowedRoles',
+  lifetimeHours: 'lifetimeHours',
+} as const satisfies Record<keyof ImageFields, keyof Image>
+
+type Field = keyof typeof ATTRIBUTES
+
+const FIELDS = Object.keys(ATTRIBUTES) as Field[]
+
+function isUniqueViolation(error: any) {
+  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+/** A row of another table (environments) still points at the one being deleted. */
+function isReferencedViolation(error: any) {
+  return (
+    error?.code === 'ER_ROW_IS_REFERENCED_2' ||
+    error?.code === 'ER_ROW_IS_REFERENCED' ||
+    error?.errno === 1451 ||
+    error?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+  )
+}
+
+function duplicateName(name: string) {
+  return new ConflictException(`An image named "${name}" already exists`)
+}
+
+// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
+function escapeLike(value: string) {
+  return value.replace(/[!%_]/g, (char) => `!${char}`)
+}
+
+/** Keys sorted, so that two maps compare (and are stored) by content alone. */
+function sortedEnvironment(environment: Record<string, string>) {
+  return Object.fromEntries(
+    Object.entries(environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  )
+}
+
+/**
+ * The validators refuse PORTAL_* names already; checked here again because
+ * the rule protects the portal's own variables whoever calls the service.
+ */
+function assertEnvironmentAllowed(environment: Record<string, string>) {
+  for (const key of Object.keys(environment)) {
+    const problem = environmentNameProblem(key)
+    if (problem) {
+      throw new vineErrors.E_VALIDATION_ERROR([
+        {
+          field: 'environment',
+          message: `The environment field has a bad name: ${problem}`,
+          rule: 'environmentName',
+        },
+      ])
+    }
+  }
+}
+
+/** The value as stored: canonical forms of the JSON fields. */
+function normalised<Key extends Field>(field: Key, value: ImageFields[Key]): unknown {
+  if (field === 'environment') {
+    const environment = value as Record<string, string>
+    assertEnvironmentAllowed(environment)
+    return sortedEnvironment(environment)
+  }
+  if (field === 'allowedRoles') {
+    return [...new Set(value as Role[])].sort()
+  }
+  return value
+}
+
+function same(a: unknown, b: unknown) {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/**
+ * The image catalogue: admins curate it; users see the enabled images
+ * their roles allow.
+ */
+@inject()
+export default class ImageCatalogService {
+  constructor(protected audit: AuditService) {}
+
+  /** Enabled images one of the user's roles may launch, by name, one page at a time. */
+  async listLaunchable(user: User, filters: ImageFilters) {
+    if (!user.$preloaded.roleRows) {
+      await user.load((loader) => loader.load('roleRows'))
+    }
+    const roles = user.roles
+    return this.searched(Image.query(), filters.search)
+      .where('enabled', true)
+      .where((group) => {
+        // Roles are stored as a JSON array of plain words, so '"admin"' matches exactly one.
+        for (const role of roles) {
+          group.orWhereRaw(`allowed_roles like ? escape '!'`, [`%${escapeLike(`"${role}"`)}%`])
+        }
+        if (roles.length === 0) {
+          group.whereRaw('1 = 0')
+        }
+      })
+      .orderBy('name', 'asc')
+      .orderBy('id', 'asc')
+      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+  }
+
+  /** Every image, disabled ones too, filtered, by name. */
+  async list(filters: AdminImageFilters) {
+    return this.searched(Image.query(), filters.search)
+      .if(filters.driver, (query) => query.where('driver', filters.driver!))
+      .if(filters.enabled !== undefined, (query) => query.where('enabled', filters.enabled!))
+      .orderBy('name', 'asc')
+      .orderBy('id', 'asc')
+      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+  }
+
+  /** One image, whether enabled or not. */
+  async find(id: number) {
+    const image = await Image.find(id)
+    if (!image) {
+      throw new NotFoundException(`Image ${id} not found`)
+    }
+    return image
+  }
+
+  /** Adds an image to the catalogue; a taken name is a conflict. */
+  async create(actor: User | null, fields: ImageFields, origin: RequestOrigin) {
+    const values = {
+      name: fields.name,
+      description: fields.description ?? null,
+      reference: fields.reference,
+      driver: fields.driver,
+      protocol: fields.protocol,
+      port: fields.port,
+      cpuMillicores: fields.cpu,
+      memoryBytes: fields.memory,
+      storageBytes: fields.storage ?? 0,
+      gpus: fields.gpus ?? 0,
+      environment: normalised('environment', fields.environment ?? {}) as Record<string, string>,
+      command: fields.command ?? null,
+      requiresExperiment: fields.requiresExperiment ?? true,
+      enabled: fields.enabled ?? true,
+      allowedRoles: normalised('allowedRoles', fields.allowedRoles ?? ['scientist']) as Role[],
+      lifetimeHours: fields.lifetimeHours ?? null,
+    }
+    const image = await this.guardUnique(fields.name, () =>
+      db.transaction(async (trx) => {
+        await this.assertNameFree(trx, fields.name, null)
+        return Image.create(values, { client: trx })
+      })
+    )
+    await this.audit.record({
+      actor,
+      action: 'image.create',
+      outcome: 'success',
+      origin,
+      objectType: 'image',
+      objectId: image.id,
+      details: { name: image.name, reference: image.reference, driver: image.driver },
+    })
+    return this.find(image.id)
+  }
+
+  /**
+   * Changes the given fields of an image (undefined = keep, null clears
+   * description, command and lifetimeHours). Audits the names of the
+   * fields that really changed; an unchanged request audits nothing.
+   */
+  async update(
+    actor: User | null,
+    id: number,
+    changes: Partial<ImageFields>,
+    origin: RequestOrigin
+  ) {
+    const { image, changed } = await this.guardUnique(changes.name, () =>
+      db.transaction(async (trx) => {
+        const found = await this.lock(trx, id)
+        const fields = FIELDS.filter((field) => {
+          const value = changes[field]
+          return value !== undefined && !same(found[ATTRIBUTES[field]], normalised(field, value))
+        })
+        if (fields.length === 0) {
+          return { image: found, changed: fields }
+        }
+        if (fields.includes('name')) {
+          await this.assertNameFree(trx, changes.name!, found.id)
+        }
+        for (const field of fields) {
+          found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
+        }
+        await found.useTransaction(trx).save()
+        return { image: found, changed: fields }
+      })
+    )
+    if (changed.length > 0) {
+      await this.audit.record({
+        actor,
+        action: 'image.update',
+        outcome: 'success',
+        origin,
+        objectType: 'image',
+        objectId: image.id,
+        details: { name: image.name, changed },
+      })
+    }
+    return this.find(image.id)
+  }
+
+  /**
+   * Removes an image from the catalogue. One that environments still
+   * reference is a conflict: the foreign key refuses the delete, and the
+   * admin is told to disable the image instead.
+   */
+  async delete(actor: User | null, id: number, origin: RequestOrigin) {
+    let image: Image
+    try {
+      image = await db.transaction(async (trx) => {
+        const found = await this.lock(trx, id)
+        await found.useTransaction(trx).delete()
+        return found
+      })
+    } catch (error) {
+      // The key answers for every table that references images, whether or not it exists yet.
+      if (isReferencedViolation(error)) {
+        throw new ConflictException(`Image ${id} is in use; disable it instead`)
+      }
+      throw error
+    }
+    await this.audit.record({
+      actor,
+      action: 'image.delete',
+      outcome: 'success',
+      origin,
+      objectType: 'image',
+      objectId: image.id,
+      details: { name: image.name, reference: image.reference },
+    })
+  }
+
+  /** Narrows the query to names or descriptions containing `search` (literally). */
+  protected searched<Query extends ReturnType<typeof Image.query>>(
+    query: Query,
+    search: string | undefined
+  ): Query {
+    if (search) {
+      const pattern = `%${escapeLike(search)}%`
+      query.where((group) =>
+        group
+          .whereRaw(`name like ? escape '!'`, [pattern])
+          .orWhereRaw(`description like ? escape '!'`, [pattern])
+      )
+    }
+    return query
+  }
+
+  /** The image, locked for the rest of the transaction (MySQL; SQLite serialises writers anyway). */
+  protected async lock(trx: TransactionClientContract, id: number) {
+    const query = Image.query({ client: trx }).where('id', id)
+    if (!trx.dialect.name.includes('sqlite')) {
+      query.forUpdate()
+    }
+    const image = await query.first()
+    if (!image) {
+      throw new NotFoundException(`Image ${id} not found`)
+    }
+    return image
+  }
+
+  protected async assertNameFree(
+    trx: TransactionClientContract,
+    name: string,
+    exceptId: number | null
+  ) {
+    const taken = await Image.query({ client: trx })
+      .where('name', name)
+      .if(exceptId !== null, (query) => query.whereNot('id', exceptId!))
+      .first()
+    if (taken) {
+      throw duplicateName(name)
+    }
+  }
+
+  /**
+   * Two writers racing past the name check meet the unique index; the
+   * loser gets the same 409 as if it had checked later.
+   */
+  protected async guardUnique<Result>(
+    name: string | undefined,
+    write: () => Promise<Result>
+  ): Promise<Result> {
+    try {
+      return await write()
+    } catch (error) {
+      if (!isUniqueViolation(error)) {
+        throw error
+      }
+      throw name
+        ? duplicateName(name)
+        : new ConflictException('A concurrent change got there first; please retry')
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises'
+import Docker from 'dockerode'
+import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+
+/** How to reach one Docker engine. */
+export type DockerConnection = {
+  /** Unix socket of the engine; ignored when hostUrl is set. */
+  socketPath: string
+  /** tcp://host:port (or http://, https://); TLS when the three files are given. */
+  hostUrl?: string
+  /** PEM file paths: CA, client certificate and key. */
+  tls: { ca?: string; cert?: string; key?: string }
+  /** Limit of every call to the engine. */
+  timeoutMs: number
+}
+
+/** A client speaking the engine's own API version, and what the engine can do. */
+export type DockerEngine = {
+  client: Docker
+  /** e.g. "1.41". */
+  apiVersion: string
+  /** e.g. "overlay2". */
+  storageDriver: string
+  /**
+   * Whether containers can get a root file-system size limit
+   * (`StorageOpt.size`). Set to false when the engine refuses it.
+   */
+  storageLimits: boolean
+}
+
+/** DeviceRequests (GPUs) appeared in API 1.40 (Docker 19.03). */
+const MIN_API_VERSION = [1, 40]
+
+/**
+ * Storage drivers that honour `StorageOpt.size`. overlay2 needs xfs mounted
+ * with pquota, which `info()` cannot tell: it is tried, and dropped when refused.
+ */
+function supportsStorageLimits(driver: string, backingFilesystem: string | undefined) {
+  if (driver === 'overlay2') {
+    return backingFilesystem === 'xfs'
+  }
+  return ['btrfs', 'zfs', 'devicemapper', 'windowsfilter'].includes(driver)
+}
+
+function parseVersion(version: string) {
+  return version.split('.').map((part) => Number.parseInt(part, 10))
+}
+
+function isOlder(version: number[], than: number[]) {
+  return version[0] < than[0] || (version[0] === than[0] && version[1] < than[1])
+}
+
+/**
+ * Constructor options for one connection. Every key is given, undefined
+ * included: docker-modem would otherwise fill them from DOCKER_HOST and
+ * DOCKER_CERT_PATH of the process environment.
+ */
+async function clientOptions(connection: DockerConnection): Promise<Docker.DockerOptions> {
+  const base = { timeout: connection.timeoutMs, ca: undefined, cert: undefined, key: undefined }
+  if (!connection.hostUrl) {
+    return {
+      ...base,
+      socketPath: connection.socketPath,
+      host: undefined,
+      port: undefined,
+      protocol: 'http',
+    }
+  }
+  const url = new URL(connection.hostUrl)
+  const { ca, cert, key } = connection.tls
+  const tls = ca && cert && key
+  return {
+    ...base,
+    socketPath: undefined,
+    host: url.hostname,
+    port: url.port || (tls ? 2376 : 2375),
+    protocol: tls || url.protocol === 'https:' ? 'https' : 'http',
+    ...(tls
+      ? {
+          ca: await readFile(ca, 'utf8'),
+          cert: await readFile(cert, 'utf8'),
+          key: await readFile(key, 'utf8'),
+        }
+      : {}),
+  }
+}
+
+async function negotiate(connection: DockerConnection): Promise<DockerEngine> {
+  const options = await clientOptions(connection)
+  // dockerode does not negotiate: ask unversioned, then pin what the engine speaks.
+  const probe = new Docker(options)
+  const { ApiVersion: apiVersion } = await probe.version()
+  if (isOlder(parseVersion(apiVersion), MIN_API_VERSION)) {
+    throw new ProvisioningUnavailableException(
+      `The Docker engine is too old (API ${apiVersion}, 1.40 or later is needed)`
+    )
+  }
+  const client = new Docker({ ...options, version: `v${apiVersion}` })
+  const info = await client.info()
+  const backing = (info.DriverStatus as [string, string][] | undefined)?.find(
+    ([name]) => name === 'Backing Filesystem'
+  )?.[1]
+  return {
+    client,
+    apiVersion,
+    storageDriver: info.Driver,
+    storageLimits: supportsStorageLimits(info.Driver, backing),
+  }
+}
+
+const engines = new Map<string, Promise<DockerEngine>>()
+
+/**
+ * The engine behind a connection, negotiated once per process and shared
+ * by every driver instance. A failed attempt is forgotten, so the next
+ * call tries again (the engine may be back).
+ */
+export function connectDocker(connection: DockerConnection): Promise<DockerEngine> {
+  const key = JSON.stringify(connection)
+  let engine = engines.get(key)
+  if (!engine) {
+    engine = negotiate(connection)
+    engines.set(key, engine)
+    engine.catch(() => engines.delete(key))
+  }
+  return engine
+}

@@ -1,0 +1,528 @@
+import type Docker from 'dockerode'
+import logger from '@adonisjs/core/services/logger'
+import provisioningConfig from '#config/provisioning'
+import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import type { MountMode } from '#services/experiments/dataset_mounts'
+import {
+  connectDocker,
+  type DockerConnection,
+  type DockerEngine,
+} from '#services/provisioning/docker_client'
+import {
+  engineReason,
+  engineStatus,
+  isUnreachable,
+  refusalMessage,
+} from '#services/provisioning/docker_errors'
+import { freeLoopbackPort } from '#services/provisioning/free_port'
+import type {
+  Endpoint,
+  EnvironmentSpec,
+  InstanceState,
+  ProgressReporter,
+  ProvisioningDriver,
+} from '#services/provisioning/provisioning_driver'
+import { waitForTcp } from '#services/provisioning/tcp_readiness'
+
+/** Labels on every container of the portal; reconciliation reads them back. */
+export const DOCKER_LABELS = {
+  instance: 'facility-portal.instance',
+  environment: 'facility-portal.environment',
+  owner: 'facility-portal.owner',
+  /** The service port the container was told (PORTAL_SERVICE_PORT), kept for restarts. */
+  port: 'facility-portal.port',
+} as const
+
+/** Time a stopping environment gets before the engine kills it. */
+const STOP_GRACE_SECONDS = 10
+
+/** Everything the driver reads from config/provisioning.ts (tests override parts). */
+export type DockerDriverOptions = {
+  instanceId: string
+  /** "host", "none" or the name of a user-defined network. */
+  network: string
+  connection: DockerConnection
+  defaultUser: { uid: number; gid: number }
+  pidsLimit: number
+  siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
+}
+
+function configuredOptions(): DockerDriverOptions {
+  const { instanceId, docker } = provisioningConfig
+  return {
+    instanceId,
+    network: docker.network,
+    connection: {
+      socketPath: docker.socketPath,
+      hostUrl: docker.hostUrl,
+      tls: docker.tls,
+      timeoutMs: docker.timeoutMs,
+    },
+    defaultUser: docker.defaultUser,
+    pidsLimit: docker.pidsLimit,
+    siteMounts: docker.siteMounts,
+  }
+}
+
+/**
+ * `<instance>-env-<id>`: a DNS-1123 label (≤ 63 characters) that differs
+ * between installations sharing one engine.
+ */
+export function containerName(instanceId: string, environmentId: number) {
+  const suffix = `-env-${environmentId}`
+  const prefix = instanceId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63 - suffix.length)
+    .replace(/-+$/, '')
+  return `${prefix || 'portal'}${suffix}`
+}
+
+/** Resolves undefined instead of rejecting when the engine answers one of these statuses. */
+async function unless<T>(statuses: number[], action: Promise<T>): Promise<T | undefined> {
+  try {
+    return await action
+  } catch (error) {
+    if (statuses.includes(engineStatus(error) ?? -1)) {
+      return undefined
+    }
+    throw error
+  }
+}
+
+/** "exited (137)" from the engine's "Exited (137) 5 seconds ago". */
+function describeState(container: Docker.ContainerInfo) {
+  const exitCode = /\((-?\d+)\)/.exec(container.Status)?.[1]
+  return exitCode === undefined ? container.State : `${container.State} (${exitCode})`
+}
+
+/**
+ * Containers by the endpoint create/start handed out (this process), so
+ * that waitUntilReady tells a service that died from a slow one.
+ */
+const watched = new Map<string, { engineId: string; environmentId: number }>()
+const MAX_WATCHED = 1000
+
+/** Engines whose missing storage limits were already logged. */
+const warnedNoStorageLimits = new WeakSet<DockerEngine>()
+
+/**
+ * Runs environments as containers of one Docker engine. Containers are
+ * labelled with the instance id and never run as root, privileged or with
+ * capabilities; limits come from the quota reservation. Images are never
+ * pulled: an image the engine does not have is a refusal.
+ */
+export default class DockerDriver implements ProvisioningDriver {
+  readonly name = 'docker' as const
+  #options: DockerDriverOptions
+
+  /** Options default to config/provisioning.ts; tests override some. */
+  constructor(options: Partial<DockerDriverOptions> = {}) {
+    this.#options = { ...configuredOptions(), ...options }
+  }
+
+  async create(spec: EnvironmentSpec, progress: ProgressReporter) {
+    const user = this.#user(spec)
+    this.#checkResources(spec)
+    const engine = await this.#engine()
+    const reference = spec.image.reference
+
+    await this.#call(
+      () => engine.client.getImage(reference).inspect(),
+      `Image "${reference}" is not available on the engine`
+    )
+    progress('image', `Image ${reference} is available`)
+
+    // A container left by an earlier, interrupted attempt would hold the name.
+    await this.remove(spec.environmentId)
+
+    const network = this.#options.network
+    const port =
+      network === 'host' ? await freeLoopbackPort() : network === 'none' ? 0 : spec.image.port
+    const container = await this.#call(
+      () => this.#createContainer(engine, this.#containerOptions(spec, engine, user, port)),
+      'The container engine refused to create the environment'
+    )
+    try {
+      progress(
+        'created',
+        `Container ${containerName(this.#options.instanceId, spec.environmentId)} created`
+      )
+      await this.#call(
+        () => container.start(),
+        'The container engine could not start the environment'
+      )
+      const endpoint = await this.#runningEndpoint(container)
+      progress('started', 'Container started')
+      this.#watch(endpoint, container.id, spec.environmentId)
+      return { engineId: container.id, endpoint }
+    } catch (error) {
+      // Never leave an orphan behind a failed create.
+      await container.remove({ force: true, v: true }).catch((removal: unknown) => {
+        logger.warn({ err: removal, engineId: container.id }, 'Could not remove a failed container')
+      })
+      throw error
+    }
+  }
+
+  async waitUntilReady(endpoint: Endpoint, timeoutMs: number) {
+    if (!endpoint.port) {
+      return
+    }
+    const key = this.#endpointKey(endpoint)
+    const target = watched.get(key)
+    try {
+      const answered = await waitForTcp(
+        endpoint.host,
+        endpoint.port,
+        timeoutMs,
+        target ? () => this.#stillRunning(target.engineId) : undefined
+      )
+      if (!answered) {
+        throw new ProvisioningFailedException(
+          `The environment did not answer on its port within ${Math.round(timeoutMs / 1000)} s`
+        )
+      }
+    } finally {
+      watched.delete(key)
+    }
+  }
+
+  async stop(spec: EnvironmentSpec) {
+    this.#unwatch(spec.environmentId)
+    const engine = await this.#engine()
+    // The call must outlive the grace period.
+    const grace = Math.max(
+      1,
+      Math.min(STOP_GRACE_SECONDS, Math.floor(this.#options.connection.timeoutMs / 2000))
+    )
+    for (const found of await this.#find(engine, spec.environmentId)) {
+      await this.#call(
+        () => unless([304, 404], engine.client.getContainer(found.Id).stop({ t: grace })),
+        'The container engine could not stop the environment'
+      )
+    }
+  }
+
+  async start(spec: EnvironmentSpec, progress: ProgressReporter) {
+    const engine = await this.#engine()
+    const [found] = await this.#find(engine, spec.environmentId)
+    if (!found) {
+      progress('recreate', 'The container was gone: creating it again')
+      return this.create(spec, progress)
+    }
+    const container = engine.client.getContainer(found.Id)
+    if (found.State !== 'running') {
+      await this.#call(
+        () => unless([304], container.start()),
+        'The container engine could not start the environment'
+      )
+    }
+    const endpoint = await this.#runningEndpoint(container)
+    progress('started', 'Container started')
+    this.#watch(endpoint, found.Id, spec.environmentId)
+    return { engineId: found.Id, endpoint }
+  }
+
+  async remove(environmentId: number) {
+    this.#unwatch(environmentId)
+    const engine = await this.#engine()
+    for (const found of await this.#find(engine, environmentId)) {
+      // 409: a removal already in progress.
+      await this.#call(
+        () =>
+          unless([404, 409], engine.client.getContainer(found.Id).remove({ force: true, v: true })),
+        'The container engine could not remove the environment'
+      )
+    }
+  }
+
+  async list(): Promise<InstanceState[]> {
+    const engine = await this.#engine()
+    const containers = await this.#find(engine)
+    return containers.flatMap((container) => {
+      const environmentId = Number(container.Labels[DOCKER_LABELS.environment])
+      if (!Number.isSafeInteger(environmentId) || environmentId <= 0) {
+        return []
+      }
+      return [
+        {
+          environmentId,
+          engineId: container.Id,
+          running: container.State === 'running',
+          status: describeState(container),
+        },
+      ]
+    })
+  }
+
+  async ping() {
+    const engine = await this.#engine()
+    try {
+      await engine.client.ping()
+    } catch (error) {
+      throw new ProvisioningUnavailableException(undefined, { cause: error })
+    }
+  }
+
+  /**
+   * The engine's full view of one container (Docker only: diagnostics and
+   * tests). Contains the environment variables, secret included.
+   */
+  async inspect(engineId: string): Promise<Docker.ContainerInspectInfo> {
+    const engine = await this.#engine()
+    return this.#call(
+      () => engine.client.getContainer(engineId).inspect(),
+      'The container engine does not know this environment'
+    )
+  }
+
+  /** What the engine is and can do (storage limits are only known after one create). */
+  async engineInfo() {
+    const engine = await this.#engine()
+    return {
+      apiVersion: engine.apiVersion,
+      storageDriver: engine.storageDriver,
+      storageLimits: engine.storageLimits,
+    }
+  }
+
+  /** The negotiated client; an engine that cannot be used is unavailable. */
+  async #engine() {
+    try {
+      return await connectDocker(this.#options.connection)
+    } catch (error) {
+      if (error instanceof ProvisioningUnavailableException) {
+        throw error
+      }
+      throw new ProvisioningUnavailableException(undefined, { cause: error })
+    }
+  }
+
+  /**
+   * Runs an engine call: unreachable engine → unavailable; a refusal → failed,
+   * with a known reason's wording or `refused`.
+   */
+  async #call<T>(action: () => Promise<T>, refused: string): Promise<T> {
+    try {
+      return await action()
+    } catch (error) {
+      if (isUnreachable(error)) {
+        throw new ProvisioningUnavailableException(undefined, { cause: error })
+      }
+      const status = engineStatus(error)
+      if (status === undefined) {
+        throw error
+      }
+      logger.warn({ docker: { status, reason: engineReason(error) } }, 'Docker engine refusal')
+      throw new ProvisioningFailedException(refusalMessage(error, refused), { cause: error })
+    }
+  }
+
+  /** Containers of this instance, all states; of one environment when given. */
+  #find(engine: DockerEngine, environmentId?: number) {
+    const label = [`${DOCKER_LABELS.instance}=${this.#options.instanceId}`]
+    if (environmentId !== undefined) {
+      label.push(`${DOCKER_LABELS.environment}=${environmentId}`)
+    }
+    return this.#call(
+      () => engine.client.listContainers({ all: true, filters: { label } }),
+      'The container engine could not list environments'
+    )
+  }
+
+  /** "uid:gid" of the environment's processes; root is refused. */
+  #user(spec: EnvironmentSpec) {
+    const { uid, gid } = spec.runAs ?? this.#options.defaultUser
+    if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid) || uid <= 0 || gid <= 0) {
+      throw new ProvisioningFailedException(
+        `Environments never run as root: uid ${uid} / gid ${gid} refused`
+      )
+    }
+    return `${uid}:${gid}`
+  }
+
+  #checkResources({ resources }: EnvironmentSpec) {
+    const { cpuMillicores, memoryBytes, storageBytes, gpus } = resources
+    const valid =
+      Number.isSafeInteger(cpuMillicores) &&
+      cpuMillicores > 0 &&
+      Number.isSafeInteger(memoryBytes) &&
+      memoryBytes > 0 &&
+      Number.isSafeInteger(storageBytes) &&
+      storageBytes >= 0 &&
+      Number.isSafeInteger(gpus) &&
+      gpus >= 0
+    if (!valid) {
+      throw new ProvisioningFailedException('The environment has no valid resource limits')
+    }
+  }
+
+  #containerOptions(
+    spec: EnvironmentSpec,
+    engine: DockerEngine,
+    user: string,
+    port: number
+  ): Docker.ContainerCreateOptions {
+    const { resources } = spec
+    const environment = {
+      ...spec.image.environment,
+      PORTAL_SECRET: spec.secret,
+      PORTAL_SERVICE_PORT: String(port),
+      PORTAL_ENVIRONMENT_ID: String(spec.environmentId),
+    }
+    const storage = resources.storageBytes > 0
+    if (storage && !engine.storageLimits) {
+      this.#warnNoStorageLimits(engine)
+    }
+    return {
+      name: containerName(this.#options.instanceId, spec.environmentId),
+      Image: spec.image.reference,
+      Cmd: spec.image.command?.length ? spec.image.command : undefined,
+      Env: Object.entries(environment).map(([key, value]) => `${key}=${value}`),
+      User: user,
+      // Never the secret: labels are readable by anyone who can list containers.
+      Labels: {
+        [DOCKER_LABELS.instance]: this.#options.instanceId,
+        [DOCKER_LABELS.environment]: String(spec.environmentId),
+        [DOCKER_LABELS.owner]: String(spec.owner.id),
+        [DOCKER_LABELS.port]: String(port),
+      },
+      HostConfig: {
+        // An init as PID 1 forwards signals: stop does not wait out its timeout.
+        Init: true,
+        Memory: resources.memoryBytes,
+        // Equal to Memory: no swap on top of the memory limit.
+        MemorySwap: resources.memoryBytes,
+        NanoCpus: resources.cpuMillicores * 1_000_000,
+        PidsLimit: this.#options.pidsLimit,
+        Privileged: false,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        ReadonlyRootfs: false,
+        RestartPolicy: { Name: 'no' },
+        NetworkMode: this.#options.network,
+        Mounts: [...spec.mounts, ...this.#options.siteMounts].map((mount) => ({
+          Type: 'bind' as const,
+          Source: mount.hostPath,
+          Target: mount.containerPath,
+          ReadOnly: mount.mode === 'ro',
+        })),
+        ...(storage && engine.storageLimits
+          ? { StorageOpt: { size: String(resources.storageBytes) } }
+          : {}),
+        ...(resources.gpus > 0
+          ? {
+              DeviceRequests: [
+                { Driver: 'nvidia', Count: resources.gpus, Capabilities: [['gpu']] },
+              ],
+            }
+          : {}),
+      },
+    }
+  }
+
+  /** Creates; drops the storage limit when the engine turns out not to support it. */
+  async #createContainer(engine: DockerEngine, options: Docker.ContainerCreateOptions) {
+    try {
+      return await engine.client.createContainer(options)
+    } catch (error) {
+      const { StorageOpt: storageOpt, ...hostConfig } = options.HostConfig ?? {}
+      if (!storageOpt || !/storage-opt/i.test(engineReason(error))) {
+        throw error
+      }
+      engine.storageLimits = false
+      this.#warnNoStorageLimits(engine)
+      return engine.client.createContainer({ ...options, HostConfig: hostConfig })
+    }
+  }
+
+  #warnNoStorageLimits(engine: DockerEngine) {
+    if (!warnedNoStorageLimits.has(engine)) {
+      warnedNoStorageLimits.add(engine)
+      logger.warn(
+        { docker: { storageDriver: engine.storageDriver } },
+        'The Docker engine cannot limit container storage: storage quotas are not enforced'
+      )
+    }
+  }
+
+  #endpointKey(endpoint: Endpoint) {
+    return `${this.#options.instanceId}|${endpoint.host}:${endpoint.port}`
+  }
+
+  #watch(endpoint: Endpoint, engineId: string, environmentId: number) {
+    if (!endpoint.port) {
+      return
+    }
+    if (watched.size >= MAX_WATCHED) {
+      watched.delete(watched.keys().next().value!)
+    }
+    watched.set(this.#endpointKey(endpoint), { engineId, environmentId })
+  }
+
+  #unwatch(environmentId: number) {
+    const prefix = `${this.#options.instanceId}|`
+    for (const [key, target] of watched) {
+      if (key.startsWith(prefix) && target.environmentId === environmentId) {
+        watched.delete(key)
+      }
+    }
+  }
+
+  /**
+   * Throws when the container being waited for has stopped or is gone; an
+   * engine that does not answer right now is no reason to give up.
+   */
+  async #stillRunning(engineId: string) {
+    let running: boolean
+    let exitCode: number
+    try {
+      const { client } = await connectDocker(this.#options.connection)
+      const info = await client.getContainer(engineId).inspect()
+      running = info.State.Running
+      exitCode = info.State.ExitCode
+    } catch (error) {
+      if (engineStatus(error) === 404) {
+        throw new ProvisioningFailedException('The environment was removed before it answered')
+      }
+      return
+    }
+    if (!running) {
+      throw new ProvisioningFailedException(
+        `The environment stopped before answering on its port (exit code ${exitCode})`
+      )
+    }
+  }
+
+  /** Where a just-started container answers; one that already stopped is a failure. */
+  async #runningEndpoint(container: Docker.Container): Promise<Endpoint> {
+    const info = await this.#call(
+      () => container.inspect(),
+      'The container engine lost the environment'
+    )
+    if (!info.State.Running) {
+      throw new ProvisioningFailedException(
+        `The environment stopped at once (exit code ${info.State.ExitCode})`
+      )
+    }
+    const mode = info.HostConfig.NetworkMode ?? this.#options.network
+    const port = Number(info.Config.Labels?.[DOCKER_LABELS.port] ?? 0)
+    if (mode === 'none') {
+      return { host: '', port: 0 }
+    }
+    if (mode === 'host') {
+      return { host: '127.0.0.1', port }
+    }
+    const network = mode === 'default' ? 'bridge' : mode
+    const host = info.NetworkSettings.Networks[network]?.IPAddress
+    if (!host) {
+      throw new ProvisioningFailedException(
+        `The environment has no address on the network "${network}"`
+      )
+    }
+    return { host, port }
+  }
+}

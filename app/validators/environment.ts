@@ -1,0 +1,23 @@
+import vine from '@vinejs/vine'
+import { paginationFields } from '#validators/pagination'
+import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
+
+export const requisitionValidator = vine.create({
+  imageId: vine.number().withoutDecimals().positive(),
+  experimentId: vine.number().withoutDecimals().positive().optional(),
+  sessionId: vine.number().withoutDecimals().positive().optional(),
+  name: vine.string().trim().minLength(1).maxLength(100).optional(),
+})
+
+export const environmentListValidator = vine.create({
+  ...paginationFields,
+  state: vine.enum(ENVIRONMENT_STATES).optional(),
+})
+
+export const environmentParamsValidator = vine.create({
+  params: vine.object({ id: vine.number().withoutDecimals().positive() }),
+})
+
+export const extendValidator = vine.create({
+  expiresAt: vine.date({ formats: ['iso8601'] }).afterOrEqual('today'),
+})

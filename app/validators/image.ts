@@ -1,0 +1,187 @@
+import vine from '@vinejs/vine'
+import type { FieldContext } from '@vinejs/vine/types'
+import { ROLES } from '#models/role'
+import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
+import { paginationFields } from '#validators/pagination'
+import {
+  parseBytes,
+  parseGpus,
+  parseMillicores,
+  ResourceUnitError,
+} from '#services/images/resource_units'
+import { isImageReference, MAX_REFERENCE_LENGTH } from '#services/images/docker_reference'
+import { environmentNameProblem } from '#services/images/environment_variables'
+
+/** Longest per-image lifetime an admin may set: a year (launches also obey the site's maximum). */
+export const MAX_IMAGE_LIFETIME_HOURS = 8760
+
+// TEXT columns hold 65,535 bytes; JSON values are checked against that once encoded.
+const MAX_TEXT_BYTES = 65_535
+const MAX_DESCRIPTION = 16_000
+
+/**
+ * Runs a resource-unit parser on the field and replaces the value with
+ * the parsed integer; a bad size is a 422 naming the field.
+ */
+function unitRule(parse: (input: unknown) => number, ruleName: string) {
+  return vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
+    try {
+      field.mutate(parse(value), field)
+    } catch (error) {
+      if (!(error instanceof ResourceUnitError)) {
+        throw error
+      }
+      field.report(`The {{ field }} field ${error.message}`, ruleName, field)
+    }
+  })
+}
+
+const bytesRule = unitRule((input) => parseBytes(input), 'bytes')
+const positiveBytesRule = unitRule((input) => parseBytes(input, { positive: true }), 'bytes')
+const millicoresRule = unitRule(parseMillicores, 'millicores')
+const gpusRule = unitRule(parseGpus, 'gpus')
+
+/** The parsers' output, typed; reached only with a number when the rule passed. */
+const asNumber = (value: unknown) => value as number
+
+const referenceRule = vine.createRule((value: unknown, _options: undefined, field) => {
+  if (typeof value === 'string' && !isImageReference(value)) {
+    field.report(
+      'The {{ field }} field must be an image reference such as "registry.example.org/team/image:tag" (lowercase repository, optional tag and @sha256 digest)',
+      'imageReference',
+      field
+    )
+  }
+})
+
+/** A JSON column must fit its TEXT column once encoded. */
+const fitsTextRule = vine.createRule((value: unknown, _options: undefined, field) => {
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_TEXT_BYTES) {
+    field.report('The {{ field }} field is too large', 'fitsText', field)
+  }
+})
+
+const name = () =>
+  vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(100)
+    .regex(/^[^\p{Cc}]+$/u)
+
+const description = () =>
+  vine
+    .string()
+    .trim()
+    .maxLength(MAX_DESCRIPTION)
+    .transform((value) => (value === '' ? null : value))
+    .nullable()
+    .optional()
+
+const reference = () => vine.string().trim().maxLength(MAX_REFERENCE_LENGTH).use(referenceRule())
+const driver = () => vine.enum(IMAGE_DRIVERS)
+const protocol = () => vine.enum(ACCESS_PROTOCOLS)
+const port = () => vine.number().withoutDecimals().min(1).max(65_535)
+const cpu = () => vine.any().use(millicoresRule()).transform(asNumber)
+const memory = () => vine.any().use(positiveBytesRule()).transform(asNumber)
+const storage = () => vine.any().use(bytesRule()).transform(asNumber)
+const gpus = () => vine.any().use(gpusRule()).transform(asNumber)
+
+// No NUL: neither Docker nor a POSIX environment can carry one.
+const noNul = /^[^\0]*$/
+
+const environment = () =>
+  vine
+    .record(vine.string().maxLength(8192).regex(noNul))
+    .maxLength(200)
+    .validateKeys((keys, field) => {
+      for (const key of keys) {
+        const problem = environmentNameProblem(key)
+        if (problem) {
+          field.report(`The {{ field }} field has a bad name: ${problem}`, 'environmentName', field)
+          return
+        }
+      }
+    })
+    .use(fitsTextRule())
+
+const command = () =>
+  vine
+    .array(vine.string().minLength(1).maxLength(8192).regex(noNul))
+    .minLength(1)
+    .maxLength(256)
+    .use(fitsTextRule())
+    .nullable()
+    .optional()
+
+// Duplicates are harmless; the service stores each role once.
+const allowedRoles = () => vine.array(vine.enum(ROLES)).minLength(1).maxLength(16)
+
+const lifetimeHours = () =>
+  vine.number().withoutDecimals().min(1).max(MAX_IMAGE_LIFETIME_HOURS).nullable().optional()
+
+const flag = () => vine.boolean({ strict: true })
+
+/** The catalogue as users see it: what they may launch. */
+export const imageListValidator = vine.create({
+  ...paginationFields,
+  search: vine.string().trim().maxLength(100).optional(),
+})
+
+/** Every image, for admins. */
+export const adminImageListValidator = vine.create({
+  ...paginationFields,
+  search: vine.string().trim().maxLength(100).optional(),
+  driver: driver().optional(),
+  enabled: vine
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+})
+
+/**
+ * A new image. cpu, memory and storage take units ("1.5", "500m", "4Gi");
+ * the output holds millicores and bytes.
+ */
+export const createImageValidator = vine.create({
+  name: name(),
+  description: description(),
+  reference: reference(),
+  driver: driver(),
+  protocol: protocol(),
+  port: port(),
+  cpu: cpu(),
+  memory: memory(),
+  storage: storage().optional(),
+  gpus: gpus().optional(),
+  environment: environment().optional(),
+  command: command(),
+  requiresExperiment: flag().optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles().optional(),
+  lifetimeHours: lifetimeHours(),
+})
+
+/** Changes to an image: only the fields sent change; null clears the nullable ones. */
+export const updateImageValidator = vine.create({
+  name: name().optional(),
+  description: description(),
+  reference: reference().optional(),
+  driver: driver().optional(),
+  protocol: protocol().optional(),
+  port: port().optional(),
+  cpu: cpu().optional(),
+  memory: memory().optional(),
+  storage: storage().optional(),
+  gpus: gpus().optional(),
+  environment: environment().optional(),
+  command: command(),
+  requiresExperiment: flag().optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles().optional(),
+  lifetimeHours: lifetimeHours(),
+})
+
+export const imageParamsValidator = vine.create({
+  params: vine.object({ id: vine.number().withoutDecimals().positive().max(2_147_483_647) }),
+})

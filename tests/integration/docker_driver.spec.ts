@@ -1,0 +1,593 @@
+import { once } from 'node:events'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import DockerDriver, { DOCKER_LABELS } from '#services/provisioning/docker_driver'
+import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
+import { execIn, TEST_IMAGES, testConnection, testEngine } from '#tests/helpers/docker'
+import { engineProxy, engineTlsFiles } from '#tests/helpers/engine_proxy'
+
+type Cleanup = (fn: () => void | Promise<void>) => void
+type SpecChanges = Partial<Omit<EnvironmentSpec, 'image'>> & {
+  image?: Partial<EnvironmentSpec['image']>
+}
+
+// Far above the database's ids, and different each run: an engine shared
+// with other runs (an exported DOCKER_SOCKET) sees no clash.
+let lastEnvironmentId = 1_000_000 + Math.floor(Math.random() * 8_000_000)
+
+const SLEEP = ['/bin/sh', '-c', 'exec sleep 3600']
+const HTTPD = ['/bin/sh', '-c', 'exec httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
+
+/** A spec as the environments service would build it: a sleeping busybox by default. */
+function environmentSpec(changes: SpecChanges = {}): EnvironmentSpec {
+  const environmentId = changes.environmentId ?? ++lastEnvironmentId
+  return {
+    name: `env-${environmentId}`,
+    owner: { id: 77, username: 'alice' },
+    resources: { cpuMillicores: 500, memoryBytes: 64 * 1024 ** 2, storageBytes: 0, gpus: 0 },
+    runAs: null,
+    mounts: [],
+    secret: `secret-${Math.random().toString(36).slice(2)}`,
+    ...changes,
+    environmentId,
+    image: {
+      reference: TEST_IMAGES.busybox,
+      protocol: 'http',
+      port: 8080,
+      command: SLEEP,
+      environment: {},
+      ...changes.image,
+    },
+  }
+}
+
+function testDriver() {
+  return app.container.make(DockerDriver)
+}
+
+/** Creates the environment and removes it when the test ends; records the progress steps. */
+async function createEnvironment(driver: DockerDriver, spec: EnvironmentSpec, cleanup: Cleanup) {
+  cleanup(() => driver.remove(spec.environmentId))
+  const steps: string[] = []
+  const result = await driver.create(spec, (step) => steps.push(step))
+  return { ...result, steps }
+}
+
+async function listed(driver: DockerDriver, environmentId: number) {
+  return (await driver.list()).filter((state) => state.environmentId === environmentId)
+}
+
+/** A host folder the container's non-root users can traverse. */
+async function hostFolder(cleanup: Cleanup) {
+  const dir = await mkdtemp(join(tmpdir(), 'portal-docker-'))
+  cleanup(() => rm(dir, { recursive: true, force: true }))
+  await chmod(dir, 0o755)
+  return dir
+}
+
+test.group('Docker driver | real engine', () => {
+  test('runs the container with the quota limits, hardening, identity and labels', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec({
+      runAs: { uid: 4242, gid: 4343 },
+      resources: { cpuMillicores: 500, memoryBytes: 96 * 1024 ** 2, storageBytes: 0, gpus: 0 },
+    })
+    const { engineId, endpoint, steps } = await createEnvironment(driver, spec, cleanup)
+    assert.deepEqual(steps, ['image', 'created', 'started'])
+    assert.equal(endpoint.host, '127.0.0.1')
+    assert.isAbove(endpoint.port, 0)
+
+    const info = await driver.inspect(engineId)
+    assert.equal(info.Name, `/portal-test-env-${spec.environmentId}`)
+    assert.include(info.HostConfig, {
+      Memory: 96 * 1024 ** 2,
+      MemorySwap: 96 * 1024 ** 2,
+      NanoCpus: 500_000_000,
+      PidsLimit: 1024,
+      Init: true,
+      Privileged: false,
+      ReadonlyRootfs: false,
+      NetworkMode: 'host',
+    })
+    assert.deepEqual(info.HostConfig.CapDrop, ['ALL'])
+    assert.deepEqual(info.HostConfig.SecurityOpt, ['no-new-privileges'])
+    assert.equal(info.Config.User, '4242:4343')
+    assert.deepEqual(info.Config.Labels, {
+      [DOCKER_LABELS.instance]: 'portal-test',
+      [DOCKER_LABELS.environment]: String(spec.environmentId),
+      [DOCKER_LABELS.owner]: '77',
+      [DOCKER_LABELS.port]: String(endpoint.port),
+    })
+    assert.notInclude(JSON.stringify(info.Config.Labels), spec.secret)
+
+    // What the processes inside really get.
+    const client = await testEngine()
+    const run = async (script: string) => {
+      const result = await execIn(client, engineId, ['/bin/sh', '-c', script])
+      assert.equal(result.exitCode, 0, result.stderr)
+      return result.stdout.trim()
+    }
+    assert.equal(await run('id -u; id -g'), '4242\n4343')
+    assert.match(await run('grep CapEff /proc/self/status'), /CapEff:\s+0{16}$/)
+    assert.match(await run('grep NoNewPrivs /proc/self/status'), /NoNewPrivs:\s+1$/)
+    const memory = await run(
+      'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes'
+    )
+    assert.equal(memory, String(96 * 1024 ** 2))
+    const pids = await run(
+      'cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max'
+    )
+    assert.equal(pids, '1024')
+    assert.equal(await run('cat /proc/1/comm'), 'docker-init', 'an init is PID 1')
+  })
+
+  test('runs as the configured non-root user when the spec names none', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const { engineId } = await createEnvironment(driver, environmentSpec(), cleanup)
+    const result = await execIn(await testEngine(), engineId, ['id', '-u'])
+    assert.equal(result.stdout.trim(), '1000')
+  })
+
+  test('binds the dataset read-only, the output read-write and the site mounts read-only', async ({
+    assert,
+    cleanup,
+  }) => {
+    const dir = await hostFolder(cleanup)
+    await mkdir(join(dir, 'raw'))
+    await writeFile(join(dir, 'raw/scan.h5'), 'detector frames')
+    await mkdir(join(dir, 'output'))
+    // Written by the environment's user, not by root.
+    await chmod(join(dir, 'output'), 0o777)
+    await mkdir(join(dir, 'site'))
+    await writeFile(join(dir, 'site/README'), 'facility software')
+
+    const driver = new DockerDriver({
+      siteMounts: [{ hostPath: join(dir, 'site'), containerPath: '/opt/site', mode: 'ro' }],
+    })
+    const spec = environmentSpec({
+      mounts: [
+        { hostPath: join(dir, 'raw'), containerPath: '/data/raw', mode: 'ro' },
+        { hostPath: join(dir, 'output'), containerPath: '/output', mode: 'rw' },
+      ],
+    })
+    const { engineId } = await createEnvironment(driver, spec, cleanup)
+
+    const client = await testEngine()
+    const sh = (script: string) => execIn(client, engineId, ['/bin/sh', '-c', script])
+    assert.equal((await sh('cat /data/raw/scan.h5')).stdout, 'detector frames')
+    assert.equal((await sh('cat /opt/site/README')).stdout, 'facility software')
+
+    for (const path of ['/data/raw/new', '/data/raw/scan.h5', '/opt/site/new']) {
+      const refused = await sh(`echo x > ${path}`)
+      assert.notEqual(refused.exitCode, 0, path)
+      assert.include(refused.stderr, 'Read-only file system', path)
+    }
+    assert.equal(await readFile(join(dir, 'raw/scan.h5'), 'utf8'), 'detector frames')
+
+    const written = await sh('echo result > /output/x')
+    assert.equal(written.exitCode, 0, written.stderr)
+    assert.equal(await readFile(join(dir, 'output/x'), 'utf8'), 'result\n')
+
+    const info = await driver.inspect(engineId)
+    assert.sameDeepMembers(
+      info.Mounts.map((mount) => [mount.Type, mount.Destination, mount.RW]),
+      [
+        ['bind', '/data/raw', false],
+        ['bind', '/output', true],
+        ['bind', '/opt/site', false],
+      ]
+    )
+  })
+
+  test('passes each environment its own secret, port, id and image environment', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const client = await testEngine()
+    const specs = [
+      environmentSpec({ image: { environment: { GREETING: 'hello', PORTAL_SECRET: 'spoofed' } } }),
+      environmentSpec(),
+    ]
+    for (const spec of specs) {
+      const { engineId, endpoint } = await createEnvironment(driver, spec, cleanup)
+      const { stdout } = await execIn(client, engineId, [
+        '/bin/sh',
+        '-c',
+        'echo "$PORTAL_SECRET|$PORTAL_SERVICE_PORT|$PORTAL_ENVIRONMENT_ID|$GREETING"',
+      ])
+      const greeting = spec.image.environment.GREETING ?? ''
+      assert.equal(
+        stdout.trim(),
+        `${spec.secret}|${endpoint.port}|${spec.environmentId}|${greeting}`,
+        'the image cannot override the PORTAL_* variables'
+      )
+    }
+    assert.notEqual(specs[0].secret, specs[1].secret)
+  })
+
+  test('waits until the service answers on its loopback port', async ({ assert, cleanup }) => {
+    const driver = await testDriver()
+    const { endpoint } = await createEnvironment(
+      driver,
+      environmentSpec({ image: { command: HTTPD } }),
+      cleanup
+    )
+    await driver.waitUntilReady(endpoint, 10_000)
+    const response = await fetch(`http://127.0.0.1:${endpoint.port}/`)
+    assert.isAtLeast(response.status, 200, 'busybox httpd answers HTTP')
+    await response.body?.cancel()
+
+    // The image's own command, when the spec has none.
+    const byDefault = await createEnvironment(
+      driver,
+      environmentSpec({ image: { reference: TEST_IMAGES.httpd, command: null } }),
+      cleanup
+    )
+    await driver.waitUntilReady(byDefault.endpoint, 10_000)
+  })
+
+  test('gives up on a service that never listens, after the timeout', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const { endpoint } = await createEnvironment(driver, environmentSpec(), cleanup)
+    const started = Date.now()
+    const error = await driver.waitUntilReady(endpoint, 1200).catch((caught) => caught)
+    const elapsed = Date.now() - started
+    assert.instanceOf(error, ProvisioningFailedException)
+    assert.equal(error.message, 'The environment did not answer on its port within 1 s')
+    assert.isAtLeast(elapsed, 1150)
+    assert.isBelow(elapsed, 3000)
+  })
+
+  test('gives up early on a service that exits before answering', async ({ assert, cleanup }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec({ image: { command: ['/bin/sh', '-c', 'sleep 0.3; exit 3'] } })
+    const { endpoint } = await createEnvironment(driver, spec, cleanup)
+    const started = Date.now()
+    const error = await driver.waitUntilReady(endpoint, 10_000).catch((caught) => caught)
+    assert.instanceOf(error, ProvisioningFailedException)
+    assert.equal(
+      error.message,
+      'The environment stopped before answering on its port (exit code 3)'
+    )
+    assert.isBelow(Date.now() - started, 3000, 'not the whole ready timeout')
+  })
+
+  test('a container without network has no endpoint and is ready at once', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = new DockerDriver({ network: 'none' })
+    const { engineId, endpoint } = await createEnvironment(driver, environmentSpec(), cleanup)
+    assert.deepEqual(endpoint, { host: '', port: 0 })
+    await driver.waitUntilReady(endpoint, 1)
+    assert.equal((await driver.inspect(engineId)).HostConfig.NetworkMode, 'none')
+  })
+
+  test('refuses an image the engine does not have, without pulling or leaving a container', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec({ image: { reference: 'portal-test/missing:1' } })
+    cleanup(() => driver.remove(spec.environmentId))
+    const steps: string[] = []
+
+    const error = await driver.create(spec, (step) => steps.push(step)).catch((caught) => caught)
+    assert.instanceOf(error, ProvisioningFailedException)
+    assert.equal(error.message, 'Image "portal-test/missing:1" is not available on the engine')
+    assert.equal(error.status, 502)
+    assert.deepEqual(steps, [])
+    assert.deepEqual(await listed(driver, spec.environmentId), [])
+    const images = await (
+      await testEngine()
+    ).listImages({
+      filters: { reference: ['portal-test/missing'] },
+    })
+    assert.lengthOf(images, 0)
+  })
+
+  test('refuses {label} without leaving a container')
+    .with([
+      {
+        label: 'a GPU on an engine without any',
+        changes: {
+          resources: { cpuMillicores: 100, memoryBytes: 32 * 1024 ** 2, storageBytes: 0, gpus: 1 },
+        },
+        message: 'No GPU is available on the engine',
+        // Refused at start: the created container is removed again.
+        steps: ['image', 'created'],
+      },
+      {
+        label: 'more CPUs than the host has',
+        changes: {
+          resources: {
+            cpuMillicores: 10_000_000,
+            memoryBytes: 32 * 1024 ** 2,
+            storageBytes: 0,
+            gpus: 0,
+          },
+        },
+        message: 'The engine host has fewer CPUs than requested',
+        steps: ['image'],
+      },
+      {
+        label: 'a mount whose host folder is missing',
+        changes: {
+          mounts: [
+            {
+              hostPath: '/nonexistent/portal/raw',
+              containerPath: '/data/raw',
+              mode: 'ro' as const,
+            },
+          ],
+        },
+        message: 'A folder to mount is missing on the engine host',
+        steps: ['image'],
+      },
+    ])
+    .run(async ({ assert, cleanup }, row) => {
+      const driver = await testDriver()
+      const spec = environmentSpec(row.changes)
+      cleanup(() => driver.remove(spec.environmentId))
+      const steps: string[] = []
+
+      const error = await driver.create(spec, (step) => steps.push(step)).catch((caught) => caught)
+      assert.instanceOf(error, ProvisioningFailedException)
+      assert.equal(error.message, row.message)
+      assert.notInclude(error.message, spec.secret)
+      assert.deepEqual(steps, row.steps)
+      assert.deepEqual(await listed(driver, spec.environmentId), [], 'no orphan container')
+    })
+
+  test('refuses to run as root ({label})')
+    .with([
+      { label: 'uid 0', runAs: { uid: 0, gid: 1000 }, defaultUser: undefined },
+      { label: 'gid 0', runAs: { uid: 1000, gid: 0 }, defaultUser: undefined },
+      { label: 'a root default user', runAs: null, defaultUser: { uid: 0, gid: 0 } },
+    ])
+    .run(async ({ assert, cleanup }, row) => {
+      const driver = row.defaultUser
+        ? new DockerDriver({ defaultUser: row.defaultUser })
+        : await testDriver()
+      const spec = environmentSpec({ runAs: row.runAs })
+      cleanup(() => driver.remove(spec.environmentId))
+
+      const error = await driver.create(spec, () => {}).catch((caught) => caught)
+      assert.instanceOf(error, ProvisioningFailedException)
+      assert.match(error.message, /never run as root/)
+      assert.deepEqual(await listed(driver, spec.environmentId), [])
+    })
+
+  test('stop keeps the container, start runs it again on the same port, remove is idempotent', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec({ image: { command: HTTPD } })
+    const created = await createEnvironment(driver, spec, cleanup)
+    await driver.waitUntilReady(created.endpoint, 10_000)
+
+    const stopping = Date.now()
+    await driver.stop(spec)
+    assert.isBelow(Date.now() - stopping, 5000, 'the init forwards SIGTERM: no grace period wait')
+    const [stopped] = await listed(driver, spec.environmentId)
+    assert.deepInclude(stopped, { engineId: created.engineId, running: false })
+    assert.match(stopped.status, /^exited \(\d+\)$/)
+    await driver.stop(spec)
+
+    const steps: string[] = []
+    const restarted = await driver.start(spec, (step) => steps.push(step))
+    assert.deepEqual(restarted, { engineId: created.engineId, endpoint: created.endpoint })
+    assert.deepEqual(steps, ['started'])
+    await driver.waitUntilReady(restarted.endpoint, 10_000)
+    assert.deepEqual(await listed(driver, spec.environmentId), [
+      {
+        environmentId: spec.environmentId,
+        engineId: created.engineId,
+        running: true,
+        status: 'running',
+      },
+    ])
+    assert.deepEqual(
+      await driver.start(spec, () => {}),
+      restarted,
+      'starting a running one is fine'
+    )
+
+    await driver.remove(spec.environmentId)
+    assert.deepEqual(await listed(driver, spec.environmentId), [])
+    await driver.remove(spec.environmentId)
+    await driver.stop(spec)
+  })
+
+  test('start creates the container again when it is gone', async ({ assert, cleanup }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec()
+    const created = await createEnvironment(driver, spec, cleanup)
+    await driver.remove(spec.environmentId)
+
+    const steps: string[] = []
+    const again = await driver.start(spec, (step) => steps.push(step))
+    assert.notEqual(again.engineId, created.engineId)
+    assert.deepEqual(steps, ['recreate', 'image', 'created', 'started'])
+    assert.lengthOf(await listed(driver, spec.environmentId), 1)
+  })
+
+  test('create replaces a container an interrupted attempt left behind', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec()
+    const first = await createEnvironment(driver, spec, cleanup)
+    const second = await createEnvironment(driver, spec, cleanup)
+    assert.notEqual(second.engineId, first.engineId)
+    assert.deepEqual(
+      (await listed(driver, spec.environmentId)).map((state) => state.engineId),
+      [second.engineId]
+    )
+  })
+
+  test('lists and removes only the containers labelled as this instance', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec()
+    const ours = await createEnvironment(driver, spec, cleanup)
+
+    const client = await testEngine()
+    const strangers = []
+    const labelSets: Record<string, string>[] = [
+      { [DOCKER_LABELS.environment]: String(spec.environmentId) },
+      {
+        [DOCKER_LABELS.instance]: 'another-portal',
+        [DOCKER_LABELS.environment]: String(spec.environmentId),
+      },
+    ]
+    for (const labels of labelSets) {
+      const container = await client.createContainer({
+        Image: TEST_IMAGES.busybox,
+        Labels: labels,
+        HostConfig: { NetworkMode: 'none', Init: true },
+      })
+      cleanup(() => container.remove({ force: true }).then(() => {}))
+      await container.start()
+      strangers.push(container.id)
+    }
+
+    const engineIds = (await driver.list()).map((state) => state.engineId)
+    assert.include(engineIds, ours.engineId)
+    assert.notIncludeMembers(engineIds, strangers)
+    const other = new DockerDriver({ instanceId: 'another-portal' })
+    assert.deepEqual(
+      (await other.list()).map((state) => state.engineId),
+      [strangers[1]]
+    )
+
+    await driver.remove(spec.environmentId)
+    const left = await client.listContainers({ all: true, filters: { id: strangers } })
+    assert.sameMembers(
+      left.map((container) => container.Id),
+      strangers,
+      "another installation's containers are never touched"
+    )
+  })
+
+  test('skips the storage limit on an engine that cannot enforce it', async ({
+    assert,
+    cleanup,
+  }) => {
+    const driver = await testDriver()
+    const spec = environmentSpec({
+      resources: {
+        cpuMillicores: 100,
+        memoryBytes: 32 * 1024 ** 2,
+        storageBytes: 1024 ** 3,
+        gpus: 0,
+      },
+    })
+    const { engineId } = await createEnvironment(driver, spec, cleanup)
+    const { storageLimits, storageDriver } = await driver.engineInfo()
+    const storageOpt = (await driver.inspect(engineId)).HostConfig.StorageOpt
+    if (storageLimits) {
+      assert.deepEqual(storageOpt, { size: String(1024 ** 3) }, storageDriver)
+    } else {
+      assert.isEmpty(storageOpt ?? {}, storageDriver)
+    }
+  })
+})
+
+test.group('Docker driver | engine over TCP', () => {
+  test('reaches an engine on tcp://', async ({ assert, cleanup }) => {
+    const proxy = await engineProxy(testConnection().socketPath)
+    cleanup(() => proxy.close())
+    const driver = new DockerDriver({
+      connection: { ...testConnection(), hostUrl: `tcp://127.0.0.1:${proxy.port}` },
+    })
+    await driver.ping()
+    assert.isArray(await driver.list())
+  })
+
+  test('reaches an engine that requires TLS client certificates', async ({ assert, cleanup }) => {
+    const dir = await hostFolder(cleanup)
+    const { files, server } = await engineTlsFiles(dir)
+    const proxy = await engineProxy(testConnection().socketPath, server)
+    cleanup(() => proxy.close())
+    const hostUrl = `tcp://127.0.0.1:${proxy.port}`
+
+    const driver = new DockerDriver({ connection: { ...testConnection(), hostUrl, tls: files } })
+    await driver.ping()
+    assert.match((await driver.engineInfo()).apiVersion, /^1\.\d+$/)
+
+    for (const tls of [{}, { ...files, ca: files.cert }]) {
+      const refused = new DockerDriver({ connection: { ...testConnection(), hostUrl, tls } })
+      const error = await refused.ping().catch((caught) => caught)
+      assert.instanceOf(error, ProvisioningUnavailableException)
+    }
+  })
+})
+
+test.group('Docker driver | engine unavailable', () => {
+  test('a socket that does not exist is unavailable at once, for every call', async ({
+    assert,
+  }) => {
+    const driver = new DockerDriver({
+      connection: { ...testConnection(), socketPath: '/nonexistent/portal/docker.sock' },
+    })
+    const spec = environmentSpec()
+    const started = Date.now()
+    for (const call of [
+      () => driver.ping(),
+      () => driver.list(),
+      () => driver.create(spec, () => {}),
+      () => driver.start(spec, () => {}),
+      () => driver.stop(spec),
+      () => driver.remove(spec.environmentId),
+    ]) {
+      const error = await call().catch((caught) => caught)
+      assert.instanceOf(error, ProvisioningUnavailableException)
+      assert.equal(error.status, 503)
+    }
+    assert.isBelow(Date.now() - started, 1000)
+  })
+
+  test('an engine that never answers is unavailable after the timeout', async ({
+    assert,
+    cleanup,
+  }) => {
+    const dir = await hostFolder(cleanup)
+    const socketPath = join(dir, 'silent.sock')
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => sockets.add(socket)).listen(socketPath)
+    await once(silent, 'listening')
+    cleanup(() => {
+      sockets.forEach((socket) => socket.destroy())
+      silent.close()
+    })
+    const driver = new DockerDriver({
+      connection: { ...testConnection(), socketPath, timeoutMs: 300 },
+    })
+
+    const started = Date.now()
+    const error = await driver.ping().catch((caught) => caught)
+    assert.instanceOf(error, ProvisioningUnavailableException)
+    assert.isBelow(Date.now() - started, 2000)
+  })
+})
