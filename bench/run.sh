@@ -13,6 +13,7 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 source scripts/lib/services.sh
 trap stop_started_services EXIT
 ensure_mysql || { echo "bench: no MySQL/MariaDB server could be found or started" >&2; exit 1; }
+ensure_docker || { echo "bench: no Docker engine could be found or started" >&2; exit 1; }
 
 export DB_CONNECTION=mysql DB_DATABASE=portal_bench NODE_ENV=production
 export APP_KEY="bench-only-app-key-0123456789abcdefghijkl"

@@ -249,6 +249,37 @@ test.group('Environments: reconciliation', (group) => {
   isolateEachTest(group)
   group.each.teardown(() => EnvironmentProvisioner.settle())
 
+  test('a labelled container the database does not know is removed', async ({ assert }) => {
+    // What a crash between "container created" and "row committed" leaves behind.
+    const driver = await app.container.make(DockerDriver)
+    const orphanId = 900_000_000 + Math.floor(Math.random() * 1000)
+    await driver.create(
+      {
+        environmentId: orphanId,
+        name: `orphan-${orphanId}`,
+        owner: { id: 1, username: 'nobody' },
+        image: {
+          reference: 'portal-test/busybox:1',
+          protocol: 'ssh',
+          port: 22,
+          command: null,
+          environment: {},
+        },
+        resources: { cpuMillicores: 100, memoryBytes: 32 * 1024 * 1024, storageBytes: 0, gpus: 0 },
+        runAs: null,
+        mounts: [],
+        secret: 'not-a-real-secret',
+      },
+      () => {}
+    )
+    assert.exists((await driver.list()).find((instance) => instance.environmentId === orphanId))
+
+    const reconciler = await app.container.make(EnvironmentReconciler)
+    const [report] = await reconciler.run()
+    assert.isAtLeast(report.orphansRemoved, 1)
+    assert.notExists((await driver.list()).find((instance) => instance.environmentId === orphanId))
+  })
+
   test('a running environment whose container died is marked failed and frees its quota', async ({
     client,
     assert,

@@ -1,0 +1,172 @@
+/*
+ * Requisition latency on the Docker driver: POST /api/v1/environments to
+ * "running" (service answering), beside a raw dockerode create+start (and
+ * create+start+port answering) of the same image in the same run; then the
+ * throughput of the environment list. Run: npm run bench -- requisition
+ */
+import { createConnection } from 'node:net'
+import autocannon from 'autocannon'
+import Docker from 'dockerode'
+import { HttpBrowser, PortalProcess, freePort } from '../tests/helpers/portal_process.ts'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 8)
+const IMAGE = 'portal-test/busybox:1'
+const COMMAND = ['/bin/sh', '-c', 'exec busybox httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
+const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'
+
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+async function portAnswers(port: number, deadline: number) {
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.on('error', () => resolve(false))
+    })
+    if (ok) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error('port never answered')
+}
+
+/** The engine alone: create + start (and until the port answers) of the same container. */
+async function rawDocker() {
+  const probe = new Docker({ socketPath })
+  const { ApiVersion } = await probe.version()
+  const docker = new Docker({ socketPath, version: `v${ApiVersion}` })
+  const started: number[] = []
+  const answering: number[] = []
+  for (let run = 0; run < RUNS; run++) {
+    const port = await freePort()
+    const begin = performance.now()
+    const container = await docker.createContainer({
+      Image: IMAGE,
+      Cmd: COMMAND,
+      Env: [`PORTAL_SERVICE_PORT=${port}`],
+      User: '1000:1000',
+      HostConfig: { NetworkMode: 'host', Init: true, Memory: 64 * 1024 * 1024 },
+    })
+    await container.start()
+    started.push(performance.now() - begin)
+    await portAnswers(port, Date.now() + 10_000)
+    answering.push(performance.now() - begin)
+    await container.remove({ force: true })
+  }
+  return { started: median(started), answering: median(answering) }
+}
+
+const portal = await PortalProcess.start({
+  NODE_ENV: 'production',
+  DB_CONNECTION: 'mysql',
+  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
+  DB_PORT: process.env.DB_PORT ?? '3306',
+  DB_USER: process.env.DB_USER ?? 'root',
+  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
+  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
+  APP_KEY: process.env.APP_KEY!,
+  PORTAL_ADMIN_USERNAME: 'bench-admin',
+  PORTAL_ADMIN_PASSWORD: 'bench-admin-password-123',
+  LOG_FILE: '/dev/null',
+  DOCKER_SOCKET: socketPath,
+  DOCKER_NETWORK: 'host',
+  PORTAL_INSTANCE_ID: 'portal-bench',
+  JOBS_ENABLED: 'false',
+  QUOTA_DEFAULT_ENVIRONMENTS: '100',
+})
+
+let failures = 0
+try {
+  const browser = new HttpBrowser(portal.baseUrl, 60_000)
+  await browser.login('bench-admin', 'bench-admin-password-123')
+  const token = (
+    await browser.request('POST', '/api/v1/auth/tokens', { name: 'bench', expiresInDays: 1 })
+  ).body.data.token as string
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${portal.baseUrl}${path}`, {
+      method,
+      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }))
+
+  const image = await call('POST', '/api/v1/admin/images', {
+    name: `bench-httpd-${Date.now()}`,
+    reference: IMAGE,
+    driver: 'docker',
+    protocol: 'http',
+    port: 8080,
+    cpu: '250m',
+    memory: '64Mi',
+    storage: 0,
+    gpus: 0,
+    command: COMMAND,
+    requiresExperiment: false,
+    allowedRoles: ['scientist'],
+  })
+  if (image.status !== 201) {
+    throw new Error(`image creation failed: ${JSON.stringify(image.body)}`)
+  }
+
+  const raw = await rawDocker()
+  const toRunning: number[] = []
+  const ids: number[] = []
+  for (let run = 0; run < RUNS; run++) {
+    const begin = performance.now()
+    const created = await call('POST', '/api/v1/environments', { imageId: image.body.data.id })
+    if (created.status !== 202) {
+      failures++
+      continue
+    }
+    const id = created.body.data.id as number
+    ids.push(id)
+    let state = 'provisioning'
+    while (state === 'provisioning') {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      state = (await call('GET', `/api/v1/environments/${id}`)).body.data.state
+    }
+    if (state !== 'running') {
+      failures++
+    }
+    toRunning.push(performance.now() - begin)
+  }
+
+  const list = await autocannon({
+    url: `${portal.baseUrl}/api/v1/environments`,
+    connections: 8,
+    duration: 10,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  failures += list.errors + list.non2xx
+
+  console.log(`runs: ${RUNS} each, medians; image ${IMAGE}, host network, same engine`)
+  console.log(`raw dockerode create+start:                 ${raw.started.toFixed(0)} ms`)
+  console.log(`raw dockerode create+start+port answers:    ${raw.answering.toFixed(0)} ms`)
+  console.log(`portal POST → running (port answers):       ${median(toRunning).toFixed(0)} ms`)
+  console.log(
+    `ratio portal / raw (both to port answering): ${(median(toRunning) / raw.answering).toFixed(2)}`
+  )
+  console.log(
+    `GET /api/v1/environments (${ids.length} environments, 8 connections): ${Math.round(list.requests.average)} req/s, p50 ${list.latency.p50} ms, p99 ${list.latency.p99} ms`
+  )
+
+  for (const id of ids) {
+    await call('DELETE', `/api/v1/environments/${id}`)
+  }
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    const left = (await call('GET', '/api/v1/environments?perPage=100')).body.data.length
+    if (left === 0) {
+      break
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+} finally {
+  await portal.stop()
+}
+process.exit(failures > 0 ? 1 : 0)

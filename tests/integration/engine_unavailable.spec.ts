@@ -1,0 +1,65 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import User from '#models/user'
+import UserRole from '#models/user_role'
+import { HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
+import { createHttpImage } from '#tests/helpers/environments'
+
+/*
+ * A portal whose Docker engine cannot be reached: it says it is not ready,
+ * and a requisition answers 503 at once with nothing recorded.
+ */
+test.group('Docker engine unavailable', () => {
+  test('requisitions answer 503 and record nothing; readiness fails', async ({
+    assert,
+    cleanup,
+  }) => {
+    const user = await User.create({
+      username: `no-engine-${Date.now()}`,
+      provider: 'local',
+      password: 'a-long-password-for-tests',
+      disabled: false,
+    })
+    await UserRole.create({ userId: user.id, role: 'scientist', source: 'manual' })
+    const image = await createHttpImage()
+    const token = (await User.accessTokens.create(user, ['*'], { name: 'x' })).value!.release()
+    cleanup(async () => {
+      await db.from('images').where('id', image.id).delete()
+      await db.from('users').where('id', user.id).delete()
+    })
+
+    const portal = await PortalProcess.start({
+      DB_CONNECTION: 'mysql',
+      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
+      DB_PORT: String(env.get('DB_PORT', 3306)),
+      DB_USER: env.get('DB_USER', 'root'),
+      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
+      DB_DATABASE: env.get('DB_DATABASE')!,
+      APP_KEY: 'an-app-key-for-this-test-only-0123456789',
+      DOCKER_SOCKET: '/nonexistent/docker.sock',
+      DOCKER_TIMEOUT: '2',
+      JOBS_ENABLED: 'false',
+    })
+    cleanup(() => portal.stop())
+
+    const startedAt = Date.now()
+    const response = await fetch(`${portal.baseUrl}/api/v1/environments`, {
+      method: 'POST',
+      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ imageId: image.id }),
+      signal: AbortSignal.timeout(10_000),
+    })
+    assert.equal(response.status, 503)
+    const body = (await response.json()) as any
+    assert.equal(body.errors[0].code, 'E_PROVISIONING_UNAVAILABLE')
+    assert.isBelow(Date.now() - startedAt, 5000)
+    const count = await db.from('environments').where('user_id', user.id).count('* as n').first()
+    assert.equal(Number(count.n), 0)
+
+    const ready = await new HttpBrowser(portal.baseUrl).request('GET', '/health/ready')
+    assert.equal(ready.status, 503)
+    const compute = ready.body.checks.find((check: { name: string }) => check.name === 'compute')
+    assert.equal(compute.status, 'error')
+  })
+})
