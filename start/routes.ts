@@ -29,6 +29,7 @@ const AdminImagesController = () => import('#controllers/admin_images_controller
 const EnvironmentsController = () => import('#controllers/environments_controller')
 const EnvironmentEventsController = () => import('#controllers/environment_events_controller')
 const QuotaController = () => import('#controllers/quota_controller')
+const AdminEnvironmentsController = () => import('#controllers/admin_environments_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -105,6 +106,9 @@ router
     router
       .group(() => {
         router.get('audit', [AuditEventsController, 'index']).as('audit.index')
+        router
+          .patch('environments/:id', [AdminEnvironmentsController, 'extend'])
+          .as('environments.extend')
 
         router
           .group(() => {

@@ -228,6 +228,34 @@ export const environmentPaths = {
       },
     },
   },
+  '/api/v1/admin/environments/{id}': {
+    patch: {
+      tags: ['Administration'],
+      summary: "Change the expiry of anyone's environment (admins)",
+      description: 'At most ENVIRONMENT_MAX_LIFETIME_HOURS after creation.',
+      security: signedIn,
+      parameters: [idParameter],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['expiresAt'],
+              properties: { expiresAt: { type: 'string', format: 'date-time' } },
+            },
+          },
+        },
+      },
+      responses: {
+        200: one,
+        404: ref('NotFound'),
+        409: conflict,
+        ...bodyErrors,
+        ...authenticatedErrors,
+      },
+    },
+  },
   '/api/v1/environments/{id}/stop': {
     post: {
       tags: ['Environments'],

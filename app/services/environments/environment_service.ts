@@ -186,16 +186,37 @@ export default class EnvironmentService {
     return environment
   }
 
-  /** Sets a new expiry, no later than the maximum lifetime from creation. */
+  /** Sets a new expiry of one of the user's environments (see `setExpiry`). */
   async extend(user: User, id: number, expiresAt: DateTime, origin: RequestOrigin) {
-    const environment = await this.find(user, id)
+    return this.setExpiry(user, await this.find(user, id), expiresAt, origin)
+  }
+
+  /** An admin sets the expiry of anyone's environment (see `setExpiry`). */
+  async extendAny(admin: User, id: number, expiresAt: DateTime, origin: RequestOrigin) {
+    const environment = await Environment.query().where('id', id).preload('image').first()
+    if (!environment) {
+      throw new NotFoundException()
+    }
+    return this.setExpiry(admin, environment, expiresAt, origin)
+  }
+
+  /**
+   * Extends or shortens the life of a live environment, never past the
+   * maximum lifetime counted from its creation.
+   */
+  protected async setExpiry(
+    actor: User,
+    environment: Environment,
+    expiresAt: DateTime,
+    origin: RequestOrigin
+  ) {
     if (!['provisioning', 'running', 'stopped'].includes(environment.state)) {
       throw new InvalidStateException()
     }
     const latest = environment.createdAt.plus({ hours: environmentsConfig.maxLifetimeHours })
     environment.expiresAt = DateTime.min(expiresAt, latest)
     await environment.save()
-    await this.#audit(user, 'environment.extend', environment, origin, {
+    await this.#audit(actor, 'environment.extend', environment, origin, {
       expiresAt: environment.expiresAt.toISO(),
     })
     return environment

@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
+import encryption from '@adonisjs/core/services/encryption'
+import Environment from '#models/environment'
 import Experiment from '#models/experiment'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -74,6 +76,38 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
     assert.notExists((await instances()).find((instance) => instance.environmentId === id))
     assert.include((await browser.get('/api/v1/quota')).body().data.usage, { environments: 0 })
     assert.lengthOf((await browser.get('/api/v1/environments')).body().data, 0)
+  })
+
+  test('each environment gets its own secret, passed to the container and stored encrypted', async ({
+    client,
+    assert,
+  }) => {
+    const { browser } = await signedIn(client)
+    const image = await createHttpImage()
+    const ids: number[] = []
+    for (let index = 0; index < 2; index++) {
+      ids.push((await browser.post('/api/v1/environments', { imageId: image.id })).body().data.id)
+    }
+    const driver = await app.container.make(DockerDriver)
+    const secrets: string[] = []
+    for (const id of ids) {
+      await waitForState(browser, id, ['running'])
+      const engine = (await driver.list()).find((instance) => instance.environmentId === id)!
+      const inspected = await driver.inspect(engine.engineId)
+      const secret = inspected.Config.Env.find((entry: string) =>
+        entry.startsWith('PORTAL_SECRET=')
+      )!.slice(14)
+      assert.isAtLeast(secret.length, 32)
+      const stored = await Environment.findOrFail(id)
+      assert.notInclude(stored.secret, secret)
+      assert.equal(encryption.decrypt(stored.secret), secret)
+      secrets.push(secret)
+      assert.notInclude(
+        JSON.stringify((await browser.get(`/api/v1/environments/${id}`)).body()),
+        secret
+      )
+    }
+    assert.notEqual(secrets[0], secrets[1])
   })
 
   test('the progress stream reports each step and ends with "ready"', async ({
