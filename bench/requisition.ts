@@ -85,9 +85,11 @@ let failures = 0
 try {
   const browser = new HttpBrowser(portal.baseUrl, 60_000)
   await browser.login('bench-admin', 'bench-admin-password-123')
-  const token = (
-    await browser.request('POST', '/api/v1/auth/tokens', { name: 'bench', expiresInDays: 1 })
-  ).body.data.token as string
+  const issued = await browser.request('POST', '/api/v1/auth/tokens', {
+    name: 'bench',
+    expiresInDays: 1,
+  })
+  const token = issued.body.data.token as string
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${portal.baseUrl}${path}`, {
       method,
@@ -128,7 +130,8 @@ try {
     let state = 'provisioning'
     while (state === 'provisioning') {
       await new Promise((resolve) => setTimeout(resolve, 10))
-      state = (await call('GET', `/api/v1/environments/${id}`)).body.data.state
+      const current = await call('GET', `/api/v1/environments/${id}`)
+      state = current.body.data.state
     }
     if (state !== 'running') {
       failures++
@@ -160,8 +163,8 @@ try {
   }
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
-    const left = (await call('GET', '/api/v1/environments?perPage=100')).body.data.length
-    if (left === 0) {
+    const remaining = await call('GET', '/api/v1/environments?perPage=100')
+    if (remaining.body.data.length === 0) {
       break
     }
     await new Promise((resolve) => setTimeout(resolve, 200))

@@ -48,6 +48,26 @@ const mysql = {
   schemaGeneration,
 }
 
+/*
+ * Apache Guacamole's own database (JDBC MySQL module), written by the
+ * "guacamole-db" access broker; never migrated by the portal.
+ */
+const guacamole = {
+  client: 'mysql2' as const,
+  connection: {
+    host: env.get('GUACAMOLE_DB_HOST', '127.0.0.1'),
+    port: env.get('GUACAMOLE_DB_PORT', 3306),
+    user: env.get('GUACAMOLE_DB_USER', 'guacamole'),
+    password: env.get('GUACAMOLE_DB_PASSWORD')?.release() ?? '',
+    database: env.get('GUACAMOLE_DB_DATABASE', 'guacamole'),
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: false,
+  },
+  pool: { min: 0, max: 5, acquireTimeoutMillis: 10000 },
+  schemaGeneration,
+}
+
 const dbConfig = defineConfig({
   connection,
   prettyPrintDebugQueries: false,
@@ -61,6 +81,7 @@ const dbConfig = defineConfig({
      * wrap it).
      */
     counters: connection === 'mysql' ? { ...mysql, pool: { ...mysql.pool, max: 2 } } : sqlite,
+    guacamole,
   },
 })
 

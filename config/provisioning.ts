@@ -1,7 +1,7 @@
 import env from '#start/env'
 
 /** "host:container" pairs, comma-separated, mounted read-only into every environment. */
-function siteMounts(value: string | undefined) {
+function siteMounts(value: string | undefined, variable = 'DOCKER_SITE_MOUNTS') {
   return (value ?? '')
     .split(',')
     .map((entry) => entry.trim())
@@ -10,7 +10,7 @@ function siteMounts(value: string | undefined) {
       const [hostPath, containerPath] = entry.split(':')
       if (!hostPath?.startsWith('/') || !containerPath?.startsWith('/')) {
         throw new Error(
-          `Invalid environment variable "DOCKER_SITE_MOUNTS": "${entry}" is not /host:/container`
+          `Invalid environment variable "${variable}": "${entry}" is not /host:/container`
         )
       }
       return { hostPath, containerPath, mode: 'ro' as const }
@@ -29,6 +29,47 @@ function engineUrl(value: string | undefined) {
     )
   }
   return value
+}
+
+/** What the Kubernetes driver needs for its configuration mode; refuses to boot otherwise. */
+function kubernetesSettings() {
+  const enabled = env.get('KUBERNETES_ENABLED', false)
+  const mode = env.get('KUBERNETES_CONFIG', 'in-cluster')
+  const server = env.get('KUBERNETES_SERVER')
+  const volumeMode = env.get('KUBERNETES_VOLUME_MODE', 'hostPath')
+  const datasetsPvc = env.get('KUBERNETES_DATASETS_PVC')
+  const outputPvc = env.get('KUBERNETES_OUTPUT_PVC')
+  if (enabled && mode === 'explicit' && !server) {
+    throw new Error(
+      'Missing environment variable "KUBERNETES_SERVER": KUBERNETES_CONFIG=explicit needs it'
+    )
+  }
+  if (enabled && volumeMode === 'pvc' && (!datasetsPvc || !outputPvc)) {
+    throw new Error(
+      'Missing environment variable "KUBERNETES_DATASETS_PVC" or "KUBERNETES_OUTPUT_PVC": KUBERNETES_VOLUME_MODE=pvc needs both'
+    )
+  }
+  return {
+    enabled,
+    /** in-cluster (service account), kubeconfig (file), explicit (server + token + CA). */
+    mode,
+    kubeconfig: env.get('KUBERNETES_KUBECONFIG'),
+    server,
+    token: env.get('KUBERNETES_TOKEN'),
+    caFile: env.get('KUBERNETES_CA_FILE'),
+    /** Where environment pods, services and secrets live (not the portal's own namespace). */
+    namespace: env.get('KUBERNETES_NAMESPACE', 'portal-workloads'),
+    /** hostPath: the nodes see DATASETS_ROOT / OUTPUT_ROOT; pvc: two claims hold them. */
+    volumeMode,
+    datasetsPvc,
+    outputPvc,
+    timeoutMs: env.get('KUBERNETES_TIMEOUT', 30) * 1000,
+    defaultUser: {
+      uid: env.get('KUBERNETES_DEFAULT_UID', 1000),
+      gid: env.get('KUBERNETES_DEFAULT_GID', 1000),
+    },
+    siteMounts: siteMounts(env.get('KUBERNETES_SITE_MOUNTS'), 'KUBERNETES_SITE_MOUNTS'),
+  }
 }
 
 /**
@@ -65,6 +106,9 @@ const provisioningConfig = {
     pidsLimit: env.get('DOCKER_PIDS_LIMIT', 1024),
     siteMounts: siteMounts(env.get('DOCKER_SITE_MOUNTS')),
   },
+
+  /** Environments as pods of one namespace; only used when KUBERNETES_ENABLED. */
+  kubernetes: kubernetesSettings(),
 }
 
 export default provisioningConfig

@@ -31,6 +31,10 @@ ensure_docker || { echo "0 passed, 1 failed"; echo "test setup: no Docker engine
 # A fresh test database per run; tests share it through per-test transactions.
 export DB_DATABASE="${DB_DATABASE:-portal_test}"
 node scripts/lib/mysql_probe.mjs "$DB_PORT" --recreate "$DB_DATABASE" || { echo "0 passed, 1 failed"; exit 1; }
+# Guacamole's schema (JDBC module) in a scratch database on the same server, for the access tests.
+export GUACAMOLE_DB_HOST="$DB_HOST" GUACAMOLE_DB_PORT="$DB_PORT" GUACAMOLE_DB_USER="$DB_USER" \
+  GUACAMOLE_DB_PASSWORD="${DB_PASSWORD:-}" GUACAMOLE_DB_DATABASE="${GUACAMOLE_DB_DATABASE:-guacamole_test}"
+node scripts/lib/mysql_probe.mjs "$DB_PORT" --recreate "$GUACAMOLE_DB_DATABASE" database/guacamole/schema.sql || { echo "0 passed, 1 failed"; exit 1; }
 
 TEST_SUMMARY_FILE="$SUMMARY_FILE" node ace test "$@"
 status=$?

@@ -8,6 +8,8 @@ import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
 import { spec } from '@japa/runner/reporters'
 import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_office'
 import { writeTestSamlKeys } from '#tests/helpers/test_saml'
+import { fakeGuacamole, fakeGuacamolePort } from '#tests/helpers/fake_guacamole'
+import { testKubernetes, testKubernetesPort } from '#tests/helpers/test_kubernetes'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -34,8 +36,10 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
     () => testUtils.db().migrate(),
     () => testUserOffice.start(testUserOfficePort()),
     () => writeTestSamlKeys(),
+    () => fakeGuacamole.start(fakeGuacamolePort()),
+    () => testKubernetes.start(testKubernetesPort()),
   ],
-  teardown: [() => testUserOffice.stop()],
+  teardown: [() => testUserOffice.stop(), () => fakeGuacamole.stop(), () => testKubernetes.stop()],
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {

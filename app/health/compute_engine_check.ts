@@ -13,9 +13,7 @@ export class ComputeEngineCheck extends BaseCheck {
 
   async run() {
     const drivers = await app.container.make(ProvisioningDrivers)
-    const used = new Set(
-      (await Image.query().where('enabled', true).distinct('driver')).map((image) => image.driver)
-    )
+    const used = await this.#driversInUse(drivers)
     const problems: string[] = []
     let blocking = false
     for (const driver of drivers.all()) {
@@ -30,5 +28,15 @@ export class ComputeEngineCheck extends BaseCheck {
       return Result.ok('Compute engines answer')
     }
     return blocking ? Result.failed(problems.join('; ')) : Result.warning(problems.join('; '))
+  }
+
+  /** Drivers enabled images use; all of them when the catalogue cannot be read (the database check reports why). */
+  async #driversInUse(drivers: ProvisioningDrivers) {
+    try {
+      const enabled = await Image.query().where('enabled', true).distinct('driver')
+      return new Set<string>(enabled.map((image) => image.driver))
+    } catch {
+      return new Set<string>(drivers.all().map((driver) => driver.name))
+    }
   }
 }

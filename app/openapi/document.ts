@@ -1,6 +1,8 @@
 import { components } from '#openapi/components'
+import { accessPaths } from '#openapi/paths/access'
 import { adminPaths } from '#openapi/paths/admin'
 import { adminExperimentPaths } from '#openapi/paths/admin_experiments'
+import { adminQuotaPaths } from '#openapi/paths/admin_quotas'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
 import { environmentPaths } from '#openapi/paths/environments'
@@ -43,8 +45,10 @@ export const openApiDocument = {
     ...experimentPaths,
     ...imagePaths,
     ...environmentPaths,
+    ...accessPaths,
     ...adminPaths,
     ...adminExperimentPaths,
+    ...adminQuotaPaths,
     ...healthPaths,
     ...docsPaths,
   },

@@ -1,14 +1,9 @@
 import vine from '@vinejs/vine'
-import type { FieldContext } from '@vinejs/vine/types'
 import { ROLES } from '#models/role'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
 import { paginationFields } from '#validators/pagination'
-import {
-  parseBytes,
-  parseGpus,
-  parseMillicores,
-  ResourceUnitError,
-} from '#services/images/resource_units'
+import { parseBytes, parseGpus, parseMillicores } from '#services/images/resource_units'
+import { asNumber, unitRule } from '#validators/unit_rule'
 import { isImageReference, MAX_REFERENCE_LENGTH } from '#services/images/docker_reference'
 import { environmentNameProblem } from '#services/images/environment_variables'
 
@@ -19,30 +14,10 @@ export const MAX_IMAGE_LIFETIME_HOURS = 8760
 const MAX_TEXT_BYTES = 65_535
 const MAX_DESCRIPTION = 16_000
 
-/**
- * Runs a resource-unit parser on the field and replaces the value with
- * the parsed integer; a bad size is a 422 naming the field.
- */
-function unitRule(parse: (input: unknown) => number, ruleName: string) {
-  return vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
-    try {
-      field.mutate(parse(value), field)
-    } catch (error) {
-      if (!(error instanceof ResourceUnitError)) {
-        throw error
-      }
-      field.report(`The {{ field }} field ${error.message}`, ruleName, field)
-    }
-  })
-}
-
 const bytesRule = unitRule((input) => parseBytes(input), 'bytes')
 const positiveBytesRule = unitRule((input) => parseBytes(input, { positive: true }), 'bytes')
 const millicoresRule = unitRule(parseMillicores, 'millicores')
 const gpusRule = unitRule(parseGpus, 'gpus')
-
-/** The parsers' output, typed; reached only with a number when the rule passed. */
-const asNumber = (value: unknown) => value as number
 
 const referenceRule = vine.createRule((value: unknown, _options: undefined, field) => {
   if (typeof value === 'string' && !isImageReference(value)) {

@@ -1,9 +1,11 @@
 // Exits 0 when a MySQL/MariaDB server on 127.0.0.1:<port> accepts the
 // DB_USER/DB_PASSWORD login over TCP (within 3 seconds), 1 otherwise.
-// With "--recreate NAME" it also drops and recreates database NAME.
+// With "--recreate NAME" it also drops and recreates database NAME, and with
+// "--recreate NAME FILE.sql" loads the statements of FILE.sql into it.
+import { readFile } from 'node:fs/promises'
 import mysql from 'mysql2/promise'
 
-const [portArgument, flag, database] = process.argv.slice(2)
+const [portArgument, flag, database, schemaFile] = process.argv.slice(2)
 const port = Number(portArgument ?? 3306)
 try {
   const connection = await mysql.createConnection({
@@ -22,6 +24,17 @@ try {
     await connection.query(
       `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
     )
+    if (schemaFile) {
+      await connection.query(`USE \`${database}\``)
+      const statements = (await readFile(schemaFile, 'utf8'))
+        .replace(/^\s*--.*$/gm, '')
+        .split(';')
+        .map((statement) => statement.trim())
+        .filter(Boolean)
+      for (const statement of statements) {
+        await connection.query(statement)
+      }
+    }
   }
   await connection.end()
   process.exit(0)

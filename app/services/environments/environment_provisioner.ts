@@ -6,6 +6,7 @@ import provisioningConfig from '#config/provisioning'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import type { EnvironmentState } from '#services/environments/environment_states'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
+import AccessBrokers from '#services/access/access_brokers'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
@@ -38,7 +39,8 @@ function reasonOf(error: unknown) {
 export default class EnvironmentProvisioner {
   constructor(
     protected drivers: ProvisioningDrivers,
-    protected journal: EnvironmentJournal
+    protected journal: EnvironmentJournal,
+    protected access: AccessBrokers
   ) {}
 
   /** Waits for this process's engine work to finish (graceful shutdown, tests). */
@@ -97,6 +99,8 @@ export default class EnvironmentProvisioner {
     }
     environment.state = to
     await this.journal.record(environment.id, to, message, to)
+    // Leaving "running" ends remote access (Guacamole records) at once.
+    await this.access.onTransition(environment.id, to)
     return true
   }
 

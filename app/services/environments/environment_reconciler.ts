@@ -6,6 +6,7 @@ import provisioningConfig from '#config/provisioning'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import AccessBrokers from '#services/access/access_brokers'
 
 export type ReconcileReport = {
   driver: string
@@ -27,7 +28,8 @@ export type ReconcileReport = {
 export default class EnvironmentReconciler {
   constructor(
     protected drivers: ProvisioningDrivers,
-    protected provisioner: EnvironmentProvisioner
+    protected provisioner: EnvironmentProvisioner,
+    protected access: AccessBrokers
   ) {}
 
   async run(): Promise<ReconcileReport[]> {
@@ -35,6 +37,7 @@ export default class EnvironmentReconciler {
     for (const driver of this.drivers.all()) {
       reports.push(await this.#reconcile(driver))
     }
+    await this.#sweepAccess()
     return reports
   }
 
@@ -106,6 +109,18 @@ export default class EnvironmentReconciler {
       }
     }
     return report
+  }
+
+  /** Guacamole records whose environment is gone or no longer running are removed. */
+  async #sweepAccess() {
+    try {
+      const swept = await this.access.sweep()
+      if (swept > 0) {
+        logger.info({ environments: swept }, 'reconciler: stale remote access removed')
+      }
+    } catch (error) {
+      logger.warn({ code: (error as { code?: string }).code }, 'reconciler: access sweep failed')
+    }
   }
 
   async #fail(driver: ProvisioningDriver, environment: Environment, reason: string) {

@@ -72,8 +72,13 @@ export default class QuotaService {
 
   /** `{limits, usage, available}` for GET /api/v1/quota. */
   async summary(user: User) {
-    const { limits, custom } = await this.limitsFor(user.id)
-    const usage = await this.usageOf(user.id)
+    return this.summaryFor(user.id)
+  }
+
+  /** The same as `summary` by user id, optionally inside a transaction (admins' views). */
+  async summaryFor(userId: number, client?: QueryClientContract) {
+    const { limits, custom } = await this.limitsFor(userId, client)
+    const usage = await this.usageOf(userId, client)
     const available = Object.fromEntries(
       LIMITS.map((name) => [name, Math.max(0, limits[name] - usage[name])])
     ) as QuotaAmounts

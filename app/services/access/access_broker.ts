@@ -1,0 +1,45 @@
+import type { DateTime } from 'luxon'
+import type { AccessBrokerName } from '#config/access'
+
+/** Protocols that go through Guacamole (http is reached directly). */
+export type RemoteProtocol = 'vnc' | 'rdp' | 'ssh'
+
+/** What a broker needs to describe one environment's connection. */
+export type AccessTarget = {
+  environmentId: number
+  protocol: RemoteProtocol
+  /** Where guacd reaches the environment (environments.endpoint_host/port). */
+  host: string
+  port: number
+  /** The per-environment secret (VNC/RDP/SSH password inside the container). */
+  secret: string
+  /** Login name inside the container, for RDP and SSH. */
+  username: string
+  /** The environment's expiry; stateless grants end then. */
+  expiresAt: DateTime
+}
+
+/** What the browser (or the portal, server-side) presents to Guacamole's /api/tokens. */
+export type GuacamoleCredentials = { username: string; password: string } | { data: string }
+
+/** One environment's connection in Guacamole, and how to sign in to open it. */
+export type AccessGrant = {
+  /** The client identifier of the connection: `<base>/#/client/<clientId>`. */
+  clientId: string
+  credentials: GuacamoleCredentials
+}
+
+/**
+ * A way of handing users a Guacamole connection to their environment. A
+ * broker only ever describes connections the portal made: records it
+ * writes carry the installation's name prefix so they can be swept.
+ */
+export interface AccessBroker {
+  readonly name: Exclude<AccessBrokerName, 'none'>
+  /** Creates (or reuses while the endpoint is unchanged) the environment's connection. */
+  grant(target: AccessTarget): Promise<AccessGrant>
+  /** Removes whatever the broker keeps for the environment; succeeds when there is nothing. */
+  revoke(environmentId: number): Promise<void>
+  /** Removes records whose environment is gone or not running; returns how many environments. */
+  sweep(): Promise<number>
+}

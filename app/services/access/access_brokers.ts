@@ -1,0 +1,63 @@
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import accessConfig from '#config/access'
+import EnvironmentAccess from '#models/environment_access'
+import type { AccessBroker } from '#services/access/access_broker'
+import GuacamoleDbBroker from '#services/access/guacamole_db_broker'
+import GuacamoleJsonBroker from '#services/access/guacamole_json_broker'
+import type { EnvironmentState } from '#services/environments/environment_states'
+
+/** Entering these states ends remote access (the environment no longer runs). */
+const REVOKES_ACCESS: EnvironmentState[] = ['stopping', 'stopped', 'removing', 'removed', 'failed']
+
+/**
+ * The configured access broker (ACCESS_BROKER), or null for "none": then
+ * only http images are reachable, directly.
+ */
+@inject()
+export default class AccessBrokers {
+  constructor(protected guacamoleDb: GuacamoleDbBroker) {}
+
+  current(): AccessBroker | null {
+    switch (accessConfig.broker) {
+      case 'guacamole-db':
+        return this.guacamoleDb
+      case 'guacamole-json':
+        return new GuacamoleJsonBroker()
+      case 'none':
+        return null
+    }
+  }
+
+  /**
+   * Called on every state transition: revokes access when the environment
+   * stops running. Never fails the transition; the reconciler sweeps what
+   * could not be removed now.
+   */
+  async onTransition(environmentId: number, to: EnvironmentState) {
+    if (
+      !REVOKES_ACCESS.includes(to) ||
+      !(await EnvironmentAccess.findBy('environment_id', environmentId))
+    ) {
+      // Nothing granted through records: no round trip to Guacamole (orphans are swept).
+      return
+    }
+    await this.current()
+      ?.revoke(environmentId)
+      .catch((error) => {
+        logger.warn(
+          { environmentId, code: (error as { code?: string }).code },
+          'revoking remote access failed; the reconciler will retry'
+        )
+      })
+  }
+
+  /** Reconciler: removes access records of environments that are gone or not running. */
+  async sweep() {
+    if (!accessConfig.guacamole.url) {
+      // Guacamole not configured: nothing was ever granted.
+      return 0
+    }
+    return (await this.current()?.sweep()) ?? 0
+  }
+}

@@ -1,0 +1,114 @@
+import { inject } from '@adonisjs/core'
+import encryption from '@adonisjs/core/services/encryption'
+import Environment from '#models/environment'
+import type User from '#models/user'
+import accessConfig from '#config/access'
+import AuditService from '#services/audit_service'
+import type RequestOrigin from '#services/request_origin'
+import AccessBrokers from '#services/access/access_brokers'
+import GuacamoleTokens from '#services/access/guacamole_tokens'
+import type { GuacamoleCredentials, RemoteProtocol } from '#services/access/access_broker'
+import NotFoundException from '#exceptions/not_found_exception'
+import InvalidStateException from '#exceptions/invalid_state_exception'
+import AccessUnavailableException from '#exceptions/access_unavailable_exception'
+import AccessUnsupportedException from '#exceptions/access_unsupported_exception'
+
+/** What the browser opens. */
+export type AccessLink =
+  | { kind: 'web'; url: string }
+  | { kind: 'guacamole'; url: string; credentials?: GuacamoleCredentials }
+
+/** Login name inside RDP/SSH containers unless the image sets REMOTE_USER. */
+const DEFAULT_REMOTE_USER = 'portal'
+
+/**
+ * Opens a running environment for its owner: a direct URL for http
+ * images, a Guacamole connection for vnc/rdp/ssh. Every attempt is
+ * audited (never with a credential).
+ */
+@inject()
+export default class AccessService {
+  constructor(
+    protected brokers: AccessBrokers,
+    protected tokens: GuacamoleTokens,
+    protected audit: AuditService
+  ) {}
+
+  async open(user: User, id: number, origin: RequestOrigin): Promise<AccessLink> {
+    const record = (outcome: 'success' | 'denied' | 'failure', details: Record<string, unknown>) =>
+      this.audit.record({
+        actor: user,
+        action: 'environment.access',
+        outcome,
+        origin,
+        objectType: 'environment',
+        objectId: id,
+        details,
+      })
+    const environment = await Environment.query()
+      .where('id', id)
+      .where('user_id', user.id)
+      .preload('image')
+      .first()
+    if (!environment) {
+      await record('denied', { reason: 'not found' })
+      throw new NotFoundException()
+    }
+    if (environment.state !== 'running' || !environment.endpointHost || !environment.endpointPort) {
+      await record('denied', { reason: 'not running', state: environment.state })
+      throw new InvalidStateException()
+    }
+    const protocol = environment.image.protocol
+    if (protocol === 'http') {
+      const url = `http://${environment.endpointHost}:${environment.endpointPort}/`
+      await record('success', { kind: 'web' })
+      return { kind: 'web', url }
+    }
+    const broker = this.brokers.current()
+    if (!broker) {
+      await record('denied', { reason: 'no access broker', protocol })
+      throw new AccessUnsupportedException()
+    }
+    if (!accessConfig.guacamole.url) {
+      await record('failure', { reason: 'GUACAMOLE_URL not set', protocol })
+      throw new AccessUnavailableException()
+    }
+
+    let link: AccessLink
+    try {
+      const grant = await broker.grant({
+        environmentId: environment.id,
+        protocol: protocol as RemoteProtocol,
+        host: environment.endpointHost,
+        port: environment.endpointPort,
+        secret: encryption.decrypt<string>(environment.secret)!,
+        username: environment.image.environment.REMOTE_USER ?? DEFAULT_REMOTE_USER,
+        expiresAt: environment.expiresAt,
+      })
+      // Stopped while we granted: the transition's revocation may have run before our rows existed.
+      const now = await Environment.query().where('id', environment.id).select('state').first()
+      if (now?.state !== 'running') {
+        await broker.revoke(environment.id)
+        throw new InvalidStateException()
+      }
+      const url = `${accessConfig.guacamole.url}/#/client/${grant.clientId}`
+      const token = await this.tokens.exchange(grant.credentials)
+      link = token
+        ? { kind: 'guacamole', url: `${url}?token=${encodeURIComponent(token)}` }
+        : { kind: 'guacamole', url, credentials: grant.credentials }
+    } catch (error) {
+      const denied = error instanceof InvalidStateException
+      await record(denied ? 'denied' : 'failure', {
+        reason: denied ? 'not running' : (error as { code?: string }).code,
+        broker: broker.name,
+      })
+      throw error
+    }
+    await record('success', {
+      kind: 'guacamole',
+      broker: broker.name,
+      tokenExchanged: !link.credentials,
+    })
+    return link
+  }
+}

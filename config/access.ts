@@ -1,0 +1,42 @@
+import env from '#start/env'
+
+/** How users reach their environments' desktops and terminals. */
+export type AccessBrokerName = 'guacamole-db' | 'guacamole-json' | 'none'
+
+/** Strips a trailing slash so paths can be appended. */
+function baseUrl(value: string | undefined) {
+  return value ? value.replace(/\/+$/, '') : undefined
+}
+
+const broker = env.get('ACCESS_BROKER', 'guacamole-db') as AccessBrokerName
+const jsonSecret = env.get('GUACAMOLE_JSON_SECRET')?.release()
+
+if (jsonSecret !== undefined && !/^[0-9a-fA-F]{32}$/.test(jsonSecret)) {
+  throw new Error('Invalid environment variable "GUACAMOLE_JSON_SECRET": use 32 hex digits')
+}
+if (broker === 'guacamole-json' && !jsonSecret) {
+  throw new Error(
+    'Missing environment variable "GUACAMOLE_JSON_SECRET": ACCESS_BROKER is guacamole-json'
+  )
+}
+
+/**
+ * Remote access (see docs/configuration.md and docs/deployment.md).
+ * Images speaking http are always reached directly; vnc/rdp/ssh go
+ * through Apache Guacamole unless the broker is "none".
+ */
+const accessConfig = {
+  broker,
+  guacamole: {
+    /** Base URL of the Guacamole web app as the user's browser sees it. */
+    url: baseUrl(env.get('GUACAMOLE_URL')),
+    /** Base URL the portal itself uses to exchange credentials for a token. */
+    apiUrl: baseUrl(env.get('GUACAMOLE_API_URL') ?? env.get('GUACAMOLE_URL')),
+    /** The auth-json extension's shared key (16 bytes, hex). */
+    jsonSecret,
+    /** Per-call timeout of the token exchange. */
+    timeoutMs: Math.round(env.get('GUACAMOLE_TIMEOUT', 5) * 1000),
+  },
+}
+
+export default accessConfig
