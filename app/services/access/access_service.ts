@@ -18,6 +18,21 @@ export type AccessLink =
   | { kind: 'web'; url: string }
   | { kind: 'guacamole'; url: string; credentials?: GuacamoleCredentials }
 
+/**
+ * The web application's URL. Images that take the per-environment secret
+ * as their login token (e.g. JupyterLab started with
+ * `--ServerApp.token=$PORTAL_SECRET`) name the query parameter in their
+ * WEB_TOKEN_PARAM variable; only the owner ever receives this URL.
+ */
+function webUrl(environment: Environment) {
+  const url = new URL(`http://${environment.endpointHost}:${environment.endpointPort}/`)
+  const tokenParam = environment.image.environment.WEB_TOKEN_PARAM
+  if (tokenParam) {
+    url.searchParams.set(tokenParam, encryption.decrypt<string>(environment.secret)!)
+  }
+  return url.toString()
+}
+
 /** Login name inside RDP/SSH containers unless the image sets REMOTE_USER. */
 const DEFAULT_REMOTE_USER = 'portal'
 
@@ -60,9 +75,8 @@ export default class AccessService {
     }
     const protocol = environment.image.protocol
     if (protocol === 'http') {
-      const url = `http://${environment.endpointHost}:${environment.endpointPort}/`
       await record('success', { kind: 'web' })
-      return { kind: 'web', url }
+      return { kind: 'web', url: webUrl(environment) }
     }
     const broker = this.brokers.current()
     if (!broker) {

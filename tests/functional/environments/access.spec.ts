@@ -212,4 +212,20 @@ test.group('Environments: remote access through Guacamole', (group) => {
     ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
     await waitForState(browser, id, ['removed'])
   })
+
+  test("a web image that takes the secret as its token gets it in the owner's URL", async ({
+    client,
+    assert,
+  }) => {
+    const { browser } = await signedIn(client)
+    const image = await createHttpImage({ environment: { WEB_TOKEN_PARAM: 'token' } })
+    const id = await launch(browser, image.id)
+    const opened = await browser.post(`/api/v1/environments/${id}/access`)
+    opened.assertStatus(200)
+    const environment = await Environment.findOrFail(id)
+    const url = new URL(opened.body().data.url)
+    assert.equal(url.searchParams.get('token'), encryption.decrypt<string>(environment.secret))
+    ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
+    await waitForState(browser, id, ['removed'])
+  })
 })

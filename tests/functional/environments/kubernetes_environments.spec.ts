@@ -10,6 +10,7 @@ import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage, waitForState } from '#tests/helpers/environments'
 import { testKubernetes } from '#tests/helpers/test_kubernetes'
+import { clearGuacamoleRecords, guacamoleRowsOf } from '#tests/helpers/fake_guacamole'
 
 const NAMESPACE = 'portal-workloads'
 
@@ -150,5 +151,32 @@ test.group('Environments: lifecycle on Kubernetes (fake API server)', (group) =>
     const failed = await Environment.findOrFail(id)
     assert.equal(failed.state, 'failed')
     assert.deepEqual(objectsOf(id), { pod: undefined, service: undefined, secret: undefined })
+  })
+
+  test('a VNC environment on Kubernetes opens through Guacamole at its ClusterIP service', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    cleanup(() => clearGuacamoleRecords())
+    const { browser } = await signedIn(client)
+    const image = await kubernetesImage({ protocol: 'vnc', port: 5901 })
+    const id = (await browser.post('/api/v1/environments', { imageId: image.id })).body().data.id
+    const running = await waitForState(browser, id, ['running', 'failed'])
+    assert.equal(running.state, 'running', running.failureReason)
+
+    const opened = await browser.post(`/api/v1/environments/${id}/access`)
+    opened.assertStatus(200)
+    assert.equal(opened.body().data.kind, 'guacamole')
+    assert.match(opened.body().data.url, /\/#\/client\/[\w-]+\?token=/)
+    const rows = await guacamoleRowsOf(id)
+    const hostname = rows.parameters.find(
+      (row) => row.parameter_name === 'hostname'
+    )?.parameter_value
+    assert.equal(hostname, `portal-test-env-${id}.${NAMESPACE}.svc`)
+
+    ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
+    await waitForState(browser, id, ['removed'])
+    assert.lengthOf((await guacamoleRowsOf(id)).entities, 0)
   })
 })
