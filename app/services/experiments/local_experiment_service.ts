@@ -11,6 +11,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
+import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
 
 /** An experiment named by its row id (API) or its proposal id (CSV import). */
@@ -52,10 +53,6 @@ const EDITABLE = ['proposalId', 'title', 'abstract', 'instrument', 'posixUid', '
 
 function sameInstant(a: DateTime | null, b: DateTime | null) {
   return a === null || b === null ? a === b : a.toMillis() === b.toMillis()
-}
-
-function isUniqueViolation(error: any) {
-  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
 function describe(key: ExperimentKey) {

@@ -10,6 +10,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { environmentNameProblem } from '#services/images/environment_variables'
 import NotFoundException from '#exceptions/not_found_exception'
+import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
 
 /**
@@ -79,10 +80,6 @@ const ATTRIBUTES = {
 type Field = keyof typeof ATTRIBUTES
 
 const FIELDS = Object.keys(ATTRIBUTES) as Field[]
-
-function isUniqueViolation(error: any) {
-  return error?.code === 'ER_DUP_ENTRY' || error?.code === 'SQLITE_CONSTRAINT_UNIQUE'
-}
 
 /** A row of another table (environments) still points at the one being deleted. */
 function isReferencedViolation(error: any) {

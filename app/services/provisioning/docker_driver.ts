@@ -1,6 +1,7 @@
 import type Docker from 'dockerode'
 import logger from '@adonisjs/core/services/logger'
 import provisioningConfig from '#config/provisioning'
+import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import type { MountMode } from '#services/experiments/dataset_mounts'
@@ -98,6 +99,12 @@ function describeState(container: Docker.ContainerInfo) {
   return exitCode === undefined ? container.State : `${container.State} (${exitCode})`
 }
 
+/** Docker's "uid:gid" form of the (non-root) identity. */
+function userOf(spec: EnvironmentSpec, fallback: { uid: number; gid: number }) {
+  const { uid, gid } = nonRootIdentity(spec, fallback)
+  return `${uid}:${gid}`
+}
+
 /**
  * Containers by the endpoint create/start handed out (this process), so
  * that waitUntilReady tells a service that died from a slow one.
@@ -124,8 +131,8 @@ export default class DockerDriver implements ProvisioningDriver {
   }
 
   async create(spec: EnvironmentSpec, progress: ProgressReporter) {
-    const user = this.#user(spec)
-    this.#checkResources(spec)
+    const user = userOf(spec, this.#options.defaultUser)
+    assertResourceLimits(spec)
     const engine = await this.#engine()
     const reference = spec.image.reference
 
@@ -331,33 +338,6 @@ export default class DockerDriver implements ProvisioningDriver {
       () => engine.client.listContainers({ all: true, filters: { label } }),
       'The container engine could not list environments'
     )
-  }
-
-  /** "uid:gid" of the environment's processes; root is refused. */
-  #user(spec: EnvironmentSpec) {
-    const { uid, gid } = spec.runAs ?? this.#options.defaultUser
-    if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid) || uid <= 0 || gid <= 0) {
-      throw new ProvisioningFailedException(
-        `Environments never run as root: uid ${uid} / gid ${gid} refused`
-      )
-    }
-    return `${uid}:${gid}`
-  }
-
-  #checkResources({ resources }: EnvironmentSpec) {
-    const { cpuMillicores, memoryBytes, storageBytes, gpus } = resources
-    const valid =
-      Number.isSafeInteger(cpuMillicores) &&
-      cpuMillicores > 0 &&
-      Number.isSafeInteger(memoryBytes) &&
-      memoryBytes > 0 &&
-      Number.isSafeInteger(storageBytes) &&
-      storageBytes >= 0 &&
-      Number.isSafeInteger(gpus) &&
-      gpus >= 0
-    if (!valid) {
-      throw new ProvisioningFailedException('The environment has no valid resource limits')
-    }
   }
 
   #containerOptions(

@@ -3,6 +3,7 @@ import type { CoreV1Api, CoreV1Event, V1Pod } from '@kubernetes/client-node'
 import logger from '@adonisjs/core/services/logger'
 import experimentsConfig from '#config/experiments'
 import provisioningConfig from '#config/provisioning'
+import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import type { MountMode } from '#services/experiments/dataset_mounts'
@@ -291,8 +292,8 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   /** The manifests of an environment, after the checks no cluster should have to make. */
   #manifests(spec: EnvironmentSpec): EnvironmentManifests {
-    const user = this.#user(spec)
-    this.#checkResources(spec)
+    const user = nonRootIdentity(spec, this.#options.defaultUser)
+    assertResourceLimits(spec)
     return environmentManifests(spec, {
       instanceId: this.#options.instanceId,
       namespace: this.namespace,
@@ -490,33 +491,6 @@ export default class KubernetesDriver implements ProvisioningDriver {
       throw new ProvisioningFailedException(words ? `${refused} (${words})` : refused, {
         cause: error,
       })
-    }
-  }
-
-  /** uid/gid of the environment's processes; root is refused. */
-  #user(spec: EnvironmentSpec) {
-    const { uid, gid } = spec.runAs ?? this.#options.defaultUser
-    if (!Number.isSafeInteger(uid) || !Number.isSafeInteger(gid) || uid <= 0 || gid <= 0) {
-      throw new ProvisioningFailedException(
-        `Environments never run as root: uid ${uid} / gid ${gid} refused`
-      )
-    }
-    return { uid, gid }
-  }
-
-  #checkResources({ resources }: EnvironmentSpec) {
-    const { cpuMillicores, memoryBytes, storageBytes, gpus } = resources
-    const valid =
-      Number.isSafeInteger(cpuMillicores) &&
-      cpuMillicores > 0 &&
-      Number.isSafeInteger(memoryBytes) &&
-      memoryBytes > 0 &&
-      Number.isSafeInteger(storageBytes) &&
-      storageBytes >= 0 &&
-      Number.isSafeInteger(gpus) &&
-      gpus >= 0
-    if (!valid) {
-      throw new ProvisioningFailedException('The environment has no valid resource limits')
     }
   }
 }
