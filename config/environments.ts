@@ -9,6 +9,10 @@ function quantity<T>(name: string, parse: (input: string) => T, value: string) {
   }
 }
 
+function optionalQuantity<T>(name: string, parse: (input: string) => T, value?: string) {
+  return value === undefined || value === '' ? null : quantity(name, parse, value)
+}
+
 /**
  * Lifetimes and the site's default quota. The default quota is the
  * starting value of the admin-editable site default (stored in the
@@ -44,6 +48,16 @@ const environmentsConfig = {
       env.get('QUOTA_DEFAULT_STORAGE', '80Gi')
     ),
     gpus: env.get('QUOTA_DEFAULT_GPUS', 0),
+  },
+
+  /**
+   * What the site can run at once, shown next to the reservations in the
+   * admin overview; each null when not configured (nothing is enforced).
+   */
+  capacity: {
+    cpuMillicores: optionalQuantity('CAPACITY_CPU', parseMillicores, env.get('CAPACITY_CPU')),
+    memoryBytes: optionalQuantity('CAPACITY_MEMORY', parseBytes, env.get('CAPACITY_MEMORY')),
+    gpus: env.get('CAPACITY_GPUS') ?? null,
   },
 }
 

@@ -110,6 +110,9 @@ const schema = {
   QUOTA_DEFAULT_MEMORY: Env.schema.string.optional(),
   QUOTA_DEFAULT_STORAGE: Env.schema.string.optional(),
   QUOTA_DEFAULT_GPUS: Env.schema.number.optional(),
+  CAPACITY_CPU: Env.schema.string.optional(),
+  CAPACITY_MEMORY: Env.schema.string.optional(),
+  CAPACITY_GPUS: Env.schema.number.optional(),
 
   ACCESS_BROKER: Env.schema.enum.optional(['guacamole-db', 'guacamole-json', 'none'] as const),
   GUACAMOLE_URL: Env.schema.string.optional({ format: 'url', tld: false }),

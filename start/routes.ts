@@ -32,6 +32,9 @@ const EnvironmentAccessController = () => import('#controllers/environment_acces
 const QuotaController = () => import('#controllers/quota_controller')
 const AdminQuotasController = () => import('#controllers/admin_quotas_controller')
 const AdminEnvironmentsController = () => import('#controllers/admin_environments_controller')
+const AdminUsersController = () => import('#controllers/admin_users_controller')
+const AdminUsageController = () => import('#controllers/admin_usage_controller')
+const AdminOverviewController = () => import('#controllers/admin_overview_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -109,9 +112,30 @@ router
     router
       .group(() => {
         router.get('audit', [AuditEventsController, 'index']).as('audit.index')
+        router.get('audit.csv', [AuditEventsController, 'csv']).as('audit.csv')
+        router.get('usage', [AdminUsageController, 'index']).as('usage.index')
+        router.get('usage.csv', [AdminUsageController, 'csv']).as('usage.csv')
+        router.get('overview', [AdminOverviewController, 'show']).as('overview')
         router
           .patch('environments/:id', [AdminEnvironmentsController, 'extend'])
           .as('environments.extend')
+        router.get('environments', [AdminEnvironmentsController, 'index']).as('environments.index')
+        router
+          .post('environments/:id/stop', [AdminEnvironmentsController, 'stop'])
+          .as('environments.stop')
+        router
+          .delete('environments/:id', [AdminEnvironmentsController, 'destroy'])
+          .as('environments.destroy')
+
+        router
+          .group(() => {
+            router.get('/', [AdminUsersController, 'index']).as('index')
+            router.get(':id', [AdminUsersController, 'show']).as('show')
+            router.patch(':id', [AdminUsersController, 'update']).as('update')
+            router.delete(':id', [AdminUsersController, 'destroy']).as('destroy')
+          })
+          .prefix('users')
+          .as('users')
 
         router
           .group(() => {

@@ -4,12 +4,48 @@ import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import EnvironmentTransformer from '#transformers/environment_transformer'
+import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
 import { environmentParamsValidator, extendValidator } from '#validators/environment'
+import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
  * Admins' actions on anyone's environment.
  */
 export default class AdminEnvironmentsController {
+  /** GET /api/v1/admin/environments: everyone's, filtered and sorted. */
+  @inject()
+  async index(ctx: HttpContext, environments: EnvironmentService) {
+    const filters = await ctx.request.validateUsing(adminEnvironmentListValidator, {
+      data: ctx.request.qs(),
+    })
+    const page = await environments.listAll(filters)
+    return ctx.serialize(AdminEnvironmentTransformer.paginate(page.all(), page.getMeta()))
+  }
+
+  /** POST /api/v1/admin/environments/:id/stop: the owner's guarded stop, by an admin. */
+  @inject()
+  async stop(ctx: HttpContext, environments: EnvironmentService) {
+    const environment = await environments.stopAny(
+      ctx.auth.getUserOrFail(),
+      await this.#id(ctx),
+      RequestOrigin.fromHttp(ctx)
+    )
+    ctx.response.status(202)
+    return ctx.serialize(AdminEnvironmentTransformer.transform(environment))
+  }
+
+  /** DELETE /api/v1/admin/environments/:id: the owner's guarded removal, by an admin. */
+  @inject()
+  async destroy(ctx: HttpContext, environments: EnvironmentService) {
+    const environment = await environments.removeAny(
+      ctx.auth.getUserOrFail(),
+      await this.#id(ctx),
+      RequestOrigin.fromHttp(ctx)
+    )
+    ctx.response.status(202)
+    return ctx.serialize(AdminEnvironmentTransformer.transform(environment))
+  }
+
   /** PATCH /api/v1/admin/environments/:id {expiresAt}: extend or shorten. */
   @inject()
   async extend(ctx: HttpContext, environments: EnvironmentService) {
@@ -24,5 +60,12 @@ export default class AdminEnvironmentsController {
       RequestOrigin.fromHttp(ctx)
     )
     return ctx.serialize(EnvironmentTransformer.transform(environment))
+  }
+
+  async #id(ctx: HttpContext) {
+    const { params } = await ctx.request.validateUsing(environmentParamsValidator, {
+      data: { params: ctx.params },
+    })
+    return params.id
   }
 }

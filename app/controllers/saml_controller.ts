@@ -35,6 +35,8 @@ export default class SamlController {
       RequestOrigin.fromHttp(ctx)
     )
     await ctx.auth.use('web').login(user)
+    // Tagged with the user, so that disabling or erasing the account ends the session.
+    await ctx.session.tag(String(user.id))
     ctx.session.put('saml', {
       nameID: profile.nameID,
       nameIDFormat: profile.nameIDFormat,

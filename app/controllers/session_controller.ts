@@ -25,6 +25,8 @@ export default class SessionController {
     const { username, password } = await ctx.request.validateUsing(loginValidator)
     const user = await signIn.signIn(username, password, RequestOrigin.fromHttp(ctx))
     await ctx.auth.use('web').login(user)
+    // Tagged with the user, so that disabling or erasing the account ends the session.
+    await ctx.session.tag(String(user.id))
     return ctx.serialize(UserTransformer.transform(user))
   }
 

@@ -3,6 +3,8 @@ import { accessPaths } from '#openapi/paths/access'
 import { adminPaths } from '#openapi/paths/admin'
 import { adminExperimentPaths } from '#openapi/paths/admin_experiments'
 import { adminQuotaPaths } from '#openapi/paths/admin_quotas'
+import { adminUserPaths } from '#openapi/paths/admin_users'
+import { adminReportPaths } from '#openapi/paths/admin_reports'
 import { authPaths } from '#openapi/paths/auth'
 import { docsPaths } from '#openapi/paths/docs'
 import { environmentPaths } from '#openapi/paths/environments'
@@ -49,6 +51,8 @@ export const openApiDocument = {
     ...adminPaths,
     ...adminExperimentPaths,
     ...adminQuotaPaths,
+    ...adminUserPaths,
+    ...adminReportPaths,
     ...healthPaths,
     ...docsPaths,
   },

@@ -8,6 +8,8 @@ import type RequestOrigin from '#services/request_origin'
 export type AuditFilters = {
   actorId?: number
   action?: string
+  objectType?: string
+  objectId?: string
   outcome?: AuditOutcome
   from?: Date
   to?: Date
@@ -70,13 +72,40 @@ export default class AuditService {
 
   /** Events matching the filters, newest first, one page at a time. */
   async search(filters: AuditFilters) {
+    return this.matching(filters).paginate(filters.page ?? 1, filters.perPage ?? 50)
+  }
+
+  /**
+   * Every event matching the filters (at most `limit`), newest first,
+   * fetched `chunkSize` rows at a time by id so a large export never holds
+   * the whole trail in memory.
+   */
+  async *each(filters: AuditFilters, limit = 100_000, chunkSize = 1000) {
+    let remaining = limit
+    let beforeId: number | null = null
+    while (remaining > 0) {
+      const chunk: AuditEvent[] = await this.matching(filters)
+        .if(beforeId !== null, (query) => query.where('id', '<', beforeId!))
+        .limit(Math.min(chunkSize, remaining))
+      yield* chunk
+      if (chunk.length < chunkSize) {
+        return
+      }
+      remaining -= chunk.length
+      beforeId = chunk[chunk.length - 1].id
+    }
+  }
+
+  /** The filtered query, newest first. */
+  private matching(filters: AuditFilters) {
     return AuditEvent.query()
       .if(filters.actorId, (query) => query.where('actor_id', filters.actorId!))
       .if(filters.action, (query) => query.where('action', filters.action!))
+      .if(filters.objectType, (query) => query.where('object_type', filters.objectType!))
+      .if(filters.objectId, (query) => query.where('object_id', filters.objectId!))
       .if(filters.outcome, (query) => query.where('outcome', filters.outcome!))
       .if(filters.from, (query) => query.where('occurred_at', '>=', filters.from!))
       .if(filters.to, (query) => query.where('occurred_at', '<', filters.to!))
       .orderBy('id', 'desc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 50)
   }
 }

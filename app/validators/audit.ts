@@ -1,11 +1,20 @@
 import vine from '@vinejs/vine'
 import { paginationFields } from '#validators/pagination'
 
-export const auditQueryValidator = vine.create({
-  ...paginationFields,
+/** Filters shared by the audit list and its CSV export. */
+const auditFilterFields = {
   actorId: vine.number().withoutDecimals().positive().optional(),
   action: vine.string().trim().maxLength(64).optional(),
+  objectType: vine.string().trim().maxLength(64).optional(),
+  objectId: vine.string().trim().maxLength(128).optional(),
   outcome: vine.enum(['success', 'failure', 'denied']).optional(),
   from: vine.date({ formats: ['iso8601'] }).optional(),
   to: vine.date({ formats: ['iso8601'] }).optional(),
+}
+
+export const auditQueryValidator = vine.create({
+  ...paginationFields,
+  ...auditFilterFields,
 })
+
+export const auditExportValidator = vine.create(auditFilterFields)

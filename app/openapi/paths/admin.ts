@@ -11,6 +11,8 @@ export const adminPaths = {
         { $ref: '#/components/parameters/perPage' },
         { name: 'actorId', in: 'query', schema: { type: 'integer' } },
         { name: 'action', in: 'query', schema: { type: 'string' }, example: 'auth.login' },
+        { name: 'objectType', in: 'query', schema: { type: 'string' }, example: 'environment' },
+        { name: 'objectId', in: 'query', schema: { type: 'string' } },
         {
           name: 'outcome',
           in: 'query',

@@ -29,6 +29,11 @@ export default class LoginThrottle {
     blockDuration: portalConfig.loginThrottle.window,
   })
 
+  /** Forgets an account's failed attempts (its key holds the username: account erasure). */
+  async forgetAccount(username: string) {
+    await this.#account.delete(`login:account:${username.toLowerCase()}`)
+  }
+
   /**
    * Runs `attempt` unless the account or the address is throttled, in
    * which case it throws the limiter's 429 exception.

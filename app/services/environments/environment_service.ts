@@ -31,6 +31,33 @@ export type RequisitionInput = {
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
 
+/** Sort keys of the admins' list; a leading "-" sorts descending. */
+export const ADMIN_ENVIRONMENT_SORTS = [
+  'createdAt',
+  '-createdAt',
+  'memoryBytes',
+  '-memoryBytes',
+  'cpuMillicores',
+  '-cpuMillicores',
+] as const
+
+export type AdminEnvironmentFilters = EnvironmentFilters & {
+  userId?: number
+  imageId?: number
+  experimentId?: number
+  driver?: 'docker' | 'kubernetes'
+  sort?: (typeof ADMIN_ENVIRONMENT_SORTS)[number]
+}
+
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  memoryBytes: 'memory_bytes',
+  cpuMillicores: 'cpu_millicores',
+} as const
+
+/** Erasure takes every live environment away, whatever it is doing (see `disposeAllOf`). */
+const DISPOSABLE: EnvironmentState[] = ['provisioning', 'running', 'stopping', 'stopped', 'failed']
+
 /**
  * Requisition and lifecycle of analysis environments, on behalf of their
  * owner. Requests record intent (quota reservation, guarded state change)
@@ -200,6 +227,92 @@ export default class EnvironmentService {
     return this.setExpiry(admin, environment, expiresAt, origin)
   }
 
+  /** Everyone's environments for admins (removed ones excluded unless asked for by state). */
+  listAll(filters: AdminEnvironmentFilters) {
+    const sort = filters.sort ?? '-createdAt'
+    const descending = sort.startsWith('-')
+    const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
+    return Environment.query()
+      .if(filters.state, (query) => query.where('state', filters.state!))
+      .if(!filters.state, (query) => query.whereNot('state', 'removed'))
+      .if(filters.userId, (query) => query.where('user_id', filters.userId!))
+      .if(filters.imageId, (query) => query.where('image_id', filters.imageId!))
+      .if(filters.experimentId, (query) => query.where('experiment_id', filters.experimentId!))
+      .if(filters.driver, (query) => query.where('driver', filters.driver!))
+      .preload('image')
+      .preload('user')
+      .orderBy(column, descending ? 'desc' : 'asc')
+      .orderBy('id', descending ? 'desc' : 'asc')
+      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+  }
+
+  /** Any environment, with its image and owner loaded; 404 when unknown. */
+  async findAny(id: number) {
+    const environment = await Environment.query()
+      .where('id', id)
+      .preload('image')
+      .preload('user')
+      .first()
+    if (!environment) {
+      throw new NotFoundException()
+    }
+    return environment
+  }
+
+  /** An admin stops anyone's environment: the owner's guarded transition, audited with the owner. */
+  async stopAny(admin: User, id: number, origin: RequestOrigin) {
+    const environment = await this.findAny(id)
+    await this.#move(environment, 'stop', 'stopping', 'Stopped by an admin', admin, origin)
+    this.provisioner.halt(environment)
+    return environment
+  }
+
+  /** An admin removes anyone's environment (same guarded transition as the owner's). */
+  async removeAny(admin: User, id: number, origin: RequestOrigin) {
+    const environment = await this.findAny(id)
+    await this.#move(environment, 'remove', 'removing', 'Removed by an admin', admin, origin)
+    this.provisioner.dispose(environment)
+    return environment
+  }
+
+  /**
+   * Stops every running environment of the user (an admin disabling the
+   * account); ones that moved meanwhile are skipped. Returns the ids stopped.
+   */
+  async stopAllOf(admin: User, owner: User, origin: RequestOrigin) {
+    const running = await Environment.query().where('user_id', owner.id).where('state', 'running')
+    const stopped: number[] = []
+    for (const environment of running) {
+      if (
+        await this.provisioner.transition(environment, ALLOWED_FROM.stop, 'stopping', 'Stopping')
+      ) {
+        await this.#audit(admin, 'environment.stop', environment, origin, this.#owner(owner))
+        this.provisioner.halt(environment)
+        stopped.push(environment.id)
+      }
+    }
+    return stopped
+  }
+
+  /**
+   * Moves every live environment of the user to "removing" and lets the
+   * provisioner dispose of it (account erasure). Provisioning and stopping
+   * ones are taken too: the provisioner's own guarded transitions then fail
+   * and it leaves nothing behind. Returns the ids.
+   */
+  async disposeAllOf(admin: User, owner: User, origin: RequestOrigin) {
+    const live = await Environment.query().where('user_id', owner.id).whereIn('state', DISPOSABLE)
+    const removed: number[] = []
+    for (const environment of live) {
+      if (await this.provisioner.transition(environment, DISPOSABLE, 'removing', 'Removing')) {
+        await this.#audit(admin, 'environment.remove', environment, origin, { ownerId: owner.id })
+        this.provisioner.dispose(environment)
+        removed.push(environment.id)
+      }
+    }
+    return removed
+  }
+
   /**
    * Extends or shortens the life of a live environment, never past the
    * maximum lifetime counted from its creation.
@@ -234,7 +347,16 @@ export default class EnvironmentService {
     if (!moved) {
       throw new InvalidStateException()
     }
-    await this.#audit(user, `environment.${action}`, environment, origin)
+    // An admin acting on someone else's environment: the owner goes in the details.
+    const details =
+      environment.userId !== user.id && environment.$preloaded.user
+        ? this.#owner(environment.user)
+        : undefined
+    await this.#audit(user, `environment.${action}`, environment, origin, details)
+  }
+
+  #owner(owner: User) {
+    return { ownerId: owner.id, ownerUsername: owner.username }
   }
 
   async #launchableImage(user: User, imageId: number) {

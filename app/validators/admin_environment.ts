@@ -1,0 +1,17 @@
+import vine from '@vinejs/vine'
+import { paginationFields } from '#validators/pagination'
+import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
+import { ADMIN_ENVIRONMENT_SORTS } from '#services/environments/environment_service'
+
+const id = () => vine.number().withoutDecimals().positive().max(2_147_483_647)
+
+/** Query of GET /api/v1/admin/environments. */
+export const adminEnvironmentListValidator = vine.create({
+  ...paginationFields,
+  state: vine.enum(ENVIRONMENT_STATES).optional(),
+  userId: id().optional(),
+  imageId: id().optional(),
+  experimentId: id().optional(),
+  driver: vine.enum(['docker', 'kubernetes'] as const).optional(),
+  sort: vine.enum(ADMIN_ENVIRONMENT_SORTS).optional(),
+})
