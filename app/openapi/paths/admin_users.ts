@@ -1,4 +1,11 @@
-import { authenticatedErrors, bodyErrors, json, ref, signedIn } from '#openapi/components'
+import {
+  authenticatedErrors,
+  bodyErrors,
+  components,
+  json,
+  ref,
+  signedIn,
+} from '#openapi/components'
 import { environmentPaths, environmentSchema } from '#openapi/paths/environments'
 import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
 import { ADMIN_ENVIRONMENT_SORTS } from '#services/environments/environment_service'
@@ -41,32 +48,12 @@ const adminEnvironment = {
   },
 }
 
+/** A user (the shared User schema) with their quota and live environments. */
 const userDetails = {
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'id',
-    'username',
-    'email',
-    'displayName',
-    'provider',
-    'roles',
-    'disabled',
-    'lastLoginAt',
-    'createdAt',
-    'quota',
-    'environments',
-  ],
+  ...components.schemas.User,
+  required: [...components.schemas.User.required, 'quota', 'environments'],
   properties: {
-    id: { type: 'integer' },
-    username: { type: 'string' },
-    email: { type: ['string', 'null'] },
-    displayName: { type: ['string', 'null'] },
-    provider: { type: 'string', enum: ['local', 'useroffice', 'saml'] },
-    roles: { type: 'array', items: { $ref: '#/components/schemas/Role' } },
-    disabled: { type: 'boolean' },
-    lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
-    createdAt: { type: 'string', format: 'date-time' },
+    ...components.schemas.User.properties,
     quota: {
       type: 'object',
       additionalProperties: false,

@@ -87,6 +87,20 @@ const accepted = json('Accepted; follow progress at /events or poll', {
   properties: { data: environmentSchema },
 })
 
+/** Body of both expiry changes (owner's and admin's). */
+const expiryBody = {
+  required: true,
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['expiresAt'],
+        properties: { expiresAt: { type: 'string', format: 'date-time' } },
+      },
+    },
+  },
+}
+
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }
 
 const conflict = json(
@@ -194,18 +208,7 @@ export const environmentPaths = {
       summary: 'Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation)',
       security: signedIn,
       parameters: [idParameter],
-      requestBody: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              required: ['expiresAt'],
-              properties: { expiresAt: { type: 'string', format: 'date-time' } },
-            },
-          },
-        },
-      },
+      requestBody: expiryBody,
       responses: {
         200: one,
         404: ref('NotFound'),
@@ -235,18 +238,7 @@ export const environmentPaths = {
       description: 'At most ENVIRONMENT_MAX_LIFETIME_HOURS after creation.',
       security: signedIn,
       parameters: [idParameter],
-      requestBody: {
-        required: true,
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              required: ['expiresAt'],
-              properties: { expiresAt: { type: 'string', format: 'date-time' } },
-            },
-          },
-        },
-      },
+      requestBody: expiryBody,
       responses: {
         200: one,
         404: ref('NotFound'),
