@@ -5,6 +5,7 @@
 #
 #   npm test                      # everything
 #   npm test -- --suites=unit     # extra arguments go to "node ace test"
+#   TEST_SLOT=2 npm test -- --files=tests/unit/x.spec.ts   # beside another run
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +20,12 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 
 mkdir -p tmp
 SUMMARY_FILE="$ROOT/tmp/test-summary.json"
-rm -f "$SUMMARY_FILE" "$ROOT/tmp/test.log"
+if [ -n "${TEST_SLOT:-}" ]; then
+  # shellcheck source=scripts/lib/test_slot.sh
+  source scripts/lib/test_slot.sh
+  SUMMARY_FILE="$ROOT/tmp/slot-$TEST_SLOT/test-summary.json"
+fi
+rm -f "$SUMMARY_FILE" "$ROOT/${LOG_FILE:-tmp/test.log}"
 
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh

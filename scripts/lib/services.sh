@@ -97,9 +97,9 @@ ensure_docker() {
 
   # Unix socket paths are limited to 107 bytes and containerd's sit deeper
   # than ours: fall back to a short folder when the checkout is deep.
-  local dir="$ROOT/tmp/docker"
+  local dir="$ROOT/tmp/docker${TEST_SLOT:+-slot$TEST_SLOT}"
   if [ ${#dir} -gt 60 ]; then
-    dir="/tmp/portal-docker-$(id -u)-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)"
+    dir="/tmp/portal-docker-$(id -u)-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)${TEST_SLOT:+-slot$TEST_SLOT}"
   fi
   export DOCKER_SOCKET="$dir/docker.sock"
 

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import logger from '@adonisjs/core/services/logger'
+import env from '#start/env'
 import { createUser } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 
-/* .env.test sends the logs to tmp/test.log (synchronously), which this reads. */
-const LOG_FILE = 'tmp/test.log'
+/* .env.test sends the logs to LOG_FILE (synchronously), which this reads. */
+const LOG_FILE = env.get('LOG_FILE')!
 
 async function logLines() {
   const text = await readFile(LOG_FILE, 'utf8')

@@ -1,9 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import env from '#start/env'
 import samlConfig from '#config/saml'
 import { generateKeyPair, TestIdp, type KeyPair } from '#tests/helpers/saml_idp'
 
-const FOLDER = 'tmp/test-saml'
+/** Where .env.test (or a TEST_SLOT) points SAML_IDP_CERT and the SP key pair. */
+export const TEST_SAML_FOLDER = dirname(env.get('SAML_IDP_CERT') ?? 'tmp/test-saml/idp.crt')
+const FOLDER = TEST_SAML_FOLDER
 
 /**
  * Fresh SP and IdP key pairs for this run, written where .env.test points

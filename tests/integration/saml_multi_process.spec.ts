@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { freePort, HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
 import { parseAutoPostForm, TestIdp } from '#tests/helpers/saml_idp'
+import { TEST_SAML_FOLDER } from '#tests/helpers/test_saml'
 import { readFileSync } from 'node:fs'
 
 const FRONTEND = 'http://127.0.0.1:5173'
@@ -22,10 +23,10 @@ test.group('SAML across portal processes', () => {
     const idp = new TestIdp({
       entityId: 'https://idp.multi-process.test',
       keys: {
-        privateKeyPem: readFileSync('tmp/test-saml/idp.key', 'utf8'),
-        certificatePem: readFileSync('tmp/test-saml/idp.crt', 'utf8'),
+        privateKeyPem: readFileSync(`${TEST_SAML_FOLDER}/idp.key`, 'utf8'),
+        certificatePem: readFileSync(`${TEST_SAML_FOLDER}/idp.crt`, 'utf8'),
       },
-      spCertificatePem: readFileSync('tmp/test-saml/sp.crt', 'utf8'),
+      spCertificatePem: readFileSync(`${TEST_SAML_FOLDER}/sp.crt`, 'utf8'),
     })
     await idp.start(0)
     cleanup(() => idp.stop())
@@ -47,9 +48,9 @@ test.group('SAML across portal processes', () => {
       SAML_ENABLED: 'true',
       SAML_IDP_ENTITY_ID: idp.entityId,
       SAML_IDP_SSO_URL: idp.ssoUrl,
-      SAML_IDP_CERT: resolve('tmp/test-saml/idp.crt'),
-      SAML_SP_PRIVATE_KEY: resolve('tmp/test-saml/sp.key'),
-      SAML_SP_CERT: resolve('tmp/test-saml/sp.crt'),
+      SAML_IDP_CERT: resolve(TEST_SAML_FOLDER, 'idp.crt'),
+      SAML_SP_PRIVATE_KEY: resolve(TEST_SAML_FOLDER, 'sp.key'),
+      SAML_SP_CERT: resolve(TEST_SAML_FOLDER, 'sp.crt'),
       SAML_ID_ATTRIBUTE: 'nameID',
       SAML_USERNAME_ATTRIBUTE: 'uid',
       SAML_EMAIL_ATTRIBUTE: 'mail',

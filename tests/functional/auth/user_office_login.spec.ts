@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
+import env from '#start/env'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import AuditEvent from '#models/audit_event'
@@ -176,7 +177,7 @@ test.group('Sign-in through the User Office', (group) => {
     testUserOffice.setFault({ kind: 'reset' }, 'login')
     await new ApiSession(client).login('jdoe', 'uo-password-never-logged-9911')
 
-    const log = await readFile('tmp/test.log', 'utf8')
+    const log = await readFile(env.get('LOG_FILE')!, 'utf8')
     assert.notInclude(log, 'uo-password-never-logged-9911')
     assert.include(log, 'User Office call failed')
   })

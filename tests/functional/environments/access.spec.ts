@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
+import env from '#start/env'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import encryption from '@adonisjs/core/services/encryption'
@@ -17,8 +18,13 @@ import {
   guacamoleRowsOf,
 } from '#tests/helpers/fake_guacamole'
 
-const CLIENT_URL =
-  /^http:\/\/127\.0\.0\.1:46304\/guacamole\/#\/client\/([\w-]+)\?token=([0-9A-F]+)$/
+const CLIENT_URL = new RegExp(
+  `^${escapeRegExp(env.get('GUACAMOLE_URL')!)}/#/client/([\\w-]+)\\?token=([0-9A-F]+)$`
+)
+
+function escapeRegExp(text: string) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
 async function signedIn(client: ApiClient) {
   const user = await createUser()
@@ -125,7 +131,7 @@ test.group('Environments: remote access through Guacamole', (group) => {
       ['denied', 'success', 'denied', 'denied']
     )
     const trail = JSON.stringify(events.map((event) => event.serialize()))
-    const log = await readFile(app.makePath('tmp/test.log'), 'utf8').catch(() => '')
+    const log = await readFile(app.makePath(env.get('LOG_FILE')!), 'utf8').catch(() => '')
     for (const value of [credentials.password, secret, token]) {
       assert.notInclude(trail, value)
       assert.notInclude(log, value)
