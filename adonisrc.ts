@@ -31,6 +31,10 @@ export default defineConfig({
       file: () => import('#providers/background_jobs_provider'),
       environment: ['web'],
     },
+    {
+      file: () => import('#providers/metrics_provider'),
+      environment: ['web'],
+    },
   ],
 
   preloads: [

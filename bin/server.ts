@@ -6,6 +6,7 @@
 | Boots the application and starts the HTTP server. On the embedded
 | (SQLite) defaults the database provider migrates the schema and the
 | bootstrap provider creates the first admin before the server listens.
+| A termination signal drains the process (app/services/graceful_shutdown.ts).
 |
 */
 await import('reflect-metadata')
@@ -25,8 +26,17 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.booting(async () => {
       await import('#start/env')
     })
-    app.listen('SIGTERM', () => app.terminate())
-    app.listen('SIGINT', () => app.terminate())
+    /*
+     * SIGTERM (Kubernetes, Docker, systemd) and SIGINT (Ctrl-C) shut the
+     * portal down gracefully within SHUTDOWN_TIMEOUT (docs/deployment.md,
+     * "Shutdown and replicas"); a second signal ends it at once.
+     */
+    const shutDown = async (signal: NodeJS.Signals) => {
+      const { default: gracefulShutdown } = await import('#services/graceful_shutdown')
+      await gracefulShutdown.run(app, signal)
+    }
+    app.listenOnce('SIGTERM', shutDown)
+    app.listenOnce('SIGINT', shutDown)
   })
   .httpServer()
   .start()

@@ -1,13 +1,19 @@
 import env from '#start/env'
+import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/logger'
 import { destination } from 'pino'
 import { redactedLogPaths } from '#config/redaction'
 
 const logFile = env.get('LOG_FILE')
 
+// Ace commands print their own output (tables, JSON, CSV) on stdout for
+// scripts to read; their log lines go to stderr.
+const defaultDestination = app.getEnvironment() === 'console' ? 2 : 1
+
 /**
- * JSON lines on stdout (or LOG_FILE), one object per event, carrying the
- * request id. Secrets are censored by key wherever they appear.
+ * JSON lines on stdout (stderr in ace commands, or LOG_FILE), one object
+ * per event, carrying the request id. Secrets are censored by key wherever
+ * they appear.
  */
 const loggerConfig = defineConfig({
   default: 'app',
@@ -18,7 +24,7 @@ const loggerConfig = defineConfig({
       level: env.get('LOG_LEVEL', 'info'),
       timestamp: 'iso',
       redact: { paths: redactedLogPaths, censor: '[REDACTED]' },
-      destination: destination({ dest: logFile ?? 1, sync: true, mkdir: true }),
+      destination: destination({ dest: logFile ?? defaultDestination, sync: true, mkdir: true }),
     },
   },
 })

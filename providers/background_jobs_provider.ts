@@ -1,16 +1,25 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import environmentsConfig from '#config/environments'
+import { recordLeadership } from '#services/metrics/portal_metrics'
 
 /**
- * Runs the reconciler and the expiry job in the web server: at start and
- * then periodically, in whichever portal process holds the job lease. On
- * shutdown it stops scheduling, lets engine work in flight finish, and
- * gives the lease up.
+ * Runs the reconciler and the expiry job in the web server, in whichever
+ * portal process holds the background-jobs lease. Every
+ * JOBS_INTERVAL_SECONDS (and at start) the process takes or renews the
+ * lease and, while it holds it, starts a run unless one is still going —
+ * renewals carry on during a long run, and runs never overlap. Gaining and
+ * losing the lease are logged. When the process starts shutting down it
+ * stops, waits for the run in progress and releases the lease at once, so
+ * another process takes over within an interval; on shutdown it lets
+ * engine work in flight finish (interrupted near SHUTDOWN_TIMEOUT).
  */
 export default class BackgroundJobsProvider {
   #timer: NodeJS.Timeout | null = null
-  #running: Promise<void> | null = null
-  #release: (() => Promise<void>) | null = null
+  #renewal: Promise<void> | null = null
+  #run: Promise<void> | null = null
+  #stopping: Promise<void> | null = null
+  /** Stops scheduling and gives the lease up (set by ready()). */
+  #stop: (() => Promise<void>) | null = null
 
   constructor(protected app: ApplicationService) {}
 
@@ -18,19 +27,21 @@ export default class BackgroundJobsProvider {
     if (!environmentsConfig.jobs.enabled) {
       return
     }
+    const { default: gracefulShutdown } = await import('#services/graceful_shutdown')
+    if (gracefulShutdown.draining) {
+      return
+    }
+    const { backgroundJobsLease: lease } = await import('#services/jobs/background_jobs_lease')
     const { default: JobLease } = await import('#services/jobs/job_lease')
     const { default: EnvironmentReconciler } =
       await import('#services/environments/environment_reconciler')
     const { default: EnvironmentExpiry } = await import('#services/environments/environment_expiry')
     const logger = await this.app.container.make('logger')
-    const lease = new JobLease('background-jobs', environmentsConfig.jobs.intervalMs * 3)
-    this.#release = () => lease.release()
+    const context = { lease: lease.name, holder: JobLease.holder }
+    let leading = false
 
-    const tick = async () => {
+    const runJobs = async () => {
       try {
-        if (!(await lease.acquire())) {
-          return
-        }
         const reconciler = await this.app.container.make(EnvironmentReconciler)
         const expiry = await this.app.container.make(EnvironmentExpiry)
         const reports = await reconciler.run()
@@ -40,20 +51,73 @@ export default class BackgroundJobsProvider {
         logger.error({ err: error }, 'background jobs failed')
       }
     }
-    this.#running = tick()
-    this.#timer = setInterval(() => {
-      this.#running = tick()
-    }, environmentsConfig.jobs.intervalMs)
+
+    const renew = async () => {
+      try {
+        recordLeadership(lease, await lease.acquire())
+      } catch (error) {
+        // Still the leader until the lease could have expired (lease.isLeader says when).
+        logger.error({ err: error, ...context }, 'background jobs: lease renewal failed')
+      }
+      if (lease.isLeader !== leading) {
+        leading = lease.isLeader
+        logger.info(
+          context,
+          leading
+            ? 'background jobs: this process now leads (runs the reconciler and expiry)'
+            : 'background jobs: this process no longer leads'
+        )
+      }
+      if (leading && !this.#run && !this.#stopping) {
+        this.#run = runJobs().finally(() => (this.#run = null))
+      }
+    }
+
+    const beat = () => {
+      this.#renewal = renew().finally(() => {
+        this.#renewal = null
+        if (!this.#stopping) {
+          this.#timer = setTimeout(beat, environmentsConfig.jobs.intervalMs)
+        }
+      })
+    }
+
+    const stop = async () => {
+      if (this.#timer) {
+        clearTimeout(this.#timer)
+      }
+      await this.#renewal
+      await this.#run
+      try {
+        await lease.release()
+        recordLeadership(lease, false)
+        if (leading) {
+          logger.info(context, 'background jobs: lease released, another process may lead')
+        }
+      } catch (error) {
+        // It expires by itself; another process takes over then.
+        logger.warn({ err: error, ...context }, 'background jobs: releasing the lease failed')
+      }
+    }
+
+    gracefulShutdown.drainSignal.addEventListener(
+      'abort',
+      () => {
+        this.#stopping = stop()
+      },
+      { once: true }
+    )
+    this.#stop = stop
+    beat()
   }
 
   async shutdown() {
-    if (this.#timer) {
-      clearInterval(this.#timer)
-    }
-    await this.#running
+    // Shutdown without a termination signal (app.terminate() alone) still stops the jobs.
+    this.#stopping ??= this.#stop?.() ?? null
+    await this.#stopping
+    const { default: gracefulShutdown } = await import('#services/graceful_shutdown')
     const { default: EnvironmentProvisioner } =
       await import('#services/environments/environment_provisioner')
-    await EnvironmentProvisioner.settle()
-    await this.#release?.().catch(() => {})
+    await EnvironmentProvisioner.settle(gracefulShutdown.interruptSignal)
   }
 }

@@ -22,6 +22,8 @@ const schema = {
   DATA_DIR: Env.schema.string.optional(),
   TRUSTED_PROXIES: Env.schema.string.optional(),
   FRONTEND_ORIGINS: Env.schema.string.optional(),
+  SHUTDOWN_TIMEOUT: Env.schema.number.optional(),
+  SHUTDOWN_DELAY: Env.schema.number.optional(),
 
   LOG_LEVEL: Env.schema.enum.optional([
     'fatal',
@@ -33,6 +35,10 @@ const schema = {
     'silent',
   ] as const),
   LOG_FILE: Env.schema.string.optional(),
+
+  METRICS_TOKEN: Env.schema.secret.optional(),
+  METRICS_PORT: Env.schema.number.optional(),
+  METRICS_HOST: Env.schema.string.optional({ format: 'host' }),
 
   DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
   DB_SQLITE_FILE: Env.schema.string.optional(),

@@ -11,6 +11,7 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const HealthController = () => import('#controllers/health_controller')
+const MetricsController = () => import('#controllers/metrics_controller')
 const ApiDocsController = () => import('#controllers/api_docs_controller')
 const SessionController = () => import('#controllers/session_controller')
 const MeController = () => import('#controllers/me_controller')
@@ -38,6 +39,7 @@ const AdminOverviewController = () => import('#controllers/admin_overview_contro
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
+router.get('/metrics', [MetricsController, 'show']).as('metrics')
 
 router.get('/api/docs', [ApiDocsController, 'page']).as('docs.page')
 router.get('/api/docs/assets/:file', [ApiDocsController, 'asset']).as('docs.asset')

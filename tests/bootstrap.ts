@@ -29,11 +29,25 @@ export const reporters: Config['reporters'] = {
 }
 
 /**
- * The test database (recreated by scripts/test.sh) is migrated once per run.
+ * The test database (recreated by scripts/test.sh) is migrated once per run
+ * and left as it is at the end (the next run recreates it). No migration
+ * lock: Lucid's is a server-wide GET_LOCK that parallel runs (TEST_SLOT)
+ * would contend for, and it may be released on another pooled connection.
  */
+async function migrateTestDatabase() {
+  const ace = await app.container.make('ace')
+  const command = await ace.exec('migration:run', [
+    '--compact-output',
+    '--no-schema-generate',
+    '--disable-locks',
+  ])
+  if (command.exitCode) {
+    throw command.error ?? new Error('migrating the test database failed')
+  }
+}
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
-    () => testUtils.db().migrate(),
+    () => migrateTestDatabase(),
     () => testUserOffice.start(testUserOfficePort()),
     () => writeTestSamlKeys(),
     () => fakeGuacamole.start(fakeGuacamolePort()),

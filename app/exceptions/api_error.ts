@@ -49,6 +49,8 @@ const KNOWN_CODES: Record<string, { status: number; code: string; message: strin
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  // A query written on a pooled connection the stopping server has just closed.
+  'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'PROTOCOL_CONNECTION_LOST',

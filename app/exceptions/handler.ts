@@ -42,6 +42,6 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   protected context(ctx: HttpContext) {
-    return { requestId: ctx.request.id(), userId: ctx.auth?.user?.id }
+    return { request_id: ctx.request.id(), user_id: ctx.auth?.user?.id }
   }
 }

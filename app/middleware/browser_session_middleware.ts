@@ -4,6 +4,17 @@ import SessionMiddleware from '@adonisjs/session/session_middleware'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
 
 /**
+ * Routes whose whole point is a browser session (signing in, the SAML
+ * round trip): they get one even when a bearer token is sent along, which
+ * they have no use for, instead of failing without a session.
+ */
+const SESSION_ROUTES = new Set([
+  '/api/v1/auth/login',
+  '/api/v1/auth/saml/acs',
+  '/api/v1/auth/saml/slo',
+])
+
+/**
  * Cookie session plus Shield (CSRF, security headers) for browser traffic.
  *
  * Requests with a bearer token skip the session: scripts must not leave a
@@ -12,7 +23,8 @@ import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
  */
 export default class BrowserSessionMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    if (/^Bearer\s/i.test(ctx.request.header('authorization') ?? '')) {
+    const bearer = /^Bearer\s/i.test(ctx.request.header('authorization') ?? '')
+    if (bearer && !SESSION_ROUTES.has(ctx.route?.pattern ?? '')) {
       return next()
     }
     const session = await ctx.containerResolver.make(SessionMiddleware)

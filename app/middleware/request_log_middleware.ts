@@ -19,7 +19,8 @@ export default class RequestLogMiddleware {
           route: ctx.route?.pattern,
           status: ctx.response.getStatus(),
           durationMs: Math.round(durationMs * 10) / 10,
-          userId: ctx.auth?.user?.id,
+          // Snake case like request_id, so log queries join the two.
+          user_id: ctx.auth?.user?.id,
           clientIp: ctx.request.ip(),
         },
         'request completed'

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { millisecondTimestamp } from '#models/millisecond_timestamp'
 
 export type AuditOutcome = 'success' | 'failure' | 'denied'
 
@@ -9,7 +10,7 @@ export default class AuditEvent extends BaseModel {
   @column({ isPrimary: true })
   declare id: number
 
-  @column.dateTime()
+  @column.dateTime(millisecondTimestamp)
   declare occurredAt: DateTime
 
   @column()

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { millisecondTimestamp } from '#models/millisecond_timestamp'
 import type { EnvironmentState } from '#services/environments/environment_states'
 
 /** A progress step or state transition of an environment. */
@@ -22,6 +23,7 @@ export default class EnvironmentEvent extends BaseModel {
   @column()
   declare state: EnvironmentState | null
 
-  @column.dateTime()
+  /** To the millisecond: usage accounting measures the time between transitions. */
+  @column.dateTime(millisecondTimestamp)
   declare occurredAt: DateTime
 }

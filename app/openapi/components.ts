@@ -120,6 +120,11 @@ export const components = {
       scheme: 'bearer',
       description: 'A personal API token from POST /api/v1/auth/tokens. Exempt from CSRF checks.',
     },
+    metricsToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The METRICS_TOKEN of the portal configuration (GET /metrics only).',
+    },
   },
 
   schemas: {
@@ -344,9 +349,14 @@ export const components = {
     HealthReport: {
       type: 'object',
       additionalProperties: false,
-      required: ['status', 'checks'],
+      required: ['status', 'leader', 'checks'],
       properties: {
         status: { type: 'string', enum: ['ok', 'error'] },
+        leader: {
+          type: 'boolean',
+          description:
+            'Whether this process holds the background-jobs lease (runs the reconciler and expiry)',
+        },
         checks: {
           type: 'array',
           items: {

@@ -11,6 +11,7 @@ import { environmentPaths } from '#openapi/paths/environments'
 import { experimentPaths } from '#openapi/paths/experiments'
 import { healthPaths } from '#openapi/paths/health'
 import { imagePaths } from '#openapi/paths/images'
+import { metricsPaths } from '#openapi/paths/metrics'
 import { samlPaths } from '#openapi/paths/saml'
 
 /**
@@ -39,6 +40,7 @@ export const openApiDocument = {
     { name: 'Environments' },
     { name: 'Administration' },
     { name: 'Health' },
+    { name: 'Monitoring' },
     { name: 'Documentation' },
   ],
   paths: {
@@ -54,6 +56,7 @@ export const openApiDocument = {
     ...adminUserPaths,
     ...adminReportPaths,
     ...healthPaths,
+    ...metricsPaths,
     ...docsPaths,
   },
   components,

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import environmentsConfig from '#config/environments'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import {
   ENVIRONMENT_STATES,
   HOLDS_COMPUTE,
@@ -26,7 +27,7 @@ export type AdminOverview = {
 export default class AdminOverviewService {
   /** Counts as of `now` (the 24 h figures look back from it). */
   async snapshot(now: DateTime = DateTime.utc()): Promise<AdminOverview> {
-    const since = now.minus({ hours: 24 }).toJSDate()
+    const since = toSqlTimestamp(now.minus({ hours: 24 }))
 
     const byState: { state: EnvironmentState; total: number | string }[] = await db
       .from('environments')

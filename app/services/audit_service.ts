@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import AuditEvent, { type AuditOutcome } from '#models/audit_event'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import type User from '#models/user'
 import type RequestOrigin from '#services/request_origin'
 
@@ -104,8 +105,8 @@ export default class AuditService {
       .if(filters.objectType, (query) => query.where('object_type', filters.objectType!))
       .if(filters.objectId, (query) => query.where('object_id', filters.objectId!))
       .if(filters.outcome, (query) => query.where('outcome', filters.outcome!))
-      .if(filters.from, (query) => query.where('occurred_at', '>=', filters.from!))
-      .if(filters.to, (query) => query.where('occurred_at', '<', filters.to!))
+      .if(filters.from, (query) => query.where('occurred_at', '>=', toSqlTimestamp(filters.from!)))
+      .if(filters.to, (query) => query.where('occurred_at', '<', toSqlTimestamp(filters.to!)))
       .orderBy('id', 'desc')
   }
 }

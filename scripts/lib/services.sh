@@ -130,3 +130,14 @@ ensure_docker() {
   fi
   bash scripts/lib/build_test_images.sh "$DOCKER_SOCKET"
 }
+
+# A Compose implementation to validate docker-compose.yml with
+# (tests/integration/deployment_files.spec.ts): the Docker CLI's "compose"
+# plugin when present, otherwise Debian's docker-compose, installed when missing.
+ensure_docker_compose() {
+  if docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "test setup: installing docker-compose" >&2
+  apt_install docker-compose
+}

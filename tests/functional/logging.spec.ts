@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import logger from '@adonisjs/core/services/logger'
 import env from '#start/env'
-import { createUser } from '#database/factories/user_factory'
+import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 
@@ -79,5 +79,35 @@ test.group('Structured logs', (group) => {
     assert.exists(line)
     assert.equal(line.status, 401)
     assert.equal(line.route, '/api/v1/me')
+    assert.notProperty(line, 'user_id')
+  })
+
+  test('a signed-in request line names the user by id, and nothing secret', async ({
+    client,
+    assert,
+  }) => {
+    const user = await createUser()
+    const browser = new ApiSession(client)
+    ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
+    const { token } = (
+      await browser.post('/api/v1/auth/tokens', { name: 'log probe', expiresInDays: 1 })
+    ).body().data
+    await browser.request('GET', '/api/v1/me').header('X-Request-Id', 'log-session-43')
+    await ApiSession.withToken(client, token)
+      .request('GET', '/api/v1/me')
+      .header('X-Request-Id', 'log-token-44')
+
+    const { text, entries } = await logLines()
+    for (const requestId of ['log-session-43', 'log-token-44']) {
+      const line = entries.find(
+        (entry) => entry.request_id === requestId && entry.msg === 'request completed'
+      )
+      assert.exists(line, requestId)
+      assert.equal(line.status, 200)
+      assert.equal(line.user_id, user.id)
+      assert.notProperty(line, 'userId')
+    }
+    assert.notInclude(text, token.slice(3))
+    assert.notInclude(text, FACTORY_PASSWORD)
   })
 })

@@ -108,10 +108,23 @@ export class PortalProcess {
     throw new Error(`portal did not become live within 30 s:\n${portal.stderr}`)
   }
 
+  /**
+   * Sends a signal; resolves once the process has exited, with its exit
+   * code (null when a signal ended it) and how long it took to exit.
+   */
+  async kill(signal: NodeJS.Signals) {
+    const child = this.#child!
+    const startedAt = Date.now()
+    const exited = once(child, 'exit')
+    child.kill(signal)
+    await exited
+    return { code: child.exitCode, signal: child.signalCode, ms: Date.now() - startedAt }
+  }
+
   /** Stops with SIGTERM (graceful) and waits for the exit. */
   async stop() {
     const child = this.#child
-    if (!child || child.exitCode !== null) {
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
       return
     }
     const exited = once(child, 'exit')

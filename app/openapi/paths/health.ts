@@ -23,9 +23,12 @@ export const healthPaths = {
       security: [],
       responses: {
         200: json('Ready', { $ref: '#/components/schemas/HealthReport' }),
-        503: json('Not ready; the failing checks say why', {
-          $ref: '#/components/schemas/HealthReport',
-        }),
+        503: json(
+          'Not ready (or shutting down: the "shutdown" check); the failing checks say why',
+          {
+            $ref: '#/components/schemas/HealthReport',
+          }
+        ),
       },
     },
   },

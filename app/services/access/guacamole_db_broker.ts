@@ -15,6 +15,7 @@ import {
   environmentNamePrefix,
   guacamoleNamePrefix,
 } from '#services/access/guacamole_connection'
+import { observed } from '#services/metrics/outside_calls'
 
 /** The Lucid connection to Guacamole's database (config/database.ts). */
 export const GUACAMOLE_CONNECTION = 'guacamole'
@@ -50,6 +51,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
     return db.connection(GUACAMOLE_CONNECTION)
   }
 
+  @observed('guacamole_db', 'grant')
   async grant(target: AccessTarget): Promise<AccessGrant> {
     const existing = await EnvironmentAccess.findBy('environment_id', target.environmentId)
     if (existing && (await this.#current(existing, target))) {
@@ -84,6 +86,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
     }
   }
 
+  @observed('guacamole_db', 'revoke')
   async revoke(environmentId: number) {
     const pattern = startsWith(environmentNamePrefix(environmentId))
     try {
@@ -102,6 +105,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
     await EnvironmentAccess.query().where('environment_id', environmentId).delete()
   }
 
+  @observed('guacamole_db', 'sweep')
   async sweep() {
     const pattern = startsWith(guacamoleNamePrefix())
     let names: string[]

@@ -1,6 +1,7 @@
 import logger from '@adonisjs/core/services/logger'
 import accessConfig from '#config/access'
 import type { GuacamoleCredentials } from '#services/access/access_broker'
+import { observeCall } from '#services/metrics/outside_calls'
 
 /**
  * Exchanges credentials for a Guacamole auth token server-side
@@ -14,12 +15,14 @@ export default class GuacamoleTokens {
       return null
     }
     try {
-      const response = await fetch(`${apiUrl}/api/tokens`, {
-        method: 'POST',
-        body: new URLSearchParams(credentials),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      const response = await observeCall('guacamole_api', 'token_exchange', () =>
+        fetch(`${apiUrl}/api/tokens`, {
+          method: 'POST',
+          body: new URLSearchParams(credentials),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+      )
       const body = (await response.json().catch(() => null)) as { authToken?: unknown } | null
       if (response.status === 200 && typeof body?.authToken === 'string' && body.authToken) {
         return body.authToken

@@ -9,6 +9,16 @@ import ExperimentCatalogService from '#services/experiments/experiment_catalog_s
 import type RequestOrigin from '#services/request_origin'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
+import { signIns } from '#services/metrics/portal_metrics'
+
+/** A refused password sign-in as portal_sign_ins_total counts it (no account known yet). */
+function refusalOutcome(error: unknown) {
+  if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+    return 'throttled'
+  }
+  // Anything else (the User Office unreachable, the database down) is no verdict on the password.
+  return error instanceof InvalidCredentialsException ? 'failure' : 'error'
+}
 
 /**
  * Password sign-in: throttles, asks each configured credential provider in
@@ -35,6 +45,7 @@ export default class SignInService {
         this.#checkCredentials(username, password)
       )
     } catch (error) {
+      signIns.inc({ provider: 'password', outcome: refusalOutcome(error) })
       await this.audit.record({
         actor: null,
         action: 'auth.login',
@@ -47,6 +58,7 @@ export default class SignInService {
     }
 
     if (user.disabled) {
+      signIns.inc({ provider: user.provider, outcome: 'denied' })
       await this.audit.record({
         actor: user,
         action: 'auth.login',
@@ -63,6 +75,7 @@ export default class SignInService {
     await user.save()
     await user.load('roleRows')
     await this.experiments.syncQuietly(user)
+    signIns.inc({ provider: user.provider, outcome: 'success' })
     await this.audit.record({
       actor: user,
       action: 'auth.login',

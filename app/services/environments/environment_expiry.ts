@@ -3,6 +3,7 @@ import Environment from '#models/environment'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import { environmentsExpired } from '#services/metrics/portal_metrics'
 
 /**
  * Removes environments past their expiry (running or stopped ones).
@@ -38,6 +39,7 @@ export default class EnvironmentExpiry {
           objectId: environment.id,
         })
         this.provisioner.dispose(environment)
+        environmentsExpired.inc()
         removed++
       }
     }

@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import { SETTLED } from '#services/environments/environment_states'
+import gracefulShutdown from '#services/graceful_shutdown'
 
 const POLL_MS = 400
 const KEEP_ALIVE_MS = 15_000
@@ -34,7 +35,8 @@ export default class EnvironmentProgressStream {
       let lastWrite = Date.now()
       let cursor = lastEventId
       write('retry: 2000\n\n')
-      while (!closed && Date.now() - startedAt < MAX_STREAM_MS) {
+      // A process shutting down ends its streams; browsers resume them elsewhere (Last-Event-ID).
+      while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
         const events = await this.journal.since(environmentId, cursor)
         for (const event of events) {
           cursor = event.id

@@ -11,11 +11,27 @@ import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import { environmentRequisitionDuration } from '#services/metrics/portal_metrics'
 
 /** Engine work still running in this process (awaited on shutdown). */
 const inFlight = new Set<Promise<void>>()
 /** Environments this process is working on right now. */
 const busy = new Set<number>()
+/** Aborted when this process gives up the engine work still running (shutdown deadline). */
+const interruption = new AbortController()
+
+/** Settles like `work`, or rejects as soon as this process gives up engine work. */
+function interruptible<T>(work: Promise<T>): Promise<T> {
+  const { signal } = interruption
+  if (signal.aborted) {
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const giveUp = () => reject(signal.reason)
+    signal.addEventListener('abort', giveUp, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', giveUp))
+  })
+}
 
 /** What a failure tells the user: domain messages as they are, anything else generically. */
 function reasonOf(error: unknown) {
@@ -43,9 +59,28 @@ export default class EnvironmentProvisioner {
     protected access: AccessBrokers
   ) {}
 
-  /** Waits for this process's engine work to finish (graceful shutdown, tests). */
-  static async settle() {
-    await Promise.allSettled([...inFlight])
+  /**
+   * Waits for this process's engine work to finish (graceful shutdown,
+   * tests). Once `interrupt` aborts, bring-ups still waiting for the engine
+   * give up: their engine object is removed and the environment fails
+   * (which releases its quota). Stops and removals are awaited: they are
+   * short, and a removal left undone is retried by the reconciler.
+   */
+  static async settle(interrupt?: AbortSignal) {
+    const giveUp = () =>
+      interruption.abort(
+        new ProvisioningFailedException(
+          'The portal shut down before the environment was ready; please start a new one'
+        )
+      )
+    if (interrupt?.aborted) {
+      giveUp()
+    } else {
+      interrupt?.addEventListener('abort', giveUp, { once: true })
+    }
+    while (inFlight.size > 0) {
+      await Promise.allSettled([...inFlight])
+    }
   }
 
   /** Whether this process is working on the environment (the reconciler leaves it alone). */
@@ -56,10 +91,20 @@ export default class EnvironmentProvisioner {
   /** Runs `work` in the background, tracked. */
   protected track(environmentId: number, work: () => Promise<void>) {
     busy.add(environmentId)
-    const running = work().finally(() => {
-      busy.delete(environmentId)
-      inFlight.delete(running)
-    })
+    const running = work()
+      // Nobody awaits background work: a rejection (the database went away while
+      // the outcome was being recorded) would end the whole process. The
+      // reconciler finishes what could not be recorded.
+      .catch((error) => {
+        logger.error(
+          { environmentId, err: error },
+          'environment work ended without recording its outcome; the reconciler will'
+        )
+      })
+      .finally(() => {
+        busy.delete(environmentId)
+        inFlight.delete(running)
+      })
     inFlight.add(running)
   }
 
@@ -152,8 +197,9 @@ export default class EnvironmentProvisioner {
     try {
       const spec = await this.spec(environment)
       progress('image', `Checking image ${spec.image.reference}`)
-      const { engineId, endpoint } =
-        how === 'create' ? await driver.create(spec, progress) : await driver.start(spec, progress)
+      const { engineId, endpoint } = await interruptible(
+        how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
+      )
       await Environment.query()
         .where('id', environment.id)
         .update({ engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port })
@@ -162,9 +208,10 @@ export default class EnvironmentProvisioner {
         'started',
         'Started; waiting for its service to answer'
       )
-      await driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs)
+      await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
       await this.journal.record(environment.id, 'reachable', 'Its service answers')
       const ready = await this.transition(environment, ['provisioning'], 'running', 'Ready')
+      this.#observeRequisition(environment, how, ready ? 'running' : 'cancelled')
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.
         await driver.remove(environment.id)
@@ -177,9 +224,36 @@ export default class EnvironmentProvisioner {
           'cleanup after a failure failed'
         )
       })
-      await this.transition(environment, ['provisioning'], 'failed', reasonOf(error), {
-        failure_reason: reasonOf(error).slice(0, 500),
-      })
+      const failed = await this.transition(
+        environment,
+        ['provisioning'],
+        'failed',
+        reasonOf(error),
+        {
+          failure_reason: reasonOf(error).slice(0, 500),
+        }
+      )
+      if (failed) {
+        this.#observeRequisition(environment, how, 'failed')
+      }
+    }
+  }
+
+  /**
+   * Requested → running or failed, like JupyterHub's spawn duration; a
+   * restart of a stopped environment is not a requisition. "cancelled":
+   * removed or failed by someone else before it ran.
+   */
+  #observeRequisition(
+    environment: Environment,
+    how: 'create' | 'start',
+    outcome: 'running' | 'failed' | 'cancelled'
+  ) {
+    if (how === 'create') {
+      environmentRequisitionDuration.observe(
+        { driver: environment.driver, outcome },
+        (Date.now() - environment.createdAt.toMillis()) / 1000
+      )
     }
   }
 

@@ -7,6 +7,7 @@ import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import AccessBrokers from '#services/access/access_brokers'
+import { reconcilerCorrections, reconcilerRuns } from '#services/metrics/portal_metrics'
 
 export type ReconcileReport = {
   driver: string
@@ -35,7 +36,9 @@ export default class EnvironmentReconciler {
   async run(): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = []
     for (const driver of this.drivers.all()) {
-      reports.push(await this.#reconcile(driver))
+      const report = await this.#reconcile(driver)
+      this.#count(report)
+      reports.push(report)
     }
     await this.#sweepAccess()
     return reports
@@ -111,10 +114,19 @@ export default class EnvironmentReconciler {
     return report
   }
 
+  /** Into portal_reconciler_runs_total and portal_reconciler_corrections_total (zeros too: the series exist). */
+  #count(report: ReconcileReport) {
+    reconcilerRuns.inc({ driver: report.driver, outcome: report.skipped ? 'skipped' : 'completed' })
+    reconcilerCorrections.inc({ kind: 'orphan_removed' }, report.orphansRemoved)
+    reconcilerCorrections.inc({ kind: 'marked_failed' }, report.markedFailed)
+    reconcilerCorrections.inc({ kind: 'removal_retried' }, report.removalsRetried)
+  }
+
   /** Guacamole records whose environment is gone or no longer running are removed. */
   async #sweepAccess() {
     try {
       const swept = await this.access.sweep()
+      reconcilerCorrections.inc({ kind: 'stale_access_removed' }, swept)
       if (swept > 0) {
         logger.info({ environments: swept }, 'reconciler: stale remote access removed')
       }

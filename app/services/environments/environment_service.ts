@@ -259,8 +259,11 @@ export default class EnvironmentService {
     return environment
   }
 
-  /** An admin stops anyone's environment: the owner's guarded transition, audited with the owner. */
-  async stopAny(admin: User, id: number, origin: RequestOrigin) {
+  /**
+   * An admin stops anyone's environment: the owner's guarded transition,
+   * audited with the owner. `admin` is null for an operator's ace command.
+   */
+  async stopAny(admin: User | null, id: number, origin: RequestOrigin) {
     const environment = await this.findAny(id)
     await this.#move(environment, 'stop', 'stopping', 'Stopped by an admin', admin, origin)
     this.provisioner.halt(environment)
@@ -268,7 +271,7 @@ export default class EnvironmentService {
   }
 
   /** An admin removes anyone's environment (same guarded transition as the owner's). */
-  async removeAny(admin: User, id: number, origin: RequestOrigin) {
+  async removeAny(admin: User | null, id: number, origin: RequestOrigin) {
     const environment = await this.findAny(id)
     await this.#move(environment, 'remove', 'removing', 'Removed by an admin', admin, origin)
     this.provisioner.dispose(environment)
@@ -279,7 +282,7 @@ export default class EnvironmentService {
    * Stops every running environment of the user (an admin disabling the
    * account); ones that moved meanwhile are skipped. Returns the ids stopped.
    */
-  async stopAllOf(admin: User, owner: User, origin: RequestOrigin) {
+  async stopAllOf(admin: User | null, owner: User, origin: RequestOrigin) {
     const running = await Environment.query().where('user_id', owner.id).where('state', 'running')
     const stopped: number[] = []
     for (const environment of running) {
@@ -300,7 +303,7 @@ export default class EnvironmentService {
    * ones are taken too: the provisioner's own guarded transitions then fail
    * and it leaves nothing behind. Returns the ids.
    */
-  async disposeAllOf(admin: User, owner: User, origin: RequestOrigin) {
+  async disposeAllOf(admin: User | null, owner: User, origin: RequestOrigin) {
     const live = await Environment.query().where('user_id', owner.id).whereIn('state', DISPOSABLE)
     const removed: number[] = []
     for (const environment of live) {
@@ -340,7 +343,7 @@ export default class EnvironmentService {
     action: 'stop' | 'remove',
     to: EnvironmentState,
     message: string,
-    user: User,
+    user: User | null,
     origin: RequestOrigin
   ) {
     const moved = await this.provisioner.transition(environment, ALLOWED_FROM[action], to, message)
@@ -349,7 +352,7 @@ export default class EnvironmentService {
     }
     // An admin acting on someone else's environment: the owner goes in the details.
     const details =
-      environment.userId !== user.id && environment.$preloaded.user
+      environment.userId !== user?.id && environment.$preloaded.user
         ? this.#owner(environment.user)
         : undefined
     await this.#audit(user, `environment.${action}`, environment, origin, details)
@@ -373,7 +376,13 @@ export default class EnvironmentService {
     let sessionId: number | null = null
     if (input.sessionId) {
       const session = await ExperimentSession.find(input.sessionId)
-      if (!session || (experimentId && session.experimentId !== experimentId)) {
+      // Someone else's session is "not found" exactly like a missing one, and
+      // its mounts are none of the caller's business.
+      if (
+        !session ||
+        (experimentId && session.experimentId !== experimentId) ||
+        !(await this.#isMember(user, session.experimentId))
+      ) {
         throw new NotFoundException('No such session')
       }
       experimentId = session.experimentId
@@ -383,21 +392,22 @@ export default class EnvironmentService {
       if (!mounts.launchable) {
         throw new SessionNotLaunchableException()
       }
-    }
-    if (experimentId) {
-      const member = await ExperimentMember.query()
-        .where('user_id', user.id)
-        .where('experiment_id', experimentId)
-        .first()
-      if (!member) {
-        throw new NotFoundException('No such experiment')
-      }
+    } else if (experimentId && !(await this.#isMember(user, experimentId))) {
+      throw new NotFoundException('No such experiment')
     }
     return { experimentId, sessionId }
   }
 
+  async #isMember(user: User, experimentId: number) {
+    const member = await ExperimentMember.query()
+      .where('user_id', user.id)
+      .where('experiment_id', experimentId)
+      .first()
+    return member !== null
+  }
+
   #audit(
-    user: User,
+    user: User | null,
     action: string,
     environment: Environment,
     origin: RequestOrigin,

@@ -6,6 +6,7 @@ import { QuotaDefault, UserQuota } from '#models/quota_limits'
 import environmentsConfig from '#config/environments'
 import { HOLDS_COMPUTE, HOLDS_SLOT } from '#services/environments/environment_states'
 import QuotaExceededException, { type QuotaLimitName } from '#exceptions/quota_exceeded_exception'
+import { quotaRefusals } from '#services/metrics/portal_metrics'
 
 export type QuotaAmounts = Record<QuotaLimitName, number>
 
@@ -16,6 +17,15 @@ const LIMITS: QuotaLimitName[] = [
   'storageBytes',
   'gpus',
 ]
+
+/** The `resource` label of portal_quota_refusals_total for each limit. */
+const RESOURCE_LABEL: Record<QuotaLimitName, string> = {
+  environments: 'environments',
+  cpuMillicores: 'cpu',
+  memoryBytes: 'memory',
+  storageBytes: 'storage',
+  gpus: 'gpus',
+}
 
 function pick(row: QuotaAmounts): QuotaAmounts {
   return Object.fromEntries(LIMITS.map((name) => [name, Number(row[name])])) as QuotaAmounts
@@ -93,6 +103,7 @@ export default class QuotaService {
   assertFits(limits: QuotaAmounts, usage: QuotaAmounts, request: QuotaAmounts) {
     for (const name of LIMITS) {
       if (request[name] > 0 && usage[name] + request[name] > limits[name]) {
+        quotaRefusals.inc({ resource: RESOURCE_LABEL[name] })
         throw new QuotaExceededException(
           name,
           request[name],

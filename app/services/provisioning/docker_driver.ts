@@ -25,6 +25,7 @@ import type {
   ProvisioningDriver,
 } from '#services/provisioning/provisioning_driver'
 import { waitForTcp } from '#services/provisioning/tcp_readiness'
+import { observed } from '#services/metrics/outside_calls'
 
 /** Labels on every container of the portal; reconciliation reads them back. */
 export const DOCKER_LABELS = {
@@ -130,6 +131,7 @@ export default class DockerDriver implements ProvisioningDriver {
     this.#options = { ...configuredOptions(), ...options }
   }
 
+  @observed('docker', 'create')
   async create(spec: EnvironmentSpec, progress: ProgressReporter) {
     const user = userOf(spec, this.#options.defaultUser)
     assertResourceLimits(spec)
@@ -197,6 +199,7 @@ export default class DockerDriver implements ProvisioningDriver {
     }
   }
 
+  @observed('docker', 'stop')
   async stop(spec: EnvironmentSpec) {
     this.#unwatch(spec.environmentId)
     const engine = await this.#engine()
@@ -213,6 +216,7 @@ export default class DockerDriver implements ProvisioningDriver {
     }
   }
 
+  @observed('docker', 'start')
   async start(spec: EnvironmentSpec, progress: ProgressReporter) {
     const engine = await this.#engine()
     const [found] = await this.#find(engine, spec.environmentId)
@@ -233,6 +237,7 @@ export default class DockerDriver implements ProvisioningDriver {
     return { engineId: found.Id, endpoint }
   }
 
+  @observed('docker', 'remove')
   async remove(environmentId: number) {
     this.#unwatch(environmentId)
     const engine = await this.#engine()
@@ -246,6 +251,7 @@ export default class DockerDriver implements ProvisioningDriver {
     }
   }
 
+  @observed('docker', 'list')
   async list(): Promise<InstanceState[]> {
     const engine = await this.#engine()
     const containers = await this.#find(engine)
@@ -265,6 +271,7 @@ export default class DockerDriver implements ProvisioningDriver {
     })
   }
 
+  @observed('docker', 'ping')
   async ping() {
     const engine = await this.#engine()
     try {

@@ -48,6 +48,7 @@ import type {
   ProgressReporter,
   ProvisioningDriver,
 } from '#services/provisioning/provisioning_driver'
+import { observed } from '#services/metrics/outside_calls'
 
 /** Time a stopping environment's processes get before the kubelet kills them. */
 const STOP_GRACE_SECONDS = 10
@@ -125,6 +126,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
     return this.#options.namespace
   }
 
+  @observed('kubernetes', 'create')
   async create(spec: EnvironmentSpec, progress: ProgressReporter) {
     const manifests = this.#manifests(spec)
     const { core } = this.#cluster()
@@ -191,11 +193,13 @@ export default class KubernetesDriver implements ProvisioningDriver {
     )
   }
 
+  @observed('kubernetes', 'stop')
   async stop(spec: EnvironmentSpec) {
     // The service and the secret stay: start only recreates the pod.
     await this.#deleteAll('pods', spec.environmentId)
   }
 
+  @observed('kubernetes', 'start')
   async start(spec: EnvironmentSpec, progress: ProgressReporter) {
     const manifests = this.#manifests(spec)
     const { core } = this.#cluster()
@@ -231,12 +235,14 @@ export default class KubernetesDriver implements ProvisioningDriver {
     }
   }
 
+  @observed('kubernetes', 'remove')
   async remove(environmentId: number) {
     for (const kind of ['pods', 'services', 'secrets'] as const) {
       await this.#deleteAll(kind, environmentId)
     }
   }
 
+  @observed('kubernetes', 'list')
   async list(): Promise<InstanceState[]> {
     const selector = this.#selector()
     const [pods, services, secrets] = await Promise.all(
@@ -270,6 +276,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
     return [...states.values()]
   }
 
+  @observed('kubernetes', 'ping')
   async ping() {
     const { core } = this.#cluster()
     // In the workload namespace: proves the credentials and the RBAC, not only the network.

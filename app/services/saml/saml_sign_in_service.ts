@@ -15,6 +15,7 @@ import AccountDisabledException from '#exceptions/account_disabled_exception'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
+import { signIns } from '#services/metrics/portal_metrics'
 
 /**
  * Signs in the person a validated SAML assertion names. The portal account
@@ -123,6 +124,7 @@ export default class SamlSignInService {
     origin: RequestOrigin,
     details: Record<string, unknown>
   ) {
+    signIns.inc({ provider: 'saml', outcome })
     return this.audit.record({
       actor: user,
       action: 'auth.saml',

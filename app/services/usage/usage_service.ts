@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
+import { fromSqlTimestamp, toSqlTimestamp } from '#models/millisecond_timestamp'
 import { HOLDS_SLOT, type EnvironmentState } from '#services/environments/environment_states'
 import {
   calculateUsage,
@@ -72,7 +73,7 @@ export default class UsageService {
             .from('environment_events')
             .whereColumn('environment_events.environment_id', 'environments.id')
             .whereNotNull('environment_events.state')
-            .where('environment_events.occurred_at', '>=', from)
+            .where('environment_events.occurred_at', '>=', toSqlTimestamp(from))
         })
       })
       .select(
@@ -87,17 +88,20 @@ export default class UsageService {
       return { rows: [], from, to, groupBy }
     }
 
-    const transitions: { environment_id: number; state: EnvironmentState; occurred_at: Date }[] =
-      await db
-        .from('environment_events')
-        .whereIn(
-          'environment_id',
-          environments.map((environment) => environment.id)
-        )
-        .whereNotNull('state')
-        .where('occurred_at', '<', end)
-        .orderBy('id', 'asc')
-        .select('environment_id', 'state', 'occurred_at')
+    const transitions: {
+      environment_id: number
+      state: EnvironmentState
+      occurred_at: Date | string
+    }[] = await db
+      .from('environment_events')
+      .whereIn(
+        'environment_id',
+        environments.map((environment) => environment.id)
+      )
+      .whereNotNull('state')
+      .where('occurred_at', '<', toSqlTimestamp(end))
+      .orderBy('id', 'asc')
+      .select('environment_id', 'state', 'occurred_at')
 
     const byEnvironment = new Map<number, UsageEnvironment>()
     for (const row of environments) {
@@ -112,7 +116,7 @@ export default class UsageService {
     for (const transition of transitions) {
       byEnvironment.get(transition.environment_id)?.transitions.push({
         state: transition.state,
-        at: new Date(transition.occurred_at).getTime(),
+        at: fromSqlTimestamp(transition.occurred_at).toMillis(),
       })
     }
 

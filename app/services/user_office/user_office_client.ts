@@ -8,6 +8,7 @@ import {
   experimentsPageValidator,
   type UserOfficeExperiment,
 } from '#services/user_office/user_office_experiment'
+import { observeCall, observed } from '#services/metrics/outside_calls'
 
 /** A username as the User Office may hand it over: anything else is off-contract. */
 // Printable, no whitespace or slashes (it ends up in URLs and paths).
@@ -39,6 +40,7 @@ export default class UserOfficeClient {
    * Contract 1: checks a password. Resolves the canonical username when
    * valid, null when the User Office says the credentials are wrong.
    */
+  @observed('user_office', 'login')
   async checkLogin(username: string, password: string): Promise<string | null> {
     const response = await this.#post('login', userOfficeConfig.loginUrl, { username, password })
     if (response.status === 401) {
@@ -53,6 +55,7 @@ export default class UserOfficeClient {
    * Contract 2: the facility username of a federated identity, or null
    * when the User Office has no account for it.
    */
+  @observed('user_office', 'identity')
   async lookupIdentity(persistentId: string): Promise<string | null> {
     const response = await this.#post('identity', userOfficeConfig.identityUrl, {
       eaa_hash: persistentId,
@@ -68,6 +71,7 @@ export default class UserOfficeClient {
    * Contract 3: whether the user may use facility resources outside an
    * experiment; null for a user the User Office does not know.
    */
+  @observed('user_office', 'authorized')
   async isAuthorized(login: string): Promise<boolean | null> {
     const response = await this.#post('authorized', userOfficeConfig.authorizedUrl, { login }, true)
     if (response.status === 404) {
@@ -99,8 +103,12 @@ export default class UserOfficeClient {
       if (page > experimentsConfig.syncMaxPages) {
         throw this.#offContract('experiments', `more than ${experimentsConfig.syncMaxPages} pages`)
       }
-      const response = await this.#getWithRetries(url)
-      this.#expect(response, 'experiments', [200])
+      const pageUrl = url
+      const response = await observeCall('user_office', 'experiments', async () => {
+        const answer = await this.#getWithRetries(pageUrl)
+        this.#expect(answer, 'experiments', [200])
+        return answer
+      })
       const [error, document] = await experimentsPageValidator.tryValidate(response.data)
       if (error) {
         throw this.#offContract(

@@ -96,10 +96,11 @@ export default class UserAdminService {
    * optionally stops its running environments. Disabling ends every
    * browser session and revokes every API token of the account. An admin
    * cannot take their own admin role away or disable themselves (409).
-   * Audits `user.update` with the changed fields.
+   * Audits `user.update` with the changed fields. `admin` is null for an
+   * operator's ace command.
    */
-  async update(admin: User, userId: number, changes: UserChanges, origin: RequestOrigin) {
-    if (userId === admin.id) {
+  async update(admin: User | null, userId: number, changes: UserChanges, origin: RequestOrigin) {
+    if (userId === admin?.id) {
       if (changes.disabled === true) {
         throw new ConflictException('You cannot disable your own account')
       }

@@ -58,9 +58,10 @@ export default class UserErasureService {
    * pseudonymises the audit trail, then removes the user's environments
    * through the engine (not waited for). An admin
    * cannot erase themselves (409). Audits `user.erase`. Returns the pseudonym.
+   * `admin` is null for an operator's ace command.
    */
-  async erase(admin: User, userId: number, origin: RequestOrigin) {
-    if (userId === admin.id) {
+  async erase(admin: User | null, userId: number, origin: RequestOrigin) {
+    if (userId === admin?.id) {
       throw new ConflictException('You cannot erase your own account')
     }
     const user = await this.users.find(userId)
