@@ -6,19 +6,13 @@
 import os from 'node:os'
 import autocannon from 'autocannon'
 import { HttpBrowser, PortalProcess } from '../tests/helpers/portal_process.ts'
+import { benchPortalEnv } from './bench_env.ts'
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const ADMIN_PASSWORD = 'bench-admin-password-123'
 
 const portal = await PortalProcess.start({
-  NODE_ENV: 'production',
-  DB_CONNECTION: 'mysql',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '3306',
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
-  APP_KEY: process.env.APP_KEY!,
+  ...benchPortalEnv(),
   PORTAL_ADMIN_USERNAME: 'bench-admin',
   PORTAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
   LOG_LEVEL: 'info',

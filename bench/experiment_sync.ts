@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HttpBrowser, PortalProcess } from '../tests/helpers/portal_process.ts'
 import { makeExperiments, UserOfficeServer } from '../tests/helpers/user_office_server.ts'
+import { benchPortalEnv } from './bench_env.ts'
 
 const COUNT = Number(process.env.BENCH_EXPERIMENTS ?? 10_000)
 
@@ -34,14 +35,7 @@ userOffice.addAccount({ username: 'busy-scientist', password: 'uo-password' })
 userOffice.setExperiments('busy-scientist', experiments)
 
 const portal = await PortalProcess.start({
-  NODE_ENV: 'production',
-  DB_CONNECTION: 'mysql',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '3306',
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
-  APP_KEY: process.env.APP_KEY!,
+  ...benchPortalEnv(),
   LOG_FILE: process.env.BENCH_LOG_FILE ?? '/dev/null',
   DATASETS_ROOT: datasets,
   EXPERIMENTS_SYNC_PAGE_SIZE: '100',

@@ -18,6 +18,7 @@ import { startBenchPortal } from './built_portal.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB, sampleResident } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
+import { benchPortalEnv } from './bench_env.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -35,14 +36,7 @@ await db.end()
 
 const logFile = benchLogFile('http_load')
 const server = await startBenchPortal({
-  NODE_ENV: 'production',
-  DB_CONNECTION: 'mysql',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '3306',
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
-  APP_KEY: process.env.APP_KEY!,
+  ...benchPortalEnv(),
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   // Seeded "running" environments have no containers: the reconciler must not fail them.

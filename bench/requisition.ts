@@ -8,6 +8,7 @@ import { createConnection } from 'node:net'
 import autocannon from 'autocannon'
 import Docker from 'dockerode'
 import { HttpBrowser, PortalProcess, freePort } from '../tests/helpers/portal_process.ts'
+import { benchPortalEnv } from './bench_env.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 8)
 const IMAGE = 'portal-test/busybox:1'
@@ -63,14 +64,7 @@ async function rawDocker() {
 }
 
 const portal = await PortalProcess.start({
-  NODE_ENV: 'production',
-  DB_CONNECTION: 'mysql',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '3306',
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
-  APP_KEY: process.env.APP_KEY!,
+  ...benchPortalEnv(),
   PORTAL_ADMIN_USERNAME: 'bench-admin',
   PORTAL_ADMIN_PASSWORD: 'bench-admin-password-123',
   LOG_FILE: '/dev/null',

@@ -19,6 +19,7 @@ import { benchLogFile, loggedErrors, removeLog, serverDurations } from './server
 import { peakResidentMiB, residentMiB } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
 import { freePort } from '../tests/helpers/portal_process.ts'
+import { benchPortalEnv } from './bench_env.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 100)
 const IMAGE = 'portal-test/httpd:1'
@@ -85,14 +86,7 @@ const adminToken = await mintToken(db, facility.admin.id)
 const docker = await engine()
 const logFile = benchLogFile('requisition_concurrent')
 const server = await startBenchPortal({
-  NODE_ENV: 'production',
-  DB_CONNECTION: 'mysql',
-  DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-  DB_PORT: process.env.DB_PORT ?? '3306',
-  DB_USER: process.env.DB_USER ?? 'root',
-  DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-  DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
-  APP_KEY: process.env.APP_KEY!,
+  ...benchPortalEnv(),
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   DOCKER_SOCKET: socketPath,

@@ -1,11 +1,7 @@
 import env from '#start/env'
 
-/**
- * Environment of a portal process that is one replica among several: the
- * test run's MySQL database, Docker engine and Guacamole database, a
- * shared app key, environments on the host network.
- */
-export function replicaEnv(overrides: Record<string, string> = {}): Record<string, string> {
+/** The test run's MySQL database, for a portal or ace process started by a test. */
+export function testDatabaseEnv(): Record<string, string> {
   return {
     DB_CONNECTION: 'mysql',
     DB_HOST: env.get('DB_HOST', '127.0.0.1'),
@@ -13,6 +9,17 @@ export function replicaEnv(overrides: Record<string, string> = {}): Record<strin
     DB_USER: env.get('DB_USER', 'root'),
     DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
     DB_DATABASE: env.get('DB_DATABASE')!,
+  }
+}
+
+/**
+ * Environment of a portal process that is one replica among several: the
+ * test run's MySQL database, Docker engine and Guacamole database, a
+ * shared app key, environments on the host network.
+ */
+export function replicaEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...testDatabaseEnv(),
     APP_KEY: 'shared-app-key-of-the-portal-replicas-0123',
     DOCKER_SOCKET: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
     DOCKER_NETWORK: 'host',

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
+import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
 import User from '#models/user'
 import UserRole from '#models/user_role'
 import { HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
@@ -30,12 +30,7 @@ test.group('Docker engine unavailable', () => {
     })
 
     const portal = await PortalProcess.start({
-      DB_CONNECTION: 'mysql',
-      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
-      DB_PORT: String(env.get('DB_PORT', 3306)),
-      DB_USER: env.get('DB_USER', 'root'),
-      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
-      DB_DATABASE: env.get('DB_DATABASE')!,
+      ...testDatabaseEnv(),
       APP_KEY: 'an-app-key-for-this-test-only-0123456789',
       DOCKER_SOCKET: '/nonexistent/docker.sock',
       DOCKER_TIMEOUT: '2',

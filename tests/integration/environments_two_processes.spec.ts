@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import User from '#models/user'
@@ -42,12 +43,7 @@ test.group('Environments across two portal processes', () => {
     })
 
     const shared = {
-      DB_CONNECTION: 'mysql',
-      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
-      DB_PORT: String(env.get('DB_PORT', 3306)),
-      DB_USER: env.get('DB_USER', 'root'),
-      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
-      DB_DATABASE: env.get('DB_DATABASE')!,
+      ...testDatabaseEnv(),
       APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
       DOCKER_SOCKET: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
       DOCKER_NETWORK: 'host',

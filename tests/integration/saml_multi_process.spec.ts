@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { test } from '@japa/runner'
+import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
 import { freePort, HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
 import { parseAutoPostForm, TestIdp } from '#tests/helpers/saml_idp'
 import { TEST_SAML_FOLDER } from '#tests/helpers/test_saml'
@@ -36,12 +36,7 @@ test.group('SAML across portal processes', () => {
     })
 
     const shared = {
-      DB_CONNECTION: 'mysql',
-      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
-      DB_PORT: String(env.get('DB_PORT', 3306)),
-      DB_USER: env.get('DB_USER', 'root'),
-      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
-      DB_DATABASE: env.get('DB_DATABASE')!,
+      ...testDatabaseEnv(),
       APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
       APP_URL: publicUrl,
       FRONTEND_ORIGINS: FRONTEND,
