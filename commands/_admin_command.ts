@@ -76,8 +76,17 @@ export default abstract class AdminCommand extends BaseCommand {
     return serializer.serialize(resource, this.app.container.createResolver())
   }
 
-  /** Writes to stdout as is, waiting while the pipe is full. */
+  /**
+   * Writes to stdout as is, waiting while the pipe is full. When the ui
+   * is not the console's (tests run a command in their own process with a
+   * "raw" ui), the text goes to its logger, which keeps it.
+   */
   protected async write(text: string) {
+    // cliui's raw mode renders into memory (a renderer with getLogs).
+    if ('getLogs' in this.logger.getRenderer()) {
+      this.logger.log(text)
+      return
+    }
     if (!process.stdout.write(text)) {
       await new Promise((resolve) => process.stdout.once('drain', resolve))
     }

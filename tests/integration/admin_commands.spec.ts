@@ -6,7 +6,7 @@ import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
+import { appKey } from '#config/app'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import EnvironmentEvent from '#models/environment_event'
@@ -21,47 +21,30 @@ import DockerDriver from '#services/provisioning/docker_driver'
 import { createUser } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
-import { runAce, scratchDir, type ProcessResult } from '#tests/helpers/portal_process'
+import { aceInProcess, commandOutput, type CommandResult } from '#tests/helpers/ace_in_process'
+import { runAce, scratchDir } from '#tests/helpers/portal_process'
 
 type Cleanup = (fn: () => void | Promise<void>) => void
 
-/** The commands' app key: the test computes erasure pseudonyms with it. */
-const APP_KEY = 'admin-commands-test-app-key-0123456789abcdef'
-
 const GIB = 2 ** 30
 
-/** The child's settings: this run's MySQL database, Docker engine and Guacamole database. */
-function commandEnv(): Record<string, string> {
-  return {
-    DB_CONNECTION: 'mysql',
-    DB_HOST: env.get('DB_HOST', '127.0.0.1'),
-    DB_PORT: String(env.get('DB_PORT', 3306)),
-    DB_USER: env.get('DB_USER', 'root'),
-    DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
-    DB_DATABASE: env.get('DB_DATABASE')!,
-    APP_KEY,
-    DATA_DIR: env.get('DATA_DIR', 'tmp/test-data'),
-    DOCKER_SOCKET: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
-    DOCKER_NETWORK: 'host',
-    PORTAL_INSTANCE_ID: env.get('PORTAL_INSTANCE_ID', 'portal-test'),
-    ACCESS_BROKER: 'guacamole-db',
-    GUACAMOLE_URL: env.get('GUACAMOLE_URL') ?? 'http://127.0.0.1:46304/guacamole',
-    GUACAMOLE_DB_HOST: env.get('GUACAMOLE_DB_HOST', '127.0.0.1'),
-    GUACAMOLE_DB_PORT: String(env.get('GUACAMOLE_DB_PORT', 3306)),
-    GUACAMOLE_DB_USER: env.get('GUACAMOLE_DB_USER', 'root'),
-    GUACAMOLE_DB_PASSWORD: env.get('GUACAMOLE_DB_PASSWORD')?.release() ?? '',
-    GUACAMOLE_DB_DATABASE: env.get('GUACAMOLE_DB_DATABASE', 'guacamole_test'),
-  }
+/** The app key of the real processes' SQLite portal. */
+const SQLITE_APP_KEY = 'admin-commands-test-app-key-0123456789abcdef'
+
+/**
+ * The commands run in this process (tests/helpers/ace_in_process.ts), on
+ * the run's MySQL database, Docker engine and Guacamole database. One
+ * test starts real `node ace` processes, for what only they show: stdout,
+ * stderr and the exit code.
+ */
+function ace(name: string, ...args: string[]) {
+  return aceInProcess(name, args)
 }
 
-function ace(...args: string[]) {
-  return runAce(args, commandEnv())
-}
-
-const output = (result: ProcessResult) => result.stdout + result.stderr
+const output = commandOutput
 
 /** Exit code 1 with one error line mentioning `text`. */
-function assertRefused(assert: any, result: ProcessResult, text: string | RegExp) {
+function assertRefused(assert: any, result: CommandResult, text: string | RegExp) {
   assert.equal(result.code, 1, output(result))
   const lines = result.stderr.trim().split('\n')
   assert.lengthOf(lines, 1, result.stderr)
@@ -73,7 +56,7 @@ function assertRefused(assert: any, result: ProcessResult, text: string | RegExp
 }
 
 /** Exit code 0 and stdout as JSON (nothing else may be on stdout). */
-function jsonOf(assert: any, result: ProcessResult) {
+function jsonOf(assert: any, result: CommandResult) {
   assert.equal(result.code, 0, output(result))
   return JSON.parse(result.stdout)
 }
@@ -324,7 +307,7 @@ test.group('ace user:erase', (group) => {
 
     const erased = await ace('user:erase', carol.username, '--force')
     assert.equal(erased.code, 0, output(erased))
-    const digest = createHmac('sha256', APP_KEY).update(`user:${carol.id}`).digest('hex')
+    const digest = createHmac('sha256', appKey.release()).update(`user:${carol.id}`).digest('hex')
     const pseudonym = `erased-${digest.slice(0, 16)}`
     assert.include(erased.stdout, pseudonym)
 
@@ -706,12 +689,17 @@ test.group('ace usage:report', (group) => {
     assertRefused(assert, badWindow, 'to: The to field must be after from')
   })
 
-  test('counts a sub-second interval exactly on SQLite too', async ({ assert, cleanup }) => {
+  /**
+   * The one test with real `node ace` processes: what a script sees
+   * (JSON alone on stdout, one line on stderr, exit code 1), on SQLite.
+   */
+  test('counts a sub-second interval exactly on SQLite too, as a real process', async ({
+    assert,
+    cleanup,
+  }) => {
     const dataDir = await scratchDir('usage')
     cleanup(() => rm(dataDir, { recursive: true, force: true }))
-    const sqliteEnv = { DB_CONNECTION: 'sqlite', DATA_DIR: dataDir, APP_KEY }
-    const migrated = await runAce(['migration:run'], sqliteEnv)
-    assert.equal(migrated.code, 0, output(migrated))
+    const sqliteEnv = { DB_CONNECTION: 'sqlite', DATA_DIR: dataDir, APP_KEY: SQLITE_APP_KEY }
 
     // The models write through a SQLite connection of this process, as the portal would.
     const connection = `usage_sqlite_${Date.now()}`
@@ -721,6 +709,13 @@ test.group('ace usage:report', (group) => {
       useNullAsDefault: true,
     })
     cleanup(() => db.manager.close(connection, true))
+    const migrated = await aceInProcess('migration:run', [
+      `--connection=${connection}`,
+      '--compact-output',
+      '--no-schema-generate',
+      '--disable-locks',
+    ])
+    assert.equal(migrated.code, 0, output(migrated))
     const user = await User.create(
       { username: 'grace', provider: 'local', password: null, disabled: false },
       { connection }
@@ -748,13 +743,14 @@ test.group('ace usage:report', (group) => {
     )
     await subSecondEnvironment(user, image, connection)
 
-    const report = await runAce(
-      ['usage:report', ...SUB_SECOND.window, '--group-by=user', '--json'],
-      sqliteEnv
-    )
+    const [report, refused] = await Promise.all([
+      runAce(['usage:report', ...SUB_SECOND.window, '--group-by=user', '--json'], sqliteEnv),
+      runAce(['usage:report', ...SUB_SECOND.window, '--group-by=day'], sqliteEnv),
+    ])
     assert.deepEqual(jsonOf(assert, report).data, [
       { key: { id: user.id, label: 'grace' }, ...SUB_SECOND.row },
     ])
+    assertRefused(assert, refused, 'groupBy')
   })
 })
 

@@ -1,8 +1,17 @@
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { appKey } from '#config/app'
+import AuditEvent from '#models/audit_event'
+import Experiment from '#models/experiment'
+import ExperimentSession from '#models/experiment_session'
+import { aceInProcess, commandOutput as output } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
+
+type Cleanup = (fn: () => void | Promise<void>) => void
 
 /** A CSV line from cells, quoted as RFC 4180 says when needed. */
 function csvLine(cells: string[]) {
@@ -15,43 +24,84 @@ function csv(rows: string[][]) {
   return rows.map(csvLine).join('\r\n') + '\r\n'
 }
 
-test.group('ace experiments:import*', () => {
+/**
+ * The commands run in this process (tests/helpers/ace_in_process.ts), on
+ * the run's MySQL database: every test names its proposals, users and
+ * folders after itself and deletes them afterwards.
+ */
+function ace(name: string, ...args: string[]) {
+  return aceInProcess(name, args)
+}
+
+/** A folder for the test's CSV files, and a prefix unique to the test. */
+async function workspace(cleanup: Cleanup) {
+  const dir = await scratchDir('import')
+  cleanup(() => rm(dir, { recursive: true, force: true }))
+  return { dir, tag: `imp${Date.now()}${Math.floor(Math.random() * 1000)}` }
+}
+
+/** Deletes the experiments (their sessions and members with them) and users a test made. */
+function forget(cleanup: Cleanup, proposalIds: string[], usernames: string[] = []) {
+  cleanup(async () => {
+    await db.from('experiments').whereIn('proposal_id', proposalIds).delete()
+    await db.from('users').whereIn('username', usernames).delete()
+  })
+}
+
+/** The id of the newest audit event: the events a command writes come after it. */
+async function auditMark() {
+  const row = await db.from('audit_events').max('id as id').first()
+  return Number(row?.id ?? 0)
+}
+
+/** The experiment audit events written after `mark`. */
+function experimentEventsSince(mark: number) {
+  return AuditEvent.query()
+    .where('id', '>', mark)
+    .where('action', 'like', 'experiment%')
+    .orderBy('id', 'asc')
+}
+
+test.group('ace experiments:import*', (group) => {
+  group.each.timeout(120_000)
+
   test('imports experiments, sessions and members from CSV, idempotently', async ({
     assert,
     cleanup,
   }) => {
-    const dataDir = await realpath(await scratchDir('import'))
-    cleanup(() => rm(dataDir, { recursive: true, force: true }))
-    const env = { DATA_DIR: dataDir, DB_CONNECTION: 'sqlite' }
-    const dataset = join(dataDir, 'datasets', 'p1', 'raw')
-    await mkdir(dataset, { recursive: true })
-    const output = (result: { stdout: string; stderr: string }) => result.stdout + result.stderr
-
-    const migrated = await runAce(['migration:run'], env)
-    assert.equal(migrated.code, 0, output(migrated))
+    const { dir, tag } = await workspace(cleanup)
+    const proposal = (number: number) => `${tag}-${number}`
+    const alice = `${tag}alice`
+    const ghost = `${tag}ghost`
+    forget(cleanup, [100, 200, 300, 400, 999].map(proposal), [alice])
+    const { datasetsRoot } = app.config.get<{ datasetsRoot: string }>('experiments.mountPolicy')
+    await mkdir(join(datasetsRoot, tag, 'raw'), { recursive: true })
+    cleanup(() => rm(join(datasetsRoot, tag), { recursive: true, force: true }))
+    const dataset = await realpath(join(datasetsRoot, tag, 'raw'))
 
     // Experiments: a quoted title with a comma, an abstract with a newline and
     // quotes (lines 2-3), a row with the optional fields empty, and two bad
     // rows (lines 5 and 6).
-    const experimentsFile = join(dataDir, 'experiments.csv')
+    const experimentsFile = join(dir, 'experiments.csv')
     await writeFile(
       experimentsFile,
       csv([
         ['proposal_id', 'title', 'abstract', 'instrument', 'posix_uid', 'posix_gid'],
-        ['P-100', 'Crystals, big ones', 'Line one\nline "two"', 'I11', '40001', '40002'],
-        ['P-200', 'Bare', '', '', '', ''],
-        ['P-300', '', 'no title', '', '', ''],
-        ['P-400', 'Root-owned', '', '', '0', '0'],
+        [proposal(100), 'Crystals, big ones', 'Line one\nline "two"', 'I11', '40001', '40002'],
+        [proposal(200), 'Bare', '', '', '', ''],
+        [proposal(300), '', 'no title', '', '', ''],
+        [proposal(400), 'Root-owned', '', '', '0', '0'],
       ])
     )
-    const first = await runAce(['experiments:import', experimentsFile], env)
+    const mark = await auditMark()
+    const first = await ace('experiments:import', experimentsFile)
     assert.equal(first.code, 1, output(first))
     assert.match(output(first), /line 5: [^\n]*title/)
     assert.match(output(first), /line 6: [^\n]*posix_uid/)
     assert.include(first.stdout, 'created 2, updated 0, unchanged 0, failed 2')
 
     // Sessions: an unknown proposal (line 5) and an end before the start (line 4).
-    const sessionsFile = join(dataDir, 'sessions.csv')
+    const sessionsFile = join(dir, 'sessions.csv')
     await writeFile(
       sessionsFile,
       csv([
@@ -65,7 +115,7 @@ test.group('ace experiments:import*', () => {
           'data_set_path',
         ],
         [
-          'P-100',
+          proposal(100),
           'S1',
           'First beamtime',
           'Powder, fine',
@@ -74,7 +124,7 @@ test.group('ace experiments:import*', () => {
           JSON.stringify({ [dataset]: { bind: '/data/raw', mode: 'ro' } }),
         ],
         [
-          'P-100',
+          proposal(100),
           'S2',
           '',
           '',
@@ -82,163 +132,218 @@ test.group('ace experiments:import*', () => {
           '',
           JSON.stringify({ '/etc': { bind: '/data/etc', mode: 'ro' } }),
         ],
-        ['P-100', 'S3', '', '', '2025-04-02T00:00:00Z', '2025-04-01T00:00:00Z', ''],
-        ['P-999', 'S1', '', '', '', '', ''],
+        [proposal(100), 'S3', '', '', '2025-04-02T00:00:00Z', '2025-04-01T00:00:00Z', ''],
+        [proposal(999), 'S1', '', '', '', '', ''],
       ])
     )
-    const sessions = await runAce(['experiments:import-sessions', sessionsFile], env)
+    const sessions = await ace('experiments:import-sessions', sessionsFile)
     assert.equal(sessions.code, 1, output(sessions))
     assert.match(output(sessions), /line 4: [^\n]*ends_at/)
-    assert.match(output(sessions), /line 5: [^\n]*P-999[^\n]*not found/)
+    assert.match(output(sessions), new RegExp(`line 5: [^\\n]*${proposal(999)}[^\\n]*not found`))
     assert.include(sessions.stdout, 'created 2, updated 0, unchanged 0, failed 2')
 
-    // Members: the user must exist; "ghost" does not (line 3).
-    const user = await runAce(['user:create', 'alice', '--password=a-long-enough-password'], env)
+    // Members: the user must exist; the ghost does not (line 3).
+    const user = await ace('user:create', alice, '--password=a-long-enough-password')
     assert.equal(user.code, 0, output(user))
-    const membersFile = join(dataDir, 'members.csv')
+    const membersFile = join(dir, 'members.csv')
     await writeFile(
       membersFile,
       csv([
         ['proposal_id', 'username', 'role'],
-        ['P-100', 'alice', ''],
-        ['P-100', 'ghost', 'member'],
-        ['P-200', 'alice', 'PI'],
+        [proposal(100), alice, ''],
+        [proposal(100), ghost, 'member'],
+        [proposal(200), alice, 'PI'],
       ])
     )
-    const members = await runAce(['experiments:import-members', membersFile], env)
+    const members = await ace('experiments:import-members', membersFile)
     assert.equal(members.code, 1, output(members))
-    assert.match(output(members), /line 3: [^\n]*ghost[^\n]*not found/)
+    assert.match(output(members), new RegExp(`line 3: [^\\n]*${ghost}[^\\n]*not found`))
     assert.include(members.stdout, 'created 2, updated 0, unchanged 0, failed 1')
 
-    const sqlite = new Database(join(dataDir, 'portal.sqlite'), { readonly: true })
-    cleanup(() => {
-      sqlite.close()
-    })
-    const experiments = sqlite
-      .prepare('select * from experiments order by proposal_id')
-      .all() as any[]
+    const experiments = await Experiment.query()
+      .whereIn('proposal_id', [100, 200, 300, 400].map(proposal))
+      .orderBy('proposal_id')
     assert.deepEqual(
-      experiments.map((row) => row.proposal_id),
-      ['P-100', 'P-200']
+      experiments.map((row) => row.proposalId),
+      [proposal(100), proposal(200)]
     )
-    assert.containsSubset(experiments[0], {
+    const stored = (experiment: Experiment) => ({
+      title: experiment.title,
+      abstract: experiment.abstract,
+      instrument: experiment.instrument,
+      posixUid: experiment.posixUid,
+      posixGid: experiment.posixGid,
+      source: experiment.source,
+      startsAt: experiment.startsAt?.toUTC().toISO() ?? null,
+    })
+    assert.containsSubset(stored(experiments[0]), {
       title: 'Crystals, big ones',
       abstract: 'Line one\nline "two"',
       instrument: 'I11',
-      posix_uid: 40001,
-      posix_gid: 40002,
+      posixUid: 40001,
+      posixGid: 40002,
       source: 'local',
       // The earliest session start, in UTC.
-      starts_at: '2025-01-15 08:00:00',
+      startsAt: '2025-01-15T08:00:00.000Z',
     })
-    assert.containsSubset(experiments[1], {
+    assert.containsSubset(stored(experiments[1]), {
       abstract: null,
       instrument: null,
-      posix_uid: null,
-      starts_at: null,
+      posixUid: null,
+      startsAt: null,
     })
 
-    const storedSessions = sqlite
-      .prepare('select * from experiment_sessions order by session_number')
-      .all() as any[]
+    const storedSessions = await ExperimentSession.query()
+      .whereIn(
+        'experiment_id',
+        experiments.map((row) => row.id)
+      )
+      .orderBy('session_number')
     assert.deepEqual(
-      storedSessions.map((row) => row.session_number),
+      storedSessions.map((row) => row.sessionNumber),
       ['S1', 'S2']
     )
-    assert.containsSubset(storedSessions[0], {
-      title: 'First beamtime',
-      description: 'Powder, fine',
-      starts_at: '2025-03-01 08:00:00',
-      ends_at: '2025-03-02 10:00:00',
-    })
-    const goodMounts = JSON.parse(storedSessions[0].mounts)
+    assert.deepEqual(
+      {
+        title: storedSessions[0].title,
+        description: storedSessions[0].description,
+        startsAt: storedSessions[0].startsAt?.toUTC().toISO(),
+        endsAt: storedSessions[0].endsAt?.toUTC().toISO(),
+      },
+      {
+        title: 'First beamtime',
+        description: 'Powder, fine',
+        startsAt: '2025-03-01T08:00:00.000Z',
+        endsAt: '2025-03-02T10:00:00.000Z',
+      }
+    )
+    const goodMounts = storedSessions[0].mounts
     assert.isTrue(goodMounts.launchable)
     assert.deepEqual(goodMounts.mounts, [
       { hostPath: dataset, containerPath: '/data/raw', mode: 'ro' },
     ])
-    const badMounts = JSON.parse(storedSessions[1].mounts)
+    const badMounts = storedSessions[1].mounts
     assert.isFalse(badMounts.launchable)
     assert.equal(badMounts.errors[0].code, 'E_MOUNT_OUTSIDE_ROOT')
 
-    const storedMembers = sqlite
-      .prepare(
-        `select e.proposal_id, u.username, m.role, m.source from experiment_members m
-         join experiments e on e.id = m.experiment_id join users u on u.id = m.user_id
-         order by e.proposal_id`
+    const storedMembers = await db
+      .from('experiment_members as m')
+      .join('experiments as e', 'e.id', 'm.experiment_id')
+      .join('users as u', 'u.id', 'm.user_id')
+      .whereIn(
+        'e.id',
+        experiments.map((row) => row.id)
       )
-      .all()
-    assert.deepEqual(storedMembers, [
-      { proposal_id: 'P-100', username: 'alice', role: 'member', source: 'local' },
-      { proposal_id: 'P-200', username: 'alice', role: 'PI', source: 'local' },
-    ])
+      .orderBy('e.proposal_id')
+      .select('e.proposal_id', 'u.username', 'm.role', 'm.source')
+    assert.deepEqual(
+      storedMembers.map((row) => ({ ...row })),
+      [
+        { proposal_id: proposal(100), username: alice, role: 'member', source: 'local' },
+        { proposal_id: proposal(200), username: alice, role: 'PI', source: 'local' },
+      ]
+    )
 
-    const audited = sqlite
-      .prepare(
-        `select action, count(*) as n from audit_events where action like 'experiment%'
-                group by action order by action`
-      )
-      .all()
-    assert.deepEqual(audited, [
-      { action: 'experiment.create', n: 2 },
-      { action: 'experiment_member.add', n: 2 },
-      { action: 'experiment_session.upsert', n: 2 },
-    ])
+    const audited = await experimentEventsSince(mark)
+    const counted = new Map<string, number>()
+    for (const event of audited) {
+      counted.set(event.action, (counted.get(event.action) ?? 0) + 1)
+    }
+    assert.deepEqual(Object.fromEntries(counted), {
+      'experiment.create': 2,
+      'experiment_session.upsert': 2,
+      'experiment_member.add': 2,
+    })
 
     // A second run of the same files changes nothing.
-    const counts = () =>
-      sqlite.prepare('select count(*) as n, max(id) as last from audit_events').get()
-    const before = counts()
+    const before = await auditMark()
     for (const [command, file, failed] of [
       ['experiments:import', experimentsFile, 2],
       ['experiments:import-sessions', sessionsFile, 2],
       ['experiments:import-members', membersFile, 1],
     ] as const) {
-      const again = await runAce([command, file], env)
+      const again = await ace(command, file)
       assert.equal(again.code, 1, output(again))
       assert.include(again.stdout, `created 0, updated 0, unchanged 2, failed ${failed}`)
     }
-    assert.deepEqual(counts(), before)
+    assert.lengthOf(await experimentEventsSince(before), 0)
   })
 
   test('a clean file exits 0, and a change is reported as updated', async ({ assert, cleanup }) => {
-    const dataDir = await scratchDir('import')
-    cleanup(() => rm(dataDir, { recursive: true, force: true }))
-    const env = { DATA_DIR: dataDir, DB_CONNECTION: 'sqlite' }
-    await runAce(['migration:run'], env)
-    const file = join(dataDir, 'experiments.csv')
+    const { dir, tag } = await workspace(cleanup)
+    const [one, two] = [`${tag}-1`, `${tag}-2`]
+    forget(cleanup, [one, two])
+    const file = join(dir, 'experiments.csv')
 
     await writeFile(
       file,
-      'proposal_id,title,abstract,instrument,posix_uid,posix_gid\nP-1,One,,,,\n'
+      `proposal_id,title,abstract,instrument,posix_uid,posix_gid\n${one},One,,,,\n`
     )
-    const created = await runAce(['experiments:import', file], env)
-    assert.equal(created.code, 0, created.stdout + created.stderr)
+    const created = await ace('experiments:import', file)
+    assert.equal(created.code, 0, output(created))
     assert.include(created.stdout, 'created 1, updated 0, unchanged 0, failed 0')
 
     // Columns in another order, with a byte order mark, and a new title.
     await writeFile(
       file,
-      '\uFEFFtitle,proposal_id,abstract,instrument,posix_uid,posix_gid\nUno,P-1,,,,\n'
+      `\uFEFFtitle,proposal_id,abstract,instrument,posix_uid,posix_gid\nUno,${one},,,,\n`
     )
-    const updated = await runAce(['experiments:import', file], env)
-    assert.equal(updated.code, 0, updated.stdout + updated.stderr)
+    const updated = await ace('experiments:import', file)
+    assert.equal(updated.code, 0, output(updated))
     assert.include(updated.stdout, 'created 0, updated 1, unchanged 0, failed 0')
 
-    await writeFile(file, 'proposal_id,title\nP-2,Two\n')
-    const wrongHeader = await runAce(['experiments:import', file], env)
+    await writeFile(file, `proposal_id,title\n${two},Two\n`)
+    const wrongHeader = await ace('experiments:import', file)
     assert.equal(wrongHeader.code, 1)
-    assert.include(wrongHeader.stdout + wrongHeader.stderr, 'missing column(s): abstract')
+    assert.include(output(wrongHeader), 'missing column(s): abstract')
 
-    const missing = await runAce(['experiments:import', join(dataDir, 'nope.csv')], env)
+    const missing = await ace('experiments:import', join(dir, 'nope.csv'))
     assert.equal(missing.code, 1)
-    assert.include(missing.stdout + missing.stderr, 'cannot read')
+    assert.include(output(missing), 'cannot read')
 
-    const sqlite = new Database(join(dataDir, 'portal.sqlite'), { readonly: true })
-    cleanup(() => {
-      sqlite.close()
-    })
-    assert.deepEqual(sqlite.prepare('select proposal_id, title from experiments').all(), [
-      { proposal_id: 'P-1', title: 'Uno' },
+    const experiments = await Experiment.query().whereIn('proposal_id', [one, two])
+    assert.deepEqual(
+      experiments.map((row) => ({ proposalId: row.proposalId, title: row.title })),
+      [{ proposalId: one, title: 'Uno' }]
+    )
+  })
+
+  /**
+   * The one test with real `node ace` processes: what a script sees (the
+   * summary on stdout, the error alone on stderr, the exit code).
+   */
+  test('as a real process: exit 0 and the summary, or exit 1 and one line on stderr', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { dir, tag } = await workspace(cleanup)
+    forget(cleanup, [`${tag}-1`])
+    const file = join(dir, 'experiments.csv')
+    await writeFile(
+      file,
+      `proposal_id,title,abstract,instrument,posix_uid,posix_gid\n${tag}-1,One,,,,\n`
+    )
+    const mysqlEnv = {
+      DB_CONNECTION: 'mysql',
+      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
+      DB_PORT: String(env.get('DB_PORT', 3306)),
+      DB_USER: env.get('DB_USER', 'root'),
+      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
+      DB_DATABASE: env.get('DB_DATABASE')!,
+      DATA_DIR: dir,
+      APP_KEY: appKey.release(),
+    }
+
+    const [created, missing] = await Promise.all([
+      runAce(['experiments:import', file], mysqlEnv),
+      runAce(['experiments:import', join(dir, 'nope.csv')], mysqlEnv),
     ])
+    assert.equal(created.code, 0, output(created))
+    assert.include(created.stdout, 'created 1, updated 0, unchanged 0, failed 0')
+    assert.equal(missing.code, 1, output(missing))
+    const lines = missing.stderr.trim().split('\n')
+    assert.lengthOf(lines, 1, missing.stderr)
+    assert.include(lines[0], 'cannot read')
+    assert.isNotNull(await Experiment.findBy('proposal_id', `${tag}-1`))
   })
 })
