@@ -94,6 +94,9 @@ const server = await startBenchPortal({
   PORTAL_INSTANCE_ID: INSTANCE,
   // Seeded "running" environments have no containers: the reconciler must not fail them.
   JOBS_ENABLED: 'false',
+  // The seeded facility holds ~50 launches "in progress" with nothing behind them (no jobs to
+  // fail them): the site-wide launch limit would count them, so it is lifted for the burst.
+  ENVIRONMENT_MAX_CONCURRENT_LAUNCHES: process.env.ENVIRONMENT_MAX_CONCURRENT_LAUNCHES ?? '0',
   // The pool every request and the provisioner share (default 10); DB_POOL_MAX=30 … to compare.
   ...(process.env.DB_POOL_MAX ? { DB_POOL_MAX: process.env.DB_POOL_MAX } : {}),
 })

@@ -23,6 +23,8 @@ const environmentsConfig = {
   lifetimeHours: env.get('ENVIRONMENT_LIFETIME_HOURS', 168),
   /** Owners and admins may extend up to this long after creation. */
   maxLifetimeHours: env.get('ENVIRONMENT_MAX_LIFETIME_HOURS', 720),
+  /** Launches (new or restarted) in progress at once across the site; 0 = no limit. */
+  maxConcurrentLaunches: env.get('ENVIRONMENT_MAX_CONCURRENT_LAUNCHES', 100),
 
   /** Background jobs (reconciler, expiry): one elected process runs them this often. */
   jobs: {

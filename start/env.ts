@@ -111,6 +111,7 @@ const schema = {
   JOBS_INTERVAL_SECONDS: Env.schema.number.optional(),
   ENVIRONMENT_LIFETIME_HOURS: Env.schema.number.optional(),
   ENVIRONMENT_MAX_LIFETIME_HOURS: Env.schema.number.optional(),
+  ENVIRONMENT_MAX_CONCURRENT_LAUNCHES: Env.schema.number.optional(),
   QUOTA_DEFAULT_ENVIRONMENTS: Env.schema.number.optional(),
   QUOTA_DEFAULT_CPU: Env.schema.string.optional(),
   QUOTA_DEFAULT_MEMORY: Env.schema.string.optional(),

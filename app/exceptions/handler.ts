@@ -3,6 +3,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { toApiErrors, type ApiError } from '#exceptions/api_error'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
+import LaunchLimitException from '#exceptions/launch_limit_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 
 /**
@@ -21,6 +22,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
+    }
+    if (error instanceof LaunchLimitException) {
+      ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }
 
     if (BROWSER_ROUTES.has(ctx.route?.pattern ?? '')) {

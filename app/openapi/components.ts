@@ -407,6 +407,13 @@ export const components = {
       ),
       headers: { 'Retry-After': { schema: { type: 'integer' } } },
     },
+    LaunchLimit: {
+      ...errorResponse(
+        'The site is starting as many environments as it allows at once; retry after Retry-After seconds',
+        'E_LAUNCH_LIMIT'
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    },
     ServiceUnavailable: errorResponse('A required service is unavailable', 'E_SERVICE_UNAVAILABLE'),
   },
 }

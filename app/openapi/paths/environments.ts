@@ -162,7 +162,7 @@ export const environmentPaths = {
       tags: ['Environments'],
       summary: 'Requisition an environment',
       description:
-        'Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit), records the environment as provisioning and starts it. Answers 202 at once.',
+        'Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once.',
       security: signedIn,
       requestBody: {
         required: true,
@@ -185,6 +185,7 @@ export const environmentPaths = {
         202: accepted,
         404: ref('NotFound'),
         409: conflict,
+        429: ref('LaunchLimit'),
         ...bodyErrors,
         ...authenticatedErrors,
       },
@@ -273,6 +274,7 @@ export const environmentPaths = {
         202: accepted,
         404: ref('NotFound'),
         409: conflict,
+        429: ref('LaunchLimit'),
         422: ref('ValidationFailed'),
         ...authenticatedErrors,
       },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import Image from '#models/image'
@@ -21,6 +22,7 @@ import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
 import SessionNotLaunchableException from '#exceptions/session_not_launchable_exception'
 import ExperimentRequiredException from '#exceptions/experiment_required_exception'
+import LaunchLimitException from '#exceptions/launch_limit_exception'
 
 export type RequisitionInput = {
   imageId: number
@@ -104,6 +106,7 @@ export default class EnvironmentService {
       await trx.from('users').where('id', user.id).forUpdate().select('id').first()
       const { limits } = await this.quotas.limitsFor(user.id, trx)
       this.quotas.assertFits(limits, await this.quotas.usageOf(user.id, trx), request)
+      await this.#assertLaunchCapacity(trx)
 
       const created = await Environment.create(
         {
@@ -184,6 +187,7 @@ export default class EnvironmentService {
         memoryBytes: environment.memoryBytes,
         gpus: environment.gpus,
       })
+      await this.#assertLaunchCapacity(trx)
       const moved = await trx
         .from('environments')
         .where('id', environment.id)
@@ -396,6 +400,27 @@ export default class EnvironmentService {
       throw new NotFoundException('No such experiment')
     }
     return { experimentId, sessionId }
+  }
+
+  /**
+   * The site-wide cap on launches in progress (JupyterHub's concurrent
+   * spawn limit). Counted without a site-wide lock, so simultaneous
+   * requests may overshoot it by a few: it shields the engine from bursts,
+   * it is not a quota.
+   */
+  async #assertLaunchCapacity(trx: TransactionClientContract) {
+    const limit = environmentsConfig.maxConcurrentLaunches
+    if (limit <= 0) {
+      return
+    }
+    const row = await trx
+      .from('environments')
+      .where('state', 'provisioning')
+      .count('* as total')
+      .first()
+    if (Number(row?.total ?? 0) >= limit) {
+      throw new LaunchLimitException(limit)
+    }
   }
 
   async #isMember(user: User, experimentId: number) {
