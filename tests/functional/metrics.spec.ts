@@ -4,14 +4,18 @@ import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
-import Environment from '#models/environment'
 import EnvironmentExpiry from '#services/environments/environment_expiry'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import EnvironmentReconciler from '#services/environments/environment_reconciler'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { createHttpImage, setUserQuota, waitForState } from '#tests/helpers/environments'
+import {
+  createHttpImage,
+  recordEnvironment,
+  setUserQuota,
+  waitForState,
+} from '#tests/helpers/environments'
 import { parsePrometheusText, sampleValue, type Sample } from '#tests/helpers/prometheus_text'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 
@@ -222,17 +226,10 @@ test.group('Metrics: what they count', (group) => {
   test('counts reconciler runs and expiry actions', async ({ client, assert }) => {
     const owner = await createUser()
     const image = await createHttpImage()
-    await Environment.create({
+    await recordEnvironment({
       userId: owner.id,
       imageId: image.id,
       name: 'expired one',
-      driver: 'docker',
-      state: 'stopped',
-      secret: 'encrypted-elsewhere',
-      cpuMillicores: 100,
-      memoryBytes: 1024,
-      storageBytes: 0,
-      gpus: 0,
       expiresAt: DateTime.utc().minus({ minutes: 1 }),
     })
     const before = await scrape(client)

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon'
+import Environment from '#models/environment'
 import Image from '#models/image'
 import { UserQuota } from '#models/quota_limits'
 import type { ApiSession } from '#tests/helpers/api_session'
@@ -25,6 +27,25 @@ export function createHttpImage(overrides: Partial<Image> = {}) {
     allowedRoles: ['scientist'],
     lifetimeHours: null,
     ...overrides,
+  })
+}
+
+/**
+ * An environment record with no engine object behind it: stopped (a slot
+ * and its storage, no compute) unless the fields say otherwise.
+ */
+export function recordEnvironment(fields: Parameters<typeof Environment.create>[0]) {
+  return Environment.create({
+    name: 'parked',
+    driver: 'docker',
+    state: 'stopped',
+    secret: 'not-a-real-secret',
+    cpuMillicores: 250,
+    memoryBytes: 64 * 1024 ** 2,
+    storageBytes: 0,
+    gpus: 0,
+    expiresAt: DateTime.utc().plus({ days: 1 }),
+    ...fields,
   })
 }
 

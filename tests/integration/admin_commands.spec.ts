@@ -20,7 +20,7 @@ import RequestOrigin from '#services/request_origin'
 import DockerDriver from '#services/provisioning/docker_driver'
 import { createUser } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
-import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
+import { createHttpImage, recordEnvironment, setUserQuota } from '#tests/helpers/environments'
 import { aceInProcess, commandOutput, type CommandResult } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
 
@@ -358,19 +358,7 @@ test.group('ace quota:show, quota:set, quota:reset', (group) => {
       }
     })
     // A stopped environment holds a slot and 10 GiB of storage, no compute.
-    await Environment.create({
-      userId: dave.id,
-      imageId: image.id,
-      name: 'parked',
-      driver: 'docker',
-      state: 'stopped',
-      secret: 'not-a-real-secret',
-      cpuMillicores: 250,
-      memoryBytes: 64 * 1024 ** 2,
-      storageBytes: 10 * GIB,
-      gpus: 0,
-      expiresAt: DateTime.utc().plus({ days: 1 }),
-    })
+    await recordEnvironment({ userId: dave.id, imageId: image.id, storageBytes: 10 * GIB })
 
     let mark = await auditMark()
     const limits = [`--cpu=1.5`, `--memory=512Mi`, `--storage=1Gi`, `--gpus=0`]

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import AuditEvent from '#models/audit_event'
@@ -9,7 +8,7 @@ import environmentsConfig from '#config/environments'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
+import { createHttpImage, recordEnvironment, setUserQuota } from '#tests/helpers/environments'
 
 const DEFAULT_URL = '/api/v1/admin/quotas/default'
 const GI = 1024 ** 3
@@ -56,19 +55,7 @@ function quotaEvents() {
 /** A stopped environment: it holds a slot and its storage, but no compute (no engine needed). */
 async function stoppedEnvironment(userId: number, storageBytes: number) {
   const image = await createHttpImage()
-  return Environment.create({
-    userId,
-    imageId: image.id,
-    name: 'parked',
-    driver: 'docker',
-    state: 'stopped',
-    secret: 'not-a-real-secret',
-    cpuMillicores: 250,
-    memoryBytes: 64 * 1024 ** 2,
-    storageBytes,
-    gpus: 0,
-    expiresAt: DateTime.utc().plus({ days: 1 }),
-  })
+  return recordEnvironment({ userId, imageId: image.id, storageBytes })
 }
 
 test.group('Admin: quotas', (group) => {

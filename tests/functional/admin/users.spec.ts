@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
@@ -14,7 +13,12 @@ import { pseudonymOf } from '#services/users/user_erasure_service'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { createHttpImage, setUserQuota, waitForState } from '#tests/helpers/environments'
+import {
+  createHttpImage,
+  recordEnvironment,
+  setUserQuota,
+  waitForState,
+} from '#tests/helpers/environments'
 
 const USERS = '/api/v1/admin/users'
 
@@ -28,19 +32,7 @@ async function signIn(client: ApiClient, roles: Role[] = ['admin']) {
 /** A stopped environment: it holds a slot but no engine object. */
 async function stoppedEnvironment(userId: number) {
   const image = await createHttpImage()
-  return Environment.create({
-    userId,
-    imageId: image.id,
-    name: 'parked',
-    driver: 'docker',
-    state: 'stopped',
-    secret: 'not-a-real-secret',
-    cpuMillicores: 250,
-    memoryBytes: 64 * 1024 ** 2,
-    storageBytes: 1024,
-    gpus: 0,
-    expiresAt: DateTime.utc().plus({ days: 1 }),
-  })
+  return recordEnvironment({ userId, imageId: image.id, storageBytes: 1024 })
 }
 
 async function tokenOf(browser: ApiSession) {

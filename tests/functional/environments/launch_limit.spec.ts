@@ -1,6 +1,5 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
 import environmentsConfig from '#config/environments'
@@ -9,30 +8,13 @@ import EnvironmentProvisioner from '#services/environments/environment_provision
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { createHttpImage, waitForState } from '#tests/helpers/environments'
+import { createHttpImage, recordEnvironment, waitForState } from '#tests/helpers/environments'
 
 async function signedIn(client: ApiClient) {
   const user = await createUser()
   const browser = new ApiSession(client)
   ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
   return { user, browser }
-}
-
-/** An environment record in `state`, with no engine object behind it. */
-async function recordedEnvironment(userId: number, imageId: number, state: Environment['state']) {
-  return Environment.create({
-    userId,
-    imageId,
-    name: state,
-    driver: 'docker',
-    state,
-    secret: 'not-a-real-secret',
-    cpuMillicores: 250,
-    memoryBytes: 64 * 1024 ** 2,
-    storageBytes: 0,
-    gpus: 0,
-    expiresAt: DateTime.utc().plus({ days: 1 }),
-  })
 }
 
 async function containerCount() {
@@ -58,7 +40,7 @@ test.group('Environments: site-wide limit on launches in progress', (group) => {
   }) => {
     const image = await createHttpImage()
     const other = await createUser()
-    await recordedEnvironment(other.id, image.id, 'provisioning')
+    await recordEnvironment({ userId: other.id, imageId: image.id, state: 'provisioning' })
     const { user, browser } = await signedIn(client)
     const containersBefore = await containerCount()
 
@@ -78,9 +60,13 @@ test.group('Environments: site-wide limit on launches in progress', (group) => {
   }) => {
     const image = await createHttpImage()
     const other = await createUser()
-    const launching = await recordedEnvironment(other.id, image.id, 'provisioning')
+    const launching = await recordEnvironment({
+      userId: other.id,
+      imageId: image.id,
+      state: 'provisioning',
+    })
     const { user, browser } = await signedIn(client)
-    const parked = await recordedEnvironment(user.id, image.id, 'stopped')
+    const parked = await recordEnvironment({ userId: user.id, imageId: image.id, state: 'stopped' })
 
     const refused = await browser.post(`/api/v1/environments/${parked.id}/start`)
     refused.assertStatus(429)
