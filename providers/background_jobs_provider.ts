@@ -1,6 +1,5 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import environmentsConfig from '#config/environments'
-import { recordLeadership } from '#services/metrics/portal_metrics'
 
 /**
  * Runs the reconciler and the expiry job in the web server, in whichever
@@ -54,7 +53,7 @@ export default class BackgroundJobsProvider {
 
     const renew = async () => {
       try {
-        recordLeadership(lease, await lease.acquire())
+        await lease.acquire()
       } catch (error) {
         // Still the leader until the lease could have expired (lease.isLeader says when).
         logger.error({ err: error, ...context }, 'background jobs: lease renewal failed')
@@ -90,7 +89,6 @@ export default class BackgroundJobsProvider {
       await this.#run
       try {
         await lease.release()
-        recordLeadership(lease, false)
         if (leading) {
           logger.info(context, 'background jobs: lease released, another process may lead')
         }

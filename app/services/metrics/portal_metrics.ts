@@ -94,27 +94,17 @@ export const signIns = new Counter({
   registers: [metricsRegistry],
 })
 
-/** Until when this process holds the background-jobs lease (0: it does not). */
-let leaderUntil = 0
-
 new Gauge({
   name: 'portal_background_jobs_leader',
   help: '1 while this process holds the background-jobs lease (runs the reconciler and expiry)',
   registers: [metricsRegistry],
-  collect() {
-    this.set(Date.now() < leaderUntil ? 1 : 0)
+  // The lease's own view, which lapses before another process may take over.
+  // Imported at scrape time: the lease needs the database service.
+  async collect() {
+    const { backgroundJobsLease } = await import('#services/jobs/background_jobs_lease')
+    this.set(backgroundJobsLease.isLeader ? 1 : 0)
   },
 })
-
-/**
- * Records the outcome of a lease renewal and hands it back. Leadership
- * lapses with the lease itself, so a process that stops renewing (stalled,
- * database gone) stops reporting itself leader when another may take over.
- */
-export function recordLeadership(lease: { ttlMs: number }, held: boolean) {
-  leaderUntil = held ? Date.now() + lease.ttlMs : 0
-  return held
-}
 
 /** The version package.json gives (the framework does not read it). */
 const portalVersion: string =
