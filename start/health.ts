@@ -8,11 +8,10 @@
 |
 */
 import { HealthChecks } from '@adonisjs/core/health'
-import { DbCheck } from '@adonisjs/lucid/database'
-import db from '@adonisjs/lucid/services/db'
+import { DatabaseCheck } from '#health/database_check'
 import { ComputeEngineCheck } from '#health/compute_engine_check'
 
 export const healthChecks = new HealthChecks().register([
-  new DbCheck(db.connection()).as('database'),
+  new DatabaseCheck(),
   new ComputeEngineCheck(),
 ])
