@@ -24,6 +24,7 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('#providers/api_provider'),
+    () => import('#providers/services_provider'),
     {
       file: () => import('#providers/bootstrap_provider'),
       environment: ['web'],

@@ -70,6 +70,7 @@ const schema = {
   USER_OFFICE_SERVICE_USERNAME: Env.schema.string.optional(),
   USER_OFFICE_SERVICE_PASSWORD: Env.schema.secret.optional(),
   USER_OFFICE_TIMEOUT: Env.schema.number.optional(),
+  USER_OFFICE_AUTHORIZED_CACHE_SECONDS: Env.schema.number.optional(),
 
   DATASETS_ROOT: Env.schema.string.optional(),
   OUTPUT_ROOT: Env.schema.string.optional(),
