@@ -134,7 +134,7 @@ export default class UserOfficeClient {
           logger.warn(
             {
               userOffice: { endpoint: 'experiments' },
-              err: { code: (error as { code?: string }).code },
+              err: error,
             },
             'User Office call failed'
           )
@@ -182,7 +182,7 @@ export default class UserOfficeClient {
       logger.warn(
         {
           userOffice: { endpoint, durationMs: Math.round(performance.now() - startedAt) },
-          err: { code: (error as { code?: string }).code, message: (error as Error).message },
+          err: error,
         },
         'User Office call failed'
       )
