@@ -39,7 +39,7 @@ const portalConfig = {
   },
 
   /** Personal API tokens may live at most this many days. */
-  apiTokenMaxDays: env.get('API_TOKEN_MAX_DAYS', 365),
+  apiTokenMaxDays: env.get('API_TOKEN_MAX_DAYS', 90),
 }
 
 export function dataPath(...segments: string[]) {

@@ -22,11 +22,11 @@ export default class AccessTokensController {
   }
 
   async store(ctx: HttpContext) {
-    const { name, expiresInDays } = await ctx.request.validateUsing(createAccessTokenValidator)
+    const fields = await ctx.request.validateUsing(createAccessTokenValidator)
+    const user = ctx.auth.getUserOrFail()
     const token = await this.tokens.create(
-      ctx.auth.getUserOrFail(),
-      name,
-      expiresInDays,
+      user,
+      { ...fields, viaToken: user.currentAccessToken !== undefined },
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(201)
@@ -34,6 +34,7 @@ export default class AccessTokensController {
       data: {
         id: Number(token.identifier),
         name: token.name,
+        scopes: token.abilities,
         token: token.value!.release(),
         createdAt: token.createdAt.toISOString(),
         expiresAt: token.expiresAt?.toISOString() ?? null,

@@ -4,8 +4,8 @@ import AccountDisabledException from '#exceptions/account_disabled_exception'
 
 /**
  * Admits a request carrying a valid personal API token (Authorization:
- * Bearer) or a signed-in session, and refuses disabled accounts even when
- * their credentials are still valid.
+ * Bearer) or a signed-in session, refuses disabled accounts even when
+ * their credentials are still valid, and limits a token to its scopes.
  */
 export default class AuthMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
@@ -20,6 +20,10 @@ export default class AuthMiddleware {
     }
 
     await user.load((loader) => loader.load('roleRows'))
+    // A script acts as an admin only with a token an admin granted the admin scope.
+    if (user.currentAccessToken && !user.currentAccessToken.allows('admin')) {
+      user.withholdRole('admin')
+    }
     return next()
   }
 }

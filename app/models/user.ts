@@ -69,9 +69,26 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @hasMany(() => UserRole)
   declare roleRows: HasMany<typeof UserRole>
 
-  /** Role names; the "roleRows" relation must be loaded. */
+  /** Roles this request may not use although the account holds them (see `withholdRole`). */
+  #withheld = new Set<Role>()
+
+  /**
+   * Role names in effect for this request; the "roleRows" relation must be
+   * loaded.
+   */
   get roles(): Role[] {
-    return (this.$preloaded.roleRows ? this.roleRows : []).map((row) => row.role).sort()
+    return (this.$preloaded.roleRows ? this.roleRows : [])
+      .map((row) => row.role)
+      .filter((role) => !this.#withheld.has(role))
+      .sort()
+  }
+
+  /**
+   * Takes a role away for the rest of this request only: the request's
+   * credentials do not carry it (a token without the admin scope).
+   */
+  withholdRole(role: Role) {
+    this.#withheld.add(role)
   }
 
   hasRole(role: Role) {

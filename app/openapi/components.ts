@@ -18,6 +18,13 @@ function errorResponse(description: string, example: string) {
   }
 }
 
+/** What a personal API token may do. */
+const tokenScopes = {
+  type: 'array',
+  items: { type: 'string', enum: ['user', 'admin'] },
+  description: '"user": everything the owner may do as a scientist; "admin": admin endpoints too.',
+}
+
 /** An image as users see it in the catalogue (ImageTransformer). */
 const image = {
   type: 'object',
@@ -198,10 +205,11 @@ export const components = {
     AccessToken: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'name', 'createdAt', 'lastUsedAt', 'expiresAt'],
+      required: ['id', 'name', 'scopes', 'createdAt', 'lastUsedAt', 'expiresAt'],
       properties: {
         id: { type: 'integer' },
         name: { type: ['string', 'null'] },
+        scopes: tokenScopes,
         createdAt: dateTime,
         lastUsedAt: nullableDateTime,
         expiresAt: nullableDateTime,
@@ -210,10 +218,11 @@ export const components = {
     NewAccessToken: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'name', 'token', 'createdAt', 'expiresAt'],
+      required: ['id', 'name', 'scopes', 'token', 'createdAt', 'expiresAt'],
       properties: {
         id: { type: 'integer' },
         name: { type: ['string', 'null'] },
+        scopes: tokenScopes,
         token: { type: 'string', description: 'Shown once; only its hash is stored.' },
         createdAt: dateTime,
         expiresAt: nullableDateTime,

@@ -3,7 +3,20 @@ import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import NotFoundException from '#exceptions/not_found_exception'
+import TokenScopeException from '#exceptions/token_scope_exception'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+
+/** What a token lets a script do: "user" always; "admin" only when granted. */
+export type TokenScope = 'user' | 'admin'
+
+export type NewTokenRequest = {
+  name: string
+  expiresInDays: number
+  admin?: boolean
+  /** The request creating the token was itself authenticated by a token. */
+  viaToken: boolean
+}
 
 /**
  * Personal API tokens that let a user's scripts call the API as them.
@@ -13,11 +26,22 @@ import db from '@adonisjs/lucid/services/db'
 export default class AccessTokenService {
   constructor(protected audit: AuditService) {}
 
-  /** Issues a token; the returned object holds the only copy of its value. */
-  async create(user: User, name: string, expiresInDays: number, origin: RequestOrigin) {
-    const token = await User.accessTokens.create(user, ['*'], {
-      name,
-      expiresIn: `${expiresInDays} days`,
+  /**
+   * Issues a token; the returned object holds the only copy of its value.
+   * Only a browser session may mint one, and only an admin's session an
+   * admin-scoped one (TokenScopeException otherwise).
+   */
+  async create(user: User, request: NewTokenRequest, origin: RequestOrigin) {
+    if (request.viaToken) {
+      throw new TokenScopeException('A personal API token cannot create tokens; sign in to do so')
+    }
+    if (request.admin && !user.isAdmin) {
+      throw new TokenScopeException('Only an admin may create an admin-scoped token')
+    }
+    const scopes: TokenScope[] = request.admin ? ['user', 'admin'] : ['user']
+    const token = await User.accessTokens.create(user, scopes, {
+      name: request.name,
+      expiresIn: `${request.expiresInDays} days`,
     })
     await this.audit.record({
       actor: user,
@@ -26,7 +50,7 @@ export default class AccessTokenService {
       origin,
       objectType: 'access_token',
       objectId: String(token.identifier),
-      details: { name, expiresInDays },
+      details: { name: request.name, expiresInDays: request.expiresInDays, scopes },
     })
     return token
   }
@@ -35,7 +59,7 @@ export default class AccessTokenService {
   async list(user: User, page: number, perPage: number) {
     return db
       .from('auth_access_tokens')
-      .select('id', 'name', 'created_at', 'last_used_at', 'expires_at')
+      .select('id', 'name', 'abilities', 'created_at', 'last_used_at', 'expires_at')
       .where('tokenable_id', user.id)
       .orderBy('id', 'desc')
       .paginate(page, perPage)
@@ -56,5 +80,17 @@ export default class AccessTokenService {
       objectType: 'access_token',
       objectId: String(tokenId),
     })
+  }
+
+  /**
+   * Deletes the user's admin-scoped tokens: the admin role they were
+   * granted under is gone (a user-scoped token stays valid).
+   */
+  async revokeAdminScoped(userId: number, trx?: TransactionClientContract) {
+    await (trx ?? db)
+      .from('auth_access_tokens')
+      .where('tokenable_id', userId)
+      .where('abilities', 'like', '%"admin"%')
+      .delete()
   }
 }

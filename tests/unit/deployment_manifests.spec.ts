@@ -12,6 +12,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
+import { schema } from '#start/env'
 
 /*
 | deploy/kubernetes as kubectl would see it: every object must pass the
@@ -118,8 +119,7 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
 
 /** The variables start/env.ts declares. */
 async function declaredVariables() {
-  const source = await readFile(new URL('start/env.ts', ROOT), 'utf8')
-  return new Set([...source.matchAll(/^\s+([A-Z][A-Z0-9_]*): Env\.schema\./gm)].map((m) => m[1]))
+  return new Set(Object.keys(schema))
 }
 
 /** The GET routes of start/routes.ts. */

@@ -154,7 +154,7 @@ export const authPaths = {
       tags: ['Authentication'],
       summary: 'Create a personal API token',
       description:
-        'The token value is returned once and never again. Send it as "Authorization: Bearer <token>".',
+        'The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role.',
       security: signedIn,
       requestBody: {
         required: true,
@@ -168,7 +168,12 @@ export const authPaths = {
                 expiresInDays: {
                   type: 'integer',
                   minimum: 1,
-                  description: 'At most API_TOKEN_MAX_DAYS (365 by default).',
+                  description: 'At most API_TOKEN_MAX_DAYS (90 by default).',
+                },
+                admin: {
+                  type: 'boolean',
+                  default: false,
+                  description: 'Grant the admin scope (admins only).',
                 },
               },
             },

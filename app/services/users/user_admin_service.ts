@@ -8,6 +8,7 @@ import type { Role } from '#models/role'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import QuotaService from '#services/environments/quota_service'
+import AccessTokenService from '#services/access_token_service'
 import EnvironmentService from '#services/environments/environment_service'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
@@ -41,7 +42,8 @@ export default class UserAdminService {
   constructor(
     protected quotas: QuotaService,
     protected environments: EnvironmentService,
-    protected audit: AuditService
+    protected audit: AuditService,
+    protected tokens: AccessTokenService
   ) {}
 
   /** Accounts matching the filters, oldest first, one page at a time. */
@@ -118,6 +120,9 @@ export default class UserAdminService {
         const roles = await this.replaceManualRoles(trx, found.id, changes.roles)
         if (!sameRoles(roles.old, roles.new)) {
           diff.roles = roles
+        }
+        if (roles.old.includes('admin') && !roles.new.includes('admin')) {
+          await this.tokens.revokeAdminScoped(found.id, trx)
         }
       }
       if (changes.disabled !== undefined && changes.disabled !== found.disabled) {

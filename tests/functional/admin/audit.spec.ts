@@ -60,12 +60,12 @@ test.group('Admin: audit trail and the admin role', (group) => {
     ;(await new ApiSession(client).get('/api/v1/admin/audit')).assertStatus(401)
   })
 
-  test("an admin's API token carries the admin role", async ({ client }) => {
+  test("an admin's API token with the admin scope carries the admin role", async ({ client }) => {
     const admin = await createUser({ roles: ['admin'] })
     const browser = new ApiSession(client)
     await browser.login(admin.username, FACTORY_PASSWORD)
     const { token } = (
-      await browser.post('/api/v1/auth/tokens', { name: 'ops', expiresInDays: 1 })
+      await browser.post('/api/v1/auth/tokens', { name: 'ops', expiresInDays: 1, admin: true })
     ).body().data
 
     ;(await ApiSession.withToken(client, token).get('/api/v1/admin/audit')).assertStatus(200)

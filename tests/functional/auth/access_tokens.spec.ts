@@ -57,12 +57,15 @@ test.group('Personal API tokens', (group) => {
     const { token } = (
       await browser.post('/api/v1/auth/tokens', { name: 'ci', expiresInDays: 1 })
     ).body().data
+    const { id: spare } = (
+      await browser.post('/api/v1/auth/tokens', { name: 'spare', expiresInDays: 1 })
+    ).body().data
     const sessionsBefore = await db.from('sessions').count('* as total').first()
 
     const script = ApiSession.withToken(client, token)
-    const created = await script.post('/api/v1/auth/tokens', { name: 'second', expiresInDays: 1 })
-    created.assertStatus(201)
-    assert.isUndefined(created.headers()['set-cookie'])
+    const revoked = await script.delete(`/api/v1/auth/tokens/${spare}`)
+    revoked.assertStatus(204)
+    assert.isUndefined(revoked.headers()['set-cookie'])
 
     const sessionsAfter = await db.from('sessions').count('* as total').first()
     assert.equal(Number(sessionsAfter.total), Number(sessionsBefore.total))
@@ -134,7 +137,8 @@ test.group('Personal API tokens', (group) => {
       [{ name: '', expiresInDays: 1 }, 'name'],
       [{ name: 'x'.repeat(101), expiresInDays: 1 }, 'name'],
       [{ name: 'ok', expiresInDays: 0 }, 'expiresInDays'],
-      [{ name: 'ok', expiresInDays: 366 }, 'expiresInDays'],
+      [{ name: 'ok', expiresInDays: 91 }, 'expiresInDays'],
+      [{ name: 'ok', expiresInDays: 1, admin: 'yes' }, 'admin'],
       [{ name: 'ok', expiresInDays: 1.5 }, 'expiresInDays'],
       [{ name: 'ok', expiresInDays: 'ten' }, 'expiresInDays'],
       [{ name: 'ok' }, 'expiresInDays'],
@@ -162,5 +166,99 @@ test.group('Personal API tokens', (group) => {
   test('needs a signed-in user', async ({ client }) => {
     const anonymous = new ApiSession(client)
     ;(await anonymous.get('/api/v1/auth/tokens')).assertStatus(401)
+  })
+})
+
+test.group('Personal API tokens: scopes', (group) => {
+  isolateEachTest(group)
+
+  async function tokenOf(browser: ApiSession, body: Record<string, unknown> = {}) {
+    const created = await browser.post('/api/v1/auth/tokens', {
+      name: 'script',
+      expiresInDays: 1,
+      ...body,
+    })
+    created.assertStatus(201)
+    return created.body().data as { id: number; token: string; scopes: string[] }
+  }
+
+  test('a token cannot create tokens, and nothing is created', async ({ client, assert }) => {
+    const { browser } = await signedIn(client)
+    const { token } = await tokenOf(browser)
+
+    const minted = await ApiSession.withToken(client, token).post('/api/v1/auth/tokens', {
+      name: 'child',
+      expiresInDays: 1,
+    })
+
+    minted.assertStatus(403)
+    assert.equal(minted.body().errors[0].code, 'E_TOKEN_SCOPE')
+    const count = await db.from('auth_access_tokens').count('* as total').first()
+    assert.equal(Number(count.total), 1)
+  })
+
+  test('a scientist cannot ask for the admin scope', async ({ client, assert }) => {
+    const { browser } = await signedIn(client)
+    const refused = await browser.post('/api/v1/auth/tokens', {
+      name: 'x',
+      expiresInDays: 1,
+      admin: true,
+    })
+    refused.assertStatus(403)
+    assert.equal(refused.body().errors[0].code, 'E_TOKEN_SCOPE')
+    const count = await db.from('auth_access_tokens').count('* as total').first()
+    assert.equal(Number(count.total), 0)
+  })
+
+  test("an admin's token acts as a scientist unless it was given the admin scope", async ({
+    client,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['admin'] })
+    const browser = new ApiSession(client)
+    await browser.login(admin.username, FACTORY_PASSWORD)
+    const plain = await tokenOf(browser)
+    const scoped = await tokenOf(browser, { admin: true })
+    assert.deepEqual(plain.scopes, ['user'])
+    assert.deepEqual(scoped.scopes, ['user', 'admin'])
+
+    const asPlain = ApiSession.withToken(client, plain.token)
+    ;(await asPlain.get('/api/v1/admin/audit')).assertStatus(403)
+    assert.deepEqual((await asPlain.get('/api/v1/me')).body().data.roles, ['scientist'])
+    const asScoped = ApiSession.withToken(client, scoped.token)
+    ;(await asScoped.get('/api/v1/admin/audit')).assertStatus(200)
+    assert.deepEqual((await asScoped.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
+
+    const listed = (await browser.get('/api/v1/auth/tokens')).body().data
+    assert.deepEqual(
+      listed.map((entry: { id: number; scopes: string[] }) => [entry.id, entry.scopes]),
+      [
+        [scoped.id, ['user', 'admin']],
+        [plain.id, ['user']],
+      ]
+    )
+    const lastUsed = listed.find((entry: { id: number }) => entry.id === scoped.id).lastUsedAt
+    assert.isString(lastUsed)
+  })
+
+  test('losing the admin role revokes the admin-scoped tokens only', async ({ client, assert }) => {
+    const owner = await createUser({ roles: ['admin'] })
+    const ownerSession = new ApiSession(client)
+    await ownerSession.login(owner.username, FACTORY_PASSWORD)
+    const plain = await tokenOf(ownerSession)
+    const scoped = await tokenOf(ownerSession, { admin: true })
+
+    const other = await createUser({ roles: ['admin'] })
+    const otherSession = new ApiSession(client)
+    await otherSession.login(other.username, FACTORY_PASSWORD)
+    ;(await otherSession.patch(`/api/v1/admin/users/${owner.id}`, { roles: [] })).assertStatus(200)
+
+    ;(await ApiSession.withToken(client, scoped.token).get('/api/v1/me')).assertStatus(401)
+    ;(await ApiSession.withToken(client, plain.token).get('/api/v1/me')).assertStatus(200)
+    const left = await db.from('auth_access_tokens').where('tokenable_id', owner.id).select('id')
+    assert.deepEqual(
+      left.map((row) => row.id),
+      [plain.id]
+    )
   })
 })
