@@ -12,16 +12,27 @@ const portalConfig = {
   /** Where the embedded database, the generated app key and other local state live. */
   dataDir: isAbsolute(dataDir) ? dataDir : app.makePath(dataDir),
 
-  /** Origins of the single-page frontend: CORS and, later, sign-in redirects. */
+  /** Origins of the single-page frontend: CORS, and where a sign-in may return to. */
   frontendOrigins: env
     .get('FRONTEND_ORIGINS', '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean),
 
-  /** Origins a sign-in may send the browser back to (no open redirects). */
+  /** The portal's own origin (APP_URL's). */
+  appOrigin: new URL(appUrl).origin,
+
+  /**
+   * Where the browser lands after a sign-in without returnTo and after a
+   * logout: the portal's own page, which always exists.
+   */
+  get landingUrl(): string {
+    return `${this.appOrigin}/`
+  },
+
+  /** Origins an absolute returnTo may name (no open redirects): the portal's and the frontend's. */
   get returnOrigins(): string[] {
-    return this.frontendOrigins.length > 0 ? this.frontendOrigins : [new URL(appUrl).origin]
+    return [this.appOrigin, ...this.frontendOrigins.filter((origin) => origin !== this.appOrigin)]
   },
 
   /** First-start bootstrap: the admin created when the database has none. */

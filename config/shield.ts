@@ -2,10 +2,10 @@ import { defineConfig } from '@adonisjs/shield'
 import type { HttpContext } from '@adonisjs/core/http'
 
 /**
- * The IdP posts the SAML response cross-site, without our XSRF token; the
- * response's signature and single-use InResponseTo protect that endpoint.
+ * The IdP posts SAML messages cross-site (its auto-submitted forms), without
+ * our XSRF token; their signatures and single use protect these endpoints.
  */
-const SIGNATURE_PROTECTED_ROUTES = new Set(['/api/v1/auth/saml/acs'])
+const SIGNATURE_PROTECTED_ROUTES = new Set(['/api/v1/auth/saml/acs', '/api/v1/auth/saml/slo'])
 
 /**
  * A request that carries a bearer token cannot be forged cross-site (a

@@ -35,6 +35,7 @@ trap stop_started_services EXIT
 ensure_mysql || { echo "0 passed, 1 failed"; echo "test setup: no MySQL/MariaDB server could be found or started" >&2; exit 1; }
 ensure_docker || { echo "0 passed, 1 failed"; echo "test setup: no Docker engine could be found or started" >&2; exit 1; }
 ensure_docker_compose || echo "test setup: no docker compose could be found or installed (tests/integration/deployment_files.spec.ts will fail)" >&2
+ensure_simplesamlphp || echo "test setup: SimpleSAMLphp could not be found or installed (tests/integration/simplesamlphp.spec.ts will fail)" >&2
 
 # A fresh test database per run; tests share it through per-test transactions.
 export DB_DATABASE="${DB_DATABASE:-portal_test}"

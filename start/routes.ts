@@ -10,6 +10,7 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
+const LandingController = () => import('#controllers/landing_controller')
 const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 const ApiDocsController = () => import('#controllers/api_docs_controller')
@@ -36,6 +37,9 @@ const AdminEnvironmentsController = () => import('#controllers/admin_environment
 const AdminUsersController = () => import('#controllers/admin_users_controller')
 const AdminUsageController = () => import('#controllers/admin_usage_controller')
 const AdminOverviewController = () => import('#controllers/admin_overview_controller')
+
+// Where sign-in and sign-out land the browser (until the web console is served here).
+router.get('/', [LandingController, 'show']).as('landing').use(middleware.browserSession())
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -70,7 +74,9 @@ router
             router.get('metadata', [SamlController, 'metadata']).as('metadata')
             router.get('login', [SamlController, 'login']).as('login')
             router.post('acs', [SamlController, 'acs']).as('acs')
+            // Single logout: HTTP-Redirect (GET) and HTTP-POST bindings.
             router.get('slo', [SamlController, 'slo']).as('slo')
+            router.post('slo', [SamlController, 'slo']).as('slo.post')
           })
           .prefix('saml')
           .as('saml')

@@ -24,12 +24,12 @@ export default class SamlController {
     const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
       data: ctx.request.qs(),
     })
-    const url = await this.sp.loginUrl(returnTo ?? `${portalConfig.returnOrigins[0]}/`)
+    const url = await this.sp.loginUrl(returnTo ?? portalConfig.landingUrl)
     return ctx.response.redirect(url)
   }
 
   @inject()
-  async acs(ctx: HttpContext, signIn: SamlSignInService) {
+  async acs(ctx: HttpContext, signIn: SamlSignInService, logout: SamlLogoutService) {
     const { user, profile, returnTo } = await signIn.complete(
       ctx.request.body(),
       RequestOrigin.fromHttp(ctx)
@@ -37,30 +37,46 @@ export default class SamlController {
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))
-    ctx.session.put('saml', {
+    const saml = {
       nameID: profile.nameID,
       nameIDFormat: profile.nameIDFormat,
       sessionIndex: profile.sessionIndex,
-    })
+    }
+    ctx.session.put('saml', saml)
+    await logout.track(ctx.session.sessionId, saml)
     return ctx.response
       .redirect()
       .status(303)
-      .toPath(returnTo ?? `${portalConfig.returnOrigins[0]}/`)
+      .toPath(returnTo ?? portalConfig.landingUrl)
   }
 
+  /**
+   * The IdP's LogoutRequest or LogoutResponse: HTTP-Redirect (GET, the
+   * signature covers the raw query) or HTTP-POST (an auto-submitted form).
+   */
   @inject()
   async slo(ctx: HttpContext, logout: SamlLogoutService) {
     await ctx.auth.check()
-    const outcome = await logout.handleIdpRedirect(
-      ctx.request.qs(),
+    const binding = ctx.request.method() === 'POST' ? 'post' : 'redirect'
+    const outcome = await logout.handleIdpMessage(
+      binding,
+      binding === 'post' ? ctx.request.body() : ctx.request.qs(),
       ctx.request.parsedUrl.query ?? '',
-      { user: ctx.auth.user, saml: ctx.session.get('saml') },
+      {
+        sessionId: ctx.session.sessionId,
+        user: ctx.auth.user,
+        saml: ctx.session.get('saml'),
+      },
       RequestOrigin.fromHttp(ctx)
     )
     if (outcome.endLocalSession) {
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
     }
-    return ctx.response.redirect(outcome.redirectTo)
+    // 303: after a POST the browser must GET the next page.
+    return ctx.response
+      .redirect()
+      .status(binding === 'post' ? 303 : 302)
+      .toPath(outcome.redirectTo)
   }
 }

@@ -43,7 +43,7 @@ export default class SessionController {
     if (user.currentAccessToken) {
       await User.accessTokens.delete(user, user.currentAccessToken.identifier)
     } else {
-      idpLogoutUrl = await samlLogout.begin(ctx.session.get('saml'))
+      idpLogoutUrl = await samlLogout.begin(ctx.session.sessionId, ctx.session.get('saml'))
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
     }

@@ -11,7 +11,7 @@ export const BROWSER_ROUTES = new Set([
   '/api/v1/auth/saml/slo',
 ])
 
-function escapeHtml(text: string) {
+export function escapeHtml(text: string) {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 }
 
@@ -23,7 +23,7 @@ export function errorPage(status: number, errors: ApiError[]) {
         `<li><strong>${escapeHtml(error.message)}</strong> <code>${escapeHtml(error.code)}</code></li>`
     )
     .join('')
-  const home = escapeHtml(`${portalConfig.returnOrigins[0]}/`)
+  const home = escapeHtml(portalConfig.landingUrl)
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Sign-in problem (${status})</title></head>

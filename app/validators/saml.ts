@@ -1,26 +1,7 @@
 import vine from '@vinejs/vine'
-import portalConfig from '#config/portal'
+import { returnToRule } from '#validators/return_to_rule'
 
-/**
- * An absolute URL on one of the configured frontend origins: anything else
- * would make the portal an open redirector.
- */
-const onFrontendOrigin = vine.createRule((value, _options, field) => {
-  if (typeof value !== 'string') {
-    return
-  }
-  let origin: string
-  try {
-    origin = new URL(value).origin
-  } catch {
-    field.report('The {{ field }} field must be an absolute URL', 'url', field)
-    return
-  }
-  if (!portalConfig.returnOrigins.includes(origin)) {
-    field.report('The {{ field }} field must point to the portal frontend', 'frontendOrigin', field)
-  }
-})
-
+/** Where to land after sign-in (see return_to_rule.ts); the portal's own page when absent. */
 export const samlLoginValidator = vine.create({
-  returnTo: vine.string().maxLength(2048).use(onFrontendOrigin()).optional(),
+  returnTo: vine.string().maxLength(2048).use(returnToRule()).optional(),
 })

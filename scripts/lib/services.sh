@@ -140,3 +140,20 @@ ensure_docker_compose() {
   echo "test setup: installing docker-compose" >&2
   apt_install docker-compose
 }
+
+# Debian's SimpleSAMLphp, a real third-party SAML IdP for
+# tests/integration/simplesamlphp.spec.ts (which runs it under "php -S" on
+# loopback with a configuration of its own). The package also pulls in an
+# HTTP server (apache2), which nothing here starts or uses.
+simplesamlphp_usable() {
+  [ -f /usr/share/simplesamlphp/www/saml2/idp/SSOService.php ] &&
+    command -v php >/dev/null 2>&1 &&
+    php -r 'exit(extension_loaded("dom") && extension_loaded("mbstring") ? 0 : 1);' >/dev/null 2>&1
+}
+
+ensure_simplesamlphp() {
+  simplesamlphp_usable && return 0
+  echo "test setup: installing simplesamlphp and php-cli" >&2
+  apt_install --no-install-recommends simplesamlphp php-cli php-xml php-mbstring || return 1
+  simplesamlphp_usable
+}

@@ -76,8 +76,9 @@ export class PortalProcess {
     return this.#child?.pid
   }
 
-  static async start(env: Record<string, string>) {
-    const port = await freePort()
+  /** Starts on `port` (a free one by default; pass one when APP_URL must name it). */
+  static async start(env: Record<string, string>, port?: number) {
+    port ??= await freePort()
     const portal = new PortalProcess(port)
     const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
       cwd: APP_ROOT,

@@ -124,6 +124,19 @@ export type RedirectSignOptions = {
   algorithm?: 'sha256' | 'sha1'
 }
 
+/** How a HTTP-POST binding logout message is signed (enveloped XML signature on its root). */
+export type PostSignOptions = {
+  /** Default true; false sends the message unsigned. */
+  signed?: boolean
+  /** Defaults to the IdP's own keys. */
+  keys?: KeyPair
+  /** SignatureMethod and DigestMethod; default sha256. */
+  algorithm?: 'sha256' | 'sha1'
+}
+
+/** The fields of a HTTP-POST binding form. */
+export type PostFields = Record<string, string>
+
 /** Options of an IdP-initiated LogoutRequest. */
 export type LogoutRequestOptions = {
   nameId: string
@@ -205,6 +218,8 @@ export type TestIdpOptions = {
   spSloUrl?: string
   /** ACS URL used when an AuthnRequest names none. */
   spAcsUrl?: string
+  /** How GET /slo answers an SP-initiated LogoutRequest; default HTTP-Redirect. */
+  sloBinding?: 'redirect' | 'post'
 }
 
 // ---------------------------------------------------------------------------
@@ -409,6 +424,16 @@ function redirectQuery(
     .update(query)
     .sign((options.keys ?? keys).privateKeyPem, 'base64')
   return `${query}&Signature=${encodeURIComponent(signature)}`
+}
+
+function postFields(
+  parameter: 'SAMLRequest' | 'SAMLResponse',
+  xml: string,
+  relayState: string | undefined
+): PostFields {
+  const fields: PostFields = { [parameter]: encodeSamlPost(xml) }
+  if (relayState !== undefined) fields.RelayState = relayState
+  return fields
 }
 
 function appendQuery(url: string, query: string): string {
@@ -667,7 +692,8 @@ export function signatureWrappingVariants(signedResponseXml: string, evilNameId:
  *   Response for the user set with {@link signInAs}, 401 when nobody is
  *   signed in, 400 when the request's signature is invalid.
  * - GET /slo?SAMLRequest (SP-initiated logout): signs the user out and
- *   redirects (302) to `spSloUrl` with a signed LogoutResponse.
+ *   answers `spSloUrl` with a signed LogoutResponse: a 302 (HTTP-Redirect)
+ *   or an auto-post form (HTTP-POST, `sloBinding: 'post'`).
  * - GET /slo?SAMLResponse (answer to IdP-initiated logout): recorded, 200.
  */
 export class TestIdp {
@@ -679,6 +705,8 @@ export class TestIdp {
   spSloUrl: string | undefined
   /** ACS URL for AuthnRequests that name none. */
   spAcsUrl: string | undefined
+  /** The binding of the LogoutResponse GET /slo sends back to the SP. */
+  sloBinding: 'redirect' | 'post'
 
   /** Everything the server received, for assertions. */
   readonly received: ReceivedRequest[] = []
@@ -699,6 +727,7 @@ export class TestIdp {
     this.spCertificatePem = options.spCertificatePem
     this.spSloUrl = options.spSloUrl
     this.spAcsUrl = options.spAcsUrl
+    this.sloBinding = options.sloBinding ?? 'redirect'
   }
 
   /** `http://127.0.0.1:PORT`; set after {@link start}. */
@@ -955,6 +984,36 @@ export class TestIdp {
     )
   }
 
+  /** IdP-initiated LogoutRequest on the HTTP-POST binding: the form fields to post to the SP. */
+  createLogoutRequestPost(
+    spSloUrl: string,
+    options: LogoutRequestOptions,
+    sign: PostSignOptions = {}
+  ): PostFields {
+    const xml = this.#signPost(this.buildLogoutRequestXml(spSloUrl, options), sign)
+    return postFields('SAMLRequest', xml, options.relayState)
+  }
+
+  /** LogoutResponse to an SP-initiated LogoutRequest on the HTTP-POST binding: the form fields. */
+  createLogoutResponsePost(
+    spSloUrl: string,
+    options: LogoutResponseOptions,
+    sign: PostSignOptions = {}
+  ): PostFields {
+    const xml = this.#signPost(this.buildLogoutResponseXml(spSloUrl, options), sign)
+    return postFields('SAMLResponse', xml, options.relayState)
+  }
+
+  #signPost(xml: string, options: PostSignOptions) {
+    if (options.signed === false) return xml
+    return this.sign(xml, {
+      assertion: false,
+      response: true,
+      keys: options.keys,
+      algorithm: options.algorithm,
+    })
+  }
+
   #handle(request: IncomingMessage, response: ServerResponse): void {
     const target = request.url ?? '/'
     const url = new URL(target, 'http://127.0.0.1')
@@ -1090,10 +1149,15 @@ export class TestIdp {
     if (parsed.signatureValid === false) return this.#answer(response, 400, 'Invalid signature')
     if (!this.spSloUrl) return this.#answer(response, 500, 'TestIdp has no spSloUrl configured')
     this.#user = null
-    const location = this.createLogoutResponseUrl(this.spSloUrl, {
-      inResponseTo: parsed.id,
-      relayState: relayState ?? undefined,
-    })
+    const answer = { inResponseTo: parsed.id, relayState: relayState ?? undefined }
+    if (this.sloBinding === 'post') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      response.end(
+        autoPostForm(this.spSloUrl, this.createLogoutResponsePost(this.spSloUrl, answer))
+      )
+      return
+    }
+    const location = this.createLogoutResponseUrl(this.spSloUrl, answer)
     this.#answer(response, 302, 'Redirecting', { location })
   }
 }

@@ -3,6 +3,10 @@ const htmlError = {
   content: { 'text/html': {} },
 }
 
+const logoutParameters = ['SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'].map(
+  (name) => ({ name, in: 'query', schema: { type: 'string' } })
+)
+
 export const samlPaths = {
   '/api/v1/auth/saml/metadata': {
     get: {
@@ -22,9 +26,16 @@ export const samlPaths = {
       tags: ['Authentication'],
       summary: 'Start SAML single sign-on (browser navigation)',
       description:
-        'Redirects to the IdP with a signed AuthnRequest. After sign-in the browser comes back to returnTo, which must be on a configured frontend origin.',
+        'Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal\'s origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal\'s own page, `/`.',
       security: [],
-      parameters: [{ name: 'returnTo', in: 'query', schema: { type: 'string', format: 'uri' } }],
+      parameters: [
+        {
+          name: 'returnTo',
+          in: 'query',
+          description: 'Where to land after sign-in (same-origin path or allowed absolute URL)',
+          schema: { type: 'string', maxLength: 2048 },
+        },
+      ],
       responses: {
         302: { description: 'To the IdP' },
         404: htmlError,
@@ -64,10 +75,40 @@ export const samlPaths = {
   '/api/v1/auth/saml/slo': {
     get: {
       tags: ['Authentication'],
-      summary: 'Single logout endpoint (HTTP-Redirect binding; the IdP sends the browser here)',
+      summary: 'Single logout, HTTP-Redirect binding (the IdP sends the browser here)',
+      description:
+        'A signed LogoutRequest (ends the portal sessions of its subject, answers the IdP with a signed LogoutResponse) or the LogoutResponse to a logout this portal started (on to `/`). The query signature must be RSA-SHA256 or stronger; unsigned, SHA-1, wrongly signed, replayed, expired and misaddressed messages are refused.',
       security: [],
+      parameters: logoutParameters,
       responses: {
-        302: { description: 'To the frontend, or back to the IdP with a LogoutResponse' },
+        302: { description: 'Back to the IdP with a LogoutResponse, or to the portal page' },
+        401: htmlError,
+        404: htmlError,
+      },
+    },
+    post: {
+      tags: ['Authentication'],
+      summary: 'Single logout, HTTP-POST binding (the IdP auto-posts a form here)',
+      description:
+        'The same messages as the GET binding, with an enveloped XML signature (RSA-SHA256 or stronger). Cross-site by nature, so no XSRF token: the signature and single use protect it.',
+      security: [],
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              properties: {
+                SAMLRequest: { type: 'string' },
+                SAMLResponse: { type: 'string' },
+                RelayState: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        303: { description: 'Back to the IdP with a LogoutResponse, or to the portal page' },
         401: htmlError,
         404: htmlError,
       },

@@ -1,9 +1,11 @@
 import { inject } from '@adonisjs/core'
-import type User from '#models/user'
+import User from '#models/user'
 import portalConfig from '#config/portal'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import SamlServiceProvider, { type SamlSessionInfo } from '#services/saml/saml_service_provider'
+import SamlServiceProvider from '#services/saml/saml_service_provider'
+import type { SamlBinding } from '#services/saml/saml_logout_message'
+import SamlSessionRegistry, { type SamlSessionInfo } from '#services/saml/saml_session_registry'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
 export type SloOutcome = {
@@ -13,67 +15,105 @@ export type SloOutcome = {
   endLocalSession: boolean
 }
 
+/** The browser's own portal session, when its cookie came along. */
+export type CurrentSession = {
+  sessionId: string
+  user: User | undefined
+  saml: SamlSessionInfo | undefined
+}
+
 /**
- * Single logout with the IdP over the HTTP-Redirect binding (the POST
- * binding trips a known node-saml InResponseTo bug). Unsigned logout
- * messages are refused: node-saml would accept them.
+ * Single logout with the IdP. The portal starts it over the HTTP-Redirect
+ * binding and accepts the IdP's LogoutRequests and LogoutResponses over
+ * HTTP-Redirect and HTTP-POST (see SamlServiceProvider.consumeLogout for
+ * the checks; unsigned, SHA-1, replayed and wrongly signed messages are
+ * refused and audited).
  */
 @inject()
 export default class SamlLogoutService {
   constructor(
     protected sp: SamlServiceProvider,
+    protected sessions: SamlSessionRegistry,
     protected audit: AuditService
   ) {}
 
-  /** The IdP URL that ends the IdP session, or null when the IdP has no SLO. */
-  async begin(session: SamlSessionInfo | null | undefined) {
-    if (!session || !this.sp.singleLogout) {
+  /** Remembers which SAML sign-in opened portal session `sessionId` (for IdP-initiated logout). */
+  track(sessionId: string, info: SamlSessionInfo) {
+    return this.sessions.remember(sessionId, info)
+  }
+
+  /**
+   * The portal session is ending at the portal: the IdP URL that ends the
+   * IdP session too, or null when the IdP has no single logout.
+   */
+  async begin(sessionId: string, session: SamlSessionInfo | null | undefined) {
+    if (!session) {
       return null
     }
-    return this.sp.logoutUrl(session, `${portalConfig.returnOrigins[0]}/`)
+    await this.sessions.forget(sessionId, session)
+    if (!this.sp.singleLogout) {
+      return null
+    }
+    return this.sp.logoutUrl(session, portalConfig.landingUrl)
   }
 
   /**
    * Handles what the IdP sent to /saml/slo: the answer to our own
-   * LogoutRequest (back to the frontend), or its own LogoutRequest (end
-   * the local session when it names this session's subject, then answer).
+   * LogoutRequest (on to where the sign-out wanted to land), or its own
+   * LogoutRequest (end the portal sessions of that subject and IdP
+   * session, whichever browser holds them, then answer the IdP).
    */
-  async handleIdpRedirect(
-    query: Record<string, string>,
+  async handleIdpMessage(
+    binding: SamlBinding,
+    input: Record<string, unknown>,
     rawQuery: string,
-    current: { user: User | undefined; saml: SamlSessionInfo | undefined },
+    current: CurrentSession,
     origin: RequestOrigin
   ): Promise<SloOutcome> {
-    if (!query.Signature || !query.SigAlg) {
-      throw new SamlResponseRejectedException('unsigned logout message')
+    let consumed: Awaited<ReturnType<SamlServiceProvider['consumeLogout']>>
+    try {
+      consumed = await this.sp.consumeLogout(binding, input, rawQuery)
+    } catch (error) {
+      if (error instanceof SamlResponseRejectedException) {
+        await this.audit.record({
+          actor: current.user ?? null,
+          action: 'auth.logout',
+          outcome: 'failure',
+          origin,
+          details: { initiatedBy: 'idp', binding, reason: error.code, detail: error.reason },
+        })
+      }
+      throw error
     }
-    if (/sha1$/i.test(query.SigAlg)) {
-      throw new SamlResponseRejectedException('SHA-1 signed logout message')
-    }
-    const result = await this.sp.consumeLogoutRedirect(query, rawQuery)
 
-    if (query.SAMLResponse) {
-      const returnTo = await this.sp.returnToFor(query.RelayState)
-      return { redirectTo: returnTo ?? `${portalConfig.returnOrigins[0]}/`, endLocalSession: false }
+    if (consumed.kind === 'response') {
+      return { redirectTo: consumed.returnTo ?? portalConfig.landingUrl, endLocalSession: false }
     }
 
-    const request = result.profile
-    if (!request) {
-      throw new SamlResponseRejectedException('logout request without subject')
+    const { request } = consumed
+    const ended = await this.sessions.end(request.nameID, request.sessionIndex)
+    // Sessions from before the registry existed are still recognised by their cookie.
+    const endLocalSession =
+      ended.some((session) => session.sessionId === current.sessionId) ||
+      (current.saml?.nameID === request.nameID &&
+        (!request.sessionIndex || current.saml.sessionIndex === request.sessionIndex))
+    const userIds = new Set(ended.map((session) => session.userId))
+    if (endLocalSession && current.user) {
+      userIds.add(current.user.id)
     }
-    const endLocalSession = Boolean(current.saml && current.saml.nameID === request.nameID)
-    if (endLocalSession) {
+    for (const userId of userIds) {
+      const user = userId === null ? null : await User.find(userId)
       await this.audit.record({
-        actor: current.user ?? null,
+        actor: user,
         action: 'auth.logout',
         outcome: 'success',
         origin,
         objectType: 'user',
-        objectId: current.user?.id,
-        details: { initiatedBy: 'idp' },
+        objectId: user?.id,
+        details: { initiatedBy: 'idp', binding },
       })
     }
-    const redirectTo = await this.sp.logoutResponseUrl(request, query.RelayState ?? '')
+    const redirectTo = await this.sp.logoutResponseUrl(request, consumed.relayState ?? '')
     return { redirectTo, endLocalSession }
   }
 }

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { CacheItem, CacheProvider } from '@node-saml/passport-saml'
 import samlConfig from '#config/saml'
+import { isUniqueViolation } from '#services/database_errors'
 
-const TABLE = 'saml_request_cache'
+export const SAML_CACHE_TABLE = 'saml_request_cache'
+const TABLE = SAML_CACHE_TABLE
 
-function expiry() {
-  return DateTime.utc().plus({ milliseconds: samlConfig.requestTtlMs }).toJSDate()
+function expiry(ttlMs = samlConfig.requestTtlMs) {
+  return DateTime.utc().plus({ milliseconds: ttlMs }).toJSDate()
 }
 
 /**
@@ -18,7 +20,9 @@ function expiry() {
  * fails validation has still used its request up.
  *
  * Also keeps RelayState tokens → returnTo URLs (browsers do not send the
- * SameSite=Lax session cookie with the IdP's cross-site POST).
+ * SameSite=Lax session cookie with the IdP's cross-site POST), the ids of
+ * LogoutRequests already acted on, and (SamlSessionRegistry) which portal
+ * sessions each SAML sign-in opened.
  */
 export default class SamlRequestCache implements CacheProvider {
   async saveAsync(key: string, value: string): Promise<CacheItem> {
@@ -55,6 +59,37 @@ export default class SamlRequestCache implements CacheProvider {
     }
     await db.table(TABLE).insert({ key: `claimed:${requestId}`, value, expires_at: expiry() })
     return true
+  }
+
+  /**
+   * Uses up an outstanding request id without handing it to node-saml (the
+   * portal checks InResponseTo of logout responses itself). False when it
+   * was never issued, has expired, or was already used.
+   */
+  async takeRequest(requestId: string) {
+    return (await this.#take(`request:${requestId}`)) !== null
+  }
+
+  /**
+   * Notes a message id as seen for `ttlMs`, atomically: false when it was
+   * seen before (a replay), whichever process saw it.
+   */
+  async firstSighting(kind: string, messageId: string, ttlMs: number) {
+    await db.from(TABLE).where('expires_at', '<', new Date()).delete()
+    try {
+      await db.table(TABLE).insert({
+        // Hashed: message ids are the sender's, of any length.
+        key: `seen:${kind}:${createHash('sha256').update(messageId).digest('hex')}`,
+        value: '',
+        expires_at: expiry(ttlMs),
+      })
+      return true
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        return false
+      }
+      throw error
+    }
   }
 
   /** Stores where to send the browser after sign-in; returns the RelayState token. */

@@ -7,7 +7,7 @@ const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success'
 
 /** SHA-1 based signature and digest algorithms, refused although node-saml accepts them. */
-const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
+export const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
 
 /**
  * Checks node-saml leaves to its caller, run on the raw Response before

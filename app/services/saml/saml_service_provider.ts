@@ -4,16 +4,21 @@ import samlConfig from '#config/saml'
 import SamlRequestCache from '#services/saml/saml_request_cache'
 import { guardSamlResponse } from '#services/saml/saml_response_guard'
 import { readPem } from '#services/saml/pem'
-import { logoutResponseInResponseTo } from '#services/saml/saml_redirect_message'
+import {
+  readLogoutMessage,
+  type LogoutMessageFields,
+  type SamlBinding,
+} from '#services/saml/saml_logout_message'
+import { withSingleLogoutServices } from '#services/saml/saml_sp_metadata'
+import type { SamlSessionInfo } from '#services/saml/saml_session_registry'
 import SamlDisabledException from '#exceptions/saml_disabled_exception'
+import NotFoundException from '#exceptions/not_found_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
-/** What the portal keeps of a SAML sign-in to log out at the IdP later. */
-export type SamlSessionInfo = {
-  nameID: string
-  nameIDFormat: string
-  sessionIndex?: string
-}
+/** A logout message that passed every check, signature included. */
+export type ConsumedLogout =
+  | { kind: 'response'; binding: SamlBinding; returnTo: string | null }
+  | { kind: 'request'; binding: SamlBinding; request: Profile; relayState: string | undefined }
 
 /**
  * The portal as a SAML 2.0 service provider, on node-saml's SAML class:
@@ -30,7 +35,14 @@ export default class SamlServiceProvider {
     return samlConfig.enabled
   }
 
-  #saml() {
+  /**
+   * node-saml's SAML class with the portal's settings. Logout messages are
+   * validated with `validateInResponseTo: never`: the portal checks a
+   * LogoutResponse's InResponseTo itself, after its signature, because
+   * node-saml's HTTP-POST path looks for it on a <Response> root and so
+   * refuses every LogoutResponse when asked to check.
+   */
+  #saml(validateInResponseTo: ValidateInResponseTo = ValidateInResponseTo.always) {
     if (!samlConfig.enabled) {
       throw new SamlDisabledException()
     }
@@ -40,7 +52,6 @@ export default class SamlServiceProvider {
       logoutUrl: samlConfig.idp.sloUrl ?? samlConfig.idp.ssoUrl,
       issuer: samlConfig.sp.entityId,
       callbackUrl: samlConfig.sp.acsUrl,
-      logoutCallbackUrl: samlConfig.sp.sloUrl,
       audience: samlConfig.sp.entityId,
       idpIssuer: samlConfig.idp.entityId,
       idpCert: samlConfig.idp.certificates.map(readPem),
@@ -51,7 +62,7 @@ export default class SamlServiceProvider {
       digestAlgorithm: 'sha256',
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: true,
-      validateInResponseTo: ValidateInResponseTo.always,
+      validateInResponseTo,
       requestIdExpirationPeriodMs: samlConfig.requestTtlMs,
       cacheProvider: this.cache,
       acceptedClockSkewMs: samlConfig.clockSkewMs,
@@ -95,14 +106,19 @@ export default class SamlServiceProvider {
     return { profile, returnTo }
   }
 
-  /** SP metadata for the IdP or federation registry. */
+  /**
+   * SP metadata for the IdP or federation registry: exactly what the
+   * portal supports, single logout on both bindings only when the IdP has
+   * an SLO endpoint to answer to.
+   */
   metadata() {
     const saml = this.#saml()
     const certificate = readPem(samlConfig.sp.certificate)
-    return saml.generateServiceProviderMetadata(certificate, certificate)
+    const xml = saml.generateServiceProviderMetadata(certificate, certificate)
+    return this.singleLogout ? withSingleLogoutServices(xml, samlConfig.sp.sloUrl) : xml
   }
 
-  /** Whether the IdP takes logout requests. */
+  /** Whether the IdP takes part in single logout (it has an SLO endpoint). */
   get singleLogout() {
     return samlConfig.enabled && Boolean(samlConfig.idp.sloUrl)
   }
@@ -119,20 +135,72 @@ export default class SamlServiceProvider {
 
   /**
    * Validates a LogoutRequest or LogoutResponse the IdP sent to the SLO
-   * endpoint (HTTP-Redirect binding; the signature covers the raw query).
+   * endpoint over either binding: the structural checks of
+   * saml_logout_message, then node-saml's signature check (over the raw
+   * query for HTTP-Redirect, the enveloped XML signature for HTTP-POST),
+   * then single use: a LogoutResponse must answer a LogoutRequest this
+   * portal issued and not yet saw answered, and a LogoutRequest id is
+   * acted on once.
    */
-  async consumeLogoutRedirect(query: Record<string, string>, rawQuery: string) {
-    // A LogoutResponse answers one of our LogoutRequests, once.
-    if (query.SAMLResponse) {
-      const inResponseTo = await logoutResponseInResponseTo(query.SAMLResponse)
-      if (!inResponseTo || !(await this.cache.claim(inResponseTo))) {
+  async consumeLogout(
+    binding: SamlBinding,
+    input: Record<string, unknown>,
+    rawQuery: string
+  ): Promise<ConsumedLogout> {
+    if (!this.singleLogout) {
+      throw new NotFoundException()
+    }
+    const message = readLogoutMessage(binding, input, {
+      sloUrl: samlConfig.sp.sloUrl,
+      idpEntityId: samlConfig.idp.entityId,
+      maxAgeMs: samlConfig.requestTtlMs,
+      clockSkewMs: samlConfig.clockSkewMs,
+    })
+    const result = await this.#validateLogoutSignature(binding, message.fields, rawQuery)
+
+    if (message.kind === 'response') {
+      if (!result.loggedOut || !(await this.cache.takeRequest(message.inResponseTo))) {
         throw new SamlResponseRejectedException(
           'LogoutResponse InResponseTo unknown or already used'
         )
       }
+      return {
+        kind: 'response',
+        binding,
+        returnTo: await this.cache.takeReturnTo(message.fields.RelayState),
+      }
     }
+
+    if (!result.profile) {
+      throw new SamlResponseRejectedException('logout request without subject')
+    }
+    // Requests older than maxAgeMs are refused, so remembering ids that long refuses every replay.
+    const window = samlConfig.requestTtlMs + 2 * samlConfig.clockSkewMs
+    if (!(await this.cache.firstSighting('LogoutRequest', message.id, window))) {
+      throw new SamlResponseRejectedException('LogoutRequest already received (replay)')
+    }
+    return {
+      kind: 'request',
+      binding,
+      request: result.profile,
+      relayState: message.fields.RelayState,
+    }
+  }
+
+  async #validateLogoutSignature(
+    binding: SamlBinding,
+    fields: LogoutMessageFields,
+    rawQuery: string
+  ) {
+    const saml = this.#saml(ValidateInResponseTo.never)
     try {
-      return await this.#saml().validateRedirectAsync(query, rawQuery)
+      if (binding === 'redirect') {
+        return await saml.validateRedirectAsync(fields as Record<string, string>, rawQuery)
+      }
+      if (fields.SAMLRequest) {
+        return await saml.validatePostRequestAsync({ SAMLRequest: fields.SAMLRequest })
+      }
+      return await saml.validatePostResponseAsync({ SAMLResponse: fields.SAMLResponse! })
     } catch (error) {
       throw new SamlResponseRejectedException((error as Error).message)
     }
@@ -141,9 +209,5 @@ export default class SamlServiceProvider {
   /** Answer to an IdP-initiated LogoutRequest. */
   logoutResponseUrl(request: Profile, relayState: string) {
     return this.#saml().getLogoutResponseUrlAsync(request, relayState, {}, true)
-  }
-
-  returnToFor(token: string | undefined) {
-    return this.cache.takeReturnTo(token)
   }
 }

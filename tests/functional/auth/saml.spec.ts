@@ -5,11 +5,14 @@ import User from '#models/user'
 import UserRole from '#models/user_role'
 import AuditEvent from '#models/audit_event'
 import samlConfig from '#config/saml'
+import portalConfig from '#config/portal'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { trustedTestIdp, testIdpPort } from '#tests/helpers/test_saml'
 import {
+  decodeSamlPost,
+  decodeSamlRedirect,
   encodeSamlPost,
   generateKeyPair,
   namedSignatureWrappingVariants,
@@ -279,6 +282,39 @@ test.group('SAML single sign-on', (group) => {
     assert.lengthOf(idp.authnRequests, 0)
   })
 
+  test('without returnTo, sign-in lands on the portal page, which says who is signed in', async ({
+    client,
+    assert,
+  }) => {
+    const browser = new ApiSession(client)
+    idp.signInAs(person())
+    const start = await browser.get('/api/v1/auth/saml/login')
+    start.assertStatus(302)
+    const page = await fetch(start.header('location')!, { signal: AbortSignal.timeout(5000) })
+    const acs = await browser.postForm(
+      '/api/v1/auth/saml/acs',
+      parseAutoPostForm(await page.text()).fields
+    )
+    acs.assertStatus(303)
+    assert.equal(acs.header('location'), portalConfig.landingUrl)
+
+    const landing = await browser.get('/')
+    landing.assertStatus(200)
+    assert.include(landing.header('content-type'), 'text/html')
+    assert.include(landing.text(), 'Signed in as <strong>Ada Lovelace</strong>')
+    assert.include(landing.text(), 'href="/api/docs"')
+  })
+
+  test('a path on the portal as returnTo lands there', async ({ client, assert }) => {
+    for (const path of ['/app', '/app/x?y=1#z']) {
+      const browser = new ApiSession(client)
+      const form = await signInAtIdp(browser, person(), path)
+      const acs = await browser.postForm('/api/v1/auth/saml/acs', form.fields)
+      acs.assertStatus(303)
+      assert.equal(acs.header('location'), `${portalConfig.appOrigin}${path}`)
+    }
+  })
+
   test('publishes SP metadata with the ACS, SLO and signing certificate', async ({
     client,
     assert,
@@ -461,23 +497,48 @@ test.group('SAML single logout', (group) => {
     await idp.start(testIdpPort())
     return () => idp.stop()
   })
+  group.each.setup(() => {
+    idp.clearRecorded()
+    idp.sloBinding = 'redirect'
+  })
 
-  async function signedInBrowser(client: ApiClient) {
+  async function signedInBrowser(client: ApiClient, user = person()) {
     const browser = new ApiSession(client)
-    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, user)).fields)
     ;(await browser.get('/api/v1/me')).assertStatus(200)
     return browser
   }
 
-  test('sign-out also ends the IdP session and comes back to the frontend', async ({
+  /** The IdP posts cross-site: no XSRF header, and no SameSite=Lax session cookie. */
+  function crossSitePost(client: ApiClient, fields: Record<string, string>) {
+    const idpPage = new ApiSession(client)
+    idpPage.sendCsrfHeader = false
+    return idpPage.postForm('/api/v1/auth/saml/slo', fields)
+  }
+
+  /** Signs out at the portal; returns the pending LogoutRequest's id and the IdP URL. */
+  async function startLogout(browser: ApiSession) {
+    const logout = await browser.post('/api/v1/auth/logout')
+    logout.assertStatus(200)
+    const redirectUrl: string = logout.body().data.redirectUrl
+    const request = new URL(redirectUrl).searchParams.get('SAMLRequest')!
+    const requestId = /\sID="([^"]+)"/.exec(decodeSamlRedirect(request))![1]
+    const relayState = new URL(redirectUrl).searchParams.get('RelayState') ?? undefined
+    return { redirectUrl, requestId, relayState }
+  }
+
+  function sloPath(url: string) {
+    const parsed = new URL(url)
+    return parsed.pathname + parsed.search
+  }
+
+  test('sign-out also ends the IdP session and lands on the portal page', async ({
     client,
     assert,
   }) => {
     const browser = await signedInBrowser(client)
 
-    const logout = await browser.post('/api/v1/auth/logout')
-    logout.assertStatus(200)
-    const redirectUrl: string = logout.body().data.redirectUrl
+    const { redirectUrl } = await startLogout(browser)
     assert.isTrue(redirectUrl.startsWith(idp.sloUrl))
     ;(await browser.get('/api/v1/me')).assertStatus(401)
 
@@ -493,11 +554,35 @@ test.group('SAML single logout', (group) => {
 
     const done = await browser.get(back.pathname + back.search)
     done.assertStatus(302)
-    assert.equal(done.header('location'), `${FRONTEND}/`)
+    assert.equal(done.header('location'), portalConfig.landingUrl)
+    ;(await browser.get(new URL(done.header('location')!).pathname)).assertStatus(200)
 
     // The LogoutResponse is single-use.
     const replay = await browser.get(back.pathname + back.search)
     replay.assertStatus(401)
+  })
+
+  test('sign-out completes when the IdP answers over HTTP-POST, cross-site', async ({
+    client,
+    assert,
+  }) => {
+    idp.sloBinding = 'post'
+    const browser = await signedInBrowser(client)
+    const { redirectUrl } = await startLogout(browser)
+
+    const atIdp = await fetch(redirectUrl, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(5000),
+    })
+    assert.equal(atIdp.status, 200)
+    const form = parseAutoPostForm(await atIdp.text())
+    assert.equal(form.action, samlConfig.sp.sloUrl)
+    assert.properties(form.fields, ['SAMLResponse', 'RelayState'])
+
+    const done = await crossSitePost(client, form.fields)
+    done.assertStatus(303)
+    assert.equal(done.header('location'), portalConfig.landingUrl)
+    ;(await crossSitePost(client, form.fields)).assertStatus(401)
   })
 
   test('an IdP-initiated logout ends the portal session', async ({ client, assert }) => {
@@ -510,21 +595,51 @@ test.group('SAML single logout', (group) => {
     response.assertStatus(302)
     assert.isTrue(response.header('location')!.startsWith(idp.sloUrl))
     ;(await browser.get('/api/v1/me')).assertStatus(401)
+    const event = await AuditEvent.query().where('action', 'auth.logout').firstOrFail()
+    assert.equal(event.outcome, 'success')
+    assert.deepEqual(event.details, { initiatedBy: 'idp', binding: 'redirect' })
   })
 
-  test('an unsigned or SHA-1 signed logout request is refused', async ({ client }) => {
+  test('an IdP-initiated logout over HTTP-POST ends the session without its cookie', async ({
+    client,
+    assert,
+  }) => {
     const browser = await signedInBrowser(client)
-    for (const options of [
-      { signed: false },
-      { algorithm: 'sha1' as const },
-      { keys: generateKeyPair('x') },
-    ]) {
-      const url = new URL(
-        idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' }, options)
-      )
-      ;(await browser.get(url.pathname + url.search)).assertStatus(401)
-      ;(await browser.get('/api/v1/me')).assertStatus(200)
-    }
+    const fields = idp.createLogoutRequestPost(samlConfig.sp.sloUrl, {
+      nameId: 'persistent-4711',
+      relayState: 'idp-relay-state',
+    })
+
+    const response = await crossSitePost(client, fields)
+    response.assertStatus(303)
+    ;(await browser.get('/api/v1/me')).assertStatus(401)
+
+    // The answer is a LogoutResponse the IdP can verify, carrying its RelayState back.
+    const answer = await fetch(response.header('location')!, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(5000),
+    })
+    assert.equal(answer.status, 200)
+    const received = idp.logoutResponses.at(-1)!
+    assert.isTrue(received.signatureValid)
+    assert.equal(received.status, 'urn:oasis:names:tc:SAML:2.0:status:Success')
+    assert.equal(received.relayState, 'idp-relay-state')
+    assert.match(decodeSamlPost(fields.SAMLRequest), new RegExp(`ID="${received.inResponseTo}"`))
+  })
+
+  test('an IdP-initiated logout naming an IdP session ends only the portal sessions it opened', async ({
+    client,
+  }) => {
+    const first = await signedInBrowser(client, person({ sessionIndex: '_idp-session-1' }))
+    const second = await signedInBrowser(client, person({ sessionIndex: '_idp-session-2' }))
+
+    const fields = idp.createLogoutRequestPost(samlConfig.sp.sloUrl, {
+      nameId: 'persistent-4711',
+      sessionIndex: '_idp-session-1',
+    })
+    ;(await crossSitePost(client, fields)).assertStatus(303)
+    ;(await first.get('/api/v1/me')).assertStatus(401)
+    ;(await second.get('/api/v1/me')).assertStatus(200)
   })
 
   test('a logout request for someone else leaves this session alone', async ({ client }) => {
@@ -533,6 +648,171 @@ test.group('SAML single logout', (group) => {
       idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'someone-else' })
     )
     ;(await browser.get(url.pathname + url.search)).assertStatus(302)
+    ;(
+      await crossSitePost(
+        client,
+        idp.createLogoutRequestPost(samlConfig.sp.sloUrl, { nameId: 'someone-else' })
+      )
+    ).assertStatus(303)
     ;(await browser.get('/api/v1/me')).assertStatus(200)
+  })
+
+  test('unsigned, SHA-1 and wrongly signed logout requests are refused on both bindings', async ({
+    client,
+    assert,
+  }) => {
+    const browser = await signedInBrowser(client)
+    const subject = { nameId: 'persistent-4711' }
+    const bad = [
+      { signed: false },
+      { algorithm: 'sha1' as const },
+      { keys: generateKeyPair('attacker') },
+    ]
+    for (const options of bad) {
+      const url = new URL(idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, subject, options))
+      ;(await browser.get(url.pathname + url.search)).assertStatus(401)
+      const post = await crossSitePost(
+        client,
+        idp.createLogoutRequestPost(samlConfig.sp.sloUrl, subject, options)
+      )
+      post.assertStatus(401)
+      assert.include(post.header('content-type'), 'text/html')
+      ;(await browser.get('/api/v1/me')).assertStatus(200)
+    }
+
+    // Signed, then changed: the enveloped signature no longer matches.
+    const signed = idp.createLogoutRequestPost(samlConfig.sp.sloUrl, { nameId: 'someone-else' })
+    const tampered = decodeSamlPost(signed.SAMLRequest).replace('someone-else', 'persistent-4711')
+    ;(await crossSitePost(client, { SAMLRequest: encodeSamlPost(tampered) })).assertStatus(401)
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+
+    const refusals = await AuditEvent.query()
+      .where('action', 'auth.logout')
+      .where('outcome', 'failure')
+    assert.lengthOf(refusals, 2 * bad.length + 1)
+    assert.equal(refusals[0].details?.reason, 'E_SAML_REJECTED')
+  })
+
+  test('a replayed logout request is refused on both bindings', async ({ client }) => {
+    const redirect = new URL(
+      idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' })
+    )
+    const post = idp.createLogoutRequestPost(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' })
+    const first = await signedInBrowser(client)
+    ;(await first.get(redirect.pathname + redirect.search)).assertStatus(302)
+    ;(await crossSitePost(client, post)).assertStatus(303)
+
+    const again = await signedInBrowser(client)
+    ;(await again.get(redirect.pathname + redirect.search)).assertStatus(401)
+    ;(await crossSitePost(client, post)).assertStatus(401)
+    ;(await again.get('/api/v1/me')).assertStatus(200)
+  })
+
+  test('a stale or misaddressed logout request is refused', async ({ client }) => {
+    const browser = await signedInBrowser(client)
+    for (const options of [
+      { nameId: 'persistent-4711', destination: 'https://other-sp.example/slo' },
+      { nameId: 'persistent-4711', issuer: 'https://other-idp.example' },
+    ]) {
+      ;(
+        await crossSitePost(client, idp.createLogoutRequestPost(samlConfig.sp.sloUrl, options))
+      ).assertStatus(401)
+    }
+    const stale = idp
+      .buildLogoutRequestXml(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' })
+      .replace(/IssueInstant="[^"]+"/, 'IssueInstant="2020-01-01T00:00:00Z"')
+    ;(
+      await crossSitePost(client, {
+        SAMLRequest: encodeSamlPost(idp.sign(stale, { assertion: false })),
+      })
+    ).assertStatus(401)
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+  })
+
+  test('forged, unsolicited and failed logout responses are refused on both bindings; a forgery does not use up the request', async ({
+    client,
+    assert,
+  }) => {
+    const browser = await signedInBrowser(client)
+    const { requestId, relayState } = await startLogout(browser)
+    const answer = { inResponseTo: requestId, relayState }
+
+    const refused: { label: string; redirect: string; post: Record<string, string> }[] = []
+    for (const [label, options] of [
+      ['unsigned', { signed: false }],
+      ['SHA-1', { algorithm: 'sha1' as const }],
+      ['wrong key', { keys: generateKeyPair('attacker') }],
+    ] as const) {
+      refused.push({
+        label,
+        redirect: idp.createLogoutResponseUrl(samlConfig.sp.sloUrl, answer, options),
+        post: idp.createLogoutResponsePost(samlConfig.sp.sloUrl, answer, options),
+      })
+    }
+    for (const [label, options] of [
+      ['unknown request', { inResponseTo: '_not-ours' }],
+      ['failed status', { ...answer, status: 'urn:oasis:names:tc:SAML:2.0:status:Responder' }],
+      ['another SP', { ...answer, destination: 'https://other-sp.example/slo' }],
+    ] as const) {
+      refused.push({
+        label,
+        redirect: idp.createLogoutResponseUrl(samlConfig.sp.sloUrl, options),
+        post: idp.createLogoutResponsePost(samlConfig.sp.sloUrl, options),
+      })
+    }
+    for (const attempt of refused) {
+      const redirect = await browser.get(sloPath(attempt.redirect))
+      assert.equal(redirect.status(), 401, `${attempt.label} (redirect)`)
+      const post = await crossSitePost(client, attempt.post)
+      assert.equal(post.status(), 401, `${attempt.label} (POST)`)
+    }
+
+    const genuine = await crossSitePost(
+      client,
+      idp.createLogoutResponsePost(samlConfig.sp.sloUrl, answer)
+    )
+    genuine.assertStatus(303)
+    assert.equal(genuine.header('location'), portalConfig.landingUrl)
+  })
+
+  test('the metadata publishes single logout on exactly the two bindings it accepts', async ({
+    client,
+    assert,
+  }) => {
+    const xml = (await client.get('/api/v1/auth/saml/metadata')).text()
+    const services = [...xml.matchAll(/<SingleLogoutService\b[^>]*>/g)].map(([tag]) => ({
+      binding: /Binding="([^"]+)"/.exec(tag)![1],
+      location: /Location="([^"]+)"/.exec(tag)![1],
+    }))
+    assert.deepEqual(services, [
+      {
+        binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        location: samlConfig.sp.sloUrl,
+      },
+      { binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', location: samlConfig.sp.sloUrl },
+    ])
+    // Schema order: SingleLogoutService before NameIDFormat and the ACS.
+    assert.isBelow(xml.indexOf('SingleLogoutService'), xml.indexOf('NameIDFormat'))
+  })
+
+  test('without an IdP SLO endpoint, no single logout is published or served', async ({
+    client,
+    assert,
+  }) => {
+    const original = samlConfig.idp.sloUrl
+    samlConfig.idp.sloUrl = undefined
+    try {
+      const xml = (await client.get('/api/v1/auth/saml/metadata')).text()
+      assert.notInclude(xml, 'SingleLogoutService')
+      const url = new URL(
+        idp.createLogoutRequestUrl(samlConfig.sp.sloUrl, { nameId: 'persistent-4711' })
+      )
+      ;(await client.get(url.pathname + url.search)).assertStatus(404)
+
+      const browser = await signedInBrowser(client)
+      ;(await browser.post('/api/v1/auth/logout')).assertStatus(204)
+    } finally {
+      samlConfig.idp.sloUrl = original
+    }
   })
 })

@@ -42,6 +42,7 @@ import { snapshotState, stateDifferences } from '#tests/helpers/security/state_s
 const FRONTEND = portalConfig.frontendOrigins[0]
 const APP_ORIGIN = new URL(env.get('APP_URL')!).origin
 const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE']
+const SIGNATURE_PROTECTED = ['POST /api/v1/auth/saml/acs', 'POST /api/v1/auth/saml/slo']
 
 function unsafeRoutes() {
   router.commit()
@@ -84,8 +85,8 @@ test.group('CSRF on cookie sessions', (group) => {
         const response = await (probe.form
           ? request.form(probe.form)
           : request.json((probe.body ?? {}) as object))
-        // The IdP posts the SAML response cross-site: its signature protects it instead.
-        const expected = key === 'POST /api/v1/auth/saml/acs' ? 401 : 403
+        // The IdP posts SAML messages cross-site: their signatures protect them instead.
+        const expected = SIGNATURE_PROTECTED.includes(key) ? 401 : 403
         if (response.status() !== expected) {
           problems.push(
             `${key} with ${label}: ${response.status()} ${response.text().slice(0, 120)}`
@@ -214,13 +215,23 @@ test.group('Open redirects', (group) => {
       `http://evil.example#${FRONTEND}`,
       `http://evil.example/?next=${FRONTEND}`,
       `https://${new URL(FRONTEND).host}/`,
+      `http://user:secret@${new URL(FRONTEND).host}/`,
       'http://[::ffff:127.0.0.1]:5173/',
       'JaVaScRiPt:alert(1)//',
       'data:text/html,<script>alert(1)</script>',
       'vbscript:msgbox(1)',
       ' //evil.example',
       '\t//evil.example',
-      '/relative/path',
+      // Paths that only look same-origin: browsers drop tabs and newlines and read "\\" as "/".
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/\r\n/evil.example/',
+      '/%5Cevil.example',
+      '/%5c%5cevil.example',
+      '/%2f%2fevil.example',
+      '/ /evil.example',
+      '/app\\..\\..\\evil',
+      '/%E0%A4%A',
       '',
     ]
     for (const returnTo of attempts) {
@@ -231,6 +242,24 @@ test.group('Open redirects', (group) => {
       assert.isUndefined(response.header('location'), returnTo)
     }
     assert.lengthOf(idp.authnRequests, 0)
+  })
+
+  test('a path on the portal, or a URL on its own origin, is a returnTo that lands there', async ({
+    client,
+    assert,
+  }) => {
+    for (const [returnTo, landing] of [
+      ['/app', `${APP_ORIGIN}/app`],
+      ['/app/x?y=1#z', `${APP_ORIGIN}/app/x?y=1#z`],
+      ['/app/..%2F..%2Fx', `${APP_ORIGIN}/app/..%2F..%2Fx`],
+      [`${APP_ORIGIN}/console`, `${APP_ORIGIN}/console`],
+      [`${FRONTEND}/x`, `${FRONTEND}/x`],
+    ]) {
+      const acs = await roundTrip(new ApiSession(client), returnTo)
+      assert.exists(acs, returnTo)
+      acs!.assertStatus(303)
+      assert.equal(acs!.header('location'), landing)
+    }
   })
 
   test('a returnTo the URL parser puts on the frontend lands there after sign-in, CR/LF encoded', async ({
@@ -256,7 +285,7 @@ test.group('Open redirects', (group) => {
     }
   })
 
-  test("single logout's RelayState never sends the browser off the frontend", async ({
+  test("single logout's RelayState never sends the browser off the portal", async ({
     client,
     assert,
   }) => {
@@ -276,7 +305,7 @@ test.group('Open redirects', (group) => {
     )
     const done = await browser.get(url.pathname + url.search)
     done.assertStatus(302)
-    assert.equal(done.header('location'), `${FRONTEND}/`)
+    assert.equal(done.header('location'), `${APP_ORIGIN}/`)
   })
 })
 

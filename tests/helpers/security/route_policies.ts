@@ -113,6 +113,7 @@ const quotaInput = { environments: 2, cpu: '2', memory: '4Gi', storage: '10Gi', 
  * for a route the router has and this table lacks (and the reverse).
  */
 export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
+  'GET /': publicRoute(200, fixed('/')),
   'GET /health/live': publicRoute(200, fixed('/health/live')),
   'GET /health/ready': publicRoute(200, fixed('/health/ready')),
   'GET /metrics': {
@@ -153,6 +154,10 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
     form: { SAMLResponse: Buffer.from('<not-a-response/>').toString('base64') },
   })),
   'GET /api/v1/auth/saml/slo': publicRoute(401, fixed('/api/v1/auth/saml/slo')),
+  'POST /api/v1/auth/saml/slo': publicRoute(401, async () => ({
+    url: '/api/v1/auth/saml/slo',
+    form: { SAMLRequest: Buffer.from('<not-a-request/>').toString('base64') },
+  })),
 
   'GET /api/v1/me': self(200, fixed('/api/v1/me')),
   'GET /api/v1/images': self(200, fixed('/api/v1/images')),
