@@ -39,7 +39,10 @@ export type SessionFields = {
   description?: string | null
   startsAt?: DateTime | null
   endsAt?: DateTime | null
-  /** The User Office's JSON format: `{"/host/path": {"bind": "/data/raw", "mode": "ro"}}`. */
+  /**
+   * The User Office's JSON format, `{"/host/path": {"bind": "/2019001", "mode": "ro"}}`:
+   * `bind` is a sub-path of the mode's container root (docs/user-office.md).
+   */
   dataSetPath?: string | null
 }
 

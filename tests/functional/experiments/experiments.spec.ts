@@ -292,12 +292,12 @@ test.group('Experiment sessions and dataset mounts', (group) => {
       {
         ...experiment.sessions[0],
         session_number: 's1',
-        data_set_path: JSON.stringify({ [raw]: { bind: '/data/raw', mode: 'ro' } }),
+        data_set_path: JSON.stringify({ [raw]: { bind: '/raw', mode: 'ro' } }),
       },
       {
         ...experiment.sessions[0],
         session_number: 's2',
-        data_set_path: `{'/etc': {'bind': '/data/etc', 'mode': 'ro'}}`,
+        data_set_path: `{'/etc': {'bind': 'etc', 'mode': 'ro'}}`,
       },
     ]
     const browser = await facilityUser(client, 'jdoe', [experiment])
