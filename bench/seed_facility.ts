@@ -401,6 +401,7 @@ export async function seedFacility(
           new Date(ends),
           // The contract's shape: the bind is a sub-path of the ro container root (/data).
           JSON.stringify({ [hostPath]: { bind: `/${proposalId}`, mode: 'ro' } }),
+          // Without the portal's rules key: a detail view rechecks it (session_mounts.ts).
           JSON.stringify({
             mounts: [{ hostPath, containerPath: `/data/${proposalId}`, mode: 'ro' }],
             errors: [],

@@ -10,7 +10,7 @@ import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import { checkSessionMounts } from '#services/experiments/session_mounts'
+import { checkSessionMounts, refreshStaleMountChecks } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
@@ -129,6 +129,7 @@ export default class LocalExperimentService {
     if (!experiment) {
       throw new NotFoundException(`${describe(key)} not found`)
     }
+    await refreshStaleMountChecks(experiment.sessions)
     return experiment
   }
 
