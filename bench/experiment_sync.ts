@@ -25,7 +25,7 @@ for (const experiment of experiments) {
   for (const session of experiment.sessions) {
     const folder = join(datasets, experiment.proposal_id, session.session_number, 'raw')
     await mkdir(folder, { recursive: true })
-    session.data_set_path = JSON.stringify({ [folder]: { bind: '/data/raw', mode: 'ro' } })
+    session.data_set_path = JSON.stringify({ [folder]: { bind: '/raw', mode: 'ro' } })
   }
 }
 

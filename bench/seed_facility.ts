@@ -399,9 +399,11 @@ export async function seedFacility(
           random.chance(0.3) ? faker.lorem.sentence() : null,
           new Date(start),
           new Date(ends),
-          JSON.stringify({ [hostPath]: { bind: '/data/raw', mode: 'ro' } }),
+          // The contract's shape: the bind is a sub-path of the ro container root (/data).
+          JSON.stringify({ [hostPath]: { bind: `/${proposalId}`, mode: 'ro' } }),
+          // Without the portal's rules key: a detail view rechecks it (session_mounts.ts).
           JSON.stringify({
-            mounts: [{ hostPath, containerPath: '/data/raw', mode: 'ro' }],
+            mounts: [{ hostPath, containerPath: `/data/${proposalId}`, mode: 'ro' }],
             errors: [],
             launchable: true,
           }),

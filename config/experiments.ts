@@ -1,37 +1,76 @@
 import env from '#start/env'
 import { isAbsolute, resolve } from 'node:path'
 import { dataPath } from '#config/portal'
-import type { MountPolicy } from '#services/experiments/dataset_mounts'
-
-function csv(value: string) {
-  return value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-}
+import {
+  mountPolicyProblem,
+  type MountPolicy,
+  type MountPolicyField,
+} from '#services/experiments/dataset_mounts'
 
 function hostRoot(value: string | undefined, fallback: string) {
   const path = value ?? fallback
   return isAbsolute(path) ? path : resolve(path)
 }
 
+/** The variable behind each setting of the mount policy, for boot errors. */
+const MOUNT_VARIABLES: Record<MountPolicyField, string> = {
+  'datasetsRoot': 'DATASETS_ROOT',
+  'outputRoot': 'OUTPUT_ROOT',
+  'containerRoots.ro': 'MOUNT_CONTAINER_RO_ROOT',
+  'containerRoots.rw': 'MOUNT_CONTAINER_RW_ROOT',
+}
+
+/**
+ * The plural lists are gone: a bind is now a sub-path of one mount point
+ * per mode, so a list would make every bind ambiguous. Refused rather
+ * than ignored, so an old setting cannot silently move mounts.
+ */
+for (const [removed, replacement] of [
+  ['MOUNT_CONTAINER_RO_ROOTS', 'MOUNT_CONTAINER_RO_ROOT'],
+  ['MOUNT_CONTAINER_RW_ROOTS', 'MOUNT_CONTAINER_RW_ROOT'],
+] as const) {
+  if (env.get(removed) !== undefined) {
+    throw new Error(
+      `Environment variable "${removed}" is no longer read: set ${replacement} to the one container folder these mounts go below (a session's "bind" is a sub-path of it, as in CalipsoPlus) and remove ${removed}`
+    )
+  }
+}
+
+/**
+ * Host paths the User Office (or an admin) names are only mounted when
+ * they resolve inside these roots: datasets read-only, output read-write.
+ * Inside the container each mount lands on its mode's mount point joined
+ * with its bind.
+ */
+const mountPolicy: MountPolicy = {
+  datasetsRoot: hostRoot(env.get('DATASETS_ROOT'), dataPath('datasets')),
+  outputRoot: hostRoot(env.get('OUTPUT_ROOT'), dataPath('output')),
+  containerRoots: {
+    ro: env.get('MOUNT_CONTAINER_RO_ROOT', '/data'),
+    rw: env.get('MOUNT_CONTAINER_RW_ROOT', '/output'),
+  },
+}
+
+// At boot rather than at the first sync, which would otherwise answer 500.
+const problem = mountPolicyProblem(mountPolicy, (field) => MOUNT_VARIABLES[field])
+if (problem) {
+  const { datasetsRoot, outputRoot, containerRoots } = mountPolicy
+  const values = {
+    'datasetsRoot': datasetsRoot,
+    'outputRoot': outputRoot,
+    'containerRoots.ro': containerRoots.ro,
+    'containerRoots.rw': containerRoots.rw,
+  }
+  throw new Error(
+    `Invalid environment variable "${MOUNT_VARIABLES[problem.field]}": ${problem.reason} (it is ${JSON.stringify(values[problem.field])})`
+  )
+}
+
 /**
  * Experiments and the data their environments may mount.
  */
 const experimentsConfig = {
-  /**
-   * Host paths the User Office (or an admin) names are only mounted when
-   * they resolve inside these roots: datasets read-only, output read-write;
-   * inside the container, only under the configured mount points.
-   */
-  mountPolicy: {
-    datasetsRoot: hostRoot(env.get('DATASETS_ROOT'), dataPath('datasets')),
-    outputRoot: hostRoot(env.get('OUTPUT_ROOT'), dataPath('output')),
-    containerRoots: {
-      ro: csv(env.get('MOUNT_CONTAINER_RO_ROOTS', '/data')),
-      rw: csv(env.get('MOUNT_CONTAINER_RW_ROOTS', '/output')),
-    },
-  } satisfies MountPolicy,
+  mountPolicy,
 
   /** A user's experiments are re-synced when read after this long. */
   syncMaxAgeMs: env.get('EXPERIMENTS_SYNC_MAX_AGE_MINUTES', 15) * 60_000,

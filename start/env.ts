@@ -84,6 +84,9 @@ export const schema = {
 
   DATASETS_ROOT: Env.schema.string.optional(),
   OUTPUT_ROOT: Env.schema.string.optional(),
+  MOUNT_CONTAINER_RO_ROOT: Env.schema.string.optional(),
+  MOUNT_CONTAINER_RW_ROOT: Env.schema.string.optional(),
+  // Removed (one mount point per mode now): read only to refuse them, in config/experiments.ts.
   MOUNT_CONTAINER_RO_ROOTS: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOTS: Env.schema.string.optional(),
   EXPERIMENTS_SYNC_MAX_AGE_MINUTES: integer(0, 10_080),

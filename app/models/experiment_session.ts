@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Experiment from '#models/experiment'
-import type { MountCheck } from '#services/experiments/dataset_mounts'
+import type { StoredMountCheck } from '#services/experiments/session_mounts'
 
 /** A beamtime of an experiment, with the data it may mount. */
 export default class ExperimentSession extends BaseModel {
@@ -33,13 +33,16 @@ export default class ExperimentSession extends BaseModel {
   @column({ serializeAs: null })
   declare dataSetPath: string | null
 
-  /** Confined mounts and per-mount errors, as checked at the last sync or edit. */
+  /**
+   * Confined mounts and per-mount errors, as checked at the last sync or
+   * edit (reads recheck one made under other rules: refreshStaleMountChecks).
+   */
   @column({
-    prepare: (value: MountCheck) => JSON.stringify(value),
-    consume: (value: string | MountCheck) =>
+    prepare: (value: StoredMountCheck) => JSON.stringify(value),
+    consume: (value: string | StoredMountCheck) =>
       typeof value === 'string' ? JSON.parse(value) : value,
   })
-  declare mounts: MountCheck
+  declare mounts: StoredMountCheck
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

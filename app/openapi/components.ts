@@ -323,7 +323,12 @@ export const components = {
             additionalProperties: false,
             required: ['containerPath', 'mode'],
             properties: {
-              containerPath: { type: 'string' },
+              containerPath: {
+                type: 'string',
+                description:
+                  'Where the data appears in the environment: the container root of the mode (MOUNT_CONTAINER_RO_ROOT or MOUNT_CONTAINER_RW_ROOT) joined with the bind.',
+                example: '/data/2019001',
+              },
               mode: { type: 'string', enum: ['ro', 'rw'] },
             },
           },
@@ -336,7 +341,11 @@ export const components = {
             required: ['code', 'containerPath'],
             properties: {
               code: { type: 'string', pattern: '^E_MOUNT_[A-Z_]+$' },
-              containerPath: { type: ['string', 'null'] },
+              containerPath: {
+                type: ['string', 'null'],
+                description:
+                  'The joined container path when it could be computed, else the bind as sent (null when there was no bind string, or the error concerns the whole value).',
+              },
             },
           },
         },

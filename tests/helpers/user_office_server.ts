@@ -558,8 +558,10 @@ export function makeExperiments(
         end_date: stamp(start + 2 * day),
         subject: `${topic} run ${session}`,
         body: `Beamtime session ${session} of proposal ${proposal}.`,
+        // The contract's shape: binds below the container roots of their modes.
         data_set_path: JSON.stringify({
-          [`/data/${proposal}/${session}/raw`]: { bind: '/data/raw', mode: 'ro' },
+          [`/srv/data/${proposal}/${session}`]: { bind: `/${proposal}/${session}`, mode: 'ro' },
+          [`/srv/results/${proposal}/${session}`]: { bind: `/${proposal}/${session}`, mode: 'rw' },
         }),
       }
     })

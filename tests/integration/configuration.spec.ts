@@ -95,3 +95,59 @@ test.group('Configuration is validated at boot', () => {
     })
   }
 })
+
+type BootCase = { label: string; env: Record<string, string>; expected: string[] }
+
+const MOUNT_SETTINGS: BootCase[] = [
+  {
+    label: 'the removed MOUNT_CONTAINER_RO_ROOTS',
+    env: { MOUNT_CONTAINER_RO_ROOTS: '/data' },
+    expected: ['"MOUNT_CONTAINER_RO_ROOTS" is no longer read', 'set MOUNT_CONTAINER_RO_ROOT'],
+  },
+  {
+    label: 'the removed MOUNT_CONTAINER_RW_ROOTS',
+    env: { MOUNT_CONTAINER_RW_ROOTS: '/output,/scratch' },
+    expected: ['"MOUNT_CONTAINER_RW_ROOTS" is no longer read', 'set MOUNT_CONTAINER_RW_ROOT'],
+  },
+  {
+    label: '"/" as the read-only container root',
+    env: { MOUNT_CONTAINER_RO_ROOT: '/' },
+    expected: ['Invalid environment variable "MOUNT_CONTAINER_RO_ROOT"', 'must not be "/"'],
+  },
+  {
+    label: 'a container root that is not canonical',
+    env: { MOUNT_CONTAINER_RW_ROOT: '/output/' },
+    expected: ['Invalid environment variable "MOUNT_CONTAINER_RW_ROOT"', 'canonical'],
+  },
+  {
+    label: 'the read-write container root inside the read-only one',
+    env: { MOUNT_CONTAINER_RW_ROOT: '/data/out' },
+    expected: ['Invalid environment variable "MOUNT_CONTAINER_RW_ROOT"', 'MOUNT_CONTAINER_RO_ROOT'],
+  },
+  {
+    label: '"/" as the dataset root',
+    env: { DATASETS_ROOT: '/' },
+    expected: ['Invalid environment variable "DATASETS_ROOT"', 'must not be "/"'],
+  },
+  {
+    label: 'the output root inside the dataset root',
+    env: { DATASETS_ROOT: '/srv/facility', OUTPUT_ROOT: '/srv/facility/output' },
+    expected: ['Invalid environment variable "OUTPUT_ROOT"', 'DATASETS_ROOT'],
+  },
+]
+
+test.group('Configuration of dataset mounts is validated at boot', () => {
+  test('refuses {label} and names the variable')
+    .with(MOUNT_SETTINGS)
+    .run(async ({ assert, cleanup }, row) => {
+      const dataDir = await scratchDir('env')
+      cleanup(() => rm(dataDir, { recursive: true, force: true }))
+
+      const result = await runNode(SERVER, { DATA_DIR: dataDir, ...row.env }, 30_000)
+      assert.notEqual(result.code, 0)
+      assert.isNotNull(result.code, 'the server stopped by itself instead of serving')
+      for (const expected of row.expected) {
+        assert.include(result.stdout + result.stderr, expected)
+      }
+    })
+})

@@ -11,6 +11,9 @@ import { confineMounts, type MountPolicy } from '#services/experiments/dataset_m
  *   <tmp>/datasets/p1/raw/scan.h5   the dataset root, with a real dataset
  *   <tmp>/output/p1                 the output root, with a real output folder
  *   <tmp>/secret/keys               what no mount may ever reach
+ *   <tmp>/top-link -> <tmp>         an output root that only resolves to a
+ *                                   parent of the dataset root (a lexically
+ *                                   nested one is refused as a policy)
  */
 async function hostTree(cleanup: (fn: () => Promise<void>) => void) {
   const dir = await mkdtemp(join(tmpdir(), 'portal-mounts-'))
@@ -22,11 +25,12 @@ async function hostTree(cleanup: (fn: () => Promise<void>) => void) {
   await mkdir(join(tmp, 'secret'))
   await writeFile(join(tmp, 'datasets/p1/raw/scan.h5'), 'data')
   await writeFile(join(tmp, 'secret/keys'), 'secret')
+  await symlink(tmp, join(tmp, 'top-link'))
 
   const policy: MountPolicy = {
     datasetsRoot: join(tmp, 'datasets'),
     outputRoot: join(tmp, 'output'),
-    containerRoots: { ro: ['/data'], rw: ['/output'] },
+    containerRoots: { ro: '/data', rw: '/output' },
   }
   const at = (path: string) => join(tmp, path)
   const link = (target: string, path: string) => symlink(target, at(path))
@@ -44,8 +48,8 @@ test.group('Dataset mount confinement | real file system', () => {
   }) => {
     const { policy, at } = await hostTree(cleanup)
     const raw = mounts({
-      [at('datasets/p1/raw') + '/']: { bind: '/data/raw', mode: 'ro' },
-      [at('output') + '//p1']: { bind: '/output', mode: 'rw' },
+      [at('datasets/p1/raw') + '/']: { bind: '/raw', mode: 'ro' },
+      [at('output') + '//p1']: { bind: '', mode: 'rw' },
     })
 
     const check = await confineMounts(raw, policy)
@@ -59,12 +63,50 @@ test.group('Dataset mount confinement | real file system', () => {
     })
   })
 
+  test('mounts the contract example on /data/2019001 and /output/2019001, and "" on the roots', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { policy, at } = await hostTree(cleanup)
+    await mkdir(at('datasets/2019001'))
+    await mkdir(at('output/2019001'))
+
+    const example = await confineMounts(
+      mounts({
+        [at('datasets/2019001')]: { bind: '/2019001', mode: 'ro' },
+        [at('output/2019001')]: { bind: '/2019001', mode: 'rw' },
+      }),
+      policy
+    )
+    assert.deepEqual(example, {
+      mounts: [
+        { hostPath: at('datasets/2019001'), containerPath: '/data/2019001', mode: 'ro' },
+        { hostPath: at('output/2019001'), containerPath: '/output/2019001', mode: 'rw' },
+      ],
+      errors: [],
+      launchable: true,
+    })
+
+    const roots = await confineMounts(
+      mounts({
+        [at('datasets/2019001')]: { bind: '', mode: 'ro' },
+        [at('output/2019001')]: { bind: '', mode: 'rw' },
+      }),
+      policy
+    )
+    assert.deepEqual(roots.errors, [])
+    assert.deepEqual(
+      roots.mounts.map((mount) => mount.containerPath),
+      ['/data', '/output']
+    )
+  })
+
   test('accepts single-quoted input, a single file and the dataset root itself', async ({
     assert,
     cleanup,
   }) => {
     const { policy, at } = await hostTree(cleanup)
-    const raw = `{'${at('datasets/p1/raw/scan.h5')}': {'bind': '/data/scan.h5'}, '${at('datasets')}': {'bind': '/data/all'}}`
+    const raw = `{'${at('datasets/p1/raw/scan.h5')}': {'bind': 'scan.h5'}, '${at('datasets')}': {'bind': '/all'}}`
 
     const check = await confineMounts(raw, policy)
     assert.deepEqual(check.errors, [])
@@ -84,8 +126,8 @@ test.group('Dataset mount confinement | real file system', () => {
 
     const check = await confineMounts(
       mounts({
-        [at('datasets/latest')]: { bind: '/data/latest' },
-        [at('datasets/relative-latest')]: { bind: '/data/relative' },
+        [at('datasets/latest')]: { bind: '/latest' },
+        [at('datasets/relative-latest')]: { bind: '/relative' },
       }),
       policy
     )
@@ -192,7 +234,7 @@ test.group('Dataset mount confinement | real file system', () => {
       await row.setup(tree)
       const hostPath = tree.at(row.hostPath)
 
-      const check = await confineMounts(mounts({ [hostPath]: { bind: '/data/x' } }), tree.policy)
+      const check = await confineMounts(mounts({ [hostPath]: { bind: '/x' } }), tree.policy)
       assert.deepEqual(check.mounts, [])
       assert.isFalse(check.launchable)
       assert.lengthOf(check.errors, 1)
@@ -206,16 +248,20 @@ test.group('Dataset mount confinement | real file system', () => {
   test('refuses a rw mount into the dataset root {label}')
     .with([
       { label: 'with separate roots', outputRoot: 'output', hostPath: 'datasets/p1' },
-      { label: 'when the output root is its parent', outputRoot: '.', hostPath: 'datasets/p1' },
       {
-        label: 'of the dataset root itself when the output root is its parent',
-        outputRoot: '.',
-        hostPath: 'datasets',
+        label: 'when the output root resolves to its parent',
+        outputRoot: 'top-link',
+        hostPath: 'top-link/datasets/p1',
       },
       {
-        label: 'by mounting the output root that contains it',
-        outputRoot: '.',
-        hostPath: '.',
+        label: 'of the dataset root itself when the output root resolves to its parent',
+        outputRoot: 'top-link',
+        hostPath: 'top-link/datasets',
+      },
+      {
+        label: 'by mounting the output root that resolves to a folder containing it',
+        outputRoot: 'top-link',
+        hostPath: 'top-link',
       },
       {
         label: 'through a symlink in the output root',
@@ -223,9 +269,9 @@ test.group('Dataset mount confinement | real file system', () => {
         hostPath: 'output/into-datasets',
       },
       {
-        label: 'through a symlink in an enclosing output root',
-        outputRoot: '.',
-        hostPath: 'into-datasets',
+        label: 'through a symlink in an output root that resolves to an enclosing folder',
+        outputRoot: 'top-link',
+        hostPath: 'top-link/into-datasets',
       },
       {
         label: 'through a symlink to a parent of the dataset root',
@@ -240,7 +286,7 @@ test.group('Dataset mount confinement | real file system', () => {
       await link(at('.'), 'output/to-top')
       const hostPath = at(row.hostPath)
 
-      const check = await confineMounts(mounts({ [hostPath]: { bind: '/output', mode: 'rw' } }), {
+      const check = await confineMounts(mounts({ [hostPath]: { bind: '', mode: 'rw' } }), {
         ...policy,
         outputRoot: at(row.outputRoot),
       })
@@ -251,7 +297,7 @@ test.group('Dataset mount confinement | real file system', () => {
       )
     })
 
-  test('accepts a rw mount beside the dataset root when the output root is their parent', async ({
+  test('accepts a rw mount beside the dataset root when the output root resolves to their parent', async ({
     assert,
     cleanup,
   }) => {
@@ -260,10 +306,10 @@ test.group('Dataset mount confinement | real file system', () => {
 
     const check = await confineMounts(
       mounts({
-        [at('output/p1')]: { bind: '/output/p1', mode: 'rw' },
-        [at('datasets-evil')]: { bind: '/output/other', mode: 'rw' },
+        [at('top-link/output/p1')]: { bind: '/p1', mode: 'rw' },
+        [at('top-link/datasets-evil')]: { bind: '/other', mode: 'rw' },
       }),
-      { ...policy, outputRoot: at('.') }
+      { ...policy, outputRoot: at('top-link') }
     )
     assert.deepEqual(check.errors, [])
     assert.deepEqual(
@@ -277,7 +323,7 @@ test.group('Dataset mount confinement | real file system', () => {
     await link(at('secret'), 'output/p1/escape')
 
     const check = await confineMounts(
-      mounts({ [at('output/p1/escape')]: { bind: '/output', mode: 'rw' } }),
+      mounts({ [at('output/p1/escape')]: { bind: '', mode: 'rw' } }),
       policy
     )
     assert.deepEqual(
@@ -296,7 +342,7 @@ test.group('Dataset mount confinement | real file system', () => {
     const linked = { ...policy, datasetsRoot: at('datasets-link') }
 
     const accepted = await confineMounts(
-      mounts({ [at('datasets-link/p1/raw')]: { bind: '/data/raw' } }),
+      mounts({ [at('datasets-link/p1/raw')]: { bind: '/raw' } }),
       linked
     )
     assert.deepEqual(accepted.errors, [])
@@ -305,7 +351,7 @@ test.group('Dataset mount confinement | real file system', () => {
     ])
 
     const escaping = await confineMounts(
-      mounts({ [at('datasets-link/evil')]: { bind: '/data/evil' } }),
+      mounts({ [at('datasets-link/evil')]: { bind: '/evil' } }),
       linked
     )
     assert.deepEqual(
@@ -315,8 +361,8 @@ test.group('Dataset mount confinement | real file system', () => {
     )
 
     const writable = await confineMounts(
-      mounts({ [at('datasets/p1')]: { bind: '/output', mode: 'rw' } }),
-      { ...linked, outputRoot: at('.') }
+      mounts({ [at('top-link/datasets/p1')]: { bind: '', mode: 'rw' } }),
+      { ...linked, outputRoot: at('top-link') }
     )
     assert.deepEqual(
       writable.errors.map((error) => error.code),
@@ -332,7 +378,7 @@ test.group('Dataset mount confinement | real file system', () => {
     cleanup(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
     const check = await confineMounts(
-      mounts({ [at('datasets/p1/control.sock')]: { bind: '/data/sock' } }),
+      mounts({ [at('datasets/p1/control.sock')]: { bind: '/sock' } }),
       policy
     )
     assert.deepEqual(
@@ -346,8 +392,8 @@ test.group('Dataset mount confinement | real file system', () => {
 
     const noDatasets = await confineMounts(
       mounts({
-        [at('unmounted/p1')]: { bind: '/data/p1' },
-        [at('output/p1')]: { bind: '/output', mode: 'rw' },
+        [at('unmounted/p1')]: { bind: '/p1' },
+        [at('output/p1')]: { bind: '', mode: 'rw' },
       }),
       { ...policy, datasetsRoot: at('unmounted') }
     )
@@ -360,8 +406,8 @@ test.group('Dataset mount confinement | real file system', () => {
 
     const noOutput = await confineMounts(
       mounts({
-        [at('datasets/p1')]: { bind: '/data/p1' },
-        [at('unmounted/p1')]: { bind: '/output', mode: 'rw' },
+        [at('datasets/p1')]: { bind: '/p1' },
+        [at('unmounted/p1')]: { bind: '', mode: 'rw' },
       }),
       { ...policy, outputRoot: at('unmounted') }
     )
@@ -380,7 +426,7 @@ test.group('Dataset mount confinement | real file system', () => {
     const { policy, at, link } = await hostTree(cleanup)
     await link('/', 'everything')
 
-    const check = await confineMounts(mounts({ [at('everything/etc')]: { bind: '/data/etc' } }), {
+    const check = await confineMounts(mounts({ [at('everything/etc')]: { bind: '/etc' } }), {
       ...policy,
       datasetsRoot: at('everything'),
     })
@@ -396,9 +442,9 @@ test.group('Dataset mount confinement | real file system', () => {
 
     const check = await confineMounts(
       mounts({
-        [at('datasets/p1/raw')]: { bind: '/data/raw' },
-        [at('datasets/evil')]: { bind: '/data/evil' },
-        [at('datasets/missing')]: { bind: '/data/missing' },
+        [at('datasets/p1/raw')]: { bind: '/raw' },
+        [at('datasets/evil')]: { bind: '/evil' },
+        [at('datasets/missing')]: { bind: '/missing' },
       }),
       policy
     )

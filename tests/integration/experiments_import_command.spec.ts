@@ -121,7 +121,7 @@ test.group('ace experiments:import*', (group) => {
           'Powder, fine',
           '2025-03-01T10:00:00+02:00',
           '2025-03-02T10:00:00Z',
-          JSON.stringify({ [dataset]: { bind: '/data/raw', mode: 'ro' } }),
+          JSON.stringify({ [dataset]: { bind: '/raw', mode: 'ro' } }),
         ],
         [
           proposal(100),
@@ -130,7 +130,7 @@ test.group('ace experiments:import*', (group) => {
           '',
           '2025-01-15T08:00:00Z',
           '',
-          JSON.stringify({ '/etc': { bind: '/data/etc', mode: 'ro' } }),
+          JSON.stringify({ '/etc': { bind: '/etc', mode: 'ro' } }),
         ],
         [proposal(100), 'S3', '', '', '2025-04-02T00:00:00Z', '2025-04-01T00:00:00Z', ''],
         [proposal(999), 'S1', '', '', '', '', ''],

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import {
   checkMountSyntax,
   confineMounts,
+  mountPolicyProblem,
   parseDataSetPath,
   type MountPolicy,
   type RawMount,
@@ -10,22 +11,27 @@ import {
 const POLICY: MountPolicy = {
   datasetsRoot: '/srv/data',
   outputRoot: '/srv/output',
-  containerRoots: { ro: ['/data'], rw: ['/output'] },
+  containerRoots: { ro: '/data', rw: '/output' },
 }
 
-/** Output root one level above the dataset root: the overlap the rw rule guards. */
-const NESTED_POLICY: MountPolicy = { ...POLICY, outputRoot: '/srv' }
+/** An output root that only shares a prefix with the dataset root. */
+const PREFIX_POLICY: MountPolicy = { ...POLICY, outputRoot: '/srv/data-out' }
+
+/** The example of the User Office contract (section 4), as CalipsoPlus sends it. */
+const CALIPSO_EXAMPLE =
+  '{"/srv/data/2019001": {"bind": "/2019001", "mode": "ro"}, "/srv/results/2019001": {"bind": "/2019001", "mode": "rw"}}'
+const CALIPSO_POLICY: MountPolicy = { ...POLICY, outputRoot: '/srv/results' }
 
 /** A path of exactly 1024 bytes, none of its segments over 255. */
 const EXACT_1024 =
   '/srv/data/' + ['a', 'b', 'c'].map((c) => c.repeat(254)).join('/') + '/' + 'd'.repeat(249)
 
-function ro(hostPath: string, containerPath: unknown = '/data/x'): RawMount {
-  return { hostPath, containerPath, mode: 'ro' }
+function ro(hostPath: string, bind: unknown = '/x'): RawMount {
+  return { hostPath, bind, mode: 'ro' }
 }
 
-function rw(hostPath: string, containerPath: unknown = '/output/x'): RawMount {
-  return { hostPath, containerPath, mode: 'rw' }
+function rw(hostPath: string, bind: unknown = '/x'): RawMount {
+  return { hostPath, bind, mode: 'rw' }
 }
 
 function codes(errors: { code: string }[]) {
@@ -36,37 +42,45 @@ test.group('Dataset mounts | parsing data_set_path', () => {
   test('reads {label}')
     .with([
       {
-        label: 'double-quoted JSON',
-        raw: '{"/srv/data/p1/raw": {"bind": "/data/raw", "mode": "ro"}, "/srv/output/p1": {"bind": "/output", "mode": "rw"}}',
+        label: 'the example of the User Office contract',
+        raw: CALIPSO_EXAMPLE,
         entries: [
-          { hostPath: '/srv/data/p1/raw', containerPath: '/data/raw', mode: 'ro' },
-          { hostPath: '/srv/output/p1', containerPath: '/output', mode: 'rw' },
+          { hostPath: '/srv/data/2019001', bind: '/2019001', mode: 'ro' },
+          { hostPath: '/srv/results/2019001', bind: '/2019001', mode: 'rw' },
+        ],
+      },
+      {
+        label: 'double-quoted JSON',
+        raw: '{"/srv/data/p1/raw": {"bind": "/raw", "mode": "ro"}, "/srv/output/p1": {"bind": "", "mode": "rw"}}',
+        entries: [
+          { hostPath: '/srv/data/p1/raw', bind: '/raw', mode: 'ro' },
+          { hostPath: '/srv/output/p1', bind: '', mode: 'rw' },
         ],
       },
       {
         label: 'single-quoted Python-style dicts',
-        raw: "{'/srv/data/p1/raw': {'bind': '/data/raw', 'mode': 'ro'}}",
-        entries: [{ hostPath: '/srv/data/p1/raw', containerPath: '/data/raw', mode: 'ro' }],
+        raw: "{'/srv/data/p1/raw': {'bind': '/raw', 'mode': 'ro'}}",
+        entries: [{ hostPath: '/srv/data/p1/raw', bind: '/raw', mode: 'ro' }],
       },
       {
         label: 'JSON wrapped in whitespace and a byte order mark',
-        raw: '\uFEFF \n {"/srv/data/p1": {"bind": "/data/p1"}}\n',
-        entries: [{ hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: undefined }],
+        raw: '\uFEFF \n {"/srv/data/p1": {"bind": "/p1"}}\n',
+        entries: [{ hostPath: '/srv/data/p1', bind: '/p1', mode: undefined }],
       },
       {
         label: 'an already decoded object',
-        raw: { '/srv/data/p1': { bind: '/data/p1', mode: 'ro' } },
-        entries: [{ hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: 'ro' }],
+        raw: { '/srv/data/p1': { bind: '/p1', mode: 'ro' } },
+        entries: [{ hostPath: '/srv/data/p1', bind: '/p1', mode: 'ro' }],
       },
       {
         label: 'a mount without mode, leaving the default to the syntax check',
-        raw: '{"/srv/data/p1": {"bind": "/data/p1"}}',
-        entries: [{ hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: undefined }],
+        raw: '{"/srv/data/p1": {"bind": "/p1"}}',
+        entries: [{ hostPath: '/srv/data/p1', bind: '/p1', mode: undefined }],
       },
       {
         label: 'a mount with unknown extra keys, which are ignored',
-        raw: '{"/srv/data/p1": {"bind": "/data/p1", "mode": "ro", "propagation": "shared"}}',
-        entries: [{ hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: 'ro' }],
+        raw: '{"/srv/data/p1": {"bind": "/p1", "mode": "ro", "propagation": "shared"}}',
+        entries: [{ hostPath: '/srv/data/p1', bind: '/p1', mode: 'ro' }],
       },
     ])
     .run(({ assert }, row) => {
@@ -147,12 +161,10 @@ test.group('Dataset mounts | parsing data_set_path', () => {
     .run(async ({ assert }, row) => {
       const raw = JSON.stringify({
         '/srv/data/junk': row.value,
-        '/srv/data/p1': { bind: '/data/p1' },
+        '/srv/data/p1': { bind: '/p1' },
       })
       const parsed = parseDataSetPath(raw)
-      assert.deepEqual(parsed.entries, [
-        { hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: undefined },
-      ])
+      assert.deepEqual(parsed.entries, [{ hostPath: '/srv/data/p1', bind: '/p1', mode: undefined }])
       assert.deepEqual(parsed.errors, [
         {
           code: 'E_MOUNT_PARSE',
@@ -176,14 +188,12 @@ test.group('Dataset mounts | parsing data_set_path', () => {
   })
 
   test('reads bind and mode from own properties only', ({ assert }) => {
-    const inherited = Object.assign(Object.create({ bind: '/data/x', mode: 'rw' }), {})
+    const inherited = Object.assign(Object.create({ bind: '/x', mode: 'rw' }), {})
     const parsed = parseDataSetPath({ '/srv/data/p1': inherited })
     assert.deepEqual(codes(parsed.errors), ['E_MOUNT_PARSE'], 'a foreign prototype is refused')
 
-    const fromJson = parseDataSetPath('{"__proto__": {"bind": "/data/x"}}')
-    assert.deepEqual(fromJson.entries, [
-      { hostPath: '__proto__', containerPath: '/data/x', mode: undefined },
-    ])
+    const fromJson = parseDataSetPath('{"__proto__": {"bind": "/x"}}')
+    assert.deepEqual(fromJson.entries, [{ hostPath: '__proto__', bind: '/x', mode: undefined }])
     const check = checkMountSyntax(fromJson.entries, POLICY)
     assert.deepEqual(codes(check.errors), ['E_MOUNT_BAD_PATH'], '"__proto__" is just a bad path')
   })
@@ -279,7 +289,7 @@ test.group('Dataset mounts | host paths', () => {
       { label: 'of exactly 1024 bytes', hostPath: EXACT_1024, expected: EXACT_1024 },
     ])
     .run(({ assert }, row) => {
-      const check = checkMountSyntax([ro(row.hostPath, '/data/p1')], POLICY)
+      const check = checkMountSyntax([ro(row.hostPath, '/p1')], POLICY)
       assert.deepEqual(check.errors, [])
       assert.deepEqual(check.mounts, [
         { hostPath: row.expected, containerPath: '/data/p1', mode: 'ro' },
@@ -288,26 +298,16 @@ test.group('Dataset mounts | host paths', () => {
 
   test('refuses a rw mount {label}')
     .with([
-      { label: 'into the dataset root', policy: POLICY, hostPath: '/srv/data/p1' },
-      { label: 'of the dataset root itself', policy: POLICY, hostPath: '/srv/data' },
+      { label: 'into the dataset root', hostPath: '/srv/data/p1' },
+      { label: 'of the dataset root itself', hostPath: '/srv/data' },
+      { label: 'of a folder that contains the dataset root', hostPath: '/srv' },
       {
-        label: 'into the dataset root nested in the output root',
-        policy: NESTED_POLICY,
-        hostPath: '/srv/data/p1',
-      },
-      {
-        label: 'of the output root that contains the dataset root',
-        policy: NESTED_POLICY,
-        hostPath: '/srv',
-      },
-      {
-        label: 'of the output root that contains the dataset root, with a trailing slash',
-        policy: NESTED_POLICY,
+        label: 'of a folder that contains the dataset root, with a trailing slash',
         hostPath: '/srv/',
       },
     ])
     .run(({ assert }, row) => {
-      const check = checkMountSyntax([rw(row.hostPath)], row.policy)
+      const check = checkMountSyntax([rw(row.hostPath)], POLICY)
       assert.deepEqual(check.mounts, [])
       assert.deepEqual(codes(check.errors), ['E_MOUNT_RW_IN_DATASETS'])
     })
@@ -317,14 +317,9 @@ test.group('Dataset mounts | host paths', () => {
       { label: 'inside the output root', policy: POLICY, hostPath: '/srv/output/p1/s1' },
       { label: 'of the output root itself', policy: POLICY, hostPath: '/srv/output' },
       {
-        label: 'beside the dataset root in an enclosing output root',
-        policy: NESTED_POLICY,
-        hostPath: '/srv/output/p1',
-      },
-      {
-        label: 'in "/srv/data-evil", which only shares a prefix with the dataset root',
-        policy: NESTED_POLICY,
-        hostPath: '/srv/data-evil',
+        label: 'in "/srv/data-out", which only shares a prefix with the dataset root',
+        policy: PREFIX_POLICY,
+        hostPath: '/srv/data-out/p1',
       },
     ])
     .run(({ assert }, row) => {
@@ -341,44 +336,133 @@ test.group('Dataset mounts | host paths', () => {
   })
 })
 
-test.group('Dataset mounts | container paths', () => {
-  test('refuses the container path {label} with {code}')
+/** A bind of 1020 bytes, no segment over 255: fine itself, too long below "/data". */
+const BIND_1020 = ['a', 'b', 'c'].map((c) => c.repeat(255)).join('/') + '/' + 'd'.repeat(252)
+
+test.group('Dataset mounts | binds below the container roots', () => {
+  test('mounts the example of the User Office contract on /data/2019001 (ro) and /output/2019001 (rw)', ({
+    assert,
+  }) => {
+    const check = checkMountSyntax(parseDataSetPath(CALIPSO_EXAMPLE).entries, CALIPSO_POLICY)
+    assert.deepEqual(check, {
+      mounts: [
+        { hostPath: '/srv/data/2019001', containerPath: '/data/2019001', mode: 'ro' },
+        { hostPath: '/srv/results/2019001', containerPath: '/output/2019001', mode: 'rw' },
+      ],
+      errors: [],
+      launchable: true,
+    })
+  })
+
+  test('joins the bind {label} to the root of its mode')
     .with([
-      { label: '"/etc"', bind: '/etc', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: '"/"', bind: '/', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: '"/2019001"', bind: '/2019001', ro: '/data/2019001', rw: '/output/2019001' },
       {
-        label: '"/dataset" beside the root "/data"',
-        bind: '/dataset',
-        code: 'E_MOUNT_CONTAINER_PATH',
+        label: '"2019001" (no leading slash)',
+        bind: '2019001',
+        ro: '/data/2019001',
+        rw: '/output/2019001',
       },
-      { label: '"/data/../etc"', bind: '/data/../etc', code: 'E_MOUNT_DOTDOT' },
-      { label: '"/data/.."', bind: '/data/..', code: 'E_MOUNT_DOTDOT' },
-      { label: 'that is relative', bind: 'data/raw', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'that is empty', bind: '', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with a trailing slash', bind: '/data/', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with "//"', bind: '/data//raw', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with "."', bind: '/data/./raw', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with a NUL byte', bind: '/data/raw\0', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with a tab', bind: '/data/\traw', code: 'E_MOUNT_CONTAINER_PATH' },
-      { label: 'with a backslash', bind: '/data\\raw', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: '"" (the root itself)', bind: '', ro: '/data', rw: '/output' },
+      { label: '"/" (the root itself)', bind: '/', ro: '/data', rw: '/output' },
+      { label: '"." (the root itself)', bind: '.', ro: '/data', rw: '/output' },
       {
-        label: 'smuggling a mode after a colon',
-        bind: '/data/raw:rw',
+        label: 'with a trailing slash',
+        bind: '/2019001/',
+        ro: '/data/2019001',
+        rw: '/output/2019001',
+      },
+      {
+        label: 'with "//"',
+        bind: '//2019001//raw',
+        ro: '/data/2019001/raw',
+        rw: '/output/2019001/raw',
+      },
+      {
+        label: 'with "." segments',
+        bind: './2019001/./raw',
+        ro: '/data/2019001/raw',
+        rw: '/output/2019001/raw',
+      },
+      {
+        label: 'that names the old absolute target',
+        bind: '/data/raw',
+        ro: '/data/data/raw',
+        rw: '/output/data/raw',
+      },
+      { label: 'named "..."', bind: '/...', ro: '/data/...', rw: '/output/...' },
+      {
+        label: 'named "..hidden"',
+        bind: '/..hidden',
+        ro: '/data/..hidden',
+        rw: '/output/..hidden',
+      },
+      { label: 'with a space', bind: '/run 1', ro: '/data/run 1', rw: '/output/run 1' },
+      {
+        label: 'with a 255-byte segment',
+        bind: 'a'.repeat(255),
+        ro: `/data/${'a'.repeat(255)}`,
+        rw: `/output/${'a'.repeat(255)}`,
+      },
+    ])
+    .run(({ assert }, row) => {
+      const check = checkMountSyntax(
+        [ro('/srv/data/p1', row.bind), rw('/srv/output/p1', row.bind)],
+        POLICY
+      )
+      assert.deepEqual(check.errors, [])
+      assert.deepEqual(check.mounts, [
+        { hostPath: '/srv/data/p1', containerPath: row.ro, mode: 'ro' },
+        { hostPath: '/srv/output/p1', containerPath: row.rw, mode: 'rw' },
+      ])
+    })
+
+  test('refuses the bind {label} with {code}')
+    .with([
+      { label: '"/../etc"', bind: '/../etc', code: 'E_MOUNT_DOTDOT' },
+      { label: '".."', bind: '..', code: 'E_MOUNT_DOTDOT' },
+      { label: '"../output/x"', bind: '../output/x', code: 'E_MOUNT_DOTDOT' },
+      { label: 'ending in ".."', bind: '/raw/..', code: 'E_MOUNT_DOTDOT' },
+      {
+        label: 'with ".." that would normalise inside',
+        bind: '/raw/../ref',
+        code: 'E_MOUNT_DOTDOT',
+      },
+      { label: 'with a NUL byte', bind: '/raw\0', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'with a tab', bind: '/\traw', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'with a C1 control', bind: '/raw\u0085', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'with a lone surrogate', bind: '/raw\uD800', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'with a backslash', bind: '\\raw', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'with backslash "..\\"', bind: '..\\..\\etc', code: 'E_MOUNT_CONTAINER_PATH' },
+      { label: 'smuggling a mode after a colon', bind: '/raw:rw', code: 'E_MOUNT_CONTAINER_PATH' },
+      {
+        label: 'naming another mount after a colon',
+        bind: '/raw:/etc',
         code: 'E_MOUNT_CONTAINER_PATH',
       },
       {
         label: 'longer than 1024 bytes',
-        bind: '/data' + '/abcdefgh'.repeat(114),
+        bind: '/abcdefgh'.repeat(114),
+        code: 'E_MOUNT_CONTAINER_PATH',
+      },
+      {
+        label: 'longer than 1024 bytes in "//"',
+        bind: '/'.repeat(1025),
         code: 'E_MOUNT_CONTAINER_PATH',
       },
       {
         label: 'with a segment over 255 bytes',
-        bind: '/data/' + 'x'.repeat(256),
+        bind: '/' + 'x'.repeat(256),
         code: 'E_MOUNT_CONTAINER_PATH',
       },
       {
-        label: 'under the rw mount point for a ro mount',
-        bind: '/output/x',
+        label: 'with a segment over 255 bytes in multi-byte characters',
+        bind: '/' + 'é'.repeat(128),
+        code: 'E_MOUNT_CONTAINER_PATH',
+      },
+      {
+        label: 'that makes the container path longer than 1024 bytes',
+        bind: BIND_1020,
         code: 'E_MOUNT_CONTAINER_PATH',
       },
     ])
@@ -387,6 +471,7 @@ test.group('Dataset mounts | container paths', () => {
       assert.deepEqual(check.mounts, [])
       assert.deepEqual(codes(check.errors), [row.code])
       assert.equal(check.errors[0].hostPath, '/srv/data/p1')
+      assert.isFalse(check.launchable)
     })
 
   test('refuses a bind that is {label}')
@@ -395,11 +480,11 @@ test.group('Dataset mounts | container paths', () => {
       { label: 'null', bind: null },
       { label: 'a number', bind: 42 },
       { label: 'a boolean', bind: true },
-      { label: 'an array', bind: ['/data/x'] },
-      { label: 'an object', bind: { path: '/data/x' } },
+      { label: 'an array', bind: ['/x'] },
+      { label: 'an object', bind: { path: '/x' } },
     ])
     .run(({ assert }, row) => {
-      const entry = { hostPath: '/srv/data/p1', containerPath: row.bind, mode: 'ro' }
+      const entry = { hostPath: '/srv/data/p1', bind: row.bind, mode: 'ro' }
       const check = checkMountSyntax([entry], POLICY)
       assert.deepEqual(check.errors, [
         {
@@ -411,28 +496,41 @@ test.group('Dataset mounts | container paths', () => {
       ])
     })
 
-  test('refuses a rw bind under the ro mount point', ({ assert }) => {
-    const check = checkMountSyntax([rw('/srv/output/p1', '/data/x')], POLICY)
-    assert.deepEqual(codes(check.errors), ['E_MOUNT_CONTAINER_PATH'])
+  test('shows the joined container path in errors when it is known, else the bind as sent', ({
+    assert,
+  }) => {
+    const check = checkMountSyntax(
+      [
+        ro('/etc', '2019001'),
+        rw('/srv/scratch/p1', '/2019001/'),
+        ro('/srv/data/p2', '/../etc'),
+        { hostPath: '/srv/data/p3', bind: '/p3', mode: 'RO' },
+        ro('/srv/data/p4', BIND_1020),
+      ],
+      POLICY
+    )
+    assert.deepEqual(
+      check.errors.map((error) => [error.code, error.containerPath]),
+      [
+        ['E_MOUNT_OUTSIDE_ROOT', '/data/2019001'],
+        ['E_MOUNT_OUTSIDE_ROOT', '/output/2019001'],
+        ['E_MOUNT_DOTDOT', '/../etc'],
+        ['E_MOUNT_BAD_MODE', '/p3'],
+        ['E_MOUNT_CONTAINER_PATH', `/data/${BIND_1020}`.slice(0, 199) + '…'],
+      ]
+    )
   })
-
-  test('accepts the container path {$self}')
-    .with(['/data', '/data/raw', '/data/p1/s1/raw', '/data/...'])
-    .run(({ assert }, bind) => {
-      const check = checkMountSyntax([ro('/srv/data/p1', bind)], POLICY)
-      assert.deepEqual(check.errors, [])
-      assert.deepEqual(check.mounts, [
-        { hostPath: '/srv/data/p1', containerPath: bind, mode: 'ro' },
-      ])
-    })
 
   test('refuses {label} container paths on every mount involved')
     .with([
-      { label: 'equal', binds: ['/data/raw', '/data/raw'], conflicting: [0, 1] },
-      { label: 'nested', binds: ['/data', '/data/raw'], conflicting: [0, 1] },
-      { label: 'deeply nested', binds: ['/data/a/b/c', '/data/a'], conflicting: [0, 1] },
-      { label: 'thrice equal', binds: ['/data/x', '/data/x', '/data/x'], conflicting: [0, 1, 2] },
-      { label: 'one pair of', binds: ['/data/raw', '/data/ref', '/data/raw'], conflicting: [0, 2] },
+      { label: 'equal', binds: ['/raw', '/raw'], conflicting: [0, 1] },
+      { label: 'equally normalised', binds: ['raw', '//raw/.'], conflicting: [0, 1] },
+      { label: 'nested in the root itself', binds: ['', '/raw'], conflicting: [0, 1] },
+      { label: 'twice the root itself', binds: ['', '/'], conflicting: [0, 1] },
+      { label: 'nested', binds: ['/a', '/a/raw'], conflicting: [0, 1] },
+      { label: 'deeply nested', binds: ['/a/b/c', '/a'], conflicting: [0, 1] },
+      { label: 'thrice equal', binds: ['/x', '/x', '/x'], conflicting: [0, 1, 2] },
+      { label: 'one pair of', binds: ['/raw', '/ref', '/raw'], conflicting: [0, 2] },
     ])
     .run(({ assert }, row) => {
       const entries = row.binds.map((bind, index) => ro(`/srv/data/p${index}`, bind))
@@ -450,22 +548,18 @@ test.group('Dataset mounts | container paths', () => {
       assert.isFalse(check.launchable)
     })
 
-  test('refuses a ro target nested in a rw target', ({ assert }) => {
-    const policy = { ...POLICY, containerRoots: { ro: ['/mnt'], rw: ['/mnt/out'] } }
-    const check = checkMountSyntax(
-      [rw('/srv/output/p1', '/mnt/out'), ro('/srv/data/p1', '/mnt')],
-      policy
+  test('accepts the same bind for a ro and a rw mount: their roots differ', ({ assert }) => {
+    const check = checkMountSyntax([ro('/srv/data/p1', ''), rw('/srv/output/p1', '')], POLICY)
+    assert.deepEqual(check.errors, [])
+    assert.deepEqual(
+      check.mounts.map((mount) => mount.containerPath),
+      ['/data', '/output']
     )
-    assert.deepEqual(codes(check.errors), ['E_MOUNT_DUPLICATE_TARGET', 'E_MOUNT_DUPLICATE_TARGET'])
   })
 
   test('accepts sibling container paths that only share a prefix', ({ assert }) => {
     const check = checkMountSyntax(
-      [
-        ro('/srv/data/p1', '/data/raw'),
-        ro('/srv/data/p2', '/data/raw2'),
-        ro('/srv/data/p3', '/data/ra'),
-      ],
+      [ro('/srv/data/p1', '/raw'), ro('/srv/data/p2', '/raw2'), ro('/srv/data/p3', '/ra')],
       POLICY
     )
     assert.deepEqual(check.errors, [])
@@ -490,7 +584,7 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
     ])
     .run(({ assert }, row) => {
       const check = checkMountSyntax(
-        [{ hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: row.mode }],
+        [{ hostPath: '/srv/data/p1', bind: '/p1', mode: row.mode }],
         POLICY
       )
       assert.deepEqual(check.mounts, [])
@@ -498,16 +592,19 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
     })
 
   test('treats a missing mode as ro', ({ assert }) => {
-    const { entries } = parseDataSetPath('{"/srv/data/p1": {"bind": "/data/p1"}}')
+    const { entries } = parseDataSetPath('{"/srv/data/p1": {"bind": "/p1"}}')
     const check = checkMountSyntax(entries, POLICY)
     assert.deepEqual(check.mounts, [
       { hostPath: '/srv/data/p1', containerPath: '/data/p1', mode: 'ro' },
     ])
 
-    const inOutput = parseDataSetPath('{"/srv/output/p1": {"bind": "/output"}}')
+    const inOutput = parseDataSetPath('{"/srv/output/p1": {"bind": ""}}')
     assert.deepEqual(
-      codes(checkMountSyntax(inOutput.entries, POLICY).errors),
-      ['E_MOUNT_OUTSIDE_ROOT', 'E_MOUNT_CONTAINER_PATH'],
+      checkMountSyntax(inOutput.entries, POLICY).errors.map((error) => [
+        error.code,
+        error.containerPath,
+      ]),
+      [['E_MOUNT_OUTSIDE_ROOT', '/data']],
       'a mount without mode is held to the ro rules'
     )
   })
@@ -521,7 +618,7 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
     ])
     .run(({ assert }, row) => {
       const entries = Array.from({ length: row.count }, (_, index) =>
-        ro(`/srv/data/p${index}`, `/data/p${index}`)
+        ro(`/srv/data/p${index}`, `/p${index}`)
       )
       const check = checkMountSyntax(entries, POLICY)
       assert.equal(check.launchable, row.accepted)
@@ -531,7 +628,7 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
 
   test('refuses more than 32 mounts from data_set_path', async ({ assert }) => {
     const value = Object.fromEntries(
-      Array.from({ length: 40 }, (_, index) => [`/srv/data/p${index}`, { bind: `/data/p${index}` }])
+      Array.from({ length: 40 }, (_, index) => [`/srv/data/p${index}`, { bind: `/p${index}` }])
     )
     const check = await confineMounts(JSON.stringify(value), POLICY)
     assert.deepEqual(codes(check.errors), ['E_MOUNT_TOO_MANY'])
@@ -541,9 +638,9 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
   test('keeps the valid mounts and lists every refusal', ({ assert }) => {
     const check = checkMountSyntax(
       [
-        ro('/srv/data/p1', '/data/p1'),
-        { hostPath: '/srv/data/../etc', containerPath: '/etc', mode: 'RW' },
-        rw('/srv/output/p1', '/output'),
+        ro('/srv/data/p1', '/p1'),
+        { hostPath: '/srv/data/../etc', bind: '/etc', mode: 'RW' },
+        rw('/srv/output/p1', ''),
       ],
       POLICY
     )
@@ -563,7 +660,7 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
 
   test('shortens paths in errors to 200 characters', ({ assert }) => {
     const hostPath = '/srv/data/' + 'a/'.repeat(600)
-    const bind = '/data/' + 'b/'.repeat(600)
+    const bind = '/' + 'b/'.repeat(600)
     const [error] = checkMountSyntax([ro(hostPath, bind)], POLICY).errors
     assert.lengthOf(error.hostPath!, 200)
     assert.isTrue(error.hostPath!.endsWith('…'))
@@ -572,9 +669,9 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
   })
 
   test('shows control characters in errors escaped', ({ assert }) => {
-    const [error] = checkMountSyntax([ro('/srv/data/p1\n\0x', '/data/x\u001b')], POLICY).errors
+    const [error] = checkMountSyntax([ro('/srv/data/p1\n\0x', '/x\u001b')], POLICY).errors
     assert.equal(error.hostPath, '/srv/data/p1\\u000a\\u0000x')
-    assert.equal(error.containerPath, '/data/x\\u001b')
+    assert.equal(error.containerPath, '/x\\u001b')
   })
 
   test('throws on a policy {label}')
@@ -582,16 +679,78 @@ test.group('Dataset mounts | modes, counts and reporting', () => {
       { label: 'with a relative dataset root', patch: { datasetsRoot: 'srv/data' } },
       { label: 'with "/" as dataset root', patch: { datasetsRoot: '/' } },
       { label: 'with ".." in the output root', patch: { outputRoot: '/srv/../output' } },
+      {
+        label: 'with the output root inside the dataset root',
+        patch: { outputRoot: '/srv/data/out' },
+      },
+      { label: 'with the dataset root inside the output root', patch: { outputRoot: '/srv' } },
+      { label: 'with equal host roots', patch: { outputRoot: '/srv/data/' } },
       { label: 'without container roots', patch: { containerRoots: undefined } },
       {
-        label: 'with a relative container root',
-        patch: { containerRoots: { ro: ['data'], rw: [] } },
+        label: 'with lists of container roots',
+        patch: { containerRoots: { ro: ['/data'], rw: ['/output'] } },
       },
-      { label: 'with "/" as container root', patch: { containerRoots: { ro: ['/'], rw: [] } } },
+      {
+        label: 'with a relative container root',
+        patch: { containerRoots: { ro: 'data', rw: '/output' } },
+      },
+      {
+        label: 'with "/" as container root',
+        patch: { containerRoots: { ro: '/', rw: '/output' } },
+      },
+      {
+        label: 'with a container root ending in "/"',
+        patch: { containerRoots: { ro: '/data/', rw: '/output' } },
+      },
+      {
+        label: 'with "." in a container root',
+        patch: { containerRoots: { ro: '/./data', rw: '/output' } },
+      },
+      {
+        label: 'with a colon in a container root',
+        patch: { containerRoots: { ro: '/data:rw', rw: '/output' } },
+      },
+      {
+        label: 'with a backslash in a container root',
+        patch: { containerRoots: { ro: '/data\\x', rw: '/output' } },
+      },
+      {
+        label: 'with a control character in a container root',
+        patch: { containerRoots: { ro: '/data\n', rw: '/output' } },
+      },
+      {
+        label: 'with equal container roots',
+        patch: { containerRoots: { ro: '/mnt', rw: '/mnt' } },
+      },
+      {
+        label: 'with the rw container root inside the ro one',
+        patch: { containerRoots: { ro: '/mnt', rw: '/mnt/out' } },
+      },
+      {
+        label: 'with the ro container root inside the rw one',
+        patch: { containerRoots: { ro: '/mnt/in', rw: '/mnt' } },
+      },
     ])
     .run(async ({ assert }, row) => {
       const policy = { ...POLICY, ...row.patch } as MountPolicy
       assert.throws(() => checkMountSyntax([], policy), /Invalid mount policy/)
       await assert.rejects(() => confineMounts('', policy), /Invalid mount policy/)
     })
+
+  test('names the setting at fault in the words of the caller', ({ assert }) => {
+    const names = (field: string) => `<${field}>`
+    assert.deepEqual(
+      mountPolicyProblem({ ...POLICY, containerRoots: { ro: '/mnt', rw: '/mnt/out' } }, names),
+      { field: 'containerRoots.rw', reason: 'must not be inside <containerRoots.ro>' }
+    )
+    assert.deepEqual(mountPolicyProblem({ ...POLICY, datasetsRoot: '/srv/output/data' }, names), {
+      field: 'datasetsRoot',
+      reason: 'must not be inside <outputRoot>',
+    })
+    assert.deepEqual(mountPolicyProblem({ ...POLICY, outputRoot: '/' }, names), {
+      field: 'outputRoot',
+      reason: 'must not be "/"',
+    })
+    assert.isNull(mountPolicyProblem(POLICY, names))
+  })
 })

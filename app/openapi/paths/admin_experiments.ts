@@ -199,7 +199,9 @@ export const adminExperimentPaths = {
                   type: ['string', 'null'],
                   maxLength: 16000,
                   description:
-                    'JSON, as the User Office sends it: {"/host/path": {"bind": "/data/raw", "mode": "ro"}}',
+                    'JSON, as the User Office sends it: host path → {"bind", "mode"}. "bind" is a sub-path of the mode\'s container root (MOUNT_CONTAINER_RO_ROOT for "ro", MOUNT_CONTAINER_RW_ROOT for "rw"; "" is the root itself): the example mounts /data/2019001 read-only and /output/2019001 read-write.',
+                  example:
+                    '{"/srv/data/2019001": {"bind": "/2019001", "mode": "ro"}, "/srv/results/2019001": {"bind": "/2019001", "mode": "rw"}}',
                 },
               },
             },

@@ -103,7 +103,7 @@ export const experimentPaths = {
       tags: ['Experiments'],
       summary: 'One of my experiments, with its sessions',
       description:
-        'Dataset mounts are shown as container paths and modes; host paths stay server-side. Another user’s experiment is a 404.',
+        'Dataset mounts are shown as container paths (the mode’s container root joined with the session’s bind, e.g. /data/2019001) and modes; host paths stay server-side. Another user’s experiment is a 404.',
       security: signedIn,
       parameters: [idParameter],
       responses: {

@@ -6,7 +6,9 @@ import { posix } from 'node:path'
  * (`data_set_path`, docs/user-office.md). The value comes from an outside
  * system, so it is parsed leniently but applied strictly: every mount must
  * resolve, symlinks included, inside the dataset root (ro) or the output
- * root (rw) and land on a configured mount point inside the container.
+ * root (rw). As in CalipsoPlus, its `bind` is a sub-path of its mode's
+ * container mount point: `"/2019001"` with mode ro lands on `/data/2019001`,
+ * `""` on `/data` itself.
  */
 
 export type MountMode = 'ro' | 'rw'
@@ -17,22 +19,34 @@ export type MountPolicy = {
   datasetsRoot: string
   /** Host, absolute: read-write mounts must resolve inside it (and never into datasetsRoot). */
   outputRoot: string
-  /** Container mount points per mode; a bind must be one of them or below one. */
-  containerRoots: { ro: string[]; rw: string[] }
+  /** Container mount point per mode; a mount's bind is a sub-path joined to it. */
+  containerRoots: { ro: string; rw: string }
 }
 
+/** The policy's settings, for naming the one a problem concerns. */
+export type MountPolicyField =
+  'datasetsRoot' | 'outputRoot' | 'containerRoots.ro' | 'containerRoots.rw'
+
+/** Why a policy is unusable; `reason` names other fields through the caller's names. */
+export type MountPolicyProblem = { field: MountPolicyField; reason: string }
+
 /** One entry of `data_set_path` as sent, before any check. */
-export type RawMount = { hostPath: string; containerPath: unknown; mode: unknown }
+export type RawMount = { hostPath: string; bind: unknown; mode: unknown }
 
 /** A mount that passed every check. */
 export type DatasetMount = {
   /** The resolved host path (realpath) after confineMounts; normalised only after checkMountSyntax. */
   hostPath: string
+  /** The mode's container root joined with the bind: canonical, what drivers mount. */
   containerPath: string
   mode: MountMode
 }
 
-/** Why a mount (or the whole value) was refused; paths are shortened and escaped for display. */
+/**
+ * Why a mount (or the whole value) was refused; paths are shortened and
+ * escaped for display. `containerPath` is the joined container path when it
+ * could be computed, the bind as sent otherwise.
+ */
 export type MountError = {
   code: string
   message: string
@@ -121,12 +135,12 @@ function isInside(child: string, parent: string) {
 
 type PathProblem = { dotdot: boolean; reason: string }
 
-/** Syntax every path must meet, host or container side; null when fine. */
-function pathProblem(value: string): PathProblem | null {
-  const bad = (reason: string) => ({ dotdot: false, reason })
-  if (value.length === 0) {
-    return bad('is empty')
-  }
+function bad(reason: string): PathProblem {
+  return { dotdot: false, reason }
+}
+
+/** Syntax every path and bind must meet, absolute or not; null when fine. */
+function textProblem(value: string): PathProblem | null {
   if (hasControlChar(value)) {
     return bad('contains a NUL byte or another control character')
   }
@@ -149,13 +163,42 @@ function pathProblem(value: string): PathProblem | null {
   if (segments.includes('..')) {
     return { dotdot: true, reason: 'contains a ".." segment' }
   }
-  if (!value.startsWith('/')) {
-    return bad('is not absolute')
-  }
   if (segments.some((segment) => Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES)) {
     return bad(`has a segment longer than ${MAX_SEGMENT_BYTES} bytes`)
   }
   return null
+}
+
+/** Syntax of an absolute path (host paths, roots); null when fine. */
+function pathProblem(value: string): PathProblem | null {
+  if (value.length === 0) {
+    return bad('is empty')
+  }
+  const problem = textProblem(value)
+  if (problem) {
+    return problem
+  }
+  return value.startsWith('/') ? null : bad('is not absolute')
+}
+
+/**
+ * A bind as a canonical sub-path ('' for the root itself). "//", "."
+ * segments and a leading or trailing "/" are dropped: they change nothing
+ * below a fixed root, and the joined path is canonical whatever was sent.
+ * ".." is refused (textProblem): it would climb out of the root.
+ */
+function subPath(bind: string): { path: string } | { problem: PathProblem } {
+  const problem = textProblem(bind)
+  if (problem) {
+    return { problem }
+  }
+  const segments = bind.split('/').filter((segment) => segment !== '' && segment !== '.')
+  return { path: segments.join('/') }
+}
+
+/** The container path of a sub-path below a (canonical) root. */
+function joinRoot(root: string, path: string) {
+  return path === '' ? root : `${root}/${path}`
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -239,7 +282,7 @@ export function parseDataSetPath(raw: unknown): { entries: RawMount[]; errors: M
         )
         continue
       }
-      entries.push({ hostPath, containerPath: own(spec, 'bind'), mode: own(spec, 'mode') })
+      entries.push({ hostPath, bind: own(spec, 'bind'), mode: own(spec, 'mode') })
     }
     return { entries, errors }
   } catch {
@@ -248,42 +291,107 @@ export function parseDataSetPath(raw: unknown): { entries: RawMount[]; errors: M
   }
 }
 
-type Policy = { datasetsRoot: string; outputRoot: string; ro: string[]; rw: string[] }
+type Policy = { datasetsRoot: string; outputRoot: string; ro: string; rw: string }
+
+/** Names of the settings as the policy object spells them. */
+function fieldName(field: MountPolicyField) {
+  return field
+}
+
+/**
+ * The first problem of a policy, or null when it is usable. Host roots
+ * are normalised; container roots must already be canonical (they are
+ * shown to users and mounted as written). Neither may be "/", and the two
+ * roots of a side may neither be equal nor nest: an output root holding
+ * the datasets would make them writable, nested container roots would
+ * make one mode's mounts shadow the other's. `name` spells other settings
+ * in the reason (environment variable names at boot).
+ */
+export function mountPolicyProblem(
+  policy: MountPolicy,
+  name: (field: MountPolicyField) => string = fieldName
+): MountPolicyProblem | null {
+  const problem = (field: MountPolicyField, reason: string) => ({ field, reason })
+  const check = (field: MountPolicyField, value: unknown, exact: boolean) => {
+    if (typeof value !== 'string') {
+      return problem(field, 'is not a string')
+    }
+    const syntax = pathProblem(value)
+    if (syntax) {
+      return problem(field, syntax.reason)
+    }
+    if (canonical(value) === '/') {
+      // A root of "/" would make confinement meaningless.
+      return problem(field, 'must not be "/"')
+    }
+    if (exact && canonical(value) !== value) {
+      return problem(field, 'is not canonical (no trailing "/", "//" or "." segments)')
+    }
+    return null
+  }
+  const apart = (
+    [aField, a]: [MountPolicyField, string],
+    [bField, b]: [MountPolicyField, string]
+  ) => {
+    if (a === b) {
+      return problem(bField, `must differ from ${name(aField)}`)
+    }
+    if (isInside(b, a)) {
+      return problem(bField, `must not be inside ${name(aField)}`)
+    }
+    if (isInside(a, b)) {
+      return problem(aField, `must not be inside ${name(bField)}`)
+    }
+    return null
+  }
+
+  const roots = policy?.containerRoots
+  const first =
+    check('datasetsRoot', policy?.datasetsRoot, false) ??
+    check('outputRoot', policy?.outputRoot, false) ??
+    check('containerRoots.ro', roots?.ro, true) ??
+    check('containerRoots.rw', roots?.rw, true)
+  if (first) {
+    return first
+  }
+  return (
+    apart(
+      ['datasetsRoot', canonical(policy.datasetsRoot)],
+      ['outputRoot', canonical(policy.outputRoot)]
+    ) ?? apart(['containerRoots.ro', roots.ro], ['containerRoots.rw', roots.rw])
+  )
+}
 
 /** A misconfigured policy is a deployment bug: it throws instead of refusing mounts. */
 function normalisePolicy(policy: MountPolicy): Policy {
-  const root = (value: unknown, name: string) => {
-    const problem = typeof value === 'string' ? pathProblem(value) : { reason: 'is not a string' }
-    if (problem) {
-      throw new TypeError(`Invalid mount policy: ${name} ${problem.reason}`)
-    }
-    const path = canonical(value as string)
-    // A root of "/" would make confinement meaningless.
-    if (path === '/') {
-      throw new TypeError(`Invalid mount policy: ${name} must not be "/"`)
-    }
-    return path
-  }
-  const roots = (value: unknown, name: string) => {
-    if (!Array.isArray(value)) {
-      throw new TypeError(`Invalid mount policy: ${name} must be an array`)
-    }
-    return value.map((item, index) => root(item, `${name}[${index}]`))
+  const problem = mountPolicyProblem(policy)
+  if (problem) {
+    throw new TypeError(`Invalid mount policy: ${problem.field} ${problem.reason}`)
   }
   return {
-    datasetsRoot: root(policy?.datasetsRoot, 'datasetsRoot'),
-    outputRoot: root(policy?.outputRoot, 'outputRoot'),
-    ro: roots(policy?.containerRoots?.ro, 'containerRoots.ro'),
-    rw: roots(policy?.containerRoots?.rw, 'containerRoots.rw'),
+    datasetsRoot: canonical(policy.datasetsRoot),
+    outputRoot: canonical(policy.outputRoot),
+    ro: policy.containerRoots.ro,
+    rw: policy.containerRoots.rw,
   }
 }
 
 /** An entry that passed the syntax checks, with its normalised host path. */
 type Candidate = { raw: RawMount; mount: DatasetMount }
 
-function checkHostPath(entry: RawMount, mode: MountMode | null, policy: Policy) {
+/** What an error shows as container path: the joined one when known, else the bind as sent. */
+function shownTarget(entry: RawMount, containerPath: string | null): unknown {
+  return containerPath ?? entry.bind
+}
+
+function checkHostPath(
+  entry: RawMount,
+  mode: MountMode | null,
+  policy: Policy,
+  target: string | null
+) {
   const fail = (code: string, message: string) =>
-    mountError(code, message, entry.hostPath, entry.containerPath)
+    mountError(code, message, entry.hostPath, shownTarget(entry, target))
 
   if (typeof entry.hostPath !== 'string') {
     return { error: fail(CODE.badPath, 'The host path is not a string') }
@@ -319,35 +427,29 @@ function checkHostPath(entry: RawMount, mode: MountMode | null, policy: Policy) 
   return { hostPath }
 }
 
+/** The bind joined to its mode's container root; null (no error) when the mode is unknown. */
 function checkContainerPath(entry: RawMount, mode: MountMode | null, policy: Policy) {
-  const fail = (code: string, message: string) =>
-    mountError(code, message, entry.hostPath, entry.containerPath)
+  const fail = (code: string, message: string, shown: unknown = entry.bind) =>
+    mountError(code, message, entry.hostPath, shown)
 
-  const bind = entry.containerPath
+  const bind = entry.bind
   if (typeof bind !== 'string') {
     return { error: fail(CODE.containerPath, 'The container path ("bind") must be a string') }
   }
-  const problem = pathProblem(bind)
-  if (problem) {
-    const code = problem.dotdot ? CODE.dotdot : CODE.containerPath
-    return { error: fail(code, `The container path ${problem.reason}`) }
-  }
-  // Docker and Kubernetes take the bind as written, so it must already be canonical.
-  if (bind !== canonical(bind)) {
-    return { error: fail(CODE.containerPath, 'The container path is not normalised') }
+  const parsed = subPath(bind)
+  if ('problem' in parsed) {
+    const code = parsed.problem.dotdot ? CODE.dotdot : CODE.containerPath
+    return { error: fail(code, `The bind ${parsed.problem.reason}`) }
   }
   if (mode === null) {
     return { containerPath: null }
   }
-  if (!policy[mode].some((root) => isInside(bind, root))) {
-    return {
-      error: fail(
-        CODE.containerPath,
-        `The container path is not under a configured ${mode} mount point`
-      ),
-    }
+  const containerPath = joinRoot(policy[mode], parsed.path)
+  if (Buffer.byteLength(containerPath, 'utf8') > MAX_PATH_BYTES) {
+    const message = `The container path is longer than ${MAX_PATH_BYTES} bytes`
+    return { error: fail(CODE.containerPath, message, containerPath) }
   }
-  return { containerPath: bind }
+  return { containerPath }
 }
 
 function readMode(mode: unknown): MountMode | null {
@@ -367,19 +469,20 @@ function analyse(entries: RawMount[], policy: Policy) {
   const errors: MountError[] = []
   const checked = entries.map((entry) => {
     const mode = readMode(entry.mode)
-    const host = checkHostPath(entry, mode, policy)
     const container = checkContainerPath(entry, mode, policy)
+    const target = container.containerPath ?? null
+    const host = checkHostPath(entry, mode, policy, target)
     const entryErrors = [host.error, container.error].filter((error) => error !== undefined)
     if (mode === null) {
       const message = 'The mode must be exactly "ro" or "rw"'
-      entryErrors.push(mountError(CODE.badMode, message, entry.hostPath, entry.containerPath))
+      entryErrors.push(mountError(CODE.badMode, message, entry.hostPath, entry.bind))
     }
     errors.push(...entryErrors)
     return {
       entry,
       mode,
       hostPath: host.hostPath ?? null,
-      containerPath: container.containerPath ?? null,
+      containerPath: target,
       valid: entryErrors.length === 0,
     }
   })
@@ -420,9 +523,10 @@ function result(mounts: DatasetMount[], errors: MountError[]): MountCheck {
 }
 
 /**
- * Pure, synchronous checks that need no file system: path syntax, `..`,
- * modes, container mount points, duplicate or nested targets, the mount
- * count, and lexical confinement of host paths to the configured roots.
+ * Pure, synchronous checks that need no file system: path and bind
+ * syntax, `..`, modes, the container path (bind joined to its mode's
+ * root), duplicate or nested targets, the mount count, and lexical
+ * confinement of host paths to the configured roots.
  * Host paths in the returned mounts are normalised but not resolved; only
  * confineMounts makes them safe to mount. Throws a TypeError when the
  * policy itself is invalid.

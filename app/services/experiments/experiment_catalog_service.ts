@@ -9,6 +9,7 @@ import experimentsConfig from '#config/experiments'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
+import { refreshStaleMountChecks } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
 import type { EXPERIMENT_SORTS } from '#validators/experiment'
@@ -93,6 +94,7 @@ export default class ExperimentCatalogService {
     if (!experiment) {
       throw new NotFoundException()
     }
+    await refreshStaleMountChecks(experiment.sessions)
     return experiment
   }
 

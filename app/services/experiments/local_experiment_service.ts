@@ -10,7 +10,7 @@ import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import { checkSessionMounts } from '#services/experiments/session_mounts'
+import { checkSessionMounts, refreshStaleMountChecks } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
@@ -39,7 +39,10 @@ export type SessionFields = {
   description?: string | null
   startsAt?: DateTime | null
   endsAt?: DateTime | null
-  /** The User Office's JSON format: `{"/host/path": {"bind": "/data/raw", "mode": "ro"}}`. */
+  /**
+   * The User Office's JSON format, `{"/host/path": {"bind": "/2019001", "mode": "ro"}}`:
+   * `bind` is a sub-path of the mode's container root (docs/user-office.md).
+   */
   dataSetPath?: string | null
 }
 
@@ -126,6 +129,7 @@ export default class LocalExperimentService {
     if (!experiment) {
       throw new NotFoundException(`${describe(key)} not found`)
     }
+    await refreshStaleMountChecks(experiment.sessions)
     return experiment
   }
 

@@ -156,7 +156,7 @@ test.group('Admin: local experiments', (group) => {
       description: 'Powder',
       startsAt: '2025-03-01T10:00:00+02:00',
       endsAt: '2025-03-02T10:00:00Z',
-      dataSetPath: JSON.stringify({ [dataset]: { bind: '/data/raw', mode: 'ro' } }),
+      dataSetPath: JSON.stringify({ [dataset]: { bind: '/raw', mode: 'ro' } }),
     }
     const created = await browser.put(sessionUrl('S1'), good)
     created.assertStatus(201)
@@ -178,7 +178,7 @@ test.group('Admin: local experiments', (group) => {
     // Outside the datasets root: stored, but not launchable.
     const outside = await browser.put(sessionUrl('S2'), {
       startsAt: '2025-02-01T09:00:00Z',
-      dataSetPath: JSON.stringify({ '/etc': { bind: '/data/etc', mode: 'ro' } }),
+      dataSetPath: JSON.stringify({ '/etc': { bind: '/etc', mode: 'ro' } }),
     })
     outside.assertStatus(201)
     assert.isFalse(outside.body().data.launchable)

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
@@ -16,6 +17,9 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage, setUserQuota, waitForState } from '#tests/helpers/environments'
+import { execIn, testEngine } from '#tests/helpers/docker'
+import { testUserOffice } from '#tests/helpers/test_user_office'
+import { makeExperiments } from '#tests/helpers/user_office_server'
 
 async function signedIn(client: ApiClient) {
   const user = await createUser()
@@ -250,7 +254,7 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
       favorite: false,
       source: 'local',
     })
-    const dataSetPath = JSON.stringify({ [raw]: { bind: '/data/raw', mode: 'ro' } })
+    const dataSetPath = JSON.stringify({ [raw]: { bind: '/raw', mode: 'ro' } })
     const session = await ExperimentSession.create({
       experimentId: experiment.id,
       sessionNumber: '1',
@@ -276,6 +280,79 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
       (entry: { Destination: string }) => entry.Destination === '/data/raw'
     )
     assert.equal(mount?.RW, false)
+  })
+
+  test('launches a User Office session in the CalipsoPlus shape: data read-only at /data/<bind>, output writable at /output/<bind>', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const { datasetsRoot, outputRoot } = experimentsConfig.mountPolicy
+    const data = join(datasetsRoot, '2019001')
+    const results = join(outputRoot, '2019001')
+    cleanup(() => rm(data, { recursive: true, force: true }))
+    cleanup(() => rm(results, { recursive: true, force: true }))
+    await mkdir(data, { recursive: true })
+    await writeFile(join(data, 'frame.txt'), 'photons')
+    await mkdir(results, { recursive: true })
+    // Written by the experiment's uid, not by root.
+    await chmod(results, 0o777)
+
+    const [experiment] = makeExperiments(1, { sessionsPer: 1 })
+    experiment.proposal_id = '2019001'
+    // Exactly what the contract (section 4) shows, host paths made real.
+    experiment.sessions[0].data_set_path = JSON.stringify({
+      [data]: { bind: '/2019001', mode: 'ro' },
+      [results]: { bind: '/2019001', mode: 'rw' },
+    })
+    testUserOffice.addAccount({ username: 'calipso', password: 'pw' })
+    testUserOffice.setExperiments('calipso', [experiment])
+    const browser = new ApiSession(client)
+    ;(await browser.login('calipso', 'pw')).assertStatus(200)
+
+    const id = (await Experiment.findByOrFail('proposal_id', '2019001')).id
+    const [session] = (await browser.get(`/api/v1/experiments/${id}`)).body().data.sessions
+    assert.deepEqual(session.mountErrors, [])
+    assert.isTrue(session.launchable)
+    assert.sameDeepMembers(session.mounts, [
+      { containerPath: '/data/2019001', mode: 'ro' },
+      { containerPath: '/output/2019001', mode: 'rw' },
+    ])
+
+    const image = await createHttpImage({ requiresExperiment: true })
+    const created = await browser.post('/api/v1/environments', {
+      imageId: image.id,
+      sessionId: session.id,
+    })
+    created.assertStatus(202)
+    const running = await waitForState(browser, created.body().data.id, ['running', 'failed'])
+    assert.equal(running.state, 'running', running.failureReason)
+
+    const driver = await app.container.make(DockerDriver)
+    const engine = (await driver.list()).find((instance) => instance.environmentId === running.id)!
+    const sh = async (script: string) =>
+      execIn(await testEngine(), engine.engineId, ['/bin/sh', '-c', script])
+    assert.equal((await sh('cat /data/2019001/frame.txt')).stdout, 'photons')
+    const refused = await sh('echo x > /data/2019001/new')
+    assert.notEqual(refused.exitCode, 0)
+    assert.include(refused.stderr, 'Read-only file system')
+    const written = await sh('echo result > /output/2019001/result.txt')
+    assert.equal(written.exitCode, 0, written.stderr)
+    assert.equal(await readFile(join(results, 'result.txt'), 'utf8'), 'result\n')
+
+    const inspected = await driver.inspect(engine.engineId)
+    assert.sameDeepMembers(
+      inspected.Mounts.map((mount: { Destination: string; RW: boolean }) => [
+        mount.Destination,
+        mount.RW,
+      ]),
+      [
+        ['/data/2019001', false],
+        ['/output/2019001', true],
+      ]
+    )
+    ;(await browser.delete(`/api/v1/environments/${running.id}`)).assertStatus(202)
+    await waitForState(browser, running.id, ['removed'])
   })
 })
 

@@ -1,9 +1,12 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import experimentsConfig from '#config/experiments'
 import Experiment from '#models/experiment'
+import ExperimentMember from '#models/experiment_member'
+import ExperimentSession from '#models/experiment_session'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -292,12 +295,12 @@ test.group('Experiment sessions and dataset mounts', (group) => {
       {
         ...experiment.sessions[0],
         session_number: 's1',
-        data_set_path: JSON.stringify({ [raw]: { bind: '/data/raw', mode: 'ro' } }),
+        data_set_path: JSON.stringify({ [raw]: { bind: '/raw', mode: 'ro' } }),
       },
       {
         ...experiment.sessions[0],
         session_number: 's2',
-        data_set_path: `{'/etc': {'bind': '/data/etc', 'mode': 'ro'}}`,
+        data_set_path: `{'/etc': {'bind': 'etc', 'mode': 'ro'}}`,
       },
     ]
     const browser = await facilityUser(client, 'jdoe', [experiment])
@@ -313,5 +316,95 @@ test.group('Experiment sessions and dataset mounts', (group) => {
     assert.equal(bad.mountErrors[0].code, 'E_MOUNT_OUTSIDE_ROOT')
     assert.notInclude(JSON.stringify(shown.body()), datasetsRoot)
     assert.notInclude(JSON.stringify(shown.body()), '"/etc"')
+  })
+  test('shows a check stored under the old bind rules rechecked, and stores it at the next edit', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const data = join(datasetsRoot, 'STALE-1')
+    await mkdir(data, { recursive: true })
+    cleanup(() => rm(data, { recursive: true, force: true }))
+    const scientist = await createUser()
+    const admin = await createUser({ roles: ['admin'] })
+    const experiment = await Experiment.create({
+      proposalId: 'STALE-1',
+      title: 'Stored before the upgrade',
+      source: 'local',
+    })
+    await ExperimentMember.create({
+      experimentId: experiment.id,
+      userId: scientist.id,
+      role: 'member',
+      favorite: false,
+      source: 'local',
+    })
+    const dataSetPath = JSON.stringify({ [data]: { bind: '/2019001', mode: 'ro' } })
+    // What the portal stored when a bind had to be an absolute path under a mount point.
+    const session = await ExperimentSession.create({
+      experimentId: experiment.id,
+      sessionNumber: '1',
+      dataSetPath,
+      mounts: {
+        mounts: [],
+        errors: [
+          {
+            code: 'E_MOUNT_CONTAINER_PATH',
+            message: 'The container path is not under a configured ro mount point',
+            hostPath: data,
+            containerPath: '/2019001',
+          },
+        ],
+        launchable: false,
+      },
+    })
+    const current = {
+      launchable: true,
+      mounts: [{ containerPath: '/data/2019001', mode: 'ro' }],
+      mountErrors: [],
+    }
+
+    const member = new ApiSession(client)
+    await member.login(scientist.username, FACTORY_PASSWORD)
+    const shown = await member.get(`/api/v1/experiments/${experiment.id}`)
+    shown.assertStatus(200)
+    assert.containsSubset(shown.body().data.sessions[0], current)
+
+    const administrator = new ApiSession(client)
+    await administrator.login(admin.username, FACTORY_PASSWORD)
+    const adminView = await administrator.get(`/api/v1/admin/experiments/${experiment.id}`)
+    assert.containsSubset(adminView.body().data.sessions[0], current)
+    await session.refresh()
+    assert.isFalse(session.mounts.launchable, 'a read stores nothing')
+
+    const edited = await administrator.put(
+      `/api/v1/admin/experiments/${experiment.id}/sessions/1`,
+      { dataSetPath }
+    )
+    edited.assertStatus(200)
+    assert.containsSubset(edited.body().data, current)
+    await session.refresh()
+    assert.isTrue(session.mounts.launchable, 'the edit stored the current check')
+  })
+  test('a sync stores the current check over one made under the old bind rules', async ({
+    client,
+    assert,
+  }) => {
+    const experiment: UoExperiment = makeExperiments(1, { prefix: 'RESYNC-', sessionsPer: 1 })[0]
+    const browser = await facilityUser(client, 'jdoe', [experiment])
+    const id = (await Experiment.findByOrFail('proposal_id', experiment.proposal_id)).id
+    const session = await ExperimentSession.findByOrFail('experiment_id', id)
+    const current = session.mounts
+    const { rules, ...withoutRules } = current
+    assert.isString(rules)
+    // As stored before the check recorded its rules; the User Office answer is unchanged.
+    await db
+      .from('experiment_sessions')
+      .where('id', session.id)
+      .update({ mounts: JSON.stringify({ ...withoutRules, launchable: true, errors: [] }) })
+
+    ;(await browser.post('/api/v1/experiments/sync')).assertStatus(200)
+    await session.refresh()
+    assert.deepEqual(session.mounts, current)
   })
 })

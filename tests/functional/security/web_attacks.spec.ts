@@ -479,7 +479,7 @@ test.group('Dataset mounts and sessions through the API', (group) => {
     for (const [index, hostPath] of escapes.entries()) {
       const response = await browser.put(
         `/api/v1/admin/experiments/${experiment.id}/sessions/E${index}`,
-        { dataSetPath: JSON.stringify({ [hostPath]: { bind: '/data/x', mode: 'ro' } }) }
+        { dataSetPath: JSON.stringify({ [hostPath]: { bind: '/x', mode: 'ro' } }) }
       )
       response.assertStatus(201)
       assert.isFalse(response.body().data.launchable, hostPath)
@@ -516,7 +516,7 @@ test.group('Dataset mounts and sessions through the API', (group) => {
     const broken = await ExperimentSession.create({
       experimentId,
       sessionNumber: 'S2',
-      dataSetPath: '{"/etc": {"bind": "/data/etc"}}',
+      dataSetPath: '{"/etc": {"bind": "/etc"}}',
       mounts: { mounts: [], errors: [], launchable: false },
     })
 
