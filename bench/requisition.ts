@@ -82,6 +82,7 @@ try {
   const issued = await browser.request('POST', '/api/v1/auth/tokens', {
     name: 'bench',
     expiresInDays: 1,
+    admin: true,
   })
   const token = issued.body.data.token as string
   const call = (method: string, path: string, body?: unknown) =>

@@ -739,7 +739,7 @@ export async function mintToken(db: mysql.Connection, userId: number, name = 'be
     type: TOKEN_TYPE,
     name,
     hash: transient.hash,
-    abilities: JSON.stringify(['*']),
+    abilities: JSON.stringify(['user', 'admin']),
     created_at: now,
     updated_at: now,
     last_used_at: null,

@@ -35,4 +35,5 @@ export const middleware = router.named({
   browserSession: () => import('#middleware/browser_session_middleware'),
   auth: () => import('#middleware/auth_middleware'),
   admin: () => import('#middleware/require_admin_middleware'),
+  session: () => import('#middleware/require_session_middleware'),
 })

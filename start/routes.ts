@@ -62,7 +62,10 @@ router
         router
           .group(() => {
             router.get('/', [AccessTokensController, 'index']).as('index')
-            router.post('/', [AccessTokensController, 'store']).as('store')
+            router
+              .post('/', [AccessTokensController, 'store'])
+              .as('store')
+              .use(middleware.session())
             router.delete('/:id', [AccessTokensController, 'destroy']).as('destroy')
           })
           .prefix('tokens')

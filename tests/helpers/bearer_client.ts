@@ -33,10 +33,13 @@ export class BearerClient {
       )
     }
     const clients: BearerClient[] = []
+    // An admin's scripts act as the admin only with the admin scope.
+    const admin = (login.body.data.roles as string[]).includes('admin')
     for (let index = 0; index < count; index++) {
       const created = await browser.request('POST', '/api/v1/auth/tokens', {
         name: `fault-client-${index}`,
         expiresInDays: 1,
+        ...(admin ? { admin: true } : {}),
       })
       if (created.status !== 201) {
         throw new Error(

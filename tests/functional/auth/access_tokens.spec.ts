@@ -193,6 +193,9 @@ test.group('Personal API tokens: scopes', (group) => {
 
     minted.assertStatus(403)
     assert.equal(minted.body().errors[0].code, 'E_TOKEN_SCOPE')
+    // Refused before the body is read.
+    const invalid = await ApiSession.withToken(client, token).post('/api/v1/auth/tokens', {})
+    invalid.assertStatus(403)
     const count = await db.from('auth_access_tokens').count('* as total').first()
     assert.equal(Number(count.total), 1)
   })

@@ -63,7 +63,10 @@ function expectation(policy: RoutePolicy, actor: ActorName, owner: Person | null
       // A person's session or API token never opens a service route.
       return denied(401)
     case 'authenticated-self':
-      return actor === 'anonymous' ? denied(401) : granted
+      if (actor === 'anonymous') return denied(401)
+      // Scientist B and the admin are the actors who carry personal API tokens.
+      if (policy.refusedToTokens && actor !== 'scientist A') return denied(policy.refusedToTokens)
+      return granted
     case 'owner-of-object':
     case 'member-of-experiment':
       if (actor === 'anonymous') return denied(401)

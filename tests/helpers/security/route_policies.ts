@@ -29,6 +29,8 @@ export type RoutePolicy = {
   object?: boolean
   /** The status of a request the route allows, with the probe's valid input. */
   allowed: number
+  /** The status a person gets through a personal API token, when a token may not do it. */
+  refusedToTokens?: number
   /**
    * Builds the request, with valid input so that authorisation (not
    * validation) decides; on object routes about `owner`'s object, a
@@ -138,9 +140,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /api/v1/auth/tokens': self(200, fixed('/api/v1/auth/tokens'), {
     ownList: { seed: (f, owner) => f.token(owner), ids: idsOf },
   }),
+  // Only a browser session mints tokens: a leaked token cannot outlive its own revocation.
   'POST /api/v1/auth/tokens': self(
     201,
-    fixed('/api/v1/auth/tokens', { name: 'matrix', expiresInDays: 1 })
+    fixed('/api/v1/auth/tokens', { name: 'matrix', expiresInDays: 1 }),
+    { refusedToTokens: 403 }
   ),
   'DELETE /api/v1/auth/tokens/:id': owned(204, async (f, owner) => ({
     url: `/api/v1/auth/tokens/${await f.token(owner)}`,
