@@ -131,6 +131,7 @@ const schema = {
   GUACAMOLE_DB_DATABASE: Env.schema.string.optional(),
   GUACAMOLE_JSON_SECRET: Env.schema.secret.optional(),
   GUACAMOLE_TIMEOUT: Env.schema.number.optional(),
+  HEALTH_REQUIRED_CHECKS: Env.schema.string.optional(),
 
   SAML_ENABLED: Env.schema.boolean.optional(),
   SAML_LABEL: Env.schema.string.optional(),

@@ -15,6 +15,7 @@ import {
   environmentIdOf,
   environmentNamePrefix,
   guacamoleNamePrefix,
+  guacamoleUsername,
 } from '#services/access/guacamole_connection'
 import {
   GUACAMOLE_TEXT_LIMITS,
@@ -49,6 +50,42 @@ const REFUSED_VALUE: Record<string, 'characters' | 'length'> = {
 
 /** Where a connection parameter's value comes from, so a refusal names what to change. */
 const PARAMETER_SETTINGS: Record<string, string> = { username: 'REMOTE_USER' }
+
+/** Every column the broker writes or reads, from each of its tables; answers no row. */
+const SCHEMA_PROBE = `
+  SELECT e.entity_id, e.name, e.type,
+         u.user_id, u.entity_id, u.password_hash, u.password_salt, u.password_date,
+         u.disabled, u.expired, u.full_name,
+         up.entity_id, up.affected_user_id, up.permission,
+         c.connection_id, c.connection_name, c.parent_id, c.protocol,
+         p.connection_id, p.parameter_name, p.parameter_value,
+         cp.entity_id, cp.connection_id, cp.permission
+  FROM guacamole_entity e, guacamole_user u, guacamole_user_permission up,
+       guacamole_connection c, guacamole_connection_parameter p,
+       guacamole_connection_permission cp
+  WHERE 1 = 0`
+
+/** What a readiness report says about a failure of Guacamole's database (no secrets). */
+function describeDatabaseError(error: unknown) {
+  const { code, sqlMessage } = (error ?? {}) as { code?: string; sqlMessage?: string }
+  switch (code) {
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return `Guacamole's database refused the portal's sign-in (${code}): check GUACAMOLE_DB_USER, GUACAMOLE_DB_PASSWORD and the account's grants`
+    case 'ER_BAD_DB_ERROR':
+      return `Guacamole's database does not exist (${code}): check GUACAMOLE_DB_DATABASE`
+    case 'ER_NO_SUCH_TABLE':
+    case 'ER_BAD_FIELD_ERROR':
+      return `Guacamole's database lacks what schema 1.x has (${code}: ${sqlMessage})`
+    case 'ER_TABLEACCESS_DENIED_ERROR':
+    case 'ER_COLUMNACCESS_DENIED_ERROR':
+      return `The portal's account may not read Guacamole's tables (${code}: ${sqlMessage})`
+  }
+  if ((error as Error | null)?.name === 'KnexTimeoutError') {
+    return "Guacamole's database did not answer in time"
+  }
+  return `Guacamole's database cannot be reached (${code ?? (error as Error | null)?.message ?? 'no answer'})`
+}
 
 /**
  * Guacamole's password hash (JDBC module, 0.9 to 1.6): SHA-256 of the
@@ -125,7 +162,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
 
     // Nothing usable: a changed endpoint (restart) must not keep pointing at what now listens there.
     await this.revoke(target.environmentId, trx)
-    const username = `${environmentNamePrefix(target.environmentId)}${randomBytes(6).toString('hex')}`
+    const username = guacamoleUsername(target.environmentId)
     const written = await this.#write(target, parameters, username, password, fullName)
     try {
       const access = await EnvironmentAccess.create(
@@ -200,6 +237,20 @@ export default class GuacamoleDbBroker implements AccessBroker {
   @observed('guacamole_db', 'remove_all')
   async removeAll() {
     return this.#revokeAll([...(await this.#environmentsWithRecords())])
+  }
+
+  /**
+   * Readiness: signs in to Guacamole's database and reads every column
+   * the broker writes, from every table it writes (no row: the condition
+   * is false). Throws an Error saying what is wrong, without secrets.
+   */
+  @observed('guacamole_db', 'ping')
+  async ping() {
+    try {
+      await this.guacamole.rawQuery(SCHEMA_PROBE)
+    } catch (error) {
+      throw new Error(describeDatabaseError(error))
+    }
   }
 
   /**
