@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { healthChecks } from '#start/health'
 import healthConfig from '#config/health'
-import { readinessOf } from '#health/readiness'
+import { readinessOf, unlessDraining } from '#health/readiness'
 import gracefulShutdown from '#services/graceful_shutdown'
 import { backgroundJobsLease } from '#services/jobs/background_jobs_lease'
 
@@ -19,8 +19,9 @@ export default class HealthController {
 
   async ready({ response }: HttpContext) {
     const leader = backgroundJobsLease.isLeader
-    // Shutting down: not ready, at once and without asking anyone, so traffic moves elsewhere.
-    if (gracefulShutdown.draining) {
+    const report = await unlessDraining(() => healthChecks.run(), gracefulShutdown.drainSignal)
+    // Shutting down (before or during the checks): not ready, at once, so traffic moves elsewhere.
+    if (!report) {
       return response.serviceUnavailable({
         status: 'error',
         leader,
@@ -34,7 +35,7 @@ export default class HealthController {
         ],
       })
     }
-    const readiness = readinessOf(await healthChecks.run(), healthConfig.required)
+    const readiness = readinessOf(report, healthConfig.required)
     const body = { status: readiness.status, leader, checks: readiness.checks }
     return readiness.status === 'error' ? response.serviceUnavailable(body) : response.ok(body)
   }

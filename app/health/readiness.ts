@@ -32,3 +32,27 @@ export function readinessOf(report: HealthCheckReport, required: ReadonlySet<str
       : 'degraded'
   return { status, checks }
 }
+
+/**
+ * Runs the checks, unless the process starts shutting down first or
+ * meanwhile: then null at once, so a probe never waits for a slow outside
+ * system while traffic should already move elsewhere.
+ */
+export async function unlessDraining<T>(
+  run: () => Promise<T>,
+  draining: AbortSignal
+): Promise<T | null> {
+  if (draining.aborted) {
+    return null
+  }
+  let onAbort = () => {}
+  const aborted = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null)
+    draining.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([run(), aborted])
+  } finally {
+    draining.removeEventListener('abort', onAbort)
+  }
+}

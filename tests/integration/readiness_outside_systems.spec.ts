@@ -8,6 +8,7 @@ import {
   runNode,
   scratchDir,
 } from '#tests/helpers/portal_process'
+import { UserOfficeServer } from '#tests/helpers/user_office_server'
 
 const SERVER = ['--import=@poppinss/ts-exec', 'bin/server.ts']
 
@@ -85,6 +86,44 @@ test.group('Readiness of the outside systems (real portal processes)', () => {
     for (const portal of [optional, required]) {
       assert.notInclude(portal.stdout + portal.stderr, 'certainly-not-the-password')
     }
+  })
+
+  test('a probe waiting for a slow User Office answers 503 at once when shutdown begins', async ({
+    assert,
+    cleanup,
+  }) => {
+    const dataDir = await scratchDir('ready')
+    cleanup(() => rm(dataDir, { recursive: true, force: true }))
+    const userOffice = new UserOfficeServer()
+    await userOffice.start()
+    cleanup(() => userOffice.stop())
+    const portal = await PortalProcess.start({
+      ...userOffice.portalEnv(),
+      DATA_DIR: dataDir,
+      JOBS_ENABLED: 'false',
+      ACCESS_BROKER: 'none',
+      USER_OFFICE_TIMEOUT: '5',
+    })
+    cleanup(() => portal.stop())
+
+    // The probe's User Office check waits (up to 2 s) for an answer that takes 10 s.
+    userOffice.delayMs = 10_000
+    const probe = new HttpBrowser(portal.baseUrl).request('GET', '/health/ready')
+    const deadline = Date.now() + 5000
+    while (userOffice.requestsTo('login') === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal(userOffice.requestsTo('login'), 1, 'the probe reached the User Office')
+    const terminatedAt = Date.now()
+    const exited = portal.kill('SIGTERM')
+    const answer = await probe
+    assert.isBelow(Date.now() - terminatedAt, 1000)
+    assert.equal(answer.status, 503)
+    assert.deepEqual(
+      answer.body.checks.map((check: Check) => check.name),
+      ['shutdown']
+    )
+    assert.equal((await exited).code, 0)
   })
 
   test('HEALTH_REQUIRED_CHECKS and the Guacamole names of PORTAL_INSTANCE_ID are checked at boot', async ({
