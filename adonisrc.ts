@@ -8,6 +8,7 @@ export default defineConfig({
   commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands')],
 
   providers: [
+    () => import('#providers/sql_time_provider'),
     () => import('@adonisjs/core/providers/app_provider'),
     () => import('@adonisjs/core/providers/hash_provider'),
     {
@@ -23,6 +24,7 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
     () => import('#providers/api_provider'),
+    () => import('#providers/services_provider'),
     {
       file: () => import('#providers/bootstrap_provider'),
       environment: ['web'],

@@ -18,18 +18,24 @@ export const appUrl = env.get(
  * Only these proxies may set X-Forwarded-For: the client address feeds
  * login throttling and the audit trail, so it must not be spoofable.
  */
-const trustedProxies = env.get('TRUSTED_PROXIES', 'loopback')
+function trustedProxies(value: string) {
+  try {
+    return proxyAddr.compile(
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    )
+  } catch (error) {
+    throw new Error(`Invalid environment variable "TRUSTED_PROXIES": ${(error as Error).message}`)
+  }
+}
 
 export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: false,
   useAsyncLocalStorage: false,
-  trustProxy: proxyAddr.compile(
-    trustedProxies
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean)
-  ),
+  trustProxy: trustedProxies(env.get('TRUSTED_PROXIES', 'loopback')),
   cookie: {
     domain: '',
     path: '/',

@@ -1,3 +1,4 @@
+import { format, parse } from 'node:path'
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import { dataPath } from '#config/portal'
@@ -13,22 +14,59 @@ const migrations = { naturalSort: true, paths: ['database/migrations'] }
 // Models declare their columns themselves; no generated schema file.
 const schemaGeneration = { enabled: false }
 
+const sqliteFile = env.get('DB_SQLITE_FILE', dataPath('portal.sqlite'))
+
+type SqliteHandle = { pragma(sql: string): unknown; exec(sql: string): unknown }
+type PoolDone = (error: Error | null, conn: SqliteHandle) => void
+
+function openSqlite(conn: SqliteHandle) {
+  conn.pragma('foreign_keys = ON')
+  conn.pragma('journal_mode = WAL')
+  conn.pragma('busy_timeout = 5000')
+}
+
 const sqlite = {
   client: 'better-sqlite3' as const,
-  connection: {
-    filename: env.get('DB_SQLITE_FILE', dataPath('portal.sqlite')),
-  },
+  connection: { filename: sqliteFile },
   useNullAsDefault: true,
   pool: {
-    afterCreate: (conn: any, done: (error: Error | null, conn: any) => void) => {
-      conn.pragma('foreign_keys = ON')
-      conn.pragma('journal_mode = WAL')
-      conn.pragma('busy_timeout = 5000')
+    afterCreate: (conn: SqliteHandle, done: PoolDone) => {
+      openSqlite(conn)
       done(null, conn)
     },
+    // One connection (SQLite has one writer): waiting for it is bounded like MySQL's pool.
+    acquireTimeoutMillis: 10000,
   },
   migrations,
   schemaGeneration,
+}
+
+/*
+ * On SQLite the rate-limit counters live in a file of their own beside the
+ * database (portal.sqlite -> portal-counters.sqlite): SQLite has one writer
+ * per file, and a throttle must never wait for (or be rolled back with) a
+ * request's own transaction. The file holds only the limiter's table, so it
+ * is created here rather than by the migrations.
+ */
+const sqliteCountersFile = (() => {
+  const { dir, name, ext } = parse(sqliteFile)
+  return format({ dir, name: `${name}-counters`, ext })
+})()
+
+const sqliteCounters = {
+  ...sqlite,
+  connection: { filename: sqliteCountersFile },
+  pool: {
+    ...sqlite.pool,
+    afterCreate: (conn: SqliteHandle, done: PoolDone) => {
+      openSqlite(conn)
+      conn.exec(
+        'CREATE TABLE IF NOT EXISTS rate_limits (key VARCHAR(255) NOT NULL PRIMARY KEY, ' +
+          'points INTEGER NOT NULL DEFAULT 0, expire BIGINT)'
+      )
+      done(null, conn)
+    },
+  },
 }
 
 const mysql = {
@@ -82,7 +120,8 @@ const dbConfig = defineConfig({
      * transaction rolls back (and tests' per-test transactions do not
      * wrap it).
      */
-    counters: connection === 'mysql' ? { ...mysql, pool: { ...mysql.pool, max: 2 } } : sqlite,
+    counters:
+      connection === 'mysql' ? { ...mysql, pool: { ...mysql.pool, max: 2 } } : sqliteCounters,
     guacamole,
   },
 })

@@ -13,6 +13,14 @@ function optionalQuantity<T>(name: string, parse: (input: string) => T, value?: 
   return value === undefined || value === '' ? null : quantity(name, parse, value)
 }
 
+const lifetimeHours = env.get('ENVIRONMENT_LIFETIME_HOURS', 168)
+const maxLifetimeHours = env.get('ENVIRONMENT_MAX_LIFETIME_HOURS', 720)
+if (lifetimeHours > maxLifetimeHours) {
+  throw new Error(
+    `Invalid environment variable "ENVIRONMENT_LIFETIME_HOURS": ${lifetimeHours} is longer than ENVIRONMENT_MAX_LIFETIME_HOURS (${maxLifetimeHours})`
+  )
+}
+
 /**
  * Lifetimes and the site's default quota. The default quota is the
  * starting value of the admin-editable site default (stored in the
@@ -20,9 +28,9 @@ function optionalQuantity<T>(name: string, parse: (input: string) => T, value?: 
  */
 const environmentsConfig = {
   /** Default lifetime of a new environment; images may override it. */
-  lifetimeHours: env.get('ENVIRONMENT_LIFETIME_HOURS', 168),
+  lifetimeHours,
   /** Owners and admins may extend up to this long after creation. */
-  maxLifetimeHours: env.get('ENVIRONMENT_MAX_LIFETIME_HOURS', 720),
+  maxLifetimeHours,
   /** Launches (new or restarted) in progress at once across the site; 0 = no limit. */
   maxConcurrentLaunches: env.get('ENVIRONMENT_MAX_CONCURRENT_LAUNCHES', 100),
 

@@ -6,6 +6,29 @@ import { redactedLogPaths } from '#config/redaction'
 
 const logFile = env.get('LOG_FILE')
 
+const MAX_CAUSES = 3
+
+/**
+ * What a log line keeps of an error: its kind, message, code, status and
+ * stack (and of its causes). Never its other properties: an HTTP client's
+ * error carries the request (credentials, headers) and the response body,
+ * a Kubernetes API error the server's answer.
+ */
+export function errorForLog(error: unknown, depth = 0): Record<string, unknown> {
+  if (typeof error !== 'object' || error === null) {
+    return { message: String(error) }
+  }
+  const { name, message, code, status, statusCode, stack, cause } = error as Record<string, unknown>
+  return {
+    type: typeof name === 'string' ? name : error.constructor?.name,
+    message: typeof message === 'string' ? message : String(error),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof (status ?? statusCode) === 'number' ? { status: status ?? statusCode } : {}),
+    ...(typeof stack === 'string' ? { stack } : {}),
+    ...(cause !== undefined && depth < MAX_CAUSES ? { cause: errorForLog(cause, depth + 1) } : {}),
+  }
+}
+
 // Ace commands print their own output (tables, JSON, CSV) on stdout for
 // scripts to read; their log lines go to stderr.
 const defaultDestination = app.getEnvironment() === 'console' ? 2 : 1
@@ -24,6 +47,7 @@ const loggerConfig = defineConfig({
       level: env.get('LOG_LEVEL', 'info'),
       timestamp: 'iso',
       redact: { paths: redactedLogPaths, censor: '[REDACTED]' },
+      serializers: { err: errorForLog },
       destination: destination({ dest: logFile ?? defaultDestination, sync: true, mkdir: true }),
     },
   },

@@ -31,6 +31,26 @@ function engineUrl(value: string | undefined) {
   return value
 }
 
+/**
+ * The three TLS files for a tcp:// engine, all or none: one or two of
+ * them would silently fall back to plain TCP, which carries root on the
+ * engine's host to anyone on the path.
+ */
+function dockerTls() {
+  const files = {
+    DOCKER_TLS_CA: env.get('DOCKER_TLS_CA'),
+    DOCKER_TLS_CERT: env.get('DOCKER_TLS_CERT'),
+    DOCKER_TLS_KEY: env.get('DOCKER_TLS_KEY'),
+  }
+  const missing = Object.entries(files).filter(([, value]) => !value)
+  if (missing.length > 0 && missing.length < 3) {
+    throw new Error(
+      `Missing environment variable "${missing[0][0]}": Docker TLS needs DOCKER_TLS_CA, DOCKER_TLS_CERT and DOCKER_TLS_KEY together`
+    )
+  }
+  return { ca: files.DOCKER_TLS_CA, cert: files.DOCKER_TLS_CERT, key: files.DOCKER_TLS_KEY }
+}
+
 /** What the Kubernetes driver needs for its configuration mode; refuses to boot otherwise. */
 function kubernetesSettings() {
   const enabled = env.get('KUBERNETES_ENABLED', false)
@@ -86,11 +106,7 @@ const provisioningConfig = {
     socketPath: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
     /** tcp://host:2376 instead of the socket; TLS when the three files are set. */
     hostUrl: engineUrl(env.get('DOCKER_HOST_URL')),
-    tls: {
-      ca: env.get('DOCKER_TLS_CA'),
-      cert: env.get('DOCKER_TLS_CERT'),
-      key: env.get('DOCKER_TLS_KEY'),
-    },
+    tls: dockerTls(),
     /**
      * A user-defined network shared with guacd (production), "host"
      * (development and tests: each environment gets a free loopback port,

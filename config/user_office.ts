@@ -16,6 +16,8 @@ const userOfficeConfig = {
   servicePassword: env.get('USER_OFFICE_SERVICE_PASSWORD'),
   /** Per-call timeout. */
   timeoutMs: Math.round(env.get('USER_OFFICE_TIMEOUT', 5) * 1000),
+  /** How long an endpoint-3 answer is kept per process (0: ask every time). */
+  authorizedCacheMs: Math.round(env.get('USER_OFFICE_AUTHORIZED_CACHE_SECONDS', 60) * 1000),
 }
 
 if (userOfficeConfig.enabled && !userOfficeConfig.loginUrl) {

@@ -4,14 +4,15 @@ import type MetricsServer from '#services/metrics/metrics_server'
 
 /**
  * Opens the METRICS_PORT listener next to the web server (when
- * configured) and closes it on shutdown.
+ * configured) and closes it on shutdown. It opens before the web server
+ * listens, so once the process answers /health/live its metrics answer too.
  */
 export default class MetricsProvider {
   #server: MetricsServer | null = null
 
   constructor(protected app: ApplicationService) {}
 
-  async ready() {
+  async start() {
     if (metricsConfig.port === undefined) {
       return
     }

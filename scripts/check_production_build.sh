@@ -88,6 +88,16 @@ dev_installed=$(cd "$APP" && node -e '
 [ -z "$dev_installed" ] || fail "development packages were installed: $dev_installed"
 touch "$SCRATCH/installed.stamp"
 
+# The exact Node the project runs on, copied where the unprivileged user can
+# reach it: a checkout under a folder only root may enter (as /root is) hides
+# node_modules/.bin/node from "nobody", whose PATH would silently find the
+# system's older Node instead.
+node_version=$(node --version)
+mkdir -p "$SCRATCH/node/bin"
+cp "$(node -e 'console.log(process.execPath)')" "$SCRATCH/node/bin/node"
+chmod 755 "$SCRATCH/node" "$SCRATCH/node/bin" "$SCRATCH/node/bin/node"
+export PATH="$SCRATCH/node/bin:$PATH"
+
 port=$(node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })')
 mkdir "$SCRATCH/data"
 run_env=(
@@ -100,9 +110,13 @@ run_env=(
 # As root (CI), run as "nobody" like the image's non-root user: the code is
 # then read-only to the portal, and only DATA_DIR is writable.
 as_user=()
-if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups node -e 0 2>/dev/null; then
-  chown 65534:65534 "$SCRATCH/data"
+if [ "$(id -u)" = 0 ]; then
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  seen=$("${as_user[@]}" env -i PATH="$PATH" node --version 2>&1) ||
+    fail "user nobody cannot run $SCRATCH/node/bin/node (is ${TMPDIR:-/tmp} reachable by every user?): $seen"
+  [ "$seen" = "$node_version" ] ||
+    fail "user nobody runs Node $seen instead of the project's $node_version"
+  chown 65534:65534 "$SCRATCH/data"
 fi
 
 step "node ace migration:run --force${as_user:+ (as nobody)}"

@@ -3,8 +3,9 @@
 # real components the tests need, runs every Japa suite, prints the plain
 # "N passed, N failed" line, and stops whatever it started.
 #
-#   npm test                      # everything
-#   npm test -- --suites=unit     # extra arguments go to "node ace test"
+#   npm test                      # everything: all suites on MySQL, functional on SQLite
+#   npm test -- --suites=unit     # extra arguments go to "node ace test" (MySQL only)
+#   TEST_DB=sqlite npm test -- functional   # on SQLite (TEST_DB=mysql|sqlite|both)
 #   TEST_SLOT=2 npm test -- --files=tests/unit/x.spec.ts   # beside another run
 set -uo pipefail
 
@@ -43,8 +44,32 @@ export GUACAMOLE_DB_HOST="$DB_HOST" GUACAMOLE_DB_PORT="$DB_PORT" GUACAMOLE_DB_US
   GUACAMOLE_DB_PASSWORD="${DB_PASSWORD:-}" GUACAMOLE_DB_DATABASE="${GUACAMOLE_DB_DATABASE:-guacamole_test}"
 node scripts/lib/mysql_probe.mjs "$DB_PORT" --recreate "$GUACAMOLE_DB_DATABASE" database/guacamole/schema.sql || { echo "0 passed, 1 failed"; exit 1; }
 
-TEST_SUMMARY_FILE="$SUMMARY_FILE" node ace test "$@"
-status=$?
+# Which databases the suites run on: TEST_DB=mysql, sqlite or both. A whole
+# run (no arguments) does both; a run of chosen files or suites, MySQL only.
+test_db="${TEST_DB:-$([ $# -eq 0 ] && echo both || echo mysql)}"
+status=0
+summaries=()
 
-node scripts/lib/print_summary.mjs "$SUMMARY_FILE" || status=1
+if [ "$test_db" != sqlite ]; then
+  TEST_SUMMARY_FILE="$SUMMARY_FILE" node ace test "$@" || status=1
+  summaries+=("$SUMMARY_FILE")
+fi
+
+# The embedded default is what every newcomer runs: the functional suite
+# (every route family, the real engine and outside systems included) runs
+# again on SQLite, a fresh file per run, in a time zone far from UTC so
+# that no code can lean on the server's clock being UTC.
+if [ "$test_db" != mysql ]; then
+  sqlite_dir="$ROOT/tmp/${TEST_SLOT:+slot-$TEST_SLOT/}sqlite"
+  rm -rf "$sqlite_dir" && mkdir -p "$sqlite_dir"
+  sqlite_args=("$@")
+  [ $# -eq 0 ] && sqlite_args=(functional)
+  echo "== on SQLite: node ace test ${sqlite_args[*]}"
+  DB_CONNECTION=sqlite DB_SQLITE_FILE="$sqlite_dir/portal.sqlite" TZ=Pacific/Chatham \
+    LOG_FILE="${LOG_FILE:-tmp/test.log}.sqlite" TEST_SUMMARY_FILE="$sqlite_dir/test-summary.json" \
+    node ace test "${sqlite_args[@]}" || status=1
+  summaries+=("$sqlite_dir/test-summary.json")
+fi
+
+node scripts/lib/print_summary.mjs "${summaries[@]}" || status=1
 exit $status

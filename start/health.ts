@@ -9,16 +9,15 @@
 |
 */
 import { HealthChecks } from '@adonisjs/core/health'
-import { DbCheck } from '@adonisjs/lucid/database'
-import db from '@adonisjs/lucid/services/db'
 import healthConfig, { type ReadinessCheckName } from '#config/health'
+import { DatabaseCheck } from '#health/database_check'
 import { ComputeEngineCheck } from '#health/compute_engine_check'
 import { UserOfficeCheck } from '#health/user_office_check'
 import { GuacamoleDatabaseCheck } from '#health/guacamole_database_check'
 import { GuacamoleApiCheck } from '#health/guacamole_api_check'
 
 const CHECKS = {
-  database: () => new DbCheck(db.connection()).as('database'),
+  database: () => new DatabaseCheck(),
   compute: () => new ComputeEngineCheck(),
   user_office: () => new UserOfficeCheck(),
   guacamole_db: () => new GuacamoleDatabaseCheck(),

@@ -4,7 +4,8 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
-import { type AccessToken, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import type { AccessToken } from '@adonisjs/auth/access_tokens'
+import { StoredAccessTokens } from '#models/stored_access_tokens'
 import UserRole from '#models/user_role'
 import type { Role } from '#models/role'
 
@@ -17,7 +18,8 @@ const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
 })
 
 export default class User extends compose(BaseModel, AuthFinder) {
-  static accessTokens = DbAccessTokensProvider.forModel(User, {
+  static accessTokens = new StoredAccessTokens({
+    tokenableModel: User,
     prefix: 'fp_',
     table: 'auth_access_tokens',
     type: 'personal_token',

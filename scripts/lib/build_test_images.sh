@@ -21,7 +21,9 @@ done
 # Debian's "busybox" is dynamically linked and would not run in the image.
 if ! dpkg -s busybox-static >/dev/null 2>&1; then
   echo "test setup: installing busybox-static" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static) >&2
+  # shellcheck source=scripts/lib/apt.sh
+  source "$(dirname "$0")/apt.sh"
+  apt_install busybox-static
 fi
 
 rootfs="$(mktemp -d)"

@@ -1,21 +1,30 @@
-// Prints the plain "N passed, N failed" line from the Japa summary file and
-// exits non-zero when the run failed or ran no test at all.
+// Prints the plain "N passed, N failed" line from the Japa summary files of
+// a run's passes (added up) and exits non-zero when a pass failed, crashed
+// before writing its summary, or when no test ran at all.
 import { readFileSync } from 'node:fs'
 
-let summary
-try {
-  summary = JSON.parse(readFileSync(process.argv[2], 'utf8'))
-} catch {
-  console.log('0 passed, 1 failed')
-  console.error('test run: no summary was written (the runner crashed before finishing)')
-  process.exit(1)
+const totals = { passed: 0, failed: 0, skipped: 0, hasError: false }
+for (const file of process.argv.slice(2)) {
+  let summary
+  try {
+    summary = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    console.error(
+      `test run: no summary was written to ${file} (the runner crashed before finishing)`
+    )
+    totals.failed += 1
+    continue
+  }
+  totals.passed += summary.passed
+  totals.failed += summary.failed + (summary.regression ?? 0)
+  totals.skipped += summary.skipped + (summary.todo ?? 0)
+  totals.hasError ||= Boolean(summary.hasError)
 }
 
-const failed = summary.failed + (summary.regression ?? 0)
-const skipped = summary.skipped + (summary.todo ?? 0)
-console.log(`${summary.passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
-if (summary.passed === 0) {
+const { passed, failed, skipped } = totals
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+if (passed === 0) {
   console.error('test run: no test ran')
   process.exit(1)
 }
-process.exit(failed > 0 || summary.hasError ? 1 : 0)
+process.exit(failed > 0 || totals.hasError ? 1 : 0)

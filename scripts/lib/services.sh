@@ -3,6 +3,9 @@
 # otherwise installs (Debian packages) and starts a private one under tmp/,
 # registering it for stop_started_services.
 
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 STARTED_PIDS=()
 # Folders whose mounts a stopped service leaves behind (dockerd's network
 # namespace): unmounted once the services are stopped.
@@ -44,7 +47,7 @@ ensure_mysql() {
 
   if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
     echo "test setup: installing mariadb-server" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server) >&2 || return 1
+    apt_install mariadb-server || return 1
   fi
   local mariadbd; mariadbd="$(command -v mariadbd || echo /usr/sbin/mariadbd)"
 
@@ -67,10 +70,6 @@ ensure_mysql() {
   done
   cat "$dir/error.log" >&2
   return 1
-}
-
-apt_install() {
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@") >&2
 }
 
 docker_answers() {

@@ -5,6 +5,7 @@ import env from '#start/env'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { testUserOffice } from '#tests/helpers/test_user_office'
 
 /* .env.test sends the logs to LOG_FILE (synchronously), which this reads. */
 const LOG_FILE = env.get('LOG_FILE')!
@@ -109,5 +110,46 @@ test.group('Structured logs', (group) => {
     }
     assert.notInclude(text, token.slice(3))
     assert.notInclude(text, FACTORY_PASSWORD)
+  })
+
+  test('a failed sign-in sync is logged with the reason: message and code', async ({
+    client,
+    assert,
+  }) => {
+    testUserOffice.addAccount({ username: 'sync-log-probe', password: 'uo-password' })
+    testUserOffice.setFault({ kind: 'status', status: 502 }, 'experiments')
+    ;(await new ApiSession(client).login('sync-log-probe', 'uo-password')).assertStatus(200)
+
+    const { entries } = await logLines()
+    const line = entries.findLast((entry) => entry.msg === 'experiment sync at sign-in failed')
+    assert.exists(line)
+    assert.equal(line.err.code, 'E_USER_OFFICE_UNAVAILABLE')
+    assert.isString(line.err.message)
+    assert.isNotEmpty(line.err.message)
+  })
+
+  test('an error is logged as what it is and why, never with the request it carried', async ({
+    assert,
+  }) => {
+    const error = Object.assign(new Error('probe: connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+      config: { auth: { username: 'svc', password: 'error-secret-6' } },
+      request: { headers: { Authorization: 'Basic error-secret-7' } },
+      response: { data: { detail: 'error-secret-8' } },
+      cause: new TypeError('probe: the cause'),
+    })
+    logger.warn({ err: error }, 'error probe')
+
+    const { text, entries } = await logLines()
+    const line = entries.findLast((entry) => entry.msg === 'error probe')
+    assert.deepInclude(line.err, {
+      type: 'Error',
+      message: 'probe: connect ECONNREFUSED',
+      code: 'ECONNREFUSED',
+    })
+    assert.equal(line.err.cause.message, 'probe: the cause')
+    for (let index = 6; index <= 8; index++) {
+      assert.notInclude(text, `error-secret-${index}`)
+    }
   })
 })

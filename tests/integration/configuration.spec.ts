@@ -11,7 +11,7 @@ test.group('Configuration is validated at boot', () => {
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, PORT: 'eighty' })
     assert.notEqual(result.code, 0)
-    assert.include(result.stdout + result.stderr, '"PORT" env variable must be a number')
+    assert.include(result.stdout + result.stderr, 'Invalid environment variable "PORT"')
   })
 
   test('refuses an unknown database driver', async ({ assert, cleanup }) => {
@@ -40,4 +40,58 @@ test.group('Configuration is validated at boot', () => {
     assert.notEqual(result.code, 0)
     assert.include(result.stdout + result.stderr, 'APP_KEY')
   })
+
+  test('refuses out-of-range numbers, bad durations and malformed values, naming each', async ({
+    assert,
+    cleanup,
+  }) => {
+    const dataDir = await scratchDir('env')
+    cleanup(() => rm(dataDir, { recursive: true, force: true }))
+    const bad: Record<string, string> = {
+      PORT: '0',
+      DB_POOL_MAX: '0',
+      SESSION_AGE: 'forever',
+      LOGIN_THROTTLE_ACCOUNT_ATTEMPTS: '-1',
+      USER_OFFICE_TIMEOUT: '0',
+      USER_OFFICE_EXPERIMENTS_URL: 'http://uo.example/users/experiments',
+      DOCKER_DEFAULT_UID: '0',
+      KUBERNETES_NAMESPACE: 'Portal_Workloads',
+      ENVIRONMENT_LIFETIME_HOURS: '1.5',
+      JOBS_INTERVAL_SECONDS: 'often',
+      FRONTEND_ORIGINS: 'https://portal.example/app',
+      SAML_REQUEST_TTL_SECONDS: '5',
+    }
+
+    const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
+
+    assert.notEqual(result.code, 0)
+    const output = result.stdout + result.stderr
+    for (const variable of Object.keys(bad)) {
+      assert.include(output, `Invalid environment variable "${variable}"`)
+    }
+  })
+
+  for (const [label, env, variable] of [
+    [
+      'a default lifetime longer than the maximum',
+      { ENVIRONMENT_LIFETIME_HOURS: '800', ENVIRONMENT_MAX_LIFETIME_HOURS: '720' },
+      'ENVIRONMENT_LIFETIME_HOURS',
+    ],
+    [
+      'one Docker TLS file without the other two',
+      { DOCKER_HOST_URL: 'tcp://127.0.0.1:2376', DOCKER_TLS_CA: '/etc/ssl/ca.pem' },
+      'DOCKER_TLS_CERT',
+    ],
+    ['a trusted proxy that is no address', { TRUSTED_PROXIES: 'proxy.example' }, 'TRUSTED_PROXIES'],
+  ] as const) {
+    test(`refuses ${label}`, async ({ assert, cleanup }) => {
+      const dataDir = await scratchDir('env')
+      cleanup(() => rm(dataDir, { recursive: true, force: true }))
+
+      const result = await runNode(SERVER, { DATA_DIR: dataDir, ...env })
+
+      assert.notEqual(result.code, 0)
+      assert.include(result.stdout + result.stderr, `environment variable "${variable}"`)
+    })
+  }
 })

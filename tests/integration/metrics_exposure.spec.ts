@@ -33,6 +33,21 @@ async function scrapeUntil(url: string, ready: (samples: Sample[]) => boolean) {
   return samples
 }
 
+async function waitForListener(port: number) {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) })
+      return
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`nothing listens on 127.0.0.1:${port}: ${(error as Error).message}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
 /*
  * Real portal processes (SQLite, as `npm start` runs them), whose Docker
  * socket leads nowhere: what is exposed where, and what a process reports
@@ -74,6 +89,8 @@ test.group('Metrics exposure of a portal process', () => {
     })
     cleanup(() => portal.stop())
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
+    // The listener opens before the API port does; a bounded wait keeps a slow start from flaking.
+    await waitForListener(metricsPort)
 
     const onApiPort = await scrape(`${portal.baseUrl}/metrics`, TOKEN)
     assert.equal(onApiPort.status, 404)

@@ -16,6 +16,7 @@ import QuotaService from '#services/environments/quota_service'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
+import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
 import { ALLOWED_FROM, type EnvironmentState } from '#services/environments/environment_states'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -72,7 +73,8 @@ export default class EnvironmentService {
     protected journal: EnvironmentJournal,
     protected provisioner: EnvironmentProvisioner,
     protected drivers: ProvisioningDrivers,
-    protected audit: AuditService
+    protected audit: AuditService,
+    protected facilityAuthorization: UserOfficeAuthorization
   ) {}
 
   /**
@@ -84,6 +86,9 @@ export default class EnvironmentService {
     const { experimentId, sessionId } = await this.#experimentContext(user, input)
     if (image.requiresExperiment && !experimentId) {
       throw new ExperimentRequiredException()
+    }
+    if (!experimentId) {
+      await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
     }
     // An unreachable engine is a 503 now, before anything is reserved or recorded.
     await this.drivers.for(image.driver).ping()
@@ -177,6 +182,10 @@ export default class EnvironmentService {
   /** Starts a stopped environment again; its compute must fit the quota again. */
   async start(user: User, id: number, origin: RequestOrigin) {
     const environment = await this.find(user, id)
+    // Asked again: the User Office may have withdrawn the authorisation since the launch.
+    if (!environment.experimentId) {
+      await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
+    }
     await db.transaction(async (trx) => {
       await trx.from('users').where('id', user.id).forUpdate().select('id').first()
       const { limits } = await this.quotas.limitsFor(user.id, trx)

@@ -148,10 +148,7 @@ export default class ExperimentCatalogService {
       await this.sync.sync(user)
     } catch (error) {
       lastFailure.set(user.id, Date.now())
-      logger.warn(
-        { userId: user.id, err: { code: (error as { code?: string }).code } },
-        'experiment sync at sign-in failed'
-      )
+      logger.warn({ userId: user.id, err: error }, 'experiment sync at sign-in failed')
     }
   }
 

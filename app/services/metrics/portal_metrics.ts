@@ -149,10 +149,7 @@ new Gauge({
       }
     } catch (error) {
       // The scrape still answers (process metrics matter most when the database is down).
-      logger.warn(
-        { err: { code: (error as { code?: string }).code } },
-        'metrics: environments not counted'
-      )
+      logger.warn({ err: error }, 'metrics: environments not counted')
     }
   },
 })

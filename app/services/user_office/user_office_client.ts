@@ -162,7 +162,7 @@ export default class UserOfficeClient {
           logger.warn(
             {
               userOffice: { endpoint: 'experiments' },
-              err: { code: (error as { code?: string }).code },
+              err: error,
             },
             'User Office call failed'
           )
@@ -210,7 +210,7 @@ export default class UserOfficeClient {
       logger.warn(
         {
           userOffice: { endpoint, durationMs: Math.round(performance.now() - startedAt) },
-          err: { code: (error as { code?: string }).code, message: (error as Error).message },
+          err: error,
         },
         'User Office call failed'
       )

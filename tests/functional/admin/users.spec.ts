@@ -41,8 +41,24 @@ async function tokenOf(browser: ApiSession) {
   return created.body().data.token as string
 }
 
-/** Every text column of every table of the portal's database. */
+/** Every text column of every table of the portal's database, on either dialect. */
 async function textColumns() {
+  if (db.connection().dialect.name !== 'mysql') {
+    // SQLite: any column may hold text whatever its declared type; scan them all.
+    const tables = await db
+      .from('sqlite_master')
+      .where('type', 'table')
+      .whereNot('name', 'like', 'sqlite_%')
+      .select('name')
+    const columns: { tableName: string; columnName: string }[] = []
+    for (const { name } of tables) {
+      const info = await db.rawQuery(`PRAGMA table_info(${JSON.stringify(name)})`)
+      for (const column of info as { name: string }[]) {
+        columns.push({ tableName: name, columnName: column.name })
+      }
+    }
+    return columns
+  }
   const rows = await db
     .from('information_schema.columns')
     .whereRaw('table_schema = DATABASE()')
