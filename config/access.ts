@@ -1,4 +1,6 @@
 import env from '#start/env'
+import provisioningConfig from '#config/provisioning'
+import { instanceIdProblem } from '#services/access/guacamole_connection'
 
 /** How users reach their environments' desktops and terminals. */
 export type AccessBrokerName = 'guacamole-db' | 'guacamole-json' | 'none'
@@ -9,6 +11,12 @@ function baseUrl(value: string | undefined) {
 }
 
 const broker = env.get('ACCESS_BROKER', 'guacamole-db') as AccessBrokerName
+
+// Guacamole user and connection names are built from it (guacamole_connection.ts).
+const instanceProblem = broker === 'none' ? null : instanceIdProblem(provisioningConfig.instanceId)
+if (instanceProblem) {
+  throw new Error(`Invalid environment variable "PORTAL_INSTANCE_ID": ${instanceProblem}`)
+}
 const jsonSecret = env.get('GUACAMOLE_JSON_SECRET')?.release()
 
 if (jsonSecret !== undefined && !/^[0-9a-fA-F]{32}$/.test(jsonSecret)) {

@@ -101,6 +101,8 @@ const guacamole = {
     charset: 'utf8mb4',
     timezone: 'Z',
     dateStrings: false,
+    // An unreachable Guacamole must fail an access request (and readiness) within its timeout.
+    connectTimeout: Math.round(env.get('GUACAMOLE_TIMEOUT', 5) * 1000),
   },
   pool: { min: 0, max: 5, acquireTimeoutMillis: 10000 },
   schemaGeneration,

@@ -145,6 +145,7 @@ export const schema = {
   GUACAMOLE_DB_DATABASE: Env.schema.string.optional(),
   GUACAMOLE_JSON_SECRET: Env.schema.secret.optional(),
   GUACAMOLE_TIMEOUT: seconds(0, 300),
+  HEALTH_REQUIRED_CHECKS: Env.schema.string.optional(),
 
   SAML_ENABLED: Env.schema.boolean.optional(),
   SAML_LABEL: Env.schema.string.optional(),

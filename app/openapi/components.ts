@@ -369,7 +369,12 @@ export const components = {
       additionalProperties: false,
       required: ['status', 'leader', 'checks'],
       properties: {
-        status: { type: 'string', enum: ['ok', 'error'] },
+        status: {
+          type: 'string',
+          enum: ['ok', 'degraded', 'error'],
+          description:
+            'ok: every check passes; degraded: a check that is not required fails or warns (still 200); error: a required check fails (503)',
+        },
         leader: {
           type: 'boolean',
           description:
@@ -380,11 +385,20 @@ export const components = {
           items: {
             type: 'object',
             additionalProperties: false,
-            required: ['name', 'status', 'message'],
+            required: ['name', 'status', 'message', 'required'],
             properties: {
-              name: { type: 'string' },
+              name: {
+                type: 'string',
+                description:
+                  'database, compute, and the configured outside systems: user_office, guacamole_db, guacamole_api (shutdown while draining)',
+              },
               status: { type: 'string', enum: ['ok', 'warning', 'error'] },
               message: { type: 'string' },
+              required: {
+                type: 'boolean',
+                description:
+                  'Whether its failure makes the process not ready (HEALTH_REQUIRED_CHECKS; the database always)',
+              },
             },
           },
         },

@@ -5,7 +5,10 @@ import { paginationFields } from '#validators/pagination'
 import { parseBytes, parseGpus, parseMillicores } from '#services/images/resource_units'
 import { asNumber, unitRule } from '#validators/unit_rule'
 import { isImageReference, MAX_REFERENCE_LENGTH } from '#services/images/docker_reference'
-import { environmentNameProblem } from '#services/images/environment_variables'
+import {
+  environmentNameProblem,
+  environmentValueProblem,
+} from '#services/images/environment_variables'
 
 /** Longest per-image lifetime an admin may set: a year (launches also obey the site's maximum). */
 export const MAX_IMAGE_LIFETIME_HOURS = 8760
@@ -65,9 +68,18 @@ const gpus = () => vine.any().use(gpusRule()).transform(asNumber)
 // No NUL: neither Docker nor a POSIX environment can carry one.
 const noNul = /^[^\0]*$/
 
+/** Values the portal passes on elsewhere (REMOTE_USER to Guacamole) obey that system's rules. */
+const variableValueRule = vine.createRule((value: unknown, _options: undefined, field) => {
+  const problem =
+    typeof value === 'string' ? environmentValueProblem(String(field.name), value) : null
+  if (problem) {
+    field.report(problem, 'environmentValue', field)
+  }
+})
+
 const environment = () =>
   vine
-    .record(vine.string().maxLength(8192).regex(noNul))
+    .record(vine.string().maxLength(8192).regex(noNul).use(variableValueRule()))
     .maxLength(200)
     .validateKeys((keys, field) => {
       for (const key of keys) {

@@ -349,6 +349,11 @@ test.group('Images: the catalogue', (group) => {
       ['environment', { environment: { 'BAD-NAME': 'x' } }],
       ['environment', { environment: ['A=B'] }],
       ['environment.GOOD', { environment: { GOOD: 42 } }],
+      // The login name goes to Guacamole, whose utf8 (3-byte) columns cannot hold emoji.
+      ['environment.REMOTE_USER', { environment: { REMOTE_USER: 'anna\u{1F52C}' } }],
+      ['environment.REMOTE_USER', { environment: { REMOTE_USER: 'anna\uD83D' } }],
+      ['environment.REMOTE_USER', { environment: { REMOTE_USER: '' } }],
+      ['environment.REMOTE_USER', { environment: { REMOTE_USER: 'a'.repeat(257) } }],
       ['allowedRoles', { allowedRoles: [] }],
       ['allowedRoles.0', { allowedRoles: ['root'] }],
       ['allowedRoles', { allowedRoles: 'scientist' }],
@@ -391,6 +396,15 @@ test.group('Images: the catalogue', (group) => {
       imageInput({ environment: { PORTAL_SECRET: 'x' } })
     )
     assert.include(reserved.body().errors[0].message, 'PORTAL_')
+    const emoji = await browser.post(
+      ADMIN_BASE,
+      imageInput({ environment: { REMOTE_USER: '\u{1F600}', OTHER: 'fine \u{1F600}' } })
+    )
+    assert.deepEqual(
+      emoji.body().errors.map((error: { field: string }) => error.field),
+      ['environment.REMOTE_USER']
+    )
+    assert.include(emoji.body().errors[0].message, 'Guacamole cannot store')
 
     assert.deepEqual(await footprint(), before)
   })

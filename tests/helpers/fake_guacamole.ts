@@ -34,14 +34,18 @@ export function openGuacamoleJson(blob: string, secretHex: string): any | null {
  * really authenticates against the Guacamole database rows (JDBC module:
  * entity → user, hash recomputed with the stored salt, disabled/expired
  * and validity dates checked) or a signed JSON blob (auth-json: signature,
- * `expires`, single use), and answers `{authToken}` or 403.
+ * `expires`, single use), and answers `{authToken}` or 403. `GET
+ * /guacamole/api/languages` answers like Guacamole's public endpoint.
  */
 export class FakeGuacamole {
   #server: Server | null = null
   readonly issued = new Map<string, IssuedToken>()
   readonly #usedBlobs = new Set<string>()
 
+  #baseUrl = ''
+
   async start(port: number) {
+    this.#baseUrl = `http://127.0.0.1:${port}/guacamole`
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch(() => this.#send(res, 500, { message: 'internal error' }))
     })
@@ -62,7 +66,7 @@ export class FakeGuacamole {
 
   /** Posts credentials like a browser would; the status and body of the answer. */
   async authenticate(fields: Record<string, string>) {
-    const response = await fetch(`${accessConfig.guacamole.apiUrl}/api/tokens`, {
+    const response = await fetch(`${this.#baseUrl}/api/tokens`, {
       method: 'POST',
       body: new URLSearchParams(fields),
     })
@@ -70,6 +74,10 @@ export class FakeGuacamole {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse) {
+    // Public, like Guacamole's own: what its login page loads first (the portal's readiness probe).
+    if (req.method === 'GET' && req.url === '/guacamole/api/languages') {
+      return this.#send(res, 200, { en: 'English', de: 'Deutsch' })
+    }
     if (req.method !== 'POST' || req.url !== '/guacamole/api/tokens') {
       return this.#send(res, 404, { message: 'not found' })
     }
@@ -160,9 +168,15 @@ export async function guacamoleRowsOf(environmentId: number) {
     .from('guacamole_connection')
     .where('connection_name', 'like', pattern)
   const connectionIds = connections.map((row) => row.connection_id)
+  const users = await guacamole.from('guacamole_user').whereIn('entity_id', entityIds)
   return {
     entities,
-    users: await guacamole.from('guacamole_user').whereIn('entity_id', entityIds),
+    users,
+    /** What each user may do to users (READ on itself). */
+    userPermissions: await guacamole.from('guacamole_user_permission').whereIn(
+      'affected_user_id',
+      users.map((row) => row.user_id)
+    ),
     connections,
     parameters: await guacamole
       .from('guacamole_connection_parameter')

@@ -406,7 +406,7 @@ test.group('MariaDB first start and migrations', (group) => {
   test('creates both databases and accounts the portal can migrate and broker access with', async ({
     assert,
   }) => {
-    // Guacamole's image supplies the full schema; its subset and the default admin stand in.
+    // Guacamole's image supplies its schema; the project's copy of it and the default admin stand in.
     const schema = join(dir, 'guacamole.sql')
     await writeFile(
       schema,
@@ -442,6 +442,13 @@ test.group('MariaDB first start and migrations', (group) => {
     const asPortal = await connect('portal', portalPassword, 'guacamole')
     try {
       await asPortal.query("INSERT INTO guacamole_entity (name, type) VALUES ('p-env-1-x', 'USER')")
+      // What a grant writes: the user, and READ on itself (guacamole_user_permission).
+      await asPortal.query(
+        "INSERT INTO guacamole_user (entity_id, password_hash, password_date) SELECT entity_id, UNHEX(REPEAT('00', 32)), NOW() FROM guacamole_entity WHERE name = 'p-env-1-x'"
+      )
+      await asPortal.query(
+        "INSERT INTO guacamole_user_permission (entity_id, affected_user_id, permission) SELECT e.entity_id, u.user_id, 'READ' FROM guacamole_entity e JOIN guacamole_user u ON u.entity_id = e.entity_id WHERE e.name = 'p-env-1-x'"
+      )
       await asPortal.query("DELETE FROM guacamole_entity WHERE name = 'p-env-1-x'")
       await asPortal.query('SELECT COUNT(*) FROM guacamole_connection_history')
       await assert.rejects(

@@ -13,10 +13,13 @@ import GuacamoleJsonBroker from '#services/access/guacamole_json_broker'
 import type { AccessTarget } from '#services/access/access_broker'
 import GuacamoleDbBroker, {
   GUACAMOLE_CONNECTION,
+  GUACAMOLE_CREDENTIALS_LIFETIME_MS,
   guacamolePasswordHash,
 } from '#services/access/guacamole_db_broker'
 import EnvironmentReconciler from '#services/environments/environment_reconciler'
 import AccessUnavailableException from '#exceptions/access_unavailable_exception'
+import AccessRejectedException from '#exceptions/access_rejected_exception'
+import env from '#start/env'
 import { createUser } from '#database/factories/user_factory'
 import { createHttpImage } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -64,6 +67,16 @@ function targetOf(environment: Environment, secret: string, image: Image): Acces
   }
 }
 
+/** Leaves every value to Guacamole's database to judge. */
+class UncheckedBroker extends GuacamoleDbBroker {
+  protected assertStorable() {}
+}
+
+/** The Guacamole test database's name (scripts/test.sh, per slot). */
+function accessConfigDatabase() {
+  return env.get('GUACAMOLE_DB_DATABASE', 'guacamole')
+}
+
 /** Makes the parameter insert fail half-way through the grant's transaction. */
 class FailingParametersBroker extends GuacamoleDbBroker {
   protected async insertParameters(trx: TransactionClientContract, connectionId: number) {
@@ -89,14 +102,17 @@ test.group('Guacamole DB broker (JDBC schema 1.x, real MySQL)', (group) => {
   isolateEachTest(group)
   group.each.teardown(() => clearGuacamoleRecords())
 
-  test('a grant writes exactly entity, user, connection, parameters and READ', async ({
+  test('a grant writes exactly entity, user with READ on itself, connection, parameters and READ', async ({
     assert,
   }) => {
     const broker = await app.container.make(GuacamoleDbBroker)
     const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
     const { environment, secret } = await runningEnvironment(image)
 
-    const grant = await broker.grant(targetOf(environment, secret, image))
+    const grant = await broker.grant({
+      ...targetOf(environment, secret, image),
+      ownerName: 'Ada Lovelace',
+    })
     const credentials = grant.credentials as { username: string; password: string }
     assert.match(credentials.username, new RegExp(`^portal-test-env-${environment.id}-[0-9a-f]+$`))
     assert.isAtLeast(credentials.password.length, 32)
@@ -113,6 +129,12 @@ test.group('Guacamole DB broker (JDBC schema 1.x, real MySQL)', (group) => {
     )
     assert.equal(Number(user.disabled), 0)
     assert.equal(Number(user.expired), 0)
+    assert.equal(user.full_name, 'Ada Lovelace')
+    // As Guacamole's own user creation does: the user may read itself (its profile, its name).
+    assert.deepEqual(
+      rows.userPermissions.map((row) => [row.entity_id, row.affected_user_id, row.permission]),
+      [[rows.entities[0].entity_id, user.user_id, 'READ']]
+    )
 
     assert.lengthOf(rows.connections, 1)
     const connection = rows.connections[0]
@@ -140,10 +162,26 @@ test.group('Guacamole DB broker (JDBC schema 1.x, real MySQL)', (group) => {
     assert.equal(encryption.decrypt(remembered.guacamolePassword), credentials.password)
     assert.equal(remembered.guacamoleConnectionId, connection.connection_id)
 
-    // Asked again with the same endpoint: the same records.
+    // Asked again with the same endpoint: the same records, a new password; the old one is dead.
+    assert.equal((await fakeGuacamole.authenticate(credentials)).status, 200)
     const again = await broker.grant(targetOf(environment, secret, image))
-    assert.deepEqual(again, grant)
-    assert.lengthOf((await guacamoleRowsOf(environment.id)).connections, 1)
+    const renewed = again.credentials as { username: string; password: string }
+    assert.equal(again.clientId, grant.clientId)
+    assert.equal(renewed.username, credentials.username)
+    assert.notEqual(renewed.password, credentials.password)
+    assert.equal((await fakeGuacamole.authenticate(credentials)).status, 403)
+    assert.equal((await fakeGuacamole.authenticate(renewed)).status, 200)
+    const after = await guacamoleRowsOf(environment.id)
+    assert.lengthOf(after.entities, 1)
+    assert.lengthOf(after.connections, 1)
+    assert.lengthOf(after.userPermissions, 1)
+    assert.equal(after.connections[0].connection_id, connection.connection_id)
+    assert.equal(
+      encryption.decrypt(
+        (await EnvironmentAccess.findByOrFail('environment_id', environment.id)).guacamolePassword
+      ),
+      renewed.password
+    )
   })
 
   test('RDP and SSH connections carry username, password and the RDP security settings', async ({
@@ -192,11 +230,20 @@ test.group('Guacamole DB broker (JDBC schema 1.x, real MySQL)', (group) => {
     await broker.revoke(environment.id)
     const after = await guacamoleRowsOf(environment.id)
     assert.deepEqual(
-      [after.entities, after.connections, after.users, after.parameters, after.permissions].map(
-        (rows) => rows.length
-      ),
-      [0, 0, 0, 0, 0]
+      [
+        after.entities,
+        after.connections,
+        after.users,
+        after.parameters,
+        after.permissions,
+        after.userPermissions,
+      ].map((rows) => rows.length),
+      [0, 0, 0, 0, 0, 0]
     )
+    const selfPermissions = await guacamole()
+      .from('guacamole_user_permission')
+      .where('affected_user_id', before.users[0].user_id)
+    assert.lengthOf(selfPermissions, 0)
     const orphans = await guacamole()
       .from('guacamole_connection_parameter')
       .where('connection_id', before.connections[0].connection_id)
@@ -312,6 +359,144 @@ test.group('Guacamole DB broker (JDBC schema 1.x, real MySQL)', (group) => {
     assert.lengthOf((await guacamoleRowsOf(kept.environment.id)).connections, 0)
     assert.equal((await Environment.findOrFail(kept.environment.id)).state, 'failed')
   })
+})
+
+test.group('Guacamole DB broker: what Guacamole can store, and records left behind', (group) => {
+  isolateEachTest(group)
+  group.each.teardown(() => clearGuacamoleRecords())
+
+  test('the schema under test declares every table utf8 (3 bytes) like Guacamole 1.6', async ({
+    assert,
+  }) => {
+    const tables = await guacamole()
+      .from('information_schema.TABLES')
+      .where('TABLE_SCHEMA', accessConfigDatabase())
+      .select('TABLE_NAME as name', 'TABLE_COLLATION as collation')
+    assert.lengthOf(tables, 23)
+    for (const table of tables) {
+      assert.match(table.collation, /^utf8mb3_/, table.name)
+    }
+  })
+
+  test("a value Guacamole's database itself refuses is permanent (409), and nothing is left", async ({
+    assert,
+  }) => {
+    // Without the broker's own check, as when a production schema is narrower than expected.
+    const broker = new UncheckedBroker()
+    const image = await createHttpImage({ protocol: 'ssh', port: 22 })
+    const { environment, secret } = await runningEnvironment(image)
+    const error = await broker
+      .grant({ ...targetOf(environment, secret, image), username: 'anna\u{1F52C}' })
+      .catch((caught) => caught)
+    assert.instanceOf(error, AccessRejectedException)
+    assert.equal(error.status, 409)
+    assert.deepEqual(error.meta, { setting: null, problem: 'characters' })
+    const rows = await guacamoleRowsOf(environment.id)
+    assert.lengthOf(rows.entities, 0)
+    assert.lengthOf(rows.connections, 0)
+
+    // Too long for parameter_value varchar(4096): also permanent.
+    const long = await broker
+      .grant({ ...targetOf(environment, secret, image), username: 'a'.repeat(4097) })
+      .catch((caught) => caught)
+    assert.instanceOf(long, AccessRejectedException)
+    assert.equal(long.meta.problem, 'length')
+    assert.isNull(await EnvironmentAccess.findBy('environment_id', environment.id))
+  })
+
+  test('a display name with characters Guacamole lacks is stored with a replacement character', async ({
+    assert,
+  }) => {
+    const broker = await app.container.make(GuacamoleDbBroker)
+    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const { environment, secret } = await runningEnvironment(image)
+    await broker.grant({
+      ...targetOf(environment, secret, image),
+      ownerName: `Ren\u00e9e \u{1F52C}\u0007Lab ${'x'.repeat(300)}`,
+    })
+    const [user] = (await guacamoleRowsOf(environment.id)).users
+    assert.equal(user.full_name, `Ren\u00e9e \uFFFDLab ${'x'.repeat(256 - 11)}`)
+  })
+
+  test('credentials unused for ten minutes stop working; the running environment keeps its records', async ({
+    assert,
+  }) => {
+    const broker = await app.container.make(GuacamoleDbBroker)
+    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const { environment, secret } = await runningEnvironment(image)
+    const fresh = await runningEnvironment(image)
+    const grant = await broker.grant(targetOf(environment, secret, image))
+    const kept = await broker.grant(targetOf(fresh.environment, fresh.secret, image))
+    const credentials = grant.credentials as { username: string; password: string }
+    const [user] = (await guacamoleRowsOf(environment.id)).users
+    await guacamole()
+      .from('guacamole_user')
+      .where('user_id', user.user_id)
+      .update({ password_date: new Date(Date.now() - GUACAMOLE_CREDENTIALS_LIFETIME_MS - 1000) })
+
+    assert.equal(await broker.sweep(), 0)
+    assert.equal((await fakeGuacamole.authenticate(credentials)).status, 403)
+    assert.equal(
+      (await fakeGuacamole.authenticate(kept.credentials as Record<string, string>)).status,
+      200
+    )
+    const rows = await guacamoleRowsOf(environment.id)
+    assert.lengthOf(rows.connections, 1)
+    // The next access works again, with the same connection.
+    const again = await broker.grant(targetOf(environment, secret, image))
+    assert.equal(again.clientId, grant.clientId)
+    assert.equal(
+      (await fakeGuacamole.authenticate(again.credentials as Record<string, string>)).status,
+      200
+    )
+  })
+
+  for (const next of ['guacamole-json', 'none'] as const) {
+    test(`after ACCESS_BROKER moves from guacamole-db to ${next}, the sweep removes what it left`, async ({
+      assert,
+      cleanup,
+    }) => {
+      const broker = await app.container.make(GuacamoleDbBroker)
+      const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+      const running = await runningEnvironment(image)
+      const stopping = await runningEnvironment(image)
+      const grants = []
+      for (const { environment, secret } of [running, stopping]) {
+        grants.push(await broker.grant(targetOf(environment, secret, image)))
+      }
+      // A record whose portal row was lost (a crash between the two databases).
+      const orphan = await runningEnvironment(image)
+      await broker.grant(targetOf(orphan.environment, orphan.secret, image))
+      await EnvironmentAccess.query().where('environment_id', orphan.environment.id).delete()
+
+      const previous = accessConfig.broker
+      accessConfig.broker = next
+      cleanup(() => {
+        accessConfig.broker = previous
+      })
+      const brokers = await app.container.make(AccessBrokers)
+      // Leaving "running" revokes through the database broker, whichever is configured now.
+      await brokers.onTransition(stopping.environment.id, 'stopping')
+      assert.lengthOf((await guacamoleRowsOf(stopping.environment.id)).entities, 0)
+
+      // The reconciler's sweep: the running environment's records go too (they no longer open).
+      assert.equal(await brokers.sweep(), 2)
+      for (const { environment } of [running, stopping, orphan]) {
+        const rows = await guacamoleRowsOf(environment.id)
+        assert.lengthOf(rows.entities, 0)
+        assert.lengthOf(rows.connections, 0)
+      }
+      assert.lengthOf(await EnvironmentAccess.all(), 0)
+      for (const grant of grants) {
+        assert.equal(
+          (await fakeGuacamole.authenticate(grant.credentials as Record<string, string>)).status,
+          403
+        )
+      }
+      // Nothing remembered any more: the sweep does not even ask Guacamole's database.
+      assert.equal(await brokers.sweep(), 0)
+    })
+  }
 })
 
 test.group('Guacamole JSON broker against the fake Guacamole', () => {

@@ -244,7 +244,12 @@ test.group('Graceful shutdown', (group) => {
       status: 'error',
       leader: false,
       checks: [
-        { name: 'shutdown', status: 'error', message: 'Shutting down; requests in flight finish' },
+        {
+          name: 'shutdown',
+          status: 'error',
+          message: 'Shutting down; requests in flight finish',
+          required: true,
+        },
       ],
     })
     assert.equal(ready.headers.connection, 'close')

@@ -65,7 +65,7 @@ export const accessPaths = {
       tags: ['Environments'],
       summary: 'Open one of my running environments',
       description:
-        'http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). Every attempt is audited as `environment.access`.',
+        'http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access`.',
       security: signedIn,
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
       responses: {
@@ -77,7 +77,7 @@ export const accessPaths = {
         }),
         404: ref('NotFound'),
         409: json(
-          'Not running (E_INVALID_STATE), or no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED)',
+          'Not running (E_INVALID_STATE), no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED), or a value of its connection Guacamole can never store (E_ACCESS_REJECTED: permanent, retrying does not help; `meta.setting` names what an administrator must change, e.g. REMOTE_USER, `meta.problem` is characters, length or refused)',
           errorBody
         ),
         422: ref('ValidationFailed'),

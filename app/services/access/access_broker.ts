@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { AccessBrokerName } from '#config/access'
 
 /** Protocols that go through Guacamole (http is reached directly). */
@@ -17,6 +18,8 @@ export type AccessTarget = {
   username: string
   /** The environment's expiry; stateless grants end then. */
   expiresAt: DateTime
+  /** The owner's name as Guacamole shows it in its user menu (guacamole-db). */
+  ownerName?: string
 }
 
 /** What the browser (or the portal, server-side) presents to Guacamole's /api/tokens. */
@@ -36,10 +39,15 @@ export type AccessGrant = {
  */
 export interface AccessBroker {
   readonly name: Exclude<AccessBrokerName, 'none'>
-  /** Creates (or reuses while the endpoint is unchanged) the environment's connection. */
-  grant(target: AccessTarget): Promise<AccessGrant>
+  /**
+   * Creates the environment's connection, or refreshes it while the
+   * endpoint is unchanged, with credentials no earlier grant returned.
+   * `trx`: the caller's transaction on the portal's database, holding the
+   * environment's row lock until the credentials have been used.
+   */
+  grant(target: AccessTarget, trx?: TransactionClientContract): Promise<AccessGrant>
   /** Removes whatever the broker keeps for the environment; succeeds when there is nothing. */
-  revoke(environmentId: number): Promise<void>
+  revoke(environmentId: number, trx?: TransactionClientContract): Promise<void>
   /** Removes records whose environment is gone or not running; returns how many environments. */
   sweep(): Promise<number>
 }

@@ -42,22 +42,34 @@ export default class AccessBrokers {
       // Nothing granted through records: no round trip to Guacamole (orphans are swept).
       return
     }
-    await this.current()
-      ?.revoke(environmentId)
-      .catch((error) => {
-        logger.warn(
-          { environmentId, code: (error as { code?: string }).code },
-          'revoking remote access failed; the reconciler will retry'
-        )
-      })
+    // Only the database broker keeps records, whichever broker is configured now.
+    await this.guacamoleDb.revoke(environmentId).catch((error) => {
+      logger.warn(
+        { environmentId, code: (error as { code?: string }).code },
+        'revoking remote access failed; the reconciler will retry'
+      )
+    })
   }
 
-  /** Reconciler: removes access records of environments that are gone or not running. */
+  /**
+   * Reconciler: removes access records of environments that are gone or
+   * not running. Records of the Guacamole database broker outlive a switch
+   * to another broker (or to none, or an unset GUACAMOLE_URL): while the
+   * portal still remembers some (`environment_access`), every record this
+   * installation made in Guacamole's database is removed.
+   */
   async sweep() {
-    if (!accessConfig.guacamole.url) {
-      // Guacamole not configured: nothing was ever granted.
+    const broker = this.current()
+    if (broker && accessConfig.guacamole.url) {
+      const swept = await broker.sweep()
+      if (broker === this.guacamoleDb) {
+        return swept
+      }
+    }
+    if (!(await EnvironmentAccess.query().select('id').first())) {
+      // Nothing was granted through Guacamole's database, or it is all gone.
       return 0
     }
-    return (await this.current()?.sweep()) ?? 0
+    return this.guacamoleDb.removeAll()
   }
 }

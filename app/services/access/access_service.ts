@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import encryption from '@adonisjs/core/services/encryption'
+import db from '@adonisjs/lucid/services/db'
 import Environment from '#models/environment'
 import type User from '#models/user'
 import accessConfig from '#config/access'
@@ -90,26 +91,35 @@ export default class AccessService {
 
     let link: AccessLink
     try {
-      const grant = await broker.grant({
-        environmentId: environment.id,
-        protocol: protocol as RemoteProtocol,
-        host: environment.endpointHost,
-        port: environment.endpointPort,
-        secret: encryption.decrypt<string>(environment.secret)!,
-        username: environment.image.environment.REMOTE_USER ?? DEFAULT_REMOTE_USER,
-        expiresAt: environment.expiresAt,
+      link = await db.transaction(async (trx) => {
+        // One grant of this environment at a time, and no state change until its credentials are used.
+        const locked = await Environment.query({ client: trx })
+          .where('id', environment.id)
+          .forUpdate()
+          .select('state', 'endpoint_host', 'endpoint_port')
+          .first()
+        if (locked?.state !== 'running' || !locked.endpointHost || !locked.endpointPort) {
+          throw new InvalidStateException()
+        }
+        const grant = await broker.grant(
+          {
+            environmentId: environment.id,
+            protocol: protocol as RemoteProtocol,
+            host: locked.endpointHost,
+            port: locked.endpointPort,
+            secret: encryption.decrypt<string>(environment.secret)!,
+            username: environment.image.environment.REMOTE_USER ?? DEFAULT_REMOTE_USER,
+            expiresAt: environment.expiresAt,
+            ownerName: user.displayName ?? user.username,
+          },
+          trx
+        )
+        const url = `${accessConfig.guacamole.url}/#/client/${grant.clientId}`
+        const token = await this.tokens.exchange(grant.credentials)
+        return token
+          ? { kind: 'guacamole', url: `${url}?token=${encodeURIComponent(token)}` }
+          : { kind: 'guacamole', url, credentials: grant.credentials }
       })
-      // Stopped while we granted: the transition's revocation may have run before our rows existed.
-      const now = await Environment.query().where('id', environment.id).select('state').first()
-      if (now?.state !== 'running') {
-        await broker.revoke(environment.id)
-        throw new InvalidStateException()
-      }
-      const url = `${accessConfig.guacamole.url}/#/client/${grant.clientId}`
-      const token = await this.tokens.exchange(grant.credentials)
-      link = token
-        ? { kind: 'guacamole', url: `${url}?token=${encodeURIComponent(token)}` }
-        : { kind: 'guacamole', url, credentials: grant.credentials }
     } catch (error) {
       const denied = error instanceof InvalidStateException
       await record(denied ? 'denied' : 'failure', {

@@ -7,6 +7,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Environment from '#models/environment'
 import EnvironmentAccess from '#models/environment_access'
 import AccessUnavailableException from '#exceptions/access_unavailable_exception'
+import AccessRejectedException from '#exceptions/access_rejected_exception'
 import type { AccessBroker, AccessGrant, AccessTarget } from '#services/access/access_broker'
 import {
   clientIdentifier,
@@ -14,11 +15,77 @@ import {
   environmentIdOf,
   environmentNamePrefix,
   guacamoleNamePrefix,
+  guacamoleUsername,
 } from '#services/access/guacamole_connection'
+import {
+  GUACAMOLE_TEXT_LIMITS,
+  guacamoleSafeText,
+  guacamoleTextProblem,
+} from '#services/access/guacamole_text'
 import { observed } from '#services/metrics/outside_calls'
 
 /** The Lucid connection to Guacamole's database (config/database.ts). */
 export const GUACAMOLE_CONNECTION = 'guacamole'
+
+/**
+ * How long a password the portal handed out keeps working when nobody asks
+ * for access again: the browser (or the portal's own token exchange) uses
+ * it at once, and Guacamole sessions opened with it are not affected.
+ */
+export const GUACAMOLE_CREDENTIALS_LIFETIME_MS = 10 * 60_000
+
+/**
+ * Driver errors about a value Guacamole's columns cannot hold: the same
+ * grant fails the same way every time, so they are no "retry later".
+ */
+const REFUSED_VALUE: Record<string, 'characters' | 'length'> = {
+  ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: 'characters',
+  ER_INVALID_CHARACTER_STRING: 'characters',
+  ER_CANT_AGGREGATE_2COLLATIONS: 'characters',
+  ER_CANT_AGGREGATE_3COLLATIONS: 'characters',
+  ER_CANT_AGGREGATE_NCOLLATIONS: 'characters',
+  ER_DATA_TOO_LONG: 'length',
+  WARN_DATA_TRUNCATED: 'length',
+}
+
+/** Where a connection parameter's value comes from, so a refusal names what to change. */
+const PARAMETER_SETTINGS: Record<string, string> = { username: 'REMOTE_USER' }
+
+/** Every column the broker writes or reads, from each of its tables; answers no row. */
+const SCHEMA_PROBE = `
+  SELECT e.entity_id, e.name, e.type,
+         u.user_id, u.entity_id, u.password_hash, u.password_salt, u.password_date,
+         u.disabled, u.expired, u.full_name,
+         up.entity_id, up.affected_user_id, up.permission,
+         c.connection_id, c.connection_name, c.parent_id, c.protocol,
+         p.connection_id, p.parameter_name, p.parameter_value,
+         cp.entity_id, cp.connection_id, cp.permission
+  FROM guacamole_entity e, guacamole_user u, guacamole_user_permission up,
+       guacamole_connection c, guacamole_connection_parameter p,
+       guacamole_connection_permission cp
+  WHERE 1 = 0`
+
+/** What a readiness report says about a failure of Guacamole's database (no secrets). */
+function describeDatabaseError(error: unknown) {
+  const { code, sqlMessage } = (error ?? {}) as { code?: string; sqlMessage?: string }
+  switch (code) {
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return `Guacamole's database refused the portal's sign-in (${code}): check GUACAMOLE_DB_USER, GUACAMOLE_DB_PASSWORD and the account's grants`
+    case 'ER_BAD_DB_ERROR':
+      return `Guacamole's database does not exist (${code}): check GUACAMOLE_DB_DATABASE`
+    case 'ER_NO_SUCH_TABLE':
+    case 'ER_BAD_FIELD_ERROR':
+      return `Guacamole's database lacks what schema 1.x has (${code}: ${sqlMessage})`
+    case 'ER_TABLEACCESS_DENIED_ERROR':
+    case 'ER_COLUMNACCESS_DENIED_ERROR':
+      return `The portal's account may not read Guacamole's tables (${code}: ${sqlMessage})`
+  }
+  if ((error as Error | null)?.name === 'KnexTimeoutError') {
+    return "Guacamole's database did not answer in time"
+  }
+  return `Guacamole's database cannot be reached (${code ?? (error as Error | null)?.message ?? 'no answer'})`
+}
 
 /**
  * Guacamole's password hash (JDBC module, 0.9 to 1.6): SHA-256 of the
@@ -28,6 +95,16 @@ export function guacamolePasswordHash(password: string, salt: Buffer) {
   return createHash('sha256')
     .update(password + salt.toString('hex').toUpperCase(), 'utf8')
     .digest()
+}
+
+/** A new random password with its salt and the columns that store it. */
+function passwordColumns(password: string) {
+  const salt = randomBytes(32)
+  return {
+    password_hash: guacamolePasswordHash(password, salt),
+    password_salt: salt,
+    password_date: new Date(),
+  }
 }
 
 /** LIKE pattern matching names that start with `prefix`. */
@@ -42,6 +119,9 @@ type Written = { entityId: number; connectionId: number }
  * The default broker: one Guacamole user and one connection per
  * environment in Guacamole's own database (the JDBC MySQL module, schema
  * 1.x), written in one transaction, remembered in `environment_access`.
+ * Every grant gives the user a new password, so credentials handed out
+ * earlier stop working; unused ones expire after
+ * GUACAMOLE_CREDENTIALS_LIFETIME_MS (the reconciler's sweep).
  */
 @inject()
 export default class GuacamoleDbBroker implements AccessBroker {
@@ -51,62 +131,151 @@ export default class GuacamoleDbBroker implements AccessBroker {
     return db.connection(GUACAMOLE_CONNECTION)
   }
 
+  /**
+   * Refreshes the environment's records with a new password, or makes
+   * them when there are none or the endpoint changed. `trx` is the
+   * caller's transaction on the portal's database holding the
+   * environment's row lock (AccessService): grants of one environment then
+   * run one at a time. Throws AccessRejectedException when Guacamole can
+   * never hold the connection, AccessUnavailableException otherwise.
+   */
   @observed('guacamole_db', 'grant')
-  async grant(target: AccessTarget): Promise<AccessGrant> {
-    const existing = await EnvironmentAccess.findBy('environment_id', target.environmentId)
-    if (existing && (await this.#current(existing, target))) {
-      return this.#grantOf(existing)
-    }
-    // A changed endpoint (restart) must not keep pointing at what now listens there.
-    await this.revoke(target.environmentId)
-
-    const username = `${environmentNamePrefix(target.environmentId)}${randomBytes(6).toString('hex')}`
+  async grant(target: AccessTarget, trx?: TransactionClientContract): Promise<AccessGrant> {
+    const parameters = connectionParameters(target)
+    this.assertStorable(parameters)
     const password = randomBytes(24).toString('base64url')
-    const written = await this.#write(target, username, password)
-    try {
-      const access = await EnvironmentAccess.create({
-        environmentId: target.environmentId,
-        broker: this.name,
-        guacamoleEntityId: written.entityId,
-        guacamoleConnectionId: written.connectionId,
-        guacamoleUsername: username,
-        guacamolePassword: encryption.encrypt(password),
-        endpointHost: target.host,
-        endpointPort: target.port,
-      })
-      return this.#grantOf(access)
-    } catch (error) {
-      // Lost a race for the same environment (unique row), or the portal database failed.
-      await this.#delete(written).catch(() => {})
-      const winner = await EnvironmentAccess.findBy('environment_id', target.environmentId)
-      if (winner && (await this.#current(winner, target))) {
-        return this.#grantOf(winner)
+    const fullName = target.ownerName
+      ? guacamoleSafeText(target.ownerName, GUACAMOLE_TEXT_LIMITS.fullName) || null
+      : null
+
+    const existing = await EnvironmentAccess.query({ client: trx })
+      .where('environment_id', target.environmentId)
+      .first()
+    if (existing && (await this.#refresh(existing, target, parameters, password, fullName))) {
+      existing.guacamolePassword = encryption.encrypt(password)
+      if (trx) {
+        existing.useTransaction(trx)
       }
+      await existing.save()
+      return this.#grantOf(existing, password)
+    }
+
+    // Nothing usable: a changed endpoint (restart) must not keep pointing at what now listens there.
+    await this.revoke(target.environmentId, trx)
+    const username = guacamoleUsername(target.environmentId)
+    const written = await this.#write(target, parameters, username, password, fullName)
+    try {
+      const access = await EnvironmentAccess.create(
+        {
+          environmentId: target.environmentId,
+          broker: this.name,
+          guacamoleEntityId: written.entityId,
+          guacamoleConnectionId: written.connectionId,
+          guacamoleUsername: username,
+          guacamolePassword: encryption.encrypt(password),
+          endpointHost: target.host,
+          endpointPort: target.port,
+        },
+        { client: trx }
+      )
+      return this.#grantOf(access, password)
+    } catch (error) {
+      // The portal's database failed (or, without the caller's lock, another grant won the row).
+      await this.#delete(written).catch(() => {})
       throw error
     }
   }
 
+  /** Removes the environment's records; the portal transaction `trx` forgets them. */
   @observed('guacamole_db', 'revoke')
-  async revoke(environmentId: number) {
+  async revoke(environmentId: number, trx?: TransactionClientContract) {
     const pattern = startsWith(environmentNamePrefix(environmentId))
     try {
-      await this.guacamole.transaction(async (trx) => {
+      await this.guacamole.transaction(async (guacamole) => {
         // Cascades remove parameters, permissions and the user; history stays.
-        await trx.from('guacamole_connection').where('connection_name', 'like', pattern).delete()
-        await trx
+        await guacamole
+          .from('guacamole_connection')
+          .where('connection_name', 'like', pattern)
+          .delete()
+        await guacamole
           .from('guacamole_entity')
           .where('type', 'USER')
           .where('name', 'like', pattern)
           .delete()
       })
     } catch (error) {
-      throw this.#unavailable(error)
+      throw this.#failure(error)
     }
-    await EnvironmentAccess.query().where('environment_id', environmentId).delete()
+    await EnvironmentAccess.query({ client: trx }).where('environment_id', environmentId).delete()
   }
 
+  /**
+   * Reconciler: removes the records of environments that are gone or not
+   * running, and makes passwords handed out longer ago than
+   * GUACAMOLE_CREDENTIALS_LIFETIME_MS unusable. Returns how many
+   * environments lost their records.
+   */
   @observed('guacamole_db', 'sweep')
   async sweep() {
+    await this.#expireCredentials()
+    const ids = await this.#environmentsWithRecords()
+    if (ids.size === 0) {
+      return 0
+    }
+    const running = await Environment.query()
+      .whereIn('id', [...ids])
+      .where('state', 'running')
+      .select('id')
+    const live = new Set(running.map((environment) => environment.id))
+    return this.#revokeAll([...ids].filter((id) => !live.has(id)))
+  }
+
+  /**
+   * Removes every record this installation made, running environments
+   * included: what is left when another broker (or none) took over.
+   */
+  @observed('guacamole_db', 'remove_all')
+  async removeAll() {
+    return this.#revokeAll([...(await this.#environmentsWithRecords())])
+  }
+
+  /**
+   * Readiness: signs in to Guacamole's database and reads every column
+   * the broker writes, from every table it writes (no row: the condition
+   * is false). Throws an Error saying what is wrong, without secrets.
+   */
+  @observed('guacamole_db', 'ping')
+  async ping() {
+    try {
+      await this.guacamole.rawQuery(SCHEMA_PROBE)
+    } catch (error) {
+      throw new Error(describeDatabaseError(error))
+    }
+  }
+
+  /**
+   * Refuses, before anything is written, connection values Guacamole's
+   * utf8 columns cannot hold (a subclass seam for tests of the database's
+   * own refusal).
+   */
+  protected assertStorable(parameters: Record<string, string>) {
+    for (const [name, value] of Object.entries(parameters)) {
+      const problem = guacamoleTextProblem(value, GUACAMOLE_TEXT_LIMITS.parameterValue)
+      if (problem) {
+        throw new AccessRejectedException(PARAMETER_SETTINGS[name] ?? name, problem)
+      }
+    }
+  }
+
+  async #revokeAll(ids: number[]) {
+    for (const id of ids) {
+      await this.revoke(id)
+    }
+    return ids.length
+  }
+
+  /** Environments with portal-named Guacamole records or an `environment_access` row. */
+  async #environmentsWithRecords() {
     const pattern = startsWith(guacamoleNamePrefix())
     let names: string[]
     try {
@@ -121,82 +290,123 @@ export default class GuacamoleDbBroker implements AccessBroker {
         .select('name')
       names = [...connections, ...entities].map((row) => row.name as string)
     } catch (error) {
-      throw this.#unavailable(error)
+      throw this.#failure(error)
     }
     const remembered = await EnvironmentAccess.query().select('environment_id')
-    const ids = new Set([
+    return new Set([
       ...names.map(environmentIdOf).filter((id): id is number => id !== null),
       ...remembered.map((row) => row.environmentId),
     ])
-    if (ids.size === 0) {
-      return 0
-    }
-    const running = await Environment.query()
-      .whereIn('id', [...ids])
-      .where('state', 'running')
-      .select('id')
-    const live = new Set(running.map((environment) => environment.id))
-    let swept = 0
-    for (const id of ids) {
-      if (!live.has(id)) {
-        await this.revoke(id)
-        swept++
-      }
-    }
-    return swept
   }
 
-  /** Whether the remembered records still exist and point at the environment's endpoint. */
-  async #current(access: EnvironmentAccess, target: AccessTarget) {
+  async #expireCredentials() {
+    const handedOutBefore = new Date(Date.now() - GUACAMOLE_CREDENTIALS_LIFETIME_MS)
+    try {
+      await this.guacamole
+        .from('guacamole_user')
+        .whereIn('entity_id', (query) =>
+          query
+            .from('guacamole_entity')
+            .where('type', 'USER')
+            .where('name', 'like', startsWith(guacamoleNamePrefix()))
+            .select('entity_id')
+        )
+        .where('password_date', '<', handedOutBefore)
+        // A password nobody knows; the next grant sets a new one.
+        .update(passwordColumns(randomBytes(24).toString('base64url')))
+    } catch (error) {
+      throw this.#failure(error)
+    }
+  }
+
+  /**
+   * Gives the remembered user a new password and brings its connection up
+   * to date (the image may have changed); false when the records are gone
+   * or point at another endpoint, and must be made anew.
+   */
+  async #refresh(
+    access: EnvironmentAccess,
+    target: AccessTarget,
+    parameters: Record<string, string>,
+    password: string,
+    fullName: string | null
+  ) {
     if (access.endpointHost !== target.host || access.endpointPort !== target.port) {
       return false
     }
     try {
-      const row = await this.guacamole
-        .from('guacamole_connection_permission')
-        .where('entity_id', access.guacamoleEntityId)
-        .where('connection_id', access.guacamoleConnectionId)
-        .where('permission', 'READ')
-        .first()
-      return Boolean(row)
+      return await this.guacamole.transaction(async (guacamole) => {
+        const permitted = await guacamole
+          .from('guacamole_connection_permission')
+          .where('entity_id', access.guacamoleEntityId)
+          .where('connection_id', access.guacamoleConnectionId)
+          .where('permission', 'READ')
+          .first()
+        if (!permitted) {
+          return false
+        }
+        await guacamole
+          .from('guacamole_user')
+          .where('entity_id', access.guacamoleEntityId)
+          .update({ ...passwordColumns(password), full_name: fullName })
+        await guacamole
+          .from('guacamole_connection')
+          .where('connection_id', access.guacamoleConnectionId)
+          .update({ protocol: target.protocol })
+        await guacamole
+          .from('guacamole_connection_parameter')
+          .where('connection_id', access.guacamoleConnectionId)
+          .delete()
+        await this.insertParameters(guacamole, access.guacamoleConnectionId, parameters)
+        return true
+      })
     } catch (error) {
-      throw this.#unavailable(error)
+      throw this.#failure(error)
     }
   }
 
-  #grantOf(access: EnvironmentAccess): AccessGrant {
+  #grantOf(access: EnvironmentAccess, password: string): AccessGrant {
     return {
       clientId: clientIdentifier(access.guacamoleConnectionId, 'mysql'),
-      credentials: {
-        username: access.guacamoleUsername,
-        password: encryption.decrypt<string>(access.guacamolePassword)!,
-      },
+      credentials: { username: access.guacamoleUsername, password },
     }
   }
 
-  /** Entity, user, connection, parameters and READ permission: all or nothing. */
-  async #write(target: AccessTarget, username: string, password: string): Promise<Written> {
-    const salt = randomBytes(32)
+  /**
+   * Entity, user (READ on itself, as Guacamole grants every user it
+   * creates), connection, parameters and READ on it: all or nothing.
+   */
+  async #write(
+    target: AccessTarget,
+    parameters: Record<string, string>,
+    username: string,
+    password: string,
+    fullName: string | null
+  ): Promise<Written> {
     try {
       return await this.guacamole.transaction(async (trx) => {
         const [entityId] = await trx
           .table('guacamole_entity')
           .insert({ name: username, type: 'USER' })
-        await trx.table('guacamole_user').insert({
+        const [userId] = await trx.table('guacamole_user').insert({
           entity_id: entityId,
-          password_hash: guacamolePasswordHash(password, salt),
-          password_salt: salt,
-          password_date: new Date(),
+          ...passwordColumns(password),
           disabled: false,
           // 1 would force a password change at first sign-in.
           expired: false,
+          full_name: fullName,
+        })
+        await trx.table('guacamole_user_permission').insert({
+          entity_id: entityId,
+          affected_user_id: userId,
+          permission: 'READ',
         })
         const [connectionId] = await trx.table('guacamole_connection').insert({
           connection_name: username,
           parent_id: null,
           protocol: target.protocol,
         })
-        await this.insertParameters(trx, connectionId, connectionParameters(target))
+        await this.insertParameters(trx, connectionId, parameters)
         await trx.table('guacamole_connection_permission').insert({
           entity_id: entityId,
           connection_id: connectionId,
@@ -205,7 +415,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
         return { entityId, connectionId }
       })
     } catch (error) {
-      throw this.#unavailable(error)
+      throw this.#failure(error)
     }
   }
 
@@ -231,9 +441,18 @@ export default class GuacamoleDbBroker implements AccessBroker {
     })
   }
 
-  #unavailable(error: unknown) {
+  /** A refused value is permanent (409); anything else is Guacamole being unavailable (503). */
+  #failure(error: unknown) {
+    if (error instanceof AccessRejectedException) {
+      return error
+    }
     // Only the driver's code and message: knex inlines the bindings (passwords) into its own.
     const { code, sqlMessage } = (error ?? {}) as { code?: string; sqlMessage?: string }
+    const refused = code ? REFUSED_VALUE[code] : undefined
+    if (refused) {
+      logger.warn({ code, reason: sqlMessage }, 'the Guacamole database refused a value')
+      return new AccessRejectedException(null, refused)
+    }
     logger.error({ code, reason: sqlMessage ?? code }, 'the Guacamole database failed')
     return new AccessUnavailableException()
   }

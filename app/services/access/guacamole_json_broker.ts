@@ -1,10 +1,11 @@
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createHmac } from 'node:crypto'
 import accessConfig from '#config/access'
 import type { AccessBroker, AccessGrant, AccessTarget } from '#services/access/access_broker'
 import {
   clientIdentifier,
   connectionParameters,
   environmentNamePrefix,
+  guacamoleUsername,
 } from '#services/access/guacamole_connection'
 
 /** The auth-json extension's payload. */
@@ -51,7 +52,7 @@ export default class GuacamoleJsonBroker implements AccessBroker {
     // Unique per environment; the map key is also the client identifier.
     const connection = `${environmentNamePrefix(target.environmentId)}${target.protocol}`
     const payload: GuacamoleJsonPayload = {
-      username: `${environmentNamePrefix(target.environmentId)}${randomBytes(6).toString('hex')}`,
+      username: guacamoleUsername(target.environmentId),
       expires: target.expiresAt.toMillis(),
       singleUse: true,
       connections: {

@@ -1,3 +1,5 @@
+import { guacamoleTextProblem } from '#services/access/guacamole_text'
+
 /**
  * Rules for the environment variables an image passes to its containers.
  * Names starting with PORTAL_ belong to the portal (the per-environment
@@ -21,6 +23,34 @@ export function environmentNameProblem(name: string): string | null {
   // A valid POSIX name, but a trap wherever the map is handled as a plain object.
   if (name === '__proto__') {
     return `"${name}" is not allowed`
+  }
+  return null
+}
+
+/** The RDP/SSH login name inside the container; also a Guacamole connection parameter. */
+export const REMOTE_USER = 'REMOTE_USER'
+
+/** A login name, not a document (Guacamole's parameter column would hold 4096). */
+const REMOTE_USER_MAX = 256
+
+/**
+ * Why `value` may not be the value of variable `name`, or null when it may.
+ * REMOTE_USER ends up in Guacamole's database, whose utf8 (3-byte) columns
+ * cannot hold characters outside the Basic Multilingual Plane: refused
+ * here, or every access to such an environment would fail.
+ */
+export function environmentValueProblem(name: string, value: string): string | null {
+  if (name !== REMOTE_USER) {
+    return null
+  }
+  if (value.length === 0 || /\p{Cc}/u.test(value)) {
+    return `${REMOTE_USER} must be a login name: not empty, no control characters`
+  }
+  switch (guacamoleTextProblem(value, REMOTE_USER_MAX)) {
+    case 'characters':
+      return `${REMOTE_USER} has characters Guacamole cannot store (outside the Basic Multilingual Plane, e.g. emoji)`
+    case 'length':
+      return `${REMOTE_USER} must be at most ${REMOTE_USER_MAX} characters`
   }
   return null
 }

@@ -8,7 +8,10 @@ import type { Role } from '#models/role'
 import type { AccessProtocol } from '#services/provisioning/provisioning_driver'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import { environmentNameProblem } from '#services/images/environment_variables'
+import {
+  environmentNameProblem,
+  environmentValueProblem,
+} from '#services/images/environment_variables'
 import NotFoundException from '#exceptions/not_found_exception'
 import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
@@ -108,11 +111,12 @@ function sortedEnvironment(environment: Record<string, string>) {
 }
 
 /**
- * The validators refuse PORTAL_* names already; checked here again because
- * the rule protects the portal's own variables whoever calls the service.
+ * The validators refuse PORTAL_* names (and values Guacamole cannot store)
+ * already; checked here again because the rules protect the portal's own
+ * variables and Guacamole's records whoever calls the service.
  */
 function assertEnvironmentAllowed(environment: Record<string, string>) {
-  for (const key of Object.keys(environment)) {
+  for (const [key, value] of Object.entries(environment)) {
     const problem = environmentNameProblem(key)
     if (problem) {
       throw new vineErrors.E_VALIDATION_ERROR([
@@ -121,6 +125,12 @@ function assertEnvironmentAllowed(environment: Record<string, string>) {
           message: `The environment field has a bad name: ${problem}`,
           rule: 'environmentName',
         },
+      ])
+    }
+    const valueProblem = environmentValueProblem(key, value)
+    if (valueProblem) {
+      throw new vineErrors.E_VALIDATION_ERROR([
+        { field: `environment.${key}`, message: valueProblem, rule: 'environmentValue' },
       ])
     }
   }

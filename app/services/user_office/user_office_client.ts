@@ -37,6 +37,34 @@ export default class UserOfficeClient {
   }
 
   /**
+   * Readiness: whether the User Office answers at all. A GET of the login
+   * URL (a POST endpoint: no credentials are sent, nothing is looked up)
+   * answered below 500 within the timeout counts; anything else throws
+   * UserOfficeUnavailableException with the reason.
+   */
+  @observed('user_office', 'ping')
+  async ping(timeoutMs = userOfficeConfig.timeoutMs) {
+    const url = userOfficeConfig.loginUrl
+    if (!url) {
+      throw new UserOfficeUnavailableException('USER_OFFICE_LOGIN_URL is not configured')
+    }
+    let response: AxiosResponse
+    try {
+      response = await this.#http.get(url, { timeout: timeoutMs })
+    } catch (error) {
+      const { code } = error as { code?: string }
+      throw new UserOfficeUnavailableException(
+        code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+          ? `The User Office did not answer within ${timeoutMs / 1000} s`
+          : `The User Office cannot be reached (${code ?? 'no answer'})`
+      )
+    }
+    if (response.status >= 500) {
+      throw new UserOfficeUnavailableException(`The User Office answers ${response.status}`)
+    }
+  }
+
+  /**
    * Contract 1: checks a password. Resolves the canonical username when
    * valid, null when the User Office says the credentials are wrong.
    */

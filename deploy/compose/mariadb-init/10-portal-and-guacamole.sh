@@ -37,5 +37,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON guacamole.guacamole_user TO 'portal'@'%'
 GRANT SELECT, INSERT, UPDATE, DELETE ON guacamole.guacamole_connection TO 'portal'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON guacamole.guacamole_connection_parameter TO 'portal'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON guacamole.guacamole_connection_permission TO 'portal'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON guacamole.guacamole_user_permission TO 'portal'@'%';
 GRANT SELECT ON guacamole.guacamole_connection_history TO 'portal'@'%';
 EOSQL

@@ -198,6 +198,47 @@ test.group('Environments: remote access through Guacamole', (group) => {
     await waitForState(browser, later, ['removed'])
   })
 
+  test('a value Guacamole cannot store is refused as permanent, and works once the image is fixed', async ({
+    client,
+    assert,
+  }) => {
+    const { browser } = await signedIn(client)
+    // Stored before the catalogue refused such names (its API answers 422 now).
+    const image = await createHttpImage({
+      protocol: 'rdp',
+      port: 3389,
+      environment: { REMOTE_USER: 'anna\u{1F52C}' },
+    })
+    const id = await launch(browser, image.id)
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await browser.post(`/api/v1/environments/${id}/access`)
+      refused.assertStatus(409)
+      const [error] = refused.body().errors
+      assert.equal(error.code, 'E_ACCESS_REJECTED')
+      assert.include(error.message, 'REMOTE_USER')
+      assert.deepEqual(error.meta, { setting: 'REMOTE_USER', problem: 'characters' })
+    }
+    const rows = await guacamoleRowsOf(id)
+    assert.lengthOf(rows.entities, 0)
+    assert.lengthOf(rows.connections, 0)
+    assert.isNull(await EnvironmentAccess.findBy('environment_id', id))
+    const failures = await AuditEvent.query()
+      .where('action', 'environment.access')
+      .where('object_id', String(id))
+      .where('outcome', 'failure')
+    assert.lengthOf(failures, 2)
+    assert.equal(failures[0].details?.reason, 'E_ACCESS_REJECTED')
+
+    // An admin fixes the image: the running environment opens, with the new login name.
+    image.environment = { REMOTE_USER: 'anna' }
+    await image.save()
+    ;(await browser.post(`/api/v1/environments/${id}/access`)).assertStatus(200)
+    assert.equal(parameter(await guacamoleRowsOf(id), 'username'), 'anna')
+    ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
+    await waitForState(browser, id, ['removed'])
+  })
+
   test('an http image answers its direct URL and writes nothing to Guacamole', async ({
     client,
     assert,
