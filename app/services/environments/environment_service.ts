@@ -297,12 +297,21 @@ export default class EnvironmentService {
 
   /**
    * Stops every running environment of the user (an admin disabling the
-   * account); ones that moved meanwhile are skipped. Returns the ids stopped.
+   * account), or those `only` picks; ones that moved meanwhile are skipped.
+   * Returns the ids stopped.
    */
-  async stopAllOf(admin: User | null, owner: User, origin: RequestOrigin) {
-    const running = await Environment.query().where('user_id', owner.id).where('state', 'running')
+  async stopAllOf(
+    admin: User | null,
+    owner: User,
+    origin: RequestOrigin,
+    only: (environment: Environment) => boolean = () => true
+  ) {
+    const running = await Environment.query()
+      .where('user_id', owner.id)
+      .where('state', 'running')
+      .preload('image')
     const stopped: number[] = []
-    for (const environment of running) {
+    for (const environment of running.filter(only)) {
       if (
         await this.provisioner.transition(environment, ALLOWED_FROM.stop, 'stopping', 'Stopping')
       ) {
