@@ -8,7 +8,7 @@ import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { makeExperiments } from '#tests/helpers/user_office_server'
-import { createHttpImage, waitForState } from '#tests/helpers/environments'
+import { createHttpImage, settleAndRemove, waitForState } from '#tests/helpers/environments'
 
 /*
  * A launch (requisition, or starting a stopped environment) rests on the
@@ -83,8 +83,7 @@ test.group('Memberships are checked when a launch needs them', (group) => {
 
     created.assertStatus(202)
     assert.equal(testUserOffice.requestsTo('experiments'), asked)
-    await waitForState(browser, created.body().data.id, ['running', 'failed'])
-    ;(await browser.delete(`/api/v1/environments/${created.body().data.id}`)).assertStatus(202)
+    await settleAndRemove(browser, created.body().data.id)
   })
 
   test('old memberships and a User Office that does not answer mean 503, never a launch', async ({
