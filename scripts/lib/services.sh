@@ -157,3 +157,12 @@ ensure_simplesamlphp() {
   apt_install --no-install-recommends simplesamlphp php-cli php-xml php-mbstring || return 1
   simplesamlphp_usable
 }
+
+# Debian's Chromium for the browser suite (tests/browser), installed when
+# missing; no browser is ever downloaded. tests/helpers/browser.ts launches
+# /usr/bin/chromium and fails loudly when it is absent.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "test setup: installing chromium" >&2
+  apt_install chromium
+}

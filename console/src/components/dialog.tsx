@@ -33,7 +33,7 @@ export function Dialog(props: {
     >
       <div class="dialog-head">
         <h2 id={titleId.current}>{props.title}</h2>
-        <button type="button" class="icon" aria-label="Close" onClick={props.onClose}>
+        <button type="button" class="icon" aria-label="Close dialog" onClick={props.onClose}>
           ×
         </button>
       </div>

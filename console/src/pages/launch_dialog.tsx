@@ -86,15 +86,17 @@ export function LaunchDialog(props: {
         </label>
         {images.data && catalogue.length === 0 ? <p>No image is available to you.</p> : null}
         {image ? (
-          <p class="muted" id="image-description">
-            {image.description ?? ''}{' '}
-            {image.protocol === 'http'
-              ? 'Opens in the browser.'
-              : `Opens through Guacamole (${image.protocol.toUpperCase()}).`}{' '}
-            Takes {formatCores(image.resources.cpuMillicores)},{' '}
-            {formatBytes(image.resources.memoryBytes)} memory
-            {image.resources.gpus > 0 ? `, ${image.resources.gpus} GPU(s)` : ''}.
-          </p>
+          <div class="muted" id="image-description">
+            {image.description ? <p>{image.description}</p> : null}
+            <p>
+              {image.protocol === 'http'
+                ? 'Opens in the browser.'
+                : `Opens through Guacamole (${image.protocol.toUpperCase()}).`}{' '}
+              Takes {formatCores(image.resources.cpuMillicores)},{' '}
+              {formatBytes(image.resources.memoryBytes)} memory
+              {image.resources.gpus > 0 ? ` and ${image.resources.gpus} GPU(s)` : ''}.
+            </p>
+          </div>
         ) : null}
         {props.experiment ? (
           <label>

@@ -1,0 +1,121 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { test } from '@japa/runner'
+import experimentsConfig from '#config/experiments'
+import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { testUserOffice } from '#tests/helpers/test_user_office'
+import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
+import { createHttpImage } from '#tests/helpers/environments'
+import { accessibilityProblems, screenshot, signInThroughForm } from '#tests/helpers/browser'
+
+const APP_HEADING = 'Beamline data browser'
+
+/**
+ * A facility scientist with a few proposals, one of which (BEAM-42) has a
+ * session whose raw data holds the page the web image serves.
+ */
+async function scientistWithBeamtime(username: string) {
+  const raw = join(experimentsConfig.mountPolicy.datasetsRoot, `console-${username}`, 'raw')
+  await mkdir(raw, { recursive: true })
+  await writeFile(
+    join(raw, 'index.html'),
+    `<!doctype html><title>app</title><h1>${APP_HEADING}</h1>`
+  )
+  const beamtime: UoExperiment = {
+    ...makeExperiments(1, { prefix: 'BEAM-', sessionsPer: 1 })[0],
+    proposal_id: 'BEAM-42',
+    subject: 'Tomography of fossil teeth',
+  }
+  beamtime.sessions[0].data_set_path = JSON.stringify({ [raw]: { bind: '/data/raw', mode: 'ro' } })
+  testUserOffice.addAccount({ username, password: 'uo-password' })
+  testUserOffice.setExperiments(username, [...makeExperiments(6, { prefix: 'ZX-' }), beamtime])
+  // portal-test/httpd:1 serving the mounted session data on the port the portal assigns.
+  await createHttpImage({
+    name: 'Data browser (web)',
+    description: 'Serves the session data over HTTP',
+    reference: 'portal-test/httpd:1',
+    requiresExperiment: true,
+    command: ['/bin/sh', '-c', 'exec httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /data/raw'],
+  })
+}
+
+test.group('Console: a scientist in a real browser', (group) => {
+  isolateEachTest(group)
+
+  test('signs in, finds a proposal, launches the web image, opens it and stops it', async ({
+    visit,
+    browserContext,
+    assert,
+    cleanup,
+  }) => {
+    // Engine work continues in the background; it must end before the rollback.
+    cleanup(() => EnvironmentProvisioner.settle())
+    await scientistWithBeamtime('ada')
+
+    const page = await visit('/')
+    await page.getByRole('heading', { level: 1, name: 'Sign in to the Facility Portal' }).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'sign-in')
+    await signInThroughForm(page, 'ada', 'uo-password')
+
+    await page.getByRole('heading', { level: 1, name: 'Experiments' }).waitFor()
+    assert.equal(new URL(page.url()).pathname, '/experiments')
+    await page.getByLabel('Search proposals').fill('fossil')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    const found = page.getByRole('link', { name: 'BEAM-42' })
+    await found.waitFor()
+    await page.assertElementsCount('tbody tr', 1)
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'experiments')
+
+    await found.click()
+    await page.getByRole('heading', { level: 1, name: 'Experiment BEAM-42' }).waitFor()
+    await page.getByText('/data/raw').waitFor()
+    await screenshot(page, 'experiment')
+
+    // The launch dialog, driven from the keyboard: focus moves in, Escape leaves.
+    const launchButton = page.getByRole('button', { name: 'Launch with session 1' })
+    await launchButton.focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Launch an analysis environment' })
+    await dialog.waitFor()
+    assert.isTrue(await dialog.evaluate((element) => element.contains(document.activeElement)))
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    assert.isTrue(await launchButton.evaluate((element) => element === document.activeElement))
+
+    await launchButton.click()
+    await dialog.getByLabel('Image').selectOption({ label: 'Data browser (web)' })
+    await dialog.getByLabel('Name (optional)').fill('fossil analysis')
+    await dialog.getByRole('cell', { name: '0.25 cores' }).first().waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'launch-dialog')
+    // The environments view follows the launch on the progress stream (SSE).
+    const progressStream = page.waitForRequest((request) =>
+      /\/api\/v1\/environments\/\d+\/events$/.test(request.url())
+    )
+    await dialog.getByRole('button', { name: 'Launch', exact: true }).click()
+
+    await page.getByRole('heading', { level: 1, name: 'Environments' }).waitFor()
+    const row = page.locator('tr', { hasText: 'fossil analysis' })
+    await progressStream
+    await row.getByText('Running', { exact: true }).waitFor({ timeout: 30_000 })
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'environments')
+
+    await row.getByRole('button', { name: 'Open' }).click()
+    const opener = page.getByRole('link', { name: 'Open fossil analysis in a new tab' })
+    const [application] = await Promise.all([browserContext.waitForEvent('page'), opener.click()])
+    await application.waitForLoadState()
+    assert.equal(await application.locator('h1').textContent(), APP_HEADING)
+    assert.match(application.url(), /^http:\/\/127\.0\.0\.1:\d+\//)
+    await screenshot(application, 'environment-application')
+    await application.close()
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
+
+    await row.getByRole('button', { name: 'Stop' }).click()
+    await row.getByText('Stopped', { exact: true }).waitFor({ timeout: 30_000 })
+    await row.getByRole('button', { name: 'Start' }).waitFor()
+  })
+})
