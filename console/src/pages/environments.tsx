@@ -12,6 +12,7 @@ import { useProgress } from '../components/use_progress'
 import { useResource } from '../components/use_resource'
 import { formatBytes, formatCores, formatDate, toLocalInput } from '../format'
 import { Link } from '../router'
+import { LaunchDialog } from './launch_dialog'
 
 type Pending =
   | { kind: 'open'; environment: Environment; access: Access }
@@ -245,6 +246,7 @@ export function EnvironmentsPage() {
   const [page, setPage] = useState(1)
   const [error, setError] = useState<unknown>(null)
   const [pending, setPending] = useState<Pending | null>(null)
+  const [launching, setLaunching] = useState(false)
   const list = useResource(
     () => unwrap(api.GET('/api/v1/environments', { params: { query: { page, perPage: 25 } } })),
     [page]
@@ -256,11 +258,19 @@ export function EnvironmentsPage() {
 
   const environments = list.data?.data ?? []
   return (
-    <Page title="Environments">
+    <Page
+      title="Environments"
+      actions={
+        <button type="button" class="primary" onClick={() => setLaunching(true)}>
+          Launch environment…
+        </button>
+      }
+    >
       <ErrorMessage error={list.error ?? error} />
       {list.data && environments.length === 0 ? (
         <p>
-          You have no environments. Launch one from an <Link href="/experiments">experiment</Link>.
+          You have no environments. Launch one here, or from an{' '}
+          <Link href="/experiments">experiment</Link> to work on its data.
         </p>
       ) : null}
       {environments.length > 0 ? (
@@ -294,6 +304,16 @@ export function EnvironmentsPage() {
       <Pager meta={list.data?.meta} onPage={setPage} />
       {quota.data ? <QuotaTable quota={quota.data.data} /> : null}
 
+      {launching ? (
+        <LaunchDialog
+          onClose={() => setLaunching(false)}
+          onLaunched={() => {
+            setLaunching(false)
+            void list.reload()
+            void quota.reload()
+          }}
+        />
+      ) : null}
       {pending?.kind === 'open' ? (
         <OpenDialog
           environment={pending.environment}

@@ -33,6 +33,7 @@ export function LaunchDialog(props: {
   const catalogue = images.data?.data ?? []
   const image: Image | undefined = catalogue.find((entry) => entry.id === imageId) ?? catalogue[0]
   const sessions = props.experiment?.sessions ?? []
+  const needsExperiment = Boolean(image?.requiresExperiment && !props.experiment)
 
   const submit = async (event: Event) => {
     event.preventDefault()
@@ -98,6 +99,11 @@ export function LaunchDialog(props: {
             </p>
           </div>
         ) : null}
+        {needsExperiment ? (
+          <p class="notice">
+            This image works on an experiment’s data: launch it from the experiment’s page.
+          </p>
+        ) : null}
         {props.experiment ? (
           <label>
             Session (its data is mounted)
@@ -138,7 +144,7 @@ export function LaunchDialog(props: {
           <button type="button" onClick={props.onClose}>
             Cancel
           </button>
-          <button type="submit" class="primary" disabled={busy || !image}>
+          <button type="submit" class="primary" disabled={busy || !image || needsExperiment}>
             {busy ? 'Launching…' : 'Launch'}
           </button>
         </div>
