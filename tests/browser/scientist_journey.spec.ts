@@ -57,6 +57,9 @@ test.group('Console: a scientist in a real browser', (group) => {
     await page.getByRole('heading', { level: 1, name: 'Sign in to the Facility Portal' }).waitFor()
     assert.deepEqual(await accessibilityProblems(page), [])
     await screenshot(page, 'sign-in')
+    // The single sign-on button the portal offers (.env.test enables SAML as "Umbrella").
+    const sso = page.getByRole('link', { name: 'Sign in with Umbrella' })
+    assert.match((await sso.getAttribute('href'))!, /^\/api\/v1\/auth\/saml\/login\?returnTo=/)
     await signInThroughForm(page, 'ada', 'uo-password')
 
     await page.getByRole('heading', { level: 1, name: 'Experiments' }).waitFor()
@@ -66,6 +69,17 @@ test.group('Console: a scientist in a real browser', (group) => {
     const found = page.getByRole('link', { name: 'BEAM-42' })
     await found.waitFor()
     await page.assertElementsCount('tbody tr', 1)
+    const star = page.getByRole('button', { name: 'Favourite BEAM-42' })
+    await star.click()
+    await page.locator('button[aria-pressed="true"]', { hasText: '★' }).waitFor()
+    await page.getByLabel('Search proposals').fill('')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page.assertElementsCount('tbody tr', 7)
+    await page.getByLabel('Favourites only').check()
+    await page.assertElementsCount('tbody tr', 1)
+    await page.getByLabel('Favourites only').uncheck()
+    await page.getByLabel('Sort by').selectOption({ label: 'Proposal' })
+    await page.locator('tbody tr').first().getByRole('link', { name: 'BEAM-42' }).waitFor()
     assert.deepEqual(await accessibilityProblems(page), [])
     await screenshot(page, 'experiments')
 
@@ -113,6 +127,15 @@ test.group('Console: a scientist in a real browser', (group) => {
     await screenshot(application, 'environment-application')
     await application.close()
     await page.getByRole('button', { name: 'Close', exact: true }).click()
+
+    // Extend by a day (the dialog proposes the current expiry plus 24 hours).
+    const expires = row.locator('td').nth(3)
+    const expiresBefore = await expires.textContent()
+    await row.getByRole('button', { name: 'Extend' }).click()
+    const extend = page.getByRole('dialog', { name: 'Extend fossil analysis' })
+    await extend.getByRole('button', { name: 'Extend', exact: true }).click()
+    await extend.waitFor({ state: 'detached' })
+    await expires.filter({ hasNotText: expiresBefore! }).waitFor()
 
     await row.getByRole('button', { name: 'Stop' }).click()
     await row.getByText('Stopped', { exact: true }).waitFor({ timeout: 30_000 })
