@@ -56,16 +56,7 @@ export function App() {
     )
   }
   if (status.kind === 'signed-out') {
-    return (
-      <SignInPage
-        onSignedIn={(user) => {
-          setStatus({ kind: 'signed-in', user })
-          if (path === '/' || path === '/sign-in') {
-            navigate('/experiments', { replace: true })
-          }
-        }}
-      />
-    )
+    return <SignInPage onSignedIn={(user) => setStatus({ kind: 'signed-in', user })} />
   }
 
   const user = status.user

@@ -1,4 +1,5 @@
 import type { JSX } from 'preact'
+import { useEffect } from 'preact/hooks'
 import { matchPath, navigate } from './router'
 import { ExperimentsPage } from './pages/experiments'
 import { ExperimentPage } from './pages/experiment'
@@ -36,11 +37,16 @@ const ROUTES: Route[] = [
   { pattern: '/admin/usage', admin: true, view: () => <UsagePage /> },
 ]
 
+/** Replaces the current history entry with `to` once rendered. */
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to])
+  return <p class="loading">Loading…</p>
+}
+
 /** The view for a path (the experiments for "/" and after sign-in). */
 export function routeFor(path: string, isAdmin: boolean): JSX.Element {
   if (path === '/' || path === '/sign-in') {
-    queueMicrotask(() => navigate('/experiments', { replace: true }))
-    return <p class="loading">Loading…</p>
+    return <Redirect to="/experiments" />
   }
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path)
