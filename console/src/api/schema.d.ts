@@ -1339,7 +1339,7 @@ export interface paths {
         put?: never;
         /**
          * Requisition an environment
-         * @description Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once.
+         * @description Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once. An environment tied to no experiment needs the User Office's authorisation when USER_OFFICE_AUTHORIZED_URL is set (contract endpoint 3): 403 E_NOT_AUTHORIZED_BY_USER_OFFICE when it says no or does not know the caller, 503 E_USER_OFFICE_UNAVAILABLE when it gives no answer (local accounts are not asked).
          */
         post: {
             parameters: {
@@ -1893,7 +1893,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a stopped environment (its compute must fit the quota) */
+        /**
+         * Start a stopped environment (its compute must fit the quota)
+         * @description Its compute must fit the quota again. An environment tied to no experiment is authorised by the User Office again, as at requisition (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).
+         */
         post: {
             parameters: {
                 query?: never;
