@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright'
+import { DateTime } from 'luxon'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import EnvironmentEvent from '#models/environment_event'
 import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { accessibilityProblems, screenshot, signInThroughForm } from '#tests/helpers/browser'
@@ -24,6 +26,25 @@ test.group('Console: every main page in a real browser', (group) => {
     const scientist = await createUser()
     const image = await createHttpImage({ name: 'JupyterLab (web)' })
     await recordEnvironment({ userId: scientist.id, imageId: image.id, name: 'overnight fit' })
+    // Ten hours of a running environment, for the usage report and its chart.
+    const running = await recordEnvironment({
+      userId: scientist.id,
+      imageId: image.id,
+      name: 'long tomography scan',
+      state: 'running',
+    })
+    for (const [state, hoursAgo] of [
+      ['provisioning', 10],
+      ['running', 9.99],
+    ] as const) {
+      await EnvironmentEvent.create({
+        environmentId: running.id,
+        step: state,
+        message: state,
+        state,
+        occurredAt: DateTime.utc().minus({ hours: hoursAgo }),
+      })
+    }
 
     const page = await visit('/')
     await signInThroughForm(page, admin.username, FACTORY_PASSWORD)
@@ -55,12 +76,26 @@ test.group('Console: every main page in a real browser', (group) => {
     await screenshot(page, 'admin-image-dialog')
     await page.keyboard.press('Escape')
 
-    // Force stop is offered for running environments only; this one is stopped.
+    // Force stop is offered for running environments only, and asks first.
     await openFromNavigation(page, 'All environments')
     const row = page.locator('tr', { hasText: 'overnight fit' })
     await row.getByText(scientist.username).waitFor()
     assert.equal(await row.getByRole('button', { name: 'Force stop' }).count(), 0)
     await row.getByRole('button', { name: 'Remove' }).waitFor()
+    const runningRow = page.locator('tr', { hasText: 'long tomography scan' })
+    await runningRow.getByRole('button', { name: 'Force stop' }).click()
+    const confirm = page.getByRole('dialog', {
+      name: `Force stop long tomography scan of ${scientist.username}?`,
+    })
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await confirm.waitFor({ state: 'detached' })
+
+    // The usage report charts the ten hours and lists them.
+    await openFromNavigation(page, 'Usage')
+    await page.getByRole('img', { name: /Environment hours by group/ }).waitFor()
+    const usage = page.locator('tbody tr', { hasText: scientist.username })
+    assert.match((await usage.locator('td').first().textContent())!, /^(9\.9|10\.0)\d$/)
+    await screenshot(page, 'admin-usage-chart')
 
     // The audit trail shows this admin's sign-in.
     await openFromNavigation(page, 'Audit trail')
