@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import ConsoleBundle, { CONSOLE_CSP } from '#services/console/console_bundle'
+import ConsoleBundle, { consoleCsp } from '#services/console/console_bundle'
 
 /**
  * The web console: its page at `/` and at every client-side route, and its
@@ -13,7 +13,7 @@ export default class ConsoleController {
 
   async page({ request, response }: HttpContext) {
     const index = await this.bundle.pageFor(request.method(), request.url())
-    response.header('Content-Security-Policy', CONSOLE_CSP)
+    response.header('Content-Security-Policy', consoleCsp())
     response.header('Cache-Control', 'no-cache')
     response.header('Referrer-Policy', 'same-origin')
     return response.download(index, true)

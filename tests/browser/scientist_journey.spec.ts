@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import DockerDriver from '#services/provisioning/docker_driver'
 import experimentsConfig from '#config/experiments'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -140,5 +142,16 @@ test.group('Console: a scientist in a real browser', (group) => {
     await row.getByRole('button', { name: 'Stop' }).click()
     await row.getByText('Stopped', { exact: true }).waitFor({ timeout: 30_000 })
     await row.getByRole('button', { name: 'Start' }).waitFor()
+
+    // Removing it (after a confirmation) leaves nothing on the engine.
+    const id = Number(await row.getAttribute('data-environment'))
+    await row.getByRole('button', { name: 'Remove' }).click()
+    await page
+      .getByRole('dialog', { name: 'Remove fossil analysis?' })
+      .getByRole('button', { name: 'Remove' })
+      .click()
+    await row.getByText('Removed', { exact: true }).waitFor({ timeout: 30_000 })
+    const driver = await app.container.make(DockerDriver)
+    assert.notExists((await driver.list()).find((instance) => instance.environmentId === id))
   })
 })

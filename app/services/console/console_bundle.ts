@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errors as httpErrors } from '@adonisjs/core/http'
+import accessConfig from '#config/access'
 import consoleConfig from '#config/console'
 import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -16,20 +17,28 @@ const ASSET_NAME = /^[\w-][\w.-]*$/
 
 /**
  * Content Security Policy of the console page: scripts, styles, fetches and
- * the progress stream from the portal only; no inline code (the build emits
- * none), no framing, no plugins.
+ * the progress stream from the portal only (and Guacamole's token endpoint,
+ * which the console calls when the portal could not exchange the
+ * credentials itself); no inline code (the build emits none), no framing,
+ * no plugins.
  */
-export const CONSOLE_CSP = [
-  `default-src 'self'`,
-  `script-src 'self'`,
-  `style-src 'self'`,
-  `img-src 'self'`,
-  `connect-src 'self'`,
-  `object-src 'none'`,
-  `base-uri 'none'`,
-  `form-action 'self'`,
-  `frame-ancestors 'none'`,
-].join('; ')
+export function consoleCsp(guacamoleUrl = accessConfig.guacamole.url) {
+  const connect = [`'self'`]
+  if (guacamoleUrl) {
+    connect.push(new URL(guacamoleUrl).origin)
+  }
+  return [
+    `default-src 'self'`,
+    `script-src 'self'`,
+    `style-src 'self'`,
+    `img-src 'self'`,
+    `connect-src ${connect.join(' ')}`,
+    `object-src 'none'`,
+    `base-uri 'none'`,
+    `form-action 'self'`,
+    `frame-ancestors 'none'`,
+  ].join('; ')
+}
 
 /**
  * The built web console on disk: which file answers a console path and

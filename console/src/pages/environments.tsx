@@ -19,7 +19,27 @@ type Pending =
   | { kind: 'extend'; environment: Environment }
   | { kind: 'remove'; environment: Environment }
 
-/** What a person reads out of an access grant: a link, and credentials when the broker needs them. */
+/**
+ * Guacamole's auth token for credentials the portal could not exchange
+ * itself: posted to `<Guacamole>/api/tokens` as its own web app does (never
+ * put in a URL). Works when Guacamole is served from the portal's origin or
+ * allows the console's.
+ */
+async function guacamoleToken(clientUrl: string, credentials: Record<string, string>) {
+  const base = clientUrl.split('#')[0].replace(/\/+$/, '')
+  const response = await fetch(`${base}/api/tokens`, {
+    method: 'POST',
+    body: new URLSearchParams(credentials),
+    credentials: 'omit',
+  })
+  const body = (await response.json().catch(() => null)) as { authToken?: unknown } | null
+  if (!response.ok || typeof body?.authToken !== 'string') {
+    throw new Error(`Guacamole refused the sign-in (${response.status}).`)
+  }
+  return body.authToken
+}
+
+/** What a person needs to open an environment: a link, after a Guacamole sign-in if the portal left it to the browser. */
 function OpenDialog({
   environment,
   access,
@@ -30,6 +50,21 @@ function OpenDialog({
   onClose: () => void
 }) {
   const credentials = access.kind === 'guacamole' ? access.credentials : undefined
+  const [link, setLink] = useState<string | null>(credentials ? null : access.url)
+  const [problem, setProblem] = useState<string | null>(null)
+  useEffect(() => {
+    if (!credentials) {
+      return
+    }
+    guacamoleToken(access.url, credentials as Record<string, string>)
+      .then((token) => setLink(`${access.url}?token=${encodeURIComponent(token)}`))
+      .catch((error: unknown) =>
+        setProblem(
+          `Guacamole could not be signed in to from this browser: ${error instanceof Error ? error.message : String(error)}`
+        )
+      )
+  }, [access])
+
   return (
     <Dialog title={`Open ${environment.name}`} onClose={onClose}>
       <p>
@@ -37,22 +72,35 @@ function OpenDialog({
           ? 'The application opens in a new tab.'
           : 'The remote desktop opens in Apache Guacamole, in a new tab.'}
       </p>
-      <p>
-        <a class="button primary" href={access.url} target="_blank" rel="noopener noreferrer">
-          Open {environment.name} in a new tab
-        </a>
-      </p>
-      {credentials && 'username' in credentials ? (
-        <dl class="facts">
-          <dt>Guacamole username</dt>
-          <dd>
-            <code>{credentials.username}</code>
-          </dd>
-          <dt>Guacamole password</dt>
-          <dd>
-            <code>{credentials.password}</code>
-          </dd>
-        </dl>
+      {link ? (
+        <p>
+          <a class="button primary" href={link} target="_blank" rel="noopener noreferrer">
+            Open {environment.name} in a new tab
+          </a>
+        </p>
+      ) : null}
+      {!link && !problem ? <p role="status">Signing in to Guacamole…</p> : null}
+      {problem ? <ErrorMessage error={new Error(problem)} /> : null}
+      {problem && credentials && 'username' in credentials ? (
+        <>
+          <p>
+            Sign in on{' '}
+            <a href={access.url} target="_blank" rel="noopener noreferrer">
+              Guacamole’s page
+            </a>{' '}
+            with:
+          </p>
+          <dl class="facts">
+            <dt>Username</dt>
+            <dd>
+              <code>{credentials.username}</code>
+            </dd>
+            <dt>Password</dt>
+            <dd>
+              <code>{credentials.password}</code>
+            </dd>
+          </dl>
+        </>
       ) : null}
       <div class="buttons">
         <button type="button" onClick={onClose}>
