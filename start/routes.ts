@@ -10,7 +10,6 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
-const LandingController = () => import('#controllers/landing_controller')
 const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 const ApiDocsController = () => import('#controllers/api_docs_controller')
@@ -38,9 +37,6 @@ const AdminUsersController = () => import('#controllers/admin_users_controller')
 const AdminUsageController = () => import('#controllers/admin_usage_controller')
 const AdminOverviewController = () => import('#controllers/admin_overview_controller')
 const ConsoleController = () => import('#controllers/console_controller')
-
-// Where sign-in and sign-out land the browser (until the web console is served here).
-router.get('/', [LandingController, 'show']).as('landing').use(middleware.browserSession())
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')

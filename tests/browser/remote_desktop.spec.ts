@@ -9,7 +9,7 @@ import {
   fakeGuacamolePort,
 } from '#tests/helpers/fake_guacamole'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { screenshot, signInThroughForm } from '#tests/helpers/browser'
+import { screenshot, signInThroughForm, waitUntilRemoved } from '#tests/helpers/browser'
 
 test.group('Console: a remote desktop through Guacamole in a real browser', (group) => {
   isolateEachTest(group)
@@ -81,6 +81,6 @@ test.group('Console: a remote desktop through Guacamole in a real browser', (gro
       .getByRole('dialog', { name: 'Remove beamline desktop?' })
       .getByRole('button', { name: 'Remove' })
       .click()
-    await row.getByText('Removed', { exact: true }).waitFor({ timeout: 30_000 })
+    await waitUntilRemoved(row)
   })
 })

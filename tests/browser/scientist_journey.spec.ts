@@ -9,7 +9,12 @@ import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
 import { createHttpImage } from '#tests/helpers/environments'
-import { accessibilityProblems, screenshot, signInThroughForm } from '#tests/helpers/browser'
+import {
+  accessibilityProblems,
+  screenshot,
+  signInThroughForm,
+  waitUntilRemoved,
+} from '#tests/helpers/browser'
 
 const APP_HEADING = 'Beamline data browser'
 
@@ -29,7 +34,8 @@ async function scientistWithBeamtime(username: string) {
     proposal_id: 'BEAM-42',
     subject: 'Tomography of fossil teeth',
   }
-  beamtime.sessions[0].data_set_path = JSON.stringify({ [raw]: { bind: '/data/raw', mode: 'ro' } })
+  // Mounted read-only at /data/raw (bind is relative to the read-only container root).
+  beamtime.sessions[0].data_set_path = JSON.stringify({ [raw]: { bind: '/raw', mode: 'ro' } })
   testUserOffice.addAccount({ username, password: 'uo-password' })
   testUserOffice.setExperiments(username, [...makeExperiments(6, { prefix: 'ZX-' }), beamtime])
   // portal-test/httpd:1 serving the mounted session data on the port the portal assigns.
@@ -150,7 +156,7 @@ test.group('Console: a scientist in a real browser', (group) => {
       .getByRole('dialog', { name: 'Remove fossil analysis?' })
       .getByRole('button', { name: 'Remove' })
       .click()
-    await row.getByText('Removed', { exact: true }).waitFor({ timeout: 30_000 })
+    await waitUntilRemoved(row)
     const driver = await app.container.make(DockerDriver)
     assert.notExists((await driver.list()).find((instance) => instance.environmentId === id))
   })

@@ -2,7 +2,7 @@
 // (page.evaluate callbacks below run in the browser)
 import { access, constants, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type BrowserContextOptions, type Page } from 'playwright'
+import { chromium, type BrowserContextOptions, type Locator, type Page } from 'playwright'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 
@@ -166,4 +166,22 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     }
     return problems
   })
+}
+
+/**
+ * Waits until a removed environment's row says "Removed" or has left the
+ * list (a reload after a quick removal no longer lists it).
+ */
+export async function waitUntilRemoved(row: Locator, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (
+      (await row.count()) === 0 ||
+      (await row.getByText('Removed', { exact: true }).count()) > 0
+    ) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`the environment row still shows "${await row.textContent()}"`)
 }

@@ -12,7 +12,7 @@ export const consolePaths = {
   '/': {
     get: {
       tags: ['Console'],
-      summary: 'The web console',
+      summary: 'The web console (where sign-in and sign-out land the browser)',
       description: 'Revalidated on every load (`Cache-Control: no-cache`), with a strict CSP.',
       security: [],
       responses: { 200: page, 503: notBuilt },

@@ -270,7 +270,7 @@ export interface paths {
         put?: never;
         /**
          * Create a personal API token
-         * @description The token value is returned once and never again. Send it as "Authorization: Bearer <token>".
+         * @description The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role.
          */
         post: {
             parameters: {
@@ -283,8 +283,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        /** @description At most API_TOKEN_MAX_DAYS (365 by default). */
+                        /** @description At most API_TOKEN_MAX_DAYS (90 by default). */
                         expiresInDays: number;
+                        /**
+                         * @description Grant the admin scope (admins only).
+                         * @default false
+                         */
+                        admin?: boolean;
                     };
                 };
             };
@@ -445,11 +450,12 @@ export interface paths {
         };
         /**
          * Start SAML single sign-on (browser navigation)
-         * @description Redirects to the IdP with a signed AuthnRequest. After sign-in the browser comes back to returnTo, which must be on a configured frontend origin.
+         * @description Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal's own page, `/`.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
                     returnTo?: string;
                 };
                 header?: never;
@@ -589,17 +595,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Single logout endpoint (HTTP-Redirect binding; the IdP sends the browser here) */
+        /**
+         * Single logout, HTTP-Redirect binding (the IdP sends the browser here)
+         * @description A signed LogoutRequest (ends the portal sessions of its subject, answers the IdP with a signed LogoutResponse) or the LogoutResponse to a logout this portal started (on to `/`). The query signature must be RSA-SHA256 or stronger; unsigned, SHA-1, wrongly signed, replayed, expired and misaddressed messages are refused.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    SAMLRequest?: string;
+                    SAMLResponse?: string;
+                    RelayState?: string;
+                    SigAlg?: string;
+                    Signature?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description To the frontend, or back to the IdP with a LogoutResponse */
+                /** @description Back to the IdP with a LogoutResponse, or to the portal page */
                 302: {
                     headers: {
                         [name: string]: unknown;
@@ -627,7 +642,54 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Single logout, HTTP-POST binding (the IdP auto-posts a form here)
+         * @description The same messages as the GET binding, with an enveloped XML signature (RSA-SHA256 or stronger). Cross-site by nature, so no XSRF token: the signature and single use protect it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        SAMLRequest?: string;
+                        SAMLResponse?: string;
+                        RelayState?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Back to the IdP with a LogoutResponse, or to the portal page */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -756,7 +818,7 @@ export interface paths {
         };
         /**
          * One of my experiments, with its sessions
-         * @description Dataset mounts are shown as container paths and modes; host paths stay server-side. Another user’s experiment is a 404.
+         * @description Dataset mounts are shown as container paths (the mode’s container root joined with the session’s bind, e.g. /data/2019001) and modes; host paths stay server-side. Another user’s experiment is a 404.
          */
         get: {
             parameters: {
@@ -2493,7 +2555,10 @@ export interface paths {
                          * @description Not before startsAt.
                          */
                         endsAt?: string | null;
-                        /** @description JSON, as the User Office sends it: {"/host/path": {"bind": "/data/raw", "mode": "ro"}} */
+                        /**
+                         * @description JSON, as the User Office sends it: host path → {"bind", "mode"}. "bind" is a sub-path of the mode's container root (MOUNT_CONTAINER_RO_ROOT for "ro", MOUNT_CONTAINER_RW_ROOT for "rw"; "" is the root itself): the example mounts /data/2019001 read-only and /output/2019001 read-write.
+                         * @example {"/srv/data/2019001": {"bind": "/2019001", "mode": "ro"}, "/srv/results/2019001": {"bind": "/2019001", "mode": "rw"}}
+                         */
                         dataSetPath?: string | null;
                     };
                 };
@@ -3903,7 +3968,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The web console
+         * The web console (where sign-in and sign-out land the browser)
          * @description Revalidated on every load (`Cache-Control: no-cache`), with a strict CSP.
          */
         get: {
@@ -4091,6 +4156,8 @@ export interface components {
         AccessToken: {
             id: number;
             name: string | null;
+            /** @description "user": everything the owner may do as a scientist; "admin": admin endpoints too. */
+            scopes: ("user" | "admin")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -4101,6 +4168,8 @@ export interface components {
         NewAccessToken: {
             id: number;
             name: string | null;
+            /** @description "user": everything the owner may do as a scientist; "admin": admin endpoints too. */
+            scopes: ("user" | "admin")[];
             /** @description Shown once; only its hash is stored. */
             token: string;
             /** Format: date-time */
@@ -4157,12 +4226,17 @@ export interface components {
             /** @description Whether every requested mount passed the checks (mountErrors is empty). */
             launchable: boolean;
             mounts: {
+                /**
+                 * @description Where the data appears in the environment: the container root of the mode (MOUNT_CONTAINER_RO_ROOT or MOUNT_CONTAINER_RW_ROOT) joined with the bind.
+                 * @example /data/2019001
+                 */
                 containerPath: string;
                 /** @enum {string} */
                 mode: "ro" | "rw";
             }[];
             mountErrors: {
                 code: string;
+                /** @description The joined container path when it could be computed, else the bind as sent (null when there was no bind string, or the error concerns the whole value). */
                 containerPath: string | null;
             }[];
         };

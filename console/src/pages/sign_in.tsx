@@ -39,7 +39,8 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: User) => void })
   const fieldError = (field: string) =>
     error instanceof ApiError ? error.forField(field) : undefined
   const saml = providers?.saml
-  const returnTo = `${window.location.origin}${window.location.pathname === '/sign-in' ? '/' : window.location.pathname}`
+  // Back to this view after the IdP (a path on the portal, which the API accepts as returnTo).
+  const returnTo = `${window.location.pathname === '/sign-in' ? '/' : window.location.pathname}${window.location.search}`
 
   return (
     <main id="main" class="sign-in">

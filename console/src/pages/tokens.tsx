@@ -8,6 +8,7 @@ import { Page } from '../components/page'
 import { Pager } from '../components/pager'
 import { useResource } from '../components/use_resource'
 import { formatDate } from '../format'
+import { useSession } from '../session'
 
 /** Shown once: the API never returns a token's value again, and the console keeps it nowhere. */
 function NewTokenDialog({ token, onClose }: { token: NewAccessToken; onClose: () => void }) {
@@ -43,7 +44,9 @@ function NewTokenDialog({ token, onClose }: { token: NewAccessToken; onClose: ()
 
 /** Personal API tokens for scripts: create (shown once), list, revoke. */
 export function TokensPage() {
+  const { isAdmin } = useSession()
   const [page, setPage] = useState(1)
+  const [adminScope, setAdminScope] = useState(false)
   const [name, setName] = useState('')
   const [days, setDays] = useState('90')
   const [error, setError] = useState<unknown>(null)
@@ -94,6 +97,16 @@ export function TokensPage() {
             onInput={(event) => setDays(event.currentTarget.value)}
           />
         </label>
+        {isAdmin ? (
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={adminScope}
+              onChange={(event) => setAdminScope(event.currentTarget.checked)}
+            />
+            Admin scope (administration endpoints too)
+          </label>
+        ) : null}
         <button type="submit" class="primary">
           Create token
         </button>
@@ -106,6 +119,7 @@ export function TokensPage() {
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Scope</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
               <th scope="col">Expires</th>
@@ -118,6 +132,7 @@ export function TokensPage() {
             {list.data.data.map((token) => (
               <tr key={token.id}>
                 <th scope="row">{token.name ?? '—'}</th>
+                <td>{token.scopes.includes('admin') ? 'user and admin' : 'user'}</td>
                 <td>{formatDate(token.createdAt)}</td>
                 <td>{formatDate(token.lastUsedAt)}</td>
                 <td>{formatDate(token.expiresAt)}</td>

@@ -118,7 +118,6 @@ const quotaInput = { environments: 2, cpu: '2', memory: '4Gi', storage: '10Gi', 
  * for a route the router has and this table lacks (and the reverse).
  */
 export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
-  'GET /': publicRoute(200, fixed('/')),
   'GET /health/live': publicRoute(200, fixed('/health/live')),
   'GET /health/ready': publicRoute(200, fixed('/health/ready')),
   'GET /metrics': {
