@@ -2088,7 +2088,7 @@ export interface paths {
         put?: never;
         /**
          * Open one of my running environments
-         * @description http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). Every attempt is audited as `environment.access`.
+         * @description http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access`.
          */
         post: {
             parameters: {
@@ -2139,7 +2139,7 @@ export interface paths {
                 401: components["responses"]["Unauthenticated"];
                 403: components["responses"]["Forbidden"];
                 404: components["responses"]["NotFound"];
-                /** @description Not running (E_INVALID_STATE), or no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED) */
+                /** @description Not running (E_INVALID_STATE), no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED), or a value of its connection Guacamole can never store (E_ACCESS_REJECTED: permanent, retrying does not help; `meta.setting` names what an administrator must change, e.g. REMOTE_USER, `meta.problem` is characters, length or refused) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3771,7 +3771,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database and every configured outside system answer */
+        /**
+         * Readiness: the database and every configured outside system answer
+         * @description Checks the database, the compute engines, and each configured outside system (the User Office when enabled, Guacamole's database with ACCESS_BROKER=guacamole-db, Guacamole's web application when its URL is set). A failing check named in HEALTH_REQUIRED_CHECKS (the database always) makes the answer 503; any other failure or warning makes it 200 with status "degraded".
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3781,7 +3784,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Ready */
+                /** @description Ready: status "ok", or "degraded" when an optional system fails */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3790,7 +3793,7 @@ export interface paths {
                         "application/json": components["schemas"]["HealthReport"];
                     };
                 };
-                /** @description Not ready (or shutting down: the "shutdown" check); the failing checks say why */
+                /** @description Not ready: a required check fails (or shutting down: the "shutdown" check); the checks say why */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4311,15 +4314,21 @@ export interface components {
             updatedAt: string;
         };
         HealthReport: {
-            /** @enum {string} */
-            status: "ok" | "error";
+            /**
+             * @description ok: every check passes; degraded: a check that is not required fails or warns (still 200); error: a required check fails (503)
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "error";
             /** @description Whether this process holds the background-jobs lease (runs the reconciler and expiry) */
             leader: boolean;
             checks: {
+                /** @description database, compute, and the configured outside systems: user_office, guacamole_db, guacamole_api (shutdown while draining) */
                 name: string;
                 /** @enum {string} */
                 status: "ok" | "warning" | "error";
                 message: string;
+                /** @description Whether its failure makes the process not ready (HEALTH_REQUIRED_CHECKS; the database always) */
+                required: boolean;
             }[];
         };
     };
