@@ -185,7 +185,9 @@ async function main() {
     'analysis images',
     () =>
       missing.length > 0
-        ? buildImages(engine, settings.imageSet, join(folder, 'cache'), (line) => say(line))
+        ? buildImages(engine, settings.imageSet, join(folder, 'cache'), (line) =>
+            say(line.startsWith(' ') ? line : `    ${line}`)
+          )
         : Promise.resolve(),
     () =>
       `${[...new Set(catalogue(settings.imageSet).map((entry) => entry.reference))].join(', ')}` +
@@ -302,12 +304,29 @@ async function main() {
   await stopSignal
 }
 
+/** The HDF5 file of each session (written by writeHdf5). */
+function hdf5Files(datasets: string) {
+  return PROPOSALS.flatMap((p) =>
+    p.sessions.map((session) => join(datasets, p.id, `session-${session.number}`, 'scan.h5'))
+  )
+}
+
+/** How many of `paths` exist. */
+async function countExisting(paths: string[]) {
+  const found = await Promise.all(paths.map((path) => stat(path).then(Boolean, () => false)))
+  return found.filter(Boolean).length
+}
+
 /**
  * One HDF5 file per session that has none yet, written by h5py in the
  * Jupyter image (no network, non-root) into a staging folder and moved
  * into place. Returns how many sessions have one.
  */
 async function writeHdf5(engine: Engine, image: string, datasets: string, folder: string) {
+  const files = hdf5Files(datasets)
+  if ((await countExisting(files)) === files.length) {
+    return files.length
+  }
   const staging = join(folder, 'hdf5-staging')
   await rm(staging, { recursive: true, force: true })
   await mkdir(staging, { recursive: true })
@@ -339,11 +358,7 @@ async function writeHdf5(engine: Engine, image: string, datasets: string, folder
   } finally {
     await rm(staging, { recursive: true, force: true })
   }
-  const sessions = PROPOSALS.flatMap((p) =>
-    p.sessions.map((session) => join(datasets, p.id, `session-${session.number}`, 'scan.h5'))
-  )
-  const present = await Promise.all(sessions.map((path) => stat(path).then(Boolean, () => false)))
-  return present.filter(Boolean).length
+  return countExisting(files)
 }
 
 try {
