@@ -37,11 +37,12 @@ export async function answers(socket: string) {
   }
 }
 
-/** The engine on `socket` when it answers, otherwise a private one with its data in `folder`. */
-export async function openEngine(socket: string, folder: string): Promise<Engine> {
-  if (await answers(socket)) {
-    return { socket, started: false, runDir: null, dataDir: null }
-  }
+/**
+ * A private engine with its data (images, containers) in `folder`/engine,
+ * not started yet: stopping it is registered before it starts, so that an
+ * interruption while it starts still stops it.
+ */
+export async function privateEngine(folder: string): Promise<Engine> {
   const dataDir = join(folder, 'engine')
   const runDir = await run('bash', [
     'scripts/lib/docker_engine.sh',
@@ -49,10 +50,14 @@ export async function openEngine(socket: string, folder: string): Promise<Engine
     dataDir,
     'portal-demo-engine',
   ])
-  const output = await run('bash', ['scripts/lib/docker_engine.sh', 'start', dataDir, runDir], {
+  return { socket: join(runDir, 'docker.sock'), started: true, runDir, dataDir }
+}
+
+/** Starts the private engine, or adopts it when a killed run left it running. */
+export async function startEngine(engine: Engine) {
+  await run('bash', ['scripts/lib/docker_engine.sh', 'start', engine.dataDir!, engine.runDir!], {
     timeoutMs: 120_000,
   })
-  return { socket: output.split('\n').at(-1)!, started: true, runDir, dataDir }
 }
 
 /** Stops the engine when the demo started it; leaves somebody else's running. */

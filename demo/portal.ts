@@ -5,7 +5,7 @@
  */
 import { HttpBrowser } from '../tests/helpers/portal_process.ts'
 import type { CatalogueEntry } from './images.ts'
-import { Service } from './processes.ts'
+import { logTail, Service } from './processes.ts'
 
 /**
  * Variables of the portal that the demo decides. Empty means unset (the
@@ -76,7 +76,9 @@ export async function startPortal(env: NodeJS.ProcessEnv, baseUrl: string, logFi
   while (Date.now() < deadline) {
     if (!portal.alive) {
       const { code, signal } = await portal.exited
-      throw new Error(`the portal exited (${signal ?? `exit ${code}`}) while starting`)
+      throw new Error(
+        `the portal exited (${signal ?? `exit ${code}`}) while starting${await logTail(logFile)}`
+      )
     }
     try {
       const response = await fetch(`${baseUrl}/health/ready`, {
@@ -91,7 +93,7 @@ export async function startPortal(env: NodeJS.ProcessEnv, baseUrl: string, logFi
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   await portal.stop(5000)
-  throw new Error('the portal did not become ready within 90 s')
+  throw new Error(`the portal did not become ready within 90 s${await logTail(logFile)}`)
 }
 
 /** Signs in as the admin and adds the catalogue entries; returns their ids by name. */

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -72,10 +73,21 @@ export async function run(command: string, args: string[], options: RunOptions =
   }
 }
 
+/** The last lines of a log file, indented, to explain a failure. */
+export async function logTail(file: string, lines = 15) {
+  const text = await readFile(file, 'utf8').catch(() => '')
+  const tail = text.trimEnd().split('\n').slice(-lines)
+  return tail.length > 0 && tail[0] !== ''
+    ? `\n  ${file}:\n${tail.map((line) => `    ${line}`).join('\n')}`
+    : ''
+}
+
 /** A long-running process whose output goes to a log file. */
 export class Service {
   readonly exited: Promise<{ code: number | null; signal: string | null }>
   #child: ChildProcess
+
+  readonly logFile: string
 
   constructor(
     readonly name: string,
@@ -83,6 +95,7 @@ export class Service {
     args: string[],
     options: { env: NodeJS.ProcessEnv; logFile: string; input?: string }
   ) {
+    this.logFile = options.logFile
     const log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 })
     this.#child = spawn(command, args, {
       cwd: APP_ROOT,

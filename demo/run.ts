@@ -14,20 +14,24 @@
  * See docs/demo.md.
  */
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { chown, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import {
+  answers,
   closeEngine,
   ensureDockerInstalled,
-  openEngine,
+  privateEngine,
   removeContainers,
   runOnce,
+  startEngine,
 } from './engine.ts'
 import type { Engine } from './engine.ts'
 import { ADMIN, PROPOSALS, SCIENTISTS, userOfficeExperiments, writeDatasets } from './facility.ts'
 import { buildImages, catalogue, hdf5Image, missingImages, type ImageSet } from './images.ts'
 import { fillCatalogue, portalEnvironment, startPortal } from './portal.ts'
-import { APP_ROOT, Service, signalAll } from './processes.ts'
+import { APP_ROOT, logTail, Service, signalAll } from './processes.ts'
 import type { UserOfficeInput } from './user_office.ts'
 
 const INSTANCE_ID = 'facility-portal-demo'
@@ -127,7 +131,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-/** Resolves when a signal arrives; rejects when `service` ends on its own first. */
+/** Stops the demo when `service` ends on its own. */
 function watch(service: Service) {
   void service.exited.then(({ code, signal }) => {
     if (!stopping) {
@@ -141,8 +145,30 @@ function watch(service: Service) {
   })
 }
 
+/** Fails early when another program listens where the portal should. */
+async function assertPortFree(host: string, port: number) {
+  const server = createServer()
+  try {
+    server.listen(port, host)
+    await once(server, 'listening')
+  } catch (error) {
+    throw new Error(
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? `port ${port} is in use on ${host}: stop what listens there or choose another with PORT`
+        : `the portal cannot listen on ${host}:${port}: ${(error as Error).message}`
+    )
+  } finally {
+    server.close()
+  }
+}
+
 async function main() {
   const settings = options()
+  // A private engine, chroot builds and output folders owned by the proposals' uids need root.
+  if (process.getuid?.() !== 0) {
+    throw new Error('npm run demo must run as root (see docs/demo.md)')
+  }
+  await assertPortFree(settings.host, settings.port)
   const { folder } = settings
   const logs = join(folder, 'logs')
   const facilityFolders = {
@@ -158,16 +184,19 @@ async function main() {
     'compute engine',
     async () => {
       await ensureDockerInstalled((line) => say(`    ${line}`))
-      return openEngine(settings.socket, folder)
+      if (await answers(settings.socket)) {
+        return { socket: settings.socket, started: false, runDir: null, dataDir: null }
+      }
+      const own = await privateEngine(folder)
+      undo.push({ label: 'private Docker engine stopped', action: () => closeEngine(own) })
+      await startEngine(own)
+      return own
     },
     (opened) =>
       opened.started
         ? `private Docker engine on ${shown(opened.socket)} (no engine answered on ${settings.socket})`
         : `Docker engine on ${opened.socket}`
   )
-  if (engine.started) {
-    undo.push({ label: 'private Docker engine stopped', action: () => closeEngine(engine) })
-  }
   // A run that was killed may have left environments behind.
   await removeContainers(engine, INSTANCE_ID)
   undo.push({
@@ -229,7 +258,11 @@ async function main() {
         { env: process.env, logFile: join(logs, 'user_office.log'), input: JSON.stringify(input) }
       )
       undo.push({ label: 'User Office stopped', action: () => server.stop(5000) })
-      const [, url] = await server.waitForLine(/^listening (\S+)$/, 60_000)
+      const [, url] = await server
+        .waitForLine(/^listening (\S+)$/, 60_000)
+        .catch(async (error: Error) => {
+          throw new Error(`${error.message}${await logTail(server.logFile)}`)
+        })
       watch(server)
       return { process: server, url }
     },
