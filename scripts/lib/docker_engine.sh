@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # A private Docker engine for the test setup and the demo: one
 # implementation, sourced by scripts/lib/services.sh, and runnable on its
 # own for programs that are not shell scripts (the demo):
