@@ -198,7 +198,8 @@ if missing "$JUPYTER_IMAGE"; then
   tree="$work/jupyter"
   slim "$tree"
   install -m 755 "$ROOT/demo/images/jupyter/start-notebook" "$tree/usr/local/bin/start-notebook"
-  install -m 644 "$ROOT/demo/images/jupyter/Welcome.ipynb" "$tree/workspace/Welcome.ipynb"
+  install -D -m 644 "$ROOT/demo/images/jupyter/Welcome.ipynb" \
+    "$tree/usr/local/share/portal-demo/Welcome.ipynb"
   import_image "$tree" "$JUPYTER_IMAGE" \
     'CMD ["/usr/local/bin/start-notebook"]' "EXPOSE 8888" \
     "ENV PYDEVD_DISABLE_FILE_VALIDATION=1" \
