@@ -75,6 +75,12 @@ async function mountsUnder(folder: string) {
  * file of the session through the application. Returns the environment.
  */
 async function launchAndOpen(assert: any, portalUrl: string) {
+  // The URL the demo prints opens the web console (built by `npm run demo` itself).
+  const page = await fetch(`${portalUrl}/`, { signal: AbortSignal.timeout(10_000) })
+  assert.equal(page.status, 200)
+  assert.include(page.headers.get('content-type'), 'text/html')
+  assert.include(await page.text(), '<script type="module"')
+
   const scientist = new HttpBrowser(portalUrl, 30_000)
   assert.equal((await scientist.login('scientist1', PASSWORD)).status, 200)
 
