@@ -3,7 +3,7 @@ import vine from '@vinejs/vine'
 import AdminCommand from './_admin_command.js'
 import type Environment from '#models/environment'
 import type EnvironmentService from '#services/environments/environment_service'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 import NotFoundException from '#exceptions/not_found_exception'
 
 const idValidator = vine.create({ id: vine.number().withoutDecimals().positive() })

@@ -1,6 +1,6 @@
 import env from '#start/env'
 import provisioningConfig from '#config/provisioning'
-import { instanceIdProblem } from '#services/access/guacamole_connection'
+import { instanceIdProblem } from '#domain/guacamole_names'
 
 /** How users reach their environments' desktops and terminals. */
 export type AccessBrokerName = 'guacamole-db' | 'guacamole-json' | 'none'

@@ -1,5 +1,5 @@
 import env from '#start/env'
-import { parseBytes, parseMillicores } from '#services/images/resource_units'
+import { parseBytes, parseMillicores } from '#domain/resource_units'
 
 function quantity<T>(name: string, parse: (input: string) => T, value: string) {
   try {

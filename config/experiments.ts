@@ -1,11 +1,7 @@
 import env from '#start/env'
 import { isAbsolute, resolve } from 'node:path'
 import { dataPath } from '#config/portal'
-import {
-  mountPolicyProblem,
-  type MountPolicy,
-  type MountPolicyField,
-} from '#services/experiments/dataset_mounts'
+import { mountPolicyProblem, type MountPolicy, type MountPolicyField } from '#domain/dataset_mounts'
 
 function hostRoot(value: string | undefined, fallback: string) {
   const path = value ?? fallback

@@ -1,5 +1,5 @@
 import { Exception } from '@adonisjs/core/exceptions'
-import type { GuacamoleTextProblem } from '#services/access/guacamole_text'
+import type { GuacamoleTextProblem } from '#domain/guacamole_text'
 
 /** Why Guacamole cannot hold the connection; `refused`: its database said no to a value. */
 export type AccessRejectedProblem = GuacamoleTextProblem | 'refused'

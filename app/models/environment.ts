@@ -6,7 +6,7 @@ import Image from '#models/image'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
 import EnvironmentEvent from '#models/environment_event'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 
 /** An analysis environment: a container or pod a user requisitioned. */
 export default class Environment extends BaseModel {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { millisecondTimestamp } from '#models/millisecond_timestamp'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 
 /** A progress step or state transition of an environment. */
 export default class EnvironmentEvent extends BaseModel {

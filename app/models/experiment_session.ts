@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Experiment from '#models/experiment'
-import type { StoredMountCheck } from '#services/experiments/session_mounts'
+import type { StoredMountCheck } from '#domain/dataset_mounts'
 
 /** A beamtime of an experiment, with the data it may mount. */
 export default class ExperimentSession extends BaseModel {

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import type { Role } from '#models/role'
-import type { AccessProtocol, ProvisioningDriver } from '#services/provisioning/provisioning_driver'
+import type { AccessProtocol, DriverName } from '#domain/compute'
 
 /** The back ends an image can run on. */
-export type ImageDriver = ProvisioningDriver['name']
+export type ImageDriver = DriverName
 
 // Records, so that adding a member to either type fails to compile until it is listed here.
 const DRIVERS: Record<ImageDriver, true> = { docker: true, kubernetes: true }

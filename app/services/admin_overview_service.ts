@@ -7,7 +7,7 @@ import {
   ENVIRONMENT_STATES,
   HOLDS_COMPUTE,
   type EnvironmentState,
-} from '#services/environments/environment_states'
+} from '#domain/environment_states'
 
 export type Resources = { cpuMillicores: number; memoryBytes: number; gpus: number }
 

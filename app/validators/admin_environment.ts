@@ -1,7 +1,7 @@
 import vine from '@vinejs/vine'
 import { paginationFields } from '#validators/pagination'
-import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
-import { ADMIN_ENVIRONMENT_SORTS } from '#services/environments/environment_service'
+import { ENVIRONMENT_STATES } from '#domain/environment_states'
+import { ADMIN_ENVIRONMENT_SORTS } from '#domain/listing'
 
 const id = () => vine.number().withoutDecimals().positive().max(2_147_483_647)
 

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paginationFields } from '#validators/pagination'
-import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
+import { ENVIRONMENT_STATES } from '#domain/environment_states'
 
 export const requisitionValidator = vine.create({
   imageId: vine.number().withoutDecimals().positive(),

@@ -1,8 +1,8 @@
+import { EXPERIMENT_SORTS } from '#domain/listing'
 import vine from '@vinejs/vine'
 import { paginationFields } from '#validators/pagination'
 
 /** Sort keys of the experiments list; "-" sorts descending. */
-export const EXPERIMENT_SORTS = ['proposalId', 'title', 'instrument', 'startDate'] as const
 
 export const experimentListValidator = vine.create({
   ...paginationFields,

@@ -2,13 +2,10 @@ import vine from '@vinejs/vine'
 import { ROLES } from '#models/role'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
 import { paginationFields } from '#validators/pagination'
-import { parseBytes, parseGpus, parseMillicores } from '#services/images/resource_units'
+import { parseBytes, parseGpus, parseMillicores } from '#domain/resource_units'
 import { asNumber, unitRule } from '#validators/unit_rule'
-import { isImageReference, MAX_REFERENCE_LENGTH } from '#services/images/docker_reference'
-import {
-  environmentNameProblem,
-  environmentValueProblem,
-} from '#services/images/environment_variables'
+import { isImageReference, MAX_REFERENCE_LENGTH } from '#domain/docker_reference'
+import { environmentNameProblem, environmentValueProblem } from '#domain/image_environment'
 
 /** Longest per-image lifetime an admin may set: a year (launches also obey the site's maximum). */
 export const MAX_IMAGE_LIFETIME_HOURS = 8760

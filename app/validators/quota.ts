@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_GPUS, parseBytes, parseMillicores } from '#services/images/resource_units'
+import { MAX_GPUS, parseBytes, parseMillicores } from '#domain/resource_units'
 import { asNumber, unitRule } from '#validators/unit_rule'
 
 /** The most environments one quota may allow. */

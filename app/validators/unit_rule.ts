@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import type { FieldContext } from '@vinejs/vine/types'
-import { ResourceUnitError } from '#services/images/resource_units'
+import { ResourceUnitError } from '#domain/resource_units'
 
 /**
  * Runs a resource-unit parser (resource_units.ts) on the field and

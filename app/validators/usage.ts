@@ -1,5 +1,5 @@
 import vine, { errors } from '@vinejs/vine'
-import { USAGE_GROUPINGS } from '#services/usage/usage_service'
+import { USAGE_GROUPINGS } from '#domain/listing'
 
 /** The longest window a usage report covers. */
 export const MAX_USAGE_DAYS = 400

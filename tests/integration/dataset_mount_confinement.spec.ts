@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
-import { confineMounts, type MountPolicy } from '#services/experiments/dataset_mounts'
+import { confineMounts, type MountPolicy } from '#domain/dataset_mounts'
 
 /**
  * A throwaway host tree:

@@ -6,7 +6,7 @@ import {
   parseDataSetPath,
   type MountPolicy,
   type RawMount,
-} from '#services/experiments/dataset_mounts'
+} from '#domain/dataset_mounts'
 
 const POLICY: MountPolicy = {
   datasetsRoot: '/srv/data',

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
-import { isImageReference } from '#services/images/docker_reference'
-import { environmentNameProblem } from '#services/images/environment_variables'
+import { isImageReference } from '#domain/docker_reference'
+import { environmentNameProblem } from '#domain/image_environment'
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`
 

@@ -5,7 +5,7 @@ import {
   parseGpus,
   parseMillicores,
   ResourceUnitError,
-} from '#services/images/resource_units'
+} from '#domain/resource_units'
 
 const GI = 1024 ** 3
 

@@ -4,7 +4,7 @@ import {
   type UsageEnvironment,
   type UsageTransition,
 } from '#services/usage/usage_calculator'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 
 const GIB = 2 ** 30
 const T0 = Date.parse('2026-03-01T00:00:00.000Z')

@@ -7,8 +7,8 @@ import {
   signedIn,
 } from '#openapi/components'
 import { environmentPaths, environmentSchema } from '#openapi/paths/environments'
-import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
-import { ADMIN_ENVIRONMENT_SORTS } from '#services/environments/environment_service'
+import { ENVIRONMENT_STATES } from '#domain/environment_states'
+import { ADMIN_ENVIRONMENT_SORTS } from '#domain/listing'
 
 const tags = ['Administration']
 

@@ -5,7 +5,7 @@ import EnvironmentAccess from '#models/environment_access'
 import type { AccessBroker } from '#services/access/access_broker'
 import GuacamoleDbBroker from '#services/access/guacamole_db_broker'
 import GuacamoleJsonBroker from '#services/access/guacamole_json_broker'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 
 /** Entering these states ends remote access (the environment no longer runs). */
 const REVOKES_ACCESS: EnvironmentState[] = ['stopping', 'stopped', 'removing', 'removed', 'failed']

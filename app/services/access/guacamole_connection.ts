@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import provisioningConfig from '#config/provisioning'
 import type { AccessTarget } from '#services/access/access_broker'
-import { GUACAMOLE_TEXT_LIMITS, guacamoleTextProblem } from '#services/access/guacamole_text'
-
-/** environments.id is an unsigned int: at most 10 digits. */
-const ENVIRONMENT_ID_DIGITS = 10
-/** Random bytes (hex) that make each Guacamole username unguessable and unique. */
-const USERNAME_RANDOM_BYTES = 6
+import { USERNAME_RANDOM_BYTES } from '#domain/guacamole_names'
 
 /**
  * Names of every Guacamole user and connection this installation makes
@@ -25,24 +20,6 @@ export function environmentNamePrefix(environmentId: number) {
 /** A new Guacamole username (and connection name) for one environment. */
 export function guacamoleUsername(environmentId: number) {
   return `${environmentNamePrefix(environmentId)}${randomBytes(USERNAME_RANDOM_BYTES).toString('hex')}`
-}
-
-/**
- * Why names made from this PORTAL_INSTANCE_ID would not fit Guacamole's
- * name columns (varchar(128), utf8), or null when the longest one fits.
- * Checked at boot (config/access.ts).
- */
-export function instanceIdProblem(instanceId: string): string | null {
-  // "-<environment id>-<random hex>" after the prefix.
-  const suffix = 1 + ENVIRONMENT_ID_DIGITS + 1 + USERNAME_RANDOM_BYTES * 2
-  const longest = `${instanceId}-env`.toLowerCase() + 'x'.repeat(suffix)
-  switch (guacamoleTextProblem(longest, GUACAMOLE_TEXT_LIMITS.name)) {
-    case 'characters':
-      return 'has characters Guacamole cannot store (outside the Basic Multilingual Plane)'
-    case 'length':
-      return `is too long: Guacamole names "<id>-env-<environment id>-<random>" must fit in ${GUACAMOLE_TEXT_LIMITS.name} characters, so at most ${GUACAMOLE_TEXT_LIMITS.name - suffix - '-env'.length}`
-  }
-  return null
 }
 
 /** The environment id a portal-made name belongs to, or null for anyone else's. */

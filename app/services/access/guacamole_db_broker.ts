@@ -21,7 +21,7 @@ import {
   GUACAMOLE_TEXT_LIMITS,
   guacamoleSafeText,
   guacamoleTextProblem,
-} from '#services/access/guacamole_text'
+} from '#domain/guacamole_text'
 import { observed } from '#services/metrics/outside_calls'
 
 /** The Lucid connection to Guacamole's database (config/database.ts). */

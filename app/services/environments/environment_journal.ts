@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import EnvironmentEvent from '#models/environment_event'
-import type { EnvironmentState } from '#services/environments/environment_states'
+import type { EnvironmentState } from '#domain/environment_states'
 
 /**
  * Writes an environment's progress steps and state transitions: what the

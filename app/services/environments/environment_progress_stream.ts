@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import { inject } from '@adonisjs/core'
 import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
-import { SETTLED } from '#services/environments/environment_states'
+import { SETTLED } from '#domain/environment_states'
 import gracefulShutdown from '#services/graceful_shutdown'
 
 const POLL_MS = 400

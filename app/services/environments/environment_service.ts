@@ -19,7 +19,8 @@ import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import experimentsConfig from '#config/experiments'
-import { ALLOWED_FROM, type EnvironmentState } from '#services/environments/environment_states'
+import { ALLOWED_FROM, type EnvironmentState } from '#domain/environment_states'
+import type { AdminEnvironmentSort } from '#domain/listing'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
@@ -37,22 +38,12 @@ export type RequisitionInput = {
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
 
-/** Sort keys of the admins' list; a leading "-" sorts descending. */
-export const ADMIN_ENVIRONMENT_SORTS = [
-  'createdAt',
-  '-createdAt',
-  'memoryBytes',
-  '-memoryBytes',
-  'cpuMillicores',
-  '-cpuMillicores',
-] as const
-
 export type AdminEnvironmentFilters = EnvironmentFilters & {
   userId?: number
   imageId?: number
   experimentId?: number
   driver?: 'docker' | 'kubernetes'
-  sort?: (typeof ADMIN_ENVIRONMENT_SORTS)[number]
+  sort?: AdminEnvironmentSort
 }
 
 const SORT_COLUMNS = {

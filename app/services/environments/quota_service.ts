@@ -4,7 +4,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import { QuotaDefault, UserQuota } from '#models/quota_limits'
 import environmentsConfig from '#config/environments'
-import { HOLDS_COMPUTE, HOLDS_SLOT } from '#services/environments/environment_states'
+import { HOLDS_COMPUTE, HOLDS_SLOT } from '#domain/environment_states'
 import QuotaExceededException, { type QuotaLimitName } from '#exceptions/quota_exceeded_exception'
 import { quotaRefusals } from '#services/metrics/portal_metrics'
 

@@ -12,9 +12,9 @@ import ExperimentSyncService from '#services/experiments/experiment_sync_service
 import { refreshStaleMountChecks } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
-import type { EXPERIMENT_SORTS } from '#validators/experiment'
+import type { ExperimentSortKey } from '#domain/listing'
 
-type SortKey = (typeof EXPERIMENT_SORTS)[number]
+type SortKey = ExperimentSortKey
 
 const SORT_COLUMNS: Record<SortKey, string> = {
   proposalId: 'experiments.proposal_id',

@@ -9,7 +9,7 @@ import type {
   UserOfficeSession,
 } from '#services/user_office/user_office_experiment'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
-import type { MountCheck } from '#services/experiments/dataset_mounts'
+import type { MountCheck } from '#domain/dataset_mounts'
 
 /** Rows per query when reading or writing in bulk. */
 const CHUNK = 500

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import experimentsConfig from '#config/experiments'
 import type ExperimentSession from '#models/experiment_session'
-import { confineMounts, type MountCheck } from '#services/experiments/dataset_mounts'
+import { confineMounts, type StoredMountCheck } from '#domain/dataset_mounts'
 
 /**
  * Bumped when the meaning of `data_set_path` changes, so that checks
@@ -16,8 +16,7 @@ export const mountRulesKey = createHash('sha256')
   .digest('base64url')
   .slice(0, 16)
 
-/** A check as stored with a session; `rules` is missing on checks older than the key. */
-export type StoredMountCheck = MountCheck & { rules?: string }
+export type { StoredMountCheck } from '#domain/dataset_mounts'
 
 /**
  * Parses and confines a session's data_set_path with the site's mount

@@ -8,10 +8,7 @@ import type { Role } from '#models/role'
 import type { AccessProtocol } from '#services/provisioning/provisioning_driver'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import {
-  environmentNameProblem,
-  environmentValueProblem,
-} from '#services/images/environment_variables'
+import { environmentNameProblem, environmentValueProblem } from '#domain/image_environment'
 import NotFoundException from '#exceptions/not_found_exception'
 import { isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'

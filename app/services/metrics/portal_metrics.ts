@@ -4,7 +4,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import provisioningConfig from '#config/provisioning'
-import { ENVIRONMENT_STATES } from '#services/environments/environment_states'
+import { ENVIRONMENT_STATES } from '#domain/environment_states'
 
 /*
 |--------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import provisioningConfig from '#config/provisioning'
 import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
-import type { MountMode } from '#services/experiments/dataset_mounts'
+import type { MountMode } from '#domain/dataset_mounts'
 import {
   connectDocker,
   type DockerConnection,

@@ -9,7 +9,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
-import type { MountMode } from '#services/experiments/dataset_mounts'
+import type { MountMode } from '#domain/dataset_mounts'
 import { environmentLabels, objectName } from '#services/provisioning/kubernetes_names'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 

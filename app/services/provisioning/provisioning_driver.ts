@@ -1,7 +1,7 @@
-import type { MountMode } from '#services/experiments/dataset_mounts'
+import type { MountMode } from '#domain/dataset_mounts'
+import type { AccessProtocol, DriverName } from '#domain/compute'
 
-/** Access protocols an image can offer. */
-export type AccessProtocol = 'vnc' | 'rdp' | 'ssh' | 'http'
+export type { AccessProtocol } from '#domain/compute'
 
 /** Everything a driver needs to run one environment. */
 export type EnvironmentSpec = {
@@ -49,7 +49,7 @@ export type ProgressReporter = (step: string, message: string) => void
  * engine cannot be reached, ProvisioningFailedException when it refuses.
  */
 export interface ProvisioningDriver {
-  readonly name: 'docker' | 'kubernetes'
+  readonly name: DriverName
   /** Creates and starts the environment; resolves once it runs (not yet necessarily ready). */
   create(
     spec: EnvironmentSpec,

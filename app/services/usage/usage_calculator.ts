@@ -1,8 +1,4 @@
-import {
-  HOLDS_COMPUTE,
-  HOLDS_SLOT,
-  type EnvironmentState,
-} from '#services/environments/environment_states'
+import { HOLDS_COMPUTE, HOLDS_SLOT, type EnvironmentState } from '#domain/environment_states'
 
 /** What a usage row is grouped by: a user, an experiment or an image. */
 export type UsageGroupKey = { id: number | null; label: string }

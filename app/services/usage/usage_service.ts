@@ -1,15 +1,16 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import { fromSqlTimestamp, toSqlTimestamp } from '#models/millisecond_timestamp'
-import { HOLDS_SLOT, type EnvironmentState } from '#services/environments/environment_states'
+import { HOLDS_SLOT, type EnvironmentState } from '#domain/environment_states'
 import {
   calculateUsage,
   type UsageEnvironment,
   type UsageRow,
 } from '#services/usage/usage_calculator'
 
-export const USAGE_GROUPINGS = ['user', 'experiment', 'image'] as const
-export type UsageGrouping = (typeof USAGE_GROUPINGS)[number]
+import type { UsageGrouping } from '#domain/listing'
+
+export type { UsageGrouping }
 
 export type UsageReport = {
   rows: UsageRow[]

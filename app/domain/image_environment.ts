@@ -1,4 +1,4 @@
-import { guacamoleTextProblem } from '#services/access/guacamole_text'
+import { guacamoleTextProblem } from '#domain/guacamole_text'
 
 /**
  * Rules for the environment variables an image passes to its containers.

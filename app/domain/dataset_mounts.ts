@@ -57,6 +57,12 @@ export type MountError = {
 /** Accepted mounts and refusals; a session is launchable only without any refusal. */
 export type MountCheck = { mounts: DatasetMount[]; errors: MountError[]; launchable: boolean }
 
+/**
+ * A check as stored with a session: `rules` names the rules and settings
+ * it was made under (missing on checks older than that key).
+ */
+export type StoredMountCheck = MountCheck & { rules?: string }
+
 const CODE = {
   parse: 'E_MOUNT_PARSE',
   tooMany: 'E_MOUNT_TOO_MANY',
