@@ -11,6 +11,8 @@ function csv(value: string | undefined) {
 }
 
 for (const name of [
+  // Responses and logout messages from any other issuer are refused.
+  'SAML_IDP_ENTITY_ID',
   'SAML_IDP_SSO_URL',
   'SAML_IDP_CERT',
   'SAML_SP_PRIVATE_KEY',
@@ -32,7 +34,7 @@ const samlConfig = {
   label: env.get('SAML_LABEL', 'Federated sign-in'),
 
   idp: {
-    entityId: env.get('SAML_IDP_ENTITY_ID'),
+    entityId: env.get('SAML_IDP_ENTITY_ID', ''),
     ssoUrl: env.get('SAML_IDP_SSO_URL', ''),
     sloUrl: env.get('SAML_IDP_SLO_URL'),
     /** One or more certificates (comma-separated), to allow IdP key rollover. */

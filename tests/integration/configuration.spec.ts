@@ -83,6 +83,17 @@ test.group('Configuration is validated at boot', () => {
       'DOCKER_TLS_CERT',
     ],
     ['a trusted proxy that is no address', { TRUSTED_PROXIES: 'proxy.example' }, 'TRUSTED_PROXIES'],
+    [
+      'SAML without the IdP entity id (its Issuer is checked)',
+      {
+        SAML_ENABLED: 'true',
+        SAML_IDP_SSO_URL: 'https://idp.example/sso',
+        SAML_IDP_CERT: '/etc/portal/saml/idp.crt',
+        SAML_SP_PRIVATE_KEY: '/etc/portal/saml/sp.key',
+        SAML_SP_CERT: '/etc/portal/saml/sp.crt',
+      },
+      'SAML_IDP_ENTITY_ID',
+    ],
   ] as const) {
     test(`refuses ${label}`, async ({ assert, cleanup }) => {
       const dataDir = await scratchDir('env')

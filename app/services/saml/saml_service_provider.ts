@@ -87,7 +87,10 @@ export default class SamlServiceProvider {
     const returnTo = await this.cache.takeReturnTo(
       typeof body.RelayState === 'string' ? body.RelayState : undefined
     )
-    const { inResponseTo } = guardSamlResponse(body.SAMLResponse, samlConfig.sp.acsUrl)
+    const { inResponseTo } = guardSamlResponse(body.SAMLResponse, {
+      acsUrl: samlConfig.sp.acsUrl,
+      idpEntityId: samlConfig.idp.entityId,
+    })
     if (!(await this.cache.claim(inResponseTo))) {
       throw new SamlResponseRejectedException('InResponseTo unknown, expired or already used')
     }
@@ -102,6 +105,10 @@ export default class SamlServiceProvider {
     }
     if (!profile) {
       throw new SamlResponseRejectedException('no profile in response')
+    }
+    // The signed Assertion's Issuer: the certificate alone does not say which IdP spoke.
+    if (profile.issuer !== samlConfig.idp.entityId) {
+      throw new SamlResponseRejectedException('Assertion Issuer is not the configured IdP')
     }
     return { profile, returnTo }
   }
@@ -127,7 +134,7 @@ export default class SamlServiceProvider {
   async logoutUrl(session: SamlSessionInfo, returnTo: string) {
     const relayState = await this.cache.saveReturnTo(returnTo)
     return this.#saml().getLogoutUrlAsync(
-      { issuer: samlConfig.idp.entityId ?? '', ...session },
+      { issuer: samlConfig.idp.entityId, ...session },
       relayState,
       {}
     )

@@ -422,6 +422,39 @@ test.group('SAML attacks fail closed', (group) => {
     await assertRefused(browser, { SAMLResponse: other, RelayState: relayState })
   })
 
+  test('a response or an assertion from another issuer, although signed with the trusted key', async ({
+    client,
+    assert,
+  }) => {
+    const other = await pendingRequest(client)
+    await assertRefused(other.browser, {
+      SAMLResponse: idp.createSamlResponse(
+        responseFor(other.requestId, { issuer: 'https://other-idp.example' })
+      ),
+      RelayState: other.relayState,
+    })
+
+    // The Response's Issuer comes first in the document, the Assertion's second.
+    for (const occurrence of [0, 1]) {
+      const { browser, relayState, requestId } = await pendingRequest(client)
+      let seen = -1
+      const xml = idp
+        .buildResponseXml(responseFor(requestId))
+        .replace(/<saml:Issuer>[^<]*<\/saml:Issuer>/g, (issuer) =>
+          ++seen === occurrence ? '<saml:Issuer>https://other-idp.example</saml:Issuer>' : issuer
+        )
+      assert.equal(seen, 1)
+      await assertRefused(browser, {
+        SAMLResponse: encodeSamlPost(idp.sign(xml)),
+        RelayState: relayState,
+      })
+    }
+    const refusals = await AuditEvent.query().where('action', 'auth.saml')
+    assert.lengthOf(refusals, 3)
+    assert.isTrue(refusals.every((event) => /issuer/i.test(String(event.details?.detail))))
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+  })
+
   test('a response for another destination', async ({ client }) => {
     const { browser, relayState, requestId } = await pendingRequest(client)
     const other = idp.createSamlResponse(
