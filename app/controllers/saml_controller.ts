@@ -6,6 +6,11 @@ import RequestOrigin from '#services/request_origin'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
 import SamlSignInService from '#services/saml/saml_sign_in_service'
 import SamlLogoutService from '#services/saml/saml_logout_service'
+import {
+  browserBindingCookie,
+  pendingRequestIds,
+  withPendingRequest,
+} from '#services/saml/saml_browser_binding'
 
 /**
  * Browser-facing SAML endpoints. Errors here render as an HTML page (see
@@ -24,16 +29,28 @@ export default class SamlController {
     const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
       data: ctx.request.qs(),
     })
-    const url = await this.sp.loginUrl(returnTo ?? portalConfig.landingUrl)
+    const { url, requestId } = await this.sp.loginUrl(returnTo ?? portalConfig.landingUrl)
+    const binding = browserBindingCookie()
+    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
+    ctx.response.cookie(binding.name, withPendingRequest(pending, requestId), binding.options)
     return ctx.response.redirect(url)
   }
 
   @inject()
   async acs(ctx: HttpContext, signIn: SamlSignInService, logout: SamlLogoutService) {
-    const { user, profile, returnTo } = await signIn.complete(
+    const binding = browserBindingCookie()
+    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
+    const { user, profile, returnTo, requestId } = await signIn.complete(
       ctx.request.body(),
+      pending,
       RequestOrigin.fromHttp(ctx)
     )
+    const stillPending = pending.filter((id) => id !== requestId)
+    if (stillPending.length > 0) {
+      ctx.response.cookie(binding.name, stillPending, binding.options)
+    } else {
+      ctx.response.clearCookie(binding.name, binding.options)
+    }
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))

@@ -11,10 +11,12 @@ const FRONTEND = 'http://127.0.0.1:5173'
 
 /**
  * Two portal processes behind one public URL share MySQL: a SAML response
- * to a request issued by one process is accepted by the other, once.
+ * to a request issued by one process is accepted by the other, once, and
+ * only from the browser that started the sign-in (its binding cookie,
+ * signed with the app key both processes share).
  */
 test.group('SAML across portal processes', () => {
-  test('process B accepts the response to process A’s request, and neither accepts it twice', async ({
+  test('process B accepts the response to process A’s request from the same browser, and neither accepts it twice', async ({
     assert,
     cleanup,
   }) => {
@@ -70,7 +72,21 @@ test.group('SAML across portal processes', () => {
     const form = parseAutoPostForm(await page.text())
     assert.equal(form.action, `${publicUrl}/api/v1/auth/saml/acs`)
 
+    const boundCookie = browserAtA.cookies.get('__Host-portal-saml-request')
+    assert.isDefined(boundCookie, 'the sign-in start binds the request to the browser')
+
+    // Another browser posting the same response is refused by either process.
+    for (const process of [processB, processA]) {
+      const stranger = await new HttpBrowser(process.baseUrl).postForm(
+        '/api/v1/auth/saml/acs',
+        form.fields
+      )
+      assert.equal(stranger.status, 401)
+    }
+
+    // The same browser, its request routed to the other process.
     const browserAtB = new HttpBrowser(processB.baseUrl)
+    browserAtB.cookies = new Map(browserAtA.cookies)
     const acs = await browserAtB.postForm('/api/v1/auth/saml/acs', form.fields)
     assert.equal(acs.status, 303, String(acs.body))
     assert.equal(acs.location, `${FRONTEND}/`)
@@ -82,11 +98,11 @@ test.group('SAML across portal processes', () => {
     assert.equal(me.status, 200)
     assert.equal(me.body.data.username, 'grace-multi')
 
+    // A replay carrying the binding cookie is still refused, at either process.
     for (const process of [processA, processB]) {
-      const replay = await new HttpBrowser(process.baseUrl).postForm(
-        '/api/v1/auth/saml/acs',
-        form.fields
-      )
+      const replaying = new HttpBrowser(process.baseUrl)
+      replaying.cookies.set('__Host-portal-saml-request', boundCookie!)
+      const replay = await replaying.postForm('/api/v1/auth/saml/acs', form.fields)
       assert.equal(replay.status, 401)
     }
   })

@@ -192,6 +192,36 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
     assert.match(user.external_id, /^[0-9a-f]{40}$/)
   })
 
+  test('a response captured from one browser’s round trip signs nobody in in another; the first browser still completes it', async ({
+    assert,
+  }) => {
+    const mallory = new LoopbackBrowser()
+    const form = await mallory.navigate(`${portalUrl}/api/v1/auth/saml/login`)
+    await expectPage(assert, mallory, form, { url: form.url, includes: 'name="password"' })
+    const autoPost = await mallory.submit(form, ADA)
+    await expectPage(assert, mallory, autoPost, {
+      url: autoPost.url,
+      includes: `action="${portalUrl}/api/v1/auth/saml/acs"`,
+    })
+    assert.isDefined(mallory.cookie('__Host-portal-saml-request'), mallory.trail())
+
+    // A hostile page makes the victim's browser submit the captured auto-post form.
+    const victim = new LoopbackBrowser()
+    const refused = await victim.submit(autoPost)
+    assert.equal(refused.status, 401, victim.trail())
+    assert.equal(refused.url, `${portalUrl}/api/v1/auth/saml/acs`)
+    assert.include(refused.contentType, 'text/html')
+    assert.equal((await victim.xhr('GET', `${portalUrl}/api/v1/me`)).status, 401)
+
+    // The SameSite=None cookie rides along on SimpleSAMLphp's cross-site POST.
+    const landing = await mallory.submit(autoPost)
+    await expectPage(assert, mallory, landing, {
+      url: `${portalUrl}/`,
+      includes: 'Signed in as <strong>Ada Lovelace</strong>',
+    })
+    assert.isUndefined(mallory.cookie('__Host-portal-saml-request'), 'used up')
+  })
+
   test('sign-out at the portal ends the SimpleSAMLphp session too (HTTP-Redirect) and lands on the portal page', async ({
     assert,
   }) => {

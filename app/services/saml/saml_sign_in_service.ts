@@ -34,13 +34,14 @@ export default class SamlSignInService {
   ) {}
 
   /**
-   * Validates the IdP's POSTed response and signs its subject in. Every
-   * refusal is audited with its reason.
+   * Validates the IdP's POSTed response and signs its subject in.
+   * `boundRequestIds` are the sign-ins the posting browser started (its
+   * binding cookie). Every refusal is audited with its reason.
    */
-  async complete(body: Record<string, unknown>, origin: RequestOrigin) {
+  async complete(body: Record<string, unknown>, boundRequestIds: string[], origin: RequestOrigin) {
     let consumed: Awaited<ReturnType<SamlServiceProvider['consumeResponse']>>
     try {
-      consumed = await this.sp.consumeResponse(body)
+      consumed = await this.sp.consumeResponse(body, boundRequestIds)
     } catch (error) {
       await this.#audit(null, 'failure', origin, {
         reason: (error as { code?: string }).code,

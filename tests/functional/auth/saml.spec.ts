@@ -127,6 +127,74 @@ test.group('SAML single sign-on', (group) => {
     assert.equal(event.outcome, 'success')
   })
 
+  test('a response captured from another browser’s sign-in signs nobody in there (login CSRF)', async ({
+    client,
+    assert,
+  }) => {
+    // Mallory signs in at the IdP as herself and keeps the auto-post form instead of sending it.
+    const mallory = new ApiSession(client)
+    const captured = await signInAtIdp(
+      mallory,
+      person({
+        nameId: 'persistent-mallory',
+        attributes: { EAAHash: 'eaa-mallory', uid: 'mallory' },
+      })
+    )
+
+    // A hostile page makes the victim's browser post it: no binding cookie there.
+    const victim = new ApiSession(client)
+    await assertRefused(victim, captured.fields)
+    // Nor when the victim has a sign-in of their own under way.
+    const busyVictim = new ApiSession(client)
+    await signInAtIdp(busyVictim, person())
+    await assertRefused(busyVictim, captured.fields)
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+
+    const refusals = await AuditEvent.query().where('action', 'auth.saml')
+    assert.lengthOf(refusals, 2)
+    for (const event of refusals) {
+      assert.equal(event.outcome, 'failure')
+      assert.include(String(event.details?.detail), 'did not start')
+    }
+    // The refusals used nothing up: the browser that started the sign-in completes it.
+    ;(await mallory.postForm('/api/v1/auth/saml/acs', captured.fields)).assertStatus(303)
+    assert.equal((await mallory.get('/api/v1/me')).body().data.username, 'mallory')
+  })
+
+  test('the binding cookie is __Host-, Secure, HttpOnly, SameSite=None and lives as long as a request', async ({
+    client,
+    assert,
+  }) => {
+    const start = await new ApiSession(client).request('GET', '/api/v1/auth/saml/login')
+    assert.equal(start.status(), 302)
+    const cookie = [start.headers()['set-cookie'] ?? []]
+      .flat()
+      .find((line: string) => line.startsWith('__Host-portal-saml-request='))
+    assert.isDefined(cookie, 'the sign-in start sets the binding cookie')
+    const attributes = cookie!.split(/;\s*/).slice(1)
+    for (const expected of ['HttpOnly', 'Secure', 'SameSite=None', 'Path=/']) {
+      assert.include(attributes, expected)
+    }
+    assert.include(attributes, `Max-Age=${samlConfig.requestTtlMs / 1000}`)
+    assert.isFalse(
+      attributes.some((attribute) => /^Domain=/i.test(attribute)),
+      '__Host- cookies name no Domain'
+    )
+  })
+
+  test('two sign-ins started in one browser (two tabs) each complete once', async ({
+    client,
+    assert,
+  }) => {
+    const browser = new ApiSession(client)
+    const first = await signInAtIdp(browser, person())
+    const second = await signInAtIdp(browser, person())
+    ;(await browser.postForm('/api/v1/auth/saml/acs', second.fields)).assertStatus(303)
+    ;(await browser.postForm('/api/v1/auth/saml/acs', first.fields)).assertStatus(303)
+    assert.isUndefined(browser.cookies.get('__Host-portal-saml-request'), 'nothing left pending')
+    ;(await browser.postForm('/api/v1/auth/saml/acs', second.fields)).assertStatus(401)
+  })
+
   test('the same person signs into the same account, with a fresh profile', async ({
     client,
     assert,
@@ -400,12 +468,23 @@ test.group('SAML attacks fail closed', (group) => {
     await assertRefused(browser, { SAMLResponse: weak, RelayState: relayState })
   })
 
-  test('a replayed response', async ({ client }) => {
+  test('a replayed response, even from the browser that started the sign-in', async ({
+    client,
+    assert,
+  }) => {
     const browser = new ApiSession(client)
     const form = await signInAtIdp(browser, person())
+    // The same browser's cookies as they were before the response was posted.
+    const replayer = new ApiSession(client)
+    replayer.cookies = new Map(browser.cookies)
     ;(await browser.postForm('/api/v1/auth/saml/acs', form.fields)).assertStatus(303)
 
-    await assertRefused(new ApiSession(client), form.fields)
+    await assertRefused(replayer, form.fields)
+    const refusal = await AuditEvent.query()
+      .where('action', 'auth.saml')
+      .where('outcome', 'failure')
+      .firstOrFail()
+    assert.include(String(refusal.details?.detail), 'already used')
   })
 
   test('an unsolicited response and one answering an unknown request', async ({ client }) => {
