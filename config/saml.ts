@@ -1,4 +1,5 @@
 import env from '#start/env'
+import string from '@adonisjs/core/helpers/string'
 import { appUrl } from '#config/app'
 
 const enabled = env.get('SAML_ENABLED', false)
@@ -66,6 +67,13 @@ const samlConfig = {
 
   /** Map the federated id to a facility account through the User Office (contract endpoint 2). */
   resolveWithUserOffice: env.get('SAML_RESOLVE_WITH_USER_OFFICE', false),
+
+  /**
+   * How long an admin role the IdP granted lasts after the assertion that
+   * carried it: older sessions act as scientists until a fresh sign-in,
+   * admin-scoped tokens expire within it.
+   */
+  adminMaxAgeMs: string.milliseconds.parse(env.get('SAML_ADMIN_MAX_AGE', '8h')),
 }
 
 export default samlConfig

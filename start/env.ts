@@ -165,6 +165,7 @@ export const schema = {
   SAML_ROLE_ATTRIBUTE: Env.schema.string.optional(),
   SAML_ADMIN_VALUES: Env.schema.string.optional(),
   SAML_RESOLVE_WITH_USER_OFFICE: Env.schema.boolean.optional(),
+  SAML_ADMIN_MAX_AGE: duration(60_000),
 }
 
 let env = await Env.create(APP_ROOT, schema)

@@ -6,6 +6,7 @@ import RequestOrigin from '#services/request_origin'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
 import SamlSignInService from '#services/saml/saml_sign_in_service'
 import SamlLogoutService from '#services/saml/saml_logout_service'
+import type { SamlSessionState } from '#services/saml/saml_admin_freshness'
 import {
   browserBindingCookie,
   pendingRequestIds,
@@ -59,7 +60,9 @@ export default class SamlController {
       nameIDFormat: profile.nameIDFormat,
       sessionIndex: profile.sessionIndex,
     }
-    ctx.session.put('saml', saml)
+    // When and for whom the IdP vouched: its admin role lasts SAML_ADMIN_MAX_AGE from here.
+    const state: SamlSessionState = { ...saml, assertedAt: Date.now(), userId: user.id }
+    ctx.session.put('saml', state)
     await logout.track(ctx.session.sessionId, saml)
     return ctx.response
       .redirect()

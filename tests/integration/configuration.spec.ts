@@ -60,6 +60,7 @@ test.group('Configuration is validated at boot', () => {
       JOBS_INTERVAL_SECONDS: 'often',
       FRONTEND_ORIGINS: 'https://portal.example/app',
       SAML_REQUEST_TTL_SECONDS: '5',
+      SAML_ADMIN_MAX_AGE: '30s',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })

@@ -155,7 +155,12 @@ export default class SamlServiceProvider {
   async logoutUrl(session: SamlSessionInfo, returnTo: string) {
     const relayState = await this.cache.saveReturnTo(returnTo)
     return this.#saml().getLogoutUrlAsync(
-      { issuer: samlConfig.idp.entityId, ...session },
+      {
+        issuer: samlConfig.idp.entityId,
+        nameID: session.nameID,
+        nameIDFormat: session.nameIDFormat,
+        sessionIndex: session.sessionIndex,
+      },
       relayState,
       {}
     )

@@ -3,7 +3,9 @@ import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import type { Profile } from '@node-saml/passport-saml'
 import type User from '#models/user'
+import db from '@adonisjs/lucid/services/db'
 import UserRole from '#models/user_role'
+import AccessTokenService from '#services/access_token_service'
 import samlConfig from '#config/saml'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
@@ -30,7 +32,8 @@ export default class SamlSignInService {
     protected accounts: ExternalAccountService,
     protected userOffice: UserOfficeClient,
     protected audit: AuditService,
-    protected experiments: ExperimentCatalogService
+    protected experiments: ExperimentCatalogService,
+    protected tokens: AccessTokenService
   ) {}
 
   /**
@@ -107,15 +110,20 @@ export default class SamlSignInService {
 
   /**
    * The IdP's attributes are authoritative for the admin role they grant:
-   * granted while the attribute says so, withdrawn when it stops. An admin
-   * role granted by hand is left alone.
+   * granted while the attribute says so, withdrawn when it stops — with
+   * the admin-scoped tokens made under it, so that they do not come back
+   * to life when the IdP grants the role again. An admin role granted by
+   * hand is left alone.
    */
   async #syncAdminRole(user: User, grantsAdmin: boolean) {
     const current = await UserRole.query().where('user_id', user.id).where('role', 'admin').first()
     if (grantsAdmin && !current) {
       await UserRole.create({ userId: user.id, role: 'admin', source: 'saml' })
     } else if (!grantsAdmin && current?.source === 'saml') {
-      await current.delete()
+      await db.transaction(async (trx) => {
+        await current.useTransaction(trx).delete()
+        await this.tokens.revokeAdminScoped(user.id, trx)
+      })
     }
   }
 

@@ -399,6 +399,160 @@ test.group('SAML single sign-on', (group) => {
   })
 })
 
+test.group('SAML admin roles follow the IdP', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  let maxAgeMs: number
+  group.each.setup(() => {
+    idp.clearRecorded()
+    samlConfig.resolveWithUserOffice = false
+    maxAgeMs = samlConfig.adminMaxAgeMs
+    return () => {
+      samlConfig.adminMaxAgeMs = maxAgeMs
+      samlConfig.resolveWithUserOffice = false
+    }
+  })
+
+  const admin = () =>
+    person({ attributes: { ...person().attributes, eduPersonEntitlement: ADMIN_ENTITLEMENT } })
+
+  async function signedIn(client: ApiClient, user: IdpUser) {
+    const browser = new ApiSession(client)
+    const acs = await browser.postForm(
+      '/api/v1/auth/saml/acs',
+      (await signInAtIdp(browser, user)).fields
+    )
+    acs.assertStatus(303)
+    return browser
+  }
+
+  async function newToken(browser: ApiSession, adminScope: boolean) {
+    await browser.get('/api/v1/auth/csrf')
+    const response = await browser.post('/api/v1/auth/tokens', {
+      name: adminScope ? 'admin script' : 'user script',
+      expiresInDays: 30,
+      admin: adminScope,
+    })
+    response.assertStatus(201)
+    return response.body().data as { token: string; scopes: string[]; expiresAt: string }
+  }
+
+  test('withdrawing the IdP admin role revokes the admin-scoped tokens made under it, also when it comes back', async ({
+    client,
+    assert,
+  }) => {
+    const browser = await signedIn(client, admin())
+    const adminToken = await newToken(browser, true)
+    const userToken = await newToken(browser, false)
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/admin/audit')).assertStatus(
+      200
+    )
+
+    await signedIn(client, person())
+    const left = await db.from('auth_access_tokens').select('name')
+    assert.deepEqual(
+      left.map((row) => row.name),
+      ['user script']
+    )
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/me')).assertStatus(401)
+    ;(await ApiSession.withToken(client, userToken.token).get('/api/v1/me')).assertStatus(200)
+
+    // Granted again by the IdP: the old admin token stays dead.
+    await signedIn(client, admin())
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/admin/audit')).assertStatus(
+      401
+    )
+  })
+
+  test('an IdP-granted admin role lapses in a session older than SAML_ADMIN_MAX_AGE: a scientist until a fresh sign-in', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 1500
+    const browser = await signedIn(client, admin())
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(403)
+    const me = await browser.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.deepEqual(me.body().data.roles, ['scientist'])
+    // Nor can the stale session mint an admin token.
+    await browser.get('/api/v1/auth/csrf')
+    ;(
+      await browser.post('/api/v1/auth/tokens', { name: 'x', expiresInDays: 1, admin: true })
+    ).assertStatus(403)
+
+    // A fresh assertion in the same browser restores it.
+    const form = await signInAtIdp(browser, admin())
+    ;(await browser.postForm('/api/v1/auth/saml/acs', form.fields)).assertStatus(303)
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+    const row = await UserRole.query().where('role', 'admin').firstOrFail()
+    assert.equal(row.source, 'saml')
+  })
+
+  test('an admin role granted by hand does not lapse with the assertion', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 1000
+    const browser = await signedIn(client, person())
+    const user = await User.findByOrFail('provider', 'saml')
+    await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+    assert.deepEqual((await browser.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
+  })
+
+  test('an admin-scoped token of an IdP-granted admin expires within SAML_ADMIN_MAX_AGE of the assertion; an older one loses the admin scope', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 60 * 60 * 1000
+    const browser = await signedIn(client, admin())
+    const before = Date.now()
+    const adminToken = await newToken(browser, true)
+    assert.deepEqual(adminToken.scopes, ['user', 'admin'])
+    assert.isAtMost(Date.parse(adminToken.expiresAt), before + samlConfig.adminMaxAgeMs + 1000)
+    assert.isAbove(Date.parse(adminToken.expiresAt), before + samlConfig.adminMaxAgeMs - 60_000)
+    // A user-scoped token is not capped.
+    const userToken = await newToken(browser, false)
+    assert.isAbove(Date.parse(userToken.expiresAt), before + 29 * 24 * 3600 * 1000)
+
+    // A token made longer ago than the bound (e.g. before the bound existed) keeps only "user".
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000)
+    await db
+      .from('auth_access_tokens')
+      .where('name', 'admin script')
+      .update({ created_at: twoHoursAgo, expires_at: new Date(Date.now() + 24 * 3600 * 1000) })
+    const script = ApiSession.withToken(client, adminToken.token)
+    ;(await script.get('/api/v1/admin/audit')).assertStatus(403)
+    const me = await script.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.deepEqual(me.body().data.roles, ['scientist'])
+  })
+
+  test('a password session of an account whose admin role came from the IdP does not carry it', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.resolveWithUserOffice = true
+    testUserOffice.addIdentity('eaa-hash-4711', 'jdoe')
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+    const federated = await signedIn(client, admin())
+    assert.equal((await federated.get('/api/v1/me')).body().data.username, 'jdoe')
+    ;(await federated.get('/api/v1/admin/audit')).assertStatus(200)
+
+    const password = new ApiSession(client)
+    ;(await password.login('jdoe', 'uo-secret-1')).assertStatus(200)
+    ;(await password.get('/api/v1/admin/audit')).assertStatus(403)
+    assert.deepEqual((await password.get('/api/v1/me')).body().data.roles, ['scientist'])
+  })
+})
+
 test.group('SAML attacks fail closed', (group) => {
   isolateEachTest(group)
   group.setup(async () => {
