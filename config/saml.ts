@@ -24,6 +24,24 @@ for (const name of [
   }
 }
 
+const idpEntityId = env.get('SAML_IDP_ENTITY_ID', '')
+
+/** The host of an entity id that is a URL ("https://idp.example/shibboleth" → "idp.example"). */
+function hostOf(entityId: string) {
+  try {
+    return new URL(entityId).hostname.toLowerCase() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const usernameScope = (env.get('SAML_USERNAME_SCOPE') ?? hostOf(idpEntityId) ?? '').toLowerCase()
+if (enabled && idpEntityId && !usernameScope) {
+  throw new Error(
+    'Missing environment variable "SAML_USERNAME_SCOPE": SAML_IDP_ENTITY_ID is no URL to take the scope of federated usernames from'
+  )
+}
+
 /**
  * SAML 2.0 single sign-on (Umbrella, eduGAIN or any SAML IdP). Keys and
  * certificates are PEM text or paths to PEM files, read when used (so
@@ -35,7 +53,7 @@ const samlConfig = {
   label: env.get('SAML_LABEL', 'Federated sign-in'),
 
   idp: {
-    entityId: env.get('SAML_IDP_ENTITY_ID', ''),
+    entityId: idpEntityId,
     ssoUrl: env.get('SAML_IDP_SSO_URL', ''),
     sloUrl: env.get('SAML_IDP_SLO_URL'),
     /** One or more certificates (comma-separated), to allow IdP key rollover. */
@@ -63,6 +81,11 @@ const samlConfig = {
     roleAttribute: env.get('SAML_ROLE_ATTRIBUTE'),
     /** Values of the role attribute that grant the admin role. */
     adminValues: csv(env.get('SAML_ADMIN_VALUES')),
+    /**
+     * Federated usernames end with "@" and this, so that an IdP cannot
+     * assert a name a User Office or local account holds or will hold.
+     */
+    usernameScope,
   },
 
   /** Map the federated id to a facility account through the User Office (contract endpoint 2). */

@@ -12,6 +12,7 @@ import { Env } from '@adonisjs/core/env'
 import { ensureLocalAppKey } from '#start/local_app_key'
 import {
   dnsLabel,
+  domainName,
   duration,
   integer,
   nonRootId,
@@ -166,6 +167,7 @@ export const schema = {
   SAML_ADMIN_VALUES: Env.schema.string.optional(),
   SAML_RESOLVE_WITH_USER_OFFICE: Env.schema.boolean.optional(),
   SAML_ADMIN_MAX_AGE: duration(60_000),
+  SAML_USERNAME_SCOPE: domainName(),
 }
 
 let env = await Env.create(APP_ROOT, schema)

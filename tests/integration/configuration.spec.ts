@@ -61,6 +61,7 @@ test.group('Configuration is validated at boot', () => {
       FRONTEND_ORIGINS: 'https://portal.example/app',
       SAML_REQUEST_TTL_SECONDS: '5',
       SAML_ADMIN_MAX_AGE: '30s',
+      SAML_USERNAME_SCOPE: 'not a host!',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
@@ -94,6 +95,18 @@ test.group('Configuration is validated at boot', () => {
         SAML_SP_CERT: '/etc/portal/saml/sp.crt',
       },
       'SAML_IDP_ENTITY_ID',
+    ],
+    [
+      'SAML with an entity id that is no URL and no username scope',
+      {
+        SAML_ENABLED: 'true',
+        SAML_IDP_ENTITY_ID: 'urn:mace:idp.facility.example',
+        SAML_IDP_SSO_URL: 'https://idp.example/sso',
+        SAML_IDP_CERT: '/etc/portal/saml/idp.crt',
+        SAML_SP_PRIVATE_KEY: '/etc/portal/saml/sp.key',
+        SAML_SP_CERT: '/etc/portal/saml/sp.crt',
+      },
+      'SAML_USERNAME_SCOPE',
     ],
   ] as const) {
     test(`refuses ${label}`, async ({ assert, cleanup }) => {

@@ -59,7 +59,7 @@ test.group('SAML across portal processes', () => {
     cleanup(() => processA.stop())
     cleanup(() => processB.stop())
     cleanup(async () => {
-      await db.from('users').where('username', 'grace-multi').delete()
+      await db.from('users').where('username', 'grace-multi@idp.multi-process.test').delete()
     })
 
     const browserAtA = new HttpBrowser(processA.baseUrl)
@@ -96,7 +96,8 @@ test.group('SAML across portal processes', () => {
     meAtA.cookies = browserAtB.cookies
     const me = await meAtA.request('GET', '/api/v1/me')
     assert.equal(me.status, 200)
-    assert.equal(me.body.data.username, 'grace-multi')
+    // A federated name, in the IdP's namespace (the host of its entity id).
+    assert.equal(me.body.data.username, 'grace-multi@idp.multi-process.test')
 
     // A replay carrying the binding cookie is still refused, at either process.
     for (const process of [processA, processB]) {

@@ -87,6 +87,8 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
         SAML_SP_CERT: join(dir, 'portal', 'sp.crt'),
         SAML_ID_ATTRIBUTE: 'nameID',
         SAML_USERNAME_ATTRIBUTE: 'uid',
+        // Federated usernames become uid@idp.example (the entity id is a loopback URL).
+        SAML_USERNAME_SCOPE: 'idp.example',
         SAML_EMAIL_ATTRIBUTE: 'mail',
         SAML_DISPLAY_NAME_ATTRIBUTE: 'displayName',
         SAML_ROLE_ATTRIBUTE: 'eduPersonEntitlement',
@@ -181,14 +183,18 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
     const me = await browser.xhr('GET', `${portalUrl}/api/v1/me`)
     assert.equal(me.status, 200)
     assert.include(me.body.data, {
-      username: 'ada',
+      username: 'ada@idp.example',
       email: 'ada@university.example',
       displayName: 'Ada Lovelace',
       provider: 'saml',
     })
     assert.deepEqual(me.body.data.roles, ['admin', 'scientist'])
     // SimpleSAMLphp's persistent NameID: a salted SHA-1 of eduPersonPrincipalName.
-    const user = await database.connection().from('users').where('username', 'ada').firstOrFail()
+    const user = await database
+      .connection()
+      .from('users')
+      .where('username', 'ada@idp.example')
+      .firstOrFail()
     assert.match(user.external_id, /^[0-9a-f]{40}$/)
   })
 

@@ -12,7 +12,11 @@ import type RequestOrigin from '#services/request_origin'
 import UserOfficeClient from '#services/user_office/user_office_client'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import ExternalAccountService from '#services/auth/external_account_service'
-import { mapSamlProfile, type FederatedIdentity } from '#services/saml/saml_identity_mapper'
+import {
+  federatedNamespace,
+  mapSamlProfile,
+  type FederatedIdentity,
+} from '#services/saml/saml_identity_mapper'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
@@ -79,13 +83,20 @@ export default class SamlSignInService {
 
   async #account(identity: FederatedIdentity, origin: RequestOrigin) {
     if (!samlConfig.resolveWithUserOffice) {
-      return this.accounts.findOrCreate({
-        provider: 'saml',
-        externalId: identity.persistentId,
-        username: identity.username,
-        email: identity.email,
-        displayName: identity.displayName,
-      })
+      return this.accounts.findOrCreate(
+        {
+          provider: 'saml',
+          externalId: identity.persistentId,
+          username: identity.username,
+          federated: {
+            fallbackUsername: identity.idDerivedUsername,
+            namespace: federatedNamespace(),
+          },
+          email: identity.email,
+          displayName: identity.displayName,
+        },
+        origin
+      )
     }
     const username = await this.userOffice.lookupIdentity(identity.persistentId)
     if (!username) {
@@ -99,13 +110,16 @@ export default class SamlSignInService {
       })
       throw new NoFacilityAccountException()
     }
-    return this.accounts.findOrCreate({
-      provider: 'useroffice',
-      externalId: username,
-      username,
-      email: identity.email,
-      displayName: identity.displayName,
-    })
+    return this.accounts.findOrCreate(
+      {
+        provider: 'useroffice',
+        externalId: username,
+        username,
+        email: identity.email,
+        displayName: identity.displayName,
+      },
+      origin
+    )
   }
 
   /**

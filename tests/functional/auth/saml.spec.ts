@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
@@ -23,6 +24,14 @@ import {
 
 const FRONTEND = 'http://127.0.0.1:5173'
 const ADMIN_ENTITLEMENT = 'urn:mace:facility.example:portal-admin'
+/** Federated usernames carry the IdP's scope (.env.test: SAML_IDP_ENTITY_ID's host). */
+const SCOPE = 'idp.test.example'
+const ADA = `ada@${SCOPE}`
+
+/** The name a federated account falls back to: derived from its immutable id. */
+function idDerivedName(persistentId: string) {
+  return `fed-${createHash('sha256').update(persistentId).digest('hex').slice(0, 16)}@${SCOPE}`
+}
 
 const idp: TestIdp = trustedTestIdp()
 
@@ -116,12 +125,12 @@ test.group('SAML single sign-on', (group) => {
     const me = await browser.get('/api/v1/me')
     me.assertStatus(200)
     assert.include(me.body().data, {
-      username: 'ada',
+      username: ADA,
       email: 'ada@university.example',
       displayName: 'Ada Lovelace',
       provider: 'saml',
     })
-    const user = await User.findByOrFail('username', 'ada')
+    const user = await User.findByOrFail('username', ADA)
     assert.equal(user.externalId, 'eaa-hash-4711')
     const event = await AuditEvent.query().where('action', 'auth.saml').firstOrFail()
     assert.equal(event.outcome, 'success')
@@ -158,7 +167,7 @@ test.group('SAML single sign-on', (group) => {
     }
     // The refusals used nothing up: the browser that started the sign-in completes it.
     ;(await mallory.postForm('/api/v1/auth/saml/acs', captured.fields)).assertStatus(303)
-    assert.equal((await mallory.get('/api/v1/me')).body().data.username, 'mallory')
+    assert.equal((await mallory.get('/api/v1/me')).body().data.username, `mallory@${SCOPE}`)
   })
 
   test('the binding cookie is __Host-, Secure, HttpOnly, SameSite=None and lives as long as a request', async ({
@@ -212,7 +221,7 @@ test.group('SAML single sign-on', (group) => {
     const users = await User.query().where('provider', 'saml')
     assert.lengthOf(users, 1)
     assert.equal(users[0].displayName, 'Ada King')
-    assert.equal(users[0].username, 'ada')
+    assert.equal(users[0].username, ADA)
   })
 
   test('grants admin from the entitlement attribute and withdraws it later', async ({
@@ -239,7 +248,7 @@ test.group('SAML single sign-on', (group) => {
   test('leaves an admin role granted by hand alone', async ({ client, assert }) => {
     const browser = new ApiSession(client)
     await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
-    const user = await User.findByOrFail('username', 'ada')
+    const user = await User.findByOrFail('username', ADA)
     await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
 
     const again = new ApiSession(client)
@@ -299,7 +308,7 @@ test.group('SAML single sign-on', (group) => {
   test('refuses a disabled account', async ({ client }) => {
     const browser = new ApiSession(client)
     await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
-    await db.from('users').where('username', 'ada').update({ disabled: true })
+    await db.from('users').where('username', ADA).update({ disabled: true })
 
     const again = new ApiSession(client)
     await assertRefused(again, (await signInAtIdp(again, person())).fields, 403)
@@ -319,16 +328,105 @@ test.group('SAML single sign-on', (group) => {
     }
   })
 
-  test('refuses a username another account already holds', async ({ client, assert }) => {
-    await User.create({
+  test('a federated username lives in the IdP’s namespace: the User Office account of that name stays its own', async ({
+    client,
+    assert,
+  }) => {
+    const federated = new ApiSession(client)
+    const jdoe = person({ attributes: { ...person().attributes, uid: 'jdoe' } })
+    ;(
+      await federated.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(federated, jdoe)).fields)
+    ).assertStatus(303)
+    assert.equal((await federated.get('/api/v1/me')).body().data.username, `jdoe@${SCOPE}`)
+
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+    const facility = new ApiSession(client)
+    const login = await facility.login('jdoe', 'uo-secret-1')
+    login.assertStatus(200)
+    assert.include(login.body().data, { username: 'jdoe', provider: 'useroffice' })
+    assert.notEqual(login.body().data.id, (await federated.get('/api/v1/me')).body().data.id)
+  })
+
+  test('a User Office account claims its name from a federated account holding it, which moves to its id-derived name', async ({
+    client,
+    assert,
+  }) => {
+    // Named before federated names were namespaced, or by an IdP whose scope the User Office uses.
+    const squatter = await User.create({
+      username: 'jdoe',
+      provider: 'saml',
+      externalId: 'eaa-hash-squatter',
+      disabled: false,
+    })
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+
+    const facility = new ApiSession(client)
+    const login = await facility.login('jdoe', 'uo-secret-1')
+    login.assertStatus(200)
+    assert.include(login.body().data, { username: 'jdoe', provider: 'useroffice' })
+    await squatter.refresh()
+    assert.equal(squatter.username, idDerivedName('eaa-hash-squatter'))
+    assert.equal(squatter.externalId, 'eaa-hash-squatter')
+    const event = await AuditEvent.query().where('action', 'user.rename').firstOrFail()
+    assert.equal(event.objectId, String(squatter.id))
+    assert.deepInclude(event.details, { old: 'jdoe', new: squatter.username })
+  })
+
+  test('a federated account named before namespacing moves into the namespace at its next sign-in', async ({
+    client,
+    assert,
+  }) => {
+    const legacy = await User.create({
       username: 'ada',
+      provider: 'saml',
+      externalId: 'eaa-hash-4711',
+      disabled: false,
+    })
+    const browser = new ApiSession(client)
+    ;(
+      await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    ).assertStatus(303)
+    const me = (await browser.get('/api/v1/me')).body().data
+    assert.equal(me.id, legacy.id)
+    assert.equal(me.username, ADA)
+  })
+
+  test('a federated name another account holds is never taken over: the person gets the id-derived name, else a conflict', async ({
+    client,
+    assert,
+  }) => {
+    const local = await User.create({
+      username: ADA,
       provider: 'local',
       disabled: false,
       password: 'x'.repeat(20),
     })
     const browser = new ApiSession(client)
-    await assertRefused(browser, (await signInAtIdp(browser, person())).fields, 409)
-    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+    ;(
+      await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    ).assertStatus(303)
+    assert.equal(
+      (await browser.get('/api/v1/me')).body().data.username,
+      idDerivedName('eaa-hash-4711')
+    )
+    await local.refresh()
+    assert.equal(local.username, ADA)
+    assert.equal(local.provider, 'local')
+
+    // Both names held by others: refused, nothing taken over.
+    const other = person({
+      nameId: 'persistent-4712',
+      attributes: { EAAHash: 'eaa-hash-4712', uid: 'ada' },
+    })
+    await User.create({
+      username: idDerivedName('eaa-hash-4712'),
+      provider: 'local',
+      disabled: false,
+      password: 'x'.repeat(20),
+    })
+    const refused = new ApiSession(client)
+    await assertRefused(refused, (await signInAtIdp(refused, other)).fields, 409)
+    assert.lengthOf(await User.query().where('external_id', 'eaa-hash-4712'), 0)
   })
 
   test('only redirects back to the configured frontend', async ({ client, assert }) => {
