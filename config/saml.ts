@@ -97,6 +97,15 @@ const samlConfig = {
    * admin-scoped tokens expire within it.
    */
   adminMaxAgeMs: string.milliseconds.parse(env.get('SAML_ADMIN_MAX_AGE', '8h')),
+
+  /** Sign-in starts per client address within the window (each caches a request): 429 beyond. */
+  loginThrottle: {
+    attempts: env.get('SAML_LOGIN_THROTTLE_ATTEMPTS', 30),
+    window: env.get('SAML_LOGIN_THROTTLE_WINDOW', '5 mins'),
+  },
+
+  /** Sign-ins under way at once, all clients together (the request cache's bound): 429 beyond. */
+  maxPendingSignIns: env.get('SAML_MAX_PENDING_SIGN_INS', 10_000),
 }
 
 export default samlConfig

@@ -168,6 +168,9 @@ export const schema = {
   SAML_RESOLVE_WITH_USER_OFFICE: Env.schema.boolean.optional(),
   SAML_ADMIN_MAX_AGE: duration(60_000),
   SAML_USERNAME_SCOPE: domainName(),
+  SAML_LOGIN_THROTTLE_ATTEMPTS: integer(1, 100_000),
+  SAML_LOGIN_THROTTLE_WINDOW: duration(1000),
+  SAML_MAX_PENDING_SIGN_INS: integer(10, 10_000_000),
 }
 
 let env = await Env.create(APP_ROOT, schema)

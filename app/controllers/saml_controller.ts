@@ -26,11 +26,15 @@ export default class SamlController {
     return response.send(this.sp.metadata())
   }
 
-  async login(ctx: HttpContext) {
+  @inject()
+  async login(ctx: HttpContext, signIn: SamlSignInService) {
     const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
       data: ctx.request.qs(),
     })
-    const { url, requestId } = await this.sp.loginUrl(returnTo ?? portalConfig.landingUrl)
+    const { url, requestId } = await signIn.begin(
+      returnTo ?? portalConfig.landingUrl,
+      RequestOrigin.fromHttp(ctx)
+    )
     const binding = browserBindingCookie()
     const pending = pendingRequestIds(ctx.request.cookie(binding.name))
     ctx.response.cookie(binding.name, withPendingRequest(pending, requestId), binding.options)

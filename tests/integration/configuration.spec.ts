@@ -62,6 +62,9 @@ test.group('Configuration is validated at boot', () => {
       SAML_REQUEST_TTL_SECONDS: '5',
       SAML_ADMIN_MAX_AGE: '30s',
       SAML_USERNAME_SCOPE: 'not a host!',
+      SAML_LOGIN_THROTTLE_ATTEMPTS: '0',
+      SAML_LOGIN_THROTTLE_WINDOW: 'often',
+      SAML_MAX_PENDING_SIGN_INS: '5',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })

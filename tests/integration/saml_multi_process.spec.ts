@@ -13,10 +13,11 @@ const FRONTEND = 'http://127.0.0.1:5173'
  * Two portal processes behind one public URL share MySQL: a SAML response
  * to a request issued by one process is accepted by the other, once, and
  * only from the browser that started the sign-in (its binding cookie,
- * signed with the app key both processes share).
+ * signed with the app key both processes share); sign-in starts are
+ * throttled per address in the shared database.
  */
 test.group('SAML across portal processes', () => {
-  test('process B accepts the response to process A’s request from the same browser, and neither accepts it twice', async ({
+  test('process B accepts the response to process A’s request from the same browser, neither accepts it twice, and both count sign-in starts together', async ({
     assert,
     cleanup,
   }) => {
@@ -51,6 +52,7 @@ test.group('SAML across portal processes', () => {
       SAML_ID_ATTRIBUTE: 'nameID',
       SAML_USERNAME_ATTRIBUTE: 'uid',
       SAML_EMAIL_ATTRIBUTE: 'mail',
+      SAML_LOGIN_THROTTLE_ATTEMPTS: '4',
     }
     const [processA, processB] = await Promise.all([
       PortalProcess.start(shared),
@@ -106,5 +108,29 @@ test.group('SAML across portal processes', () => {
       const replay = await replaying.postForm('/api/v1/auth/saml/acs', form.fields)
       assert.equal(replay.status, 401)
     }
+
+    // Sign-in starts from one address count in the shared database, whichever process serves them.
+    const address = `203.0.113.${1 + Math.floor(Math.random() * 250)}`
+    cleanup(async () => {
+      await db
+        .connection('counters')
+        .from('rate_limits')
+        .where('key', 'like', `%${address}`)
+        .delete()
+    })
+    const starts = []
+    for (const process of [processA, processB, processA, processB, processA, processB]) {
+      const answer = await fetch(`${process.baseUrl}/api/v1/auth/saml/login`, {
+        headers: { 'x-forwarded-for': address },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(5000),
+      })
+      starts.push({ status: answer.status, retryAfter: answer.headers.get('retry-after') })
+    }
+    assert.deepEqual(
+      starts.map((answer) => answer.status),
+      [302, 302, 302, 302, 429, 429]
+    )
+    assert.isAbove(Number(starts[4].retryAfter), 0)
   })
 })

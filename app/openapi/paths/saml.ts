@@ -48,6 +48,12 @@ export const samlPaths = {
         },
         404: htmlError,
         422: htmlError,
+        429: {
+          description:
+            'Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, SAML_LOGIN_THROTTLE_*) or too many sign-ins under way (E_SAML_BUSY, SAML_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After',
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          content: { 'text/html': {} },
+        },
       },
     },
   },

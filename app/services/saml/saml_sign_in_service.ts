@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { Profile } from '@node-saml/passport-saml'
 import type User from '#models/user'
 import db from '@adonisjs/lucid/services/db'
@@ -21,6 +22,9 @@ import AccountDisabledException from '#exceptions/account_disabled_exception'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
+import SamlLoginThrottle from '#services/saml/saml_login_throttle'
+import SamlRequestCache from '#services/saml/saml_request_cache'
+import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { signIns } from '#services/metrics/portal_metrics'
 
 /**
@@ -37,8 +41,31 @@ export default class SamlSignInService {
     protected userOffice: UserOfficeClient,
     protected audit: AuditService,
     protected experiments: ExperimentCatalogService,
-    protected tokens: AccessTokenService
+    protected tokens: AccessTokenService,
+    protected throttle: SamlLoginThrottle,
+    protected cache: SamlRequestCache
   ) {}
+
+  /**
+   * Starts a sign-in: the IdP URL with a signed AuthnRequest, and its id
+   * for the browser's binding cookie. Throttled per client address (the
+   * limiter's 429) and refused while SAML_MAX_PENDING_SIGN_INS sign-ins
+   * are under way (SamlSignInBusyException); neither caches anything.
+   */
+  async begin(returnTo: string, origin: RequestOrigin) {
+    try {
+      await this.throttle.guard(origin.clientIp)
+      if ((await this.cache.pendingRequests()) >= samlConfig.maxPendingSignIns) {
+        throw new SamlSignInBusyException()
+      }
+    } catch (error) {
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+        signIns.inc({ provider: 'saml', outcome: 'throttled' })
+      }
+      throw error
+    }
+    return this.sp.loginUrl(returnTo)
+  }
 
   /**
    * Validates the IdP's POSTed response and signs its subject in.

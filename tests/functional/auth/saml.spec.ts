@@ -497,6 +497,84 @@ test.group('SAML single sign-on', (group) => {
   })
 })
 
+test.group('SAML sign-in starts are bounded', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  let saved: { attempts: number; window: string; maxPending: number }
+  group.each.setup(() => {
+    saved = { ...samlConfig.loginThrottle, maxPending: samlConfig.maxPendingSignIns }
+    return () => {
+      samlConfig.loginThrottle.attempts = saved.attempts
+      samlConfig.loginThrottle.window = saved.window
+      samlConfig.maxPendingSignIns = saved.maxPending
+    }
+  })
+
+  /** A sign-in start as a browser at `address` makes it (through a trusted loopback proxy). */
+  function start(client: ApiClient, address: string) {
+    return new ApiSession(client)
+      .request('GET', '/api/v1/auth/saml/login')
+      .header('X-Forwarded-For', address)
+  }
+
+  function pendingRequests() {
+    return db
+      .from('saml_request_cache')
+      .where('key', 'like', 'request:%')
+      .count('* as n')
+      .first()
+      .then((row) => Number(row!.n))
+  }
+
+  test('sign-in starts are limited per client address: 429 with Retry-After, nothing cached', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.loginThrottle.attempts = 3
+    for (let attempt = 0; attempt < 3; attempt++) {
+      ;(await start(client, '203.0.113.7')).assertStatus(302)
+    }
+    const before = await pendingRequests()
+    const refused = await start(client, '203.0.113.7')
+    refused.assertStatus(429)
+    assert.include(refused.header('content-type'), 'text/html')
+    assert.include(refused.text(), 'E_TOO_MANY_REQUESTS')
+    assert.isAbove(Number(refused.header('retry-after')), 0)
+    assert.isUndefined(refused.header('location'))
+    assert.equal(await pendingRequests(), before, 'a refused start caches no request')
+
+    // Another address is not affected; the counters are in the shared database.
+    ;(await start(client, '198.51.100.20')).assertStatus(302)
+    const counters = await db
+      .connection('counters')
+      .from('rate_limits')
+      .where('key', 'like', '%203.0.113.7%')
+    assert.lengthOf(counters, 1)
+  })
+
+  test('at most SAML_MAX_PENDING_SIGN_INS sign-ins are under way: 429 with Retry-After, until one completes', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.maxPendingSignIns = 2
+    const browser = new ApiSession(client)
+    const first = await signInAtIdp(browser, person())
+    await signInAtIdp(new ApiSession(client), person())
+
+    const refused = await start(client, '198.51.100.21')
+    refused.assertStatus(429)
+    assert.include(refused.text(), 'E_SAML_BUSY')
+    assert.isAbove(Number(refused.header('retry-after')), 0)
+    assert.equal(await pendingRequests(), 2)
+
+    ;(await browser.postForm('/api/v1/auth/saml/acs', first.fields)).assertStatus(303)
+    ;(await start(client, '198.51.100.21')).assertStatus(302)
+  })
+})
+
 test.group('SAML admin roles follow the IdP', (group) => {
   isolateEachTest(group)
   group.setup(async () => {
