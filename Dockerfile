@@ -14,7 +14,7 @@
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 #----------------------------------------------------------------------
-# Build: every dependency, TypeScript compiled into /src/build
+# Build: every dependency, the web console built, TypeScript compiled into /src/build
 #----------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -26,7 +26,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 COPY . .
-RUN node ace build
+# The web console (Vite, into console/dist), then the server; node ace build
+# copies console/dist into the build output.
+RUN npm run build
 
 #----------------------------------------------------------------------
 # Runtime: the build output and its production dependencies

@@ -62,9 +62,18 @@ export default defineConfig({
         name: 'integration',
         timeout: 120000,
       },
+      {
+        files: ['tests/browser/**/*.spec.ts'],
+        name: 'browser',
+        timeout: 120000,
+      },
     ],
     forceExit: false,
   },
 
-  metaFiles: [],
+  /*
+  | Copied into the production build by "node ace build": the built web
+  | console (npm run build:console), which the portal serves at "/".
+  */
+  metaFiles: [{ pattern: 'console/dist/**', reloadServer: false }],
 })

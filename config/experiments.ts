@@ -72,6 +72,11 @@ if (problem) {
 const experimentsConfig = {
   mountPolicy,
 
+  /**
+   * A launch or a start on an experiment re-syncs the user's memberships
+   * first when they are older than this (0: always).
+   */
+  launchMembershipMaxAgeMs: env.get('LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES', 5) * 60_000,
   /** A user's experiments are re-synced when read after this long. */
   syncMaxAgeMs: env.get('EXPERIMENTS_SYNC_MAX_AGE_MINUTES', 15) * 60_000,
   /** Page size asked of the User Office, and a bound on the pages followed. */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The production image's steps without Docker (no image registry needed):
-# copies the tree through .dockerignore, runs `node ace build`, installs the
-# build's production dependencies only (`npm ci --omit=dev --omit=optional`,
-# as the Dockerfile's runtime stage), then, as an unprivileged user that cannot
-# write the code, migrates with `node ace migration:run --force` and starts
-# `node bin/server.js` on the embedded SQLite database. Checks the health
-# routes, the API document and a clean exit on SIGTERM. Everything happens in
-# a scratch folder; the working tree is not touched.
+# copies the tree through .dockerignore, runs `npm run build` (the web console
+# with Vite, then `node ace build`), installs the build's production
+# dependencies only (`npm ci --omit=dev --omit=optional`, as the Dockerfile's
+# runtime stage), then, as an unprivileged user that cannot write the code,
+# migrates with `node ace migration:run --force` and starts `node bin/server.js`
+# on the embedded SQLite database. Checks the health routes, the API document,
+# the web console at "/" with its script, and a clean exit on SIGTERM.
+# Everything happens in a scratch folder; the working tree is not touched.
 #
 #   bash scripts/check_production_build.sh
 set -euo pipefail
@@ -63,12 +64,14 @@ done < <(grep -Ev '^[[:space:]]*(#|$)' .dockerignore)
   tar -cf - --anchored "${excludes[@]}" -- *
 ) | tar -xf - -C "$SCRATCH/src"
 
-step "node ace build"
+step "npm run build (the web console with Vite, then node ace build)"
 # The Dockerfile's build stage installs every dependency from the same lock
 # file; here the project's own node_modules stands in for it.
 ln -s "$ROOT/node_modules" "$SCRATCH/src/node_modules"
-(cd "$SCRATCH/src" && env -i PATH="$PATH" HOME="$HOME" node ace build >"$SCRATCH/build.log" 2>&1) ||
-  { cat "$SCRATCH/build.log" >&2; fail "node ace build"; }
+(cd "$SCRATCH/src" && env -i PATH="$PATH" HOME="$HOME" npm run --silent build >"$SCRATCH/build.log" 2>&1) ||
+  { cat "$SCRATCH/build.log" >&2; fail "npm run build"; }
+[ -f "$SCRATCH/src/build/console/dist/index.html" ] ||
+  fail "the build output has no web console (console/dist, copied by node ace build)"
 
 step "npm ci --omit=dev --omit=optional in the build output"
 APP="$SCRATCH/app"
@@ -152,6 +155,14 @@ case "$document" in
 esac
 [ "$(http_get /api/docs/assets/swagger-ui.css | head -c 3)" = 200 ] ||
   fail "/api/docs/assets/swagger-ui.css (swagger-ui-dist) did not answer 200"
+console_page=$(http_get /)
+case "$console_page" in
+  '200 <!doctype html>'*'<div id="app">'*) ;;
+  *) fail "/ did not answer the web console: ${console_page:0:200}" ;;
+esac
+console_script=$(printf '%s' "$console_page" | grep -o '/assets/[A-Za-z0-9_.-]*\.js' | head -n 1)
+[ -n "$console_script" ] && [ "$(http_get "$console_script" | head -c 3)" = 200 ] ||
+  fail "the console's script ${console_script:-(none in the page)} did not answer 200"
 
 step "SIGTERM"
 kill -TERM "$server_pid"

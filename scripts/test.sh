@@ -34,6 +34,10 @@ trap stop_started_services EXIT
 
 ensure_mysql || { echo "0 passed, 1 failed"; echo "test setup: no MySQL/MariaDB server could be found or started" >&2; exit 1; }
 ensure_docker || { echo "0 passed, 1 failed"; echo "test setup: no Docker engine could be found or started" >&2; exit 1; }
+ensure_chromium || echo "test setup: Debian's chromium could not be installed (the browser suite will fail)" >&2
+# The console the browser suite drives and the portal serves at "/": built
+# every run (under a second) so the tests see the current sources.
+bash scripts/build_console.sh || { echo "0 passed, 1 failed"; echo "test setup: the web console did not build" >&2; exit 1; }
 ensure_docker_compose || echo "test setup: no docker compose could be found or installed (tests/integration/deployment_files.spec.ts will fail)" >&2
 ensure_simplesamlphp || echo "test setup: SimpleSAMLphp could not be found or installed (tests/integration/simplesamlphp.spec.ts will fail)" >&2
 

@@ -10,7 +10,6 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
-const LandingController = () => import('#controllers/landing_controller')
 const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 const ApiDocsController = () => import('#controllers/api_docs_controller')
@@ -37,9 +36,7 @@ const AdminEnvironmentsController = () => import('#controllers/admin_environment
 const AdminUsersController = () => import('#controllers/admin_users_controller')
 const AdminUsageController = () => import('#controllers/admin_usage_controller')
 const AdminOverviewController = () => import('#controllers/admin_overview_controller')
-
-// Where sign-in and sign-out land the browser (until the web console is served here).
-router.get('/', [LandingController, 'show']).as('landing').use(middleware.browserSession())
+const ConsoleController = () => import('#controllers/console_controller')
 
 router.get('/health/live', [HealthController, 'live']).as('health.live')
 router.get('/health/ready', [HealthController, 'ready']).as('health.ready')
@@ -199,3 +196,13 @@ router
   .prefix('/api/v1')
   .as('api')
   .use(middleware.browserSession())
+
+/*
+| The web console: its page at "/" and at any other path the router does not
+| know (its client-side routes), and its hashed assets. Registered last; the
+| controller keeps the JSON 404 for unknown paths under /api, /health,
+| /metrics and /assets.
+*/
+router.get('/', [ConsoleController, 'page']).as('console.home')
+router.get('/assets/:file', [ConsoleController, 'asset']).as('console.asset')
+router.get('/*', [ConsoleController, 'page']).as('console.route')

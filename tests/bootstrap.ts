@@ -1,5 +1,6 @@
 import { assert } from '@japa/assert'
 import { apiClient } from '@japa/api-client'
+import { browserClient } from '@japa/browser-client'
 import app from '@adonisjs/core/services/app'
 import type { Config } from '@japa/runner/types'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
@@ -10,6 +11,7 @@ import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_off
 import { writeTestSamlKeys } from '#tests/helpers/test_saml'
 import { fakeGuacamole, fakeGuacamolePort } from '#tests/helpers/fake_guacamole'
 import { testKubernetes, testKubernetesPort } from '#tests/helpers/test_kubernetes'
+import { BROWSER_CONTEXT_OPTIONS, launchDebianChromium } from '#tests/helpers/browser'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -17,6 +19,13 @@ export const plugins: Config['plugins'] = [
   // Plain api client: tests sign in over HTTP and keep their own cookies
   // (tests/helpers/api_session.ts) instead of the session/auth shortcuts.
   apiClient(),
+  // One Debian Chromium for the browser suite, a fresh context per test.
+  browserClient({
+    runInSuites: ['browser'],
+    launcher: launchDebianChromium,
+    contextOptions: BROWSER_CONTEXT_OPTIONS,
+    assertions: { timeout: 10_000 },
+  }),
 ]
 
 /**
@@ -57,7 +66,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
-  if (['functional', 'integration'].includes(suite.name)) {
+  if (['functional', 'integration', 'browser'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start())
   }
 }

@@ -6,6 +6,8 @@ import SamlResponseRejectedException from '#exceptions/saml_response_rejected_ex
 import LaunchLimitException from '#exceptions/launch_limit_exception'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
+import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
+import { CONSOLE_NOT_BUILT_PAGE } from '#services/console/console_not_built_page'
 
 /**
  * Renders every error, whatever raised it, as the one documented shape
@@ -28,6 +30,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }
 
+    if (error instanceof ConsoleNotBuiltException) {
+      ctx.response.status(status).header('Content-Type', 'text/html; charset=utf-8')
+      return ctx.response.send(CONSOLE_NOT_BUILT_PAGE)
+    }
     if (BROWSER_ROUTES.has(ctx.route?.pattern ?? '')) {
       ctx.response.status(status).header('Content-Type', 'text/html; charset=utf-8')
       return ctx.response.send(errorPage(status, errors))
@@ -37,6 +43,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async report(error: unknown, ctx: HttpContext) {
     if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+      return
+    }
+    if (error instanceof ConsoleNotBuiltException) {
+      ctx.logger.warn('the web console is not built (npm run build:console)')
       return
     }
     if (error instanceof SamlResponseRejectedException) {

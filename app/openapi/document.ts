@@ -6,6 +6,7 @@ import { adminQuotaPaths } from '#openapi/paths/admin_quotas'
 import { adminUserPaths } from '#openapi/paths/admin_users'
 import { adminReportPaths } from '#openapi/paths/admin_reports'
 import { authPaths } from '#openapi/paths/auth'
+import { consolePaths } from '#openapi/paths/console'
 import { docsPaths } from '#openapi/paths/docs'
 import { environmentPaths } from '#openapi/paths/environments'
 import { experimentPaths } from '#openapi/paths/experiments'
@@ -42,6 +43,7 @@ export const openApiDocument = {
     { name: 'Health' },
     { name: 'Monitoring' },
     { name: 'Documentation' },
+    { name: 'Console' },
   ],
   paths: {
     ...authPaths,
@@ -58,6 +60,8 @@ export const openApiDocument = {
     ...healthPaths,
     ...metricsPaths,
     ...docsPaths,
+    // Last: its catch-all template must not shadow a documented path.
+    ...consolePaths,
   },
   components,
 }

@@ -5,20 +5,19 @@
 
 # shellcheck source=scripts/lib/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=scripts/lib/docker_engine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/docker_engine.sh"
 
 STARTED_PIDS=()
-# Folders whose mounts a stopped service leaves behind (dockerd's network
-# namespace): unmounted once the services are stopped.
-STARTED_MOUNT_ROOTS=()
+# State folders of the private Docker engines started here.
+STARTED_ENGINES=()
 
 stop_started_services() {
   for pid in "${STARTED_PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
-  for root in "${STARTED_MOUNT_ROOTS[@]:-}"; do
-    [ -n "$root" ] || continue
-    awk -v root="$root/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r |
-      while read -r mount; do umount "$mount" 2>/dev/null; done
+  for run in "${STARTED_ENGINES[@]:-}"; do
+    [ -n "$run" ] && stop_private_docker "$run"
   done
   return 0
 }
@@ -72,19 +71,11 @@ ensure_mysql() {
   return 1
 }
 
-docker_answers() {
-  docker -H "unix://$1" version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
-}
-
 # Exports DOCKER_SOCKET for a Docker engine that answers and holds the test
-# images (scripts/lib/build_test_images.sh). A private engine has no bridge
-# network and touches no iptables: environments run with network "none" or
-# "host", and the tests only ever talk to loopback.
+# images (scripts/lib/build_test_images.sh): the one on an exported
+# DOCKER_SOCKET, otherwise a private one (scripts/lib/docker_engine.sh).
 ensure_docker() {
-  if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1; then
-    echo "test setup: installing docker.io" >&2
-    apt_install docker.io || return 1
-  fi
+  ensure_docker_installed || return 1
 
   if [ -n "${DOCKER_SOCKET:-}" ]; then
     if docker_answers "$DOCKER_SOCKET"; then
@@ -94,36 +85,14 @@ ensure_docker() {
     echo "test setup: no Docker engine answers on $DOCKER_SOCKET, starting a private one" >&2
   fi
 
-  # Unix socket paths are limited to 107 bytes and containerd's sit deeper
-  # than ours: fall back to a short folder when the checkout is deep.
-  local dir="$ROOT/tmp/docker${TEST_SLOT:+-slot$TEST_SLOT}"
-  if [ ${#dir} -gt 60 ]; then
-    dir="/tmp/portal-docker-$(id -u)-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)${TEST_SLOT:+-slot$TEST_SLOT}"
-  fi
-  export DOCKER_SOCKET="$dir/docker.sock"
-
-  if ! docker_answers "$DOCKER_SOCKET"; then
-    mkdir -p "$dir"
-    # Its own (empty) daemon.json: a system one must not change this engine.
-    echo '{}' >"$dir/daemon.json"
-    echo "test setup: starting a private Docker engine on $DOCKER_SOCKET" >&2
-    dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" --exec-root "$dir/exec" \
-      --pidfile "$dir/dockerd.pid" -H "unix://$DOCKER_SOCKET" --bridge=none --iptables=false \
-      --ip6tables=false --ip-masq=false --shutdown-timeout=2 --log-level=warn \
-      >"$dir/dockerd.log" 2>&1 &
-    local pid=$!
-    STARTED_PIDS+=($pid)
-    STARTED_MOUNT_ROOTS+=("$dir/exec")
-    local ready=
-    for _ in $(seq 1 120); do
-      docker_answers "$DOCKER_SOCKET" && ready=1 && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    if [ -z "$ready" ]; then
-      tail -n 20 "$dir/dockerd.log" >&2
-      return 1
-    fi
+  local dir
+  dir="$(private_docker_run_dir "$ROOT/tmp/docker${TEST_SLOT:+-slot$TEST_SLOT}" portal-docker${TEST_SLOT:+-slot$TEST_SLOT})"
+  docker_answers "$dir/docker.sock" ||
+    echo "test setup: starting a private Docker engine on $dir/docker.sock" >&2
+  start_private_docker "$dir" "$dir" || return 1
+  export DOCKER_SOCKET="$PRIVATE_DOCKER_SOCKET"
+  if [ -n "$PRIVATE_DOCKER_STARTED" ]; then
+    STARTED_ENGINES+=("$dir")
     # Containers a killed earlier run left behind (the engine is ours alone).
     docker -H "unix://$DOCKER_SOCKET" container prune -f >/dev/null
   fi
@@ -156,4 +125,13 @@ ensure_simplesamlphp() {
   echo "test setup: installing simplesamlphp and php-cli" >&2
   apt_install --no-install-recommends simplesamlphp php-cli php-xml php-mbstring || return 1
   simplesamlphp_usable
+}
+
+# Debian's Chromium for the browser suite (tests/browser), installed when
+# missing; no browser is ever downloaded. tests/helpers/browser.ts launches
+# /usr/bin/chromium and fails loudly when it is absent.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "test setup: installing chromium" >&2
+  apt_install chromium
 }

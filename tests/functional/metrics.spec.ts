@@ -100,7 +100,8 @@ test.group('Metrics: what they count', (group) => {
     const before = await scrape(client)
     ;(await browser.get('/api/v1/environments/987654')).assertStatus(404)
     ;(await browser.get('/api/v1/environments/987655')).assertStatus(404)
-    ;(await client.get('/no/such/path/42')).assertStatus(404)
+    // (A GET would be the console's client-side route fallback.)
+    ;(await client.post('/no/such/path/42')).assertStatus(404)
     const after = await scrape(client)
 
     const pattern = {

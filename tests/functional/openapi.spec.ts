@@ -8,7 +8,11 @@ function registeredOperations() {
   const operations: string[] = []
   for (const routes of Object.values(router.toJSON())) {
     for (const route of routes) {
-      const path = route.pattern.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')
+      const path = route.pattern
+        .replace(/:(\w+)/g, '{$1}')
+        .replace(/(.)\/$/, '$1')
+        // The console's catch-all ("/*") is documented as "/{path}".
+        .replace(/^\/\*$/, '/{path}')
       for (const method of route.methods) {
         if (method !== 'HEAD') {
           operations.push(`${method} ${path}`)

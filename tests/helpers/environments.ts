@@ -82,3 +82,10 @@ export async function waitForState(
     `environment ${id} stayed "${last.state}" (wanted ${states.join('/')}): ${last.failureReason ?? ''}`
   )
 }
+
+/** Lets a launch settle (running or failed), then removes the environment through the API. */
+export async function settleAndRemove(session: ApiSession, id: number) {
+  await waitForState(session, id, ['running', 'failed'])
+  const removed = await session.delete(`/api/v1/environments/${id}`)
+  removed.assertStatus(202)
+}

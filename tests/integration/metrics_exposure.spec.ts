@@ -69,7 +69,7 @@ test.group('Metrics exposure of a portal process', () => {
 
     const browser = new HttpBrowser(portal.baseUrl)
     const metrics = await browser.request('GET', '/metrics')
-    const unknown = await browser.request('GET', '/no-such-path')
+    const unknown = await browser.request('GET', '/api/v1/no-such-path')
     assert.equal(metrics.status, 404)
     assert.deepEqual(metrics.body, unknown.body)
   }).timeout(90_000)

@@ -37,7 +37,8 @@ test.group('Guacamole JSON broker (guacamole-auth-json)', () => {
     const { data } = grant.credentials as { data: string }
     const { valid, payload } = decryptAndVerify(data, SECRET)
     assert.isTrue(valid)
-    assert.equal(payload.expires, Date.parse('2031-05-06T07:08:09.123Z'))
+    // Usable for a minute after it is issued, not until the environment expires.
+    assert.closeTo(payload.expires, Date.now() + 60_000, 2000)
     assert.isTrue(payload.singleUse)
     assert.match(payload.username, /^portal-test-env-42-[0-9a-f]+$/)
     const names = Object.keys(payload.connections)
@@ -90,5 +91,12 @@ test.group('Guacamole JSON broker (guacamole-auth-json)', () => {
     const middle = Buffer.from(data, 'base64')
     middle[40] ^= 0x80
     assert.isNull(openGuacamoleJson(middle.toString('base64'), SECRET))
+  })
+
+  test('a blob never outlives its environment', async ({ assert }) => {
+    const soon = DateTime.utc().plus({ seconds: 10 })
+    const grant = await new GuacamoleJsonBroker(SECRET).grant(target({ expiresAt: soon }))
+    const { payload } = decryptAndVerify((grant.credentials as { data: string }).data, SECRET)
+    assert.equal(payload.expires, soon.toMillis())
   })
 })

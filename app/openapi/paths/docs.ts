@@ -1,14 +1,4 @@
 export const docsPaths = {
-  '/': {
-    get: {
-      tags: ['Documentation'],
-      summary: 'The portal page (where sign-in and sign-out land the browser)',
-      description:
-        'A small HTML page saying who is signed in (or offering sign-in) with a link to the API reference; the web console replaces it.',
-      security: [],
-      responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } },
-    },
-  },
   '/api/v1/openapi.json': {
     get: {
       tags: ['Documentation'],

@@ -162,7 +162,7 @@ export const environmentPaths = {
       tags: ['Environments'],
       summary: 'Requisition an environment',
       description:
-        "Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once. An environment tied to no experiment needs the User Office's authorisation when USER_OFFICE_AUTHORIZED_URL is set (contract endpoint 3): 403 E_NOT_AUTHORIZED_BY_USER_OFFICE when it says no or does not know the caller, 503 E_USER_OFFICE_UNAVAILABLE when it gives no answer (local accounts are not asked).",
+        "Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once. An environment tied to no experiment needs the User Office's authorisation when USER_OFFICE_AUTHORIZED_URL is set (contract endpoint 3): 403 E_NOT_AUTHORIZED_BY_USER_OFFICE when it says no or does not know the caller, 503 E_USER_OFFICE_UNAVAILABLE when it gives no answer (local accounts are not asked). A launch on an experiment re-syncs the caller\'s memberships first when they are older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES (503 E_USER_OFFICE_UNAVAILABLE when the User Office cannot answer: nothing is launched on stale rights).",
       security: signedIn,
       requestBody: {
         required: true,
@@ -269,7 +269,7 @@ export const environmentPaths = {
       tags: ['Environments'],
       summary: 'Start a stopped environment (its compute must fit the quota)',
       description:
-        'Its compute must fit the quota again. An environment tied to no experiment is authorised by the User Office again, as at requisition (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).',
+        'Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).',
       security: signedIn,
       parameters: [idParameter],
       responses: {

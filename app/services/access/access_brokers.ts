@@ -52,6 +52,14 @@ export default class AccessBrokers {
   }
 
   /**
+   * Removes the environment's Guacamole records now, whatever it is doing
+   * (its owner was disabled); failures propagate so the caller can say so.
+   */
+  async revokeNow(environmentId: number) {
+    await this.guacamoleDb.revoke(environmentId)
+  }
+
+  /**
    * Reconciler: removes access records of environments that are gone or
    * not running. Records of the Guacamole database broker outlive a switch
    * to another broker (or to none, or an unset GUACAMOLE_URL): while the

@@ -20,6 +20,16 @@ export type AccessLink =
   | { kind: 'guacamole'; url: string; credentials?: GuacamoleCredentials }
 
 /**
+ * Whether the environment's web URL carries its secret as the login token:
+ * a token a running application cannot be made to forget.
+ */
+export function opensWithToken(environment: Environment) {
+  return (
+    environment.image.protocol === 'http' && Boolean(environment.image.environment.WEB_TOKEN_PARAM)
+  )
+}
+
+/**
  * The web application's URL. Images that take the per-environment secret
  * as their login token (e.g. JupyterLab started with
  * `--ServerApp.token=$PORTAL_SECRET`) name the query parameter in their
@@ -49,6 +59,25 @@ export default class AccessService {
     protected tokens: GuacamoleTokens,
     protected audit: AuditService
   ) {}
+
+  /**
+   * Withdraws the remote access of the owner's environments that still run
+   * or start (their account was disabled): Guacamole records and
+   * credentials go at once. Returns the ids whose records were removed.
+   * Blobs of the JSON broker need no withdrawal: each is usable for a
+   * minute only.
+   */
+  async revokeAllOf(owner: User) {
+    const environments = await Environment.query()
+      .where('user_id', owner.id)
+      .whereIn('state', ['provisioning', 'running'])
+      .whereIn('id', db.from('environment_access').select('environment_id'))
+      .select('id')
+    for (const { id } of environments) {
+      await this.brokers.revokeNow(id)
+    }
+    return environments.map(({ id }) => id)
+  }
 
   async open(user: User, id: number, origin: RequestOrigin): Promise<AccessLink> {
     const record = (outcome: 'success' | 'denied' | 'failure', details: Record<string, unknown>) =>

@@ -35,10 +35,18 @@ export function sealGuacamoleJson(payload: GuacamoleJsonPayload, secretHex: stri
 }
 
 /**
+ * How long a blob may be exchanged for a Guacamole session. Guacamole
+ * checks `expires` when the blob is presented, not during the session it
+ * opens, so a short life costs nothing and keeps a leaked answer (browser
+ * history, a proxy log) from opening the environment later.
+ */
+export const GUACAMOLE_JSON_TTL_MS = 60_000
+
+/**
  * The stateless broker: a signed, encrypted description of the one
- * connection, valid until the environment expires and usable once.
- * Nothing is written to Guacamole, so there is nothing to revoke: the
- * environment stopping is what ends access.
+ * connection, usable once within a minute (and never after the
+ * environment expires). Nothing is written to Guacamole, so there is
+ * nothing to revoke: the environment stopping is what ends access.
  */
 export default class GuacamoleJsonBroker implements AccessBroker {
   readonly name = 'guacamole-json' as const
@@ -53,7 +61,7 @@ export default class GuacamoleJsonBroker implements AccessBroker {
     const connection = `${environmentNamePrefix(target.environmentId)}${target.protocol}`
     const payload: GuacamoleJsonPayload = {
       username: guacamoleUsername(target.environmentId),
-      expires: target.expiresAt.toMillis(),
+      expires: Math.min(Date.now() + GUACAMOLE_JSON_TTL_MS, target.expiresAt.toMillis()),
       singleUse: true,
       connections: {
         [connection]: { protocol: target.protocol, parameters: connectionParameters(target) },

@@ -17,6 +17,8 @@ import EnvironmentJournal from '#services/environments/environment_journal'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
+import ExperimentSyncService from '#services/experiments/experiment_sync_service'
+import experimentsConfig from '#config/experiments'
 import { ALLOWED_FROM, type EnvironmentState } from '#services/environments/environment_states'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -24,6 +26,7 @@ import InvalidStateException from '#exceptions/invalid_state_exception'
 import SessionNotLaunchableException from '#exceptions/session_not_launchable_exception'
 import ExperimentRequiredException from '#exceptions/experiment_required_exception'
 import LaunchLimitException from '#exceptions/launch_limit_exception'
+import LaunchNotAllowedException from '#exceptions/launch_not_allowed_exception'
 
 export type RequisitionInput = {
   imageId: number
@@ -74,7 +77,8 @@ export default class EnvironmentService {
     protected provisioner: EnvironmentProvisioner,
     protected drivers: ProvisioningDrivers,
     protected audit: AuditService,
-    protected facilityAuthorization: UserOfficeAuthorization
+    protected facilityAuthorization: UserOfficeAuthorization,
+    protected memberships: ExperimentSyncService
   ) {}
 
   /**
@@ -83,6 +87,9 @@ export default class EnvironmentService {
    */
   async requisition(user: User, input: RequisitionInput, origin: RequestOrigin) {
     const image = await this.#launchableImage(user, input.imageId)
+    if (input.experimentId || input.sessionId) {
+      await this.memberships.ensureFresh(user, experimentsConfig.launchMembershipMaxAgeMs)
+    }
     const { experimentId, sessionId } = await this.#experimentContext(user, input)
     if (image.requiresExperiment && !experimentId) {
       throw new ExperimentRequiredException()
@@ -182,10 +189,7 @@ export default class EnvironmentService {
   /** Starts a stopped environment again; its compute must fit the quota again. */
   async start(user: User, id: number, origin: RequestOrigin) {
     const environment = await this.find(user, id)
-    // Asked again: the User Office may have withdrawn the authorisation since the launch.
-    if (!environment.experimentId) {
-      await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
-    }
+    await this.#assertMayStillLaunch(user, environment)
     await db.transaction(async (trx) => {
       await trx.from('users').where('id', user.id).forUpdate().select('id').first()
       const { limits } = await this.quotas.limitsFor(user.id, trx)
@@ -293,12 +297,21 @@ export default class EnvironmentService {
 
   /**
    * Stops every running environment of the user (an admin disabling the
-   * account); ones that moved meanwhile are skipped. Returns the ids stopped.
+   * account), or those `only` picks; ones that moved meanwhile are skipped.
+   * Returns the ids stopped.
    */
-  async stopAllOf(admin: User | null, owner: User, origin: RequestOrigin) {
-    const running = await Environment.query().where('user_id', owner.id).where('state', 'running')
+  async stopAllOf(
+    admin: User | null,
+    owner: User,
+    origin: RequestOrigin,
+    only: (environment: Environment) => boolean = () => true
+  ) {
+    const running = await Environment.query()
+      .where('user_id', owner.id)
+      .where('state', 'running')
+      .preload('image')
     const stopped: number[] = []
-    for (const environment of running) {
+    for (const environment of running.filter(only)) {
       if (
         await this.provisioner.transition(environment, ALLOWED_FROM.stop, 'stopping', 'Stopping')
       ) {
@@ -373,6 +386,27 @@ export default class EnvironmentService {
 
   #owner(owner: User) {
     return { ownerId: owner.id, ownerUsername: owner.username }
+  }
+
+  /**
+   * A start is a launch: the owner must still be offered the image, still
+   * belong to the experiment (memberships re-synced when older than
+   * LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES), or still be authorised by the User
+   * Office for an environment outside any experiment.
+   */
+  async #assertMayStillLaunch(user: User, environment: Environment) {
+    const image = await Image.find(environment.imageId)
+    if (!image?.enabled || !image.allowedRoles.some((role) => user.hasRole(role))) {
+      throw new LaunchNotAllowedException('Its image is no longer offered to you')
+    }
+    if (!environment.experimentId) {
+      await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
+      return
+    }
+    await this.memberships.ensureFresh(user, experimentsConfig.launchMembershipMaxAgeMs)
+    if (!(await this.#isMember(user, environment.experimentId))) {
+      throw new LaunchNotAllowedException('You no longer belong to its experiment')
+    }
   }
 
   async #launchableImage(user: User, imageId: number) {

@@ -156,6 +156,23 @@ export default class ExperimentSyncService {
   }
 
   /**
+   * Syncs the user's memberships when the last sync is older than
+   * `maxAgeMs` (a launch must not rest on rights the User Office has since
+   * withdrawn). Throws UserOfficeUnavailableException (503) when it cannot:
+   * nothing is launched on stale rights. Local accounts are left alone.
+   */
+  async ensureFresh(user: User, maxAgeMs: number) {
+    if (!this.syncable(user)) {
+      return
+    }
+    const syncedAt = user.experimentsSyncedAt
+    if (syncedAt && Date.now() - syncedAt.toMillis() < maxAgeMs) {
+      return
+    }
+    await this.sync(user)
+  }
+
+  /**
    * Syncs now. Throws UserOfficeUnavailableException (503) when the User
    * Office cannot give a complete, well-formed answer.
    */

@@ -116,7 +116,9 @@ export default class UserOfficeClient {
    * Contract 4: every page of a user's experiments, following `next` (on
    * the configured host only) up to EXPERIMENTS_SYNC_MAX_PAGES. Each page
    * is checked against the contract; one bad page fails the whole listing
-   * so that a partial answer never looks like revoked memberships.
+   * so that a partial answer never looks like revoked memberships. A 404
+   * for the first page means the user has none (deleted from the User
+   * Office, or never had any).
    */
   async *experimentPages(username: string): AsyncGenerator<UserOfficeExperiment[]> {
     const template = userOfficeConfig.experimentsUrl
@@ -134,9 +136,17 @@ export default class UserOfficeClient {
       const pageUrl = url
       const response = await observeCall('user_office', 'experiments', async () => {
         const answer = await this.#getWithRetries(pageUrl)
+        // A user the User Office does not know (any more) has no experiments; on a
+        // later page a 404 is an error, never a shorter list.
+        if (page === 1 && answer.status === 404) {
+          return null
+        }
         this.#expect(answer, 'experiments', [200])
         return answer
       })
+      if (response === null) {
+        return
+      }
       const [error, document] = await experimentsPageValidator.tryValidate(response.data)
       if (error) {
         throw this.#offContract(

@@ -9,6 +9,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import QuotaService from '#services/environments/quota_service'
 import AccessTokenService from '#services/access_token_service'
+import AccessService, { opensWithToken } from '#services/access/access_service'
 import EnvironmentService from '#services/environments/environment_service'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
@@ -43,7 +44,8 @@ export default class UserAdminService {
     protected quotas: QuotaService,
     protected environments: EnvironmentService,
     protected audit: AuditService,
-    protected tokens: AccessTokenService
+    protected tokens: AccessTokenService,
+    protected access: AccessService
   ) {}
 
   /** Accounts matching the filters, oldest first, one page at a time. */
@@ -135,9 +137,16 @@ export default class UserAdminService {
       }
       return { user: found, changed: diff }
     })
+    const disabledNow = changed.disabled !== undefined && user.disabled
+    // A disabled person keeps no way into what still runs: Guacamole records go at
+    // once, and web applications that take the environment's secret as their login
+    // token are stopped, since a running application cannot be made to forget it.
+    const revoked = disabledNow ? await this.access.revokeAllOf(user) : []
     const stopped = changes.stopEnvironments
       ? await this.environments.stopAllOf(admin, user, origin)
-      : []
+      : disabledNow
+        ? await this.environments.stopAllOf(admin, user, origin, opensWithToken)
+        : []
     if (Object.keys(changed).length > 0 || stopped.length > 0) {
       await this.audit.record({
         actor: admin,
@@ -146,7 +155,12 @@ export default class UserAdminService {
         origin,
         objectType: 'user',
         objectId: user.id,
-        details: { username: user.username, changes: changed, stoppedEnvironments: stopped },
+        details: {
+          username: user.username,
+          changes: changed,
+          stoppedEnvironments: stopped,
+          ...(revoked.length > 0 ? { accessRevoked: revoked } : {}),
+        },
       })
     }
     return this.find(user.id)

@@ -448,7 +448,7 @@ test.group('SAML single sign-on', (group) => {
     assert.lengthOf(idp.authnRequests, 0)
   })
 
-  test('without returnTo, sign-in lands on the portal page, which says who is signed in', async ({
+  test('without returnTo, sign-in lands on the web console, signed in as the person', async ({
     client,
     assert,
   }) => {
@@ -467,8 +467,10 @@ test.group('SAML single sign-on', (group) => {
     const landing = await browser.get('/')
     landing.assertStatus(200)
     assert.include(landing.header('content-type'), 'text/html')
-    assert.include(landing.text(), 'Signed in as <strong>Ada Lovelace</strong>')
-    assert.include(landing.text(), 'href="/api/docs"')
+    assert.include(landing.text(), '<div id="app">')
+    const me = await browser.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.equal(me.body().data.displayName, 'Ada Lovelace')
   })
 
   test('a path on the portal as returnTo lands there', async ({ client, assert }) => {

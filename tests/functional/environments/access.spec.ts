@@ -275,4 +275,43 @@ test.group('Environments: remote access through Guacamole', (group) => {
     ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
     await waitForState(browser, id, ['removed'])
   })
+
+  test('disabling the owner withdraws access to what still runs, stopped or not', async ({
+    client,
+    assert,
+  }) => {
+    const { user, browser } = await signedIn(client)
+    const desktop = await launch(
+      browser,
+      (await createHttpImage({ protocol: 'vnc', port: 5901 })).id
+    )
+    const web = await launch(
+      browser,
+      (await createHttpImage({ environment: { WEB_TOKEN_PARAM: 'token' } })).id
+    )
+    ;(await browser.post(`/api/v1/environments/${desktop}/access`)).assertStatus(200)
+    const credentials = await credentialsOf(desktop)
+
+    const admin = await createUser({ roles: ['admin'] })
+    const adminSession = new ApiSession(client)
+    await adminSession.login(admin.username, FACTORY_PASSWORD)
+    ;(await adminSession.patch(`/api/v1/admin/users/${user.id}`, { disabled: true })).assertStatus(
+      200
+    )
+
+    // The desktop keeps running, but its Guacamole user and connection are gone.
+    assert.equal((await Environment.findOrFail(desktop)).state, 'running')
+    const rows = await guacamoleRowsOf(desktop)
+    assert.lengthOf(rows.entities, 0)
+    assert.lengthOf(rows.connections, 0)
+    assert.equal((await fakeGuacamole.authenticate(credentials)).status, 403)
+    // The web application knows its token for good: it is stopped.
+    assert.include(['stopping', 'stopped'], (await Environment.findOrFail(web)).state)
+    const audit = await AuditEvent.query()
+      .where('action', 'user.update')
+      .where('object_id', String(user.id))
+      .firstOrFail()
+    assert.deepEqual(audit.details?.accessRevoked, [desktop])
+    assert.deepEqual(audit.details?.stoppedEnvironments, [web])
+  })
 })

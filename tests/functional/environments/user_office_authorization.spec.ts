@@ -13,7 +13,7 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
-import { createHttpImage, waitForState } from '#tests/helpers/environments'
+import { createHttpImage, settleAndRemove, waitForState } from '#tests/helpers/environments'
 
 /*
  * User Office contract endpoint 3 (USER_OFFICE_AUTHORIZED_URL, set in
@@ -64,9 +64,7 @@ test.group('Environments outside an experiment: the User Office decides', (group
       password: userOfficeConfig.servicePassword!.release(),
     })
     for (const created of [first, second]) {
-      const id = created.body().data.id
-      await waitForState(browser, id, ['running', 'failed'])
-      ;(await browser.delete(`/api/v1/environments/${id}`)).assertStatus(202)
+      await settleAndRemove(browser, created.body().data.id)
     }
   })
 
@@ -138,8 +136,7 @@ test.group('Environments outside an experiment: the User Office decides', (group
     testUserOffice.setFault(null, 'authorized')
     const accepted = await browser.post('/api/v1/environments', { imageId: image.id })
     accepted.assertStatus(202)
-    await waitForState(browser, accepted.body().data.id, ['running', 'failed'])
-    ;(await browser.delete(`/api/v1/environments/${accepted.body().data.id}`)).assertStatus(202)
+    await settleAndRemove(browser, accepted.body().data.id)
   })
 
   test('a launch on one of the user’s experiments does not ask', async ({ client, assert }) => {
@@ -165,8 +162,7 @@ test.group('Environments outside an experiment: the User Office decides', (group
 
     created.assertStatus(202)
     assert.equal(testUserOffice.requestsTo('authorized'), 0)
-    await waitForState(browser, created.body().data.id, ['running', 'failed'])
-    ;(await browser.delete(`/api/v1/environments/${created.body().data.id}`)).assertStatus(202)
+    await settleAndRemove(browser, created.body().data.id)
   })
 
   test('local accounts are not User Office accounts and are not asked', async ({
@@ -182,8 +178,7 @@ test.group('Environments outside an experiment: the User Office decides', (group
 
     created.assertStatus(202)
     assert.equal(testUserOffice.requestsTo('authorized'), 0)
-    await waitForState(browser, created.body().data.id, ['running', 'failed'])
-    ;(await browser.delete(`/api/v1/environments/${created.body().data.id}`)).assertStatus(202)
+    await settleAndRemove(browser, created.body().data.id)
   })
 
   test('without USER_OFFICE_AUTHORIZED_URL such launches are open to all', async ({
@@ -203,8 +198,7 @@ test.group('Environments outside an experiment: the User Office decides', (group
 
     created.assertStatus(202)
     assert.equal(testUserOffice.requestsTo('authorized'), 0)
-    await waitForState(browser, created.body().data.id, ['running', 'failed'])
-    ;(await browser.delete(`/api/v1/environments/${created.body().data.id}`)).assertStatus(202)
+    await settleAndRemove(browser, created.body().data.id)
   })
 
   test('starting a stopped environment asks again; a withdrawn authorisation keeps it stopped', async ({

@@ -1,5 +1,8 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import env from '#start/env'
+import consoleConfig from '#config/console'
 import type { Person, SecurityFixtures } from '#tests/helpers/security/security_world'
 
 /**
@@ -115,7 +118,6 @@ const quotaInput = { environments: 2, cpu: '2', memory: '4Gi', storage: '10Gi', 
  * for a route the router has and this table lacks (and the reverse).
  */
 export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
-  'GET /': publicRoute(200, fixed('/')),
   'GET /health/live': publicRoute(200, fixed('/health/live')),
   'GET /health/ready': publicRoute(200, fixed('/health/ready')),
   'GET /metrics': {
@@ -129,6 +131,14 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /api/docs': publicRoute(200, fixed('/api/docs')),
   'GET /api/docs/assets/:file': publicRoute(200, fixed('/api/docs/assets/init.js')),
   'GET /api/v1/openapi.json': publicRoute(200, fixed('/api/v1/openapi.json')),
+
+  // The web console (scripts/test.sh builds it before the run).
+  'GET /': publicRoute(200, fixed('/')),
+  'GET /assets/:file': publicRoute(200, async () => {
+    const [file] = await readdir(join(consoleConfig.buildDir, 'assets'))
+    return { url: `/assets/${file}` }
+  }),
+  'GET /*': publicRoute(200, fixed('/experiments')),
 
   'GET /api/v1/auth/providers': publicRoute(200, fixed('/api/v1/auth/providers')),
   'GET /api/v1/auth/csrf': publicRoute(204, fixed('/api/v1/auth/csrf')),

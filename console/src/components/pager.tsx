@@ -1,0 +1,35 @@
+import type { ListMeta } from '../api/types'
+
+/** Previous/next paging of an API list, with where we are. */
+export function Pager({
+  meta,
+  onPage,
+}: {
+  meta: ListMeta | undefined
+  onPage: (page: number) => void
+}) {
+  if (!meta || meta.lastPage <= 1) {
+    return meta ? <p class="muted">{meta.total} in total</p> : null
+  }
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button
+        type="button"
+        disabled={meta.currentPage <= 1}
+        onClick={() => onPage(meta.currentPage - 1)}
+      >
+        Previous page
+      </button>
+      <span aria-live="polite">
+        Page {meta.currentPage} of {meta.lastPage} ({meta.total} in total)
+      </span>
+      <button
+        type="button"
+        disabled={meta.currentPage >= meta.lastPage}
+        onClick={() => onPage(meta.currentPage + 1)}
+      >
+        Next page
+      </button>
+    </nav>
+  )
+}
