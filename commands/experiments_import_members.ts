@@ -6,24 +6,27 @@ import { memberRowValidator } from '#validators/local_experiment'
 
 /**
  * Adds existing portal users to local experiments from a CSV file (an
- * empty role means "member"). Re-importing the same file changes nothing.
+ * empty role means "member"). A user is named by `user_id`, or by
+ * `username` for accounts whose name the portal or the User Office gave
+ * (never a federated account: its IdP chose that name). Re-importing the
+ * same file changes nothing.
  */
 export default class ExperimentsImportMembers extends CsvImportCommand {
   static commandName = 'experiments:import-members'
-  static description = 'Add users to local experiments from CSV (proposal_id,username,role)'
+  static description = 'Add users to local experiments from CSV (proposal_id,username|user_id,role)'
   static options: CommandOptions = { startApp: true }
 
   async run() {
     const experiments = await this.app.container.make(LocalExperimentService)
     const origin = RequestOrigin.cli()
     await this.importFile({
-      columns: ['proposal_id', 'username', 'role'],
+      columns: ['proposal_id', ['username', 'user_id'], 'role'],
       validator: memberRowValidator,
       apply: async (row) => {
         const { outcome } = await experiments.addMember(
           null,
           { proposalId: row.proposal_id },
-          { username: row.username },
+          row.user_id === undefined ? { username: row.username! } : { id: row.user_id },
           row.role ?? 'member',
           origin
         )

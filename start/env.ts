@@ -12,6 +12,7 @@ import { Env } from '@adonisjs/core/env'
 import { ensureLocalAppKey } from '#start/local_app_key'
 import {
   dnsLabel,
+  domainName,
   duration,
   integer,
   nonRootId,
@@ -166,6 +167,11 @@ export const schema = {
   SAML_ROLE_ATTRIBUTE: Env.schema.string.optional(),
   SAML_ADMIN_VALUES: Env.schema.string.optional(),
   SAML_RESOLVE_WITH_USER_OFFICE: Env.schema.boolean.optional(),
+  SAML_ADMIN_MAX_AGE: duration(60_000),
+  SAML_USERNAME_SCOPE: domainName(),
+  SAML_LOGIN_THROTTLE_ATTEMPTS: integer(1, 100_000),
+  SAML_LOGIN_THROTTLE_WINDOW: duration(1000),
+  SAML_MAX_PENDING_SIGN_INS: integer(10, 10_000_000),
 }
 
 let env = await Env.create(APP_ROOT, schema)

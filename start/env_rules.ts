@@ -93,6 +93,24 @@ export function dnsLabel(): Rule<string> {
   }
 }
 
+/** A domain name: dot-separated DNS labels, at most 100 characters (a username scope). */
+export function domainName(): Rule<string> {
+  return (key, value) => {
+    if (!isSet(value)) {
+      return undefined
+    }
+    const label = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?'
+    if (value.length > 100 || !new RegExp(`^${label}(\\.${label})*$`, 'i').test(value)) {
+      invalid(
+        key,
+        value,
+        'must be a domain name such as "idp.facility.example" (at most 100 chars)'
+      )
+    }
+    return value.toLowerCase()
+  }
+}
+
 /** Comma-separated web origins (scheme://host[:port], nothing after it). */
 export function origins(): Rule<string> {
   return (key, value) => {

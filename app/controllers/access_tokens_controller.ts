@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import AccessTokenService from '#services/access_token_service'
+import { assertedAt } from '#services/saml/saml_admin_freshness'
 import RequestOrigin from '#services/request_origin'
 import { paginationValidator } from '#validators/pagination'
 import { accessTokenParamsValidator, createAccessTokenValidator } from '#validators/access_token'
@@ -26,7 +27,11 @@ export default class AccessTokensController {
     const user = ctx.auth.getUserOrFail()
     const token = await this.tokens.create(
       user,
-      { ...fields, viaToken: user.currentAccessToken !== undefined },
+      {
+        ...fields,
+        viaToken: user.currentAccessToken !== undefined,
+        samlAssertedAt: user.currentAccessToken ? null : assertedAt(ctx.session.get('saml'), user),
+      },
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(201)

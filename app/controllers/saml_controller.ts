@@ -6,6 +6,12 @@ import RequestOrigin from '#services/request_origin'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
 import SamlSignInService from '#services/saml/saml_sign_in_service'
 import SamlLogoutService from '#services/saml/saml_logout_service'
+import type { SamlSessionState } from '#services/saml/saml_admin_freshness'
+import {
+  browserBindingCookie,
+  pendingRequestIds,
+  withPendingRequest,
+} from '#services/saml/saml_browser_binding'
 
 /**
  * Browser-facing SAML endpoints. Errors here render as an HTML page (see
@@ -20,20 +26,36 @@ export default class SamlController {
     return response.send(this.sp.metadata())
   }
 
-  async login(ctx: HttpContext) {
+  @inject()
+  async login(ctx: HttpContext, signIn: SamlSignInService) {
     const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
       data: ctx.request.qs(),
     })
-    const url = await this.sp.loginUrl(returnTo ?? portalConfig.landingUrl)
+    const { url, requestId } = await signIn.begin(
+      returnTo ?? portalConfig.landingUrl,
+      RequestOrigin.fromHttp(ctx)
+    )
+    const binding = browserBindingCookie()
+    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
+    ctx.response.cookie(binding.name, withPendingRequest(pending, requestId), binding.options)
     return ctx.response.redirect(url)
   }
 
   @inject()
   async acs(ctx: HttpContext, signIn: SamlSignInService, logout: SamlLogoutService) {
-    const { user, profile, returnTo } = await signIn.complete(
+    const binding = browserBindingCookie()
+    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
+    const { user, profile, returnTo, requestId } = await signIn.complete(
       ctx.request.body(),
+      pending,
       RequestOrigin.fromHttp(ctx)
     )
+    const stillPending = pending.filter((id) => id !== requestId)
+    if (stillPending.length > 0) {
+      ctx.response.cookie(binding.name, stillPending, binding.options)
+    } else {
+      ctx.response.clearCookie(binding.name, binding.options)
+    }
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))
@@ -42,7 +64,9 @@ export default class SamlController {
       nameIDFormat: profile.nameIDFormat,
       sessionIndex: profile.sessionIndex,
     }
-    ctx.session.put('saml', saml)
+    // When and for whom the IdP vouched: its admin role lasts SAML_ADMIN_MAX_AGE from here.
+    const state: SamlSessionState = { ...saml, assertedAt: Date.now(), userId: user.id }
+    ctx.session.put('saml', state)
     await logout.track(ctx.session.sessionId, saml)
     return ctx.response
       .redirect()

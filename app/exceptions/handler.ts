@@ -4,6 +4,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { toApiErrors, type ApiError } from '#exceptions/api_error'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import LaunchLimitException from '#exceptions/launch_limit_exception'
+import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
 import { CONSOLE_NOT_BUILT_PAGE } from '#services/console/console_not_built_page'
@@ -25,7 +26,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
     }
-    if (error instanceof LaunchLimitException) {
+    if (error instanceof LaunchLimitException || error instanceof SamlSignInBusyException) {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }
 

@@ -4,6 +4,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import NotFoundException from '#exceptions/not_found_exception'
 import TokenScopeException from '#exceptions/token_scope_exception'
+import { samlAdminValidUntil } from '#services/saml/saml_admin_freshness'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 
@@ -16,7 +17,11 @@ export type NewTokenRequest = {
   admin?: boolean
   /** The request creating the token was itself authenticated by a token. */
   viaToken: boolean
+  /** When the IdP last vouched for the user in the creating session (epoch ms), if it did. */
+  samlAssertedAt?: number | null
 }
+
+const DAY_SECONDS = 24 * 60 * 60
 
 /**
  * Personal API tokens that let a user's scripts call the API as them.
@@ -29,7 +34,9 @@ export default class AccessTokenService {
   /**
    * Issues a token; the returned object holds the only copy of its value.
    * Only a browser session may mint one, and only an admin's session an
-   * admin-scoped one (TokenScopeException otherwise).
+   * admin-scoped one (TokenScopeException otherwise). An admin-scoped
+   * token of someone whose admin role the IdP granted expires no later
+   * than SAML_ADMIN_MAX_AGE after the assertion behind the session.
    */
   async create(user: User, request: NewTokenRequest, origin: RequestOrigin) {
     if (request.viaToken) {
@@ -39,9 +46,19 @@ export default class AccessTokenService {
       throw new TokenScopeException('Only an admin may create an admin-scoped token')
     }
     const scopes: TokenScope[] = request.admin ? ['user', 'admin'] : ['user']
+    let expiresIn = request.expiresInDays * DAY_SECONDS
+    const adminUntil = request.admin
+      ? samlAdminValidUntil(user, request.samlAssertedAt ?? null)
+      : null
+    if (adminUntil !== null) {
+      expiresIn = Math.min(expiresIn, Math.floor((adminUntil - Date.now()) / 1000))
+      if (expiresIn < 1) {
+        throw new TokenScopeException('Only an admin may create an admin-scoped token')
+      }
+    }
     const token = await User.accessTokens.create(user, scopes, {
       name: request.name,
-      expiresIn: `${request.expiresInDays} days`,
+      expiresIn,
     })
     await this.audit.record({
       actor: user,
@@ -50,7 +67,13 @@ export default class AccessTokenService {
       origin,
       objectType: 'access_token',
       objectId: String(token.identifier),
-      details: { name: request.name, expiresInDays: request.expiresInDays, scopes },
+      details: {
+        name: request.name,
+        expiresInDays: request.expiresInDays,
+        scopes,
+        // Capped to the IdP-granted admin role's remaining life.
+        ...(adminUntil === null ? {} : { expiresAt: token.expiresAt?.toISOString() }),
+      },
     })
     return token
   }

@@ -169,8 +169,16 @@ export const sessionRowValidator = vine.create({
   data_set_path: vine.string().maxLength(MAX_TEXT).nullable().optional(),
 })
 
+/** A member row names the user by `username` (local or User Office accounts) or by `user_id`. */
 export const memberRowValidator = vine.create({
   proposal_id: proposalId(),
-  username: vine.string().trim().minLength(1).maxLength(128),
+  username: vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(128)
+    .optional()
+    .requiredIfMissing('user_id'),
+  user_id: vine.number().withoutDecimals().positive().optional().requiredIfMissing('username'),
   role: role().nullable().optional(),
 })

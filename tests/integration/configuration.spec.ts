@@ -60,6 +60,11 @@ test.group('Configuration is validated at boot', () => {
       JOBS_INTERVAL_SECONDS: 'often',
       FRONTEND_ORIGINS: 'https://portal.example/app',
       SAML_REQUEST_TTL_SECONDS: '5',
+      SAML_ADMIN_MAX_AGE: '30s',
+      SAML_USERNAME_SCOPE: 'not a host!',
+      SAML_LOGIN_THROTTLE_ATTEMPTS: '0',
+      SAML_LOGIN_THROTTLE_WINDOW: 'often',
+      SAML_MAX_PENDING_SIGN_INS: '5',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
@@ -83,6 +88,29 @@ test.group('Configuration is validated at boot', () => {
       'DOCKER_TLS_CERT',
     ],
     ['a trusted proxy that is no address', { TRUSTED_PROXIES: 'proxy.example' }, 'TRUSTED_PROXIES'],
+    [
+      'SAML without the IdP entity id (its Issuer is checked)',
+      {
+        SAML_ENABLED: 'true',
+        SAML_IDP_SSO_URL: 'https://idp.example/sso',
+        SAML_IDP_CERT: '/etc/portal/saml/idp.crt',
+        SAML_SP_PRIVATE_KEY: '/etc/portal/saml/sp.key',
+        SAML_SP_CERT: '/etc/portal/saml/sp.crt',
+      },
+      'SAML_IDP_ENTITY_ID',
+    ],
+    [
+      'SAML with an entity id that is no URL and no username scope',
+      {
+        SAML_ENABLED: 'true',
+        SAML_IDP_ENTITY_ID: 'urn:mace:idp.facility.example',
+        SAML_IDP_SSO_URL: 'https://idp.example/sso',
+        SAML_IDP_CERT: '/etc/portal/saml/idp.crt',
+        SAML_SP_PRIVATE_KEY: '/etc/portal/saml/sp.key',
+        SAML_SP_CERT: '/etc/portal/saml/sp.crt',
+      },
+      'SAML_USERNAME_SCOPE',
+    ],
   ] as const) {
     test(`refuses ${label}`, async ({ assert, cleanup }) => {
       const dataDir = await scratchDir('env')

@@ -8,6 +8,7 @@ import { appKey } from '#config/app'
 import AuditEvent from '#models/audit_event'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
+import User from '#models/user'
 import { aceInProcess, commandOutput as output } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
 
@@ -306,6 +307,92 @@ test.group('ace experiments:import*', (group) => {
       experiments.map((row) => ({ proposalId: row.proposalId, title: row.title })),
       [{ proposalId: one, title: 'Uno' }]
     )
+  })
+
+  test('members are named by user_id, or by a username the portal or the User Office gave, never by one an IdP asserted', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { dir, tag } = await workspace(cleanup)
+    const proposalId = `${tag}-1`
+    const staff = `${tag}staff`
+    const facility = `${tag}uo`
+    // A federated account whose IdP asserted the name the import means for someone else.
+    const squatted = `${tag}squat`
+    forget(cleanup, [proposalId], [staff, facility, squatted])
+    await Experiment.create({ proposalId, title: 'Members by id', source: 'local' })
+    const [staffUser, facilityUser, federatedUser] = await Promise.all([
+      User.create({
+        username: staff,
+        provider: 'local',
+        password: 'x'.repeat(20),
+        disabled: false,
+      }),
+      User.create({
+        username: facility,
+        provider: 'useroffice',
+        externalId: facility,
+        disabled: false,
+      }),
+      User.create({
+        username: squatted,
+        provider: 'saml',
+        externalId: `eaa-${tag}`,
+        disabled: false,
+      }),
+    ])
+
+    const byName = join(dir, 'members.csv')
+    await writeFile(
+      byName,
+      csv([
+        ['proposal_id', 'username', 'role'],
+        [proposalId, staff, ''],
+        [proposalId, facility, 'PI'],
+        [proposalId, squatted, ''],
+      ])
+    )
+    const named = await ace('experiments:import-members', byName)
+    assert.equal(named.code, 1, output(named))
+    assert.match(output(named), new RegExp(`line 4: [^\\n]*${squatted}[^\\n]*user_id`))
+    assert.include(named.stdout, 'created 2, updated 0, unchanged 0, failed 1')
+
+    // The federated account, named by its portal id (the admin API's key too).
+    const byId = join(dir, 'members-by-id.csv')
+    await writeFile(
+      byId,
+      csv([
+        ['proposal_id', 'user_id', 'role'],
+        [proposalId, String(federatedUser.id), 'member'],
+        [proposalId, String(staffUser.id), ''],
+        [proposalId, '99999999', ''],
+      ])
+    )
+    const identified = await ace('experiments:import-members', byId)
+    assert.equal(identified.code, 1, output(identified))
+    assert.match(output(identified), /line 4: [^\n]*99999999[^\n]*not found/)
+    assert.include(identified.stdout, 'created 1, updated 0, unchanged 1, failed 1')
+
+    const members = await db
+      .from('experiment_members')
+      .join('experiments', 'experiments.id', 'experiment_members.experiment_id')
+      .where('experiments.proposal_id', proposalId)
+      .orderBy('experiment_members.user_id')
+      .select('experiment_members.user_id', 'experiment_members.role')
+    assert.deepEqual(
+      members.map((row) => [Number(row.user_id), row.role]),
+      [
+        [staffUser.id, 'member'],
+        [facilityUser.id, 'PI'],
+        [federatedUser.id, 'member'],
+      ].sort((a, b) => Number(a[0]) - Number(b[0]))
+    )
+
+    // Both columns, or neither: the header is refused.
+    await writeFile(byId, csv([['proposal_id', 'username', 'user_id', 'role']]))
+    const both = await ace('experiments:import-members', byId)
+    assert.equal(both.code, 1)
+    assert.include(output(both), 'exactly one of username, user_id')
   })
 
   /**

@@ -89,6 +89,8 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
         SAML_SP_CERT: join(dir, 'portal', 'sp.crt'),
         SAML_ID_ATTRIBUTE: 'nameID',
         SAML_USERNAME_ATTRIBUTE: 'uid',
+        // Federated usernames become uid@idp.example (the entity id is a loopback URL).
+        SAML_USERNAME_SCOPE: 'idp.example',
         SAML_EMAIL_ATTRIBUTE: 'mail',
         SAML_DISPLAY_NAME_ATTRIBUTE: 'displayName',
         SAML_ROLE_ATTRIBUTE: 'eduPersonEntitlement',
@@ -187,15 +189,47 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
     const me = await browser.xhr('GET', `${portalUrl}/api/v1/me`)
     assert.equal(me.status, 200)
     assert.include(me.body.data, {
-      username: 'ada',
+      username: 'ada@idp.example',
       email: 'ada@university.example',
       displayName: 'Ada Lovelace',
       provider: 'saml',
     })
     assert.deepEqual(me.body.data.roles, ['admin', 'scientist'])
     // SimpleSAMLphp's persistent NameID: a salted SHA-1 of eduPersonPrincipalName.
-    const user = await database.connection().from('users').where('username', 'ada').firstOrFail()
+    const user = await database
+      .connection()
+      .from('users')
+      .where('username', 'ada@idp.example')
+      .firstOrFail()
     assert.match(user.external_id, /^[0-9a-f]{40}$/)
+  })
+
+  test('a response captured from one browser’s round trip signs nobody in in another; the first browser still completes it', async ({
+    assert,
+  }) => {
+    const mallory = new LoopbackBrowser()
+    const form = await mallory.navigate(`${portalUrl}/api/v1/auth/saml/login`)
+    await expectPage(assert, mallory, form, { url: form.url, includes: 'name="password"' })
+    const autoPost = await mallory.submit(form, ADA)
+    await expectPage(assert, mallory, autoPost, {
+      url: autoPost.url,
+      includes: `action="${portalUrl}/api/v1/auth/saml/acs"`,
+    })
+    assert.isDefined(mallory.cookie('__Host-portal-saml-request'), mallory.trail())
+
+    // A hostile page makes the victim's browser submit the captured auto-post form.
+    const victim = new LoopbackBrowser()
+    const refused = await victim.submit(autoPost)
+    assert.equal(refused.status, 401, victim.trail())
+    assert.equal(refused.url, `${portalUrl}/api/v1/auth/saml/acs`)
+    assert.include(refused.contentType, 'text/html')
+    assert.equal((await victim.xhr('GET', `${portalUrl}/api/v1/me`)).status, 401)
+
+    // The SameSite=None cookie rides along on SimpleSAMLphp's cross-site POST.
+    const landing = await mallory.submit(autoPost)
+    await expectPage(assert, mallory, landing, { url: `${portalUrl}/`, includes: CONSOLE_PAGE })
+    assert.equal((await mallory.xhr('GET', `${portalUrl}/api/v1/me`)).status, 200)
+    assert.isUndefined(mallory.cookie('__Host-portal-saml-request'), 'used up')
   })
 
   test('sign-out at the portal ends the SimpleSAMLphp session too (HTTP-Redirect) and lands on the web console', async ({

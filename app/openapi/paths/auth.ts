@@ -154,7 +154,7 @@ export const authPaths = {
       tags: ['Authentication'],
       summary: 'Create a personal API token',
       description:
-        'The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role.',
+        'The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role (also when the SAML IdP stops granting it). When the admin role comes from the SAML IdP, an admin-scoped token expires at most SAML_ADMIN_MAX_AGE after the sign-in behind the session creating it (expiresAt shows the capped time), and a token older than that bound acts without the admin scope.',
       security: signedIn,
       requestBody: {
         required: true,

@@ -26,7 +26,7 @@ export const samlPaths = {
       tags: ['Authentication'],
       summary: 'Start SAML single sign-on (browser navigation)',
       description:
-        'Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal\'s origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal\'s own page, `/`.',
+        'Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal\'s origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal\'s own page, `/`. Sets the `__Host-portal-saml-request` cookie (signed, HttpOnly, Secure, SameSite=None, as long as SAML_REQUEST_TTL_SECONDS) that binds the sign-in to this browser: the ACS accepts the answer only from it.',
       security: [],
       parameters: [
         {
@@ -37,9 +37,23 @@ export const samlPaths = {
         },
       ],
       responses: {
-        302: { description: 'To the IdP' },
+        302: {
+          description: 'To the IdP',
+          headers: {
+            'Set-Cookie': {
+              description: 'The binding cookie `__Host-portal-saml-request`',
+              schema: { type: 'string' },
+            },
+          },
+        },
         404: htmlError,
         422: htmlError,
+        429: {
+          description:
+            'Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, SAML_LOGIN_THROTTLE_*) or too many sign-ins under way (E_SAML_BUSY, SAML_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After',
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          content: { 'text/html': {} },
+        },
       },
     },
   },
@@ -48,7 +62,7 @@ export const samlPaths = {
       tags: ['Authentication'],
       summary: 'Assertion consumer service (the IdP posts here)',
       description:
-        'Validates the signed Response (signature, InResponseTo, audience, destination, validity window), signs the subject in and redirects to returnTo. Refusals are audited.',
+        'Validates the signed Response (signature, Issuer, InResponseTo, audience, destination, validity window), checks that it answers a sign-in this browser started (its `__Host-portal-saml-request` cookie: a response captured from another browser signs nobody in), signs the subject in and redirects to returnTo. Refusals are audited.',
       security: [],
       requestBody: {
         required: true,

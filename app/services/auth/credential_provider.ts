@@ -1,4 +1,5 @@
 import type User from '#models/user'
+import type RequestOrigin from '#services/request_origin'
 
 /**
  * A place that can check a username and password: the portal's own local
@@ -12,5 +13,6 @@ import type User from '#models/user'
  */
 export interface CredentialProvider {
   readonly name: string
-  authenticate(username: string, password: string): Promise<User | null>
+  /** `origin`: where the sign-in comes from, for what the provider audits itself. */
+  authenticate(username: string, password: string, origin: RequestOrigin): Promise<User | null>
 }

@@ -42,7 +42,7 @@ export default class SignInService {
     let user: User
     try {
       user = await this.throttle.guard(username, origin.clientIp, () =>
-        this.#checkCredentials(username, password)
+        this.#checkCredentials(username, password, origin)
       )
     } catch (error) {
       signIns.inc({ provider: 'password', outcome: refusalOutcome(error) })
@@ -89,9 +89,9 @@ export default class SignInService {
   }
 
   /** Asks each provider in turn until one knows the username. */
-  async #checkCredentials(username: string, password: string) {
+  async #checkCredentials(username: string, password: string, origin: RequestOrigin) {
     for (const provider of this.providers.list()) {
-      const user = await provider.authenticate(username, password)
+      const user = await provider.authenticate(username, password, origin)
       if (user) {
         return user
       }

@@ -3,6 +3,7 @@ import UserOfficeClient from '#services/user_office/user_office_client'
 import ExternalAccountService from '#services/auth/external_account_service'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import type { CredentialProvider } from '#services/auth/credential_provider'
+import type RequestOrigin from '#services/request_origin'
 
 /**
  * Facility accounts checked by the User Office (contract endpoint 1). The
@@ -18,7 +19,7 @@ export default class UserOfficeCredentialProvider implements CredentialProvider 
     protected accounts: ExternalAccountService
   ) {}
 
-  async authenticate(username: string, password: string) {
+  async authenticate(username: string, password: string, origin: RequestOrigin) {
     if (!this.client.enabled) {
       return null
     }
@@ -26,10 +27,9 @@ export default class UserOfficeCredentialProvider implements CredentialProvider 
     if (!canonical) {
       throw new InvalidCredentialsException()
     }
-    return this.accounts.findOrCreate({
-      provider: 'useroffice',
-      externalId: canonical,
-      username: canonical,
-    })
+    return this.accounts.findOrCreate(
+      { provider: 'useroffice', externalId: canonical, username: canonical },
+      origin
+    )
   }
 }

@@ -20,9 +20,12 @@ type RowValidator<Row> = {
   validate(data: Record<string, string | null>): Promise<Row>
 }
 
+/** A column, or alternatives of which the header must name exactly one. */
+export type ImportColumn = string | readonly string[]
+
 export type ImportOptions<Row> = {
-  /** The header row must name exactly these columns, in any order. */
-  columns: readonly string[]
+  /** The header row must name exactly these columns (one of each alternative), in any order. */
+  columns: readonly ImportColumn[]
   validator: RowValidator<Row>
   /** Applies one valid row (in a transaction of its own) and says what it did. */
   apply: (row: Row) => Promise<WriteOutcome>
@@ -37,19 +40,29 @@ function reasonOf(error: any): string | null {
   return status >= 400 && status < 500 && typeof error?.message === 'string' ? error.message : null
 }
 
-function checkHeader(header: string[], columns: readonly string[]) {
+function describe(column: ImportColumn) {
+  return typeof column === 'string' ? column : `one of ${column.join(', ')}`
+}
+
+function checkHeader(header: string[], columns: readonly ImportColumn[]) {
   const names = header.map((name) => name.trim().toLowerCase())
-  const missing = columns.filter((column) => !names.includes(column))
-  const unknown = names.filter((name) => !columns.includes(name))
+  const known = columns.flat()
+  const missing = columns.filter((column) => ![column].flat().some((name) => names.includes(name)))
+  const ambiguous = columns.filter(
+    (column) =>
+      typeof column !== 'string' && column.filter((name) => names.includes(name)).length > 1
+  )
+  const unknown = names.filter((name) => !known.includes(name))
   const repeated = names.filter((name, index) => names.indexOf(name) !== index)
   const problems = [
-    missing.length > 0 ? `missing column(s): ${missing.join(', ')}` : null,
+    missing.length > 0 ? `missing column(s): ${missing.map(describe).join(', ')}` : null,
+    ...ambiguous.map((column) => `exactly ${describe(column)}`),
     unknown.length > 0 ? `unknown column(s): ${unknown.join(', ')}` : null,
     repeated.length > 0 ? `repeated column(s): ${repeated.join(', ')}` : null,
   ].filter((problem) => problem !== null)
   if (problems.length > 0) {
     throw new CsvImportError(
-      `line 1: the header row must name the columns ${columns.join(',')} (${problems.join('; ')})`
+      `line 1: the header row must name the columns ${columns.map((column) => (typeof column === 'string' ? column : column.join('|'))).join(',')} (${problems.join('; ')})`
     )
   }
   return names

@@ -18,8 +18,14 @@ import ConflictException from '#exceptions/conflict_exception'
 /** An experiment named by its row id (API) or its proposal id (CSV import). */
 export type ExperimentKey = { id: number } | { proposalId: string }
 
-/** A user named by id (API) or username (CSV import). */
+/**
+ * A user named by id (API, CSV import) or by a username an authority gave
+ * (CSV import: local and User Office accounts, never a federated one).
+ */
 export type UserKey = { id: number } | { username: string }
+
+/** Providers whose usernames the portal or the User Office assigned, not a user's IdP. */
+const AUTHORITATIVE_NAMES = ['local', 'useroffice'] as const
 
 /** What a write did; "unchanged" writes nothing and audits nothing. */
 export type WriteOutcome = 'created' | 'updated' | 'unchanged'
@@ -473,16 +479,24 @@ export default class LocalExperimentService {
   }
 
   protected async findUser(trx: TransactionClientContract, key: UserKey) {
-    const user =
-      'id' in key
-        ? await User.query({ client: trx }).where('id', key.id).first()
-        : await User.query({ client: trx }).where('username', key.username).first()
-    if (!user) {
+    if ('id' in key) {
+      const user = await User.query({ client: trx }).where('id', key.id).first()
+      if (!user) {
+        throw new NotFoundException(`User ${key.id} not found`)
+      }
+      return user
+    }
+    const holder = await User.query({ client: trx }).where('username', key.username).first()
+    if (!holder) {
+      throw new NotFoundException(`User "${key.username}" not found`)
+    }
+    if (!AUTHORITATIVE_NAMES.includes(holder.provider as (typeof AUTHORITATIVE_NAMES)[number])) {
+      // An IdP chose this name: it says nothing about who the file means.
       throw new NotFoundException(
-        'id' in key ? `User ${key.id} not found` : `User "${key.username}" not found`
+        `User "${key.username}" not found among local and User Office accounts (a federated account has that name: name it by user_id)`
       )
     }
-    return user
+    return holder
   }
 
   /** Writes the changed fields; returns their names (empty when nothing changed). */

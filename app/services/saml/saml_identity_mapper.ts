@@ -4,17 +4,38 @@ import samlConfig from '#config/saml'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
 const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient'
+const MAX_USERNAME = 128
 
 /** A federated person, as far as the IdP's signed assertion says. */
 export type FederatedIdentity = {
   /** Stable, pseudonymous: NameID (persistent) or e.g. Umbrella's EAAHash. */
   persistentId: string
-  /** From the username attribute, else derived from the persistent id. */
+  /** `<username attribute>@<scope>`, else the id-derived name. */
   username: string
+  /** `fed-<digest of the persistent id>@<scope>`: the name to fall back on. */
+  idDerivedUsername: string
   email: string | null
   displayName: string | null
   /** The role attribute grants admin. */
   grantsAdmin: boolean
+}
+
+/** What every federated username ends with: "@" and SAML_USERNAME_SCOPE. */
+export function federatedNamespace() {
+  return `@${samlConfig.mapping.usernameScope}`
+}
+
+/** `value` in the federated namespace, within the username column's length. */
+export function inFederatedNamespace(value: string) {
+  const suffix = federatedNamespace()
+  const local = value.endsWith(suffix) ? value.slice(0, -suffix.length) : value
+  return local.slice(0, MAX_USERNAME - suffix.length) + suffix
+}
+
+/** The name derived from a persistent id: unique per person, nothing anyone else can pick. */
+export function idDerivedUsername(persistentId: string) {
+  const digest = createHash('sha256').update(persistentId).digest('hex').slice(0, 16)
+  return inFederatedNamespace(`fed-${digest}`)
 }
 
 /** node-saml hands a single-valued attribute as a string, a multi-valued one as an array. */
@@ -50,10 +71,8 @@ export function mapSamlProfile(profile: Profile): FederatedIdentity {
     throw new SamlResponseRejectedException(`missing or oversized identifier "${mapping.id}"`)
   }
 
-  const username =
-    first(profile, mapping.username)?.slice(0, 128) ??
-    `fed-${createHash('sha256').update(persistentId).digest('hex').slice(0, 16)}`
-
+  const fallback = idDerivedUsername(persistentId)
+  const asserted = first(profile, mapping.username)
   const adminValues = new Set(mapping.adminValues)
   const grantsAdmin =
     adminValues.size > 0 &&
@@ -61,7 +80,8 @@ export function mapSamlProfile(profile: Profile): FederatedIdentity {
 
   return {
     persistentId,
-    username,
+    username: asserted ? inFederatedNamespace(asserted) : fallback,
+    idDerivedUsername: fallback,
     email: first(profile, mapping.email)?.slice(0, 254) ?? null,
     displayName: first(profile, mapping.displayName)?.slice(0, 255) ?? null,
     grantsAdmin,

@@ -27,8 +27,8 @@ export type LogoutMessageFields = {
 export type LogoutMessageExpectations = {
   /** This portal's SLO URL: the message's Destination. */
   sloUrl: string
-  /** The IdP's entity id, when configured: the message's Issuer. */
-  idpEntityId?: string
+  /** The IdP's entity id: the message's Issuer. */
+  idpEntityId: string
   /** How old a LogoutRequest may be (its IssueInstant), and the tolerated clock skew. */
   maxAgeMs: number
   clockSkewMs: number
@@ -179,7 +179,7 @@ export function readLogoutMessage(
     reject('Destination is not this portal')
   }
   const issuer = children(root, ASSERTION_NS, 'Issuer')[0]?.textContent?.trim()
-  if (expected.idpEntityId && issuer !== expected.idpEntityId) {
+  if (issuer !== expected.idpEntityId) {
     reject('Issuer is not the configured IdP')
   }
   const id = root.getAttribute('ID')

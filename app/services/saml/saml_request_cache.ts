@@ -92,6 +92,17 @@ export default class SamlRequestCache implements CacheProvider {
     }
   }
 
+  /** Sign-in requests issued and not yet answered or expired, by every process. */
+  async pendingRequests() {
+    const row = await db
+      .from(TABLE)
+      .where('key', 'like', 'request:%')
+      .where('expires_at', '>', new Date())
+      .count('* as n')
+      .first()
+    return Number(row?.n ?? 0)
+  }
+
   /** Stores where to send the browser after sign-in; returns the RelayState token. */
   async saveReturnTo(returnTo: string) {
     const token = randomBytes(24).toString('base64url')

@@ -18,10 +18,17 @@ export const WEAK_ALGORITHMS = /#(rsa-)?sha1$/i
  *   signature wrapping smuggles an unsigned identity in;
  * - Destination and every SubjectConfirmationData Recipient equal this
  *   portal's ACS URL (a response meant for another SP is not ours);
+ * - the Response's Issuer, when present, is the configured IdP (node-saml
+ *   checks the Issuer of logout messages only; the Assertion's, which
+ *   SAML requires, is checked on the validated profile);
  * - no SHA-1 signatures or digests;
  * - an InResponseTo (no unsolicited responses), returned for claiming.
  */
-export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
+export function guardSamlResponse(
+  base64Response: unknown,
+  expected: { acsUrl: string; idpEntityId: string }
+) {
+  const { acsUrl } = expected
   if (typeof base64Response !== 'string' || base64Response.length === 0) {
     throw new SamlResponseRejectedException('missing SAMLResponse')
   }
@@ -72,6 +79,16 @@ export function guardSamlResponse(base64Response: unknown, acsUrl: string) {
     if (recipient !== null && recipient !== acsUrl) {
       throw new SamlResponseRejectedException('Recipient is not this portal')
     }
+  }
+
+  const issuers = Array.from(root.childNodes).filter(
+    (node): node is Element =>
+      node.nodeType === 1 &&
+      (node as Element).namespaceURI === ASSERTION_NS &&
+      (node as Element).localName === 'Issuer'
+  )
+  if (issuers.some((issuer) => issuer.textContent?.trim() !== expected.idpEntityId)) {
+    throw new SamlResponseRejectedException('Response Issuer is not the configured IdP')
   }
 
   for (const name of ['SignatureMethod', 'DigestMethod']) {

@@ -10,6 +10,7 @@ import {
   type SamlBinding,
 } from '#services/saml/saml_logout_message'
 import { withSingleLogoutServices } from '#services/saml/saml_sp_metadata'
+import { newRequestId } from '#services/saml/saml_browser_binding'
 import type { SamlSessionInfo } from '#services/saml/saml_session_registry'
 import SamlDisabledException from '#exceptions/saml_disabled_exception'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -42,7 +43,10 @@ export default class SamlServiceProvider {
    * node-saml's HTTP-POST path looks for it on a <Response> root and so
    * refuses every LogoutResponse when asked to check.
    */
-  #saml(validateInResponseTo: ValidateInResponseTo = ValidateInResponseTo.always) {
+  #saml({
+    validateInResponseTo = ValidateInResponseTo.always,
+    requestId,
+  }: { validateInResponseTo?: ValidateInResponseTo; requestId?: string } = {}) {
     if (!samlConfig.enabled) {
       throw new SamlDisabledException()
     }
@@ -63,6 +67,7 @@ export default class SamlServiceProvider {
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: true,
       validateInResponseTo,
+      ...(requestId ? { generateUniqueId: () => requestId } : {}),
       requestIdExpirationPeriodMs: samlConfig.requestTtlMs,
       cacheProvider: this.cache,
       acceptedClockSkewMs: samlConfig.clockSkewMs,
@@ -73,21 +78,40 @@ export default class SamlServiceProvider {
     })
   }
 
-  /** The IdP URL to send the browser to, with a signed AuthnRequest. */
+  /**
+   * The IdP URL to send the browser to, with a signed AuthnRequest, and
+   * that request's id (for the browser's binding cookie).
+   */
   async loginUrl(returnTo: string) {
     const relayState = await this.cache.saveReturnTo(returnTo)
-    return this.#saml().getAuthorizeUrlAsync(relayState, undefined, {})
+    const requestId = newRequestId()
+    const url = await this.#saml({ requestId }).getAuthorizeUrlAsync(relayState, undefined, {})
+    return { url, requestId }
   }
 
   /**
-   * Validates the IdP's POSTed Response; returns the asserted profile and
-   * where the browser wanted to go.
+   * Validates the IdP's POSTed Response; returns the asserted profile,
+   * where the browser wanted to go and the request it answered.
+   * `boundRequestIds` are the requests the posting browser itself started
+   * (its binding cookie): a response to any other request is refused
+   * before it is claimed, so a response captured elsewhere signs nobody in.
    */
-  async consumeResponse(body: { SAMLResponse?: unknown; RelayState?: unknown }) {
+  async consumeResponse(
+    body: { SAMLResponse?: unknown; RelayState?: unknown },
+    boundRequestIds: string[]
+  ) {
+    const { inResponseTo } = guardSamlResponse(body.SAMLResponse, {
+      acsUrl: samlConfig.sp.acsUrl,
+      idpEntityId: samlConfig.idp.entityId,
+    })
+    if (!boundRequestIds.includes(inResponseTo)) {
+      throw new SamlResponseRejectedException(
+        'response to a sign-in this browser did not start (no binding cookie for its InResponseTo)'
+      )
+    }
     const returnTo = await this.cache.takeReturnTo(
       typeof body.RelayState === 'string' ? body.RelayState : undefined
     )
-    const { inResponseTo } = guardSamlResponse(body.SAMLResponse, samlConfig.sp.acsUrl)
     if (!(await this.cache.claim(inResponseTo))) {
       throw new SamlResponseRejectedException('InResponseTo unknown, expired or already used')
     }
@@ -103,7 +127,11 @@ export default class SamlServiceProvider {
     if (!profile) {
       throw new SamlResponseRejectedException('no profile in response')
     }
-    return { profile, returnTo }
+    // The signed Assertion's Issuer: the certificate alone does not say which IdP spoke.
+    if (profile.issuer !== samlConfig.idp.entityId) {
+      throw new SamlResponseRejectedException('Assertion Issuer is not the configured IdP')
+    }
+    return { profile, returnTo, requestId: inResponseTo }
   }
 
   /**
@@ -127,7 +155,12 @@ export default class SamlServiceProvider {
   async logoutUrl(session: SamlSessionInfo, returnTo: string) {
     const relayState = await this.cache.saveReturnTo(returnTo)
     return this.#saml().getLogoutUrlAsync(
-      { issuer: samlConfig.idp.entityId ?? '', ...session },
+      {
+        issuer: samlConfig.idp.entityId,
+        nameID: session.nameID,
+        nameIDFormat: session.nameIDFormat,
+        sessionIndex: session.sessionIndex,
+      },
       relayState,
       {}
     )
@@ -192,7 +225,7 @@ export default class SamlServiceProvider {
     fields: LogoutMessageFields,
     rawQuery: string
   ) {
-    const saml = this.#saml(ValidateInResponseTo.never)
+    const saml = this.#saml({ validateInResponseTo: ValidateInResponseTo.never })
     try {
       if (binding === 'redirect') {
         return await saml.validateRedirectAsync(fields as Record<string, string>, rawQuery)

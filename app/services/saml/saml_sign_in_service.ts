@@ -1,20 +1,30 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { Profile } from '@node-saml/passport-saml'
 import type User from '#models/user'
+import db from '@adonisjs/lucid/services/db'
 import UserRole from '#models/user_role'
+import AccessTokenService from '#services/access_token_service'
 import samlConfig from '#config/saml'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import UserOfficeClient from '#services/user_office/user_office_client'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import ExternalAccountService from '#services/auth/external_account_service'
-import { mapSamlProfile, type FederatedIdentity } from '#services/saml/saml_identity_mapper'
+import {
+  federatedNamespace,
+  mapSamlProfile,
+  type FederatedIdentity,
+} from '#services/saml/saml_identity_mapper'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
+import SamlLoginThrottle from '#services/saml/saml_login_throttle'
+import SamlRequestCache from '#services/saml/saml_request_cache'
+import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { signIns } from '#services/metrics/portal_metrics'
 
 /**
@@ -30,17 +40,42 @@ export default class SamlSignInService {
     protected accounts: ExternalAccountService,
     protected userOffice: UserOfficeClient,
     protected audit: AuditService,
-    protected experiments: ExperimentCatalogService
+    protected experiments: ExperimentCatalogService,
+    protected tokens: AccessTokenService,
+    protected throttle: SamlLoginThrottle,
+    protected cache: SamlRequestCache
   ) {}
 
   /**
-   * Validates the IdP's POSTed response and signs its subject in. Every
-   * refusal is audited with its reason.
+   * Starts a sign-in: the IdP URL with a signed AuthnRequest, and its id
+   * for the browser's binding cookie. Throttled per client address (the
+   * limiter's 429) and refused while SAML_MAX_PENDING_SIGN_INS sign-ins
+   * are under way (SamlSignInBusyException); neither caches anything.
    */
-  async complete(body: Record<string, unknown>, origin: RequestOrigin) {
+  async begin(returnTo: string, origin: RequestOrigin) {
+    try {
+      await this.throttle.guard(origin.clientIp)
+      if ((await this.cache.pendingRequests()) >= samlConfig.maxPendingSignIns) {
+        throw new SamlSignInBusyException()
+      }
+    } catch (error) {
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+        signIns.inc({ provider: 'saml', outcome: 'throttled' })
+      }
+      throw error
+    }
+    return this.sp.loginUrl(returnTo)
+  }
+
+  /**
+   * Validates the IdP's POSTed response and signs its subject in.
+   * `boundRequestIds` are the sign-ins the posting browser started (its
+   * binding cookie). Every refusal is audited with its reason.
+   */
+  async complete(body: Record<string, unknown>, boundRequestIds: string[], origin: RequestOrigin) {
     let consumed: Awaited<ReturnType<SamlServiceProvider['consumeResponse']>>
     try {
-      consumed = await this.sp.consumeResponse(body)
+      consumed = await this.sp.consumeResponse(body, boundRequestIds)
     } catch (error) {
       await this.#audit(null, 'failure', origin, {
         reason: (error as { code?: string }).code,
@@ -75,13 +110,20 @@ export default class SamlSignInService {
 
   async #account(identity: FederatedIdentity, origin: RequestOrigin) {
     if (!samlConfig.resolveWithUserOffice) {
-      return this.accounts.findOrCreate({
-        provider: 'saml',
-        externalId: identity.persistentId,
-        username: identity.username,
-        email: identity.email,
-        displayName: identity.displayName,
-      })
+      return this.accounts.findOrCreate(
+        {
+          provider: 'saml',
+          externalId: identity.persistentId,
+          username: identity.username,
+          federated: {
+            fallbackUsername: identity.idDerivedUsername,
+            namespace: federatedNamespace(),
+          },
+          email: identity.email,
+          displayName: identity.displayName,
+        },
+        origin
+      )
     }
     const username = await this.userOffice.lookupIdentity(identity.persistentId)
     if (!username) {
@@ -95,26 +137,34 @@ export default class SamlSignInService {
       })
       throw new NoFacilityAccountException()
     }
-    return this.accounts.findOrCreate({
-      provider: 'useroffice',
-      externalId: username,
-      username,
-      email: identity.email,
-      displayName: identity.displayName,
-    })
+    return this.accounts.findOrCreate(
+      {
+        provider: 'useroffice',
+        externalId: username,
+        username,
+        email: identity.email,
+        displayName: identity.displayName,
+      },
+      origin
+    )
   }
 
   /**
    * The IdP's attributes are authoritative for the admin role they grant:
-   * granted while the attribute says so, withdrawn when it stops. An admin
-   * role granted by hand is left alone.
+   * granted while the attribute says so, withdrawn when it stops — with
+   * the admin-scoped tokens made under it, so that they do not come back
+   * to life when the IdP grants the role again. An admin role granted by
+   * hand is left alone.
    */
   async #syncAdminRole(user: User, grantsAdmin: boolean) {
     const current = await UserRole.query().where('user_id', user.id).where('role', 'admin').first()
     if (grantsAdmin && !current) {
       await UserRole.create({ userId: user.id, role: 'admin', source: 'saml' })
     } else if (!grantsAdmin && current?.source === 'saml') {
-      await current.delete()
+      await db.transaction(async (trx) => {
+        await current.useTransaction(trx).delete()
+        await this.tokens.revokeAdminScoped(user.id, trx)
+      })
     }
   }
 

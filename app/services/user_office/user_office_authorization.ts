@@ -28,7 +28,8 @@ export default class UserOfficeAuthorization {
 
   /**
    * Throws NotAuthorizedByUserOfficeException (403) when the User Office
-   * answers false or does not know the user, and
+   * answers false or does not know the user (a federated account the User
+   * Office did not resolve is not its to know: refused without asking), and
    * UserOfficeUnavailableException (503) when it gives no usable answer:
    * nothing is launched on an unknown answer.
    */
@@ -36,7 +37,9 @@ export default class UserOfficeAuthorization {
     if (!this.enforced || user.provider === 'local') {
       return
     }
-    if (!(await this.#isAuthorized(user.username))) {
+    // The User Office knows its own accounts only: a federated account's name is its IdP's
+    // assertion, and asking about it would lend it the authorisation of whoever holds that name.
+    if (user.provider !== 'useroffice' || !(await this.#isAuthorized(user.username))) {
       throw new NotAuthorizedByUserOfficeException()
     }
   }

@@ -270,7 +270,7 @@ export interface paths {
         put?: never;
         /**
          * Create a personal API token
-         * @description The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role.
+         * @description The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role (also when the SAML IdP stops granting it). When the admin role comes from the SAML IdP, an admin-scoped token expires at most SAML_ADMIN_MAX_AGE after the sign-in behind the session creating it (expiresAt shows the capped time), and a token older than that bound acts without the admin scope.
          */
         post: {
             parameters: {
@@ -450,7 +450,7 @@ export interface paths {
         };
         /**
          * Start SAML single sign-on (browser navigation)
-         * @description Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal's own page, `/`.
+         * @description Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal's own page, `/`. Sets the `__Host-portal-saml-request` cookie (signed, HttpOnly, Secure, SameSite=None, as long as SAML_REQUEST_TTL_SECONDS) that binds the sign-in to this browser: the ACS accepts the answer only from it.
          */
         get: {
             parameters: {
@@ -467,6 +467,8 @@ export interface paths {
                 /** @description To the IdP */
                 302: {
                     headers: {
+                        /** @description The binding cookie `__Host-portal-saml-request` */
+                        "Set-Cookie"?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -483,6 +485,16 @@ export interface paths {
                 /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": unknown;
+                    };
+                };
+                /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, SAML_LOGIN_THROTTLE_*) or too many sign-ins under way (E_SAML_BUSY, SAML_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
+                429: {
+                    headers: {
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -510,7 +522,7 @@ export interface paths {
         put?: never;
         /**
          * Assertion consumer service (the IdP posts here)
-         * @description Validates the signed Response (signature, InResponseTo, audience, destination, validity window), signs the subject in and redirects to returnTo. Refusals are audited.
+         * @description Validates the signed Response (signature, Issuer, InResponseTo, audience, destination, validity window), checks that it answers a sign-in this browser started (its `__Host-portal-saml-request` cookie: a response captured from another browser signs nobody in), signs the subject in and redirects to returnTo. Refusals are audited.
          */
         post: {
             parameters: {

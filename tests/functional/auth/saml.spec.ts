@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
@@ -23,6 +24,14 @@ import {
 
 const FRONTEND = 'http://127.0.0.1:5173'
 const ADMIN_ENTITLEMENT = 'urn:mace:facility.example:portal-admin'
+/** Federated usernames carry the IdP's scope (.env.test: SAML_IDP_ENTITY_ID's host). */
+const SCOPE = 'idp.test.example'
+const ADA = `ada@${SCOPE}`
+
+/** The name a federated account falls back to: derived from its immutable id. */
+function idDerivedName(persistentId: string) {
+  return `fed-${createHash('sha256').update(persistentId).digest('hex').slice(0, 16)}@${SCOPE}`
+}
 
 const idp: TestIdp = trustedTestIdp()
 
@@ -116,15 +125,83 @@ test.group('SAML single sign-on', (group) => {
     const me = await browser.get('/api/v1/me')
     me.assertStatus(200)
     assert.include(me.body().data, {
-      username: 'ada',
+      username: ADA,
       email: 'ada@university.example',
       displayName: 'Ada Lovelace',
       provider: 'saml',
     })
-    const user = await User.findByOrFail('username', 'ada')
+    const user = await User.findByOrFail('username', ADA)
     assert.equal(user.externalId, 'eaa-hash-4711')
     const event = await AuditEvent.query().where('action', 'auth.saml').firstOrFail()
     assert.equal(event.outcome, 'success')
+  })
+
+  test('a response captured from another browser’s sign-in signs nobody in there (login CSRF)', async ({
+    client,
+    assert,
+  }) => {
+    // Mallory signs in at the IdP as herself and keeps the auto-post form instead of sending it.
+    const mallory = new ApiSession(client)
+    const captured = await signInAtIdp(
+      mallory,
+      person({
+        nameId: 'persistent-mallory',
+        attributes: { EAAHash: 'eaa-mallory', uid: 'mallory' },
+      })
+    )
+
+    // A hostile page makes the victim's browser post it: no binding cookie there.
+    const victim = new ApiSession(client)
+    await assertRefused(victim, captured.fields)
+    // Nor when the victim has a sign-in of their own under way.
+    const busyVictim = new ApiSession(client)
+    await signInAtIdp(busyVictim, person())
+    await assertRefused(busyVictim, captured.fields)
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+
+    const refusals = await AuditEvent.query().where('action', 'auth.saml')
+    assert.lengthOf(refusals, 2)
+    for (const event of refusals) {
+      assert.equal(event.outcome, 'failure')
+      assert.include(String(event.details?.detail), 'did not start')
+    }
+    // The refusals used nothing up: the browser that started the sign-in completes it.
+    ;(await mallory.postForm('/api/v1/auth/saml/acs', captured.fields)).assertStatus(303)
+    assert.equal((await mallory.get('/api/v1/me')).body().data.username, `mallory@${SCOPE}`)
+  })
+
+  test('the binding cookie is __Host-, Secure, HttpOnly, SameSite=None and lives as long as a request', async ({
+    client,
+    assert,
+  }) => {
+    const start = await new ApiSession(client).request('GET', '/api/v1/auth/saml/login')
+    assert.equal(start.status(), 302)
+    const cookie = [start.headers()['set-cookie'] ?? []]
+      .flat()
+      .find((line: string) => line.startsWith('__Host-portal-saml-request='))
+    assert.isDefined(cookie, 'the sign-in start sets the binding cookie')
+    const attributes = cookie!.split(/;\s*/).slice(1)
+    for (const expected of ['HttpOnly', 'Secure', 'SameSite=None', 'Path=/']) {
+      assert.include(attributes, expected)
+    }
+    assert.include(attributes, `Max-Age=${samlConfig.requestTtlMs / 1000}`)
+    assert.isFalse(
+      attributes.some((attribute) => /^Domain=/i.test(attribute)),
+      '__Host- cookies name no Domain'
+    )
+  })
+
+  test('two sign-ins started in one browser (two tabs) each complete once', async ({
+    client,
+    assert,
+  }) => {
+    const browser = new ApiSession(client)
+    const first = await signInAtIdp(browser, person())
+    const second = await signInAtIdp(browser, person())
+    ;(await browser.postForm('/api/v1/auth/saml/acs', second.fields)).assertStatus(303)
+    ;(await browser.postForm('/api/v1/auth/saml/acs', first.fields)).assertStatus(303)
+    assert.isUndefined(browser.cookies.get('__Host-portal-saml-request'), 'nothing left pending')
+    ;(await browser.postForm('/api/v1/auth/saml/acs', second.fields)).assertStatus(401)
   })
 
   test('the same person signs into the same account, with a fresh profile', async ({
@@ -144,7 +221,7 @@ test.group('SAML single sign-on', (group) => {
     const users = await User.query().where('provider', 'saml')
     assert.lengthOf(users, 1)
     assert.equal(users[0].displayName, 'Ada King')
-    assert.equal(users[0].username, 'ada')
+    assert.equal(users[0].username, ADA)
   })
 
   test('grants admin from the entitlement attribute and withdraws it later', async ({
@@ -171,7 +248,7 @@ test.group('SAML single sign-on', (group) => {
   test('leaves an admin role granted by hand alone', async ({ client, assert }) => {
     const browser = new ApiSession(client)
     await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
-    const user = await User.findByOrFail('username', 'ada')
+    const user = await User.findByOrFail('username', ADA)
     await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
 
     const again = new ApiSession(client)
@@ -231,7 +308,7 @@ test.group('SAML single sign-on', (group) => {
   test('refuses a disabled account', async ({ client }) => {
     const browser = new ApiSession(client)
     await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
-    await db.from('users').where('username', 'ada').update({ disabled: true })
+    await db.from('users').where('username', ADA).update({ disabled: true })
 
     const again = new ApiSession(client)
     await assertRefused(again, (await signInAtIdp(again, person())).fields, 403)
@@ -251,16 +328,105 @@ test.group('SAML single sign-on', (group) => {
     }
   })
 
-  test('refuses a username another account already holds', async ({ client, assert }) => {
-    await User.create({
+  test('a federated username lives in the IdP’s namespace: the User Office account of that name stays its own', async ({
+    client,
+    assert,
+  }) => {
+    const federated = new ApiSession(client)
+    const jdoe = person({ attributes: { ...person().attributes, uid: 'jdoe' } })
+    ;(
+      await federated.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(federated, jdoe)).fields)
+    ).assertStatus(303)
+    assert.equal((await federated.get('/api/v1/me')).body().data.username, `jdoe@${SCOPE}`)
+
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+    const facility = new ApiSession(client)
+    const login = await facility.login('jdoe', 'uo-secret-1')
+    login.assertStatus(200)
+    assert.include(login.body().data, { username: 'jdoe', provider: 'useroffice' })
+    assert.notEqual(login.body().data.id, (await federated.get('/api/v1/me')).body().data.id)
+  })
+
+  test('a User Office account claims its name from a federated account holding it, which moves to its id-derived name', async ({
+    client,
+    assert,
+  }) => {
+    // Named before federated names were namespaced, or by an IdP whose scope the User Office uses.
+    const squatter = await User.create({
+      username: 'jdoe',
+      provider: 'saml',
+      externalId: 'eaa-hash-squatter',
+      disabled: false,
+    })
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+
+    const facility = new ApiSession(client)
+    const login = await facility.login('jdoe', 'uo-secret-1')
+    login.assertStatus(200)
+    assert.include(login.body().data, { username: 'jdoe', provider: 'useroffice' })
+    await squatter.refresh()
+    assert.equal(squatter.username, idDerivedName('eaa-hash-squatter'))
+    assert.equal(squatter.externalId, 'eaa-hash-squatter')
+    const event = await AuditEvent.query().where('action', 'user.rename').firstOrFail()
+    assert.equal(event.objectId, String(squatter.id))
+    assert.deepInclude(event.details, { old: 'jdoe', new: squatter.username })
+  })
+
+  test('a federated account named before namespacing moves into the namespace at its next sign-in', async ({
+    client,
+    assert,
+  }) => {
+    const legacy = await User.create({
       username: 'ada',
+      provider: 'saml',
+      externalId: 'eaa-hash-4711',
+      disabled: false,
+    })
+    const browser = new ApiSession(client)
+    ;(
+      await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    ).assertStatus(303)
+    const me = (await browser.get('/api/v1/me')).body().data
+    assert.equal(me.id, legacy.id)
+    assert.equal(me.username, ADA)
+  })
+
+  test('a federated name another account holds is never taken over: the person gets the id-derived name, else a conflict', async ({
+    client,
+    assert,
+  }) => {
+    const local = await User.create({
+      username: ADA,
       provider: 'local',
       disabled: false,
       password: 'x'.repeat(20),
     })
     const browser = new ApiSession(client)
-    await assertRefused(browser, (await signInAtIdp(browser, person())).fields, 409)
-    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
+    ;(
+      await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
+    ).assertStatus(303)
+    assert.equal(
+      (await browser.get('/api/v1/me')).body().data.username,
+      idDerivedName('eaa-hash-4711')
+    )
+    await local.refresh()
+    assert.equal(local.username, ADA)
+    assert.equal(local.provider, 'local')
+
+    // Both names held by others: refused, nothing taken over.
+    const other = person({
+      nameId: 'persistent-4712',
+      attributes: { EAAHash: 'eaa-hash-4712', uid: 'ada' },
+    })
+    await User.create({
+      username: idDerivedName('eaa-hash-4712'),
+      provider: 'local',
+      disabled: false,
+      password: 'x'.repeat(20),
+    })
+    const refused = new ApiSession(client)
+    await assertRefused(refused, (await signInAtIdp(refused, other)).fields, 409)
+    assert.lengthOf(await User.query().where('external_id', 'eaa-hash-4712'), 0)
   })
 
   test('only redirects back to the configured frontend', async ({ client, assert }) => {
@@ -333,6 +499,238 @@ test.group('SAML single sign-on', (group) => {
   })
 })
 
+test.group('SAML sign-in starts are bounded', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  let saved: { attempts: number; window: string; maxPending: number }
+  group.each.setup(() => {
+    saved = { ...samlConfig.loginThrottle, maxPending: samlConfig.maxPendingSignIns }
+    return () => {
+      samlConfig.loginThrottle.attempts = saved.attempts
+      samlConfig.loginThrottle.window = saved.window
+      samlConfig.maxPendingSignIns = saved.maxPending
+    }
+  })
+
+  /** A sign-in start as a browser at `address` makes it (through a trusted loopback proxy). */
+  function start(client: ApiClient, address: string) {
+    return new ApiSession(client)
+      .request('GET', '/api/v1/auth/saml/login')
+      .header('X-Forwarded-For', address)
+  }
+
+  function pendingRequests() {
+    return db
+      .from('saml_request_cache')
+      .where('key', 'like', 'request:%')
+      .count('* as n')
+      .first()
+      .then((row) => Number(row!.n))
+  }
+
+  test('sign-in starts are limited per client address: 429 with Retry-After, nothing cached', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.loginThrottle.attempts = 3
+    for (let attempt = 0; attempt < 3; attempt++) {
+      ;(await start(client, '203.0.113.7')).assertStatus(302)
+    }
+    const before = await pendingRequests()
+    const refused = await start(client, '203.0.113.7')
+    refused.assertStatus(429)
+    assert.include(refused.header('content-type'), 'text/html')
+    assert.include(refused.text(), 'E_TOO_MANY_REQUESTS')
+    assert.isAbove(Number(refused.header('retry-after')), 0)
+    assert.isUndefined(refused.header('location'))
+    assert.equal(await pendingRequests(), before, 'a refused start caches no request')
+
+    // Another address is not affected; the counters are in the shared database.
+    ;(await start(client, '198.51.100.20')).assertStatus(302)
+    const counters = await db
+      .connection('counters')
+      .from('rate_limits')
+      .where('key', 'like', '%203.0.113.7%')
+    assert.lengthOf(counters, 1)
+  })
+
+  test('at most SAML_MAX_PENDING_SIGN_INS sign-ins are under way: 429 with Retry-After, until one completes', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.maxPendingSignIns = 2
+    const browser = new ApiSession(client)
+    const first = await signInAtIdp(browser, person())
+    await signInAtIdp(new ApiSession(client), person())
+
+    const refused = await start(client, '198.51.100.21')
+    refused.assertStatus(429)
+    assert.include(refused.text(), 'E_SAML_BUSY')
+    assert.isAbove(Number(refused.header('retry-after')), 0)
+    assert.equal(await pendingRequests(), 2)
+
+    ;(await browser.postForm('/api/v1/auth/saml/acs', first.fields)).assertStatus(303)
+    ;(await start(client, '198.51.100.21')).assertStatus(302)
+  })
+})
+
+test.group('SAML admin roles follow the IdP', (group) => {
+  isolateEachTest(group)
+  group.setup(async () => {
+    await idp.start(testIdpPort())
+    return () => idp.stop()
+  })
+  let maxAgeMs: number
+  group.each.setup(() => {
+    idp.clearRecorded()
+    samlConfig.resolveWithUserOffice = false
+    maxAgeMs = samlConfig.adminMaxAgeMs
+    return () => {
+      samlConfig.adminMaxAgeMs = maxAgeMs
+      samlConfig.resolveWithUserOffice = false
+    }
+  })
+
+  const admin = () =>
+    person({ attributes: { ...person().attributes, eduPersonEntitlement: ADMIN_ENTITLEMENT } })
+
+  async function signedIn(client: ApiClient, user: IdpUser) {
+    const browser = new ApiSession(client)
+    const acs = await browser.postForm(
+      '/api/v1/auth/saml/acs',
+      (await signInAtIdp(browser, user)).fields
+    )
+    acs.assertStatus(303)
+    return browser
+  }
+
+  async function newToken(browser: ApiSession, adminScope: boolean) {
+    await browser.get('/api/v1/auth/csrf')
+    const response = await browser.post('/api/v1/auth/tokens', {
+      name: adminScope ? 'admin script' : 'user script',
+      expiresInDays: 30,
+      admin: adminScope,
+    })
+    response.assertStatus(201)
+    return response.body().data as { token: string; scopes: string[]; expiresAt: string }
+  }
+
+  test('withdrawing the IdP admin role revokes the admin-scoped tokens made under it, also when it comes back', async ({
+    client,
+    assert,
+  }) => {
+    const browser = await signedIn(client, admin())
+    const adminToken = await newToken(browser, true)
+    const userToken = await newToken(browser, false)
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/admin/audit')).assertStatus(
+      200
+    )
+
+    await signedIn(client, person())
+    const left = await db.from('auth_access_tokens').select('name')
+    assert.deepEqual(
+      left.map((row) => row.name),
+      ['user script']
+    )
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/me')).assertStatus(401)
+    ;(await ApiSession.withToken(client, userToken.token).get('/api/v1/me')).assertStatus(200)
+
+    // Granted again by the IdP: the old admin token stays dead.
+    await signedIn(client, admin())
+    ;(await ApiSession.withToken(client, adminToken.token).get('/api/v1/admin/audit')).assertStatus(
+      401
+    )
+  })
+
+  test('an IdP-granted admin role lapses in a session older than SAML_ADMIN_MAX_AGE: a scientist until a fresh sign-in', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 1500
+    const browser = await signedIn(client, admin())
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(403)
+    const me = await browser.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.deepEqual(me.body().data.roles, ['scientist'])
+    // Nor can the stale session mint an admin token.
+    await browser.get('/api/v1/auth/csrf')
+    ;(
+      await browser.post('/api/v1/auth/tokens', { name: 'x', expiresInDays: 1, admin: true })
+    ).assertStatus(403)
+
+    // A fresh assertion in the same browser restores it.
+    const form = await signInAtIdp(browser, admin())
+    ;(await browser.postForm('/api/v1/auth/saml/acs', form.fields)).assertStatus(303)
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+    const row = await UserRole.query().where('role', 'admin').firstOrFail()
+    assert.equal(row.source, 'saml')
+  })
+
+  test('an admin role granted by hand does not lapse with the assertion', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 1000
+    const browser = await signedIn(client, person())
+    const user = await User.findByOrFail('provider', 'saml')
+    await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
+    assert.deepEqual((await browser.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
+  })
+
+  test('an admin-scoped token of an IdP-granted admin expires within SAML_ADMIN_MAX_AGE of the assertion; an older one loses the admin scope', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.adminMaxAgeMs = 60 * 60 * 1000
+    const browser = await signedIn(client, admin())
+    const before = Date.now()
+    const adminToken = await newToken(browser, true)
+    assert.deepEqual(adminToken.scopes, ['user', 'admin'])
+    assert.isAtMost(Date.parse(adminToken.expiresAt), before + samlConfig.adminMaxAgeMs + 1000)
+    assert.isAbove(Date.parse(adminToken.expiresAt), before + samlConfig.adminMaxAgeMs - 60_000)
+    // A user-scoped token is not capped.
+    const userToken = await newToken(browser, false)
+    assert.isAbove(Date.parse(userToken.expiresAt), before + 29 * 24 * 3600 * 1000)
+
+    // A token made longer ago than the bound (e.g. before the bound existed) keeps only "user".
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000)
+    await db
+      .from('auth_access_tokens')
+      .where('name', 'admin script')
+      .update({ created_at: twoHoursAgo, expires_at: new Date(Date.now() + 24 * 3600 * 1000) })
+    const script = ApiSession.withToken(client, adminToken.token)
+    ;(await script.get('/api/v1/admin/audit')).assertStatus(403)
+    const me = await script.get('/api/v1/me')
+    me.assertStatus(200)
+    assert.deepEqual(me.body().data.roles, ['scientist'])
+  })
+
+  test('a password session of an account whose admin role came from the IdP does not carry it', async ({
+    client,
+    assert,
+  }) => {
+    samlConfig.resolveWithUserOffice = true
+    testUserOffice.addIdentity('eaa-hash-4711', 'jdoe')
+    testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
+    const federated = await signedIn(client, admin())
+    assert.equal((await federated.get('/api/v1/me')).body().data.username, 'jdoe')
+    ;(await federated.get('/api/v1/admin/audit')).assertStatus(200)
+
+    const password = new ApiSession(client)
+    ;(await password.login('jdoe', 'uo-secret-1')).assertStatus(200)
+    ;(await password.get('/api/v1/admin/audit')).assertStatus(403)
+    assert.deepEqual((await password.get('/api/v1/me')).body().data.roles, ['scientist'])
+  })
+})
+
 test.group('SAML attacks fail closed', (group) => {
   isolateEachTest(group)
   group.setup(async () => {
@@ -402,12 +800,23 @@ test.group('SAML attacks fail closed', (group) => {
     await assertRefused(browser, { SAMLResponse: weak, RelayState: relayState })
   })
 
-  test('a replayed response', async ({ client }) => {
+  test('a replayed response, even from the browser that started the sign-in', async ({
+    client,
+    assert,
+  }) => {
     const browser = new ApiSession(client)
     const form = await signInAtIdp(browser, person())
+    // The same browser's cookies as they were before the response was posted.
+    const replayer = new ApiSession(client)
+    replayer.cookies = new Map(browser.cookies)
     ;(await browser.postForm('/api/v1/auth/saml/acs', form.fields)).assertStatus(303)
 
-    await assertRefused(new ApiSession(client), form.fields)
+    await assertRefused(replayer, form.fields)
+    const refusal = await AuditEvent.query()
+      .where('action', 'auth.saml')
+      .where('outcome', 'failure')
+      .firstOrFail()
+    assert.include(String(refusal.details?.detail), 'already used')
   })
 
   test('an unsolicited response and one answering an unknown request', async ({ client }) => {
@@ -422,6 +831,39 @@ test.group('SAML attacks fail closed', (group) => {
       responseFor(requestId, { audience: 'https://other-sp.example' })
     )
     await assertRefused(browser, { SAMLResponse: other, RelayState: relayState })
+  })
+
+  test('a response or an assertion from another issuer, although signed with the trusted key', async ({
+    client,
+    assert,
+  }) => {
+    const other = await pendingRequest(client)
+    await assertRefused(other.browser, {
+      SAMLResponse: idp.createSamlResponse(
+        responseFor(other.requestId, { issuer: 'https://other-idp.example' })
+      ),
+      RelayState: other.relayState,
+    })
+
+    // The Response's Issuer comes first in the document, the Assertion's second.
+    for (const occurrence of [0, 1]) {
+      const { browser, relayState, requestId } = await pendingRequest(client)
+      let seen = -1
+      const xml = idp
+        .buildResponseXml(responseFor(requestId))
+        .replace(/<saml:Issuer>[^<]*<\/saml:Issuer>/g, (issuer) =>
+          ++seen === occurrence ? '<saml:Issuer>https://other-idp.example</saml:Issuer>' : issuer
+        )
+      assert.equal(seen, 1)
+      await assertRefused(browser, {
+        SAMLResponse: encodeSamlPost(idp.sign(xml)),
+        RelayState: relayState,
+      })
+    }
+    const refusals = await AuditEvent.query().where('action', 'auth.saml')
+    assert.lengthOf(refusals, 3)
+    assert.isTrue(refusals.every((event) => /issuer/i.test(String(event.details?.detail))))
+    assert.lengthOf(await User.query().where('provider', 'saml'), 0)
   })
 
   test('a response for another destination', async ({ client }) => {

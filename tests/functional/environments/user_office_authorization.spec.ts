@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
+import User from '#models/user'
 import Experiment from '#models/experiment'
 import ExperimentMember from '#models/experiment_member'
 import userOfficeConfig from '#config/user_office'
@@ -88,6 +89,27 @@ test.group('Environments outside an experiment: the User Office decides', (group
       assert.equal(await instanceCount(), before)
     })
   }
+
+  test('a federated account is never judged by the User Office under a name its IdP asserted', async ({
+    client,
+    assert,
+  }) => {
+    // An account of the SAML IdP (no User Office resolution) that holds a User Office username.
+    const federated = await createUser({ username: 'erin' })
+    federated.merge({ provider: 'saml', externalId: 'eaa-hash-erin', password: null })
+    await federated.save()
+    const token = await User.accessTokens.create(federated, ['user'], { name: 'script' })
+    const script = ApiSession.withToken(client, token.value!.release())
+    testUserOffice.setAuthorized('erin', true)
+    const image = await createHttpImage()
+
+    const refused = await script.post('/api/v1/environments', { imageId: image.id })
+
+    refused.assertStatus(403)
+    assert.equal(refused.body().errors[0].code, 'E_NOT_AUTHORIZED_BY_USER_OFFICE')
+    assert.equal(testUserOffice.requestsTo('authorized'), 0)
+    assert.lengthOf(await environmentsOf('erin'), 0)
+  })
 
   test('a User Office that gives no answer means 503, never a launch', async ({
     client,
