@@ -4,7 +4,7 @@
 # "N passed, N failed" line, and stops whatever it started.
 #
 #   npm test                      # everything: all suites on MySQL, functional on SQLite
-#   npm test -- --suites=unit     # extra arguments go to "node ace test" (MySQL only)
+#   npm test -- unit              # extra arguments go to "node ace test" (MySQL only)
 #   TEST_DB=sqlite npm test -- functional   # on SQLite (TEST_DB=mysql|sqlite|both)
 #   TEST_SLOT=2 npm test -- --files=tests/unit/x.spec.ts   # beside another run
 set -uo pipefail
