@@ -120,6 +120,7 @@ export async function startBenchPortal(env: Record<string, string>) {
     return {
       portal,
       description: 'ts-exec bin/server.ts (source, as `npm start`)',
+      build: null,
       close: () => portal.stop(),
     }
   }
@@ -129,6 +130,7 @@ export async function startBenchPortal(env: Record<string, string>) {
     return {
       portal,
       description: `node bin/server.js (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
+      build: build.build,
       close: async () => {
         await portal.stop()
         await removeBuild(build.scratch)
