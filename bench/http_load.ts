@@ -225,7 +225,10 @@ try {
       const sampler = sampleResident(pid)
       const cpuBefore = await cpuMilliseconds(route.pid)
       const result = await load(route, connections, SECONDS)
-      const cpu = ((await cpuMilliseconds(route.pid)) - cpuBefore) / result.requests.total
+      // No answered request (every one timed out): no CPU per request to speak of.
+      const cpu = result.requests.total
+        ? ((await cpuMilliseconds(route.pid)) - cpuBefore) / result.requests.total
+        : Number.NaN
       const peakMiB = sampler.stop()
       const rps = result.requests.average
       const errors = result.errors + result.timeouts
