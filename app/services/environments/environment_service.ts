@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
+import { paginateCountingLazily } from '#models/paginate_counting_lazily'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -176,14 +177,14 @@ export default class EnvironmentService {
 
   /** The user's environments (removed ones excluded unless asked for). */
   list(user: User, filters: EnvironmentFilters) {
-    return Environment.query()
+    const listed = Environment.query()
       .select(LISTED_COLUMNS)
       .where('user_id', user.id)
       .if(filters.state, (query) => query.where('state', filters.state!))
       .if(!filters.state, (query) => query.whereNot('state', 'removed'))
       .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
       .orderBy('id', 'desc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+    return paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
   }
 
   /** One of the user's environments; anyone else's is "not found". */

@@ -7,8 +7,8 @@ import { createUser } from '#database/factories/user_factory'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage } from '#tests/helpers/environments'
 
-async function storedEnvironment() {
-  const owner = await createUser()
+async function storedEnvironment(existingOwner?: Awaited<ReturnType<typeof createUser>>) {
+  const owner = existingOwner ?? (await createUser())
   const image = await createHttpImage()
   const environment = await Environment.create({
     userId: owner.id,
@@ -68,5 +68,36 @@ test.group('Environment lists read only what they send', (group) => {
       await app.container.make(UserOfficeClient),
       await app.container.make(UserOfficeClient)
     )
+  })
+
+  test('pages tell the same totals whether or not they needed a count', async ({ assert }) => {
+    const { owner } = await storedEnvironment()
+    await storedEnvironment(owner)
+    await storedEnvironment(owner)
+    const service = await app.container.make(EnvironmentService)
+    const pageOf = async (page: number, perPage: number) => {
+      const paginator = await service.list(owner, { page, perPage })
+      return {
+        ids: paginator.all().length,
+        meta: {
+          total: paginator.total,
+          lastPage: paginator.lastPage,
+          currentPage: paginator.currentPage,
+        },
+      }
+    }
+
+    for (const [page, perPage, rows] of [
+      [1, 2, 2], // a full page: counted
+      [2, 2, 1], // the last page: total from the page
+      [1, 5, 3], // everything on page 1: total from the page
+      [3, 2, 0], // past the end: counted
+    ]) {
+      const { ids, meta } = await pageOf(page, perPage)
+      assert.equal(ids, rows, `page ${page} of ${perPage}`)
+      assert.equal(meta.total, 3, `page ${page} of ${perPage}`)
+      assert.equal(meta.lastPage, Math.ceil(3 / perPage))
+      assert.equal(meta.currentPage, page)
+    }
   })
 })
