@@ -3,6 +3,7 @@ import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { apiTokensConfig } from '#config/auth'
+import { ROLE_SOURCES } from '#models/user_role'
 
 type TimestampValue = Date | string | number | null
 type TokenRow = Parameters<DbAccessTokensProvider<LucidModel>['dbRowToAccessToken']>[0]
@@ -103,7 +104,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
       .where('t.type', this.type)
       .select(ownerColumns.map((name) => `o.${name}`))
       .select(TOKEN_COLUMNS.map((name) => `t.${name} as ${TOKEN_PREFIX}${name}`))
-      .select(rolesOf('manual'), rolesOf('saml'))
+      .select(ROLE_SOURCES.map(rolesOf))
       .limit(1)
       .first()
     if (!row) {
@@ -122,10 +123,9 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
     if (!token) {
       return null
     }
-    const roles = [
-      ...splitRoles(tokenRow.roles_manual).map((role) => ({ role, source: 'manual' })),
-      ...splitRoles(tokenRow.roles_saml).map((role) => ({ role, source: 'saml' })),
-    ]
+    const roles = ROLE_SOURCES.flatMap((source) =>
+      splitRoles(tokenRow[`roles_${source}`]).map((role) => ({ role, source }))
+    )
     return { token, ownerRow, roles }
   }
 

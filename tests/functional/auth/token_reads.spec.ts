@@ -115,4 +115,17 @@ test.group('API token reads', (group) => {
     await db.from('auth_access_tokens').where('tokenable_id', user.id).delete()
     ;(await script.get('/api/v1/me')).assertStatus(401)
   })
+
+  test('reads roles of every source with the token (an IdP-granted admin role included)', async ({
+    client,
+    assert,
+  }) => {
+    for (const source of ['saml', 'oidc'] as const) {
+      const { user, value } = await tokenFor()
+      await UserRole.create({ userId: user.id, role: 'admin', source })
+      const me = await ApiSession.withToken(client, value).get('/api/v1/me')
+      me.assertStatus(200)
+      assert.deepEqual(me.body().data.roles, ['admin', 'scientist'], source)
+    }
+  })
 })
