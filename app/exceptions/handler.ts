@@ -4,6 +4,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { toApiErrors, type ApiError } from '#exceptions/api_error'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import LaunchLimitException from '#exceptions/launch_limit_exception'
+import TooManyStreamsException from '#exceptions/too_many_streams_exception'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
@@ -26,7 +27,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
     }
-    if (error instanceof LaunchLimitException || error instanceof SamlSignInBusyException) {
+    if (
+      error instanceof LaunchLimitException ||
+      error instanceof SamlSignInBusyException ||
+      error instanceof TooManyStreamsException
+    ) {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }
 
