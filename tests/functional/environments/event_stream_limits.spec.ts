@@ -1,10 +1,9 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
-import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import env from '#start/env'
-import Environment from '#models/environment'
 import EventStreamLimits from '#services/environments/event_stream_limits'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -67,19 +66,12 @@ test.group('Progress stream limits', (group) => {
       await browser.post('/api/v1/auth/tokens', { name: 'streams', expiresInDays: 1 })
     ).body().data
     const image = await createHttpImage()
-    const environment = await Environment.create({
+    const environment = await EnvironmentFactory.merge({
       userId: user.id,
       imageId: image.id,
       name: 'streamed',
-      driver: 'docker',
       state: 'provisioning',
-      secret: 'never-decrypted',
-      cpuMillicores: 100,
-      memoryBytes: 1024,
-      storageBytes: 0,
-      gpus: 0,
-      expiresAt: DateTime.utc().plus({ hours: 1 }),
-    })
+    }).create()
     const path = `/api/v1/environments/${environment.id}/events`
     const streams: Open[] = []
     cleanup(() => streams.forEach((stream) => stream.request.destroy()))
