@@ -6,6 +6,9 @@ import SamlResponseRejectedException from '#exceptions/saml_response_rejected_ex
 import LaunchLimitException from '#exceptions/launch_limit_exception'
 import TooManyStreamsException from '#exceptions/too_many_streams_exception'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
+import OidcRejectedException from '#exceptions/oidc_rejected_exception'
+import OidcSignInBusyException from '#exceptions/oidc_sign_in_busy_exception'
+import OidcUnavailableException from '#exceptions/oidc_unavailable_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
 import { CONSOLE_NOT_BUILT_PAGE } from '#services/console/console_not_built_page'
@@ -30,6 +33,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (
       error instanceof LaunchLimitException ||
       error instanceof SamlSignInBusyException ||
+      error instanceof OidcSignInBusyException ||
       error instanceof TooManyStreamsException
     ) {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
@@ -56,6 +60,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (error instanceof SamlResponseRejectedException) {
       ctx.logger.warn({ reason: error.reason }, 'SAML message rejected')
+      return
+    }
+    if (error instanceof OidcRejectedException) {
+      ctx.logger.warn({ reason: error.reason }, 'OpenID Connect answer rejected')
+      return
+    }
+    if (error instanceof OidcUnavailableException) {
+      ctx.logger.warn({ reason: error.reason }, 'OpenID provider unavailable')
       return
     }
     return super.report(error, ctx)

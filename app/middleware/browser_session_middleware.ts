@@ -21,7 +21,13 @@ const SESSION_ROUTES = new Set([
 /** The session cookie's name (config/session.ts). */
 const SESSION_COOKIE = 'portal-session'
 
-const STARTS_SESSION = new Set([...SESSION_ROUTES, '/api/v1/auth/csrf', '/api/v1/auth/saml/login'])
+const STARTS_SESSION = new Set([
+  ...SESSION_ROUTES,
+  '/api/v1/auth/csrf',
+  '/api/v1/auth/saml/login',
+  '/api/v1/auth/oidc/login',
+  '/api/v1/auth/oidc/callback',
+])
 
 /**
  * Cookie session plus Shield (CSRF, security headers) for browser traffic.
