@@ -222,4 +222,34 @@ export const authPaths = {
       responses: { 200: json('Me', dataOf('User')), ...authenticatedErrors },
     },
   },
+  '/api/v1/me/password': {
+    put: {
+      tags: ['Authentication'],
+      summary: 'Change my password (local accounts)',
+      description:
+        'Only from a browser session (a personal API token gets 403 E_TOKEN_SCOPE before the body is read). Accounts whose password the User Office or the SAML IdP holds get 403 E_PASSWORD_NOT_LOCAL. A wrong current password is 422 on currentPassword and counts as a failed sign-in of the account (429 E_TOO_MANY_REQUESTS once the attempts are spent); the new password needs 12 to 1024 characters and must differ from the current one and the username (422 on newPassword). On success every other session and every personal API token of the account end, this session continues under a new id. Audited as user.password_change.',
+      security: [{ cookieSession: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['currentPassword', 'newPassword'],
+              properties: {
+                currentPassword: { type: 'string', minLength: 1, maxLength: 1024 },
+                newPassword: { type: 'string', minLength: 12, maxLength: 1024 },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        204: { description: 'Changed; other sessions and all API tokens ended' },
+        ...bodyErrors,
+        ...authenticatedErrors,
+        429: ref('TooManyRequests'),
+      },
+    },
+  },
 }

@@ -294,6 +294,7 @@ export const environmentPaths = {
         200: { description: 'The event stream', content: { 'text/event-stream': {} } },
         404: ref('NotFound'),
         422: ref('ValidationFailed'),
+        429: ref('TooManyRequests'),
         ...authenticatedErrors,
       },
     },
