@@ -11,6 +11,7 @@
 import { Env } from '@adonisjs/core/env'
 import { ensureLocalAppKey } from '#start/local_app_key'
 import {
+  cidrList,
   dnsLabel,
   domainName,
   duration,
@@ -102,7 +103,10 @@ export const schema = {
   DOCKER_TLS_CA: Env.schema.string.optional(),
   DOCKER_TLS_CERT: Env.schema.string.optional(),
   DOCKER_TLS_KEY: Env.schema.string.optional(),
+  // isolated | host | none | a network name; "host" is refused in production (config/provisioning.ts).
   DOCKER_NETWORK: Env.schema.string.optional(),
+  // Private ranges environments may reach; read by deploy/docker/environment_firewall.sh too.
+  ENVIRONMENT_EGRESS_ALLOW: cidrList(),
   DOCKER_TIMEOUT: seconds(0, 600),
   DOCKER_DEFAULT_UID: nonRootId(),
   DOCKER_DEFAULT_GID: nonRootId(),
@@ -122,6 +126,11 @@ export const schema = {
   KUBERNETES_DEFAULT_UID: nonRootId(),
   KUBERNETES_DEFAULT_GID: nonRootId(),
   KUBERNETES_SITE_MOUNTS: Env.schema.string.optional(),
+  // Who may connect to environments: guacd and the portal (checked in config/provisioning.ts).
+  KUBERNETES_ACCESS_NAMESPACE: dnsLabel(),
+  KUBERNETES_ACCESS_PODS: Env.schema.string.optional(),
+  // Addresses of the API server's endpoints, denied to environments even when public.
+  KUBERNETES_API_SERVER_CIDRS: cidrList(),
   ENVIRONMENT_READY_TIMEOUT: seconds(0, 3600),
   JOBS_ENABLED: Env.schema.boolean.optional(),
   JOBS_INTERVAL_SECONDS: seconds(0, 3600),
