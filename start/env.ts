@@ -88,6 +88,8 @@ export const schema = {
   OUTPUT_ROOT: Env.schema.string.optional(),
   MOUNT_CONTAINER_RO_ROOT: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOT: Env.schema.string.optional(),
+  // uids besides root that may own the folders above a mount (config/experiments.ts).
+  MOUNT_TRUSTED_OWNERS: Env.schema.string.optional(),
   // Removed (one mount point per mode now): read only to refuse them, in config/experiments.ts.
   MOUNT_CONTAINER_RO_ROOTS: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOTS: Env.schema.string.optional(),

@@ -9,6 +9,8 @@ import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import AccessBrokers from '#services/access/access_brokers'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
+import { reverifyMounts } from '#domain/dataset_mounts'
+import experimentsConfig from '#config/experiments'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import { environmentRequisitionDuration } from '#services/metrics/portal_metrics'
@@ -200,6 +202,7 @@ export default class EnvironmentProvisioner {
       const { engineId, endpoint } = await interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
+      await this.#reverifyMounts(spec)
       await Environment.query()
         .where('id', environment.id)
         .update({ engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port })
@@ -236,6 +239,28 @@ export default class EnvironmentProvisioner {
       if (failed) {
         this.#observeRequisition(environment, how, 'failed')
       }
+    }
+  }
+
+  /**
+   * After the engine mounted the session's folders: each must still be the
+   * real path that was checked. One that resolves elsewhere now may have
+   * been swapped for a link in between; the failure path removes the
+   * environment (docs/security.md, "Mount races").
+   */
+  async #reverifyMounts(spec: EnvironmentSpec) {
+    if (spec.mounts.length === 0) {
+      return
+    }
+    const errors = await reverifyMounts(spec.mounts, experimentsConfig.mountPolicy)
+    if (errors.length > 0) {
+      logger.warn(
+        { environmentId: spec.environmentId, mounts: errors },
+        'a mounted folder changed while the environment started'
+      )
+      throw new ProvisioningFailedException(
+        `A mounted folder changed while the environment started (${errors.map((error) => error.code).join(', ')}); it was stopped`
+      )
     }
   }
 
