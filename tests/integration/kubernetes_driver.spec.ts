@@ -287,6 +287,7 @@ test.group('Kubernetes driver | manifests', () => {
       runAsGroup: 4343,
       runAsNonRoot: true,
       privileged: false,
+      readOnlyRootFilesystem: false,
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
@@ -305,6 +306,26 @@ test.group('Kubernetes driver | manifests', () => {
     const plain = api.object('pods', NAMESPACE, `portal-test-env-${spec.environmentId + 1}`)!
     assert.deepEqual(Object.keys(plain.spec.containers[0].resources.limits), ['cpu', 'memory'])
     assert.include(plain.spec.securityContext, { runAsUser: 1000, runAsGroup: 1000 })
+    assert.deepEqual(api.invalid, [])
+  })
+
+  test('an image flagged read-only runs on a read-only root file system with a scratch /tmp', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup)
+    const spec = environmentSpec({ image: { readOnlyRootFilesystem: true } })
+    await driver.create(spec, () => {})
+    const [pod] = pods(api)
+    const [container] = pod.spec.containers
+    assert.include(container.securityContext, {
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+    })
+    assert.deepEqual(container.securityContext.seccompProfile, { type: 'RuntimeDefault' })
+    assert.deepInclude(pod.spec.volumes, { name: 'scratch-tmp', emptyDir: {} })
+    assert.deepInclude(container.volumeMounts, { name: 'scratch-tmp', mountPath: '/tmp' })
     assert.deepEqual(api.invalid, [])
   })
 

@@ -175,6 +175,7 @@ export default class EnvironmentProvisioner {
         port: image.port,
         command: image.command,
         environment: image.environment,
+        readOnlyRootFilesystem: image.readOnlyRootFilesystem,
       },
       resources: {
         cpuMillicores: environment.cpuMillicores,

@@ -120,6 +120,11 @@ function storage(spec: EnvironmentSpec, options: ManifestOptions) {
       })
     })
   }
+  // A read-only root still needs somewhere to write scratch files.
+  if (spec.image.readOnlyRootFilesystem) {
+    volumes.push({ name: 'scratch-tmp', emptyDir: {} })
+    mounts.push({ name: 'scratch-tmp', mountPath: '/tmp' })
+  }
   // Site folders are node paths whatever the volume mode, and never writable.
   options.siteMounts.forEach((mount, index) => {
     volumes.push({ name: `site-${index}`, hostPath: { path: mount.hostPath, type: 'Directory' } })
@@ -197,6 +202,7 @@ export function environmentManifests(
       runAsGroup: gid,
       runAsNonRoot: true,
       privileged: false,
+      readOnlyRootFilesystem: Boolean(spec.image.readOnlyRootFilesystem),
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile,
