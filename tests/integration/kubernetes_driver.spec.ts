@@ -774,7 +774,13 @@ test.group('Kubernetes driver | network policies', () => {
       network: {
         ...ACCESS_DEFAULTS,
         access: { namespace: 'guacamole', pods: { matchLabels: { app: 'guacd' } } },
-        egressAllow: ['10.20.30.40', '172.16.5.9/16', 'fd00:1::/64'],
+        egressAllow: [
+          '10.20.30.40',
+          '172.16.5.9/16',
+          'fd00:1::/64',
+          '169.254.0.0/16',
+          '169.254.169.254',
+        ],
         apiServer: ['203.0.113.7', '2001:db8::1'],
       },
     })
@@ -790,6 +796,8 @@ test.group('Kubernetes driver | network policies', () => {
       { ipBlock: { cidr: '10.20.30.40/32' } },
       { ipBlock: { cidr: '172.16.0.0/16' } },
       { ipBlock: { cidr: 'fd00:1::/64' } },
+      // The metadata server stays denied even inside an allowed block.
+      { ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] } },
     ])
     assert.include(world.to[0].ipBlock.except, '203.0.113.7/32')
     assert.include(world.to[1].ipBlock.except, '2001:db8::1/128')

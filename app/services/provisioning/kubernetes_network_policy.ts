@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net'
 import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node'
 import { canonicalCidr, PRIVATE_RANGES } from '#domain/cidr_blocks'
 import type { LabelSelector } from '#domain/label_selectors'
@@ -15,7 +16,8 @@ import type { LabelSelector } from '#domain/label_selectors'
  *   metadata server 169.254.169.254, IPv6 ULA and link-local), so neither
  *   other pods, guacd, the portal, the facility network, nor the API server
  *   (its service address is private; public endpoints are listed in
- *   KUBERNETES_API_SERVER_CIDRS); plus the ENVIRONMENT_EGRESS_ALLOW blocks.
+ *   KUBERNETES_API_SERVER_CIDRS); plus the ENVIRONMENT_EGRESS_ALLOW blocks
+ *   (never the metadata server itself).
  *
  * NetworkPolicies only ever add what they allow: a CNI that enforces them is
  * required, and an allow-listed block wins over every denial here.
@@ -36,6 +38,20 @@ export type NetworkPolicyOptions = {
   egressAllow: string[]
   /** CIDR blocks of the API server's endpoints, denied even when public. */
   apiServer: string[]
+}
+
+/** The cloud metadata server (AWS, GCP, Azure, OpenStack): never reachable. */
+const METADATA_SERVER = '169.254.169.254/32'
+
+/** Whether the IPv4 block `outer` contains the address of `inner` (`a.b.c.d/32`). */
+function contains(outer: string, inner: string) {
+  const [address, prefix] = outer.split('/')
+  if (isIP(address) !== 4) {
+    return false
+  }
+  const list = new BlockList()
+  list.addSubnet(address, Number(prefix), 'ipv4')
+  return list.check(inner.split('/')[0], 'ipv4')
 }
 
 /** Where cluster DNS may answer: RFC 1918 (node-local caches use 169.254.20.10 on some clusters). */
@@ -72,6 +88,11 @@ export function environmentNetworkPolicy(
     podSelector: options.access.pods,
   }
   const allowed = [...new Set(options.egressAllow.map((block) => canonicalCidr(block).cidr))]
+    // The cloud metadata server stays out of reach whatever is allowed (as on Docker).
+    .filter((cidr) => cidr !== METADATA_SERVER)
+    .map((cidr) =>
+      contains(cidr, METADATA_SERVER) ? { cidr, except: [METADATA_SERVER] } : { cidr }
+    )
   const dnsPorts = [
     { protocol: 'UDP', port: 53 },
     { protocol: 'TCP', port: 53 },
@@ -98,7 +119,7 @@ export function environmentNetworkPolicy(
             { ipBlock: { cidr: '::/0', except: [...new Set(except(6))] } },
           ],
         },
-        ...(allowed.length ? [{ to: ipBlocks(allowed) }] : []),
+        ...(allowed.length ? [{ to: allowed.map((ipBlock) => ({ ipBlock })) }] : []),
       ],
     },
   }
