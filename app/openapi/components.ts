@@ -84,6 +84,7 @@ const adminImage = {
     'reference',
     'environment',
     'command',
+    'readOnlyRootFilesystem',
     'enabled',
     'allowedRoles',
     'createdAt',
@@ -105,6 +106,10 @@ const adminImage = {
       type: ['array', 'null'],
       items: { type: 'string', minLength: 1 },
       description: "Overrides the image's command; null keeps the image's own.",
+    },
+    readOnlyRootFilesystem: {
+      type: 'boolean',
+      description: 'Containers run with a read-only root file system; /tmp is a scratch volume.',
     },
     enabled: { type: 'boolean' },
     allowedRoles: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/Role' } },

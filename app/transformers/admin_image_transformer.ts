@@ -9,6 +9,7 @@ export default class AdminImageTransformer extends ImageTransformer {
         'reference',
         'environment',
         'command',
+        'readOnlyRootFilesystem',
         'enabled',
         'allowedRoles',
         'createdAt',

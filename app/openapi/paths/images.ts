@@ -73,6 +73,12 @@ const imageFields = {
     description: "Overrides the image's command; null (the default) keeps the image's own.",
   },
   requiresExperiment: { type: 'boolean', default: true },
+  readOnlyRootFilesystem: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Run with a read-only root file system (/tmp a writable scratch volume); only for images that write nowhere else but their mounts.',
+  },
   enabled: { type: 'boolean', default: true },
   allowedRoles: {
     type: 'array',

@@ -1293,6 +1293,11 @@ export interface paths {
                         command?: string[] | null;
                         /** @default true */
                         requiresExperiment?: boolean;
+                        /**
+                         * @description Run with a read-only root file system (/tmp a writable scratch volume); only for images that write nowhere else but their mounts.
+                         * @default false
+                         */
+                        readOnlyRootFilesystem?: boolean;
                         /** @default true */
                         enabled?: boolean;
                         /**
@@ -1469,6 +1474,11 @@ export interface paths {
                         command?: string[] | null;
                         /** @default true */
                         requiresExperiment?: boolean;
+                        /**
+                         * @description Run with a read-only root file system (/tmp a writable scratch volume); only for images that write nowhere else but their mounts.
+                         * @default false
+                         */
+                        readOnlyRootFilesystem?: boolean;
                         /** @default true */
                         enabled?: boolean;
                         /**
@@ -4553,6 +4563,8 @@ export interface components {
             };
             /** @description Overrides the image's command; null keeps the image's own. */
             command: string[] | null;
+            /** @description Containers run with a read-only root file system; /tmp is a scratch volume. */
+            readOnlyRootFilesystem: boolean;
             enabled: boolean;
             allowedRoles: components["schemas"]["Role"][];
             /** Format: date-time */
