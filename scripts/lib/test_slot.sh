@@ -22,6 +22,8 @@ export SAML_IDP_SSO_URL=$idp/sso SAML_IDP_SLO_URL=$idp/slo
 export KUBERNETES_SERVER=http://127.0.0.1:$(slot_port 46303)
 # SimpleSAMLphp (tests/integration/simplesamlphp.spec.ts) listens here.
 export SIMPLESAMLPHP_PORT=$(slot_port 46305)
+# The SMTP fixture (tests/helpers/smtp_fixture.ts) listens here.
+export SMTP_PORT=$(slot_port 46306)
 export GUACAMOLE_URL=http://127.0.0.1:$(slot_port 46304)/guacamole
 export DB_DATABASE=portal_test_$TEST_SLOT GUACAMOLE_DB_DATABASE=guacamole_test_$TEST_SLOT
 export LOG_FILE=tmp/slot-$TEST_SLOT/test.log DATA_DIR=tmp/slot-$TEST_SLOT/data

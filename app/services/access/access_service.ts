@@ -8,6 +8,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import AccessBrokers from '#services/access/access_brokers'
 import GuacamoleTokens from '#services/access/guacamole_tokens'
+import EnvironmentActivity from '#services/activity/environment_activity'
 import type { GuacamoleCredentials, RemoteProtocol } from '#services/access/access_broker'
 import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
@@ -105,6 +106,8 @@ export default class AccessService {
     }
     const protocol = environment.image.protocol
     if (protocol === 'http') {
+      // The portal's own access events are the floor of the environment's activity.
+      await EnvironmentActivity.touch(environment.id)
       await record('success', { kind: 'web' })
       return { kind: 'web', url: webUrl(environment) }
     }
@@ -157,6 +160,7 @@ export default class AccessService {
       })
       throw error
     }
+    await EnvironmentActivity.touch(environment.id)
     await record('success', {
       kind: 'guacamole',
       broker: broker.name,

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import type { EnvironmentState } from '#domain/environment_states'
@@ -210,7 +211,10 @@ export default class EnvironmentProvisioner {
       )
       await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
       await this.journal.record(environment.id, 'reachable', 'Its service answers')
-      const ready = await this.transition(environment, ['provisioning'], 'running', 'Ready')
+      // Starting counts as use: idleness is reckoned from here until someone opens it.
+      const ready = await this.transition(environment, ['provisioning'], 'running', 'Ready', {
+        last_activity_at: toSqlTimestamp(new Date()),
+      })
       this.#observeRequisition(environment, how, ready ? 'running' : 'cancelled')
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.

@@ -5,6 +5,7 @@ import User from '#models/user'
 import UserRole from '#models/user_role'
 import type Image from '#models/image'
 import Environment from '#models/environment'
+import Notification from '#models/notification'
 import Experiment from '#models/experiment'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -147,6 +148,24 @@ export class SecurityFixtures {
       })
     }
     return experiment.id
+  }
+
+  /** An unread notification of the owner (an expiry warning about nothing in particular). */
+  async notification(owner: Person | null) {
+    if (!owner) {
+      return MISSING_ID
+    }
+    const notification = await Notification.create({
+      userId: owner.user.id,
+      environmentId: null,
+      kind: 'expiry_warning',
+      subject: `${owner.name}'s warning`,
+      body: 'Your environment expires soon.',
+      link: null,
+      dedupeKey: `security:${randomUUID()}`,
+      readAt: null,
+    })
+    return notification.id
   }
 
   /** A second personal API token of the owner (not the one their requests use). */
