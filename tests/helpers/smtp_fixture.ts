@@ -108,6 +108,18 @@ export class SmtpFixture {
     })
   }
 
+  /**
+   * The messages received, once there are `count` (the process reports
+   * each on its stdout, which may arrive after the SMTP answer did).
+   */
+  async waitForMessages(count: number, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs
+    while (this.received.length < count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    return this.received
+  }
+
   /** Stops the process (the port then refuses connections: SMTP "down"). */
   async stop() {
     const child = this.#child

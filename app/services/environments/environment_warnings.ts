@@ -52,9 +52,11 @@ export default class EnvironmentWarnings {
       if (!deadline || deadline <= now) {
         continue
       }
-      // A warning earlier than the limit itself would come before any idleness.
+      // A warning earlier than the limit itself would come before any idleness;
+      // limits shorter than every lead are warned a quarter of the limit before.
       const limitMs = environment.image.idleLimitMinutes! * 60_000
-      const idleLeads = leads.filter((lead) => lead < limitMs)
+      const fitting = leads.filter((lead) => lead < limitMs)
+      const idleLeads = fitting.length > 0 ? fitting : [Math.floor(limitMs / 4)]
       made += Number(await this.#warn(environment, 'idle', deadline, idleLeads, now))
     }
     return made

@@ -196,7 +196,7 @@ test.group('Notifications: e-mail through a real SMTP server', (group) => {
     assert.deepEqual(await outbox.deliver(), { sent: 1, failed: 0 })
     assert.deepEqual(await outbox.deliver(), { sent: 0, failed: 0 }, 'never sent twice')
 
-    assert.lengthOf(smtp.received, 1)
+    assert.lengthOf(await smtp.waitForMessages(2, 1000), 1, 'one message, once')
     const [mail] = smtp.received
     assert.deepEqual(mail.to, [owner.email])
     assert.equal(mail.from, 'portal@facility.test')
@@ -237,7 +237,7 @@ test.group('Notifications: e-mail through a real SMTP server', (group) => {
     await smtp.start()
     await new Promise((resolve) => setTimeout(resolve, 1100))
     assert.deepEqual(await outbox.deliver(), { sent: 1, failed: 0 })
-    assert.lengthOf(smtp.received, 1)
+    assert.lengthOf(await smtp.waitForMessages(1), 1)
     await queued.refresh()
     assert.equal(queued.attempts, 2)
     assert.isNotNull(queued.sentAt)
