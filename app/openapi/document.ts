@@ -15,6 +15,7 @@ import { imagePaths } from '#openapi/paths/images'
 import { metricsPaths } from '#openapi/paths/metrics'
 import { notificationPaths } from '#openapi/paths/notifications'
 import { samlPaths } from '#openapi/paths/saml'
+import { oidcPaths } from '#openapi/paths/oidc'
 
 /**
  * The OpenAPI 3.1 description of every route the server registers. The
@@ -50,6 +51,7 @@ export const openApiDocument = {
   paths: {
     ...authPaths,
     ...samlPaths,
+    ...oidcPaths,
     ...experimentPaths,
     ...imagePaths,
     ...environmentPaths,

@@ -5,7 +5,7 @@ const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The port the portal sends mail to in tests (.env.test, shifted per TEST_SLOT). */
 export function smtpFixturePort() {
-  return Number(process.env.SMTP_PORT ?? 46306)
+  return Number(process.env.SMTP_PORT ?? 46307)
 }
 
 /** One message as it arrived, its headers and (quoted-printable decoded) text body parsed. */
