@@ -109,6 +109,9 @@ test.group('Environment activity', (group) => {
     await browser.login(owner.username, FACTORY_PASSWORD)
     const shown = await browser.get(`/api/v1/environments/${used.id}`)
     assertAbout(assert, shown.body().data.lastActivityAt, ended, 1000)
+    const listed = await browser.get('/api/v1/environments')
+    const inList = listed.body().data.find((item: { id: number }) => item.id === used.id)
+    assertAbout(assert, inList.lastActivityAt, ended, 1000)
 
     await guacamoleSession(used.id, ago(10), null)
     await activity.refresh()
