@@ -2,8 +2,10 @@ import type { ApplicationService } from '@adonisjs/core/types'
 import environmentsConfig from '#config/environments'
 
 /**
- * Runs the reconciler and the expiry job in the web server, in whichever
- * portal process holds the background-jobs lease. Every
+ * Runs the reconciler, the expiry job, the activity refresh, idle stops and
+ * warnings, and (in a loop of its own, so a slow SMTP server delays none of
+ * them) the mail outbox, in whichever portal process holds the
+ * background-jobs lease. Every
  * JOBS_INTERVAL_SECONDS (and at start) the process takes or renews the
  * lease and, while it holds it, starts a run unless one is still going —
  * renewals carry on during a long run, and runs never overlap. Gaining and
@@ -16,6 +18,7 @@ export default class BackgroundJobsProvider {
   #timer: NodeJS.Timeout | null = null
   #renewal: Promise<void> | null = null
   #run: Promise<void> | null = null
+  #mail: Promise<void> | null = null
   #stopping: Promise<void> | null = null
   /** Stops scheduling and gives the lease up (set by ready()). */
   #stop: (() => Promise<void>) | null = null
@@ -35,6 +38,12 @@ export default class BackgroundJobsProvider {
     const { default: EnvironmentReconciler } =
       await import('#services/environments/environment_reconciler')
     const { default: EnvironmentExpiry } = await import('#services/environments/environment_expiry')
+    const { default: EnvironmentActivity } = await import('#services/activity/environment_activity')
+    const { default: EnvironmentIdleStop } =
+      await import('#services/environments/environment_idle_stop')
+    const { default: EnvironmentWarnings } =
+      await import('#services/environments/environment_warnings')
+    const { default: MailOutbox } = await import('#services/notifications/mail_outbox')
     const logger = await this.app.container.make('logger')
     const context = { lease: lease.name, holder: JobLease.holder }
     let leading = false
@@ -45,9 +54,31 @@ export default class BackgroundJobsProvider {
         const expiry = await this.app.container.make(EnvironmentExpiry)
         const reports = await reconciler.run()
         const expired = await expiry.run()
-        logger.info({ reconcile: reports, expired }, 'background jobs ran')
+        // Fresh activity first: nobody is stopped or warned on stale data.
+        const activity = await this.app.container.make(EnvironmentActivity)
+        const idle = await this.app.container.make(EnvironmentIdleStop)
+        const warnings = await this.app.container.make(EnvironmentWarnings)
+        const active = await activity.refresh()
+        const idleStopped = await idle.run()
+        const warned = await warnings.run()
+        logger.info(
+          { reconcile: reports, expired, active, idleStopped, warned },
+          'background jobs ran'
+        )
       } catch (error) {
         logger.error({ err: error }, 'background jobs failed')
+      }
+    }
+
+    const deliverMail = async () => {
+      try {
+        const outbox = await this.app.container.make(MailOutbox)
+        const report = await outbox.deliver()
+        if (report.sent || report.failed) {
+          logger.info({ mail: report }, 'mail outbox delivered')
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'mail outbox failed')
       }
     }
 
@@ -70,6 +101,9 @@ export default class BackgroundJobsProvider {
       if (leading && !this.#run && !this.#stopping) {
         this.#run = runJobs().finally(() => (this.#run = null))
       }
+      if (leading && !this.#mail && !this.#stopping) {
+        this.#mail = deliverMail().finally(() => (this.#mail = null))
+      }
     }
 
     const beat = () => {
@@ -87,6 +121,7 @@ export default class BackgroundJobsProvider {
       }
       await this.#renewal
       await this.#run
+      await this.#mail
       try {
         await lease.release()
         if (leading) {

@@ -29,6 +29,7 @@ const ExperimentsController = () => import('#controllers/experiments_controller'
 const ImagesController = () => import('#controllers/images_controller')
 const AdminImagesController = () => import('#controllers/admin_images_controller')
 const EnvironmentsController = () => import('#controllers/environments_controller')
+const NotificationsController = () => import('#controllers/notifications_controller')
 const EnvironmentEventsController = () => import('#controllers/environment_events_controller')
 const EnvironmentAccessController = () => import('#controllers/environment_access_controller')
 const QuotaController = () => import('#controllers/quota_controller')
@@ -103,6 +104,16 @@ router
     router.get('images', [ImagesController, 'index']).as('images.index').use(middleware.auth())
 
     router.get('quota', [QuotaController, 'show']).as('quota').use(middleware.auth())
+
+    router
+      .group(() => {
+        router.get('/', [NotificationsController, 'index']).as('index')
+        router.post('read-all', [NotificationsController, 'readAll']).as('readAll')
+        router.post(':id/read', [NotificationsController, 'read']).as('read')
+      })
+      .prefix('notifications')
+      .as('notifications')
+      .use(middleware.auth())
 
     router
       .group(() => {

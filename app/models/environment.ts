@@ -65,6 +65,10 @@ export default class Environment extends BaseModel {
   @column.dateTime()
   declare expiresAt: DateTime
 
+  /** The latest use seen (remote desktop, web application, portal access); null before any. */
+  @column.dateTime()
+  declare lastActivityAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

@@ -106,6 +106,10 @@ export default class Image extends BaseModel {
   @column()
   declare lifetimeHours: number | null
 
+  /** A running environment of this image unused this long is stopped; null: never. */
+  @column()
+  declare idleLimitMinutes: number | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

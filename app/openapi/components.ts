@@ -39,6 +39,7 @@ const image = {
     'resources',
     'requiresExperiment',
     'lifetimeHours',
+    'idleLimitMinutes',
   ],
   properties: {
     id: { type: 'integer' },
@@ -72,6 +73,12 @@ const image = {
       type: ['integer', 'null'],
       minimum: 1,
       description: "Lifetime of a new environment; null means the site's default.",
+    },
+    idleLimitMinutes: {
+      type: ['integer', 'null'],
+      minimum: 5,
+      description:
+        'A running environment of this image unused this long is stopped (not removed); null: never.',
     },
   },
 }

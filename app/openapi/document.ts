@@ -13,6 +13,7 @@ import { experimentPaths } from '#openapi/paths/experiments'
 import { healthPaths } from '#openapi/paths/health'
 import { imagePaths } from '#openapi/paths/images'
 import { metricsPaths } from '#openapi/paths/metrics'
+import { notificationPaths } from '#openapi/paths/notifications'
 import { samlPaths } from '#openapi/paths/saml'
 import { oidcPaths } from '#openapi/paths/oidc'
 
@@ -40,6 +41,7 @@ export const openApiDocument = {
     { name: 'Experiments' },
     { name: 'Images' },
     { name: 'Environments' },
+    { name: 'Notifications' },
     { name: 'Administration' },
     { name: 'Health' },
     { name: 'Monitoring' },
@@ -54,6 +56,7 @@ export const openApiDocument = {
     ...imagePaths,
     ...environmentPaths,
     ...accessPaths,
+    ...notificationPaths,
     ...adminPaths,
     ...adminExperimentPaths,
     ...adminQuotaPaths,

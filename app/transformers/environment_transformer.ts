@@ -21,6 +21,7 @@ export default class EnvironmentTransformer extends BaseTransformer<Environment>
       ]),
       // A freshly created model has no value for columns it did not set.
       failureReason: this.resource.failureReason ?? null,
+      lastActivityAt: this.resource.lastActivityAt ?? null,
       experimentId: this.resource.experimentId ?? null,
       sessionId: this.resource.sessionId ?? null,
       imageName: this.resource.$preloaded.image ? this.resource.image.name : null,

@@ -18,6 +18,7 @@ export default class ImageTransformer extends BaseTransformer<Image> {
         'port',
         'requiresExperiment',
         'lifetimeHours',
+        'idleLimitMinutes',
       ]),
       resources: {
         cpuMillicores: this.resource.cpuMillicores,

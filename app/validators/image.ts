@@ -104,6 +104,10 @@ const allowedRoles = () => vine.array(vine.enum(ROLES)).minLength(1).maxLength(1
 const lifetimeHours = () =>
   vine.number().withoutDecimals().min(1).max(MAX_IMAGE_LIFETIME_HOURS).nullable().optional()
 
+/** Up to 30 days; null: never stopped for idleness. */
+const idleLimitMinutes = () =>
+  vine.number().withoutDecimals().min(5).max(43_200).nullable().optional()
+
 const flag = () => vine.boolean({ strict: true })
 
 /** The catalogue as users see it: what they may launch. */
@@ -145,6 +149,7 @@ export const createImageValidator = vine.create({
   enabled: flag().optional(),
   allowedRoles: allowedRoles().optional(),
   lifetimeHours: lifetimeHours(),
+  idleLimitMinutes: idleLimitMinutes(),
 })
 
 /** Changes to an image: only the fields sent change; null clears the nullable ones. */
@@ -166,6 +171,7 @@ export const updateImageValidator = vine.create({
   enabled: flag().optional(),
   allowedRoles: allowedRoles().optional(),
   lifetimeHours: lifetimeHours(),
+  idleLimitMinutes: idleLimitMinutes(),
 })
 
 export const imageParamsValidator = vine.create({

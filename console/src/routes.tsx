@@ -5,6 +5,7 @@ import { ExperimentsPage } from './pages/experiments'
 import { ExperimentPage } from './pages/experiment'
 import { EnvironmentsPage } from './pages/environments'
 import { TokensPage } from './pages/tokens'
+import { NotificationsPage } from './pages/notifications'
 import { NotFoundPage } from './pages/not_found'
 import { OverviewPage } from './pages/admin/overview'
 import { UsersPage } from './pages/admin/users'
@@ -26,6 +27,7 @@ const ROUTES: Route[] = [
   { pattern: '/experiments', view: () => <ExperimentsPage /> },
   { pattern: '/experiments/:id', view: ({ id }) => <ExperimentPage id={Number(id)} /> },
   { pattern: '/environments', view: () => <EnvironmentsPage /> },
+  { pattern: '/notifications', view: () => <NotificationsPage /> },
   { pattern: '/tokens', view: () => <TokensPage /> },
   { pattern: '/admin', admin: true, view: () => <OverviewPage /> },
   { pattern: '/admin/users', admin: true, view: () => <UsersPage /> },

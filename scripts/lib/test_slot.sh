@@ -24,6 +24,8 @@ export OIDC_ISSUER=http://127.0.0.1:$(slot_port 46306)
 export KUBERNETES_SERVER=http://127.0.0.1:$(slot_port 46303)
 # SimpleSAMLphp (tests/integration/simplesamlphp.spec.ts) listens here.
 export SIMPLESAMLPHP_PORT=$(slot_port 46305)
+# The SMTP fixture (tests/helpers/smtp_fixture.ts) listens here.
+export SMTP_PORT=$(slot_port 46307)
 export GUACAMOLE_URL=http://127.0.0.1:$(slot_port 46304)/guacamole
 export DB_DATABASE=portal_test_$TEST_SLOT GUACAMOLE_DB_DATABASE=guacamole_test_$TEST_SLOT
 export LOG_FILE=tmp/slot-$TEST_SLOT/test.log DATA_DIR=tmp/slot-$TEST_SLOT/data

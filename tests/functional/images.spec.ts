@@ -83,6 +83,7 @@ test.group('Images: the catalogue', (group) => {
       requiresExperiment: false,
       allowedRoles: ['scientist', 'admin', 'admin'],
       lifetimeHours: 48,
+      idleLimitMinutes: 240,
     })
     assert.containsSubset(created, {
       name: 'Jupyter Lab',
@@ -103,6 +104,7 @@ test.group('Images: the catalogue', (group) => {
       enabled: true,
       allowedRoles: ['admin', 'scientist'],
       lifetimeHours: 48,
+      idleLimitMinutes: 240,
     })
     assert.isString(created.createdAt)
     assert.isString(created.updatedAt)
@@ -116,6 +118,7 @@ test.group('Images: the catalogue', (group) => {
       memory: '8Gi',
       command: null,
       lifetimeHours: null,
+      idleLimitMinutes: null,
       enabled: false,
     })
     changed.assertStatus(200)
@@ -130,6 +133,7 @@ test.group('Images: the catalogue', (group) => {
       },
       command: null,
       lifetimeHours: null,
+      idleLimitMinutes: null,
       enabled: false,
       environment: { A_FIRST: '1', JUPYTER_ENABLE_LAB: 'yes' },
     })
@@ -163,6 +167,7 @@ test.group('Images: the catalogue', (group) => {
         enabled: true,
         allowedRoles: ['scientist'],
         lifetimeHours: null,
+        idleLimitMinutes: null,
         createdAt: null,
         updatedAt: null,
       }
@@ -273,6 +278,7 @@ test.group('Images: the catalogue', (group) => {
       'resources',
       'requiresExperiment',
       'lifetimeHours',
+      'idleLimitMinutes',
     ])
     assert.notInclude(JSON.stringify(listed), 'SECRET_SAUCE')
     assert.notInclude(JSON.stringify(listed), 'registry.example.org')
@@ -382,6 +388,9 @@ test.group('Images: the catalogue', (group) => {
       ['allowedRoles', { allowedRoles: 'scientist' }],
       ['lifetimeHours', { lifetimeHours: 0 }],
       ['lifetimeHours', { lifetimeHours: 8761 }],
+      ['idleLimitMinutes', { idleLimitMinutes: 4 }],
+      ['idleLimitMinutes', { idleLimitMinutes: 43_201 }],
+      ['idleLimitMinutes', { idleLimitMinutes: 30.5 }],
       ['requiresExperiment', { requiresExperiment: 'yes' }],
       ['name', { name: '' }],
       ['name', { name: 'x'.repeat(101) }],

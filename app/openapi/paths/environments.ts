@@ -52,6 +52,7 @@ export const environmentSchema = {
     'protocol',
     'resources',
     'expiresAt',
+    'lastActivityAt',
     'createdAt',
     'updatedAt',
   ],
@@ -68,6 +69,12 @@ export const environmentSchema = {
     protocol: { enum: ['vnc', 'rdp', 'ssh', 'http', null] },
     resources,
     expiresAt: { type: 'string', format: 'date-time' },
+    lastActivityAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description:
+        "The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.",
+    },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },

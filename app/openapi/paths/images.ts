@@ -93,6 +93,13 @@ const imageFields = {
     maximum: 8760,
     description: "Overrides the site's environment lifetime; null (the default) uses it.",
   },
+  idleLimitMinutes: {
+    type: ['integer', 'null'],
+    minimum: 5,
+    maximum: 43200,
+    description:
+      'Stops (never removes) a running environment unused this long; null (the default): never.',
+  },
 }
 
 const conflict = (description: string) =>
@@ -178,7 +185,7 @@ export const imagePaths = {
       tags: ['Administration'],
       summary: 'Change an image (admins only)',
       description:
-        'Only the fields sent change; null clears description, command and lifetimeHours.',
+        'Only the fields sent change; null clears description, command, lifetimeHours and idleLimitMinutes.',
       security: signedIn,
       parameters: [idParameter],
       requestBody: {

@@ -9,6 +9,7 @@ import AuthorizedEnvironments from '#services/environments/authorized_environmen
 import type RequestOrigin from '#services/request_origin'
 import AccessBrokers from '#services/access/access_brokers'
 import GuacamoleTokens from '#services/access/guacamole_tokens'
+import EnvironmentActivity from '#services/activity/environment_activity'
 import type { GuacamoleCredentials, RemoteProtocol } from '#services/access/access_broker'
 import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
@@ -103,6 +104,8 @@ export default class AccessService {
     }
     const protocol = environment.image.protocol
     if (protocol === 'http') {
+      // The portal's own access events are the floor of the environment's activity.
+      await EnvironmentActivity.touch(environment.id)
       await record('success', { kind: 'web' })
       return { kind: 'web', url: webUrl(environment) }
     }
@@ -155,6 +158,7 @@ export default class AccessService {
       })
       throw error
     }
+    await EnvironmentActivity.touch(environment.id)
     await record('success', {
       kind: 'guacamole',
       broker: broker.name,

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import { engineObjectName } from '#domain/compute'
@@ -185,7 +186,11 @@ export default class EnvironmentProvisioner {
       await this.lifecycle.started(environment, engineId, endpoint)
       await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
       await this.lifecycle.note(environment.id, 'reachable', 'Its service answers')
-      const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', { launch: how })
+      // Starting counts as use: idleness is reckoned from here until someone opens it.
+      const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', {
+        launch: how,
+        changes: { last_activity_at: toSqlTimestamp(new Date()) },
+      })
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.
         await driver.remove(environment.id)

@@ -87,6 +87,7 @@ const LISTED_COLUMNS = [
   'storage_bytes',
   'gpus',
   'expires_at',
+  'last_activity_at',
   'created_at',
   'updated_at',
 ]

@@ -46,6 +46,8 @@ export type ImageFields = {
   allowedRoles?: Role[]
   /** null (the site's lifetime) by default. */
   lifetimeHours?: number | null
+  /** null (never stopped for idleness) by default. */
+  idleLimitMinutes?: number | null
 }
 
 export type ImageFilters = {
@@ -78,6 +80,7 @@ const ATTRIBUTES = {
   enabled: 'enabled',
   allowedRoles: 'allowedRoles',
   lifetimeHours: 'lifetimeHours',
+  idleLimitMinutes: 'idleLimitMinutes',
 } as const satisfies Record<keyof ImageFields, keyof Image>
 
 type Field = keyof typeof ATTRIBUTES
@@ -222,6 +225,7 @@ export default class ImageCatalogService {
       enabled: fields.enabled ?? true,
       allowedRoles: normalised('allowedRoles', fields.allowedRoles ?? ['scientist']) as Role[],
       lifetimeHours: fields.lifetimeHours ?? null,
+      idleLimitMinutes: fields.idleLimitMinutes ?? null,
     }
     const image = await this.guardUnique(fields.name, () =>
       db.transaction(async (trx) => {
@@ -243,7 +247,7 @@ export default class ImageCatalogService {
 
   /**
    * Changes the given fields of an image (undefined = keep, null clears
-   * description, command and lifetimeHours). Audits the names of the
+   * description, command, lifetimeHours and idleLimitMinutes). Audits the names of the
    * fields that really changed; an unchanged request audits nothing.
    */
   async update(

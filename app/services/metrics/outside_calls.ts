@@ -2,7 +2,13 @@ import { outsideCallDuration, outsideCallErrors } from '#services/metrics/portal
 
 /** The outside systems the portal calls (the IdP is only ever reached through the browser). */
 export type OutsideSystem =
-  'user_office' | 'docker' | 'kubernetes' | 'guacamole_db' | 'guacamole_api'
+  | 'user_office'
+  | 'docker'
+  | 'kubernetes'
+  | 'guacamole_db'
+  | 'guacamole_api'
+  | 'smtp'
+  | 'web_application'
 
 /**
  * "unavailable": no usable answer (a 503-class domain error, or a bare

@@ -87,6 +87,26 @@ export const environmentsExpired = new Counter({
   registers: [metricsRegistry],
 })
 
+export const environmentsIdleStopped = new Counter({
+  name: 'portal_environments_idle_stopped_total',
+  help: "Running environments the idle job stopped after their image's idle limit",
+  registers: [metricsRegistry],
+})
+
+export const notificationsCreated = new Counter({
+  name: 'portal_notifications_total',
+  help: 'Notifications made, by kind (expiry_warning, idle_warning, idle_stopped)',
+  labelNames: ['kind'] as const,
+  registers: [metricsRegistry],
+})
+
+export const mailDeliveries = new Counter({
+  name: 'portal_mail_deliveries_total',
+  help: 'Attempts to send an e-mail of the outbox, by outcome (sent, retry, given_up)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+})
+
 export const signIns = new Counter({
   name: 'portal_sign_ins_total',
   help: 'Sign-in attempts, by provider and outcome',

@@ -86,6 +86,18 @@ export default class UserErasureService {
       })
       await UserRole.query({ client: trx }).where('user_id', user.id).delete()
       await ExperimentMember.query({ client: trx }).where('user_id', user.id).delete()
+      // Notifications name their environments; e-mails in the outbox hold the address.
+      await trx
+        .from('mail_outbox')
+        .whereIn(
+          'notification_id',
+          trx.from('notifications').where('user_id', user.id).select('id')
+        )
+        .delete()
+      if (user.email) {
+        await trx.from('mail_outbox').where('recipient', user.email).delete()
+      }
+      await trx.from('notifications').where('user_id', user.id).delete()
       await this.users.endAccess(trx, user.id)
       await this.scrubAuditTrail(trx, user.id, personal, pseudonym)
     })

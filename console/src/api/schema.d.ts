@@ -1309,6 +1309,8 @@ export interface paths {
                         allowedRoles?: components["schemas"]["Role"][];
                         /** @description Overrides the site's environment lifetime; null (the default) uses it. */
                         lifetimeHours?: number | null;
+                        /** @description Stops (never removes) a running environment unused this long; null (the default): never. */
+                        idleLimitMinutes?: number | null;
                     };
                 };
             };
@@ -1428,7 +1430,7 @@ export interface paths {
         head?: never;
         /**
          * Change an image (admins only)
-         * @description Only the fields sent change; null clears description, command and lifetimeHours.
+         * @description Only the fields sent change; null clears description, command, lifetimeHours and idleLimitMinutes.
          */
         patch: {
             parameters: {
@@ -1490,6 +1492,8 @@ export interface paths {
                         allowedRoles?: components["schemas"]["Role"][];
                         /** @description Overrides the site's environment lifetime; null (the default) uses it. */
                         lifetimeHours?: number | null;
+                        /** @description Stops (never removes) a running environment unused this long; null (the default): never. */
+                        idleLimitMinutes?: number | null;
                     };
                 };
             };
@@ -1639,6 +1643,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -1708,6 +1717,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -1790,6 +1804,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -1849,6 +1868,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -1924,6 +1948,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2008,6 +2037,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2093,6 +2127,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2172,6 +2211,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2256,6 +2300,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -2415,6 +2464,187 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notifications, newest first
+         * @description Warnings before an environment expires or is stopped for idleness (at each of ENVIRONMENT_WARNING_LEADS before it), and idle stops. The same ones are e-mailed when the site enables mail. `unread=true` lists only unread ones (its `meta.total` is the unread count).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    page?: components["parameters"]["page"];
+                    perPage?: components["parameters"]["perPage"];
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Notifications */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                /**
+                                 * @description expiry_warning: the environment will be removed at its expiry; idle_warning: it will be stopped unless used; idle_stopped: it was stopped after its idle limit.
+                                 * @enum {unknown}
+                                 */
+                                kind: "expiry_warning" | "idle_warning" | "idle_stopped";
+                                subject: string;
+                                /** @description Plain text, for people */
+                                body: string;
+                                environmentId: number | null;
+                                /**
+                                 * Format: uri
+                                 * @description Where to act on it: the console's environments page (extend dialog open)
+                                 */
+                                link: string | null;
+                                /** Format: date-time */
+                                readAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            meta: components["schemas"]["ListMeta"];
+                        };
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                422: components["responses"]["ValidationFailed"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my notifications read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description How many were unread */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                updated: number;
+                            };
+                        };
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["ServiceUnavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one of my notifications read
+         * @description Someone else's notification is 404, exactly like a missing one.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notification */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                /**
+                                 * @description expiry_warning: the environment will be removed at its expiry; idle_warning: it will be stopped unless used; idle_stopped: it was stopped after its idle limit.
+                                 * @enum {unknown}
+                                 */
+                                kind: "expiry_warning" | "idle_warning" | "idle_stopped";
+                                subject: string;
+                                /** @description Plain text, for people */
+                                body: string;
+                                environmentId: number | null;
+                                /**
+                                 * Format: uri
+                                 * @description Where to act on it: the console's environments page (extend dialog open)
+                                 */
+                                link: string | null;
+                                /** Format: date-time */
+                                readAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                422: components["responses"]["ValidationFailed"];
+                503: components["responses"]["ServiceUnavailable"];
             };
         };
         delete?: never;
@@ -3436,6 +3666,11 @@ export interface paths {
                                     };
                                     /** Format: date-time */
                                     expiresAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                     */
+                                    lastActivityAt: string | null;
                                     /** Format: date-time */
                                     createdAt: string;
                                     /** Format: date-time */
@@ -3614,6 +3849,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -3699,6 +3939,11 @@ export interface paths {
                                 };
                                 /** Format: date-time */
                                 expiresAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+                                 */
+                                lastActivityAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -4531,6 +4776,8 @@ export interface components {
             requiresExperiment: boolean;
             /** @description Lifetime of a new environment; null means the site's default. */
             lifetimeHours: number | null;
+            /** @description A running environment of this image unused this long is stopped (not removed); null: never. */
+            idleLimitMinutes: number | null;
         };
         AdminImage: {
             id: number;
@@ -4555,6 +4802,8 @@ export interface components {
             requiresExperiment: boolean;
             /** @description Lifetime of a new environment; null means the site's default. */
             lifetimeHours: number | null;
+            /** @description A running environment of this image unused this long is stopped (not removed); null: never. */
+            idleLimitMinutes: number | null;
             /** @example registry.example.org/team/jupyter:2024.1 */
             reference: string;
             /** @description Variables passed to the container; never PORTAL_* (the portal sets those). */

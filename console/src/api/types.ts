@@ -24,6 +24,7 @@ export type ListMeta = components['schemas']['ListMeta']
 
 export type Providers = Ok<'/api/v1/auth/providers', 'get'>['data']
 export type Environment = Ok<'/api/v1/environments/{id}', 'get'>['data']
+export type Notification = Ok<'/api/v1/notifications', 'get'>['data'][number]
 export type EnvironmentState = Environment['state']
 export type AdminEnvironment = Ok<'/api/v1/admin/environments', 'get'>['data'][number]
 export type Quota = Ok<'/api/v1/quota', 'get'>['data']

@@ -7,6 +7,7 @@ import { ErrorMessage } from './error_message'
 const SCIENTIST_LINKS = [
   { href: '/experiments', label: 'Experiments' },
   { href: '/environments', label: 'Environments' },
+  { href: '/notifications', label: 'Notifications' },
   { href: '/tokens', label: 'API tokens' },
 ]
 

@@ -236,6 +236,7 @@ function EnvironmentRow(props: {
         {formatCores(environment.resources.cpuMillicores)},{' '}
         {formatBytes(environment.resources.memoryBytes)}
       </td>
+      <td>{formatDate(environment.lastActivityAt)}</td>
       <td>{formatDate(environment.expiresAt)}</td>
       <td class="actions">
         {state === 'running' ? (
@@ -305,6 +306,23 @@ export function EnvironmentsPage() {
   }
 
   const environments = list.data?.data ?? []
+  // A notification's one-click link: /environments?extend=<id> opens that environment's extend dialog.
+  const extendId = Number(new URLSearchParams(window.location.search).get('extend'))
+  const [extendHandled, setExtendHandled] = useState(false)
+  useEffect(() => {
+    if (extendHandled || !extendId || !list.data) {
+      return
+    }
+    setExtendHandled(true)
+    const target = list.data.data.find((environment) => environment.id === extendId)
+    if (target) {
+      setPending({ kind: 'extend', environment: target })
+    } else {
+      void api
+        .GET('/api/v1/environments/{id}', { params: { path: { id: extendId } } })
+        .then(({ data }) => data && setPending({ kind: 'extend', environment: data.data }))
+    }
+  }, [extendHandled, extendId, list.data])
   return (
     <Page
       title="Environments"
@@ -330,6 +348,7 @@ export function EnvironmentsPage() {
               <th scope="col">Image</th>
               <th scope="col">State</th>
               <th scope="col">Resources</th>
+              <th scope="col">Last used</th>
               <th scope="col">Expires</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>

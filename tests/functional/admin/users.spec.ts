@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
+import app from '@adonisjs/core/services/app'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import ExperimentMember from '#models/experiment_member'
@@ -8,6 +9,7 @@ import User from '#models/user'
 import type { Role } from '#models/role'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import { pseudonymOf } from '#services/users/user_erasure_service'
+import NotificationService from '#services/notifications/notification_service'
 import { createUser, FACTORY_PASSWORD, UserRoleFactory } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -359,7 +361,18 @@ test.group('Admin: users', (group) => {
     created.assertStatus(202)
     const environmentId = created.body().data.id
     assert.equal((await waitForState(victimBrowser, environmentId, ['running'])).state, 'running')
+    // A warning about it, with its e-mail queued (mail is on in tests): both name the person.
+    const notifications = await app.container.make(NotificationService)
+    await notifications.notify(victim, {
+      kind: 'expiry_warning',
+      environmentId,
+      subject: `Dear ${displayName}, your environment expires soon`,
+      body: 'Extend it.',
+      link: null,
+      dedupeKey: `erasure-${victim.id}`,
+    })
     assert.isNotEmpty(await occurrences(username))
+    assert.include(await occurrences(email!), 'mail_outbox.recipient')
 
     const erased = await adminBrowser.delete(`${USERS}/${victim.id}`)
     erased.assertStatus(204)
@@ -377,6 +390,7 @@ test.group('Admin: users', (group) => {
     assert.deepEqual(after.roles, [])
     assert.equal((await Environment.findOrFail(environmentId)).state, 'removed')
     assert.lengthOf(await ExperimentMember.query().where('user_id', victim.id), 0)
+    assert.lengthOf(await db.from('notifications').where('user_id', victim.id), 0)
     ;(await victimBrowser.get('/api/v1/me')).assertStatus(401)
 
     for (const value of [username, email!, displayName!, 'ext-erasable-quux']) {

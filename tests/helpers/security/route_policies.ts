@@ -210,6 +210,14 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   ),
   'DELETE /api/v1/environments/:id': owned(202, environment('stopped')),
 
+  'GET /api/v1/notifications': self(200, fixed('/api/v1/notifications'), {
+    ownList: { seed: (f, owner) => f.notification(owner), ids: idsOf },
+  }),
+  'POST /api/v1/notifications/read-all': self(200, fixed('/api/v1/notifications/read-all')),
+  'POST /api/v1/notifications/:id/read': owned(200, async (f, owner) => ({
+    url: `/api/v1/notifications/${await f.notification(owner)}/read`,
+  })),
+
   'GET /api/v1/experiments': self(200, fixed('/api/v1/experiments'), {
     ownList: { seed: (f, owner) => f.experiment(owner), ids: idsOf },
   }),

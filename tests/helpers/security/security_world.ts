@@ -3,6 +3,7 @@ import type { ApiClient } from '@japa/api-client'
 import User from '#models/user'
 import UserRole from '#models/user_role'
 import type Image from '#models/image'
+import Notification from '#models/notification'
 import type { Role } from '#models/role'
 import { createUser, FACTORY_PASSWORD, UserFactory } from '#database/factories/user_factory'
 import { EnvironmentFactory } from '#database/factories/environment_factory'
@@ -128,6 +129,24 @@ export class SecurityFixtures {
       },
     })
     return experiment.id
+  }
+
+  /** An unread notification of the owner (an expiry warning about nothing in particular). */
+  async notification(owner: Person | null) {
+    if (!owner) {
+      return MISSING_ID
+    }
+    const notification = await Notification.create({
+      userId: owner.user.id,
+      environmentId: null,
+      kind: 'expiry_warning',
+      subject: `${owner.name}'s warning`,
+      body: 'Your environment expires soon.',
+      link: null,
+      dedupeKey: `security:${randomUUID()}`,
+      readAt: null,
+    })
+    return notification.id
   }
 
   /** A second personal API token of the owner (not the one their requests use). */

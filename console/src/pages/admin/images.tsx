@@ -31,6 +31,7 @@ type Form = {
   admins: boolean
   scientists: boolean
   lifetimeHours: string
+  idleLimitMinutes: string
 }
 
 function formOf(image?: AdminImage): Form {
@@ -56,6 +57,8 @@ function formOf(image?: AdminImage): Form {
     admins: image ? image.allowedRoles.includes('admin') : false,
     lifetimeHours:
       image?.lifetimeHours === null || image === undefined ? '' : String(image.lifetimeHours),
+    idleLimitMinutes:
+      image?.idleLimitMinutes === null || image === undefined ? '' : String(image.idleLimitMinutes),
   }
 }
 
@@ -102,6 +105,7 @@ function bodyOf(form: Form) {
     enabled: form.enabled,
     allowedRoles,
     lifetimeHours: form.lifetimeHours.trim() ? Number(form.lifetimeHours) : null,
+    idleLimitMinutes: form.idleLimitMinutes.trim() ? Number(form.idleLimitMinutes) : null,
   }
 }
 
@@ -191,6 +195,10 @@ function ImageDialog({
         {text('lifetimeHours', 'Lifetime in hours (empty: the site default)', {
           type: 'number',
           min: 1,
+        })}
+        {text('idleLimitMinutes', 'Stop after minutes without use (empty: never)', {
+          type: 'number',
+          min: 5,
         })}
         <label class="span">
           Environment variables (NAME=value, one a line)
