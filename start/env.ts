@@ -11,6 +11,7 @@
 import { Env } from '@adonisjs/core/env'
 import { ensureLocalAppKey } from '#start/local_app_key'
 import {
+  cidrList,
   dnsLabel,
   domainName,
   duration,
@@ -102,7 +103,11 @@ export const schema = {
   DOCKER_TLS_CA: Env.schema.string.optional(),
   DOCKER_TLS_CERT: Env.schema.string.optional(),
   DOCKER_TLS_KEY: Env.schema.string.optional(),
+  // isolated | host | none | a network name; "host" is refused in production (config/provisioning.ts).
   DOCKER_NETWORK: Env.schema.string.optional(),
+  // Private ranges environments may reach; read by deploy/docker/environment_firewall.sh too.
+  ENVIRONMENT_EGRESS_ALLOW: cidrList(),
+  ENVIRONMENT_EGRESS_PUBLIC: Env.schema.enum.optional(['allow', 'deny'] as const),
   DOCKER_TIMEOUT: seconds(0, 600),
   DOCKER_DEFAULT_UID: nonRootId(),
   DOCKER_DEFAULT_GID: nonRootId(),
