@@ -21,8 +21,10 @@
 # (--env-file; exported variables win): ENVIRONMENT_EGRESS_ALLOW (CIDRs,
 # comma-separated), ENVIRONMENT_EGRESS_PUBLIC (allow|deny, default allow),
 # PORTAL_ACCESS_BRIDGE (interface names, comma-separated, default
-# portal-access: the `com.docker.network.bridge.name` of the network guacd
-# and the portal are on). The rules hang off DOCKER-USER (FORWARD) and
+# portal-access,portal-front: the `com.docker.network.bridge.name` of the
+# compose networks "portal-workloads" (guacd, the portal) and "frontend"
+# (the portal's default route may be either); a name no interface has
+# matches nothing). The rules hang off DOCKER-USER (FORWARD) and
 # INPUT, in chains of their own; "apply" is idempotent and survives dockerd
 # restarts (Docker keeps DOCKER-USER). Run it at boot after docker.service
 # (deploy/docker/portal-environment-firewall.service).
@@ -71,7 +73,7 @@ split() { tr ',' '\n' <<<"$1" | tr -d ' \t\r' | grep -v '^$' || true; }
 
 allow="$(setting ENVIRONMENT_EGRESS_ALLOW '')"
 public="$(setting ENVIRONMENT_EGRESS_PUBLIC allow)"
-access="$(setting PORTAL_ACCESS_BRIDGE portal-access)"
+access="$(setting PORTAL_ACCESS_BRIDGE portal-access,portal-front)"
 case "$public" in allow | deny) ;; *) echo "ENVIRONMENT_EGRESS_PUBLIC must be allow or deny, not \"$public\"" >&2; exit 2 ;; esac
 
 # Rules of one family (4 or 6), one per line, as iptables arguments.

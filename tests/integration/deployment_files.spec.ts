@@ -319,8 +319,8 @@ test.group('docker-compose.yml', (group) => {
     assert.isTrue(networks.backend.internal)
     // Whichever network is the portal's default route, its bridge is admitted.
     assert.equal(networks.frontend.driver_opts['com.docker.network.bridge.name'], 'portal-front')
-    const envFile = await readFile(COMPOSE_EXAMPLE, 'utf8')
-    assert.include(envFile, 'PORTAL_ACCESS_BRIDGE=portal-access,portal-front')
+    const script = await readFile(join(ROOT, 'deploy/docker/environment_firewall.sh'), 'utf8')
+    assert.include(script, 'setting PORTAL_ACCESS_BRIDGE portal-access,portal-front')
     const attached = Object.entries<any>(services)
       .filter(([, service]) => (service.networks ?? []).includes(key))
       .map(([name]) => name)

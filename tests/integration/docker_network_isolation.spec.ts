@@ -29,12 +29,15 @@ import { TestNetns } from '#tests/helpers/test_netns'
  */
 
 const INSTANCE = 'portal-netiso'
+/** The firewall script's default access bridge (the compose network "portal-workloads"). */
 const ACCESS_BRIDGE = 'portal-access'
 const SERVICE_PORT = 5900
 const GUACD_PORT = 4822
 const PORTAL_PORT = 3333
 const FACILITY = { host: '10.77.0.2', port: 8080 }
 const METADATA = { host: '169.254.169.254', port: 80 }
+/** A "public" address (TEST-NET-2, never routed on the internet), held by the facility namespace. */
+const PUBLIC = { host: '198.51.100.7', port: 80 }
 /** Any address and the service port: reachable on the environment's own network. */
 const LISTEN = ['/bin/sh', '-c', 'exec httpd -f -p $PORTAL_SERVICE_PORT -h /tmp']
 
@@ -100,11 +103,15 @@ async function listening(netns: TestNetns, host: string, port: number) {
 }
 
 /** Applies (or removes) the shipped firewall script inside the Docker host's namespace. */
-async function firewall(host: TestNetns, action: 'apply' | 'remove', allow = '') {
+async function firewall(
+  host: TestNetns,
+  action: 'apply' | 'remove',
+  { allow = '', publicEgress = 'allow' } = {}
+) {
   await host.run(['bash', 'deploy/docker/environment_firewall.sh', action], {
     PATH: process.env.PATH,
     ENVIRONMENT_EGRESS_ALLOW: allow,
-    PORTAL_ACCESS_BRIDGE: ACCESS_BRIDGE,
+    ENVIRONMENT_EGRESS_PUBLIC: publicEgress,
   })
 }
 
@@ -124,6 +131,8 @@ async function setUp(): Promise<World> {
   await facility.run(['ip', 'route', 'add', 'default', 'via', '10.77.0.1'])
   await facility.run(['ip', 'addr', 'add', `${METADATA.host}/32`, 'dev', 'lo'])
   await host.run(['ip', 'route', 'add', `${METADATA.host}/32`, 'via', FACILITY.host])
+  await facility.run(['ip', 'addr', 'add', `${PUBLIC.host}/32`, 'dev', 'lo'])
+  await host.run(['ip', 'route', 'add', `${PUBLIC.host}/32`, 'via', FACILITY.host])
 
   const engine = await PrivateDocker.create({ netns: host.name })
   partial.engine = engine
@@ -155,6 +164,16 @@ async function setUp(): Promise<World> {
   await listening(host, '127.0.0.1', PORTAL_PORT)
   await listening(facility, FACILITY.host, FACILITY.port)
   await listening(facility, METADATA.host, METADATA.port)
+  facility.spawn([
+    '/bin/busybox',
+    'httpd',
+    '-f',
+    '-p',
+    `${PUBLIC.host}:${PUBLIC.port}`,
+    '-h',
+    partial.webRoot,
+  ])
+  await listening(facility, PUBLIC.host, PUBLIC.port)
 
   // The access network (compose: "portal-workloads" with this bridge name) and guacd on it.
   await client.createNetwork({
@@ -278,13 +297,26 @@ test.group('Docker driver | isolated networks (engine in a network namespace)', 
     assert,
   }) => {
     const { host, client, guacd, a, b } = world!
-    await firewall(host, 'apply', '10.77.0.0/24')
+    await firewall(host, 'apply', { allow: '10.77.0.0/24' })
 
     assert.isTrue(await connects(client, a.id, FACILITY.host, FACILITY.port), 'the listed range')
     assert.isFalse(await connects(client, a.id, METADATA.host, METADATA.port), 'cloud metadata')
     assert.isFalse(await connects(client, a.id, b.host, b.port), "B's service port")
     assert.isFalse(await connects(client, a.id, guacd.address, GUACD_PORT), 'guacd')
     assert.isFalse(await connects(client, a.id, a.gateway, PORTAL_PORT), 'the portal (host)')
+  })
+
+  test('public addresses stay reachable, unless ENVIRONMENT_EGRESS_PUBLIC=deny', async ({
+    assert,
+  }) => {
+    const { host, client, guacd, a } = world!
+    await firewall(host, 'apply')
+    assert.isTrue(await connects(client, a.id, PUBLIC.host, PUBLIC.port), 'allowed by default')
+
+    await firewall(host, 'apply', { allow: '10.77.0.0/24', publicEgress: 'deny' })
+    assert.isFalse(await connects(client, a.id, PUBLIC.host, PUBLIC.port), 'denied')
+    assert.isTrue(await connects(client, a.id, FACILITY.host, FACILITY.port), 'the listed range')
+    assert.isTrue(await connects(client, guacd.id, a.host, a.port), 'guacd still reaches A')
   })
 
   test('removes the network with the environment', async ({ assert }) => {
