@@ -339,7 +339,8 @@ test.group('Docker driver | isolated networks (engine in a network namespace)', 
   test('leaves no network behind a create that fails', async ({ assert }) => {
     const { client, driver } = world!
     const spec = environmentSpec(4)
-    spec.image.command = ['/no/such/program']
+    // Refused after the network was made: the engine checks bind sources at create.
+    spec.mounts = [{ hostPath: '/nonexistent/pfn-missing', containerPath: '/data', mode: 'ro' }]
 
     await assert.rejects(() => driver.create(spec, () => {}), ProvisioningFailedException)
 
