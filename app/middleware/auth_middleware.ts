@@ -21,14 +21,19 @@ export default class AuthMiddleware {
       throw new AccountDisabledException()
     }
 
-    await user.load((loader) => loader.load('roleRows'))
+    // The API guard reads the roles with the token (app/models/token_owners.ts).
+    if (!user.$preloaded.roleRows) {
+      await user.load((loader) => loader.load('roleRows'))
+    }
     const token = user.currentAccessToken
     // A script acts as an admin only with a token an admin granted the admin scope.
     if (token && !token.allows('admin')) {
       user.withholdRole('admin')
     }
     // An admin role from the IdP needs an assertion younger than SAML_ADMIN_MAX_AGE.
-    const vouchedAt = token ? token.createdAt.getTime() : assertedAt(ctx.session.get('saml'), user)
+    const vouchedAt = token
+      ? token.createdAt.getTime()
+      : assertedAt(ctx.session.get('saml') ?? ctx.session.get('oidc'), user)
     if (samlAdminLapsed(user, vouchedAt)) {
       user.withholdRole('admin')
     }

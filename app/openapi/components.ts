@@ -195,7 +195,7 @@ export const components = {
         username: { type: 'string' },
         email: { type: ['string', 'null'] },
         displayName: { type: ['string', 'null'] },
-        provider: { type: 'string', enum: ['local', 'useroffice', 'saml'] },
+        provider: { type: 'string', enum: ['local', 'useroffice', 'saml', 'oidc'] },
         roles: { type: 'array', items: { $ref: '#/components/schemas/Role' } },
         disabled: { type: 'boolean' },
         lastLoginAt: nullableDateTime,

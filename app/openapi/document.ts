@@ -14,6 +14,7 @@ import { healthPaths } from '#openapi/paths/health'
 import { imagePaths } from '#openapi/paths/images'
 import { metricsPaths } from '#openapi/paths/metrics'
 import { samlPaths } from '#openapi/paths/saml'
+import { oidcPaths } from '#openapi/paths/oidc'
 
 /**
  * The OpenAPI 3.1 description of every route the server registers. The
@@ -48,6 +49,7 @@ export const openApiDocument = {
   paths: {
     ...authPaths,
     ...samlPaths,
+    ...oidcPaths,
     ...experimentPaths,
     ...imagePaths,
     ...environmentPaths,

@@ -123,7 +123,11 @@ export const adminUserPaths = {
           schema: { type: 'string', maxLength: 255 },
         },
         { name: 'role', in: 'query', schema: { $ref: '#/components/schemas/Role' } },
-        { name: 'provider', in: 'query', schema: { enum: ['local', 'useroffice', 'saml'] } },
+        {
+          name: 'provider',
+          in: 'query',
+          schema: { enum: ['local', 'useroffice', 'saml', 'oidc'] },
+        },
         { name: 'disabled', in: 'query', schema: { enum: ['true', 'false'] } },
       ],
       responses: {

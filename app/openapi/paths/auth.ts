@@ -14,7 +14,7 @@ export const authPaths = {
       tags: ['Authentication'],
       summary: 'Which sign-in methods this portal offers',
       description:
-        'The password form (local accounts, and facility accounts checked by the User Office when enabled) and the SAML button with its label.',
+        'The password form (local accounts, and facility accounts checked by the User Office when enabled), the SAML button and the OpenID Connect button with their labels.',
       security: [],
       responses: {
         200: json('Sign-in methods', {
@@ -25,7 +25,7 @@ export const authPaths = {
             data: {
               type: 'object',
               additionalProperties: false,
-              required: ['password', 'saml'],
+              required: ['password', 'saml', 'oidc'],
               properties: {
                 password: {
                   type: 'object',
@@ -37,6 +37,19 @@ export const authPaths = {
                   },
                 },
                 saml: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['enabled'],
+                  properties: {
+                    enabled: { type: 'boolean' },
+                    label: { type: 'string' },
+                    loginUrl: {
+                      type: 'string',
+                      description: 'Navigate the browser here (add ?returnTo=…)',
+                    },
+                  },
+                },
+                oidc: {
                   type: 'object',
                   additionalProperties: false,
                   required: ['enabled'],
@@ -114,7 +127,7 @@ export const authPaths = {
       tags: ['Authentication'],
       summary: 'Sign out',
       description:
-        'Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, answers 200 with the IdP URL the browser must visit to end the IdP session too.',
+        'Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, or an OpenID Connect sign-in at a provider with an end_session_endpoint (RP-initiated logout, with id_token_hint and OIDC_POST_LOGOUT_REDIRECT_URL), answers 200 with the URL the browser must visit to end the IdP session too.',
       security: signedIn,
       responses: {
         200: json('Signed out here; visit redirectUrl to sign out at the IdP', {
