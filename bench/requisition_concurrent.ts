@@ -90,6 +90,9 @@ const server = await startBenchPortal({
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   DOCKER_SOCKET: socketPath,
+  // The host network (loopback ports only, as on every test engine) is refused in
+  // production: the only production setting this benchmark does not keep.
+  NODE_ENV: 'development',
   DOCKER_NETWORK: 'host',
   PORTAL_INSTANCE_ID: INSTANCE,
   // Seeded "running" environments have no containers: the reconciler must not fail them.

@@ -55,6 +55,22 @@ function dockerTls() {
   return { ca: files.DOCKER_TLS_CA, cert: files.DOCKER_TLS_CERT, key: files.DOCKER_TLS_KEY }
 }
 
+/**
+ * Where environments are attached: "isolated" (default: a network per
+ * environment), "host", "none" or a shared network's name. "host" gives
+ * every environment the host's loopback and interfaces, with guacd and the
+ * portal on them: refused in production.
+ */
+function dockerNetwork() {
+  const network = env.get('DOCKER_NETWORK', 'isolated')
+  if (network === 'host' && env.get('NODE_ENV') === 'production') {
+    throw new Error(
+      'Invalid environment variable "DOCKER_NETWORK": "host" is refused in production (environments would reach the host, guacd and the portal); use "isolated"'
+    )
+  }
+  return network
+}
+
 /** Private ranges environments may reach despite the egress denial (CIDRs, firewall script). */
 function egressAllow() {
   return (env.get('ENVIRONMENT_EGRESS_ALLOW') ?? '')
@@ -135,6 +151,8 @@ const provisioningConfig = {
   instanceId: env.get('PORTAL_INSTANCE_ID', 'facility-portal'),
   /** Private ranges (CIDRs) environments may reach; everything else private is denied. */
   egressAllow: egressAllow(),
+  /** Whether environments may reach public addresses (firewall script). */
+  egressPublic: env.get('ENVIRONMENT_EGRESS_PUBLIC', 'allow'),
   /** How long an environment may take to answer on its service port. */
   readyTimeoutMs: env.get('ENVIRONMENT_READY_TIMEOUT', 120) * 1000,
 
@@ -144,11 +162,13 @@ const provisioningConfig = {
     hostUrl: engineUrl(env.get('DOCKER_HOST_URL')),
     tls: dockerTls(),
     /**
-     * A user-defined network shared with guacd (production), "host"
-     * (development and tests: each environment gets a free loopback port,
-     * told to it as PORTAL_SERVICE_PORT), or "none" (no network).
+     * "isolated" (production: a bridge network per environment, reachable
+     * only through the host firewall of deploy/docker/environment_firewall.sh),
+     * "host" (development and tests: each environment gets a free loopback
+     * port, told to it as PORTAL_SERVICE_PORT), "none" (no network), or the
+     * name of a user-defined network all environments share (flat: not isolated).
      */
-    network: env.get('DOCKER_NETWORK', 'portal-workloads'),
+    network: dockerNetwork(),
     timeoutMs: env.get('DOCKER_TIMEOUT', 30) * 1000,
     /** Identity of environments without an experiment uid/gid: never root. */
     defaultUser: {

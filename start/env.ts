@@ -113,6 +113,7 @@ export const schema = {
   DOCKER_NETWORK: Env.schema.string.optional(),
   // Private ranges environments may reach; read by deploy/docker/environment_firewall.sh too.
   ENVIRONMENT_EGRESS_ALLOW: cidrList(),
+  ENVIRONMENT_EGRESS_PUBLIC: Env.schema.enum.optional(['allow', 'deny'] as const),
   DOCKER_TIMEOUT: seconds(0, 600),
   DOCKER_DEFAULT_UID: nonRootId(),
   DOCKER_DEFAULT_GID: nonRootId(),

@@ -64,15 +64,23 @@ async function shimsUnder(root: string) {
 export class PrivateDocker {
   #child: ChildProcess | null = null
 
-  private constructor(readonly dir: string) {}
+  /**
+   * `netns`: run the engine inside that network namespace (see
+   * tests/helpers/test_netns.ts) with bridge networking and iptables on:
+   * its bridges, NAT and filter rules then exist only in that namespace.
+   */
+  private constructor(
+    readonly dir: string,
+    readonly netns?: string
+  ) {}
 
   get socketPath() {
     return join(this.dir, 'docker.sock')
   }
 
   /** Starts a fresh engine and loads the test images into it. */
-  static async create() {
-    const engine = new PrivateDocker(await mkdtemp('/tmp/pfd-'))
+  static async create(options: { netns?: string } = {}) {
+    const engine = new PrivateDocker(await mkdtemp('/tmp/pfd-'), options.netns)
     // Its own (empty) daemon.json: a system one must not change this engine.
     await writeFile(join(engine.dir, 'daemon.json'), '{}')
     await engine.start()
@@ -94,9 +102,18 @@ export class PrivateDocker {
     if (this.running) {
       return
     }
+    // Only the network namespace: "ip netns exec" would also remount /sys
+    // and hide the cgroup file systems dockerd needs.
+    const [command, ...prefix] = this.netns
+      ? ['nsenter', `--net=/var/run/netns/${this.netns}`, 'dockerd']
+      : ['dockerd']
+    const networking = this.netns
+      ? ['--bridge=none', '--iptables=true', '--ip6tables=false', '--ip-masq=true']
+      : ['--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false']
     const child = spawn(
-      'dockerd',
+      command,
       [
+        ...prefix,
         '--config-file',
         join(this.dir, 'daemon.json'),
         '--data-root',
@@ -107,10 +124,7 @@ export class PrivateDocker {
         join(this.dir, 'dockerd.pid'),
         '-H',
         `unix://${this.socketPath}`,
-        '--bridge=none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '--ip-masq=false',
+        ...networking,
         '--shutdown-timeout=2',
         '--log-level=warn',
       ],

@@ -70,6 +70,7 @@ test.group('Configuration is validated at boot', () => {
       OIDC_USERNAME_SCOPE: 'not a host!',
       OIDC_TIMEOUT: '0',
       OIDC_MAX_PENDING_SIGN_INS: '5',
+      ENVIRONMENT_EGRESS_ALLOW: '10.0.0.0/8,10.1.2.3/33',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
@@ -93,6 +94,15 @@ test.group('Configuration is validated at boot', () => {
       'DOCKER_TLS_CERT',
     ],
     ['a trusted proxy that is no address', { TRUSTED_PROXIES: 'proxy.example' }, 'TRUSTED_PROXIES'],
+    [
+      'the host network in production',
+      {
+        NODE_ENV: 'production',
+        APP_KEY: 'a-production-key-of-at-least-32-characters',
+        DOCKER_NETWORK: 'host',
+      },
+      'DOCKER_NETWORK',
+    ],
     [
       'SAML without the IdP entity id (its Issuer is checked)',
       {

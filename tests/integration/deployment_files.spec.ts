@@ -303,18 +303,24 @@ test.group('docker-compose.yml', (group) => {
     )
   })
 
-  test('puts environments on a dedicated internal network that only the portal and guacd share', async ({
+  test('isolates environments and gives only the portal and guacd the access network', async ({
     assert,
   }) => {
     const { services, networks } = await compose()
+    assert.equal(services.portal.environment.DOCKER_NETWORK, 'isolated')
+    // The bridge name deploy/docker/environment_firewall.sh admits by default.
     const workloads = Object.entries<any>(networks).find(
-      ([, network]) => network.name === services.portal.environment.DOCKER_NETWORK
+      ([, network]) => network.driver_opts?.['com.docker.network.bridge.name'] === 'portal-access'
     )
-    assert.exists(workloads, 'DOCKER_NETWORK is a network of the file')
+    assert.exists(workloads, 'the access network has the bridge name the firewall expects')
     const [key, network] = workloads!
     assert.notEqual(key, 'default')
-    assert.isTrue(network.internal)
+    assert.notEqual(network.internal, true, 'guacd routes to environment networks')
     assert.isTrue(networks.backend.internal)
+    // Whichever network is the portal's default route, its bridge is admitted.
+    assert.equal(networks.frontend.driver_opts['com.docker.network.bridge.name'], 'portal-front')
+    const script = await readFile(join(ROOT, 'deploy/docker/environment_firewall.sh'), 'utf8')
+    assert.include(script, 'setting PORTAL_ACCESS_BRIDGE portal-access,portal-front')
     const attached = Object.entries<any>(services)
       .filter(([, service]) => (service.networks ?? []).includes(key))
       .map(([name]) => name)

@@ -17,6 +17,13 @@ import {
   refusalMessage,
 } from '#services/provisioning/docker_errors'
 import { freeLoopbackPort } from '#services/provisioning/free_port'
+import {
+  createEnvironmentNetwork,
+  environmentNetworkName,
+  ISOLATED_NETWORK,
+  listEnvironmentNetworks,
+  removeEnvironmentNetworks,
+} from '#services/provisioning/docker_networks'
 import type {
   Endpoint,
   EnvironmentSpec,
@@ -42,7 +49,10 @@ const STOP_GRACE_SECONDS = 10
 /** Everything the driver reads from config/provisioning.ts (tests override parts). */
 export type DockerDriverOptions = {
   instanceId: string
-  /** "host", "none" or the name of a user-defined network. */
+  /**
+   * "isolated" (a network per environment, see docker_networks.ts), "host",
+   * "none" or the name of a user-defined network shared by all.
+   */
   network: string
   connection: DockerConnection
   defaultUser: { uid: number; gid: number }
@@ -77,6 +87,12 @@ async function unless<T>(statuses: number[], action: Promise<T>): Promise<T | un
     }
     throw error
   }
+}
+
+/** The environment id an engine object is labelled with; undefined when absent or malformed. */
+function environmentIdOf(labels: Record<string, string> | undefined) {
+  const environmentId = Number(labels?.[DOCKER_LABELS.environment])
+  return Number.isSafeInteger(environmentId) && environmentId > 0 ? environmentId : undefined
 }
 
 /** "exited (137)" from the engine's "Exited (137) 5 seconds ago". */
@@ -129,20 +145,38 @@ export default class DockerDriver implements ProvisioningDriver {
     )
     progress('image', `Image ${reference} is available`)
 
-    // A container left by an earlier, interrupted attempt would hold the name.
+    // A container (or network) left by an earlier, interrupted attempt would hold the name.
     await this.remove(spec.environmentId)
 
     const network = this.#options.network
     const port =
       network === 'host' ? await freeLoopbackPort() : network === 'none' ? 0 : spec.image.port
-    const container = await this.#call(
-      () => this.#createContainer(engine, this.#containerOptions(spec, engine, user, port)),
-      'The container engine refused to create the environment'
-    )
+    const networkMode = network === ISOLATED_NETWORK ? environmentNetworkName(spec.name) : network
+    if (network === ISOLATED_NETWORK) {
+      await this.#call(
+        () =>
+          createEnvironmentNetwork(engine.client, {
+            instanceId: this.#options.instanceId,
+            environmentId: spec.environmentId,
+            ownerId: spec.owner.id,
+            name: networkMode,
+          }),
+        "The container engine could not create the environment's network"
+      )
+    }
+    let container: Docker.Container | undefined
     try {
+      container = await this.#call(
+        () =>
+          this.#createContainer(
+            engine,
+            this.#containerOptions(spec, engine, user, port, networkMode)
+          ),
+        'The container engine refused to create the environment'
+      )
       progress('created', `Container ${spec.name} created`)
       await this.#call(
-        () => container.start(),
+        () => container!.start(),
         'The container engine could not start the environment'
       )
       const endpoint = await this.#runningEndpoint(container)
@@ -150,10 +184,8 @@ export default class DockerDriver implements ProvisioningDriver {
       this.#watch(endpoint, container.id, spec.environmentId)
       return { engineId: container.id, endpoint }
     } catch (error) {
-      // Never leave an orphan behind a failed create.
-      await container.remove({ force: true, v: true }).catch((removal: unknown) => {
-        logger.warn({ err: removal, engineId: container.id }, 'Could not remove a failed container')
-      })
+      // Never leave an orphan (container or network) behind a failed create.
+      await this.#discard(engine, spec.environmentId, container)
       throw error
     }
   }
@@ -231,26 +263,47 @@ export default class DockerDriver implements ProvisioningDriver {
         'The container engine could not remove the environment'
       )
     }
+    // Whatever DOCKER_NETWORK says now: a network of an earlier setting goes too.
+    await this.#call(
+      () => removeEnvironmentNetworks(engine.client, this.#options.instanceId, environmentId),
+      "The container engine could not remove the environment's network"
+    )
   }
 
+  /**
+   * Containers of this instance, and networks whose container is gone (a
+   * create interrupted between the two), so the reconciler removes them.
+   */
   @observed('docker', 'list')
   async list(): Promise<InstanceState[]> {
     const engine = await this.#engine()
     const containers = await this.#find(engine)
-    return containers.flatMap((container) => {
-      const environmentId = Number(container.Labels[DOCKER_LABELS.environment])
-      if (!Number.isSafeInteger(environmentId) || environmentId <= 0) {
-        return []
-      }
-      return [
-        {
+    const networks = await this.#call(
+      () => listEnvironmentNetworks(engine.client, this.#options.instanceId),
+      'The container engine could not list environment networks'
+    )
+    const states: InstanceState[] = []
+    const withContainer = new Set<number>()
+    for (const container of containers) {
+      const environmentId = environmentIdOf(container.Labels)
+      if (environmentId !== undefined) {
+        withContainer.add(environmentId)
+        states.push({
           environmentId,
           engineId: container.Id,
           running: container.State === 'running',
           status: describeState(container),
-        },
-      ]
-    })
+        })
+      }
+    }
+    for (const network of networks) {
+      const environmentId = environmentIdOf(network.Labels)
+      if (environmentId !== undefined && !withContainer.has(environmentId)) {
+        withContainer.add(environmentId)
+        states.push({ environmentId, engineId: network.Id, running: false, status: 'network only' })
+      }
+    }
+    return states
   }
 
   @observed('docker', 'ping')
@@ -333,7 +386,8 @@ export default class DockerDriver implements ProvisioningDriver {
     spec: EnvironmentSpec,
     engine: DockerEngine,
     user: string,
-    port: number
+    port: number,
+    networkMode: string
   ): Docker.ContainerCreateOptions {
     const { resources } = spec
     const environment = {
@@ -376,7 +430,7 @@ export default class DockerDriver implements ProvisioningDriver {
           ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' } }
           : {}),
         RestartPolicy: { Name: 'no' },
-        NetworkMode: this.#options.network,
+        NetworkMode: networkMode,
         Mounts: [...spec.mounts, ...this.#options.siteMounts].map((mount) => ({
           Type: 'bind' as const,
           Source: mount.hostPath,
@@ -410,6 +464,20 @@ export default class DockerDriver implements ProvisioningDriver {
       this.#warnNoStorageLimits(engine)
       return engine.client.createContainer({ ...options, HostConfig: hostConfig })
     }
+  }
+
+  /** Removes what a failed create made; logged, never thrown (the create's error matters). */
+  async #discard(engine: DockerEngine, environmentId: number, container?: Docker.Container) {
+    if (container) {
+      await container.remove({ force: true, v: true }).catch((removal: unknown) => {
+        logger.warn({ err: removal, engineId: container.id }, 'Could not remove a failed container')
+      })
+    }
+    await removeEnvironmentNetworks(engine.client, this.#options.instanceId, environmentId).catch(
+      (removal: unknown) => {
+        logger.warn({ err: removal, environmentId }, 'Could not remove a failed network')
+      }
+    )
   }
 
   #warnNoStorageLimits(engine: DockerEngine) {
