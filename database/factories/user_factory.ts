@@ -44,3 +44,8 @@ export async function createUser(
   await user.load((loader) => loader.load('roleRows'))
   return user
 }
+
+/** One role row; the caller merges `userId` (and the role and its source when they matter). */
+export const UserRoleFactory = factory
+  .define(UserRole, () => ({ role: 'scientist' as Role, source: 'manual' as const }))
+  .build()

@@ -2,10 +2,10 @@ import { test } from '@japa/runner'
 import type { Page } from 'playwright'
 import { DateTime } from 'luxon'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
-import EnvironmentEvent from '#models/environment_event'
 import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { accessibilityProblems, screenshot, signInThroughForm } from '#tests/helpers/browser'
+import { EnvironmentEventFactory } from '#database/factories/environment_factory'
 
 /** Opens a view from the navigation (as a person would) and waits for its heading. */
 async function openFromNavigation(page: Page, link: string, heading = link) {
@@ -37,13 +37,13 @@ test.group('Console: every main page in a real browser', (group) => {
       ['provisioning', 10],
       ['running', 9.99],
     ] as const) {
-      await EnvironmentEvent.create({
+      await EnvironmentEventFactory.merge({
         environmentId: running.id,
         step: state,
         message: state,
         state,
         occurredAt: DateTime.utc().minus({ hours: hoursAgo }),
-      })
+      }).create()
     }
 
     const page = await visit('/')

@@ -1,7 +1,9 @@
-import { DateTime } from 'luxon'
-import Environment from '#models/environment'
-import Image from '#models/image'
-import { UserQuota } from '#models/quota_limits'
+import type Environment from '#models/environment'
+import type Image from '#models/image'
+import type { UserQuota } from '#models/quota_limits'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
+import { ImageFactory } from '#database/factories/image_factory'
+import { UserQuotaFactory } from '#database/factories/quota_factory'
 import type { ApiSession } from '#tests/helpers/api_session'
 
 /** The locally built test image (scripts/lib/build_test_images.sh). */
@@ -9,56 +11,19 @@ export const TEST_IMAGE = 'portal-test/busybox:1'
 
 /** A catalogue image whose service is busybox httpd on the port the portal assigns. */
 export function createHttpImage(overrides: Partial<Image> = {}) {
-  return Image.create({
-    name: `httpd-${Math.random().toString(36).slice(2, 8)}`,
-    description: 'busybox httpd',
-    reference: TEST_IMAGE,
-    driver: 'docker',
-    protocol: 'http',
-    port: 8080,
-    cpuMillicores: 250,
-    memoryBytes: 64 * 1024 * 1024,
-    storageBytes: 0,
-    gpus: 0,
-    environment: {},
-    command: ['/bin/sh', '-c', 'exec busybox httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp'],
-    requiresExperiment: false,
-    enabled: true,
-    allowedRoles: ['scientist'],
-    lifetimeHours: null,
-    ...overrides,
-  })
+  return ImageFactory.merge({ reference: TEST_IMAGE, ...overrides }).create()
 }
 
 /**
  * An environment record with no engine object behind it: stopped (a slot
  * and its storage, no compute) unless the fields say otherwise.
  */
-export function recordEnvironment(fields: Parameters<typeof Environment.create>[0]) {
-  return Environment.create({
-    name: 'parked',
-    driver: 'docker',
-    state: 'stopped',
-    secret: 'not-a-real-secret',
-    cpuMillicores: 250,
-    memoryBytes: 64 * 1024 ** 2,
-    storageBytes: 0,
-    gpus: 0,
-    expiresAt: DateTime.utc().plus({ days: 1 }),
-    ...fields,
-  })
+export function recordEnvironment(fields: Partial<Environment>) {
+  return EnvironmentFactory.merge(fields).create()
 }
 
 export function setUserQuota(userId: number, limits: Partial<UserQuota> = {}) {
-  return UserQuota.create({
-    userId,
-    environments: 5,
-    cpuMillicores: 10_000,
-    memoryBytes: 32 * 1024 ** 3,
-    storageBytes: 100 * 1024 ** 3,
-    gpus: 0,
-    ...limits,
-  })
+  return UserQuotaFactory.merge({ userId, ...limits }).create()
 }
 
 /** Polls GET /environments/:id until the state is one of `states` (or fails after timeoutMs). */

@@ -10,7 +10,7 @@ import { appKey } from '#config/app'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import EnvironmentEvent from '#models/environment_event'
-import Image from '#models/image'
+import type Image from '#models/image'
 import User from '#models/user'
 import UserRole from '#models/user_role'
 import { QuotaDefault, UserQuota } from '#models/quota_limits'
@@ -18,11 +18,17 @@ import type { EnvironmentState } from '#domain/environment_states'
 import EnvironmentService from '#services/environments/environment_service'
 import RequestOrigin from '#services/request_origin'
 import DockerDriver from '#services/provisioning/docker_driver'
-import { createUser } from '#database/factories/user_factory'
+import { createUser, UserFactory, UserRoleFactory } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage, recordEnvironment, setUserQuota } from '#tests/helpers/environments'
 import { aceInProcess, commandOutput, type CommandResult } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
+import {
+  EnvironmentFactory,
+  EnvironmentEventFactory,
+} from '#database/factories/environment_factory'
+import { AuditEventFactory } from '#database/factories/audit_event_factory'
+import { ImageFactory } from '#database/factories/image_factory'
 
 type Cleanup = (fn: () => void | Promise<void>) => void
 
@@ -255,7 +261,7 @@ test.group('ace users:list, user:disable, user:enable, user:role', (group) => {
     assert.isTrue(events.every((event) => event.actorId === null && event.userAgent === 'ace'))
 
     // A role the SAML IdP grants is not the command's to take away.
-    await UserRole.create({ userId: alice.id, role: 'admin', source: 'saml' })
+    await UserRoleFactory.merge({ userId: alice.id, role: 'admin', source: 'saml' }).create()
     mark = await auditMark()
     const [idpRole, noFlag, unknown, unknownEnable] = await Promise.all([
       ace('user:role', alice.username, '--no-admin'),
@@ -280,7 +286,7 @@ test.group('ace user:erase', (group) => {
   }) => {
     const carol = await createUser({ username: `era${Date.now()}carol` })
     forget(cleanup, () => [carol])
-    const before = await AuditEvent.create({
+    const before = await AuditEventFactory.merge({
       occurredAt: DateTime.utc(),
       actorId: carol.id,
       actorName: carol.username,
@@ -292,7 +298,7 @@ test.group('ace user:erase', (group) => {
       userAgent: null,
       requestId: null,
       details: { email: carol.email },
-    })
+    }).create()
 
     const mark = await auditMark()
     const [refused, unknown] = await Promise.all([
@@ -587,9 +593,13 @@ const SUB_SECOND = {
 }
 
 /** The SUB_SECOND environment of `user`, written through the models (on `connection`). */
-async function subSecondEnvironment(user: User, image: Image, connection?: string) {
-  const environment = await Environment.create(
-    {
+async function subSecondEnvironment(
+  user: User,
+  image: Image,
+  connection = db.primaryConnectionName
+) {
+  const environment = await EnvironmentFactory.connection(connection)
+    .merge({
       userId: user.id,
       imageId: image.id,
       name: 'blink',
@@ -601,20 +611,18 @@ async function subSecondEnvironment(user: User, image: Image, connection?: strin
       storageBytes: 0,
       gpus: 0,
       expiresAt: DateTime.utc().plus({ days: 1 }),
-    },
-    { connection }
-  )
+    })
+    .create()
   for (const [at, state] of SUB_SECOND.transitions) {
-    await EnvironmentEvent.create(
-      {
+    await EnvironmentEventFactory.connection(connection)
+      .merge({
         environmentId: environment.id,
         step: state,
         message: state,
         state,
         occurredAt: DateTime.fromISO(at, { zone: 'utc' }),
-      },
-      { connection }
-    )
+      })
+      .create()
   }
   return environment
 }
@@ -704,12 +712,19 @@ test.group('ace usage:report', (group) => {
       '--disable-locks',
     ])
     assert.equal(migrated.code, 0, output(migrated))
-    const user = await User.create(
-      { username: 'grace', provider: 'local', password: null, disabled: false },
-      { connection }
-    )
-    const image = await Image.create(
-      {
+    const user = await UserFactory.connection(connection)
+      .merge({
+        username: 'grace',
+        provider: 'local',
+        password: null,
+        disabled: false,
+        email: null,
+        displayName: null,
+        externalId: null,
+      })
+      .create()
+    const image = await ImageFactory.connection(connection)
+      .merge({
         name: 'sqlite-image',
         description: null,
         reference: 'portal-test/busybox:1',
@@ -726,9 +741,8 @@ test.group('ace usage:report', (group) => {
         enabled: true,
         allowedRoles: ['scientist'],
         lifetimeHours: null,
-      },
-      { connection }
-    )
+      })
+      .create()
     await subSecondEnvironment(user, image, connection)
 
     const [report, refused] = await Promise.all([

@@ -2,9 +2,9 @@ import { test } from '@japa/runner'
 import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
-import UserRole from '#models/user_role'
 import { HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
 import { createHttpImage } from '#tests/helpers/environments'
+import { UserFactory, UserRoleFactory } from '#database/factories/user_factory'
 
 /*
  * A portal whose Docker engine cannot be reached: it says it is not ready,
@@ -15,13 +15,16 @@ test.group('Docker engine unavailable', () => {
     assert,
     cleanup,
   }) => {
-    const user = await User.create({
+    const user = await UserFactory.merge({
       username: `no-engine-${Date.now()}`,
       provider: 'local',
       password: 'a-long-password-for-tests',
       disabled: false,
-    })
-    await UserRole.create({ userId: user.id, role: 'scientist', source: 'manual' })
+      email: null,
+      displayName: null,
+      externalId: null,
+    }).create()
+    await UserRoleFactory.merge({ userId: user.id, role: 'scientist', source: 'manual' }).create()
     const image = await createHttpImage()
     const token = (await User.accessTokens.create(user, ['*'], { name: 'x' })).value!.release()
     cleanup(async () => {

@@ -3,11 +3,11 @@ import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import User from '#models/user'
-import UserRole from '#models/user_role'
-import { UserQuota } from '#models/quota_limits'
 import Environment from '#models/environment'
 import { PortalProcess } from '#tests/helpers/portal_process'
 import { createHttpImage } from '#tests/helpers/environments'
+import { UserFactory, UserRoleFactory } from '#database/factories/user_factory'
+import { UserQuotaFactory } from '#database/factories/quota_factory'
 
 /**
  * Quota safety across processes: one user, a quota of 3 environments, 50
@@ -19,21 +19,24 @@ test.group('Environments across two portal processes', () => {
     assert,
     cleanup,
   }) => {
-    const user = await User.create({
+    const user = await UserFactory.merge({
       username: `concurrent-${Date.now()}`,
       provider: 'local',
       password: 'a-long-password-for-tests',
       disabled: false,
-    })
-    await UserRole.create({ userId: user.id, role: 'scientist', source: 'manual' })
-    await UserQuota.create({
+      email: null,
+      displayName: null,
+      externalId: null,
+    }).create()
+    await UserRoleFactory.merge({ userId: user.id, role: 'scientist', source: 'manual' }).create()
+    await UserQuotaFactory.merge({
       userId: user.id,
       environments: 3,
       cpuMillicores: 100_000,
       memoryBytes: 1024 ** 4,
       storageBytes: 1024 ** 4,
       gpus: 0,
-    })
+    }).create()
     const image = await createHttpImage()
     const token = (await User.accessTokens.create(user, ['*'], { name: 'load' })).value!.release()
     cleanup(async () => {

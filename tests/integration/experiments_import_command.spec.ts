@@ -8,9 +8,10 @@ import { appKey } from '#config/app'
 import AuditEvent from '#models/audit_event'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
-import User from '#models/user'
 import { aceInProcess, commandOutput as output } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
+import { ExperimentFactory } from '#database/factories/experiment_factory'
+import { UserFactory } from '#database/factories/user_factory'
 
 type Cleanup = (fn: () => void | Promise<void>) => void
 
@@ -320,26 +321,35 @@ test.group('ace experiments:import*', (group) => {
     // A federated account whose IdP asserted the name the import means for someone else.
     const squatted = `${tag}squat`
     forget(cleanup, [proposalId], [staff, facility, squatted])
-    await Experiment.create({ proposalId, title: 'Members by id', source: 'local' })
+    await ExperimentFactory.merge({ proposalId, title: 'Members by id', source: 'local' }).create()
     const [staffUser, facilityUser, federatedUser] = await Promise.all([
-      User.create({
+      UserFactory.merge({
         username: staff,
         provider: 'local',
         password: 'x'.repeat(20),
         disabled: false,
-      }),
-      User.create({
+        email: null,
+        displayName: null,
+        externalId: null,
+      }).create(),
+      UserFactory.merge({
         username: facility,
         provider: 'useroffice',
         externalId: facility,
         disabled: false,
-      }),
-      User.create({
+        email: null,
+        displayName: null,
+        password: null,
+      }).create(),
+      UserFactory.merge({
         username: squatted,
         provider: 'saml',
         externalId: `eaa-${tag}`,
         disabled: false,
-      }),
+        email: null,
+        displayName: null,
+        password: null,
+      }).create(),
     ])
 
     const byName = join(dir, 'members.csv')

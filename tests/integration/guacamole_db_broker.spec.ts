@@ -23,6 +23,7 @@ import env from '#start/env'
 import { createUser } from '#database/factories/user_factory'
 import { createHttpImage } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
 import {
   clearGuacamoleRecords,
   fakeGuacamole,
@@ -37,7 +38,7 @@ let nextPort = 40_000
 async function runningEnvironment(image: Image) {
   const user = await createUser()
   const secret = `secret-${Math.random().toString(36).slice(2)}`
-  const environment = await Environment.create({
+  const environment = await EnvironmentFactory.merge({
     userId: user.id,
     imageId: image.id,
     name: 'broker test',
@@ -51,7 +52,7 @@ async function runningEnvironment(image: Image) {
     storageBytes: 0,
     gpus: 0,
     expiresAt: DateTime.utc().plus({ hours: 2 }),
-  })
+  }).create()
   return { environment, secret }
 }
 

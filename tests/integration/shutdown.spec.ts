@@ -11,7 +11,6 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import User from '#models/user'
-import UserRole from '#models/user_role'
 import type Image from '#models/image'
 import Environment from '#models/environment'
 import DockerDriver from '#services/provisioning/docker_driver'
@@ -21,6 +20,8 @@ import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
 import { UserOfficeServer } from '#tests/helpers/user_office_server'
 import { guacamoleRowsOf } from '#tests/helpers/fake_guacamole'
 import { testEngine } from '#tests/helpers/docker'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
+import { UserFactory, UserRoleFactory } from '#database/factories/user_factory'
 
 /*
  * Graceful shutdown of real portal processes (bin/server.ts as `npm start`
@@ -84,13 +85,16 @@ async function refusesConnections(port: number) {
  * the images the test makes; cleaned up containers first, then records.
  */
 async function scientist(cleanup: (fn: () => Promise<void>) => void) {
-  const user = await User.create({
+  const user = await UserFactory.merge({
     username: `shutdown-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
     provider: 'local',
     password: 'a-long-password-for-tests',
     disabled: false,
-  })
-  await UserRole.create({ userId: user.id, role: 'scientist', source: 'manual' })
+    email: null,
+    displayName: null,
+    externalId: null,
+  }).create()
+  await UserRoleFactory.merge({ userId: user.id, role: 'scientist', source: 'manual' }).create()
   await setUserQuota(user.id)
   const token = (await User.accessTokens.create(user, ['*'], { name: 'shutdown' })).value!.release()
   const images: number[] = []
@@ -278,7 +282,7 @@ test.group('Graceful shutdown', (group) => {
     const { user, token, image: createImage } = await scientist(cleanup)
     const image = await createImage()
     // Provisioning forever as far as this process knows: its progress stream stays open.
-    const environment = await Environment.create({
+    const environment = await EnvironmentFactory.merge({
       userId: user.id,
       imageId: image.id,
       name: 'streamed',
@@ -290,7 +294,7 @@ test.group('Graceful shutdown', (group) => {
       storageBytes: 0,
       gpus: 0,
       expiresAt: DateTime.utc().plus({ hours: 1 }),
-    })
+    }).create()
     const portal = await PortalProcess.start(
       replicaEnv({ ACCESS_BROKER: 'none', JOBS_ENABLED: 'false', SHUTDOWN_TIMEOUT: '20' })
     )

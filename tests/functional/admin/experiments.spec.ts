@@ -5,11 +5,11 @@ import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import experimentsConfig from '#config/experiments'
 import Experiment from '#models/experiment'
-import ExperimentMember from '#models/experiment_member'
 import AuditEvent from '#models/audit_event'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 
 const BASE = '/api/v1/admin/experiments'
 
@@ -39,7 +39,11 @@ async function datasetFolder(cleanup: (fn: () => Promise<void>) => void) {
 }
 
 function useroffice(proposalId = `UO-${randomUUID().slice(0, 8)}`) {
-  return Experiment.create({ proposalId, title: 'From the User Office', source: 'useroffice' })
+  return ExperimentFactory.merge({
+    proposalId,
+    title: 'From the User Office',
+    source: 'useroffice',
+  }).create()
 }
 
 test.group('Admin: local experiments', (group) => {
@@ -344,13 +348,13 @@ test.group('Admin: local experiments', (group) => {
     ).assertStatus(201)
     ;(await browser.delete(`${BASE}/${managed.id}/members/${member.id}`)).assertStatus(204)
     const scientist = await createUser()
-    await ExperimentMember.create({
+    await ExperimentMemberFactory.merge({
       experimentId: managed.id,
       userId: scientist.id,
       role: 'member',
       favorite: false,
       source: 'useroffice',
-    })
+    }).create()
     const refused = await browser.delete(`${BASE}/${managed.id}/members/${scientist.id}`)
     refused.assertStatus(409)
     assert.include(refused.body().errors[0].message, 'User Office')

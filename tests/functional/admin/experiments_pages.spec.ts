@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
-import Experiment from '#models/experiment'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { ExperimentFactory } from '#database/factories/experiment_factory'
 
 const BASE = '/api/v1/admin/experiments'
 
@@ -30,11 +30,11 @@ test.group('Admin: pages of the experiments list', (group) => {
       'useroffice',
     ].entries()) {
       created.push(
-        await Experiment.create({
+        await ExperimentFactory.merge({
           proposalId: `PAGE-${index}`,
           title: index % 2 ? 'Tomography of shells' : 'Diffraction of salts',
           source: source as 'local' | 'useroffice',
-        })
+        }).create()
       )
     }
     const newestFirst = created.map((experiment) => experiment.id).sort((a, b) => b - a)

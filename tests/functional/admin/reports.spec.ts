@@ -1,16 +1,19 @@
 import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
-import AuditEvent from '#models/audit_event'
-import Environment from '#models/environment'
-import EnvironmentEvent from '#models/environment_event'
-import Experiment from '#models/experiment'
+import type AuditEvent from '#models/audit_event'
 import type User from '#models/user'
 import environmentsConfig from '#config/environments'
 import type { EnvironmentState } from '#domain/environment_states'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage } from '#tests/helpers/environments'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import {
+  EnvironmentFactory,
+  EnvironmentEventFactory,
+} from '#database/factories/environment_factory'
+import { AuditEventFactory } from '#database/factories/audit_event_factory'
+import { ExperimentFactory } from '#database/factories/experiment_factory'
 
 const GIB = 2 ** 30
 const WINDOW = 'from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z'
@@ -41,7 +44,7 @@ async function insertEnvironment(
   },
   transitions: [string, EnvironmentState][]
 ) {
-  const environment = await Environment.create({
+  const environment = await EnvironmentFactory.merge({
     userId: fields.user.id,
     imageId: fields.imageId,
     experimentId: fields.experimentId ?? null,
@@ -59,23 +62,23 @@ async function insertEnvironment(
     storageBytes: 0,
     gpus: fields.gpus ?? 0,
     expiresAt: DateTime.utc().plus({ days: 1 }),
-  })
+  }).create()
   for (const [at, state] of transitions) {
     // A progress step without a state must not count.
-    await EnvironmentEvent.create({
+    await EnvironmentEventFactory.merge({
       environmentId: environment.id,
       step: 'progress',
       message: 'noise',
       state: null,
       occurredAt: DateTime.fromISO(at, { zone: 'utc' }),
-    })
-    await EnvironmentEvent.create({
+    }).create()
+    await EnvironmentEventFactory.merge({
       environmentId: environment.id,
       step: state,
       message: state,
       state,
       occurredAt: DateTime.fromISO(at, { zone: 'utc' }),
-    })
+    }).create()
   }
   return environment
 }
@@ -89,11 +92,11 @@ async function usageScenario() {
   const bob = await createUser({ username: `bob${Date.now()}` })
   const imageX = await createHttpImage()
   const imageY = await createHttpImage()
-  const experiment = await Experiment.create({
+  const experiment = await ExperimentFactory.merge({
     proposalId: `EXP-${Date.now()}`,
     title: 'Usage',
     source: 'local',
-  })
+  }).create()
   await insertEnvironment(
     {
       user: alice,
@@ -279,21 +282,26 @@ test.group('Admin: audit filters and CSV export', (group) => {
       objectType: 'environment',
       objectId,
     }
-    const older = await AuditEvent.create({
+    const older = await AuditEventFactory.merge({
       ...base,
       actorName: '=HYPERLINK("http://evil")',
       action: 'environment.stop',
       userAgent: 'Agent, "quoted"\nnext line',
       details: { reason: '+1', nested: { a: 1 } },
-    })
-    const newer = await AuditEvent.create({
+    }).create()
+    const newer = await AuditEventFactory.merge({
       ...base,
       actorName: 'plain',
       action: '@SUM(A1)',
       userAgent: '-2',
       details: null,
-    })
-    await AuditEvent.create({ ...base, objectId: 'other', actorName: 'x', action: 'a' })
+    }).create()
+    await AuditEventFactory.merge({
+      ...base,
+      objectId: 'other',
+      actorName: 'x',
+      action: 'a',
+    }).create()
     // As stored (the column's precision decides the milliseconds).
     await Promise.all([older.refresh(), newer.refresh()])
     return { objectId, older, newer }

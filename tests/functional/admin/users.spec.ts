@@ -3,16 +3,15 @@ import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
-import Experiment from '#models/experiment'
 import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
-import UserRole from '#models/user_role'
 import type { Role } from '#models/role'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import { pseudonymOf } from '#services/users/user_erasure_service'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser, FACTORY_PASSWORD, UserRoleFactory } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 import {
   createHttpImage,
   recordEnvironment,
@@ -187,7 +186,7 @@ test.group('Admin: users', (group) => {
     assert.deepEqual(taken.body().data.roles, ['scientist'])
 
     // A role the IdP granted is the IdP's to take away.
-    await UserRole.create({ userId: target.id, role: 'admin', source: 'saml' })
+    await UserRoleFactory.merge({ userId: target.id, role: 'admin', source: 'saml' }).create()
     const kept = await browser.patch(`${USERS}/${target.id}`, { roles: ['scientist'] })
     assert.deepEqual(kept.body().data.roles, ['admin', 'scientist'])
 
@@ -336,18 +335,18 @@ test.group('Admin: users', (group) => {
     await victimBrowser.login(username, 'wrong password')
     ;(await victimBrowser.login(username, FACTORY_PASSWORD)).assertStatus(200)
     await tokenOf(victimBrowser)
-    const experiment = await Experiment.create({
+    const experiment = await ExperimentFactory.merge({
       proposalId: 'GDPR-1',
       title: 'x',
       source: 'local',
-    })
-    await ExperimentMember.create({
+    }).create()
+    await ExperimentMemberFactory.merge({
       experimentId: experiment.id,
       userId: victim.id,
       role: 'member',
       favorite: false,
       source: 'local',
-    })
+    }).create()
     await adminBrowser.put(`/api/v1/admin/users/${victim.id}/quota`, {
       environments: 3,
       cpu: '2',

@@ -11,6 +11,7 @@ import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { trustedTestIdp, testIdpPort } from '#tests/helpers/test_saml'
+import { UserFactory, UserRoleFactory } from '#database/factories/user_factory'
 import {
   decodeSamlPost,
   decodeSamlRedirect,
@@ -249,7 +250,7 @@ test.group('SAML single sign-on', (group) => {
     const browser = new ApiSession(client)
     await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
     const user = await User.findByOrFail('username', ADA)
-    await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
+    await UserRoleFactory.merge({ userId: user.id, role: 'admin', source: 'manual' }).create()
 
     const again = new ApiSession(client)
     await again.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(again, person())).fields)
@@ -352,12 +353,15 @@ test.group('SAML single sign-on', (group) => {
     assert,
   }) => {
     // Named before federated names were namespaced, or by an IdP whose scope the User Office uses.
-    const squatter = await User.create({
+    const squatter = await UserFactory.merge({
       username: 'jdoe',
       provider: 'saml',
       externalId: 'eaa-hash-squatter',
       disabled: false,
-    })
+      email: null,
+      displayName: null,
+      password: null,
+    }).create()
     testUserOffice.addAccount({ username: 'jdoe', password: 'uo-secret-1' })
 
     const facility = new ApiSession(client)
@@ -376,12 +380,15 @@ test.group('SAML single sign-on', (group) => {
     client,
     assert,
   }) => {
-    const legacy = await User.create({
+    const legacy = await UserFactory.merge({
       username: 'ada',
       provider: 'saml',
       externalId: 'eaa-hash-4711',
       disabled: false,
-    })
+      email: null,
+      displayName: null,
+      password: null,
+    }).create()
     const browser = new ApiSession(client)
     ;(
       await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
@@ -395,12 +402,15 @@ test.group('SAML single sign-on', (group) => {
     client,
     assert,
   }) => {
-    const local = await User.create({
+    const local = await UserFactory.merge({
       username: ADA,
       provider: 'local',
       disabled: false,
       password: 'x'.repeat(20),
-    })
+      email: null,
+      displayName: null,
+      externalId: null,
+    }).create()
     const browser = new ApiSession(client)
     ;(
       await browser.postForm('/api/v1/auth/saml/acs', (await signInAtIdp(browser, person())).fields)
@@ -418,12 +428,15 @@ test.group('SAML single sign-on', (group) => {
       nameId: 'persistent-4712',
       attributes: { EAAHash: 'eaa-hash-4712', uid: 'ada' },
     })
-    await User.create({
+    await UserFactory.merge({
       username: idDerivedName('eaa-hash-4712'),
       provider: 'local',
       disabled: false,
       password: 'x'.repeat(20),
-    })
+      email: null,
+      displayName: null,
+      externalId: null,
+    }).create()
     const refused = new ApiSession(client)
     await assertRefused(refused, (await signInAtIdp(refused, other)).fields, 409)
     assert.lengthOf(await User.query().where('external_id', 'eaa-hash-4712'), 0)
@@ -679,7 +692,7 @@ test.group('SAML admin roles follow the IdP', (group) => {
     samlConfig.adminMaxAgeMs = 1000
     const browser = await signedIn(client, person())
     const user = await User.findByOrFail('provider', 'saml')
-    await UserRole.create({ userId: user.id, role: 'admin', source: 'manual' })
+    await UserRoleFactory.merge({ userId: user.id, role: 'admin', source: 'manual' }).create()
     await new Promise((resolve) => setTimeout(resolve, 1100))
     ;(await browser.get('/api/v1/admin/audit')).assertStatus(200)
     assert.deepEqual((await browser.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])

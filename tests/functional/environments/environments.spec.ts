@@ -6,8 +6,6 @@ import app from '@adonisjs/core/services/app'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import Experiment from '#models/experiment'
-import ExperimentMember from '#models/experiment_member'
-import ExperimentSession from '#models/experiment_session'
 import experimentsConfig from '#config/experiments'
 import DockerDriver from '#services/provisioning/docker_driver'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
@@ -20,6 +18,11 @@ import { createHttpImage, setUserQuota, waitForState } from '#tests/helpers/envi
 import { execIn, testEngine } from '#tests/helpers/docker'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { makeExperiments } from '#tests/helpers/user_office_server'
+import {
+  ExperimentFactory,
+  ExperimentMemberFactory,
+  ExperimentSessionFactory,
+} from '#database/factories/experiment_factory'
 
 async function signedIn(client: ApiClient) {
   const user = await createUser()
@@ -225,7 +228,11 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
     missing.assertStatus(422)
     assert.equal(missing.body().errors[0].field, 'experimentId')
 
-    const foreign = await Experiment.create({ proposalId: 'NOT-MINE', title: 'x', source: 'local' })
+    const foreign = await ExperimentFactory.merge({
+      proposalId: 'NOT-MINE',
+      title: 'x',
+      source: 'local',
+    }).create()
     ;(
       await browser.post('/api/v1/environments', { imageId: image.id, experimentId: foreign.id })
     ).assertStatus(404)
@@ -240,27 +247,27 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
     const raw = `${experimentsConfig.mountPolicy.datasetsRoot}/ENV-1/raw`
     await mkdir(raw, { recursive: true })
     await writeFile(`${raw}/frame.txt`, 'photons')
-    const experiment = await Experiment.create({
+    const experiment = await ExperimentFactory.merge({
       proposalId: `ENV-${Date.now()}`,
       title: 'Mounts',
       source: 'local',
       posixUid: 4242,
       posixGid: 4343,
-    })
-    await ExperimentMember.create({
+    }).create()
+    await ExperimentMemberFactory.merge({
       experimentId: experiment.id,
       userId: user.id,
       role: 'member',
       favorite: false,
       source: 'local',
-    })
+    }).create()
     const dataSetPath = JSON.stringify({ [raw]: { bind: '/raw', mode: 'ro' } })
-    const session = await ExperimentSession.create({
+    const session = await ExperimentSessionFactory.merge({
       experimentId: experiment.id,
       sessionNumber: '1',
       dataSetPath,
       mounts: await checkSessionMounts(dataSetPath),
-    })
+    }).create()
     const image = await createHttpImage({ requiresExperiment: true })
 
     const created = await browser.post('/api/v1/environments', {

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
-import Environment from '#models/environment'
 import type User from '#models/user'
 import app from '@adonisjs/core/services/app'
 import EnvironmentExpiry from '#services/environments/environment_expiry'
@@ -9,11 +8,12 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage } from '#tests/helpers/environments'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
 
 /** A stopped environment record (no engine object needed to change its expiry). */
 async function stoppedEnvironment(owner: User, expiresInHours = 24) {
   const image = await createHttpImage()
-  return Environment.create({
+  return EnvironmentFactory.merge({
     userId: owner.id,
     imageId: image.id,
     name: 'stopped one',
@@ -25,7 +25,7 @@ async function stoppedEnvironment(owner: User, expiresInHours = 24) {
     storageBytes: 0,
     gpus: 0,
     expiresAt: DateTime.utc().plus({ hours: expiresInHours }),
-  })
+  }).create()
 }
 
 test.group('Environment lifetime', (group) => {

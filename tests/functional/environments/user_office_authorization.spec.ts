@@ -3,8 +3,6 @@ import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
 import User from '#models/user'
-import Experiment from '#models/experiment'
-import ExperimentMember from '#models/experiment_member'
 import userOfficeConfig from '#config/user_office'
 import DockerDriver from '#services/provisioning/docker_driver'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
@@ -14,6 +12,7 @@ import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { createHttpImage, settleAndRemove, waitForState } from '#tests/helpers/environments'
+import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 
 /*
  * User Office contract endpoint 3 (USER_OFFICE_AUTHORIZED_URL, set in
@@ -143,17 +142,17 @@ test.group('Environments outside an experiment: the User Office decides', (group
     const browser = await facilityUser(client, 'dora')
     const image = await createHttpImage({ requiresExperiment: true })
     const user = (await browser.get('/api/v1/me')).body().data
-    const experiment = await Experiment.create({
+    const experiment = await ExperimentFactory.merge({
       proposalId: 'P-AUTH-1',
       title: 'Authorised by membership',
       source: 'local',
-    })
-    await ExperimentMember.create({
+    }).create()
+    await ExperimentMemberFactory.merge({
       experimentId: experiment.id,
       userId: user.id,
       role: 'member',
       source: 'local',
-    })
+    }).create()
 
     const created = await browser.post('/api/v1/environments', {
       imageId: image.id,

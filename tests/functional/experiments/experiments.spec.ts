@@ -5,13 +5,17 @@ import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import experimentsConfig from '#config/experiments'
 import Experiment from '#models/experiment'
-import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
+import {
+  ExperimentFactory,
+  ExperimentMemberFactory,
+  ExperimentSessionFactory,
+} from '#database/factories/experiment_factory'
 
 const { datasetsRoot } = experimentsConfig.mountPolicy
 
@@ -327,21 +331,21 @@ test.group('Experiment sessions and dataset mounts', (group) => {
     cleanup(() => rm(data, { recursive: true, force: true }))
     const scientist = await createUser()
     const admin = await createUser({ roles: ['admin'] })
-    const experiment = await Experiment.create({
+    const experiment = await ExperimentFactory.merge({
       proposalId: 'STALE-1',
       title: 'Stored before the upgrade',
       source: 'local',
-    })
-    await ExperimentMember.create({
+    }).create()
+    await ExperimentMemberFactory.merge({
       experimentId: experiment.id,
       userId: scientist.id,
       role: 'member',
       favorite: false,
       source: 'local',
-    })
+    }).create()
     const dataSetPath = JSON.stringify({ [data]: { bind: '/2019001', mode: 'ro' } })
     // What the portal stored when a bind had to be an absolute path under a mount point.
-    const session = await ExperimentSession.create({
+    const session = await ExperimentSessionFactory.merge({
       experimentId: experiment.id,
       sessionNumber: '1',
       dataSetPath,
@@ -357,7 +361,7 @@ test.group('Experiment sessions and dataset mounts', (group) => {
         ],
         launchable: false,
       },
-    })
+    }).create()
     const current = {
       launchable: true,
       mounts: [{ containerPath: '/data/2019001', mode: 'ro' }],

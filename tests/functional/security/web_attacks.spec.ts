@@ -20,6 +20,7 @@ import { rawExchange, rawRequest } from '#tests/helpers/security/raw_http'
 import { createHttpImage } from '#tests/helpers/environments'
 import { securityWorld, UNSTARTABLE_REFERENCE } from '#tests/helpers/security/security_world'
 import { snapshotState, stateDifferences } from '#tests/helpers/security/state_snapshot'
+import { ExperimentSessionFactory } from '#database/factories/experiment_factory'
 
 /*
  * Attacks on the web layer, beyond what other files already prove:
@@ -513,12 +514,12 @@ test.group('Dataset mounts and sessions through the API', (group) => {
     const image = await world.fixtures.unstartableImage()
     const experimentId = await world.fixtures.experiment(world.a, 'S1')
     const launchable = await ExperimentSession.findByOrFail('experiment_id', experimentId)
-    const broken = await ExperimentSession.create({
+    const broken = await ExperimentSessionFactory.merge({
       experimentId,
       sessionNumber: 'S2',
       dataSetPath: '{"/etc": {"bind": "/etc"}}',
       mounts: { mounts: [], errors: [], launchable: false },
-    })
+    }).create()
 
     const answers = []
     for (const sessionId of [launchable.id, broken.id, 2_000_000_000]) {

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { DateTime } from 'luxon'
 import type { ApiClient } from '@japa/api-client'
 import User from '#models/user'
 import UserRole from '#models/user_role'
 import type Image from '#models/image'
-import Environment from '#models/environment'
-import Experiment from '#models/experiment'
-import ExperimentMember from '#models/experiment_member'
-import ExperimentSession from '#models/experiment_session'
 import type { Role } from '#models/role'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser, FACTORY_PASSWORD, UserFactory } from '#database/factories/user_factory'
+import { EnvironmentFactory } from '#database/factories/environment_factory'
+import { createExperiment } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
 
@@ -30,7 +27,7 @@ export type Person = {
 
 /** A user whose password is never checked (bearer-token actors): no hashing cost. */
 async function userWithoutPassword(roles: Role[]) {
-  const user = await User.create({
+  const user = await UserFactory.merge({
     username: `sec-${randomUUID().slice(0, 12)}`,
     email: null,
     displayName: null,
@@ -38,7 +35,7 @@ async function userWithoutPassword(roles: Role[]) {
     externalId: null,
     password: null,
     disabled: false,
-  })
+  }).create()
   await UserRole.createMany(
     [...new Set<Role>(['scientist', ...roles])].map((role) => ({ userId: user.id, role }))
   )
@@ -103,21 +100,17 @@ export class SecurityFixtures {
       return MISSING_ID
     }
     const image = await this.unstartableImage()
-    const environment = await Environment.create({
+    const environment = await EnvironmentFactory.merge({
       userId: owner.user.id,
       imageId: image.id,
       name: `${owner.name}'s ${state} environment`,
-      driver: 'docker',
       state,
       secret: 'never-decrypted',
       endpointHost: state === 'running' ? '127.0.0.1' : null,
       endpointPort: state === 'running' ? 9 : null,
       cpuMillicores: 100,
       memoryBytes: 1024,
-      storageBytes: 0,
-      gpus: 0,
-      expiresAt: DateTime.utc().plus({ hours: 24 }),
-    })
+    }).create()
     return environment.id
   }
 
@@ -126,26 +119,14 @@ export class SecurityFixtures {
     if (!owner) {
       return MISSING_ID
     }
-    const experiment = await Experiment.create({
-      proposalId: `SEC-${randomUUID().slice(0, 8)}`,
-      title: `${owner.name}'s experiment`,
-      source: 'local',
+    const experiment = await createExperiment({
+      members: [owner.user],
+      sessions: session ? [session] : [],
+      fields: {
+        proposalId: `SEC-${randomUUID().slice(0, 8)}`,
+        title: `${owner.name}'s experiment`,
+      },
     })
-    await ExperimentMember.create({
-      experimentId: experiment.id,
-      userId: owner.user.id,
-      role: 'member',
-      favorite: false,
-      source: 'local',
-    })
-    if (session) {
-      await ExperimentSession.create({
-        experimentId: experiment.id,
-        sessionNumber: session,
-        dataSetPath: null,
-        mounts: { mounts: [], errors: [], launchable: true },
-      })
-    }
     return experiment.id
   }
 
