@@ -172,6 +172,28 @@ export const schema = {
   SAML_LOGIN_THROTTLE_ATTEMPTS: integer(1, 100_000),
   SAML_LOGIN_THROTTLE_WINDOW: duration(1000),
   SAML_MAX_PENDING_SIGN_INS: integer(10, 10_000_000),
+
+  OIDC_ENABLED: Env.schema.boolean.optional(),
+  OIDC_LABEL: Env.schema.string.optional(),
+  OIDC_ISSUER: Env.schema.string.optional({ format: 'url', tld: false }),
+  OIDC_CLIENT_ID: Env.schema.string.optional(),
+  OIDC_CLIENT_SECRET: Env.schema.secret.optional(),
+  OIDC_SCOPES: Env.schema.string.optional(),
+  OIDC_USERNAME_CLAIM: Env.schema.string.optional(),
+  OIDC_EMAIL_CLAIM: Env.schema.string.optional(),
+  OIDC_DISPLAY_NAME_CLAIM: Env.schema.string.optional(),
+  OIDC_ROLE_CLAIM: Env.schema.string.optional(),
+  OIDC_ADMIN_VALUES: Env.schema.string.optional(),
+  OIDC_USERNAME_SCOPE: domainName(),
+  OIDC_USE_USERINFO: Env.schema.boolean.optional(),
+  OIDC_POST_LOGOUT_REDIRECT_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  OIDC_CLOCK_SKEW_SECONDS: seconds(0, 600, { inclusive: true }),
+  OIDC_REQUEST_TTL_SECONDS: seconds(30, 86_400, { inclusive: true }),
+  OIDC_TIMEOUT: seconds(0, 120),
+  OIDC_ADMIN_MAX_AGE: duration(60_000),
+  OIDC_LOGIN_THROTTLE_ATTEMPTS: integer(1, 100_000),
+  OIDC_LOGIN_THROTTLE_WINDOW: duration(1000),
+  OIDC_MAX_PENDING_SIGN_INS: integer(10, 10_000_000),
 }
 
 let env = await Env.create(APP_ROOT, schema)

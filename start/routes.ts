@@ -19,6 +19,7 @@ const AccessTokensController = () => import('#controllers/access_tokens_controll
 const AuditEventsController = () => import('#controllers/audit_events_controller')
 const AuthProvidersController = () => import('#controllers/auth_providers_controller')
 const SamlController = () => import('#controllers/saml_controller')
+const OidcController = () => import('#controllers/oidc_controller')
 const AdminExperimentsController = () => import('#controllers/admin_experiments_controller')
 const AdminExperimentSessionsController = () =>
   import('#controllers/admin_experiment_sessions_controller')
@@ -80,6 +81,14 @@ router
           })
           .prefix('saml')
           .as('saml')
+
+        router
+          .group(() => {
+            router.get('login', [OidcController, 'login']).as('login')
+            router.get('callback', [OidcController, 'callback']).as('callback')
+          })
+          .prefix('oidc')
+          .as('oidc')
       })
       .prefix('auth')
       .as('auth')

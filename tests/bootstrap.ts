@@ -9,6 +9,7 @@ import { summaryFileReporter } from '#tests/helpers/summary_file_reporter'
 import { spec } from '@japa/runner/reporters'
 import { testUserOffice, testUserOfficePort } from '#tests/helpers/test_user_office'
 import { writeTestSamlKeys } from '#tests/helpers/test_saml'
+import { testOidcProvider } from '#tests/helpers/test_oidc'
 import { fakeGuacamole, fakeGuacamolePort } from '#tests/helpers/fake_guacamole'
 import { testKubernetes, testKubernetesPort } from '#tests/helpers/test_kubernetes'
 import { BROWSER_CONTEXT_OPTIONS, launchDebianChromium } from '#tests/helpers/browser'
@@ -61,8 +62,14 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
     () => writeTestSamlKeys(),
     () => fakeGuacamole.start(fakeGuacamolePort()),
     () => testKubernetes.start(testKubernetesPort()),
+    () => testOidcProvider.start(),
   ],
-  teardown: [() => testUserOffice.stop(), () => fakeGuacamole.stop(), () => testKubernetes.stop()],
+  teardown: [
+    () => testUserOffice.stop(),
+    () => fakeGuacamole.stop(),
+    () => testKubernetes.stop(),
+    () => testOidcProvider.stop(),
+  ],
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {

@@ -30,7 +30,9 @@ export default class AccessTokensController {
       {
         ...fields,
         viaToken: user.currentAccessToken !== undefined,
-        samlAssertedAt: user.currentAccessToken ? null : assertedAt(ctx.session.get('saml'), user),
+        samlAssertedAt: user.currentAccessToken
+          ? null
+          : assertedAt(ctx.session.get('saml') ?? ctx.session.get('oidc'), user),
       },
       RequestOrigin.fromHttp(ctx)
     )

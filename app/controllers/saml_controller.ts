@@ -66,6 +66,7 @@ export default class SamlController {
     }
     // When and for whom the IdP vouched: its admin role lasts SAML_ADMIN_MAX_AGE from here.
     const state: SamlSessionState = { ...saml, assertedAt: Date.now(), userId: user.id }
+    ctx.session.forget('oidc')
     ctx.session.put('saml', state)
     await logout.track(ctx.session.sessionId, saml)
     return ctx.response

@@ -6,6 +6,8 @@ import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
 import User from '#models/user'
 import SamlLogoutService from '#services/saml/saml_logout_service'
+import OidcClient from '#services/oidc/oidc_client'
+import type { OidcSessionState } from '#services/oidc/oidc_session_state'
 import UserTransformer from '#transformers/user_transformer'
 
 /**
@@ -32,20 +34,30 @@ export default class SessionController {
 
   /**
    * Ends the session (or revokes the bearer token used). After a SAML
-   * sign-in at an IdP with single logout, answers where the browser must
-   * go to end the IdP session too.
+   * sign-in at an IdP with single logout, or an OpenID Connect sign-in at
+   * a provider with an end_session_endpoint (RP-initiated logout), answers
+   * where the browser must go to end the IdP session too.
    */
   @inject()
-  async destroy(ctx: HttpContext, audit: AuditService, samlLogout: SamlLogoutService) {
+  async destroy(
+    ctx: HttpContext,
+    audit: AuditService,
+    samlLogout: SamlLogoutService,
+    oidc: OidcClient
+  ) {
     const user = ctx.auth.getUserOrFail()
     let idpLogoutUrl: string | null = null
     // A script signing out with a bearer token revokes that token.
     if (user.currentAccessToken) {
       await User.accessTokens.delete(user, user.currentAccessToken.identifier)
     } else {
-      idpLogoutUrl = await samlLogout.begin(ctx.session.sessionId, ctx.session.get('saml'))
+      const oidcState: OidcSessionState | undefined = ctx.session.get('oidc')
+      idpLogoutUrl = oidcState
+        ? await oidc.endSessionUrl(oidcState.idToken)
+        : await samlLogout.begin(ctx.session.sessionId, ctx.session.get('saml'))
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
+      ctx.session.forget('oidc')
     }
     await audit.record({
       actor: user,

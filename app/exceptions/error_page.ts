@@ -2,13 +2,16 @@ import portalConfig from '#config/portal'
 import type { ApiError } from '#exceptions/api_error'
 
 /**
- * Routes a person reaches by browser navigation (the SAML round trip):
+ * Routes a person reaches by browser navigation (the SAML and OpenID
+ * Connect round trips):
  * their errors are a page to read, not JSON for the SPA.
  */
 export const BROWSER_ROUTES = new Set([
   '/api/v1/auth/saml/login',
   '/api/v1/auth/saml/acs',
   '/api/v1/auth/saml/slo',
+  '/api/v1/auth/oidc/login',
+  '/api/v1/auth/oidc/callback',
 ])
 
 export function escapeHtml(text: string) {

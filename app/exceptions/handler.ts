@@ -5,6 +5,9 @@ import { toApiErrors, type ApiError } from '#exceptions/api_error'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import LaunchLimitException from '#exceptions/launch_limit_exception'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
+import OidcRejectedException from '#exceptions/oidc_rejected_exception'
+import OidcSignInBusyException from '#exceptions/oidc_sign_in_busy_exception'
+import OidcUnavailableException from '#exceptions/oidc_unavailable_exception'
 import { BROWSER_ROUTES, errorPage } from '#exceptions/error_page'
 import ConsoleNotBuiltException from '#exceptions/console_not_built_exception'
 import { CONSOLE_NOT_BUILT_PAGE } from '#services/console/console_not_built_page'
@@ -26,7 +29,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
     }
-    if (error instanceof LaunchLimitException || error instanceof SamlSignInBusyException) {
+    if (
+      error instanceof LaunchLimitException ||
+      error instanceof SamlSignInBusyException ||
+      error instanceof OidcSignInBusyException
+    ) {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }
 
@@ -51,6 +58,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (error instanceof SamlResponseRejectedException) {
       ctx.logger.warn({ reason: error.reason }, 'SAML message rejected')
+      return
+    }
+    if (error instanceof OidcRejectedException) {
+      ctx.logger.warn({ reason: error.reason }, 'OpenID Connect answer rejected')
+      return
+    }
+    if (error instanceof OidcUnavailableException) {
+      ctx.logger.warn({ reason: error.reason }, 'OpenID provider unavailable')
       return
     }
     return super.report(error, ctx)

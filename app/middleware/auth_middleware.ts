@@ -28,7 +28,9 @@ export default class AuthMiddleware {
       user.withholdRole('admin')
     }
     // An admin role from the IdP needs an assertion younger than SAML_ADMIN_MAX_AGE.
-    const vouchedAt = token ? token.createdAt.getTime() : assertedAt(ctx.session.get('saml'), user)
+    const vouchedAt = token
+      ? token.createdAt.getTime()
+      : assertedAt(ctx.session.get('saml') ?? ctx.session.get('oidc'), user)
     if (samlAdminLapsed(user, vouchedAt)) {
       user.withholdRole('admin')
     }

@@ -10,7 +10,7 @@ import UserRole from '#models/user_role'
 import type { Role } from '#models/role'
 
 /** How the account signs in. */
-export type AuthProvider = 'local' | 'useroffice' | 'saml'
+export type AuthProvider = 'local' | 'useroffice' | 'saml' | 'oidc'
 
 const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
   uids: ['username'],

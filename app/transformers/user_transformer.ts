@@ -7,7 +7,7 @@ export const userFields = defineFields({
   username: { type: 'string' },
   email: { type: 'string', nullable: true },
   displayName: { type: 'string', nullable: true },
-  provider: { type: 'string', enum: ['local', 'useroffice', 'saml'] },
+  provider: { type: 'string', enum: ['local', 'useroffice', 'saml', 'oidc'] },
   roles: { type: 'array', schema: { items: { $ref: '#/components/schemas/Role' } } },
   disabled: { type: 'boolean' },
   lastLoginAt: { type: 'date-time', nullable: true },

@@ -7,7 +7,7 @@ export const adminUserListValidator = vine.create({
   ...paginationFields,
   search: vine.string().trim().minLength(1).maxLength(255).optional(),
   role: vine.enum(ROLES).optional(),
-  provider: vine.enum(['local', 'useroffice', 'saml'] as const).optional(),
+  provider: vine.enum(['local', 'useroffice', 'saml', 'oidc'] as const).optional(),
   // Query strings carry text: only the two literal words are accepted.
   disabled: vine
     .enum(['true', 'false'] as const)

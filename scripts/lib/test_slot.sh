@@ -19,6 +19,8 @@ export USER_OFFICE_LOGIN_URL=$user_office/login USER_OFFICE_IDENTITY_URL=$user_o
   USER_OFFICE_AUTHORIZED_URL=$user_office/authorized \
   USER_OFFICE_EXPERIMENTS_URL="$user_office/users/\$USERNAME/experiments"
 export SAML_IDP_SSO_URL=$idp/sso SAML_IDP_SLO_URL=$idp/slo
+# The OpenID provider process (tests/helpers/test_oidc.ts) listens here.
+export OIDC_ISSUER=http://127.0.0.1:$(slot_port 46306)
 export KUBERNETES_SERVER=http://127.0.0.1:$(slot_port 46303)
 # SimpleSAMLphp (tests/integration/simplesamlphp.spec.ts) listens here.
 export SIMPLESAMLPHP_PORT=$(slot_port 46305)

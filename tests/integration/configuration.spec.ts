@@ -65,6 +65,11 @@ test.group('Configuration is validated at boot', () => {
       SAML_LOGIN_THROTTLE_ATTEMPTS: '0',
       SAML_LOGIN_THROTTLE_WINDOW: 'often',
       SAML_MAX_PENDING_SIGN_INS: '5',
+      OIDC_REQUEST_TTL_SECONDS: '5',
+      OIDC_ADMIN_MAX_AGE: '30s',
+      OIDC_USERNAME_SCOPE: 'not a host!',
+      OIDC_TIMEOUT: '0',
+      OIDC_MAX_PENDING_SIGN_INS: '5',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
@@ -110,6 +115,20 @@ test.group('Configuration is validated at boot', () => {
         SAML_SP_CERT: '/etc/portal/saml/sp.crt',
       },
       'SAML_USERNAME_SCOPE',
+    ],
+    [
+      'OpenID Connect without a client id',
+      { OIDC_ENABLED: 'true', OIDC_ISSUER: 'https://sso.facility.example/realms/users' },
+      'OIDC_CLIENT_ID',
+    ],
+    [
+      'OpenID Connect at a plain-http issuer that is not on this machine',
+      {
+        OIDC_ENABLED: 'true',
+        OIDC_ISSUER: 'http://sso.facility.example',
+        OIDC_CLIENT_ID: 'portal',
+      },
+      'OIDC_ISSUER',
     ],
   ] as const) {
     test(`refuses ${label}`, async ({ assert, cleanup }) => {

@@ -1,6 +1,7 @@
 import { dataOf, error, html, json, listOf, operation, ref, strict } from '#openapi/builder'
 import { loginValidator } from '#validators/auth'
 import { samlLoginValidator } from '#validators/saml'
+import { oidcCallbackValidator, oidcLoginValidator } from '#validators/oidc'
 import { paginationValidator } from '#validators/pagination'
 import { accessTokenParamsValidator, createAccessTokenValidator } from '#validators/access_token'
 
@@ -19,6 +20,17 @@ const samlForm = (required: string[], fields: string[]) => ({
   },
 })
 
+/** A single sign-on button of the sign-in page (SAML, OpenID Connect). */
+const signInButton = strict(
+  { enabled: { type: 'boolean' } },
+  {
+    optional: {
+      label: { type: 'string' },
+      loginUrl: { type: 'string', description: 'Navigate the browser here (add ?returnTo=…)' },
+    },
+  }
+)
+
 const sloAnswer = { description: 'Back to the IdP with a LogoutResponse, or to the portal page' }
 const refused = html('An HTML page explaining the problem (the browser visits these endpoints)')
 
@@ -27,7 +39,7 @@ export const authPaths = {
     security: 'public',
     summary: 'Which sign-in methods this portal offers',
     description:
-      'The password form (local accounts, and facility accounts checked by the User Office when enabled) and the SAML button with its label.',
+      'The password form (local accounts, and facility accounts checked by the User Office when enabled), the SAML button and the OpenID Connect button with their labels.',
     responses: {
       200: json(
         'Sign-in methods',
@@ -37,18 +49,8 @@ export const authPaths = {
               enabled: { type: 'boolean' },
               providers: { type: 'array', items: { enum: ['local', 'useroffice'] } },
             }),
-            saml: strict(
-              { enabled: { type: 'boolean' } },
-              {
-                optional: {
-                  label: { type: 'string' },
-                  loginUrl: {
-                    type: 'string',
-                    description: 'Navigate the browser here (add ?returnTo=…)',
-                  },
-                },
-              }
-            ),
+            saml: signInButton,
+            oidc: signInButton,
           })
         )
       ),
@@ -83,7 +85,7 @@ export const authPaths = {
   'POST /api/v1/auth/logout': operation(tag, 'signOut', {
     summary: 'Sign out',
     description:
-      'Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, answers 200 with the IdP URL the browser must visit to end the IdP session too.',
+      'Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, or an OpenID Connect sign-in at a provider with an end_session_endpoint (RP-initiated logout, with id_token_hint and OIDC_POST_LOGOUT_REDIRECT_URL), answers 200 with the URL the browser must visit to end the IdP session too.',
     responses: {
       200: json(
         'Signed out here; visit redirectUrl to sign out at the IdP',
@@ -184,5 +186,48 @@ export const authPaths = {
       'The same messages as the GET binding, with an enveloped XML signature (RSA-SHA256 or stronger). Cross-site by nature, so no XSRF token: the signature and single use protect it.',
     requestBody: samlForm([], ['SAMLRequest', 'SAMLResponse', 'RelayState']),
     responses: { 303: sloAnswer, 401: refused, 404: refused },
+  }),
+  'GET /api/v1/auth/oidc/login': operation(tag, 'startOidcSignIn', {
+    security: 'public',
+    summary: 'Start OpenID Connect sign-in (browser navigation)',
+    description:
+      "Redirects to the provider's authorization endpoint (Authorization Code flow with PKCE S256, a fresh state and nonce). After sign-in the browser lands on returnTo, with the same rule as SAML: a path on this portal, or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else is refused with 422. Sets the `__Host-portal-oidc-request` cookie (encrypted with the app key, HttpOnly, Secure, SameSite=Lax, as long as OIDC_REQUEST_TTL_SECONDS) holding the state, nonce and PKCE verifier: the callback accepts the answer only in this browser.",
+    query: oidcLoginValidator,
+    responses: {
+      302: {
+        description: 'To the provider',
+        headers: {
+          'Set-Cookie': {
+            description: 'The binding cookie `__Host-portal-oidc-request`',
+            schema: { type: 'string' },
+          },
+        },
+      },
+      404: refused,
+      422: refused,
+      429: {
+        ...html(
+          'Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, OIDC_LOGIN_THROTTLE_*) or too many sign-ins under way (E_OIDC_BUSY, OIDC_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After'
+        ),
+        headers: { 'Retry-After': { schema: { type: 'integer' } } },
+      },
+      503: html('The provider cannot be reached (E_OIDC_UNAVAILABLE)'),
+    },
+  }),
+  'GET /api/v1/auth/oidc/callback': operation(tag, 'completeOidcSignIn', {
+    security: 'public',
+    summary: 'Redirect URI (the provider sends the browser here)',
+    description:
+      "Checks that the answer belongs to a sign-in this browser started (its `__Host-portal-oidc-request` cookie) and that nobody answered it before (any portal process), exchanges the code with the PKCE verifier, and validates the ID token: signature with the provider's published keys, issuer, audience, nonce, expiry (± OIDC_CLOCK_SKEW_SECONDS), and the `iss` parameter (RFC 9207) when the provider sends it. Then signs the subject in and redirects to returnTo. Refusals (E_OIDC_REJECTED) are audited.",
+    query: oidcCallbackValidator,
+    responses: {
+      303: { description: 'Signed in; to returnTo' },
+      401: refused,
+      403: refused,
+      404: refused,
+      409: refused,
+      422: refused,
+      503: refused,
+    },
   }),
 }

@@ -6,6 +6,8 @@ import UserRole from '#models/user_role'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { idDerivedUsername } from '#services/saml/saml_identity_mapper'
+import samlConfig from '#config/saml'
+import oidcConfig from '#config/oidc'
 import AccountConflictException from '#exceptions/account_conflict_exception'
 
 export type ExternalIdentity = {
@@ -24,12 +26,18 @@ export type ExternalIdentity = {
   displayName?: string | null
 }
 
+/** The namespace of each federated provider's usernames. */
+const FEDERATED_SCOPES: Partial<Record<AuthProvider, () => string>> = {
+  saml: () => samlConfig.mapping.usernameScope,
+  oidc: () => oidcConfig.mapping.usernameScope,
+}
+
 /** A federated account moved to another name, to be audited once committed. */
 type Rename = { user: User; old: string; reason: string }
 
 /**
  * Portal accounts of people another system vouches for (User Office,
- * SAML IdP): created on first sign-in, profile kept up to date after.
+ * SAML IdP, OpenID provider): created on first sign-in, profile kept up to date after.
  * Accounts are keyed by (provider, immutable id), never by username.
  *
  * Usernames: the User Office's are authoritative, a federated one is a
@@ -112,10 +120,17 @@ export default class ExternalAccountService {
       if (!holder) {
         return name
       }
-      if (!identity.federated && holder.provider === 'saml' && holder.externalId) {
-        await this.#rename(trx, holder, idDerivedUsername(holder.externalId), renames, {
-          reason: 'name claimed by a User Office account',
-        })
+      const holderScope = FEDERATED_SCOPES[holder.provider]
+      if (!identity.federated && holderScope && holder.externalId) {
+        await this.#rename(
+          trx,
+          holder,
+          idDerivedUsername(holder.externalId, holderScope()),
+          renames,
+          {
+            reason: 'name claimed by a User Office account',
+          }
+        )
         return name
       }
     }

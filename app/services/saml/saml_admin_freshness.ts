@@ -1,5 +1,6 @@
 import type User from '#models/user'
 import samlConfig from '#config/saml'
+import oidcConfig from '#config/oidc'
 import type { SamlSessionInfo } from '#services/saml/saml_session_registry'
 
 /**
@@ -13,9 +14,16 @@ export type SamlSessionState = SamlSessionInfo & {
   userId?: number
 }
 
+/** The admin role's row when an IdP (SAML or OpenID Connect) gave it (roleRows loaded). */
+function idpAdminRow(user: User) {
+  return user.roleRows.find(
+    (row) => row.role === 'admin' && (row.source === 'saml' || row.source === 'oidc')
+  )
+}
+
 /** Whether the account's admin role is the IdP's to give (roleRows loaded). */
 export function adminFromIdp(user: User) {
-  return user.roleRows.some((row) => row.role === 'admin' && row.source === 'saml')
+  return idpAdminRow(user) !== undefined
 }
 
 /**
@@ -31,16 +39,19 @@ export function assertedAt(state: SamlSessionState | undefined, user: User) {
  * at `since` (epoch ms), or null when the admin role is not the IdP's.
  */
 export function samlAdminValidUntil(user: User, since: number | null) {
-  if (!adminFromIdp(user)) {
+  const row = idpAdminRow(user)
+  if (!row) {
     return null
   }
-  return since === null ? 0 : since + samlConfig.adminMaxAgeMs
+  const maxAge = row.source === 'oidc' ? oidcConfig.adminMaxAgeMs : samlConfig.adminMaxAgeMs
+  return since === null ? 0 : since + maxAge
 }
 
 /**
  * An IdP-granted admin role no fresh enough assertion backs: a session
  * whose assertion (or a token whose creation) is older than
- * SAML_ADMIN_MAX_AGE acts without it.
+ * SAML_ADMIN_MAX_AGE (OIDC_ADMIN_MAX_AGE for an OpenID provider's role)
+ * acts without it.
  */
 export function samlAdminLapsed(user: User, since: number | null, now = Date.now()) {
   const until = samlAdminValidUntil(user, since)

@@ -20,22 +20,25 @@ export type FederatedIdentity = {
   grantsAdmin: boolean
 }
 
-/** What every federated username ends with: "@" and SAML_USERNAME_SCOPE. */
-export function federatedNamespace() {
-  return `@${samlConfig.mapping.usernameScope}`
+/**
+ * What every federated username ends with: "@" and the scope
+ * (SAML_USERNAME_SCOPE by default; OIDC_USERNAME_SCOPE for OpenID Connect).
+ */
+export function federatedNamespace(scope = samlConfig.mapping.usernameScope) {
+  return `@${scope}`
 }
 
 /** `value` in the federated namespace, within the username column's length. */
-export function inFederatedNamespace(value: string) {
-  const suffix = federatedNamespace()
+export function inFederatedNamespace(value: string, scope = samlConfig.mapping.usernameScope) {
+  const suffix = federatedNamespace(scope)
   const local = value.endsWith(suffix) ? value.slice(0, -suffix.length) : value
   return local.slice(0, MAX_USERNAME - suffix.length) + suffix
 }
 
 /** The name derived from a persistent id: unique per person, nothing anyone else can pick. */
-export function idDerivedUsername(persistentId: string) {
+export function idDerivedUsername(persistentId: string, scope = samlConfig.mapping.usernameScope) {
   const digest = createHash('sha256').update(persistentId).digest('hex').slice(0, 16)
-  return inFederatedNamespace(`fed-${digest}`)
+  return inFederatedNamespace(`fed-${digest}`, scope)
 }
 
 /** node-saml hands a single-valued attribute as a string, a multi-valued one as an array. */

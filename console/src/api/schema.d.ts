@@ -14,7 +14,7 @@ export interface paths {
         };
         /**
          * Which sign-in methods this portal offers
-         * @description The password form (local accounts, and facility accounts checked by the User Office when enabled) and the SAML button with its label.
+         * @description The password form (local accounts, and facility accounts checked by the User Office when enabled), the SAML button and the OpenID Connect button with their labels.
          */
         get: operations["listSignInMethods"];
         put?: never;
@@ -76,7 +76,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, answers 200 with the IdP URL the browser must visit to end the IdP session too.
+         * @description Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, or an OpenID Connect sign-in at a provider with an end_session_endpoint (RP-initiated logout, with id_token_hint and OIDC_POST_LOGOUT_REDIRECT_URL), answers 200 with the URL the browser must visit to end the IdP session too.
          */
         post: operations["signOut"];
         delete?: never;
@@ -227,6 +227,46 @@ export interface paths {
          * @description The same messages as the GET binding, with an enveloped XML signature (RSA-SHA256 or stronger). Cross-site by nature, so no XSRF token: the signature and single use protect it.
          */
         post: operations["samlLogoutPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start OpenID Connect sign-in (browser navigation)
+         * @description Redirects to the provider's authorization endpoint (Authorization Code flow with PKCE S256, a fresh state and nonce). After sign-in the browser lands on returnTo, with the same rule as SAML: a path on this portal, or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else is refused with 422. Sets the `__Host-portal-oidc-request` cookie (encrypted with the app key, HttpOnly, Secure, SameSite=Lax, as long as OIDC_REQUEST_TTL_SECONDS) holding the state, nonce and PKCE verifier: the callback accepts the answer only in this browser.
+         */
+        get: operations["startOidcSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Redirect URI (the provider sends the browser here)
+         * @description Checks that the answer belongs to a sign-in this browser started (its `__Host-portal-oidc-request` cookie) and that nobody answered it before (any portal process), exchanges the code with the PKCE verifier, and validates the ID token: signature with the provider's published keys, issuer, audience, nonce, expiry (± OIDC_CLOCK_SKEW_SECONDS), and the `iss` parameter (RFC 9207) when the provider sends it. Then signs the subject in and redirects to returnTo. Refusals (E_OIDC_REJECTED) are audited.
+         */
+        get: operations["completeOidcSignIn"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1110,7 +1150,7 @@ export interface components {
             email: string | null;
             displayName: string | null;
             /** @enum {string} */
-            provider: "local" | "useroffice" | "saml";
+            provider: "local" | "useroffice" | "saml" | "oidc";
             roles: components["schemas"]["Role"][];
             disabled: boolean;
             /** Format: date-time */
@@ -1616,6 +1656,12 @@ export interface operations {
                                 /** @description Navigate the browser here (add ?returnTo=…) */
                                 loginUrl?: string;
                             };
+                            oidc: {
+                                enabled: boolean;
+                                label?: string;
+                                /** @description Navigate the browser here (add ?returnTo=…) */
+                                loginUrl?: string;
+                            };
                         };
                     };
                 };
@@ -2077,6 +2123,145 @@ export interface operations {
             };
             /** @description An HTML page explaining the problem (the browser visits these endpoints) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: {
+                /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
+                returnTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider */
+            302: {
+                headers: {
+                    /** @description The binding cookie `__Host-portal-oidc-request` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, OIDC_LOGIN_THROTTLE_*) or too many sign-ins under way (E_OIDC_BUSY, OIDC_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The provider cannot be reached (E_OIDC_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    completeOidcSignIn: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                iss?: string;
+                error?: string;
+                error_description?: string;
+                session_state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; to returnTo */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3100,7 +3285,7 @@ export interface operations {
                 perPage?: number;
                 search?: string;
                 role?: "scientist" | "admin";
-                provider?: "local" | "useroffice" | "saml";
+                provider?: "local" | "useroffice" | "saml" | "oidc";
                 disabled?: "true" | "false";
             };
             header?: never;
@@ -3151,7 +3336,7 @@ export interface operations {
                             email: string | null;
                             displayName: string | null;
                             /** @enum {string} */
-                            provider: "local" | "useroffice" | "saml";
+                            provider: "local" | "useroffice" | "saml" | "oidc";
                             roles: components["schemas"]["Role"][];
                             disabled: boolean;
                             /** Format: date-time */

@@ -39,6 +39,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: User) => void })
   const fieldError = (field: string) =>
     error instanceof ApiError ? error.forField(field) : undefined
   const saml = providers?.saml
+  const oidc = providers?.oidc
   // Back to this view after the IdP (a path on the portal, which the API accepts as returnTo).
   const returnTo = `${window.location.pathname === '/sign-in' ? '/' : window.location.pathname}${window.location.search}`
 
@@ -93,6 +94,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (user: User) => void })
         <p class="sso">
           <a class="button" href={`${saml.loginUrl}?returnTo=${encodeURIComponent(returnTo)}`}>
             Sign in with {saml.label ?? 'single sign-on'}
+          </a>
+        </p>
+      ) : null}
+      {oidc?.enabled && oidc.loginUrl ? (
+        <p class="sso">
+          <a class="button" href={`${oidc.loginUrl}?returnTo=${encodeURIComponent(returnTo)}`}>
+            Sign in with {oidc.label ?? 'OpenID Connect'}
           </a>
         </p>
       ) : null}

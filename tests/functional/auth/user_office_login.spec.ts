@@ -196,6 +196,7 @@ test.group('Sign-in methods', (group) => {
       data: {
         password: { enabled: true, providers: ['local', 'useroffice'] },
         saml: { enabled: true, label: 'Umbrella', loginUrl: '/api/v1/auth/saml/login' },
+        oidc: { enabled: true, label: 'Facility ID', loginUrl: '/api/v1/auth/oidc/login' },
       },
     })
   })

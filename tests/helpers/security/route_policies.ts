@@ -172,6 +172,12 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
     url: '/api/v1/auth/saml/slo',
     form: { SAMLRequest: Buffer.from('<not-a-request/>').toString('base64') },
   })),
+  // OpenID Connect likewise: the browser's binding cookie, state and the ID token protect them.
+  'GET /api/v1/auth/oidc/login': publicRoute(302, fixed('/api/v1/auth/oidc/login')),
+  'GET /api/v1/auth/oidc/callback': publicRoute(
+    401,
+    fixed('/api/v1/auth/oidc/callback?state=not-a-state&code=not-a-code')
+  ),
 
   'GET /api/v1/me': self(200, fixed('/api/v1/me')),
   'GET /api/v1/images': self(200, fixed('/api/v1/images')),

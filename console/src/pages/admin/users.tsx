@@ -8,7 +8,12 @@ import { useResource } from '../../components/use_resource'
 import { formatDate } from '../../format'
 import { Link } from '../../router'
 
-const PROVIDERS = { local: 'Local', useroffice: 'User Office', saml: 'Single sign-on' }
+const PROVIDERS = {
+  local: 'Local',
+  useroffice: 'User Office',
+  saml: 'Single sign-on',
+  oidc: 'OpenID Connect',
+}
 
 /** Every account, searchable and filtered by role and status. */
 export function UsersPage() {

@@ -1,0 +1,62 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import portalConfig from '#config/portal'
+import { oidcCallbackValidator, oidcLoginValidator } from '#validators/oidc'
+import RequestOrigin from '#services/request_origin'
+import OidcSignInService from '#services/oidc/oidc_sign_in_service'
+import {
+  oidcBindingCookie,
+  pendingSignIns,
+  withPendingSignIn,
+} from '#services/oidc/oidc_browser_binding'
+import type { OidcSessionState } from '#services/oidc/oidc_session_state'
+
+/**
+ * Browser-facing OpenID Connect endpoints. Errors here render as an HTML
+ * page (see the exception handler): the user is looking at them.
+ */
+export default class OidcController {
+  @inject()
+  async login(ctx: HttpContext, signIn: OidcSignInService) {
+    const { returnTo } = await ctx.request.validateUsing(oidcLoginValidator, {
+      data: ctx.request.qs(),
+    })
+    const { url, checks } = await signIn.begin(
+      returnTo ?? portalConfig.landingUrl,
+      RequestOrigin.fromHttp(ctx)
+    )
+    const binding = oidcBindingCookie()
+    const pending = pendingSignIns(ctx.request.encryptedCookie(binding.name))
+    ctx.response.encryptedCookie(binding.name, withPendingSignIn(pending, checks), binding.options)
+    return ctx.response.redirect(url)
+  }
+
+  @inject()
+  async callback(ctx: HttpContext, signIn: OidcSignInService) {
+    const query = await ctx.request.validateUsing(oidcCallbackValidator, {
+      data: ctx.request.qs(),
+    })
+    const binding = oidcBindingCookie()
+    const pending = pendingSignIns(ctx.request.encryptedCookie(binding.name))
+    const { user, returnTo, checks, idToken } = await signIn.complete(
+      query,
+      ctx.request.parsedUrl.query ?? '',
+      pending,
+      RequestOrigin.fromHttp(ctx)
+    )
+    const stillPending = pending.filter((entry) => entry.state !== checks.state)
+    if (stillPending.length > 0) {
+      ctx.response.encryptedCookie(binding.name, stillPending, binding.options)
+    } else {
+      ctx.response.clearCookie(binding.name, binding.options)
+    }
+    await ctx.auth.use('web').login(user)
+    // Tagged with the user, so that disabling or erasing the account ends the session.
+    await ctx.session.tag(String(user.id))
+    // When and for whom the provider vouched: its admin role lasts OIDC_ADMIN_MAX_AGE from here.
+    const state: OidcSessionState = { idToken, assertedAt: Date.now(), userId: user.id }
+    ctx.session.forget('saml')
+    ctx.session.put('oidc', state)
+    return ctx.response.redirect().status(303).toPath(returnTo)
+  }
+}
