@@ -79,7 +79,7 @@ export class BuiltPortal {
       },
     })
     const portal = new BuiltPortal(port, child)
-    const deadline = Date.now() + 30_000
+    const deadline = Date.now() + 120_000
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(`portal exited with ${child.exitCode}:\n${portal.stderr}`)
@@ -93,7 +93,7 @@ export class BuiltPortal {
       await new Promise((resolve) => setTimeout(resolve, 150))
     }
     await portal.stop()
-    throw new Error(`portal did not become live within 30 s:\n${portal.stderr}`)
+    throw new Error(`portal did not become live within 120 s:\n${portal.stderr}`)
   }
 
   /** Stops with SIGTERM (graceful) and waits for the exit. */
@@ -120,6 +120,7 @@ export async function startBenchPortal(env: Record<string, string>) {
     return {
       portal,
       description: 'ts-exec bin/server.ts (source, as `npm start`)',
+      build: null,
       close: () => portal.stop(),
     }
   }
@@ -129,6 +130,7 @@ export async function startBenchPortal(env: Record<string, string>) {
     return {
       portal,
       description: `node bin/server.js (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
+      build: build.build,
       close: async () => {
         await portal.stop()
         await removeBuild(build.scratch)

@@ -1,24 +1,32 @@
 /*
  * Reads of a populated facility (bench/seed_facility.ts: 10,000 users,
- * 100,000 experiments, 2,000 environments) under load, each beside a
- * trivial route of the same server (the framework's ceiling on this
- * machine), at 8 and 32 connections; plus the server's resident memory at
- * idle and under that load. Bearer tokens, so no CSRF or session.
+ * 100,000 experiments, 2,000 environments) under load, at 8 and 32
+ * connections, each figure also a ratio against baselines started in the
+ * same run (bench/baselines.ts): a raw `node:http` server and the portal's
+ * build with no server middleware. Per route it prints the server's CPU
+ * milliseconds per request and the database statements per request
+ * (bench/statement_counter.ts), then the server's resident memory, then
+ * the issue 16 targets, met or missed. The machine is shared: ratios and
+ * CPU per request are the signal, not absolute req/s.
  *
  *   npm run bench -- http_load
  *   BENCH_SECONDS=3 BENCH_SCALE=0.1 npm run bench -- http_load   (quick)
- *   BENCH_SERVER=source …   (TypeScript through ts-exec instead of a build)
- *   BENCH_ROUTES=admin/experiments …   (the ceiling and these routes only)
+ *   BENCH_SERVER=source …   (TypeScript through ts-exec; no middleware-less baseline)
+ *   BENCH_ROUTES=admin/experiments …   (the baselines and these routes only)
+ *   BENCH_TARGETS=report …   (print the targets, do not fail on a missed one)
  *
- * Exits non-zero when any request failed or answered other than 2xx.
+ * Exits non-zero when any request failed or answered other than 2xx, or
+ * when a target is missed.
  */
 import os from 'node:os'
 import autocannon from 'autocannon'
 import { startBenchPortal } from './built_portal.ts'
+import { startBarePortal, startRawNodeServer } from './baselines.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB, sampleResident } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
 import { benchPortalEnv } from './bench_env.ts'
+import { prepareStatementCounting, statementsPerRequest } from './statement_counter.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -32,87 +40,162 @@ for (const line of describeFacility(facility)) {
 const scientistToken = await mintToken(db, facility.scientist.id)
 const adminToken = await mintToken(db, facility.admin.id)
 const [[mariadb]] = (await db.query('SELECT VERSION() AS version')) as any
-await db.end()
+const benchAccount = await prepareStatementCounting(db, process.env.DB_DATABASE ?? 'portal_bench')
 
 const logFile = benchLogFile('http_load')
-const server = await startBenchPortal({
+const portalEnv = {
   ...benchPortalEnv(),
+  ...benchAccount,
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   // Seeded "running" environments have no containers: the reconciler must not fail them.
   JOBS_ENABLED: 'false',
-})
+}
+const server = await startBenchPortal(portalEnv)
 const { portal } = server
 const pid = portal.pid!
+const raw = await startRawNodeServer()
+const bare = server.build
+  ? await startBarePortal(server.build, { ...portalEnv, LOG_FILE: `${logFile}.bare` })
+  : null
+
+type Kind = 'raw' | 'bare' | 'live' | 'me' | 'list' | 'admin' | 'other'
+type Route = {
+  name: string
+  path: string
+  token: string | null
+  kind: Kind
+  baseUrl: string
+  pid: number
+}
 
 const lastAdminPage = Math.ceil(facility.size.experiments / 20)
 const deepScientistPage = Math.max(1, Math.ceil(facility.scientist.experiments / 5))
 const search = encodeURIComponent(facility.scientist.searchTerm)
-const routes = [
-  { name: 'GET /health/live (ceiling)', path: '/health/live', token: null },
-  { name: 'GET /api/v1/me', path: '/api/v1/me', token: scientistToken },
-  { name: 'GET /api/v1/experiments (page 1)', path: '/api/v1/experiments', token: scientistToken },
+const portalRoute = (name: string, path: string, token: string | null, kind: Kind): Route => ({
+  name,
+  path,
+  token,
+  kind,
+  baseUrl: portal.baseUrl,
+  pid,
+})
+const routes: Route[] = [
   {
-    name: `GET /api/v1/experiments?search=${facility.scientist.searchTerm}`,
-    path: `/api/v1/experiments?search=${search}`,
-    token: scientistToken,
+    name: 'raw node:http',
+    path: '/',
+    token: null,
+    kind: 'raw',
+    baseUrl: raw.baseUrl,
+    pid: raw.pid,
   },
-  {
-    name: `GET /api/v1/experiments?perPage=5&page=${deepScientistPage} (last page)`,
-    path: `/api/v1/experiments?perPage=5&page=${deepScientistPage}`,
-    token: scientistToken,
-  },
-  { name: 'GET /api/v1/environments', path: '/api/v1/environments', token: scientistToken },
-  {
-    name: 'GET /api/v1/admin/environments (admin)',
-    path: '/api/v1/admin/environments',
-    token: adminToken,
-  },
-  {
-    name: 'GET /api/v1/admin/experiments (admin, page 1)',
-    path: '/api/v1/admin/experiments',
-    token: adminToken,
-  },
-  {
-    name: `GET /api/v1/admin/experiments?page=${lastAdminPage} (admin, last)`,
-    path: `/api/v1/admin/experiments?page=${lastAdminPage}`,
-    token: adminToken,
-  },
-  {
-    name: `GET /api/v1/admin/experiments?search=${facility.scientist.searchTerm} (admin)`,
-    path: `/api/v1/admin/experiments?search=${search}`,
-    token: adminToken,
-  },
+  ...(bare
+    ? [
+        {
+          name: 'GET /health/live (no server middleware)',
+          path: '/health/live',
+          token: null,
+          kind: 'bare' as const,
+          baseUrl: bare.baseUrl,
+          pid: bare.pid!,
+        },
+      ]
+    : []),
+  portalRoute('GET /health/live', '/health/live', null, 'live'),
+  portalRoute('GET /api/v1/me', '/api/v1/me', scientistToken, 'me'),
+  portalRoute('GET /api/v1/experiments (page 1)', '/api/v1/experiments', scientistToken, 'list'),
+  portalRoute(
+    `GET /api/v1/experiments?search=${facility.scientist.searchTerm}`,
+    `/api/v1/experiments?search=${search}`,
+    scientistToken,
+    'other'
+  ),
+  portalRoute(
+    `GET /api/v1/experiments?perPage=5&page=${deepScientistPage} (last page)`,
+    `/api/v1/experiments?perPage=5&page=${deepScientistPage}`,
+    scientistToken,
+    'other'
+  ),
+  portalRoute('GET /api/v1/environments', '/api/v1/environments', scientistToken, 'list'),
+  portalRoute('GET /api/v1/images', '/api/v1/images', scientistToken, 'list'),
+  portalRoute(
+    'GET /api/v1/admin/environments (admin)',
+    '/api/v1/admin/environments',
+    adminToken,
+    'admin'
+  ),
+  portalRoute(
+    'GET /api/v1/admin/experiments (admin, page 1)',
+    '/api/v1/admin/experiments',
+    adminToken,
+    'admin'
+  ),
+  portalRoute(
+    `GET /api/v1/admin/experiments?page=${lastAdminPage} (admin, last)`,
+    `/api/v1/admin/experiments?page=${lastAdminPage}`,
+    adminToken,
+    'admin'
+  ),
+  portalRoute(
+    `GET /api/v1/admin/experiments?search=${facility.scientist.searchTerm} (admin)`,
+    `/api/v1/admin/experiments?search=${search}`,
+    adminToken,
+    'admin'
+  ),
 ]
 
-// BENCH_ROUTES=experiments,admin/environments keeps the routes whose path holds one of them.
+// BENCH_ROUTES=experiments,admin/environments keeps the baselines and the routes holding one of them.
 const only = process.env.BENCH_ROUTES?.split(',')
 const measured = routes.filter(
-  (route, index) => index === 0 || !only || only.some((part) => route.path.includes(part))
+  (route) =>
+    ['raw', 'bare', 'live'].includes(route.kind) ||
+    !only ||
+    only.some((part) => route.path.includes(part))
 )
 
-function load(route: (typeof routes)[number], connections: number, duration: number) {
+function headers(route: Route): Record<string, string> {
+  return route.token ? { authorization: `Bearer ${route.token}` } : {}
+}
+
+function load(route: Route, connections: number, duration: number) {
   return autocannon({
-    url: `${portal.baseUrl}${route.path}`,
+    url: `${route.baseUrl}${route.path}`,
     connections,
     duration,
-    headers: route.token ? { authorization: `Bearer ${route.token}` } : {},
+    headers: headers(route),
   })
 }
 
+type Figures = { rps: number; p99: number; cpu: number }
+const figures = new Map<string, Figures>()
+const key = (kind: Kind | string, connections: number) => `${kind}@${connections}`
+
 let failures = 0
 const refusals: string[] = []
+const missed: string[] = []
 try {
   // Every route answers 200 with data before anything is measured.
-  for (const route of measured) {
-    const response = await fetch(`${portal.baseUrl}${route.path}`, {
-      headers: route.token ? { authorization: `Bearer ${route.token}` } : {},
-    })
+  for (const route of measured.filter((each) => each.kind !== 'raw')) {
+    const response = await fetch(`${route.baseUrl}${route.path}`, { headers: headers(route) })
     const body = (await response.json()) as { data?: unknown[] | object }
     const empty = Array.isArray(body.data) && body.data.length === 0
     if (response.status !== 200 || empty) {
       throw new Error(`${route.name}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`)
     }
+  }
+
+  // Statements per request, one request at a time, before the load.
+  const statements = new Map<Route, string>()
+  for (const route of measured.filter((each) => each.baseUrl === portal.baseUrl)) {
+    const counted = await statementsPerRequest(db, () =>
+      fetch(`${route.baseUrl}${route.path}`, { headers: headers(route) }).then((response) =>
+        response.arrayBuffer()
+      )
+    )
+    statements.set(
+      route,
+      `${counted.total.toFixed(1)} (${counted.writes.toFixed(1)} writes${counted.others ? `, ${counted.others.toFixed(1)} other` : ''})`
+    )
   }
 
   const idleColdMiB = await residentMiB(pid)
@@ -133,20 +216,21 @@ try {
     `server: ${server.description}; ${SECONDS} s per run, warm-up ${WARMUP_SECONDS} s per route\n`
   )
   console.log(
-    '| route | connections | req/s | p50 ms | p99 ms | vs ceiling | server CPU ms/req | errors | non-2xx | peak RSS MiB |'
+    '| route | conn. | req/s | p50 ms | p99 ms | vs raw node:http | vs /health/live | server CPU ms/req | statements/req | errors | non-2xx | peak RSS MiB |'
   )
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 
   for (const connections of CONNECTIONS) {
-    let ceiling = 0
     for (const route of measured) {
       const sampler = sampleResident(pid)
-      const cpuBefore = await cpuMilliseconds(pid)
+      const cpuBefore = await cpuMilliseconds(route.pid)
       const result = await load(route, connections, SECONDS)
-      const cpuPerRequest = ((await cpuMilliseconds(pid)) - cpuBefore) / result.requests.total
+      // No answered request (every one timed out): no CPU per request to speak of.
+      const cpu = result.requests.total
+        ? ((await cpuMilliseconds(route.pid)) - cpuBefore) / result.requests.total
+        : Number.NaN
       const peakMiB = sampler.stop()
       const rps = result.requests.average
-      ceiling ||= rps
       const errors = result.errors + result.timeouts
       failures += errors + result.non2xx
       if (errors + result.non2xx > 0) {
@@ -157,28 +241,93 @@ try {
           `${route.name} (${connections}): ${[...statuses, `${errors} errors`].join(', ')}`
         )
       }
+      const own = { rps, p99: result.latency.p99, cpu }
+      figures.set(key(route.name, connections), own)
+      if (!figures.has(key(route.kind, connections))) {
+        figures.set(key(route.kind, connections), own)
+      }
+      const rawRps = figures.get(key('raw', connections))?.rps
+      const liveRps = figures.get(key('live', connections))?.rps
+      const ratio = (base?: number) => (base ? (rps / base).toFixed(2) : '')
       console.log(
-        `| ${route.name} | ${connections} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${(rps / ceiling).toFixed(2)} | ${cpuPerRequest.toFixed(2)} | ${errors} | ${result.non2xx} | ${peakMiB} |`
+        `| ${route.name} | ${connections} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${ratio(rawRps)} | ${route.kind === 'raw' || route.kind === 'bare' ? '' : ratio(liveRps)} | ${cpu.toFixed(3)} | ${statements.get(route) ?? ''} | ${errors} | ${result.non2xx} | ${route.pid === pid ? peakMiB : ''} |`
       )
     }
   }
 
+  const peakMiB = await peakResidentMiB(pid)
   console.log(
     `\nserver resident memory: idle ${idleColdMiB} MiB after start, ${idleWarmMiB} MiB after warm-up; ` +
-      `peak ${await peakResidentMiB(pid)} MiB (VmHWM); now ${await residentMiB(pid)} MiB`
+      `peak ${peakMiB} MiB (VmHWM); now ${await residentMiB(pid)} MiB`
   )
+
+  // The issue 16 targets.
+  const targets: Array<[string, boolean | null, string]> = []
+  const target = (text: string, value: number | undefined, pass: (value: number) => boolean) =>
+    targets.push([text, value === undefined ? null : pass(value), value?.toFixed(3) ?? 'n/a'])
+  const f = (name: string, connections: number) => figures.get(key(name, connections))
+  const live8 = f('live', 8)
+  const raw8 = f('raw', 8)
+  target(
+    '/health/live ≥ 0.35× raw node:http (8)',
+    live8 && raw8 && live8.rps / raw8.rps,
+    (v) => v >= 0.35
+  )
+  target('/health/live server CPU ≤ 0.08 ms/req (8)', live8?.cpu, (v) => v <= 0.08)
+  for (const route of measured.filter((each) => ['me', 'list', 'admin'].includes(each.kind))) {
+    for (const connections of CONNECTIONS) {
+      const own = f(route.name, connections)
+      const live = f('live', connections)
+      if (!own || !live) {
+        continue
+      }
+      if (route.kind === 'me' && connections === 8) {
+        target(`${route.name} ≥ 0.5× /health/live (8)`, own.rps / live.rps, (v) => v >= 0.5)
+      }
+      if (route.kind === 'list') {
+        if (connections === 8) {
+          target(`${route.name} ≥ 0.35× /health/live (8)`, own.rps / live.rps, (v) => v >= 0.35)
+          target(`${route.name} ≥ 2,000 req/s (8)`, own.rps, (v) => v >= 2000)
+        }
+        const limit = connections === 8 ? 15 : 40
+        target(`${route.name} p99 ≤ ${limit} ms (${connections})`, own.p99, (v) => v <= limit)
+      }
+      if (route.kind === 'admin' && connections === 8) {
+        target(`${route.name} p99 ≤ 30 ms (8)`, own.p99, (v) => v <= 30)
+      }
+    }
+  }
+  target('idle memory ≤ 120 MiB', idleColdMiB, (v) => v <= 120)
+  target('peak memory under the load ≤ 220 MiB', peakMiB, (v) => v <= 220)
+  console.log('\n| target (issue 16) | measured | |\n| --- | --- | --- |')
+  for (const [text, pass, value] of targets) {
+    console.log(
+      `| ${text} | ${value} | ${pass === null ? 'not measured' : pass ? 'met' : 'MISSED'} |`
+    )
+    if (pass === false) {
+      missed.push(text)
+    }
+  }
   for (const refusal of refusals) {
     console.log(`failed: ${refusal}`)
   }
 } finally {
+  await bare?.stop()
   await server.close()
+  await raw.stop()
+  await db.end()
   for (const { message, count } of await loggedErrors(logFile)) {
     console.log(`server logged ${count} × error: ${message}`)
   }
   await removeLog(logFile)
+  await removeLog(`${logFile}.bare`)
 }
 
 if (failures > 0) {
   console.error(`\n${failures} failed or non-2xx requests`)
   process.exit(1)
+}
+if (missed.length > 0 && process.env.BENCH_TARGETS !== 'report') {
+  console.error(`\n${missed.length} targets missed`)
+  process.exit(2)
 }

@@ -1,6 +1,9 @@
 import { defineConfig } from '@adonisjs/auth'
 import { sessionGuard, sessionUserProvider } from '@adonisjs/auth/session'
-import { tokensGuard, tokensUserProvider } from '@adonisjs/auth/access_tokens'
+import { tokensGuard } from '@adonisjs/auth/access_tokens'
+import string from '@adonisjs/core/helpers/string'
+import env from '#start/env'
+import { TokenOwnersProvider } from '#models/token_owners'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
@@ -17,7 +20,8 @@ const authConfig = defineConfig({
       }),
     }),
     api: tokensGuard({
-      provider: tokensUserProvider({
+      // The token, its owner and the owner's roles in one statement.
+      provider: new TokenOwnersProvider({
         tokens: 'accessTokens',
         model: () => import('#models/user'),
       }),
@@ -26,6 +30,15 @@ const authConfig = defineConfig({
 })
 
 export default authConfig
+
+/** Personal API tokens. */
+export const apiTokensConfig = {
+  /**
+   * How fresh a token's `last_used_at` is kept: a request writes it only
+   * when the stored value is older than this, so reads do not write.
+   */
+  lastUsedResolutionMs: string.milliseconds.parse(env.get('API_TOKEN_LAST_USED_RESOLUTION', '5m')),
+}
 
 declare module '@adonisjs/auth/types' {
   export interface Authenticators extends InferAuthenticators<typeof authConfig> {}

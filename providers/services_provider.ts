@@ -1,19 +1,49 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import UserOfficeClient from '#services/user_office/user_office_client'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
+import AuditService from '#services/audit_service'
+import ExperimentSyncService from '#services/experiments/experiment_sync_service'
+import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
+import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ImageCatalogService from '#services/images/image_catalog_service'
 
 /**
  * The portal's own services that keep state for the whole process, bound
  * as container singletons so that every consumer shares one instance and
- * tests can reach (or swap) it.
+ * tests can reach (or swap) it; and the stateless services the read paths
+ * inject, bound as singletons so that a request does not rebuild its
+ * service chain (the User Office client's HTTP agent, the sync limiter).
  */
 export default class ServicesProvider {
   constructor(protected app: ApplicationService) {}
 
   register() {
-    this.app.container.singleton(
+    const container = this.app.container
+    container.singleton(UserOfficeClient, () => new UserOfficeClient())
+    container.singleton(
       UserOfficeAuthorization,
       async (resolver) => new UserOfficeAuthorization(await resolver.make(UserOfficeClient))
+    )
+    container.singleton(AuditService, () => new AuditService())
+    container.singleton(
+      ExperimentSyncService,
+      async (resolver) => new ExperimentSyncService(await resolver.make(UserOfficeClient))
+    )
+    container.singleton(
+      ExperimentCatalogService,
+      async (resolver) =>
+        new ExperimentCatalogService(
+          await resolver.make(ExperimentSyncService),
+          await resolver.make(AuditService)
+        )
+    )
+    container.singleton(
+      LocalExperimentService,
+      async (resolver) => new LocalExperimentService(await resolver.make(AuditService))
+    )
+    container.singleton(
+      ImageCatalogService,
+      async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
   }
 }

@@ -62,6 +62,7 @@ export const schema = {
   DB_MIGRATE_ON_START: Env.schema.boolean.optional(),
 
   SESSION_AGE: duration(60_000),
+  API_TOKEN_LAST_USED_RESOLUTION: duration(1000),
 
   PORTAL_ADMIN_USERNAME: Env.schema.string.optional(),
   PORTAL_ADMIN_PASSWORD: Env.schema.secret.optional(),

@@ -21,7 +21,10 @@ export default class AuthMiddleware {
       throw new AccountDisabledException()
     }
 
-    await user.load((loader) => loader.load('roleRows'))
+    // The API guard reads the roles with the token (app/models/token_owners.ts).
+    if (!user.$preloaded.roleRows) {
+      await user.load((loader) => loader.load('roleRows'))
+    }
     const token = user.currentAccessToken
     // A script acts as an admin only with a token an admin granted the admin scope.
     if (token && !token.allows('admin')) {

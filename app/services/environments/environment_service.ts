@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
+import { paginateCountingLazily } from '#models/paginate_counting_lazily'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -60,6 +61,34 @@ const DISPOSABLE: EnvironmentState[] = ['provisioning', 'running', 'stopping', '
  * owner. Requests record intent (quota reservation, guarded state change)
  * synchronously; the engine work follows in EnvironmentProvisioner.
  */
+/**
+ * What the environment lists read: the columns their transformers send
+ * (app/transformers/environment_transformer.ts, admin_environment_transformer.ts)
+ * and the keys of the relations they preload, never the secret or the
+ * engine's id. Lists hydrate many rows, so fewer columns is less work.
+ */
+const LISTED_COLUMNS = [
+  'id',
+  'user_id',
+  'image_id',
+  'experiment_id',
+  'session_id',
+  'name',
+  'driver',
+  'state',
+  'failure_reason',
+  'endpoint_host',
+  'endpoint_port',
+  'cpu_millicores',
+  'memory_bytes',
+  'storage_bytes',
+  'gpus',
+  'expires_at',
+  'created_at',
+  'updated_at',
+]
+const LISTED_IMAGE_COLUMNS = ['id', 'name', 'protocol']
+
 @inject()
 export default class EnvironmentService {
   constructor(
@@ -148,13 +177,14 @@ export default class EnvironmentService {
 
   /** The user's environments (removed ones excluded unless asked for). */
   list(user: User, filters: EnvironmentFilters) {
-    return Environment.query()
+    const listed = Environment.query()
+      .select(LISTED_COLUMNS)
       .where('user_id', user.id)
       .if(filters.state, (query) => query.where('state', filters.state!))
       .if(!filters.state, (query) => query.whereNot('state', 'removed'))
-      .preload('image')
+      .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
       .orderBy('id', 'desc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+    return paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
   }
 
   /** One of the user's environments; anyone else's is "not found". */
@@ -240,18 +270,22 @@ export default class EnvironmentService {
     const sort = filters.sort ?? '-createdAt'
     const descending = sort.startsWith('-')
     const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
-    return Environment.query()
-      .if(filters.state, (query) => query.where('state', filters.state!))
-      .if(!filters.state, (query) => query.whereNot('state', 'removed'))
-      .if(filters.userId, (query) => query.where('user_id', filters.userId!))
-      .if(filters.imageId, (query) => query.where('image_id', filters.imageId!))
-      .if(filters.experimentId, (query) => query.where('experiment_id', filters.experimentId!))
-      .if(filters.driver, (query) => query.where('driver', filters.driver!))
-      .preload('image')
-      .preload('user')
-      .orderBy(column, descending ? 'desc' : 'asc')
-      .orderBy('id', descending ? 'desc' : 'asc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+    return (
+      Environment.query()
+        .select(LISTED_COLUMNS)
+        .if(filters.state, (query) => query.where('state', filters.state!))
+        .if(!filters.state, (query) => query.whereNot('state', 'removed'))
+        .if(filters.userId, (query) => query.where('user_id', filters.userId!))
+        .if(filters.imageId, (query) => query.where('image_id', filters.imageId!))
+        .if(filters.experimentId, (query) => query.where('experiment_id', filters.experimentId!))
+        .if(filters.driver, (query) => query.where('driver', filters.driver!))
+        .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
+        // The owner's name only: never the password hash or anything else of the account.
+        .preload('user', (query) => query.select('id', 'username'))
+        .orderBy(column, descending ? 'desc' : 'asc')
+        .orderBy('id', descending ? 'desc' : 'asc')
+        .paginate(filters.page ?? 1, filters.perPage ?? 20)
+    )
   }
 
   /** Any environment, with its image and owner loaded; 404 when unknown. */

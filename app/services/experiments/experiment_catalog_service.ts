@@ -1,3 +1,4 @@
+import { paginateCountingLazily } from '#models/paginate_counting_lazily'
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
@@ -68,7 +69,7 @@ export default class ExperimentCatalogService {
     const descending = sort.startsWith('-')
     const column = SORT_COLUMNS[sort.replace(/^-/, '') as SortKey]
 
-    const page = await this.#mine(user)
+    const listed = this.#mine(user)
       .if(filters.search, (query) => {
         const pattern = likePattern(filters.search!)
         // LIKE is case-insensitive under MySQL's utf8mb4 collations and SQLite (ASCII).
@@ -81,7 +82,7 @@ export default class ExperimentCatalogService {
       .if(filters.favorite, (query) => query.where('m.favorite', filters.favorite === 'true'))
       .orderBy(column, descending ? 'desc' : 'asc')
       .orderBy('experiments.id', 'asc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+    const page = await paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
     return { page, ...freshness }
   }
 

@@ -1,0 +1,103 @@
+import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
+import app from '@adonisjs/core/services/app'
+import Environment from '#models/environment'
+import EnvironmentService from '#services/environments/environment_service'
+import { createUser } from '#database/factories/user_factory'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { createHttpImage } from '#tests/helpers/environments'
+
+async function storedEnvironment(existingOwner?: Awaited<ReturnType<typeof createUser>>) {
+  const owner = existingOwner ?? (await createUser())
+  const image = await createHttpImage()
+  const environment = await Environment.create({
+    userId: owner.id,
+    imageId: image.id,
+    name: 'lean-list',
+    driver: 'docker',
+    state: 'stopped',
+    secret: 'not-to-be-read-by-lists',
+    cpuMillicores: 500,
+    memoryBytes: 2 ** 30,
+    storageBytes: 2 ** 30,
+    gpus: 0,
+    expiresAt: DateTime.utc().plus({ hours: 1 }),
+  })
+  return { owner, image, environment }
+}
+
+test.group('Environment lists read only what they send', (group) => {
+  isolateEachTest(group)
+
+  test("the admins' list loads owners without their password hash and no secrets", async ({
+    assert,
+  }) => {
+    const { owner, image, environment } = await storedEnvironment()
+    const service = await app.container.make(EnvironmentService)
+
+    const page = await service.listAll({ userId: owner.id })
+    const [listed] = page.all()
+    assert.equal(listed.id, environment.id)
+    assert.equal(listed.user.username, owner.username)
+    assert.notProperty(listed.user.$attributes, 'password')
+    assert.notProperty(listed.$attributes, 'secret')
+    assert.notProperty(listed.$attributes, 'engineId')
+    assert.equal(listed.image.name, image.name)
+    assert.notProperty(listed.image.$attributes, 'reference')
+  })
+
+  test("the owner's list reads no secret either", async ({ assert }) => {
+    const { owner, environment } = await storedEnvironment()
+    const service = await app.container.make(EnvironmentService)
+
+    const [listed] = (await service.list(owner, {})).all()
+    assert.equal(listed.id, environment.id)
+    assert.notProperty(listed.$attributes, 'secret')
+    assert.equal(listed.memoryBytes, 2 ** 30)
+  })
+
+  test('stateless read services are shared, not rebuilt per request', async ({ assert }) => {
+    const { default: ExperimentCatalogService } =
+      await import('#services/experiments/experiment_catalog_service')
+    const { default: UserOfficeClient } = await import('#services/user_office/user_office_client')
+    assert.strictEqual(
+      await app.container.make(ExperimentCatalogService),
+      await app.container.make(ExperimentCatalogService)
+    )
+    assert.strictEqual(
+      await app.container.make(UserOfficeClient),
+      await app.container.make(UserOfficeClient)
+    )
+  })
+
+  test('pages tell the same totals whether or not they needed a count', async ({ assert }) => {
+    const { owner } = await storedEnvironment()
+    await storedEnvironment(owner)
+    await storedEnvironment(owner)
+    const service = await app.container.make(EnvironmentService)
+    const pageOf = async (page: number, perPage: number) => {
+      const paginator = await service.list(owner, { page, perPage })
+      return {
+        ids: paginator.all().length,
+        meta: {
+          total: paginator.total,
+          lastPage: paginator.lastPage,
+          currentPage: paginator.currentPage,
+        },
+      }
+    }
+
+    for (const [page, perPage, rows] of [
+      [1, 2, 2], // a full page: counted
+      [2, 2, 1], // the last page: total from the page
+      [1, 5, 3], // everything on page 1: total from the page
+      [3, 2, 0], // past the end: counted
+    ]) {
+      const { ids, meta } = await pageOf(page, perPage)
+      assert.equal(ids, rows, `page ${page} of ${perPage}`)
+      assert.equal(meta.total, 3, `page ${page} of ${perPage}`)
+      assert.equal(meta.lastPage, Math.ceil(3 / perPage))
+      assert.equal(meta.currentPage, page)
+    }
+  })
+})
