@@ -13,6 +13,6 @@ export default class EnvironmentsRemove extends EnvironmentActionCommand {
   protected done = 'removed' as const
 
   protected act(environments: EnvironmentService, id: number) {
-    return environments.removeAny(this.operator, id, this.origin)
+    return environments.remove(this.operator, id, 'admin', this.origin)
   }
 }

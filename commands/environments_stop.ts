@@ -9,6 +9,6 @@ export default class EnvironmentsStop extends EnvironmentActionCommand {
   protected done = 'stopped' as const
 
   protected act(environments: EnvironmentService, id: number) {
-    return environments.stopAny(this.operator, id, this.origin)
+    return environments.stop(this.operator, id, 'admin', this.origin)
   }
 }

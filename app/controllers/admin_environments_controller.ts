@@ -9,7 +9,8 @@ import { environmentParamsValidator, extendValidator } from '#validators/environ
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
- * Admins' actions on anyone's environment.
+ * Admins' actions on anyone's environment: the owner's service methods,
+ * through the admin door of EnvironmentPolicy.
  */
 export default class AdminEnvironmentsController {
   /** GET /api/v1/admin/environments: everyone's, filtered and sorted. */
@@ -25,9 +26,10 @@ export default class AdminEnvironmentsController {
   /** POST /api/v1/admin/environments/:id/stop: the owner's guarded stop, by an admin. */
   @inject()
   async stop(ctx: HttpContext, environments: EnvironmentService) {
-    const environment = await environments.stopAny(
+    const environment = await environments.stop(
       ctx.auth.getUserOrFail(),
       await this.#id(ctx),
+      'admin',
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(202)
@@ -37,9 +39,10 @@ export default class AdminEnvironmentsController {
   /** DELETE /api/v1/admin/environments/:id: the owner's guarded removal, by an admin. */
   @inject()
   async destroy(ctx: HttpContext, environments: EnvironmentService) {
-    const environment = await environments.removeAny(
+    const environment = await environments.remove(
       ctx.auth.getUserOrFail(),
       await this.#id(ctx),
+      'admin',
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(202)
@@ -49,13 +52,12 @@ export default class AdminEnvironmentsController {
   /** PATCH /api/v1/admin/environments/:id {expiresAt}: extend or shorten. */
   @inject()
   async extend(ctx: HttpContext, environments: EnvironmentService) {
-    const { params } = await ctx.request.validateUsing(environmentParamsValidator, {
-      data: { params: ctx.params },
-    })
+    const id = await this.#id(ctx)
     const { expiresAt } = await ctx.request.validateUsing(extendValidator)
-    const environment = await environments.extendAny(
+    const environment = await environments.extend(
       ctx.auth.getUserOrFail(),
-      params.id,
+      id,
+      'admin',
       DateTime.fromJSDate(expiresAt, { zone: 'utc' }),
       RequestOrigin.fromHttp(ctx)
     )

@@ -17,7 +17,7 @@ export default class EnvironmentEventsController {
     const { params } = await ctx.request.validateUsing(environmentParamsValidator, {
       data: { params: ctx.params },
     })
-    const environment = await environments.find(ctx.auth.getUserOrFail(), params.id)
+    const environment = await environments.find(ctx.auth.getUserOrFail(), params.id, 'owner')
     const lastEventId = Number.parseInt(ctx.request.header('last-event-id') ?? '0', 10) || 0
 
     ctx.response.header('Content-Type', 'text/event-stream; charset=utf-8')

@@ -40,7 +40,7 @@ export default class EnvironmentsController {
 
   async show(ctx: HttpContext) {
     const id = await this.#id(ctx)
-    const environment = await this.environments.find(ctx.auth.getUserOrFail(), id)
+    const environment = await this.environments.find(ctx.auth.getUserOrFail(), id, 'owner')
     return ctx.serialize(EnvironmentTransformer.transform(environment))
   }
 
@@ -49,6 +49,7 @@ export default class EnvironmentsController {
     const environment = await this.environments.stop(
       ctx.auth.getUserOrFail(),
       id,
+      'owner',
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(202)
@@ -60,6 +61,7 @@ export default class EnvironmentsController {
     const environment = await this.environments.start(
       ctx.auth.getUserOrFail(),
       id,
+      'owner',
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(202)
@@ -71,6 +73,7 @@ export default class EnvironmentsController {
     const environment = await this.environments.remove(
       ctx.auth.getUserOrFail(),
       id,
+      'owner',
       RequestOrigin.fromHttp(ctx)
     )
     ctx.response.status(202)
@@ -83,6 +86,7 @@ export default class EnvironmentsController {
     const environment = await this.environments.extend(
       ctx.auth.getUserOrFail(),
       id,
+      'owner',
       DateTime.fromJSDate(expiresAt, { zone: 'utc' }),
       RequestOrigin.fromHttp(ctx)
     )

@@ -28,12 +28,39 @@ export const HOLDS_SLOT: EnvironmentState[] = [
 /** States that hold CPU, memory and GPUs. */
 export const HOLDS_COMPUTE: EnvironmentState[] = ['provisioning', 'running', 'stopping']
 
-/** States a request may move an environment out of, per action. */
-export const ALLOWED_FROM: Record<'stop' | 'start' | 'remove', EnvironmentState[]> = {
-  stop: ['running'],
-  start: ['stopped'],
-  remove: ['running', 'stopped', 'failed'],
-}
+/**
+ * Every named step of the life above: the states it may start from and
+ * the state it leads to. EnvironmentLifecycle is the only writer of
+ * `state`, and only along these.
+ */
+export const TRANSITIONS = {
+  /** A person starts a stopped environment again. */
+  start: { from: ['stopped'], to: 'provisioning' },
+  /** Its service answers. */
+  ready: { from: ['provisioning'], to: 'running' },
+  /** A person (or an admin disabling the account) stops it. */
+  stop: { from: ['running'], to: 'stopping' },
+  /** The engine stopped it. */
+  halted: { from: ['stopping'], to: 'stopped' },
+  /** A person removes it. */
+  remove: { from: ['running', 'stopped', 'failed'], to: 'removing' },
+  /** It outlived its expiry. */
+  expire: { from: ['running', 'stopped'], to: 'removing' },
+  /**
+   * Account erasure takes it away whatever it is doing: the engine work
+   * still running then finds its own transitions refused.
+   */
+  dispose: { from: ['provisioning', 'running', 'stopping', 'stopped', 'failed'], to: 'removing' },
+  /** The engine objects are gone. */
+  removed: { from: ['removing'], to: 'removed' },
+  /** The engine refused, the object vanished or died, or the work was abandoned. */
+  fail: { from: ['provisioning', 'running', 'stopping'], to: 'failed' },
+} as const satisfies Record<string, { from: readonly EnvironmentState[]; to: EnvironmentState }>
+
+export type EnvironmentTransition = keyof typeof TRANSITIONS
+
+/** States in which the owner may change the expiry. */
+export const EXTENDABLE: EnvironmentState[] = ['provisioning', 'running', 'stopped']
 
 /** States in which nothing more will happen without a request. */
 export const SETTLED: EnvironmentState[] = ['running', 'stopped', 'removed', 'failed']

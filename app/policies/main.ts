@@ -4,7 +4,8 @@
 |--------------------------------------------------------------------------
 |
 | Lazily imported policy classes, one per resource, registered by name.
-| Resources of later capabilities (environments, experiments) add theirs.
 |
 */
-export const policies = {}
+export const policies = {
+  EnvironmentPolicy: () => import('#policies/environment_policy'),
+}

@@ -9,6 +9,7 @@ import ProvisioningFailedException from '#exceptions/provisioning_failed_excepti
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import DockerDriver, { DOCKER_LABELS } from '#services/provisioning/docker_driver'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
+import { engineObjectName } from '#domain/compute'
 import { execIn, TEST_IMAGES, testConnection, testEngine } from '#tests/helpers/docker'
 import { engineProxy, engineTlsFiles } from '#tests/helpers/engine_proxy'
 
@@ -28,7 +29,7 @@ const HTTPD = ['/bin/sh', '-c', 'exec httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT
 function environmentSpec(changes: SpecChanges = {}): EnvironmentSpec {
   const environmentId = changes.environmentId ?? ++lastEnvironmentId
   return {
-    name: `env-${environmentId}`,
+    name: engineObjectName('portal-test', environmentId),
     owner: { id: 77, username: 'alice' },
     resources: { cpuMillicores: 500, memoryBytes: 64 * 1024 ** 2, storageBytes: 0, gpus: 0 },
     runAs: null,

@@ -6,6 +6,7 @@ import KubernetesDriver, {
 } from '#services/provisioning/kubernetes_driver'
 import { KUBERNETES_LABELS } from '#services/provisioning/kubernetes_names'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
+import { engineObjectName } from '#domain/compute'
 import { FakeKubernetesApi } from '#tests/helpers/fake_kubernetes_api'
 import { freeLoopbackPort } from '#services/provisioning/free_port'
 import { roleAllows, workloadsRbac } from '#tests/helpers/workloads_rbac'
@@ -18,10 +19,11 @@ type SpecChanges = Partial<Omit<EnvironmentSpec, 'image'>> & {
 const NAMESPACE = 'portal-workloads'
 let lastEnvironmentId = 5000
 
-function environmentSpec(changes: SpecChanges = {}): EnvironmentSpec {
+/** A spec as the environments service would build it; its name for the driver's instance id. */
+function environmentSpec(changes: SpecChanges = {}, instanceId = 'portal-test'): EnvironmentSpec {
   const environmentId = changes.environmentId ?? ++lastEnvironmentId
   return {
-    name: `env-${environmentId}`,
+    name: engineObjectName(instanceId, environmentId),
     owner: { id: 77, username: 'alice' },
     resources: { cpuMillicores: 500, memoryBytes: 64 * 1024 ** 2, storageBytes: 0, gpus: 0 },
     runAs: null,
@@ -178,12 +180,15 @@ test.group('Kubernetes driver | manifests', () => {
     cleanup,
   }) => {
     const { api, driver } = await cluster(cleanup, { instanceId: 'Portal_Test.Site-' })
-    const spec = environmentSpec({
-      owner: { id: 42, username: 'Jane.Doe_99-' },
-      image: {
-        environment: { GREETING: 'hello', PORTAL_SECRET: 'spoofed', PORTAL_SERVICE_PORT: '1' },
+    const spec = environmentSpec(
+      {
+        owner: { id: 42, username: 'Jane.Doe_99-' },
+        image: {
+          environment: { GREETING: 'hello', PORTAL_SECRET: 'spoofed', PORTAL_SERVICE_PORT: '1' },
+        },
       },
-    })
+      'Portal_Test.Site-'
+    )
     await driver.create(spec, () => {})
     const [pod] = pods(api)
     const [service] = api.objects('services', NAMESPACE)
@@ -228,10 +233,9 @@ test.group('Kubernetes driver | manifests', () => {
     assert,
     cleanup,
   }) => {
-    const { api, driver } = await cluster(cleanup, {
-      instanceId: `9-${'Very.Long_Instance-'.repeat(6)}`,
-    })
-    const spec = environmentSpec({ environmentId: 2 ** 31 })
+    const instanceId = `9-${'Very.Long_Instance-'.repeat(6)}`
+    const { api, driver } = await cluster(cleanup, { instanceId })
+    const spec = environmentSpec({ environmentId: 2 ** 31 }, instanceId)
     await driver.create(spec, () => {})
     const [pod] = pods(api)
     assert.isAtMost(pod.metadata.name.length, 63)

@@ -5,6 +5,7 @@ import Environment from '#models/environment'
 import type User from '#models/user'
 import accessConfig from '#config/access'
 import AuditService from '#services/audit_service'
+import AuthorizedEnvironments from '#services/environments/authorized_environments'
 import type RequestOrigin from '#services/request_origin'
 import AccessBrokers from '#services/access/access_brokers'
 import GuacamoleTokens from '#services/access/guacamole_tokens'
@@ -57,7 +58,8 @@ export default class AccessService {
   constructor(
     protected brokers: AccessBrokers,
     protected tokens: GuacamoleTokens,
-    protected audit: AuditService
+    protected audit: AuditService,
+    protected environments: AuthorizedEnvironments
   ) {}
 
   /**
@@ -90,11 +92,7 @@ export default class AccessService {
         objectId: id,
         details,
       })
-    const environment = await Environment.query()
-      .where('id', id)
-      .where('user_id', user.id)
-      .preload('image')
-      .first()
+    const environment = await this.environments.find(user, id, 'operate', 'owner')
     if (!environment) {
       await record('denied', { reason: 'not found' })
       throw new NotFoundException()

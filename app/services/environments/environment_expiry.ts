@@ -3,7 +3,8 @@ import Environment from '#models/environment'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
-import { environmentsExpired } from '#services/metrics/portal_metrics'
+import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
+import { TRANSITIONS } from '#domain/environment_states'
 
 /**
  * Removes environments past their expiry (running or stopped ones).
@@ -11,6 +12,7 @@ import { environmentsExpired } from '#services/metrics/portal_metrics'
 @inject()
 export default class EnvironmentExpiry {
   constructor(
+    protected lifecycle: EnvironmentLifecycle,
     protected provisioner: EnvironmentProvisioner,
     protected audit: AuditService
   ) {}
@@ -18,18 +20,11 @@ export default class EnvironmentExpiry {
   /** Returns how many expired environments were sent to removal. */
   async run() {
     const expired = await Environment.query()
-      .whereIn('state', ['running', 'stopped'])
+      .whereIn('state', [...TRANSITIONS.expire.from])
       .where('expires_at', '<', new Date())
     let removed = 0
     for (const environment of expired) {
-      if (
-        await this.provisioner.transition(
-          environment,
-          ['running', 'stopped'],
-          'removing',
-          'Expired'
-        )
-      ) {
+      if (await this.lifecycle.transition(environment, 'expire', 'Expired')) {
         await this.audit.record({
           actor: null,
           action: 'environment.expire',
@@ -39,7 +34,6 @@ export default class EnvironmentExpiry {
           objectId: environment.id,
         })
         this.provisioner.dispose(environment)
-        environmentsExpired.inc()
         removed++
       }
     }

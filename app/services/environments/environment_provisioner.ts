@@ -3,15 +3,13 @@ import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import provisioningConfig from '#config/provisioning'
-import EnvironmentJournal from '#services/environments/environment_journal'
-import type { EnvironmentState } from '#domain/environment_states'
+import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
+import { engineObjectName } from '#domain/compute'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
-import AccessBrokers from '#services/access/access_brokers'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
-import { environmentRequisitionDuration } from '#services/metrics/portal_metrics'
 
 /** Engine work still running in this process (awaited on shutdown). */
 const inFlight = new Set<Promise<void>>()
@@ -45,18 +43,18 @@ function reasonOf(error: unknown) {
 }
 
 /**
- * Does the engine side of the lifecycle after a request has recorded its
- * intent: create/start/stop/remove through the image's driver, then the
- * guarded state transition. Every failure after a reservation ends with
- * the engine object removed and the environment failed (which releases
- * its quota).
+ * The engine side of the lifecycle, after a request has recorded its
+ * intent: create/start/stop/remove through the environment's driver, in
+ * the background and tracked; each outcome is reported to
+ * EnvironmentLifecycle, which records it. Every failure after a
+ * reservation ends with the engine object removed and the environment
+ * failed (which releases its quota).
  */
 @inject()
 export default class EnvironmentProvisioner {
   constructor(
     protected drivers: ProvisioningDrivers,
-    protected journal: EnvironmentJournal,
-    protected access: AccessBrokers
+    protected lifecycle: EnvironmentLifecycle
   ) {}
 
   /**
@@ -124,29 +122,9 @@ export default class EnvironmentProvisioner {
     this.track(environment.id, () => this.#dispose(environment))
   }
 
-  /**
-   * Moves the environment from one state to another if it is still in the
-   * expected one; false when someone else moved it first.
-   */
-  async transition(
-    environment: Environment,
-    from: EnvironmentState[],
-    to: EnvironmentState,
-    message: string,
-    changes: Record<string, unknown> = {}
-  ) {
-    const updated = await Environment.query()
-      .where('id', environment.id)
-      .whereIn('state', from)
-      .update({ state: to, updated_at: new Date(), ...changes })
-    if (Number(updated) !== 1) {
-      return false
-    }
-    environment.state = to
-    await this.journal.record(environment.id, to, message, to)
-    // Leaving "running" ends remote access (Guacamole records) at once.
-    await this.access.onTransition(environment.id, to)
-    return true
+  /** Throws ProvisioningUnavailableException (503) when the driver's engine cannot be reached. */
+  async assertAvailable(driver: string) {
+    await this.drivers.for(driver).ping()
   }
 
   /** The driver's view of an environment. */
@@ -165,7 +143,7 @@ export default class EnvironmentProvisioner {
     const { experiment, image } = environment
     return {
       environmentId: environment.id,
-      name: `${provisioningConfig.instanceId}-env-${environment.id}`.toLowerCase().slice(0, 63),
+      name: engineObjectName(provisioningConfig.instanceId, environment.id),
       owner: { id: environment.user.id, username: environment.user.username },
       image: {
         reference: image.reference,
@@ -192,7 +170,7 @@ export default class EnvironmentProvisioner {
   async #bringUp(environment: Environment, how: 'create' | 'start') {
     const driver = this.drivers.for(environment.driver)
     const progress = (step: string, message: string) => {
-      void this.journal.record(environment.id, step, message).catch(() => {})
+      void this.lifecycle.note(environment.id, step, message).catch(() => {})
     }
     try {
       const spec = await this.spec(environment)
@@ -200,18 +178,10 @@ export default class EnvironmentProvisioner {
       const { engineId, endpoint } = await interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
-      await Environment.query()
-        .where('id', environment.id)
-        .update({ engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port })
-      await this.journal.record(
-        environment.id,
-        'started',
-        'Started; waiting for its service to answer'
-      )
+      await this.lifecycle.started(environment, engineId, endpoint)
       await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
-      await this.journal.record(environment.id, 'reachable', 'Its service answers')
-      const ready = await this.transition(environment, ['provisioning'], 'running', 'Ready')
-      this.#observeRequisition(environment, how, ready ? 'running' : 'cancelled')
+      await this.lifecycle.note(environment.id, 'reachable', 'Its service answers')
+      const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', { launch: how })
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.
         await driver.remove(environment.id)
@@ -224,36 +194,11 @@ export default class EnvironmentProvisioner {
           'cleanup after a failure failed'
         )
       })
-      const failed = await this.transition(
-        environment,
-        ['provisioning'],
-        'failed',
-        reasonOf(error),
-        {
-          failure_reason: reasonOf(error).slice(0, 500),
-        }
-      )
-      if (failed) {
-        this.#observeRequisition(environment, how, 'failed')
-      }
-    }
-  }
-
-  /**
-   * Requested → running or failed, like JupyterHub's spawn duration; a
-   * restart of a stopped environment is not a requisition. "cancelled":
-   * removed or failed by someone else before it ran.
-   */
-  #observeRequisition(
-    environment: Environment,
-    how: 'create' | 'start',
-    outcome: 'running' | 'failed' | 'cancelled'
-  ) {
-    if (how === 'create') {
-      environmentRequisitionDuration.observe(
-        { driver: environment.driver, outcome },
-        (Date.now() - environment.createdAt.toMillis()) / 1000
-      )
+      await this.lifecycle.transition(environment, 'fail', reasonOf(error), {
+        from: ['provisioning'],
+        changes: { failure_reason: reasonOf(error).slice(0, 500) },
+        launch: how,
+      })
     }
   }
 
@@ -261,12 +206,13 @@ export default class EnvironmentProvisioner {
     const driver = this.drivers.for(environment.driver)
     try {
       await driver.stop(await this.spec(environment))
-      await this.transition(environment, ['stopping'], 'stopped', 'Stopped')
+      await this.lifecycle.transition(environment, 'halted', 'Stopped')
     } catch (error) {
       logger.warn({ environmentId: environment.id, err: error }, 'stopping an environment failed')
       await driver.remove(environment.id).catch(() => {})
-      await this.transition(environment, ['stopping'], 'failed', reasonOf(error), {
-        failure_reason: reasonOf(error).slice(0, 500),
+      await this.lifecycle.transition(environment, 'fail', reasonOf(error), {
+        from: ['stopping'],
+        changes: { failure_reason: reasonOf(error).slice(0, 500) },
       })
     }
   }
@@ -274,11 +220,11 @@ export default class EnvironmentProvisioner {
   async #dispose(environment: Environment) {
     try {
       await this.drivers.for(environment.driver).remove(environment.id)
-      await this.transition(environment, ['removing'], 'removed', 'Removed')
+      await this.lifecycle.transition(environment, 'removed', 'Removed')
     } catch (error) {
       // The reconciler retries removals of environments left in "removing".
       logger.warn({ environmentId: environment.id, err: error }, 'removing an environment failed')
-      await this.journal.record(
+      await this.lifecycle.note(
         environment.id,
         'removing',
         `Removal will be retried: ${reasonOf(error)}`

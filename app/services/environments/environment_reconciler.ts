@@ -6,6 +6,7 @@ import provisioningConfig from '#config/provisioning'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import AccessBrokers from '#services/access/access_brokers'
 import { reconcilerCorrections, reconcilerRuns } from '#services/metrics/portal_metrics'
 
@@ -29,7 +30,7 @@ export type ReconcileReport = {
 export default class EnvironmentReconciler {
   constructor(
     protected drivers: ProvisioningDrivers,
-    protected provisioner: EnvironmentProvisioner,
+    protected lifecycle: EnvironmentLifecycle,
     protected access: AccessBrokers
   ) {}
 
@@ -102,9 +103,8 @@ export default class EnvironmentReconciler {
         report.markedFailed++
       } else if (environment.state === 'removing') {
         await driver.remove(environment.id)
-        await this.provisioner.transition(
+        await this.lifecycle.transition(
           environment,
-          ['removing'],
           'removed',
           'Removed (completed by the reconciler)'
         )
@@ -137,8 +137,10 @@ export default class EnvironmentReconciler {
 
   async #fail(driver: ProvisioningDriver, environment: Environment, reason: string) {
     await driver.remove(environment.id).catch(() => {})
-    await this.provisioner.transition(environment, [environment.state], 'failed', reason, {
-      failure_reason: reason,
+    // Only from the state just read: whatever moved it meanwhile wins.
+    await this.lifecycle.transition(environment, 'fail', reason, {
+      from: [environment.state],
+      changes: { failure_reason: reason },
     })
   }
 }

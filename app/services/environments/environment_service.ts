@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import { paginateCountingLazily } from '#models/paginate_counting_lazily'
@@ -13,21 +12,26 @@ import type User from '#models/user'
 import environmentsConfig from '#config/environments'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import QuotaService from '#services/environments/quota_service'
-import EnvironmentJournal from '#services/environments/environment_journal'
+import QuotaService, { launchRequest } from '#services/environments/quota_service'
+import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
-import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
+import AuthorizedEnvironments from '#services/environments/authorized_environments'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import experimentsConfig from '#config/experiments'
-import { ALLOWED_FROM, type EnvironmentState } from '#domain/environment_states'
+import {
+  EXTENDABLE,
+  TRANSITIONS,
+  type EnvironmentState,
+  type EnvironmentTransition,
+} from '#domain/environment_states'
 import type { AdminEnvironmentSort } from '#domain/listing'
+import type { EnvironmentDoor } from '#policies/environment_policy'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
 import SessionNotLaunchableException from '#exceptions/session_not_launchable_exception'
 import ExperimentRequiredException from '#exceptions/experiment_required_exception'
-import LaunchLimitException from '#exceptions/launch_limit_exception'
 import LaunchNotAllowedException from '#exceptions/launch_not_allowed_exception'
 
 export type RequisitionInput = {
@@ -53,13 +57,12 @@ const SORT_COLUMNS = {
   cpuMillicores: 'cpu_millicores',
 } as const
 
-/** Erasure takes every live environment away, whatever it is doing (see `disposeAllOf`). */
-const DISPOSABLE: EnvironmentState[] = ['provisioning', 'running', 'stopping', 'stopped', 'failed']
-
 /**
- * Requisition and lifecycle of analysis environments, on behalf of their
- * owner. Requests record intent (quota reservation, guarded state change)
- * synchronously; the engine work follows in EnvironmentProvisioner.
+ * Requisition and lifecycle of analysis environments. Requests record
+ * intent synchronously (a quota reservation, a guarded transition through
+ * EnvironmentLifecycle); the engine work follows in EnvironmentProvisioner.
+ * Who may act on which environment is EnvironmentPolicy's call: owner and
+ * admin paths share these methods and differ only in the door they name.
  */
 /**
  * What the environment lists read: the columns their transformers send
@@ -93,9 +96,9 @@ const LISTED_IMAGE_COLUMNS = ['id', 'name', 'protocol']
 export default class EnvironmentService {
   constructor(
     protected quotas: QuotaService,
-    protected journal: EnvironmentJournal,
+    protected lifecycle: EnvironmentLifecycle,
     protected provisioner: EnvironmentProvisioner,
-    protected drivers: ProvisioningDrivers,
+    protected authorized: AuthorizedEnvironments,
     protected audit: AuditService,
     protected facilityAuthorization: UserOfficeAuthorization,
     protected memberships: ExperimentSyncService
@@ -118,29 +121,16 @@ export default class EnvironmentService {
       await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
     }
     // An unreachable engine is a 503 now, before anything is reserved or recorded.
-    await this.drivers.for(image.driver).ping()
+    await this.provisioner.assertAvailable(image.driver)
 
     const secret = randomBytes(24).toString('base64url')
-    const request = {
-      environments: 1,
-      cpuMillicores: image.cpuMillicores,
-      memoryBytes: image.memoryBytes,
-      storageBytes: image.storageBytes,
-      gpus: image.gpus,
-    }
     const lifetime = Math.min(
       image.lifetimeHours ?? environmentsConfig.lifetimeHours,
       environmentsConfig.maxLifetimeHours
     )
-
     const environment = await db.transaction(async (trx) => {
-      // Serialises this user's reservations across every portal process.
-      await trx.from('users').where('id', user.id).forUpdate().select('id').first()
-      const { limits } = await this.quotas.limitsFor(user.id, trx)
-      this.quotas.assertFits(limits, await this.quotas.usageOf(user.id, trx), request)
-      await this.#assertLaunchCapacity(trx)
-
-      const created = await Environment.create(
+      await this.quotas.reserve(user.id, launchRequest(image, 'create'), trx)
+      return this.lifecycle.begin(
         {
           userId: user.id,
           imageId: image.id,
@@ -148,28 +138,21 @@ export default class EnvironmentService {
           sessionId,
           name: input.name ?? image.name,
           driver: image.driver,
-          state: 'provisioning',
           secret: encryption.encrypt(secret),
-          cpuMillicores: request.cpuMillicores,
-          memoryBytes: request.memoryBytes,
-          storageBytes: request.storageBytes,
-          gpus: request.gpus,
+          cpuMillicores: image.cpuMillicores,
+          memoryBytes: image.memoryBytes,
+          storageBytes: image.storageBytes,
+          gpus: image.gpus,
           expiresAt: DateTime.utc().plus({ hours: lifetime }),
         },
-        { client: trx }
+        trx
       )
-      await this.journal.record(created.id, 'quota', 'Quota reserved', 'provisioning', trx)
-      return created
     })
 
-    await this.audit.record({
-      actor: user,
-      action: 'environment.create',
-      outcome: 'success',
-      origin,
-      objectType: 'environment',
-      objectId: environment.id,
-      details: { imageId: image.id, experimentId, sessionId },
+    await this.#audit(user, 'environment.create', environment, origin, {
+      imageId: image.id,
+      experimentId,
+      sessionId,
     })
     this.provisioner.launch(environment)
     return environment
@@ -185,84 +168,6 @@ export default class EnvironmentService {
       .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
       .orderBy('id', 'desc')
     return paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-  }
-
-  /** One of the user's environments; anyone else's is "not found". */
-  async find(user: User, id: number) {
-    const environment = await Environment.query()
-      .where('id', id)
-      .where('user_id', user.id)
-      .preload('image')
-      .first()
-    if (!environment) {
-      throw new NotFoundException()
-    }
-    return environment
-  }
-
-  async stop(user: User, id: number, origin: RequestOrigin) {
-    const environment = await this.find(user, id)
-    await this.#move(environment, 'stop', 'stopping', 'Stopping', user, origin)
-    this.provisioner.halt(environment)
-    return environment
-  }
-
-  /** Starts a stopped environment again; its compute must fit the quota again. */
-  async start(user: User, id: number, origin: RequestOrigin) {
-    const environment = await this.find(user, id)
-    await this.#assertMayStillLaunch(user, environment)
-    await db.transaction(async (trx) => {
-      await trx.from('users').where('id', user.id).forUpdate().select('id').first()
-      const { limits } = await this.quotas.limitsFor(user.id, trx)
-      this.quotas.assertFits(limits, await this.quotas.usageOf(user.id, trx), {
-        environments: 0,
-        storageBytes: 0,
-        cpuMillicores: environment.cpuMillicores,
-        memoryBytes: environment.memoryBytes,
-        gpus: environment.gpus,
-      })
-      await this.#assertLaunchCapacity(trx)
-      const moved = await trx
-        .from('environments')
-        .where('id', environment.id)
-        .whereIn('state', ALLOWED_FROM.start)
-        .update({ state: 'provisioning', failure_reason: null, updated_at: new Date() })
-      if (Number(moved) !== 1) {
-        throw new InvalidStateException()
-      }
-      await this.journal.record(
-        environment.id,
-        'provisioning',
-        'Starting again',
-        'provisioning',
-        trx
-      )
-    })
-    environment.state = 'provisioning'
-    await this.#audit(user, 'environment.start', environment, origin)
-    this.provisioner.restart(environment)
-    return environment
-  }
-
-  async remove(user: User, id: number, origin: RequestOrigin) {
-    const environment = await this.find(user, id)
-    await this.#move(environment, 'remove', 'removing', 'Removing', user, origin)
-    this.provisioner.dispose(environment)
-    return environment
-  }
-
-  /** Sets a new expiry of one of the user's environments (see `setExpiry`). */
-  async extend(user: User, id: number, expiresAt: DateTime, origin: RequestOrigin) {
-    return this.setExpiry(user, await this.find(user, id), expiresAt, origin)
-  }
-
-  /** An admin sets the expiry of anyone's environment (see `setExpiry`). */
-  async extendAny(admin: User, id: number, expiresAt: DateTime, origin: RequestOrigin) {
-    const environment = await Environment.query().where('id', id).preload('image').first()
-    if (!environment) {
-      throw new NotFoundException()
-    }
-    return this.setExpiry(admin, environment, expiresAt, origin)
   }
 
   /** Everyone's environments for admins (removed ones excluded unless asked for by state). */
@@ -288,35 +193,71 @@ export default class EnvironmentService {
     )
   }
 
-  /** Any environment, with its image and owner loaded; 404 when unknown. */
-  async findAny(id: number) {
-    const environment = await Environment.query()
-      .where('id', id)
-      .preload('image')
-      .preload('user')
-      .first()
-    if (!environment) {
-      throw new NotFoundException()
-    }
-    return environment
+  /** One environment the actor may see through `door`; anyone else's is "not found". */
+  find(actor: User | null, id: number, door: EnvironmentDoor) {
+    return this.authorized.findOrFail(actor, id, 'view', door)
   }
 
   /**
-   * An admin stops anyone's environment: the owner's guarded transition,
-   * audited with the owner. `admin` is null for an operator's ace command.
+   * Stops a running environment. Through the admin door `actor` may be
+   * null (an operator's ace command); the owner then goes in the audit.
    */
-  async stopAny(admin: User | null, id: number, origin: RequestOrigin) {
-    const environment = await this.findAny(id)
-    await this.#move(environment, 'stop', 'stopping', 'Stopped by an admin', admin, origin)
+  async stop(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    const message = door === 'admin' ? 'Stopped by an admin' : 'Stopping'
+    await this.#request(environment, 'stop', message, actor, origin)
     this.provisioner.halt(environment)
     return environment
   }
 
-  /** An admin removes anyone's environment (same guarded transition as the owner's). */
-  async removeAny(admin: User | null, id: number, origin: RequestOrigin) {
-    const environment = await this.findAny(id)
-    await this.#move(environment, 'remove', 'removing', 'Removed by an admin', admin, origin)
+  /** Starts a stopped environment again; its compute must fit the quota again. */
+  async start(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    // The owner's own request carries the roles of its credentials.
+    const owner = actor?.id === environment.userId ? actor : environment.user
+    await this.#assertMayStillLaunch(owner, environment)
+    await db.transaction(async (trx) => {
+      await this.quotas.reserve(environment.userId, launchRequest(environment, 'start'), trx)
+      await this.lifecycle.require(environment, 'start', 'Starting again', {
+        changes: { failure_reason: null },
+        client: trx,
+      })
+    })
+    await this.#audit(actor, 'environment.start', environment, origin)
+    this.provisioner.restart(environment)
+    return environment
+  }
+
+  /** Removes an environment (its engine objects, then the record moves to "removed"). */
+  async remove(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    const message = door === 'admin' ? 'Removed by an admin' : 'Removing'
+    await this.#request(environment, 'remove', message, actor, origin)
     this.provisioner.dispose(environment)
+    return environment
+  }
+
+  /**
+   * Extends or shortens the life of a live environment, never past the
+   * maximum lifetime counted from its creation.
+   */
+  async extend(
+    actor: User | null,
+    id: number,
+    door: EnvironmentDoor,
+    expiresAt: DateTime,
+    origin: RequestOrigin
+  ) {
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    if (!EXTENDABLE.includes(environment.state)) {
+      throw new InvalidStateException()
+    }
+    const latest = environment.createdAt.plus({ hours: environmentsConfig.maxLifetimeHours })
+    environment.expiresAt = DateTime.min(expiresAt, latest)
+    await environment.save()
+    await this.#audit(actor, 'environment.extend', environment, origin, {
+      expiresAt: environment.expiresAt.toISO(),
+    })
     return environment
   }
 
@@ -333,13 +274,11 @@ export default class EnvironmentService {
   ) {
     const running = await Environment.query()
       .where('user_id', owner.id)
-      .where('state', 'running')
+      .whereIn('state', [...TRANSITIONS.stop.from])
       .preload('image')
     const stopped: number[] = []
     for (const environment of running.filter(only)) {
-      if (
-        await this.provisioner.transition(environment, ALLOWED_FROM.stop, 'stopping', 'Stopping')
-      ) {
+      if (await this.lifecycle.transition(environment, 'stop', 'Stopping')) {
         await this.#audit(admin, 'environment.stop', environment, origin, this.#owner(owner))
         this.provisioner.halt(environment)
         stopped.push(environment.id)
@@ -355,10 +294,12 @@ export default class EnvironmentService {
    * and it leaves nothing behind. Returns the ids.
    */
   async disposeAllOf(admin: User | null, owner: User, origin: RequestOrigin) {
-    const live = await Environment.query().where('user_id', owner.id).whereIn('state', DISPOSABLE)
+    const live = await Environment.query()
+      .where('user_id', owner.id)
+      .whereIn('state', [...TRANSITIONS.dispose.from])
     const removed: number[] = []
     for (const environment of live) {
-      if (await this.provisioner.transition(environment, DISPOSABLE, 'removing', 'Removing')) {
+      if (await this.lifecycle.transition(environment, 'dispose', 'Removing')) {
         await this.#audit(admin, 'environment.remove', environment, origin, { ownerId: owner.id })
         this.provisioner.dispose(environment)
         removed.push(environment.id)
@@ -367,46 +308,18 @@ export default class EnvironmentService {
     return removed
   }
 
-  /**
-   * Extends or shortens the life of a live environment, never past the
-   * maximum lifetime counted from its creation.
-   */
-  protected async setExpiry(
-    actor: User,
+  /** A person's stop or removal: the guarded transition (409 otherwise), audited. */
+  async #request(
     environment: Environment,
-    expiresAt: DateTime,
-    origin: RequestOrigin
-  ) {
-    if (!['provisioning', 'running', 'stopped'].includes(environment.state)) {
-      throw new InvalidStateException()
-    }
-    const latest = environment.createdAt.plus({ hours: environmentsConfig.maxLifetimeHours })
-    environment.expiresAt = DateTime.min(expiresAt, latest)
-    await environment.save()
-    await this.#audit(actor, 'environment.extend', environment, origin, {
-      expiresAt: environment.expiresAt.toISO(),
-    })
-    return environment
-  }
-
-  async #move(
-    environment: Environment,
-    action: 'stop' | 'remove',
-    to: EnvironmentState,
+    transition: EnvironmentTransition & ('stop' | 'remove'),
     message: string,
-    user: User | null,
+    actor: User | null,
     origin: RequestOrigin
   ) {
-    const moved = await this.provisioner.transition(environment, ALLOWED_FROM[action], to, message)
-    if (!moved) {
-      throw new InvalidStateException()
-    }
-    // An admin acting on someone else's environment: the owner goes in the details.
-    const details =
-      environment.userId !== user?.id && environment.$preloaded.user
-        ? this.#owner(environment.user)
-        : undefined
-    await this.#audit(user, `environment.${action}`, environment, origin, details)
+    await this.lifecycle.require(environment, transition, message)
+    // Someone acting on another's environment (an admin): the owner goes in the details.
+    const details = environment.userId !== actor?.id ? this.#owner(environment.user) : undefined
+    await this.#audit(actor, `environment.${transition}`, environment, origin, details)
   }
 
   #owner(owner: User) {
@@ -468,27 +381,6 @@ export default class EnvironmentService {
       throw new NotFoundException('No such experiment')
     }
     return { experimentId, sessionId }
-  }
-
-  /**
-   * The site-wide cap on launches in progress (JupyterHub's concurrent
-   * spawn limit). Counted without a site-wide lock, so simultaneous
-   * requests may overshoot it by a few: it shields the engine from bursts,
-   * it is not a quota.
-   */
-  async #assertLaunchCapacity(trx: TransactionClientContract) {
-    const limit = environmentsConfig.maxConcurrentLaunches
-    if (limit <= 0) {
-      return
-    }
-    const row = await trx
-      .from('environments')
-      .where('state', 'provisioning')
-      .count('* as total')
-      .first()
-    if (Number(row?.total ?? 0) >= limit) {
-      throw new LaunchLimitException(limit)
-    }
   }
 
   async #isMember(user: User, experimentId: number) {

@@ -1,11 +1,13 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type Environment from '#models/environment'
 import type User from '#models/user'
 import { QuotaDefault, UserQuota } from '#models/quota_limits'
 import environmentsConfig from '#config/environments'
 import { HOLDS_COMPUTE, HOLDS_SLOT } from '#domain/environment_states'
 import QuotaExceededException, { type QuotaLimitName } from '#exceptions/quota_exceeded_exception'
+import LaunchLimitException from '#exceptions/launch_limit_exception'
 import { quotaRefusals } from '#services/metrics/portal_metrics'
 
 export type QuotaAmounts = Record<QuotaLimitName, number>
@@ -31,9 +33,24 @@ function pick(row: QuotaAmounts): QuotaAmounts {
   return Object.fromEntries(LIMITS.map((name) => [name, Number(row[name])])) as QuotaAmounts
 }
 
+/** What a launch of `environment` asks for: a new one takes a slot and storage too, a start only compute. */
+export function launchRequest(
+  environment: Pick<Environment, 'cpuMillicores' | 'memoryBytes' | 'storageBytes' | 'gpus'>,
+  how: 'create' | 'start'
+): QuotaAmounts {
+  return {
+    environments: how === 'create' ? 1 : 0,
+    storageBytes: how === 'create' ? environment.storageBytes : 0,
+    cpuMillicores: environment.cpuMillicores,
+    memoryBytes: environment.memoryBytes,
+    gpus: environment.gpus,
+  }
+}
+
 /**
- * Per-user limits (site default or an admin's override) and what the
- * user's environments hold against them.
+ * Per-user limits (site default or an admin's override), what the user's
+ * environments hold against them, and the reservation of a launch: the
+ * lock, the limits, the usage and the site-wide launch cap in one place.
  */
 @inject()
 export default class QuotaService {
@@ -96,6 +113,20 @@ export default class QuotaService {
   }
 
   /**
+   * Reserves `request` for the user inside `trx`, the transaction that
+   * then records what holds it (a new environment, or a stopped one moved
+   * back to "provisioning"): locks the user's row, so concurrent launches
+   * of one user across every portal process queue up, then checks the
+   * limits and the launch cap.
+   */
+  async reserve(userId: number, request: QuotaAmounts, trx: QueryClientContract) {
+    await trx.from('users').where('id', userId).forUpdate().select('id').first()
+    const { limits } = await this.limitsFor(userId, trx)
+    this.assertFits(limits, await this.usageOf(userId, trx), request)
+    await this.#assertLaunchCapacity(trx)
+  }
+
+  /**
    * Throws QuotaExceededException unless `request` fits next to `usage`.
    * Call inside the transaction that locked the user's row and records the
    * reservation, so concurrent requests cannot both fit.
@@ -111,6 +142,27 @@ export default class QuotaService {
           limits[name]
         )
       }
+    }
+  }
+
+  /**
+   * The site-wide cap on launches in progress (JupyterHub's concurrent
+   * spawn limit). Counted without a site-wide lock, so simultaneous
+   * requests may overshoot it by a few: it shields the engine from bursts,
+   * it is not a quota.
+   */
+  async #assertLaunchCapacity(client: QueryClientContract) {
+    const limit = environmentsConfig.maxConcurrentLaunches
+    if (limit <= 0) {
+      return
+    }
+    const row = await client
+      .from('environments')
+      .where('state', 'provisioning')
+      .count('* as total')
+      .first()
+    if (Number(row?.total ?? 0) >= limit) {
+      throw new LaunchLimitException(limit)
     }
   }
 }

@@ -67,21 +67,6 @@ function configuredOptions(): DockerDriverOptions {
   }
 }
 
-/**
- * `<instance>-env-<id>`: a DNS-1123 label (≤ 63 characters) that differs
- * between installations sharing one engine.
- */
-export function containerName(instanceId: string, environmentId: number) {
-  const suffix = `-env-${environmentId}`
-  const prefix = instanceId
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+/, '')
-    .slice(0, 63 - suffix.length)
-    .replace(/-+$/, '')
-  return `${prefix || 'portal'}${suffix}`
-}
-
 /** Resolves undefined instead of rejecting when the engine answers one of these statuses. */
 async function unless<T>(statuses: number[], action: Promise<T>): Promise<T | undefined> {
   try {
@@ -155,10 +140,7 @@ export default class DockerDriver implements ProvisioningDriver {
       'The container engine refused to create the environment'
     )
     try {
-      progress(
-        'created',
-        `Container ${containerName(this.#options.instanceId, spec.environmentId)} created`
-      )
+      progress('created', `Container ${spec.name} created`)
       await this.#call(
         () => container.start(),
         'The container engine could not start the environment'
@@ -365,7 +347,7 @@ export default class DockerDriver implements ProvisioningDriver {
       this.#warnNoStorageLimits(engine)
     }
     return {
-      name: containerName(this.#options.instanceId, spec.environmentId),
+      name: spec.name,
       Image: spec.image.reference,
       Cmd: spec.image.command?.length ? spec.image.command : undefined,
       Env: Object.entries(environment).map(([key, value]) => `${key}=${value}`),

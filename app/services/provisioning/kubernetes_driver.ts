@@ -29,7 +29,6 @@ import {
   instanceLabel,
   KUBERNETES_LABELS,
   labelSelector,
-  objectName,
   parseServiceHost,
   serviceHost,
 } from '#services/provisioning/kubernetes_names'
@@ -311,8 +310,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
   }
 
   #endpoint(spec: EnvironmentSpec): Endpoint {
-    const name = objectName(this.#options.instanceId, spec.environmentId)
-    return { host: serviceHost(name, this.namespace), port: spec.image.port }
+    return { host: serviceHost(spec.name, this.namespace), port: spec.image.port }
   }
 
   /** Creates the pod (after a predecessor finished terminating) and waits until it runs. */

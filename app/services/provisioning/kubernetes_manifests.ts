@@ -10,7 +10,7 @@ import type {
 } from '@kubernetes/client-node'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import type { MountMode } from '#domain/dataset_mounts'
-import { environmentLabels, objectName } from '#services/provisioning/kubernetes_names'
+import { environmentLabels } from '#services/provisioning/kubernetes_names'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 
 /** The key of the per-environment Secret holding PORTAL_SECRET. */
@@ -47,7 +47,7 @@ export type EnvironmentManifests = { secret: V1Secret; service: V1Service; pod: 
 
 function metadata(spec: EnvironmentSpec, options: ManifestOptions) {
   return {
-    name: objectName(options.instanceId, spec.environmentId),
+    name: spec.name,
     namespace: options.namespace,
     labels: environmentLabels(options.instanceId, spec.environmentId, spec.owner.id),
   }

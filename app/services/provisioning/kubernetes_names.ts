@@ -1,8 +1,8 @@
 /**
- * Names and labels of the Kubernetes objects of an environment. Names
- * come from the instance id and the environment id only, never from the
- * username: usernames with dots, dashes or capitals made invalid object
- * names elsewhere (CalipsoPlus).
+ * Labels of the Kubernetes objects of an environment, and the service
+ * host they are reached at. The objects' name comes with the spec
+ * (`engineObjectName` in app/domain/compute.ts); pod, service and secret
+ * share it (names are per kind).
  */
 
 /** Labels on every pod, service and secret; reconciliation selects by them. Ids only. */
@@ -13,22 +13,6 @@ export const KUBERNETES_LABELS = {
 } as const
 
 const MAX_LABEL = 63
-
-/**
- * `<instance>-env-<id>`: a DNS-1123 label that is also a valid Service
- * name (DNS-1035: starts with a letter), ≤ 63 characters, and differs
- * between installations sharing a namespace. The pod, its service and its
- * secret all share it (names are per kind).
- */
-export function objectName(instanceId: string, environmentId: number) {
-  const suffix = `-env-${environmentId}`
-  let prefix = instanceId
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^[^a-z]+/, '')
-  prefix = prefix.slice(0, MAX_LABEL - suffix.length).replace(/-+$/, '')
-  return `${prefix || 'portal'}${suffix}`
-}
 
 /**
  * The instance id as a label value (≤ 63 of `[A-Za-z0-9_.-]`, alphanumeric

@@ -6,7 +6,10 @@ export type { AccessProtocol } from '#domain/compute'
 /** Everything a driver needs to run one environment. */
 export type EnvironmentSpec = {
   environmentId: number
-  /** Engine object name, derived from the environment id; DNS-1123 safe. */
+  /**
+   * The engine objects' name (`engineObjectName`: instance and environment
+   * ids, DNS-1123 safe): drivers name what they create with it, nothing else.
+   */
   name: string
   owner: { id: number; username: string }
   image: {

@@ -1,0 +1,178 @@
+import { inject } from '@adonisjs/core'
+import logger from '@adonisjs/core/services/logger'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Environment from '#models/environment'
+import EnvironmentJournal from '#services/environments/environment_journal'
+import AccessBrokers from '#services/access/access_brokers'
+import {
+  TRANSITIONS,
+  type EnvironmentState,
+  type EnvironmentTransition,
+} from '#domain/environment_states'
+import type { Endpoint } from '#services/provisioning/provisioning_driver'
+import InvalidStateException from '#exceptions/invalid_state_exception'
+import {
+  environmentRequisitionDuration,
+  environmentsExpired,
+} from '#services/metrics/portal_metrics'
+
+export type TransitionOptions = {
+  /** Narrows the states the transition may start from (e.g. the one just read). */
+  from?: readonly EnvironmentState[]
+  /** Columns written with the state, e.g. `failure_reason`. */
+  changes?: Record<string, unknown>
+  /**
+   * The caller's transaction: the state and its journal entry commit with
+   * it, the hooks run once it committed.
+   */
+  client?: TransactionClientContract
+  /** Set on the outcome of a bring-up: a first one ("create") is a requisition. */
+  launch?: 'create' | 'start'
+}
+
+/** Columns of a new environment, as the requisition reserved them. */
+export type NewEnvironment = Pick<
+  Environment,
+  | 'userId'
+  | 'imageId'
+  | 'experimentId'
+  | 'sessionId'
+  | 'name'
+  | 'driver'
+  | 'secret'
+  | 'cpuMillicores'
+  | 'memoryBytes'
+  | 'storageBytes'
+  | 'gpus'
+  | 'expiresAt'
+>
+
+/**
+ * The one writer of an environment's state. Every change follows a named
+ * transition of app/domain/environment_states.ts, guarded by the states
+ * it may start from (so two processes, or a request and the engine work,
+ * never both win), is written to the journal (progress stream, usage
+ * accounting), and runs the hooks: remote access ends when an environment
+ * leaves "running", and the metrics of requisitions and expiries count.
+ */
+@inject()
+export default class EnvironmentLifecycle {
+  constructor(
+    protected journal: EnvironmentJournal,
+    protected access: AccessBrokers
+  ) {}
+
+  /** Records a requisition's environment in "provisioning", inside its reservation's transaction. */
+  async begin(attributes: NewEnvironment, client: QueryClientContract) {
+    const environment = await Environment.create(
+      { ...attributes, state: 'provisioning' },
+      { client }
+    )
+    await this.journal.record(environment.id, 'quota', 'Quota reserved', 'provisioning', client)
+    return environment
+  }
+
+  /**
+   * Moves the environment along `name` if it is still in a state the
+   * transition starts from; false when someone else moved it first.
+   */
+  async transition(
+    environment: Environment,
+    name: EnvironmentTransition,
+    message: string,
+    options: TransitionOptions = {}
+  ) {
+    const { to } = TRANSITIONS[name]
+    const allowed: readonly EnvironmentState[] = TRANSITIONS[name].from
+    const from = options.from ? options.from.filter((state) => allowed.includes(state)) : allowed
+    const moved =
+      from.length > 0 &&
+      Number(
+        await Environment.query({ client: options.client })
+          .where('id', environment.id)
+          .whereIn('state', [...from])
+          .update({ state: to, updated_at: new Date(), ...options.changes })
+      ) === 1
+    this.#observeLaunch(environment, name, moved, options.launch)
+    if (!moved) {
+      return false
+    }
+    environment.state = to
+    await this.journal.record(environment.id, to, message, to, options.client)
+    const client = options.client
+    if (client) {
+      client.after('commit', () => {
+        this.#afterTransition(environment, name, to).catch((error) => {
+          logger.error({ environmentId: environment.id, err: error }, 'transition hook failed')
+        })
+      })
+    } else {
+      await this.#afterTransition(environment, name, to)
+    }
+    return true
+  }
+
+  /** A person's request: the same, but an environment in another state is a 409. */
+  async require(
+    environment: Environment,
+    name: EnvironmentTransition,
+    message: string,
+    options: TransitionOptions = {}
+  ) {
+    if (!(await this.transition(environment, name, message, options))) {
+      throw new InvalidStateException()
+    }
+  }
+
+  /** A progress step without a change of state. */
+  note(environmentId: number, step: string, message: string) {
+    return this.journal.record(environmentId, step, message)
+  }
+
+  /** Where the engine runs it now (a bring-up's first result). */
+  async started(environment: Environment, engineId: string, endpoint: Endpoint) {
+    await Environment.query()
+      .where('id', environment.id)
+      .update({ engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port })
+    await this.journal.record(
+      environment.id,
+      'started',
+      'Started; waiting for its service to answer'
+    )
+  }
+
+  async #afterTransition(
+    environment: Environment,
+    name: EnvironmentTransition,
+    to: EnvironmentState
+  ) {
+    if (name === 'expire') {
+      environmentsExpired.inc()
+    }
+    // Leaving "running" ends remote access (Guacamole records) at once.
+    await this.access.onTransition(environment.id, to)
+  }
+
+  /**
+   * Requested → running or failed, like JupyterHub's spawn duration; a
+   * restart of a stopped environment is not a requisition. "cancelled":
+   * removed or failed by someone else before it ran.
+   */
+  #observeLaunch(
+    environment: Environment,
+    name: EnvironmentTransition,
+    moved: boolean,
+    launch: TransitionOptions['launch']
+  ) {
+    if (launch !== 'create' || (name !== 'ready' && name !== 'fail')) {
+      return
+    }
+    const outcome = name === 'ready' ? (moved ? 'running' : 'cancelled') : moved ? 'failed' : null
+    if (outcome) {
+      environmentRequisitionDuration.observe(
+        { driver: environment.driver, outcome },
+        (Date.now() - environment.createdAt.toMillis()) / 1000
+      )
+    }
+  }
+}
