@@ -2,11 +2,26 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/logger'
 import { destination } from 'pino'
-import { redactedLogPaths } from '#config/redaction'
+import { censorSecrets } from '#config/redaction'
 
 const logFile = env.get('LOG_FILE')
 
 const MAX_CAUSES = 3
+
+/**
+ * An error's message, except where the message carries what the other
+ * side answered: the Kubernetes client's ApiException writes the whole
+ * response body (a Status that may quote the refused object, a Secret's
+ * values included) and headers into it; its status is what logs need.
+ */
+function messageForLog(error: object, type: unknown, message: unknown) {
+  const answered = 'body' in error && 'headers' in error
+  if (type === 'ApiException' || answered) {
+    const code = (error as { code?: unknown }).code
+    return `HTTP API error (status ${typeof code === 'number' ? code : 'unknown'}; body not logged)`
+  }
+  return typeof message === 'string' ? message : String(error)
+}
 
 /**
  * What a log line keeps of an error: its kind, message, code, status and
@@ -19,12 +34,20 @@ export function errorForLog(error: unknown, depth = 0): Record<string, unknown> 
     return { message: String(error) }
   }
   const { name, message, code, status, statusCode, stack, cause } = error as Record<string, unknown>
+  const type = typeof name === 'string' ? name : error.constructor?.name
+  const text = messageForLog(error, type, message)
+  let trace = typeof stack === 'string' ? stack : undefined
+  if (trace && text !== message) {
+    // The stack starts with the message: keep only its frames.
+    const frames = trace.indexOf('\n    at ')
+    trace = frames >= 0 ? `${type}: ${text}${trace.slice(frames)}` : undefined
+  }
   return {
-    type: typeof name === 'string' ? name : error.constructor?.name,
-    message: typeof message === 'string' ? message : String(error),
+    type,
+    message: text,
     ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
     ...(typeof (status ?? statusCode) === 'number' ? { status: status ?? statusCode } : {}),
-    ...(typeof stack === 'string' ? { stack } : {}),
+    ...(trace ? { stack: trace } : {}),
     ...(cause !== undefined && depth < MAX_CAUSES ? { cause: errorForLog(cause, depth + 1) } : {}),
   }
 }
@@ -46,7 +69,11 @@ const loggerConfig = defineConfig({
       name: 'facility-portal',
       level: env.get('LOG_LEVEL', 'info'),
       timestamp: 'iso',
-      redact: { paths: redactedLogPaths, censor: '[REDACTED]' },
+      // A key-based walk instead of pino's `redact` paths: any depth, and a
+      // line without secrets is neither copied nor slowed down much. (Child
+      // loggers' bindings are not walked: pino formats only the root's; ours
+      // bind request ids and names, never secrets.)
+      formatters: { log: censorSecrets },
       serializers: { err: errorForLog },
       destination: destination({ dest: logFile ?? defaultDestination, sync: true, mkdir: true }),
     },

@@ -42,11 +42,22 @@ const portalConfig = {
     email: env.get('PORTAL_ADMIN_EMAIL'),
   },
 
-  /** Failed sign-ins allowed per account and per client address within the window. */
+  /**
+   * Failed sign-ins allowed per account (per trusted browser for the
+   * accounts it signed in before) and per client address within the window.
+   */
   loginThrottle: {
     accountAttempts: env.get('LOGIN_THROTTLE_ACCOUNT_ATTEMPTS', 5),
     addressAttempts: env.get('LOGIN_THROTTLE_ADDRESS_ATTEMPTS', 20),
     window: env.get('LOGIN_THROTTLE_WINDOW', '15 mins'),
+    /** Days a browser stays trusted for the accounts that signed in from it (0: never). */
+    trustedDeviceDays: env.get('LOGIN_TRUSTED_DEVICE_DAYS', 30),
+  },
+
+  /** Progress streams (server-sent events) per user: openings per minute, and open at once. */
+  eventStreams: {
+    opensPerMinute: env.get('EVENT_STREAM_OPENS_PER_MINUTE', 60),
+    perUser: env.get('EVENT_STREAMS_PER_USER', 5),
   },
 
   /** Personal API tokens may live at most this many days. */

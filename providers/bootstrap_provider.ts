@@ -45,11 +45,23 @@ export default class BootstrapProvider {
         'created the first admin account'
       )
       if (result.generatedPassword) {
-        // Printed once, outside the structured log, for the operator at the console.
-        process.stderr.write(
-          `\nFirst admin account: username "${portalConfig.bootstrapAdmin.username}", password "${result.generatedPassword}"\n` +
-            'Change it after signing in, or set PORTAL_ADMIN_PASSWORD before the first start.\n\n'
-        )
+        // Never in the log stream: a file only the portal's user can read.
+        const { writeFirstAdminPassword } = await import('#services/users/first_admin_password')
+        try {
+          const file = await writeFirstAdminPassword(
+            portalConfig.bootstrapAdmin.username,
+            result.generatedPassword
+          )
+          logger.warn(
+            { file },
+            'the first admin password was generated and written to this file (mode 0600): sign in, change it, delete the file'
+          )
+        } catch (error) {
+          logger.error(
+            { err: error },
+            'could not write the generated first admin password to DATA_DIR; set it with "node ace user:password" (or set PORTAL_ADMIN_PASSWORD before the first start)'
+          )
+        }
       }
     }
   }

@@ -94,6 +94,11 @@ router
       .as('auth')
 
     router.get('me', [MeController, 'show']).as('me').use(middleware.auth())
+    // A browser session only: a leaked token must not be able to take the account over.
+    router
+      .put('me/password', [MeController, 'updatePassword'])
+      .as('me.password')
+      .use([middleware.auth(), middleware.session()])
 
     router.get('images', [ImagesController, 'index']).as('images.index').use(middleware.auth())
 

@@ -4,6 +4,7 @@ import { loginValidator } from '#validators/auth'
 import SignInService from '#services/auth/sign_in_service'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
+import TrustedDevice from '#services/auth/trusted_device'
 import User from '#models/user'
 import SamlLogoutService from '#services/saml/saml_logout_service'
 import OidcClient from '#services/oidc/oidc_client'
@@ -25,7 +26,14 @@ export default class SessionController {
   @inject()
   async store(ctx: HttpContext, signIn: SignInService) {
     const { username, password } = await ctx.request.validateUsing(loginValidator)
-    const user = await signIn.signIn(username, password, RequestOrigin.fromHttp(ctx))
+    const device = TrustedDevice.fromHttp(ctx)
+    const user = await signIn.signIn(
+      username,
+      password,
+      RequestOrigin.fromHttp(ctx),
+      device.keyFor(username)
+    )
+    device.remember(ctx, username)
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))

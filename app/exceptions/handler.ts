@@ -4,6 +4,7 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { toApiErrors, type ApiError } from '#exceptions/api_error'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import LaunchLimitException from '#exceptions/launch_limit_exception'
+import TooManyStreamsException from '#exceptions/too_many_streams_exception'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import OidcRejectedException from '#exceptions/oidc_rejected_exception'
 import OidcSignInBusyException from '#exceptions/oidc_sign_in_busy_exception'
@@ -32,7 +33,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (
       error instanceof LaunchLimitException ||
       error instanceof SamlSignInBusyException ||
-      error instanceof OidcSignInBusyException
+      error instanceof OidcSignInBusyException ||
+      error instanceof TooManyStreamsException
     ) {
       ctx.response.header('Retry-After', String(error.retryAfterSeconds))
     }

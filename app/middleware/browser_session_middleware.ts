@@ -15,20 +15,56 @@ const SESSION_ROUTES = new Set([
 ])
 
 /**
+ * Routes that may start a session for a browser that has none: the XSRF
+ * cookie for the sign-in form, and the sign-ins themselves.
+ */
+/** The session cookie's name (config/session.ts). */
+const SESSION_COOKIE = 'portal-session'
+
+const STARTS_SESSION = new Set([
+  ...SESSION_ROUTES,
+  '/api/v1/auth/csrf',
+  '/api/v1/auth/saml/login',
+  '/api/v1/auth/oidc/login',
+  '/api/v1/auth/oidc/callback',
+])
+
+/**
  * Cookie session plus Shield (CSRF, security headers) for browser traffic.
  *
  * Requests with a bearer token skip the session: scripts must not leave a
  * session row behind per call, and a browser cannot forge such a request,
  * so it needs no CSRF token either.
+ *
+ * Sessions are created lazily: a request without a session cookie gets
+ * one (a row and a cookie) only on the routes that start sessions. Any
+ * other such request is anonymous by definition and runs with an empty
+ * session that is never stored, so probes, crawlers and 401s leave no row
+ * and no cookie behind.
  */
 export default class BrowserSessionMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
+    const pattern = ctx.route?.pattern ?? ''
     const bearer = /^Bearer\s/i.test(ctx.request.header('authorization') ?? '')
-    if (bearer && !SESSION_ROUTES.has(ctx.route?.pattern ?? '')) {
+    if (bearer && !SESSION_ROUTES.has(pattern)) {
       return next()
     }
     const session = await ctx.containerResolver.make(SessionMiddleware)
     const shield = await ctx.containerResolver.make(ShieldMiddleware)
-    return session.handle(ctx, () => shield.handle(ctx, next))
+    const hasSession = ctx.request.cookie(SESSION_COOKIE) !== undefined
+    if (hasSession || STARTS_SESSION.has(pattern)) {
+      return session.handle(ctx, () => shield.handle(ctx, next))
+    }
+    return session.handle(ctx, async () => {
+      // An anonymous request: the guards read the empty session, Shield adds
+      // its headers and refuses unsafe methods (no session, no CSRF secret),
+      // and nothing is stored or sent back as a cookie.
+      ctx.session.commit = async () => {}
+      try {
+        return await shield.handle(ctx, next)
+      } finally {
+        ctx.response.removeHeader('set-cookie')
+      }
+    })
   }
 }

@@ -98,7 +98,7 @@ type Operation = {
   summary: string
   description: string
   /** Who may call it; signed-in callers by default. */
-  security?: 'public' | 'signedIn' | 'metrics'
+  security?: 'public' | 'signedIn' | 'browserSession' | 'metrics'
   body?: Validator
   /** Whether the body may be left out (everything in it optional). */
   bodyOptional?: boolean
@@ -114,6 +114,7 @@ type Operation = {
 const SECURITY = {
   public: [],
   signedIn: [{ cookieSession: [] }, { bearerToken: [] }],
+  browserSession: [{ cookieSession: [] }],
   metrics: [{ metricsToken: [] }],
 }
 
@@ -149,7 +150,7 @@ export function operation(tag: string, id: string, spec: Operation) {
     responses: {
       ...(spec.body ? { 400: ref('InvalidJson'), 413: ref('PayloadTooLarge') } : {}),
       ...(spec.body || spec.query || spec.params ? { 422: ref('ValidationFailed') } : {}),
-      ...(security === 'signedIn'
+      ...(security === 'signedIn' || security === 'browserSession'
         ? { 401: ref('Unauthenticated'), 403: ref('Forbidden'), 503: ref('ServiceUnavailable') }
         : {}),
       ...spec.responses,

@@ -3,8 +3,12 @@
  * quoted when it holds a comma, quote or line break.
  */
 
-/** Leading characters a spreadsheet would evaluate as a formula. */
-const FORMULA_START = /^[=+\-@]/
+/**
+ * Leading characters a spreadsheet would evaluate as a formula (OWASP's
+ * list: tab and carriage return too, which some importers strip before
+ * reading what follows as a formula).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
 
 /**
  * One cell as text. null/undefined are empty; a cell starting like a

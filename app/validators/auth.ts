@@ -5,3 +5,12 @@ export const loginValidator = vine.create({
   username: vine.string().trim().minLength(1).maxLength(128),
   password: vine.string().minLength(1).maxLength(1024).meta({ format: 'password' }),
 })
+
+/** A new password: the same bounds as `node ace user:create`. */
+export const newPasswordRule = () => vine.string().minLength(12).maxLength(1024)
+
+/** Body of PUT /api/v1/me/password. */
+export const passwordChangeValidator = vine.create({
+  currentPassword: vine.string().minLength(1).maxLength(1024),
+  newPassword: newPasswordRule(),
+})

@@ -73,6 +73,28 @@ test.group('Structured logs', (group) => {
     assert.equal(probe.request.headers.authorization, '[REDACTED]')
   })
 
+  test('redacts SAML messages, eaa_hash and PORTAL_SECRET at any depth', async ({ assert }) => {
+    const nested = { a: { b: { c: { d: { e: { SAMLRequest: 'deep-secret-9' } } } } } }
+    logger.info(
+      {
+        saml: nested,
+        relay: { RelayState: 'relay-secret-10' },
+        form: [{ eaa_hash: 'array-secret-11' }],
+        env: { PORTAL_SECRET: 'env-secret-12' },
+        visible: { e: 'kept' },
+      },
+      'deep redaction probe'
+    )
+    const { text, entries } = await logLines()
+    for (let index = 9; index <= 12; index++) {
+      assert.notInclude(text, `secret-${index}`)
+    }
+    const probe = entries.findLast((entry) => entry.msg === 'deep redaction probe')
+    assert.equal(probe.saml.a.b.c.d.e.SAMLRequest, '[REDACTED]')
+    assert.equal(probe.relay.RelayState, '[REDACTED]')
+    assert.equal(probe.visible.e, 'kept')
+  })
+
   test('each request line is JSON carrying its request id', async ({ client, assert }) => {
     await client.get('/api/v1/me').header('X-Request-Id', 'log-correlation-42')
     const { entries } = await logLines()

@@ -16,6 +16,8 @@ export class ApiSession {
   cookies = new Map<string, string>()
   bearer: string | null = null
   sendCsrfHeader = true
+  /** Headers sent with every request (e.g. X-Forwarded-For from a trusted proxy). */
+  headers = new Map<string, string>()
 
   constructor(protected client: ApiClient) {}
 
@@ -55,6 +57,9 @@ export class ApiSession {
   request(method: Method, url: string): ApiRequest {
     // Redirects are asserted, not followed (the SAML round trip inspects each hop).
     let request = this.client.request(url, method).redirects(0)
+    for (const [name, value] of this.headers) {
+      request = request.header(name, value)
+    }
     if (this.cookies.size > 0) {
       request = request.header(
         'Cookie',

@@ -40,9 +40,13 @@ export type ProcessResult = { code: number | null; stdout: string; stderr: strin
 export async function runNode(
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 60_000
+  timeoutMs = 60_000,
+  input?: string
 ): Promise<ProcessResult> {
   const child = spawn(process.execPath, args, { cwd: APP_ROOT, env: childEnv(env) })
+  if (input !== undefined) {
+    child.stdin.end(input)
+  }
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -53,8 +57,8 @@ export async function runNode(
   return { code, stdout, stderr }
 }
 
-export function runAce(args: string[], env: Record<string, string>) {
-  return runNode(['ace.js', ...args], env)
+export function runAce(args: string[], env: Record<string, string>, input?: string) {
+  return runNode(['ace.js', ...args], env, 60_000, input)
 }
 
 /**

@@ -328,6 +328,24 @@ test.group('docker-compose.yml', (group) => {
     }
   })
 
+  test('trusts exactly the gateway the published ports are reached through as a proxy', async ({
+    assert,
+  }) => {
+    const { services, networks } = await compose()
+    const [frontend] = networks.frontend.ipam.config
+    // Unset, each falls back on its default ("${NAME:-default}").
+    const fallback = (value: string) => /^\$\{[A-Z_]+:-([^}]+)\}$/.exec(value)?.[1]
+    const gateway = fallback(frontend.gateway)
+    assert.match(gateway ?? '', /^\d+\.\d+\.\d+\.1$/)
+    assert.isTrue(fallback(frontend.subnet)?.startsWith(gateway!.replace(/1$/, '0/')))
+    assert.equal(fallback(services.portal.environment.TRUSTED_PROXIES), gateway)
+    assert.notInclude(services.portal.environment.TRUSTED_PROXIES, 'loopback')
+    assert.include(services.portal.networks, 'frontend')
+    const example = envEntries(await readFile(COMPOSE_EXAMPLE, 'utf8'))
+    const value = (key: string) => example.find((entry) => entry.key === key)?.value
+    assert.equal(value('PORTAL_TRUSTED_PROXIES'), value('PORTAL_FRONTEND_GATEWAY'))
+  })
+
   test('mounts the Docker socket and the facility data read-only at the host paths', async ({
     assert,
   }) => {

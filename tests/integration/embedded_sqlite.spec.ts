@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
 import { HttpBrowser, PortalProcess, scratchDir } from '#tests/helpers/portal_process'
@@ -40,27 +40,31 @@ test.group('Embedded defaults (SQLite smoke pass)', () => {
     assert.notInclude(portal.stdout + portal.stderr, 'operator-password-123')
   })
 
-  test('without a configured password, prints a generated one once and it works', async ({
+  test('without a configured password, writes a generated one to a private file, never to the log', async ({
     assert,
     cleanup,
   }) => {
     const dataDir = await scratchDir('sqlite')
     cleanup(() => rm(dataDir, { recursive: true, force: true }))
     const first = await PortalProcess.start({ DATA_DIR: dataDir })
-    const printed = /password "([^"]+)"/.exec(first.stderr)
-    assert.exists(printed, first.stderr)
-    const password = printed![1]
-    assert.isAtLeast(password.length, 20)
+    const file = join(dataDir, 'first-admin-password')
+    assert.equal((await stat(file)).mode & 0o777, 0o600)
+    const password = /^password=(.+)$/m.exec(await readFile(file, 'utf8'))?.[1]
+    assert.exists(password)
+    assert.isAtLeast(password!.length, 20)
+    assert.notInclude(first.stdout + first.stderr, password!)
+    assert.include(first.stdout + first.stderr, file)
 
-    const login = await new HttpBrowser(first.baseUrl).login('admin', password)
+    const browser = new HttpBrowser(first.baseUrl)
+    const login = await browser.login('admin', password!)
     assert.equal(login.status, 200)
     await first.stop()
 
-    // A restart keeps the account and the key (sessions stay valid) and prints nothing.
+    // A restart keeps the account and the key (sessions stay valid) and writes nothing.
     const second = await PortalProcess.start({ DATA_DIR: dataDir })
     cleanup(() => second.stop())
-    assert.notInclude(second.stderr, 'password')
-    const again = await new HttpBrowser(second.baseUrl).login('admin', password)
+    assert.notInclude(second.stdout + second.stderr, 'first-admin-password')
+    const again = await new HttpBrowser(second.baseUrl).login('admin', password!)
     assert.equal(again.status, 200)
   })
 })

@@ -1,5 +1,5 @@
 import { dataOf, error, html, json, listOf, operation, ref, strict } from '#openapi/builder'
-import { loginValidator } from '#validators/auth'
+import { loginValidator, passwordChangeValidator } from '#validators/auth'
 import { samlLoginValidator } from '#validators/saml'
 import { oidcCallbackValidator, oidcLoginValidator } from '#validators/oidc'
 import { paginationValidator } from '#validators/pagination'
@@ -228,6 +228,17 @@ export const authPaths = {
       409: refused,
       422: refused,
       503: refused,
+    },
+  }),
+  'PUT /api/v1/me/password': operation(tag, 'changeMyPassword', {
+    security: 'browserSession',
+    summary: 'Change my password (local accounts)',
+    description:
+      'Only from a browser session (a personal API token gets 403 E_TOKEN_SCOPE before the body is read). Accounts whose password the User Office or the SAML IdP holds get 403 E_PASSWORD_NOT_LOCAL. A wrong current password is 422 on currentPassword and counts as a failed sign-in of the account (429 E_TOO_MANY_REQUESTS once the attempts are spent); the new password needs 12 to 1024 characters and must differ from the current one and the username (422 on newPassword). On success every other session and every personal API token of the account end, this session continues under a new id. Audited as user.password_change.',
+    body: passwordChangeValidator,
+    responses: {
+      204: { description: 'Changed; other sessions and all API tokens ended' },
+      429: ref('TooManyRequests'),
     },
   }),
 }

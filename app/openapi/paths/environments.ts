@@ -130,6 +130,7 @@ export const environmentPaths = {
     responses: {
       200: { description: 'The event stream', content: { 'text/event-stream': {} } },
       404: notFound,
+      429: ref('TooManyRequests'),
     },
   }),
   'POST /api/v1/environments/{id}/access': operation(tag, 'openEnvironment', {

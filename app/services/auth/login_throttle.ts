@@ -9,6 +9,12 @@ import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_
  * provider checks the password (so nobody can hammer the User Office
  * through the portal either).
  *
+ * A browser the account signed in from before (TrustedDevice) is counted
+ * on its own instead of the account: strangers who exhaust the account's
+ * attempts do not lock its owner out, and that browser still gets only as
+ * many guesses. The client address is the real one behind the trusted
+ * proxies (TRUSTED_PROXIES), so one proxy does not throttle everyone.
+ *
  * Each attempt is counted before the check (an atomic upsert in the shared
  * database, so parallel guesses from several processes cannot slip past);
  * a successful sign-in clears the account's count and refunds the
@@ -35,11 +41,19 @@ export default class LoginThrottle {
   }
 
   /**
-   * Runs `attempt` unless the account or the address is throttled, in
+   * Runs `attempt` unless the account (or, for a browser it signed in from
+   * before, that browser: `deviceKey`) or the address is throttled, in
    * which case it throws the limiter's 429 exception.
    */
-  async guard<T>(username: string, clientIp: string | null, attempt: () => Promise<T>) {
-    const accountKey = `login:account:${username.toLowerCase()}`
+  async guard<T>(
+    username: string,
+    clientIp: string | null,
+    deviceKey: string | null,
+    attempt: () => Promise<T>
+  ) {
+    const accountKey = deviceKey
+      ? `login:device:${deviceKey}`
+      : `login:account:${username.toLowerCase()}`
     const addressKey = `login:address:${clientIp ?? 'unknown'}`
 
     await this.#address.consume(addressKey)

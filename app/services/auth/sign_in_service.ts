@@ -9,6 +9,7 @@ import ExperimentCatalogService from '#services/experiments/experiment_catalog_s
 import type RequestOrigin from '#services/request_origin'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
+import { usernameDigest } from '#services/auth/username_digest'
 import { signIns } from '#services/metrics/portal_metrics'
 
 /** A refused password sign-in as portal_sign_ins_total counts it (no account known yet). */
@@ -36,12 +37,19 @@ export default class SignInService {
   /**
    * Returns the signed-in user (roles loaded) or throws
    * InvalidCredentialsException, AccountDisabledException, the limiter's
-   * 429, or a 503 when a provider cannot be reached.
+   * 429, or a 503 when a provider cannot be reached. `deviceKey` names the
+   * browser when it signed in as `username` before (TrustedDevice): its
+   * attempts are then counted apart from the account's.
    */
-  async signIn(username: string, password: string, origin: RequestOrigin): Promise<User> {
+  async signIn(
+    username: string,
+    password: string,
+    origin: RequestOrigin,
+    deviceKey: string | null = null
+  ): Promise<User> {
     let user: User
     try {
-      user = await this.throttle.guard(username, origin.clientIp, () =>
+      user = await this.throttle.guard(username, origin.clientIp, deviceKey, () =>
         this.#checkCredentials(username, password, origin)
       )
     } catch (error) {
@@ -52,7 +60,11 @@ export default class SignInService {
         outcome: error instanceof limiterErrors.E_TOO_MANY_REQUESTS ? 'denied' : 'failure',
         origin,
         objectType: 'user',
-        details: { username, reason: (error as { code?: string }).code ?? 'E_UNKNOWN' },
+        // A digest, never the typed text: it may be a password typed in the wrong field.
+        details: {
+          usernameDigest: usernameDigest(username),
+          reason: (error as { code?: string }).code ?? 'E_UNKNOWN',
+        },
       })
       throw error
     }

@@ -8,6 +8,7 @@ import ExperimentMember from '#models/experiment_member'
 import UserRole from '#models/user_role'
 import { appKey } from '#config/app'
 import AuditService from '#services/audit_service'
+import { usernameDigest } from '#services/auth/username_digest'
 import type RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import UserAdminService from '#services/users/user_admin_service'
@@ -67,7 +68,8 @@ export default class UserErasureService {
     const user = await this.users.find(userId)
     const pseudonym = pseudonymOf(user.id)
     // Longest first, so an email containing the username is replaced whole.
-    const personal = [user.username, user.email, user.displayName]
+    // The username's digest too: failed sign-ins record it instead of the text.
+    const personal = [user.username, usernameDigest(user.username), user.email, user.displayName]
       .filter((item): item is string => Boolean(item) && item !== pseudonym)
       .sort((a, b) => b.length - a.length)
 

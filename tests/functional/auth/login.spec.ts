@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { usernameDigest } from '#services/auth/username_digest'
 import AuditEvent from '#models/audit_event'
 import db from '@adonisjs/lucid/services/db'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
@@ -51,7 +52,8 @@ test.group('Sign-in with a local account', (group) => {
     const event = await AuditEvent.query().where('action', 'auth.login').firstOrFail()
     assert.equal(event.outcome, 'failure')
     assert.isNull(event.actorId)
-    assert.equal(event.details?.username, user.username)
+    assert.equal(event.details?.usernameDigest, usernameDigest(user.username))
+    assert.notInclude(JSON.stringify(event.details), user.username)
     assert.notInclude(JSON.stringify(event.details), 'not the password')
   })
 

@@ -180,6 +180,15 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   ),
 
   'GET /api/v1/me': self(200, fixed('/api/v1/me')),
+  // A browser session only (a leaked token must not take the account over).
+  'PUT /api/v1/me/password': self(
+    204,
+    async (f) => ({
+      url: '/api/v1/me/password',
+      body: { currentPassword: f.credentials().password, newPassword: `matrix-${unique()}-pw` },
+    }),
+    { refusedToTokens: 403 }
+  ),
   'GET /api/v1/images': self(200, fixed('/api/v1/images')),
   'GET /api/v1/quota': self(200, fixed('/api/v1/quota')),
 
