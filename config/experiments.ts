@@ -8,6 +8,22 @@ function hostRoot(value: string | undefined, fallback: string) {
   return isAbsolute(path) ? path : resolve(path)
 }
 
+/** "0,990": uids that may own the folders above a mount; root alone by default. */
+function trustedOwners(value: string | undefined) {
+  const owners = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  for (const owner of owners) {
+    if (!/^\d{1,10}$/.test(owner) || Number(owner) > 4_294_967_294) {
+      throw new Error(
+        `Invalid environment variable "MOUNT_TRUSTED_OWNERS": "${owner}" is not a uid (a comma-separated list of numbers)`
+      )
+    }
+  }
+  return [0, ...owners.map(Number)]
+}
+
 /** The variable behind each setting of the mount policy, for boot errors. */
 const MOUNT_VARIABLES: Record<MountPolicyField, string> = {
   'datasetsRoot': 'DATASETS_ROOT',
@@ -45,6 +61,7 @@ const mountPolicy: MountPolicy = {
     ro: env.get('MOUNT_CONTAINER_RO_ROOT', '/data'),
     rw: env.get('MOUNT_CONTAINER_RW_ROOT', '/output'),
   },
+  trustedOwners: trustedOwners(env.get('MOUNT_TRUSTED_OWNERS')),
 }
 
 // At boot rather than at the first sync, which would otherwise answer 500.

@@ -1,4 +1,8 @@
 import env from '#start/env'
+import { parseLabelSelector } from '#domain/label_selectors'
+
+/** The pods that may connect to environments by default: the portal and guacd. */
+const DEFAULT_ACCESS_PODS = 'app.kubernetes.io/name in (facility-portal,guacd)'
 
 /** "host:container" pairs, comma-separated, mounted read-only into every environment. */
 function siteMounts(value: string | undefined, variable = 'DOCKER_SITE_MOUNTS') {
@@ -51,6 +55,26 @@ function dockerTls() {
   return { ca: files.DOCKER_TLS_CA, cert: files.DOCKER_TLS_CERT, key: files.DOCKER_TLS_KEY }
 }
 
+/** Private ranges environments may reach despite the egress denial (CIDRs, firewall script). */
+function egressAllow() {
+  return (env.get('ENVIRONMENT_EGRESS_ALLOW') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+}
+
+/** The pods allowed to connect to environments (guacd, the portal), as a label selector. */
+function accessPods() {
+  const text = env.get('KUBERNETES_ACCESS_PODS') || DEFAULT_ACCESS_PODS
+  try {
+    return parseLabelSelector(text)
+  } catch (error) {
+    throw new Error(
+      `Invalid environment variable "KUBERNETES_ACCESS_PODS": ${(error as Error).message}`
+    )
+  }
+}
+
 /** What the Kubernetes driver needs for its configuration mode; refuses to boot otherwise. */
 function kubernetesSettings() {
   const enabled = env.get('KUBERNETES_ENABLED', false)
@@ -89,6 +113,16 @@ function kubernetesSettings() {
       gid: env.get('KUBERNETES_DEFAULT_GID', 1000),
     },
     siteMounts: siteMounts(env.get('KUBERNETES_SITE_MOUNTS'), 'KUBERNETES_SITE_MOUNTS'),
+    /** Who may connect to an environment's service port (NetworkPolicy ingress). */
+    access: {
+      namespace: env.get('KUBERNETES_ACCESS_NAMESPACE', 'portal'),
+      pods: accessPods(),
+    },
+    /** API server endpoints environments may not reach even when public (NetworkPolicy egress). */
+    apiServerCidrs: (env.get('KUBERNETES_API_SERVER_CIDRS') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
   }
 }
 
@@ -99,6 +133,8 @@ function kubernetesSettings() {
  */
 const provisioningConfig = {
   instanceId: env.get('PORTAL_INSTANCE_ID', 'facility-portal'),
+  /** Private ranges (CIDRs) environments may reach; everything else private is denied. */
+  egressAllow: egressAllow(),
   /** How long an environment may take to answer on its service port. */
   readyTimeoutMs: env.get('ENVIRONMENT_READY_TIMEOUT', 120) * 1000,
 

@@ -49,6 +49,8 @@ export function portalEnvironment(settings: {
     SAML_ENABLED: 'false',
     DATASETS_ROOT: settings.datasetsRoot,
     OUTPUT_ROOT: settings.outputRoot,
+    // The demo writes its folders as whoever runs it: that owner is trusted above mounts.
+    MOUNT_TRUSTED_OWNERS: String(process.getuid?.() ?? 0),
     PORTAL_INSTANCE_ID: settings.instanceId,
     DOCKER_SOCKET: settings.dockerSocket,
     DOCKER_HOST_URL: '',

@@ -11,6 +11,7 @@
 import { Env } from '@adonisjs/core/env'
 import { ensureLocalAppKey } from '#start/local_app_key'
 import {
+  cidrList,
   dnsLabel,
   domainName,
   duration,
@@ -91,6 +92,8 @@ export const schema = {
   OUTPUT_ROOT: Env.schema.string.optional(),
   MOUNT_CONTAINER_RO_ROOT: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOT: Env.schema.string.optional(),
+  // uids besides root that may own the folders above a mount (config/experiments.ts).
+  MOUNT_TRUSTED_OWNERS: Env.schema.string.optional(),
   // Removed (one mount point per mode now): read only to refuse them, in config/experiments.ts.
   MOUNT_CONTAINER_RO_ROOTS: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOTS: Env.schema.string.optional(),
@@ -106,7 +109,10 @@ export const schema = {
   DOCKER_TLS_CA: Env.schema.string.optional(),
   DOCKER_TLS_CERT: Env.schema.string.optional(),
   DOCKER_TLS_KEY: Env.schema.string.optional(),
+  // isolated | host | none | a network name; "host" is refused in production (config/provisioning.ts).
   DOCKER_NETWORK: Env.schema.string.optional(),
+  // Private ranges environments may reach; read by deploy/docker/environment_firewall.sh too.
+  ENVIRONMENT_EGRESS_ALLOW: cidrList(),
   DOCKER_TIMEOUT: seconds(0, 600),
   DOCKER_DEFAULT_UID: nonRootId(),
   DOCKER_DEFAULT_GID: nonRootId(),
@@ -126,6 +132,11 @@ export const schema = {
   KUBERNETES_DEFAULT_UID: nonRootId(),
   KUBERNETES_DEFAULT_GID: nonRootId(),
   KUBERNETES_SITE_MOUNTS: Env.schema.string.optional(),
+  // Who may connect to environments: guacd and the portal (checked in config/provisioning.ts).
+  KUBERNETES_ACCESS_NAMESPACE: dnsLabel(),
+  KUBERNETES_ACCESS_PODS: Env.schema.string.optional(),
+  // Addresses of the API server's endpoints, denied to environments even when public.
+  KUBERNETES_API_SERVER_CIDRS: cidrList(),
   ENVIRONMENT_READY_TIMEOUT: seconds(0, 3600),
   JOBS_ENABLED: Env.schema.boolean.optional(),
   JOBS_INTERVAL_SECONDS: seconds(0, 3600),

@@ -9,6 +9,7 @@
 | 500 deep inside a request. An empty value means "not set".
 |
 */
+import { isIP } from 'node:net'
 import string from '@adonisjs/core/helpers/string'
 
 type Rule<T> = (key: string, value?: string) => T | undefined
@@ -140,6 +141,34 @@ export function urlWithUsername(): Rule<string> {
     const url = URL.canParse(probe) ? new URL(probe) : null
     if (!url || !['http:', 'https:'].includes(url.protocol) || !value.includes('$USERNAME')) {
       invalid(key, value, 'must be an http(s) URL holding the placeholder $USERNAME')
+    }
+    return value
+  }
+}
+
+/** Comma-separated CIDR blocks, IPv4 or IPv6 ("10.20.0.0/16,fd00:1::/64"); a bare address is a /32 or /128. */
+export function cidrList(): Rule<string> {
+  return (key, value) => {
+    if (!isSet(value)) {
+      return undefined
+    }
+    for (const entry of value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const [address, prefix, ...rest] = entry.split('/')
+      const family = isIP(address)
+      const max = family === 6 ? 128 : 32
+      const bits = prefix === undefined ? max : Number(prefix)
+      if (
+        family === 0 ||
+        rest.length > 0 ||
+        (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) ||
+        bits < 0 ||
+        bits > max
+      ) {
+        invalid(key, value, `has "${entry}", which is not a CIDR block such as 10.20.0.0/16`)
+      }
     }
     return value
   }

@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises'
+import { lstat, realpath, stat } from 'node:fs/promises'
 import { posix } from 'node:path'
 
 /**
@@ -21,6 +21,14 @@ export type MountPolicy = {
   outputRoot: string
   /** Container mount point per mode; a mount's bind is a sub-path joined to it. */
   containerRoots: { ro: string; rw: string }
+  /**
+   * Who may own the folders from a root down to a mount's parent (uids;
+   * root when absent). Nobody else, and no group or other, may write to
+   * them: a workload that could would swap a folder for a symbolic link
+   * between the portal's check and the engine's mount (see docs/security.md,
+   * "Mount races").
+   */
+  trustedOwners?: number[]
 }
 
 /** The policy's settings, for naming the one a problem concerns. */
@@ -76,6 +84,8 @@ const CODE = {
   symlinkEscape: 'E_MOUNT_SYMLINK_ESCAPE',
   notFound: 'E_MOUNT_NOT_FOUND',
   rootUnavailable: 'E_MOUNT_ROOT_UNAVAILABLE',
+  unsafeParent: 'E_MOUNT_UNSAFE_PARENT',
+  changed: 'E_MOUNT_CHANGED',
 } as const
 
 const MAX_MOUNTS = 32
@@ -571,10 +581,42 @@ function unresolvedReason(error: unknown) {
 
 type Roots = { datasets: string | null; output: string | null }
 
+/**
+ * The first folder from `root` down to the parent of `resolved` (both real
+ * paths) that someone other than a trusted owner could change, or null.
+ * Renaming or replacing an entry needs write permission on its folder, so
+ * when none of these is writable by a workload (never root, no
+ * capabilities), the path the engine mounts is the path the portal checked.
+ */
+async function unsafeParent(root: string, resolved: string, trusted: readonly number[]) {
+  if (resolved === root) {
+    return null
+  }
+  const below = resolved
+    .slice(root.length + 1)
+    .split('/')
+    .slice(0, -1)
+  let folder = root
+  for (const segment of ['', ...below]) {
+    folder = segment ? `${folder}/${segment}` : folder
+    try {
+      const info = await lstat(folder)
+      // 0o022: group or other write; a sticky folder (/tmp) still lets its users swap their entries.
+      if (!info.isDirectory() || !trusted.includes(info.uid) || (info.mode & 0o022) !== 0) {
+        return folder
+      }
+    } catch {
+      return folder
+    }
+  }
+  return null
+}
+
 /** File-system confinement of one syntactically valid mount. */
 async function confineOne(
   candidate: Candidate,
-  roots: Roots
+  roots: Roots,
+  trusted: readonly number[]
 ): Promise<{ mount: DatasetMount } | { error: MountError }> {
   const { raw, mount } = candidate
   const fail = (code: string, message: string) => ({
@@ -618,7 +660,20 @@ async function confineOne(
     return fail(CODE.notFound, `The host path ${unresolvedReason(error)}`)
   }
 
+  // The folder itself is not named: it may belong to another experiment.
+  if (await unsafeParent(root, resolved, trusted)) {
+    return fail(
+      CODE.unsafeParent,
+      'A folder above the host path may be changed by someone other than root (it must be owned by root and writable by nobody else)'
+    )
+  }
+
   return { mount: { ...mount, hostPath: resolved } }
+}
+
+/** Root, unless the policy names the trusted owners. */
+function trustedOwners(policy: MountPolicy) {
+  return policy.trustedOwners?.length ? policy.trustedOwners : [0]
 }
 
 /**
@@ -640,8 +695,9 @@ export async function confineMounts(raw: unknown, policy: MountPolicy): Promise<
     resolveRoot(normalised.datasetsRoot),
     resolveRoot(normalised.outputRoot),
   ])
+  const trusted = trustedOwners(policy)
   const outcomes = await Promise.all(
-    syntax.candidates.map((candidate) => confineOne(candidate, { datasets, output }))
+    syntax.candidates.map((candidate) => confineOne(candidate, { datasets, output }, trusted))
   )
 
   const mounts: DatasetMount[] = []
@@ -653,4 +709,41 @@ export async function confineMounts(raw: unknown, policy: MountPolicy): Promise<
     }
   }
   return result(mounts, errors)
+}
+
+/**
+ * Checks mounts again after the engine mounted them: each host path (a
+ * real path from confineMounts) must still be the same real folder or file
+ * inside its root, below folders nobody else may change. A path that now
+ * resolves elsewhere may have been swapped while the engine mounted it;
+ * the caller stops the environment. Returns the refusals (none: unchanged).
+ */
+export async function reverifyMounts(
+  mounts: DatasetMount[],
+  policy: MountPolicy
+): Promise<MountError[]> {
+  const normalised = normalisePolicy(policy)
+  const [datasets, output] = await Promise.all([
+    resolveRoot(normalised.datasetsRoot),
+    resolveRoot(normalised.outputRoot),
+  ])
+  const trusted = trustedOwners(policy)
+  const errors: MountError[] = []
+  for (const mount of mounts) {
+    const root = mount.mode === 'ro' ? datasets : output
+    const fail = (message: string) =>
+      errors.push(mountError(CODE.changed, message, mount.hostPath, mount.containerPath))
+    let resolved: string | null
+    try {
+      resolved = await realpath(mount.hostPath)
+    } catch {
+      resolved = null
+    }
+    if (resolved !== mount.hostPath || root === null || !isInside(resolved, root)) {
+      fail('The host path no longer resolves to the folder that was checked')
+    } else if (await unsafeParent(root, resolved, trusted)) {
+      fail('A folder above the host path may now be changed by someone other than root')
+    }
+  }
+  return errors
 }

@@ -94,6 +94,10 @@ export default class Image extends BaseModel {
   @column({ consume: (value) => Boolean(value) })
   declare enabled: boolean
 
+  /** Whether its containers run with a read-only root file system (/tmp a scratch volume). */
+  @column({ consume: (value) => Boolean(value) })
+  declare readOnlyRootFilesystem: boolean
+
   /** Roles that may launch it; everyone holds "scientist". */
   @column(json<Role[]>(['scientist']))
   declare allowedRoles: Role[]

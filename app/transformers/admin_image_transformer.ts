@@ -19,6 +19,10 @@ const adminOnlyFields = defineFields({
     schema: { items: { type: 'string', minLength: 1 } },
   },
   enabled: { type: 'boolean' },
+  readOnlyRootFilesystem: {
+    type: 'boolean',
+    description: 'Containers run with a read-only root file system; /tmp is a scratch volume.',
+  },
   allowedRoles: {
     type: 'array',
     schema: { minItems: 1, items: { $ref: '#/components/schemas/Role' } },

@@ -158,6 +158,7 @@ test.group('Images: the catalogue', (group) => {
         resources: { cpuMillicores: 2000, memoryBytes: 4 * GI, storageBytes: 0, gpus: 0 },
         environment: {},
         command: null,
+        readOnlyRootFilesystem: false,
         requiresExperiment: true,
         enabled: true,
         allowedRoles: ['scientist'],
@@ -166,6 +167,28 @@ test.group('Images: the catalogue', (group) => {
         updatedAt: null,
       }
     )
+  })
+
+  test('an image can be flagged to run on a read-only root file system', async ({
+    client,
+    assert,
+  }) => {
+    const { browser } = await signIn(client)
+    const created = await createImage(browser, { name: 'Hardened', readOnlyRootFilesystem: true })
+    assert.isTrue(created.readOnlyRootFilesystem)
+    const changed = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+      readOnlyRootFilesystem: false,
+    })
+    changed.assertStatus(200)
+    assert.isFalse(changed.body().data.readOnlyRootFilesystem)
+    const refused = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+      readOnlyRootFilesystem: 'yes please',
+    })
+    refused.assertStatus(422)
+    assert.include(JSON.stringify(refused.body()), 'readOnlyRootFilesystem')
+    // Users never see how an image runs.
+    const listed = (await browser.get(USER_BASE)).body().data
+    assert.notProperty(listed[0], 'readOnlyRootFilesystem')
   })
 
   test('sizes with units are stored as exact integers', async ({ client, assert }) => {

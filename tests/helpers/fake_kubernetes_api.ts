@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { BlockList, isIP, SocketAddress } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
 import { Pod } from 'kubernetes-models/v1/Pod'
 import { Secret } from 'kubernetes-models/v1/Secret'
 import { Service } from 'kubernetes-models/v1/Service'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 
 /**
  * A fake Kubernetes API server speaking the real REST paths and JSON of
- * the core/v1 objects the portal's driver uses, over real HTTP on
+ * the core/v1 and networking.k8s.io/v1 objects the portal's driver uses, over real HTTP on
  * 127.0.0.1, so @kubernetes/client-node is exercised end to end. Every
  * object it receives is validated against the official OpenAPI schema
  * (kubernetes-models) and the API server's name rules; a failure answers
@@ -23,7 +25,7 @@ import { Service } from 'kubernetes-models/v1/Service'
  * - anything else: Pending (ContainerCreating), then Running and Ready after `startMs`.
  */
 
-type Kind = 'pods' | 'services' | 'secrets'
+type Kind = 'pods' | 'services' | 'secrets' | 'networkpolicies'
 
 type KubeObject = {
   apiVersion?: string
@@ -55,10 +57,36 @@ export type FakeKubernetesOptions = {
   startMs?: number
 }
 
-const KINDS: Record<Kind, { kind: string; listKind: string }> = {
-  pods: { kind: 'Pod', listKind: 'PodList' },
-  services: { kind: 'Service', listKind: 'ServiceList' },
-  secrets: { kind: 'Secret', listKind: 'SecretList' },
+const KINDS: Record<Kind, { kind: string; listKind: string; group: string; apiVersion: string }> = {
+  pods: { kind: 'Pod', listKind: 'PodList', group: '', apiVersion: 'v1' },
+  services: { kind: 'Service', listKind: 'ServiceList', group: '', apiVersion: 'v1' },
+  secrets: { kind: 'Secret', listKind: 'SecretList', group: '', apiVersion: 'v1' },
+  networkpolicies: {
+    kind: 'NetworkPolicy',
+    listKind: 'NetworkPolicyList',
+    group: 'networking.k8s.io',
+    apiVersion: 'networking.k8s.io/v1',
+  },
+}
+
+/** Whether `inner` is a CIDR block strictly inside `outer` (the API server's rule for `except`). */
+function strictlyInside(inner: string, outer: string) {
+  const parse = (block: string) => {
+    const [address, prefix] = block.split('/')
+    const family = isIP(address)
+    if (!family || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return null
+    const max = family === 4 ? 32 : 128
+    const bits = Number(prefix)
+    if (bits > max) return null
+    const socket = new SocketAddress({ address, family: family === 4 ? 'ipv4' : 'ipv6' })
+    return { family, bits, socket }
+  }
+  const a = parse(inner)
+  const b = parse(outer)
+  if (!a || !b || a.family !== b.family || a.bits <= b.bits) return false
+  const list = new BlockList()
+  list.addSubnet(b.socket.address, b.bits, a.family === 4 ? 'ipv4' : 'ipv6')
+  return list.check(a.socket.address, a.family === 4 ? 'ipv4' : 'ipv6')
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
@@ -111,6 +139,29 @@ function ruleErrors(kind: Kind, body: KubeObject): string[] {
       }
     }
   }
+  if (kind === 'networkpolicies') {
+    const rules = [...(body.spec?.ingress ?? []), ...(body.spec?.egress ?? [])]
+    for (const rule of rules) {
+      for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
+        const block = peer.ipBlock
+        if (block && (peer.podSelector || peer.namespaceSelector)) {
+          errors.push('ipBlock: may not be combined with a pod or namespace selector')
+        }
+        for (const except of block?.except ?? []) {
+          if (!strictlyInside(except, block.cidr)) {
+            errors.push(
+              `ipBlock.except: Invalid value: "${except}": must be a strict subset of ${block.cidr}`
+            )
+          }
+        }
+      }
+      for (const port of rule.ports ?? []) {
+        if (!['TCP', 'UDP', 'SCTP'].includes(port.protocol ?? 'TCP')) {
+          errors.push(`ports.protocol: Unsupported value: "${port.protocol}"`)
+        }
+      }
+    }
+  }
   if (kind === 'services') {
     const ports = body.spec?.ports ?? []
     if (body.spec?.type !== 'ExternalName' && ports.length === 0) {
@@ -126,6 +177,8 @@ function schemaErrors(kind: Kind, body: KubeObject): string | null {
       new Pod(body as any).validate()
     } else if (kind === 'services') {
       new Service(body as any).validate()
+    } else if (kind === 'networkpolicies') {
+      new NetworkPolicy(body as any).validate()
     } else {
       new Secret(body as any).validate()
     }
@@ -274,9 +327,13 @@ export class FakeKubernetesApi {
       return send(200, this.#eventList(events[1], query.fieldSelector))
     }
 
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets)(?:\/([^/]+))?$/.exec(
-      url.pathname
-    )
+    const match =
+      /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets)(?:\/([^/]+))?$/.exec(
+        url.pathname
+      ) ??
+      /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/(networkpolicies)(?:\/([^/]+))?$/.exec(
+        url.pathname
+      )
     if (!match) {
       return send(404, status(404, 'NotFound', 'the server could not find the requested resource'))
     }
@@ -295,7 +352,7 @@ export class FakeKubernetesApi {
         status(
           403,
           'Forbidden',
-          `${kind} is forbidden: User "system:serviceaccount:portal:portal" cannot ${verb} resource "${kind}" in API group "" in the namespace "${namespace}"`
+          `${kind} is forbidden: User "system:serviceaccount:portal:portal" cannot ${verb} resource "${kind}" in API group "${KINDS[kind].group}" in the namespace "${namespace}"`
         )
       )
     }
@@ -319,8 +376,8 @@ export class FakeKubernetesApi {
       if (body.metadata?.namespace && body.metadata.namespace !== namespace) {
         rules.push('metadata.namespace: does not match the namespace of the request')
       }
-      if (body.kind !== KINDS[kind].kind || body.apiVersion !== 'v1') {
-        rules.push(`kind/apiVersion: expected v1 ${KINDS[kind].kind}`)
+      if (body.kind !== KINDS[kind].kind || body.apiVersion !== KINDS[kind].apiVersion) {
+        rules.push(`kind/apiVersion: expected ${KINDS[kind].apiVersion} ${KINDS[kind].kind}`)
       }
       if (schema || rules.length) {
         const errors = [schema, ...rules].filter(Boolean).join('; ')
@@ -358,7 +415,7 @@ export class FakeKubernetesApi {
       }
       return send(200, {
         kind: KINDS[kind].listKind,
-        apiVersion: 'v1',
+        apiVersion: KINDS[kind].apiVersion,
         metadata: { resourceVersion: String(this.#resourceVersion) },
         items,
       })
@@ -371,7 +428,7 @@ export class FakeKubernetesApi {
       }
       // Deleted at once (no graceful termination in the fake).
       this.#objects.delete(key(name))
-      if (kind === 'secrets') {
+      if (kind === 'secrets' || kind === 'networkpolicies') {
         return send(200, {
           kind: 'Status',
           apiVersion: 'v1',
@@ -388,7 +445,7 @@ export class FakeKubernetesApi {
 
   #store(kind: Kind, namespace: string, body: KubeObject) {
     const stored: KubeObject = structuredClone(body)
-    stored.apiVersion = 'v1'
+    stored.apiVersion = KINDS[kind].apiVersion
     stored.kind = KINDS[kind].kind
     stored.metadata = {
       ...stored.metadata,

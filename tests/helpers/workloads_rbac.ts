@@ -11,13 +11,16 @@ export async function workloadsRbac(): Promise<Record<string, any>[]> {
   return loadAllYaml(text) as Record<string, any>[]
 }
 
-/** The RBAC verb and resource of a request to the fake API server (null for /version). */
+/** The RBAC verb, API group and resource of a request to the fake API server (null for /version). */
 export function permissionOf(request: KubeRequest) {
-  const match = /^\/api\/v1\/namespaces\/[^/]+\/([a-z]+)(\/[^/]+)?$/.exec(request.path)
+  const match =
+    /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/v1)\/namespaces\/[^/]+\/([a-z]+)(\/[^/]+)?$/.exec(
+      request.path
+    )
   if (!match) {
     return null
   }
-  const [, resource, name] = match
+  const [, group = '', resource, name] = match
   const verb =
     request.method === 'POST'
       ? 'create'
@@ -28,7 +31,7 @@ export function permissionOf(request: KubeRequest) {
           : name
             ? 'get'
             : 'list'
-  return { verb, resource }
+  return { verb, group, resource }
 }
 
 /** Whether the Role of the file lets the portal make this request. */
@@ -37,7 +40,10 @@ export function roleAllows(role: Record<string, any>, request: KubeRequest) {
   if (!permission) {
     return true
   }
-  return (role.rules as { resources: string[]; verbs: string[] }[]).some(
-    (rule) => rule.resources.includes(permission.resource) && rule.verbs.includes(permission.verb)
+  return (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).some(
+    (rule) =>
+      rule.apiGroups.includes(permission.group) &&
+      rule.resources.includes(permission.resource) &&
+      rule.verbs.includes(permission.verb)
   )
 }

@@ -5,6 +5,7 @@ import KubernetesDriver, {
   type KubernetesDriverOptions,
 } from '#services/provisioning/kubernetes_driver'
 import { KUBERNETES_LABELS } from '#services/provisioning/kubernetes_names'
+import { environmentNetworkPolicy } from '#services/provisioning/kubernetes_network_policy'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { engineObjectName } from '#domain/compute'
 import { FakeKubernetesApi } from '#tests/helpers/fake_kubernetes_api'
@@ -17,6 +18,19 @@ type SpecChanges = Partial<Omit<EnvironmentSpec, 'image'>> & {
 }
 
 const NAMESPACE = 'portal-workloads'
+const ACCESS_DEFAULTS: KubernetesDriverOptions['network'] = {
+  access: {
+    namespace: 'portal',
+    pods: {
+      matchExpressions: [
+        { key: 'app.kubernetes.io/name', operator: 'In', values: ['facility-portal', 'guacd'] },
+      ],
+    },
+  },
+  egressAllow: [],
+  apiServer: [],
+}
+const ALL_KINDS = ['pods', 'services', 'secrets', 'networkpolicies'] as const
 let lastEnvironmentId = 5000
 
 /** A spec as the environments service would build it; its name for the driver's instance id. */
@@ -54,6 +68,7 @@ async function cluster(cleanup: Cleanup, options: Partial<KubernetesDriverOption
     volumes: { mode: 'hostPath' },
     siteMounts: [],
     defaultUser: { uid: 1000, gid: 1000 },
+    network: ACCESS_DEFAULTS,
     startTimeoutMs: 3000,
     pollMs: 50,
     ...options,
@@ -109,7 +124,7 @@ test.group('Kubernetes driver | lifecycle', () => {
     )
 
     await driver.remove(spec.environmentId)
-    for (const kind of ['pods', 'services', 'secrets'] as const) {
+    for (const kind of ALL_KINDS) {
       assert.lengthOf(api.objects(kind), 0, kind)
     }
     await driver.remove(spec.environmentId)
@@ -128,7 +143,7 @@ test.group('Kubernetes driver | lifecycle', () => {
     await driver.create(spec, () => {})
     await driver.remove(spec.environmentId)
     await driver.start(spec, () => {})
-    for (const kind of ['pods', 'services', 'secrets'] as const) {
+    for (const kind of ALL_KINDS) {
       assert.lengthOf(api.objects(kind), 1, kind)
     }
     assert.deepEqual(api.invalid, [])
@@ -276,6 +291,7 @@ test.group('Kubernetes driver | manifests', () => {
       runAsGroup: 4343,
       runAsNonRoot: true,
       privileged: false,
+      readOnlyRootFilesystem: false,
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
@@ -294,6 +310,26 @@ test.group('Kubernetes driver | manifests', () => {
     const plain = api.object('pods', NAMESPACE, `portal-test-env-${spec.environmentId + 1}`)!
     assert.deepEqual(Object.keys(plain.spec.containers[0].resources.limits), ['cpu', 'memory'])
     assert.include(plain.spec.securityContext, { runAsUser: 1000, runAsGroup: 1000 })
+    assert.deepEqual(api.invalid, [])
+  })
+
+  test('an image flagged read-only runs on a read-only root file system with a scratch /tmp', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup)
+    const spec = environmentSpec({ image: { readOnlyRootFilesystem: true } })
+    await driver.create(spec, () => {})
+    const [pod] = pods(api)
+    const [container] = pod.spec.containers
+    assert.include(container.securityContext, {
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+    })
+    assert.deepEqual(container.securityContext.seccompProfile, { type: 'RuntimeDefault' })
+    assert.deepInclude(pod.spec.volumes, { name: 'scratch-tmp', emptyDir: {} })
+    assert.deepInclude(container.volumeMounts, { name: 'scratch-tmp', mountPath: '/tmp' })
     assert.deepEqual(api.invalid, [])
   })
 
@@ -412,7 +448,7 @@ test.group('Kubernetes driver | failures', () => {
     assert.include(error.message, 'registry.test/fail-pull:1')
     assert.notInclude(error.message, spec.secret)
     assert.isTrue(messages.some((message) => message.startsWith('event: Failed')))
-    for (const kind of ['pods', 'services', 'secrets'] as const) {
+    for (const kind of ALL_KINDS) {
       assert.lengthOf(api.objects(kind), 0, kind)
     }
     assert.deepEqual(await driver.list(), [])
@@ -585,8 +621,28 @@ test.group('Kubernetes driver | reconciliation', () => {
       ]
     )
 
+    api.seed('networkpolicies', NAMESPACE, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name: 'orphan-policy',
+        labels: {
+          [KUBERNETES_LABELS.instance]: 'portal-test',
+          [KUBERNETES_LABELS.environment]: '999998',
+        },
+      },
+      spec: { podSelector: {} },
+    })
+    assert.deepInclude(
+      (await driver.list()).map(({ environmentId, running }) => ({ environmentId, running })),
+      { environmentId: 999998, running: false },
+      'a policy left alone is still an object of this instance'
+    )
+
     await driver.remove(spec.environmentId)
     await driver.remove(999999)
+    await driver.remove(999998)
+    assert.lengthOf(api.objects('networkpolicies'), 0)
     assert.sameMembers(
       pods(api).map((pod) => pod.metadata.name),
       ['other-env', 'unlabelled'],
@@ -615,5 +671,200 @@ test.group('Kubernetes driver | reconciliation', () => {
       running: false,
       status: 'pending (ErrImagePull)',
     })
+  })
+})
+
+test.group('Kubernetes driver | network policies', () => {
+  /** Paths of the write requests, in order, without the namespace prefix. */
+  function writes(api: FakeKubernetesApi) {
+    return api.requests
+      .filter((request) => request.method !== 'GET')
+      .map((request) => `${request.method} ${request.path.split('/').slice(-2).join('/')}`)
+  }
+
+  test('every environment gets its own policy before its pod: ingress only from guacd and the portal on its port', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup)
+    const spec = environmentSpec()
+    await driver.create(spec, () => {})
+    const name = `portal-test-env-${spec.environmentId}`
+
+    const creates = writes(api).filter((write) => write.startsWith('POST'))
+    assert.deepEqual(creates, [
+      'POST portal-workloads/networkpolicies',
+      'POST portal-workloads/secrets',
+      'POST portal-workloads/services',
+      'POST portal-workloads/pods',
+    ])
+
+    const policy = api.object('networkpolicies', NAMESPACE, name)!
+    assert.equal(policy.apiVersion, 'networking.k8s.io/v1')
+    assert.deepEqual(policy.metadata.labels, {
+      [KUBERNETES_LABELS.instance]: 'portal-test',
+      [KUBERNETES_LABELS.environment]: String(spec.environmentId),
+      [KUBERNETES_LABELS.owner]: '77',
+    })
+    // Selects exactly this environment's pod.
+    const pod = api.object('pods', NAMESPACE, name)!
+    assert.deepEqual(policy.spec.podSelector, {
+      matchLabels: {
+        [KUBERNETES_LABELS.instance]: 'portal-test',
+        [KUBERNETES_LABELS.environment]: String(spec.environmentId),
+      },
+    })
+    for (const [key, value] of Object.entries(policy.spec.podSelector.matchLabels)) {
+      assert.equal(pod.metadata.labels![key], value)
+    }
+    assert.sameMembers(policy.spec.policyTypes, ['Ingress', 'Egress'])
+    assert.deepEqual(policy.spec.ingress, [
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'portal' } },
+            podSelector: ACCESS_DEFAULTS.access.pods,
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 5901 }],
+      },
+    ])
+    assert.deepEqual(api.invalid, [])
+  })
+
+  test('egress: DNS and public addresses only, never private ranges, the metadata server or the API server', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup)
+    const spec = environmentSpec()
+    await driver.create(spec, () => {})
+    const policy = api.object(
+      'networkpolicies',
+      NAMESPACE,
+      `portal-test-env-${spec.environmentId}`
+    )!
+    const [dns, world, ...rest] = policy.spec.egress
+    assert.lengthOf(rest, 0, 'nothing allow-listed')
+    assert.deepEqual(dns.ports, [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ])
+    assert.deepInclude(dns.to, {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    })
+    assert.notProperty(world, 'ports')
+    const [v4, v6] = world.to.map((peer: any) => peer.ipBlock)
+    assert.equal(v4.cidr, '0.0.0.0/0')
+    assert.includeMembers(v4.except, [
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '169.254.0.0/16', // link-local: the cloud metadata server 169.254.169.254
+      '100.64.0.0/10',
+    ])
+    assert.equal(v6.cidr, '::/0')
+    assert.includeMembers(v6.except, ['fc00::/7', 'fe80::/10'])
+    // The API server's in-cluster address is a private one: denied with them.
+    assert.isTrue(v4.except.includes('10.0.0.0/8'))
+    assert.deepEqual(api.invalid, [])
+  })
+
+  test('allow-listed blocks are reachable, public API server endpoints are not, and a service without port admits nobody', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup, {
+      network: {
+        ...ACCESS_DEFAULTS,
+        access: { namespace: 'guacamole', pods: { matchLabels: { app: 'guacd' } } },
+        egressAllow: [
+          '10.20.30.40',
+          '172.16.5.9/16',
+          'fd00:1::/64',
+          '169.254.0.0/16',
+          '169.254.169.254',
+        ],
+        apiServer: ['203.0.113.7', '2001:db8::1'],
+      },
+    })
+    const spec = environmentSpec()
+    await driver.create(spec, () => {})
+    const policy = api.object(
+      'networkpolicies',
+      NAMESPACE,
+      `portal-test-env-${spec.environmentId}`
+    )!
+    const [, world, allowed] = policy.spec.egress
+    assert.deepEqual(allowed.to, [
+      { ipBlock: { cidr: '10.20.30.40/32' } },
+      { ipBlock: { cidr: '172.16.0.0/16' } },
+      { ipBlock: { cidr: 'fd00:1::/64' } },
+      // The metadata server stays denied even inside an allowed block.
+      { ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] } },
+    ])
+    assert.include(world.to[0].ipBlock.except, '203.0.113.7/32')
+    assert.include(world.to[1].ipBlock.except, '2001:db8::1/128')
+    assert.deepEqual(policy.spec.ingress[0].from, [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'guacamole' } },
+        podSelector: { matchLabels: { app: 'guacd' } },
+      },
+    ])
+
+    assert.deepEqual(api.invalid, [])
+
+    const closed = environmentNetworkPolicy(
+      { name: 'x', namespace: NAMESPACE, labels: {} },
+      {},
+      0,
+      ACCESS_DEFAULTS
+    )
+    assert.deepEqual(closed.spec!.ingress, [], 'no service port: nobody may connect')
+  })
+
+  test('a policy the cluster refuses means no pod; stop keeps it, start replaces it, remove deletes it last', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup)
+    const spec = environmentSpec()
+    await driver.create(spec, () => {})
+    const name = `portal-test-env-${spec.environmentId}`
+    const first = api.object('networkpolicies', NAMESPACE, name)!.metadata.uid
+
+    await driver.stop(spec)
+    assert.equal(api.object('networkpolicies', NAMESPACE, name)!.metadata.uid, first)
+
+    api.requests.length = 0
+    await driver.start(spec, () => {})
+    const second = api.object('networkpolicies', NAMESPACE, name)!.metadata.uid
+    assert.notEqual(second, first, 'made anew with the current settings')
+    const order = writes(api)
+    assert.isBelow(
+      order.indexOf('POST portal-workloads/networkpolicies'),
+      order.indexOf('POST portal-workloads/pods')
+    )
+
+    api.requests.length = 0
+    await driver.remove(spec.environmentId)
+    const deletes = writes(api).map((write) => write.split(' ')[1].split('/')[0])
+    assert.equal(deletes.at(0), 'pods')
+    assert.equal(deletes.at(-1), 'networkpolicies')
+
+    // A policy the cluster refuses (its name held by an object not ours) creates nothing else.
+    const next = environmentSpec()
+    api.seed('networkpolicies', NAMESPACE, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `portal-test-env-${next.environmentId}` },
+      spec: { podSelector: {} },
+    })
+    const error = await driver.create(next, () => {}).catch((caught) => caught)
+    assert.instanceOf(error, ProvisioningFailedException)
+    assert.include(error.message, 'network policy')
+    for (const kind of ['pods', 'services', 'secrets'] as const) {
+      assert.lengthOf(api.objects(kind), 0, kind)
+    }
   })
 })

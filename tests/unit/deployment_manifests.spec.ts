@@ -209,7 +209,7 @@ test.group('Kubernetes deployment manifests', () => {
     const workloads = config(objects).KUBERNETES_NAMESPACE
     assert.equal(one(objects, 'Role').metadata.namespace, workloads)
     assert.equal(
-      one(objects, 'NetworkPolicy', 'facility-portal-environments').metadata.namespace,
+      one(objects, 'NetworkPolicy', 'facility-portal-environments-default-deny').metadata.namespace,
       workloads
     )
     assert.notEqual(one(objects, 'Deployment').metadata.namespace, workloads)
@@ -264,18 +264,22 @@ test.group('Kubernetes deployment manifests', () => {
     assert.equal(policy.spec.ingress[0].ports[0].port, 'http')
   })
 
-  test('the environments policy admits only the portal and guacd', async ({ assert }) => {
+  test('the workload namespace denies everything a per-environment policy does not allow', async ({
+    assert,
+  }) => {
     const objects = await manifests()
-    const policy = one(objects, 'NetworkPolicy', 'facility-portal-environments')
-    assert.deepEqual(policy.spec.podSelector.matchExpressions, [
-      { key: 'facility-portal.instance', operator: 'Exists' },
-    ])
-    assert.lengthOf(policy.spec.ingress, 1)
-    const [source] = policy.spec.ingress[0].from
-    assert.deepEqual(source.namespaceSelector.matchLabels, {
-      'kubernetes.io/metadata.name': one(objects, 'Deployment').metadata.namespace,
-    })
-    assert.sameMembers(source.podSelector.matchExpressions[0].values, ['facility-portal', 'guacd'])
+    const policy = one(objects, 'NetworkPolicy', 'facility-portal-environments-default-deny')
+    assert.equal(policy.metadata.namespace, config(objects).KUBERNETES_NAMESPACE)
+    assert.deepEqual(policy.spec.podSelector, {}, 'every pod of the namespace')
+    assert.sameMembers(policy.spec.policyTypes, ['Ingress', 'Egress'])
+    assert.notProperty(policy.spec, 'ingress')
+    assert.notProperty(policy.spec, 'egress')
+    // The per-environment policies admit the portal and guacd of the portal's namespace.
+    assert.equal(
+      config(objects).KUBERNETES_ACCESS_NAMESPACE,
+      one(objects, 'Deployment').metadata.namespace
+    )
+    assert.include(config(objects).KUBERNETES_ACCESS_PODS, 'guacd')
   })
 
   test('the pods use the ServiceAccount the workload Role is bound to', async ({ assert }) => {

@@ -36,21 +36,28 @@ test.group('Kubernetes RBAC of the workload namespace', () => {
     const [, role] = await workloadsRbac()
     const granted = new Set<string>()
     for (const rule of role.rules) {
-      assert.deepEqual(rule.apiGroups, [''], 'core API group only')
+      assert.lengthOf(rule.apiGroups, 1, 'one API group per rule')
+      assert.include(['', 'networking.k8s.io'], rule.apiGroups[0], 'core and networking only')
       assert.notProperty(rule, 'resourceNames')
       for (const resource of rule.resources) {
         assert.notInclude(resource, '*')
         assert.notInclude(resource, '/', 'no subresources (exec, attach, portforward, log)')
         for (const verb of rule.verbs) {
           assert.notEqual(verb, '*')
-          granted.add(`${verb} ${resource}`)
+          granted.add(`${verb} ${rule.apiGroups[0] || 'core'}/${resource}`)
         }
       }
     }
     const needed = ['pods', 'services', 'secrets'].flatMap((resource) =>
-      ['create', 'get', 'list', 'watch', 'delete'].map((verb) => `${verb} ${resource}`)
+      ['create', 'get', 'list', 'watch', 'delete'].map((verb) => `${verb} core/${resource}`)
     )
-    needed.push('get events', 'list events', 'watch events')
+    needed.push('get core/events', 'list core/events', 'watch core/events')
+    // Never patch or update: a policy is replaced whole, never loosened in place.
+    needed.push(
+      'create networking.k8s.io/networkpolicies',
+      'list networking.k8s.io/networkpolicies',
+      'delete networking.k8s.io/networkpolicies'
+    )
     assert.sameMembers([...granted], needed)
   })
 })

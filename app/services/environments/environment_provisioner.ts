@@ -8,6 +8,8 @@ import { engineObjectName } from '#domain/compute'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
+import { reverifyMounts } from '#domain/dataset_mounts'
+import experimentsConfig from '#config/experiments'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 
@@ -151,6 +153,7 @@ export default class EnvironmentProvisioner {
         port: image.port,
         command: image.command,
         environment: image.environment,
+        readOnlyRootFilesystem: image.readOnlyRootFilesystem,
       },
       resources: {
         cpuMillicores: environment.cpuMillicores,
@@ -178,6 +181,7 @@ export default class EnvironmentProvisioner {
       const { engineId, endpoint } = await interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
+      await this.#reverifyMounts(spec)
       await this.lifecycle.started(environment, engineId, endpoint)
       await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
       await this.lifecycle.note(environment.id, 'reachable', 'Its service answers')
@@ -199,6 +203,28 @@ export default class EnvironmentProvisioner {
         changes: { failure_reason: reasonOf(error).slice(0, 500) },
         launch: how,
       })
+    }
+  }
+
+  /**
+   * After the engine mounted the session's folders: each must still be the
+   * real path that was checked. One that resolves elsewhere now may have
+   * been swapped for a link in between; the failure path removes the
+   * environment (docs/security.md, "Mount races").
+   */
+  async #reverifyMounts(spec: EnvironmentSpec) {
+    if (spec.mounts.length === 0) {
+      return
+    }
+    const errors = await reverifyMounts(spec.mounts, experimentsConfig.mountPolicy)
+    if (errors.length > 0) {
+      logger.warn(
+        { environmentId: spec.environmentId, mounts: errors },
+        'a mounted folder changed while the environment started'
+      )
+      throw new ProvisioningFailedException(
+        `A mounted folder changed while the environment started (${errors.map((error) => error.code).join(', ')}); it was stopped`
+      )
     }
   }
 

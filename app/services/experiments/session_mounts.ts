@@ -7,8 +7,9 @@ import { confineMounts, type StoredMountCheck } from '#domain/dataset_mounts'
  * Bumped when the meaning of `data_set_path` changes, so that checks
  * stored under the old meaning are not shown as current.
  * 2: `bind` is a sub-path of its mode's container root (CalipsoPlus).
+ * 3: the folders above a mount must be owned by a trusted owner and writable by nobody else.
  */
-const MOUNT_RULES_VERSION = 2
+const MOUNT_RULES_VERSION = 3
 
 /** Which rules and settings a check was made under: the version and the site's mount policy. */
 export const mountRulesKey = createHash('sha256')

@@ -38,6 +38,8 @@ export type ImageFields = {
   command?: string[] | null
   /** true by default. */
   requiresExperiment?: boolean
+  /** false by default: most analysis images write to their own file system (/tmp stays writable when true). */
+  readOnlyRootFilesystem?: boolean
   /** true by default. */
   enabled?: boolean
   /** ["scientist"] (everyone) by default. */
@@ -72,6 +74,7 @@ const ATTRIBUTES = {
   environment: 'environment',
   command: 'command',
   requiresExperiment: 'requiresExperiment',
+  readOnlyRootFilesystem: 'readOnlyRootFilesystem',
   enabled: 'enabled',
   allowedRoles: 'allowedRoles',
   lifetimeHours: 'lifetimeHours',
@@ -215,6 +218,7 @@ export default class ImageCatalogService {
       environment: normalised('environment', fields.environment ?? {}) as Record<string, string>,
       command: fields.command ?? null,
       requiresExperiment: fields.requiresExperiment ?? true,
+      readOnlyRootFilesystem: fields.readOnlyRootFilesystem ?? false,
       enabled: fields.enabled ?? true,
       allowedRoles: normalised('allowedRoles', fields.allowedRoles ?? ['scientist']) as Role[],
       lifetimeHours: fields.lifetimeHours ?? null,

@@ -370,7 +370,11 @@ export default class DockerDriver implements ProvisioningDriver {
         Privileged: false,
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
-        ReadonlyRootfs: false,
+        // Per image (the catalogue's readOnlyRootFilesystem); /tmp stays writable.
+        ReadonlyRootfs: Boolean(spec.image.readOnlyRootFilesystem),
+        ...(spec.image.readOnlyRootFilesystem
+          ? { Tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' } }
+          : {}),
         RestartPolicy: { Name: 'no' },
         NetworkMode: this.#options.network,
         Mounts: [...spec.mounts, ...this.#options.siteMounts].map((mount) => ({

@@ -2,6 +2,7 @@ import {
   CoreV1Api,
   createConfiguration,
   KubeConfig,
+  NetworkingV1Api,
   ServerConfiguration,
   type Middleware,
 } from '@kubernetes/client-node'
@@ -24,7 +25,7 @@ export type KubernetesConnection = {
 }
 
 /** An API client of one cluster. */
-export type KubernetesCluster = { core: CoreV1Api; server: string }
+export type KubernetesCluster = { core: CoreV1Api; networking: NetworkingV1Api; server: string }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost'])
 
@@ -106,7 +107,11 @@ function connect(connection: KubernetesConnection): KubernetesCluster {
     authMethods: { default: config },
     promiseMiddleware: [timeoutMiddleware(connection.timeoutMs)],
   })
-  return { core: new CoreV1Api(configuration), server: cluster.server }
+  return {
+    core: new CoreV1Api(configuration),
+    networking: new NetworkingV1Api(configuration),
+    server: cluster.server,
+  }
 }
 
 const clusters = new Map<string, KubernetesCluster>()

@@ -24,6 +24,7 @@ import {
   type EnvironmentManifests,
   type KubernetesVolumes,
 } from '#services/provisioning/kubernetes_manifests'
+import type { NetworkPolicyOptions } from '#services/provisioning/kubernetes_network_policy'
 import {
   environmentLabels,
   instanceLabel,
@@ -61,6 +62,8 @@ export type KubernetesDriverOptions = {
   volumes: KubernetesVolumes
   defaultUser: { uid: number; gid: number }
   siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
+  /** The NetworkPolicy of every environment: who may connect to it, where it may connect to. */
+  network: NetworkPolicyOptions
   /** How long a pod may take to run: scheduling, image pull, a predecessor terminating. */
   startTimeoutMs: number
   /** Between two looks at a pod. */
@@ -68,7 +71,7 @@ export type KubernetesDriverOptions = {
 }
 
 function configuredOptions(): KubernetesDriverOptions {
-  const { instanceId, kubernetes, readyTimeoutMs } = provisioningConfig
+  const { instanceId, kubernetes, readyTimeoutMs, egressAllow } = provisioningConfig
   const { datasetsRoot, outputRoot } = experimentsConfig.mountPolicy
   return {
     instanceId,
@@ -93,20 +96,26 @@ function configuredOptions(): KubernetesDriverOptions {
         : { mode: 'hostPath' },
     defaultUser: kubernetes.defaultUser,
     siteMounts: kubernetes.siteMounts,
+    network: { access: kubernetes.access, egressAllow, apiServer: kubernetes.apiServerCidrs },
     startTimeoutMs: readyTimeoutMs,
     pollMs: 500,
   }
 }
 
-/** The three kinds of object an environment owns. */
-type Kind = 'pods' | 'services' | 'secrets'
+/** The four kinds of object an environment owns. */
+type Kind = 'pods' | 'services' | 'secrets' | 'networkpolicies'
+
+/** In removal order: the pod first, its NetworkPolicy last, so no pod runs without it. */
+const KINDS = ['pods', 'services', 'secrets', 'networkpolicies'] as const
 
 /** What the driver reads of a listed object. */
 type Listed = { metadata?: { name?: string; uid?: string; labels?: Record<string, string> } }
 
 /**
  * Runs environments as Pods of one namespace, each with a ClusterIP
- * Service for its access port and a Secret for its per-environment secret.
+ * Service for its access port, a Secret for its per-environment secret
+ * and a NetworkPolicy (kubernetes_network_policy.ts) created before the
+ * pod and deleted after it.
  * Objects are labelled with the instance id, never run as root or with
  * capabilities, and get the quota reservation as requests and limits.
  * The portal is the pods' controller (see kubernetes_manifests.ts).
@@ -135,6 +144,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
     // Objects left by an earlier, interrupted attempt would hold the names.
     await this.remove(spec.environmentId)
     try {
+      await this.#createNetworkPolicy(manifests)
       await this.#call(
         () => core.createNamespacedSecret({ namespace, body: manifests.secret }),
         'The cluster refused the secret of the environment',
@@ -215,6 +225,9 @@ export default class KubernetesDriver implements ProvisioningDriver {
       // Ended or ending: it is replaced.
       await this.#deleteAll('pods', spec.environmentId)
     }
+    // Made anew: the settings may have changed since the environment was created.
+    await this.#deleteAll('networkpolicies', spec.environmentId)
+    await this.#createNetworkPolicy(manifests)
     // Both are kept by stop; either may have been lost meanwhile.
     await this.#ensure(
       () => core.createNamespacedSecret({ namespace, body: manifests.secret }),
@@ -236,7 +249,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   @observed('kubernetes', 'remove')
   async remove(environmentId: number) {
-    for (const kind of ['pods', 'services', 'secrets'] as const) {
+    for (const kind of KINDS) {
       await this.#deleteAll(kind, environmentId)
     }
   }
@@ -244,8 +257,8 @@ export default class KubernetesDriver implements ProvisioningDriver {
   @observed('kubernetes', 'list')
   async list(): Promise<InstanceState[]> {
     const selector = this.#selector()
-    const [pods, services, secrets] = await Promise.all(
-      (['pods', 'services', 'secrets'] as const).map((kind) => this.#list(kind, selector))
+    const [pods, services, secrets, policies] = await Promise.all(
+      KINDS.map((kind) => this.#list(kind, selector))
     )
     const states = new Map<number, InstanceState>()
     for (const pod of pods as V1Pod[]) {
@@ -261,7 +274,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
       }
     }
     // A stopped environment (or a half-removed one) has no pod: still ours.
-    for (const object of [...services, ...secrets]) {
+    for (const object of [...services, ...secrets, ...policies]) {
       const environmentId = this.#environmentOf(object.metadata?.labels)
       if (environmentId && !states.has(environmentId)) {
         states.set(environmentId, {
@@ -306,11 +319,26 @@ export default class KubernetesDriver implements ProvisioningDriver {
       volumes: this.#options.volumes,
       siteMounts: this.#options.siteMounts,
       user,
+      network: this.#options.network,
     })
   }
 
   #endpoint(spec: EnvironmentSpec): Endpoint {
     return { host: serviceHost(spec.name, this.namespace), port: spec.image.port }
+  }
+
+  /** The environment's NetworkPolicy; always before its pod. */
+  async #createNetworkPolicy(manifests: EnvironmentManifests) {
+    const { networking } = this.#cluster()
+    await this.#call(
+      () =>
+        networking.createNamespacedNetworkPolicy({
+          namespace: this.namespace,
+          body: manifests.networkPolicy,
+        }),
+      'The cluster refused the network policy of the environment',
+      'create networkpolicies'
+    )
   }
 
   /** Creates the pod (after a predecessor finished terminating) and waits until it runs. */
@@ -403,7 +431,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   /** Objects of one kind labelled as this instance's (of one environment when given). */
   async #list(kind: Kind, selector: string) {
-    const { core } = this.#cluster()
+    const { core, networking } = this.#cluster()
     const request = { namespace: this.namespace, labelSelector: selector }
     const listed = await this.#call(
       (): Promise<{ items: Listed[] }> =>
@@ -411,7 +439,9 @@ export default class KubernetesDriver implements ProvisioningDriver {
           ? core.listNamespacedPod(request)
           : kind === 'services'
             ? core.listNamespacedService(request)
-            : core.listNamespacedSecret(request),
+            : kind === 'secrets'
+              ? core.listNamespacedSecret(request)
+              : networking.listNamespacedNetworkPolicy(request),
       `The cluster could not list the ${kind} of environments`,
       `list ${kind}`
     )
@@ -420,7 +450,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   /** Deletes every object of one kind of an environment; none is fine. */
   async #deleteAll(kind: Kind, environmentId: number) {
-    const { core } = this.#cluster()
+    const { core, networking } = this.#cluster()
     const objects = await this.#list(kind, this.#selector(environmentId))
     for (const object of objects) {
       const request = { name: object.metadata!.name!, namespace: this.namespace }
@@ -431,7 +461,9 @@ export default class KubernetesDriver implements ProvisioningDriver {
               ? core.deleteNamespacedPod({ ...request, gracePeriodSeconds: STOP_GRACE_SECONDS })
               : kind === 'services'
                 ? core.deleteNamespacedService(request)
-                : core.deleteNamespacedSecret(request)
+                : kind === 'secrets'
+                  ? core.deleteNamespacedSecret(request)
+                  : networking.deleteNamespacedNetworkPolicy(request)
           ),
         `The cluster could not delete the ${kind} of the environment`,
         `delete ${kind}`

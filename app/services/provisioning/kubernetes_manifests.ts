@@ -2,12 +2,17 @@ import { isAbsolute, relative } from 'node:path'
 import type {
   V1Container,
   V1EnvVar,
+  V1NetworkPolicy,
   V1Pod,
   V1Secret,
   V1Service,
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node'
+import {
+  environmentNetworkPolicy,
+  type NetworkPolicyOptions,
+} from '#services/provisioning/kubernetes_network_policy'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import type { MountMode } from '#domain/dataset_mounts'
 import { environmentLabels } from '#services/provisioning/kubernetes_names'
@@ -40,10 +45,17 @@ export type ManifestOptions = {
   siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
   /** Already checked: never root. */
   user: { uid: number; gid: number }
+  /** Who may connect to the environment and where it may connect to. */
+  network: NetworkPolicyOptions
 }
 
-/** The three objects of one environment. */
-export type EnvironmentManifests = { secret: V1Secret; service: V1Service; pod: V1Pod }
+/** The four objects of one environment. */
+export type EnvironmentManifests = {
+  secret: V1Secret
+  service: V1Service
+  pod: V1Pod
+  networkPolicy: V1NetworkPolicy
+}
 
 function metadata(spec: EnvironmentSpec, options: ManifestOptions) {
   return {
@@ -108,6 +120,11 @@ function storage(spec: EnvironmentSpec, options: ManifestOptions) {
       })
     })
   }
+  // A read-only root still needs somewhere to write scratch files.
+  if (spec.image.readOnlyRootFilesystem) {
+    volumes.push({ name: 'scratch-tmp', emptyDir: {} })
+    mounts.push({ name: 'scratch-tmp', mountPath: '/tmp' })
+  }
   // Site folders are node paths whatever the volume mode, and never writable.
   options.siteMounts.forEach((mount, index) => {
     volumes.push({ name: `site-${index}`, hostPath: { path: mount.hostPath, type: 'Directory' } })
@@ -148,7 +165,7 @@ function environmentVariables(spec: EnvironmentSpec, secretName: string): V1EnvV
 }
 
 /**
- * The Secret, ClusterIP Service and Pod of an environment.
+ * The Secret, ClusterIP Service, NetworkPolicy and Pod of an environment.
  *
  * A bare Pod, not a Deployment or StatefulSet: the portal is the
  * controller. Stop deletes the pod and keeps the record, start creates it
@@ -185,6 +202,7 @@ export function environmentManifests(
       runAsGroup: gid,
       runAsNonRoot: true,
       privileged: false,
+      readOnlyRootFilesystem: Boolean(spec.image.readOnlyRootFilesystem),
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       seccompProfile,
@@ -192,6 +210,12 @@ export function environmentManifests(
   }
 
   return {
+    networkPolicy: environmentNetworkPolicy(
+      meta,
+      environmentLabels(options.instanceId, spec.environmentId),
+      port,
+      options.network
+    ),
     secret: {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -19,6 +19,8 @@ export type EnvironmentSpec = {
     port: number
     command: string[] | null
     environment: Record<string, string>
+    /** The root file system is read-only; /tmp is a scratch volume. */
+    readOnlyRootFilesystem?: boolean
   }
   /** Hard limits, from the quota reservation. */
   resources: { cpuMillicores: number; memoryBytes: number; storageBytes: number; gpus: number }

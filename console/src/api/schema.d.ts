@@ -1352,6 +1352,8 @@ export interface components {
             /** @description Overrides the image's command; null keeps the image's own. */
             command: string[] | null;
             enabled: boolean;
+            /** @description Containers run with a read-only root file system; /tmp is a scratch volume. */
+            readOnlyRootFilesystem: boolean;
             allowedRoles: components["schemas"]["Role"][];
             /** Format: date-time */
             createdAt: string;
@@ -2563,6 +2565,7 @@ export interface operations {
                     /** @description Overrides the image's command; null (the default) keeps the image's own. */
                     command?: string[] | null;
                     requiresExperiment?: boolean;
+                    readOnlyRootFilesystem?: boolean;
                     enabled?: boolean;
                     /** @description Roles that may launch the image; everyone holds "scientist". */
                     allowedRoles?: ("scientist" | "admin")[];
@@ -2700,6 +2703,7 @@ export interface operations {
                     /** @description Overrides the image's command; null (the default) keeps the image's own. */
                     command?: string[] | null;
                     requiresExperiment?: boolean;
+                    readOnlyRootFilesystem?: boolean;
                     enabled?: boolean;
                     /** @description Roles that may launch the image; everyone holds "scientist". */
                     allowedRoles?: ("scientist" | "admin")[];

@@ -26,6 +26,7 @@ type Form = {
   environment: string
   command: string
   requiresExperiment: boolean
+  readOnlyRootFilesystem: boolean
   enabled: boolean
   admins: boolean
   scientists: boolean
@@ -49,6 +50,7 @@ function formOf(image?: AdminImage): Form {
       .join('\n'),
     command: image?.command ? JSON.stringify(image.command) : '',
     requiresExperiment: image?.requiresExperiment ?? true,
+    readOnlyRootFilesystem: image?.readOnlyRootFilesystem ?? false,
     enabled: image?.enabled ?? true,
     scientists: image ? image.allowedRoles.includes('scientist') : true,
     admins: image ? image.allowedRoles.includes('admin') : false,
@@ -96,6 +98,7 @@ function bodyOf(form: Form) {
     environment,
     command,
     requiresExperiment: form.requiresExperiment,
+    readOnlyRootFilesystem: form.readOnlyRootFilesystem,
     enabled: form.enabled,
     allowedRoles,
     lifetimeHours: form.lifetimeHours.trim() ? Number(form.lifetimeHours) : null,
@@ -223,6 +226,14 @@ function ImageDialog({
               onChange={(event) => set({ requiresExperiment: event.currentTarget.checked })}
             />
             Only for an experiment
+          </label>
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={form.readOnlyRootFilesystem}
+              onChange={(event) => set({ readOnlyRootFilesystem: event.currentTarget.checked })}
+            />
+            Read-only root file system (writes only to /tmp and its mounts)
           </label>
           <label class="inline">
             <input
