@@ -1,25 +1,19 @@
+import { pathsOf } from '#openapi/builder'
 import { components } from '#openapi/components'
-import { accessPaths } from '#openapi/paths/access'
 import { adminPaths } from '#openapi/paths/admin'
 import { adminExperimentPaths } from '#openapi/paths/admin_experiments'
-import { adminQuotaPaths } from '#openapi/paths/admin_quotas'
-import { adminUserPaths } from '#openapi/paths/admin_users'
-import { adminReportPaths } from '#openapi/paths/admin_reports'
 import { authPaths } from '#openapi/paths/auth'
-import { consolePaths } from '#openapi/paths/console'
-import { docsPaths } from '#openapi/paths/docs'
 import { environmentPaths } from '#openapi/paths/environments'
 import { experimentPaths } from '#openapi/paths/experiments'
-import { healthPaths } from '#openapi/paths/health'
 import { imagePaths } from '#openapi/paths/images'
-import { metricsPaths } from '#openapi/paths/metrics'
 import { notificationPaths } from '#openapi/paths/notifications'
-import { samlPaths } from '#openapi/paths/saml'
-import { oidcPaths } from '#openapi/paths/oidc'
+import { platformPaths } from '#openapi/paths/platform'
 
 /**
- * The OpenAPI 3.1 description of every route the server registers. The
- * contract tests check each route is here and real responses match it.
+ * The OpenAPI 3.1 description of every route the server registers. Request
+ * schemas come from the validators and response schemas from the
+ * transformers' field lists (ADR 0008); the contract tests check each route
+ * is here and that real requests and responses match it.
  */
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -37,36 +31,39 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ cookieSession: [] }, { bearerToken: [] }],
   tags: [
-    { name: 'Authentication' },
-    { name: 'Experiments' },
-    { name: 'Images' },
-    { name: 'Environments' },
-    { name: 'Notifications' },
-    { name: 'Administration' },
-    { name: 'Health' },
-    { name: 'Monitoring' },
-    { name: 'Documentation' },
-    { name: 'Console' },
+    {
+      name: 'Authentication',
+      description: 'Sign-in (password and SAML), sessions and API tokens.',
+    },
+    { name: 'Experiments', description: 'The experiments (proposals) the caller belongs to.' },
+    { name: 'Images', description: 'The catalogue of analysis images the caller may launch.' },
+    {
+      name: 'Environments',
+      description: 'The caller’s analysis environments: requisition, lifecycle, access, quota.',
+    },
+    {
+      name: 'Notifications',
+      description: 'Warnings before expiry or an idle stop, and idle stops, for their recipient.',
+    },
+    {
+      name: 'Administration',
+      description: 'Accounts, quotas, images, experiments, environments and reports (admins only).',
+    },
+    { name: 'Health', description: 'Liveness and readiness probes for the orchestrator.' },
+    { name: 'Monitoring', description: 'Prometheus metrics.' },
+    { name: 'Documentation', description: 'This document and its reference page.' },
+    { name: 'Console', description: 'The web console the portal serves (not part of the API).' },
   ],
-  paths: {
+  paths: pathsOf({
     ...authPaths,
-    ...samlPaths,
-    ...oidcPaths,
     ...experimentPaths,
     ...imagePaths,
     ...environmentPaths,
-    ...accessPaths,
     ...notificationPaths,
     ...adminPaths,
     ...adminExperimentPaths,
-    ...adminQuotaPaths,
-    ...adminUserPaths,
-    ...adminReportPaths,
-    ...healthPaths,
-    ...metricsPaths,
-    ...docsPaths,
-    // Last: its catch-all template must not shadow a documented path.
-    ...consolePaths,
-  },
+    // Last: the console's catch-all template must not shadow a documented path.
+    ...platformPaths,
+  }),
   components,
 }

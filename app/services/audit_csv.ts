@@ -1,39 +1,15 @@
 import type AuditEvent from '#models/audit_event'
 import { csvRow } from '#services/csv'
+import { csvValue, fieldNames } from '#transformers/field_list'
+import { auditEventFields } from '#transformers/audit_event_transformer'
 
-/** Columns of the audit CSV export, in order. */
-export const AUDIT_CSV_COLUMNS = [
-  'id',
-  'occurredAt',
-  'actorId',
-  'actorName',
-  'action',
-  'objectType',
-  'objectId',
-  'outcome',
-  'clientIp',
-  'userAgent',
-  'requestId',
-  'details',
-]
+/** Columns of the audit CSV export, in order: the fields of the API's AuditEvent. */
+export const AUDIT_CSV_COLUMNS = fieldNames(auditEventFields)
 
 /** The export as CSV text, header first, one chunk per event. */
 export async function* auditCsv(events: AsyncIterable<AuditEvent>) {
   yield csvRow(AUDIT_CSV_COLUMNS)
   for await (const event of events) {
-    yield csvRow([
-      event.id,
-      event.occurredAt.toUTC().toISO(),
-      event.actorId,
-      event.actorName,
-      event.action,
-      event.objectType,
-      event.objectId,
-      event.outcome,
-      event.clientIp,
-      event.userAgent,
-      event.requestId,
-      event.details === null ? null : JSON.stringify(event.details),
-    ])
+    yield csvRow(AUDIT_CSV_COLUMNS.map((name) => csvValue(auditEventFields[name], event[name])))
   }
 }

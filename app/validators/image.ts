@@ -3,7 +3,13 @@ import { ROLES } from '#models/role'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
 import { paginationFields } from '#validators/pagination'
 import { parseBytes, parseGpus, parseMillicores } from '#domain/resource_units'
-import { asNumber, unitRule } from '#validators/unit_rule'
+import {
+  asNumber,
+  bytesSchema,
+  gpusSchema,
+  MILLICORES_SCHEMA,
+  unitRule,
+} from '#validators/unit_rule'
 import { isImageReference, MAX_REFERENCE_LENGTH } from '#domain/docker_reference'
 import { environmentNameProblem, environmentValueProblem } from '#domain/image_environment'
 
@@ -14,10 +20,14 @@ export const MAX_IMAGE_LIFETIME_HOURS = 8760
 const MAX_TEXT_BYTES = 65_535
 const MAX_DESCRIPTION = 16_000
 
-const bytesRule = unitRule((input) => parseBytes(input), 'bytes')
-const positiveBytesRule = unitRule((input) => parseBytes(input, { positive: true }), 'bytes')
-const millicoresRule = unitRule(parseMillicores, 'millicores')
-const gpusRule = unitRule(parseGpus, 'gpus')
+const bytesRule = unitRule((input) => parseBytes(input), 'bytes', bytesSchema(0))
+const positiveBytesRule = unitRule(
+  (input) => parseBytes(input, { positive: true }),
+  'bytes',
+  bytesSchema(1)
+)
+const millicoresRule = unitRule(parseMillicores, 'millicores', MILLICORES_SCHEMA)
+const gpusRule = unitRule(parseGpus, 'gpus', gpusSchema())
 
 const referenceRule = vine.createRule((value: unknown, _options: undefined, field) => {
   if (typeof value === 'string' && !isImageReference(value)) {
@@ -53,7 +63,17 @@ const description = () =>
     .nullable()
     .optional()
 
-const reference = () => vine.string().trim().maxLength(MAX_REFERENCE_LENGTH).use(referenceRule())
+const reference = () =>
+  vine
+    .string()
+    .trim()
+    .maxLength(MAX_REFERENCE_LENGTH)
+    .use(referenceRule())
+    .meta({
+      description:
+        'Docker image / pod image reference: [host[:port]/]lowercase/path[:tag][@sha256:<64 hex>].',
+      examples: ['registry.example.org/team/jupyter:2024.1'],
+    })
 const driver = () => vine.enum(IMAGE_DRIVERS)
 const protocol = () => vine.enum(ACCESS_PROTOCOLS)
 const port = () => vine.number().withoutDecimals().min(1).max(65_535)
@@ -88,6 +108,8 @@ const environment = () =>
       }
     })
     .use(fitsTextRule())
+    .optional()
+    .meta({ description: 'Variables for the container. Names starting with PORTAL_ are refused.' })
 
 const command = () =>
   vine
@@ -97,9 +119,18 @@ const command = () =>
     .use(fitsTextRule())
     .nullable()
     .optional()
+    .meta({
+      description: "Overrides the image's command; null (the default) keeps the image's own.",
+    })
 
 // Duplicates are harmless; the service stores each role once.
-const allowedRoles = () => vine.array(vine.enum(ROLES)).minLength(1).maxLength(16)
+const allowedRoles = () =>
+  vine
+    .array(vine.enum(ROLES))
+    .minLength(1)
+    .maxLength(16)
+    .optional()
+    .meta({ description: 'Roles that may launch the image; everyone holds "scientist".' })
 
 const lifetimeHours = () =>
   vine.number().withoutDecimals().min(1).max(MAX_IMAGE_LIFETIME_HOURS).nullable().optional()
@@ -142,12 +173,12 @@ export const createImageValidator = vine.create({
   memory: memory(),
   storage: storage().optional(),
   gpus: gpus().optional(),
-  environment: environment().optional(),
+  environment: environment(),
   command: command(),
   requiresExperiment: flag().optional(),
   readOnlyRootFilesystem: flag().optional(),
   enabled: flag().optional(),
-  allowedRoles: allowedRoles().optional(),
+  allowedRoles: allowedRoles(),
   lifetimeHours: lifetimeHours(),
   idleLimitMinutes: idleLimitMinutes(),
 })
@@ -164,12 +195,12 @@ export const updateImageValidator = vine.create({
   memory: memory().optional(),
   storage: storage().optional(),
   gpus: gpus().optional(),
-  environment: environment().optional(),
+  environment: environment(),
   command: command(),
   requiresExperiment: flag().optional(),
   readOnlyRootFilesystem: flag().optional(),
   enabled: flag().optional(),
-  allowedRoles: allowedRoles().optional(),
+  allowedRoles: allowedRoles(),
   lifetimeHours: lifetimeHours(),
   idleLimitMinutes: idleLimitMinutes(),
 })

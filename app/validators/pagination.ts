@@ -1,5 +1,8 @@
 import vine from '@vinejs/vine'
 
+/** What `vine.date({ formats: ['iso8601'] })` takes, for the OpenAPI document. */
+export const ISO_DATE_TIME = { type: 'string', format: 'date-time' }
+
 /** Upper bound of `perPage` on every list endpoint. */
 export const MAX_PER_PAGE = 100
 

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_GPUS, parseBytes, parseMillicores } from '#domain/resource_units'
-import { asNumber, unitRule } from '#validators/unit_rule'
+import { asNumber, bytesSchema, MILLICORES_SCHEMA, unitRule } from '#validators/unit_rule'
 
 /** The most environments one quota may allow. */
 export const MAX_QUOTA_ENVIRONMENTS = 1000
@@ -10,8 +10,8 @@ export const MAX_QUOTA_GPUS = MAX_QUOTA_ENVIRONMENTS * MAX_GPUS
 
 // The same rules as the configured default (config/environments.ts): CPU
 // more than zero and at most 1024 cores, memory and storage any byte count.
-const millicoresRule = unitRule(parseMillicores, 'millicores')
-const bytesRule = unitRule((input) => parseBytes(input), 'bytes')
+const millicoresRule = unitRule(parseMillicores, 'millicores', MILLICORES_SCHEMA)
+const bytesRule = unitRule((input) => parseBytes(input), 'bytes', bytesSchema(0))
 
 const count = (max: number) => vine.number().withoutDecimals().min(0).max(max)
 
@@ -21,7 +21,9 @@ const count = (max: number) => vine.number().withoutDecimals().min(0).max(max)
  * "4Gi"); the output holds millicores and bytes.
  */
 export const quotaValidator = vine.create({
-  environments: count(MAX_QUOTA_ENVIRONMENTS),
+  environments: count(MAX_QUOTA_ENVIRONMENTS).meta({
+    description: 'Environments that may exist at once (stopped ones count).',
+  }),
   cpu: vine.any().use(millicoresRule()).transform(asNumber),
   memory: vine.any().use(bytesRule()).transform(asNumber),
   storage: vine.any().use(bytesRule()).transform(asNumber),

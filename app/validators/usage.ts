@@ -1,12 +1,21 @@
 import vine, { errors } from '@vinejs/vine'
 import { USAGE_GROUPINGS } from '#domain/listing'
+import { ISO_DATE_TIME } from '#validators/pagination'
 
 /** The longest window a usage report covers. */
 export const MAX_USAGE_DAYS = 400
 
 export const usageQueryValidator = vine.create({
-  from: vine.date({ formats: ['iso8601'] }),
-  to: vine.date({ formats: ['iso8601'] }).optional(),
+  from: vine
+    .date({ formats: ['iso8601'] })
+    .meta({ ...ISO_DATE_TIME, description: 'Start of the window (ISO 8601).' }),
+  to: vine
+    .date({ formats: ['iso8601'] })
+    .meta({
+      ...ISO_DATE_TIME,
+      description: `End of the window; defaults to now. At most ${MAX_USAGE_DAYS} days after from.`,
+    })
+    .optional(),
   groupBy: vine.enum(USAGE_GROUPINGS),
 })
 

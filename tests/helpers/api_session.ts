@@ -1,5 +1,5 @@
 import type { ApiClient, ApiRequest, ApiResponse } from '@japa/api-client'
-import { contractProblems } from '#tests/helpers/openapi_contract'
+import { contractProblems, requestProblems } from '#tests/helpers/openapi_contract'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -8,8 +8,9 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
  * CSRF) or a script (bearer token) uses it, over real HTTP.
  *
  * It keeps the cookies the server sets, echoes XSRF-TOKEN as X-XSRF-TOKEN
- * like the SPA does, and checks every response against the OpenAPI
- * document (a mismatch fails the request).
+ * like the SPA does, and checks every response, and every request body
+ * the server accepts, against the OpenAPI document (a mismatch fails the
+ * request).
  */
 export class ApiSession {
   cookies = new Map<string, string>()
@@ -104,22 +105,33 @@ export class ApiSession {
     }
     const response = await request
     this.absorbCookies(response)
-    assertDocumented(method, url, response)
+    assertDocumented(method, url, response, body)
     return response
   }
 }
 
-/** Fails when a response differs from what the OpenAPI document promises. */
-export function assertDocumented(method: string, url: string, response: ApiResponse) {
+/**
+ * Fails when a response differs from what the OpenAPI document promises,
+ * or the server accepted a request body the document does not allow.
+ */
+export function assertDocumented(
+  method: string,
+  url: string,
+  response: ApiResponse,
+  body?: unknown
+) {
   const path = url.split('?')[0]
-  const problems = contractProblems(
-    method,
-    path,
-    response.status(),
-    response.headers()['content-type'],
-    response.body()
-  )
+  const problems = [
+    ...requestProblems(method, path, response.status(), body),
+    ...contractProblems(
+      method,
+      path,
+      response.status(),
+      response.headers()['content-type'],
+      response.body()
+    ),
+  ]
   if (problems.length > 0) {
-    throw new Error(`Response breaks the OpenAPI contract:\n${problems.join('\n')}`)
+    throw new Error(`Request or response breaks the OpenAPI contract:\n${problems.join('\n')}`)
   }
 }

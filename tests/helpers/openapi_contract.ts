@@ -3,8 +3,8 @@ import addFormats from 'ajv-formats'
 import { openApiDocument } from '#openapi/document'
 
 /**
- * Checks real responses against the OpenAPI document, so the document
- * cannot drift from the server.
+ * Checks real requests and responses against the OpenAPI document, so the
+ * document cannot drift from the server.
  */
 const ajv = new Ajv2020({ strict: false, allErrors: true })
 addFormats.default(ajv)
@@ -77,5 +77,43 @@ export function contractProblems(
   return (validate.errors ?? []).map(
     (error) =>
       `${method} ${pathTemplate} ${status}: ${error.instancePath || '(body)'} ${error.message}`
+  )
+}
+
+/**
+ * Returns a list of problems (empty when fine) with a JSON request body the
+ * server accepted (any answer below 400): the document must describe it,
+ * so a body the validators take cannot break the published schema, and an
+ * operation that needs a body must say so.
+ */
+export function requestProblems(
+  method: string,
+  path: string,
+  status: number,
+  body: unknown
+): string[] {
+  const found = findOperation(method, path)
+  if (!found || status >= 400) {
+    return []
+  }
+  const { pathTemplate, operation } = found
+  const where = `${method} ${pathTemplate} (answered ${status})`
+  const schema = operation.requestBody?.content?.['application/json']?.schema
+  if (body === undefined) {
+    return operation.requestBody?.required && schema ? [`${where}: accepted no body`] : []
+  }
+  if (!schema) {
+    return [`${where}: accepted a JSON body the document does not describe`]
+  }
+  const pointer = `/paths/${pointerSegment(pathTemplate)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`
+  const validate = ajv.getSchema(`openapi#${pointer}`)
+  if (!validate) {
+    return [`cannot compile the schema at ${pointer}`]
+  }
+  if (validate(body)) {
+    return []
+  }
+  return (validate.errors ?? []).map(
+    (error) => `${where}: request ${error.instancePath || '(body)'} ${error.message}`
   )
 }

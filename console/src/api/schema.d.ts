@@ -16,45 +16,7 @@ export interface paths {
          * Which sign-in methods this portal offers
          * @description The password form (local accounts, and facility accounts checked by the User Office when enabled), the SAML button and the OpenID Connect button with their labels.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Sign-in methods */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                password: {
-                                    enabled: boolean;
-                                    providers: ("local" | "useroffice")[];
-                                };
-                                saml: {
-                                    enabled: boolean;
-                                    label?: string;
-                                    /** @description Navigate the browser here (add ?returnTo=…) */
-                                    loginUrl?: string;
-                                };
-                                oidc: {
-                                    enabled: boolean;
-                                    label?: string;
-                                    /** @description Navigate the browser here (add ?returnTo=…) */
-                                    loginUrl?: string;
-                                };
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listSignInMethods"];
         put?: never;
         post?: never;
         delete?: never;
@@ -74,24 +36,7 @@ export interface paths {
          * Issue the XSRF-TOKEN cookie
          * @description Call once before the first unsafe request of a cookie session; echo the cookie value in the X-XSRF-TOKEN header of every POST/PUT/PATCH/DELETE.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description XSRF-TOKEN cookie set */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["issueCsrfToken"];
         put?: never;
         post?: never;
         delete?: never;
@@ -113,68 +58,7 @@ export interface paths {
          * Sign in with a username and password
          * @description Checks local accounts first, then the facility User Office when configured. Starts a cookie session. Failed attempts are throttled per account and per client address.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        username: string;
-                        /** Format: password */
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Signed in; the session cookie is set */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["User"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                /** @description Wrong username or password */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                403: components["responses"]["Forbidden"];
-                /** @description The User Office vouched for a username another kind of account holds (E_ACCOUNT_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                429: components["responses"]["TooManyRequests"];
-                /** @description The database or the User Office is unavailable (E_USER_OFFICE_UNAVAILABLE); never reported as a wrong password */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-            };
-        };
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -194,41 +78,7 @@ export interface paths {
          * Sign out
          * @description Ends the cookie session; called with a bearer token, revokes that token. After a SAML sign-in at an IdP with single logout, or an OpenID Connect sign-in at a provider with an end_session_endpoint (RP-initiated logout, with id_token_hint and OIDC_POST_LOGOUT_REDIRECT_URL), answers 200 with the URL the browser must visit to end the IdP session too.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out here; visit redirectUrl to sign out at the IdP */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** Format: uri */
-                                redirectUrl: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Signed out */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["signOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -242,83 +92,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List my personal API tokens */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Tokens, newest first (never their values) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AccessToken"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * List my personal API tokens
+         * @description Newest first, with their scopes and expiry; never their values.
+         */
+        get: operations["listAccessTokens"];
         put?: never;
         /**
          * Create a personal API token
          * @description The token value is returned once and never again. Send it as "Authorization: Bearer <token>". Only a browser session may create tokens (a token cannot: 403 E_TOKEN_SCOPE). A token acts as its owner with the "user" scope; admin endpoints need the "admin" scope, which only an admin may grant (403 E_TOKEN_SCOPE otherwise). Admin-scoped tokens are revoked when their owner loses the admin role (also when the SAML IdP stops granting it). When the admin role comes from the SAML IdP, an admin-scoped token expires at most SAML_ADMIN_MAX_AGE after the sign-in behind the session creating it (expiresAt shows the capped time), and a token older than that bound acts without the admin scope.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @description At most API_TOKEN_MAX_DAYS (90 by default). */
-                        expiresInDays: number;
-                        /**
-                         * @description Grant the admin scope (admins only).
-                         * @default false
-                         */
-                        admin?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["NewAccessToken"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["createAccessToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -335,32 +119,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of my personal API tokens */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Revoke one of my personal API tokens
+         * @description It stops working at once. Another user’s token is a 404.
+         */
+        delete: operations["revokeAccessToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -373,84 +136,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Me */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["User"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         /**
-         * Change my password (local accounts)
-         * @description Only from a browser session (a personal API token gets 403 E_TOKEN_SCOPE before the body is read). Accounts whose password the User Office or the SAML IdP holds get 403 E_PASSWORD_NOT_LOCAL. A wrong current password is 422 on currentPassword and counts as a failed sign-in of the account (429 E_TOO_MANY_REQUESTS once the attempts are spent); the new password needs 12 to 1024 characters and must differ from the current one and the username (422 on newPassword). On success every other session and every personal API token of the account end, this session continues under a new id. Audited as user.password_change.
+         * The signed-in user
+         * @description The account behind the session or token, with its roles.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        currentPassword: string;
-                        newPassword: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Changed; other sessions and all API tokens ended */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                429: components["responses"]["TooManyRequests"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["getMe"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -467,29 +158,9 @@ export interface paths {
         };
         /**
          * SAML service provider metadata
-         * @description Register this with the IdP or the federation (entity id, ACS and SLO endpoints, signing certificate).
+         * @description Register this with the IdP or the federation (entity id, ACS and SLO endpoints, signing certificate). 404 when SAML is not enabled.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description SAML metadata */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/samlmetadata+xml": unknown;
-                    };
-                };
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getSamlMetadata"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,57 +180,7 @@ export interface paths {
          * Start SAML single sign-on (browser navigation)
          * @description Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal's own page, `/`. Sets the `__Host-portal-saml-request` cookie (signed, HttpOnly, Secure, SameSite=None, as long as SAML_REQUEST_TTL_SECONDS) that binds the sign-in to this browser: the ACS accepts the answer only from it.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
-                    returnTo?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description To the IdP */
-                302: {
-                    headers: {
-                        /** @description The binding cookie `__Host-portal-saml-request` */
-                        "Set-Cookie"?: string;
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, SAML_LOGIN_THROTTLE_*) or too many sign-ins under way (E_SAML_BUSY, SAML_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
-                429: {
-                    headers: {
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["startSamlSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -581,76 +202,7 @@ export interface paths {
          * Assertion consumer service (the IdP posts here)
          * @description Validates the signed Response (signature, Issuer, InResponseTo, audience, destination, validity window), checks that it answers a sign-in this browser started (its `__Host-portal-saml-request` cookie: a response captured from another browser signs nobody in), signs the subject in and redirects to returnTo. Refusals are audited.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/x-www-form-urlencoded": {
-                        SAMLResponse: string;
-                        RelayState?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Signed in; to returnTo */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        post: operations["consumeSamlAssertion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -668,97 +220,13 @@ export interface paths {
          * Single logout, HTTP-Redirect binding (the IdP sends the browser here)
          * @description A signed LogoutRequest (ends the portal sessions of its subject, answers the IdP with a signed LogoutResponse) or the LogoutResponse to a logout this portal started (on to `/`). The query signature must be RSA-SHA256 or stronger; unsigned, SHA-1, wrongly signed, replayed, expired and misaddressed messages are refused.
          */
-        get: {
-            parameters: {
-                query?: {
-                    SAMLRequest?: string;
-                    SAMLResponse?: string;
-                    RelayState?: string;
-                    SigAlg?: string;
-                    Signature?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Back to the IdP with a LogoutResponse, or to the portal page */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["samlLogoutRedirect"];
         put?: never;
         /**
          * Single logout, HTTP-POST binding (the IdP auto-posts a form here)
          * @description The same messages as the GET binding, with an enveloped XML signature (RSA-SHA256 or stronger). Cross-site by nature, so no XSRF token: the signature and single use protect it.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/x-www-form-urlencoded": {
-                        SAMLRequest?: string;
-                        SAMLResponse?: string;
-                        RelayState?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Back to the IdP with a LogoutResponse, or to the portal page */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        post: operations["samlLogoutPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -776,66 +244,7 @@ export interface paths {
          * Start OpenID Connect sign-in (browser navigation)
          * @description Redirects to the provider's authorization endpoint (Authorization Code flow with PKCE S256, a fresh state and nonce). After sign-in the browser lands on returnTo, with the same rule as SAML: a path on this portal, or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else is refused with 422. Sets the `__Host-portal-oidc-request` cookie (encrypted with the app key, HttpOnly, Secure, SameSite=Lax, as long as OIDC_REQUEST_TTL_SECONDS) holding the state, nonce and PKCE verifier: the callback accepts the answer only in this browser.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
-                    returnTo?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description To the provider */
-                302: {
-                    headers: {
-                        /** @description The binding cookie `__Host-portal-oidc-request` */
-                        "Set-Cookie"?: string;
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, OIDC_LOGIN_THROTTLE_*) or too many sign-ins under way (E_OIDC_BUSY, OIDC_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
-                429: {
-                    headers: {
-                        "Retry-After"?: number;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description The provider cannot be reached (E_OIDC_UNAVAILABLE) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["startOidcSignIn"];
         put?: never;
         post?: never;
         delete?: never;
@@ -855,86 +264,28 @@ export interface paths {
          * Redirect URI (the provider sends the browser here)
          * @description Checks that the answer belongs to a sign-in this browser started (its `__Host-portal-oidc-request` cookie) and that nobody answered it before (any portal process), exchanges the code with the PKCE verifier, and validates the ID token: signature with the provider's published keys, issuer, audience, nonce, expiry (± OIDC_CLOCK_SKEW_SECONDS), and the `iss` parameter (RFC 9207) when the provider sends it. Then signs the subject in and redirects to returnTo. Refusals (E_OIDC_REJECTED) are audited.
          */
-        get: {
-            parameters: {
-                query?: {
-                    state?: string;
-                    code?: string;
-                    iss?: string;
-                    error?: string;
-                    error_description?: string;
-                    session_state?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed in; to returnTo */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An HTML page explaining the problem (these endpoints are visited by the browser) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["completeOidcSignIn"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my password (local accounts)
+         * @description Only from a browser session (a personal API token gets 403 E_TOKEN_SCOPE before the body is read). Accounts whose password the User Office or the SAML IdP holds get 403 E_PASSWORD_NOT_LOCAL. A wrong current password is 422 on currentPassword and counts as a failed sign-in of the account (429 E_TOO_MANY_REQUESTS once the attempts are spent); the new password needs 12 to 1024 characters and must differ from the current one and the username (422 on newPassword). On success every other session and every personal API token of the account end, this session continues under a new id. Audited as user.password_change.
+         */
+        put: operations["changeMyPassword"];
         post?: never;
         delete?: never;
         options?: never;
@@ -953,49 +304,7 @@ export interface paths {
          * My experiments
          * @description The experiments (proposals) the caller belongs to, and only those. Facility accounts are refreshed from the User Office when older than EXPERIMENTS_SYNC_MAX_AGE_MINUTES; when it cannot answer, the stored data is served with meta.stale = true.
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    /** @description Substring of the proposal id, title, abstract or instrument */
-                    search?: string;
-                    sort?: "proposalId" | "title" | "instrument" | "startDate" | "-proposalId" | "-title" | "-instrument" | "-startDate";
-                    favorite?: "true" | "false";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Experiments */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Experiment"][];
-                            meta: {
-                                total: number;
-                                perPage: number;
-                                currentPage: number;
-                                lastPage: number;
-                                /** @description The User Office could not be asked; this is the last synced data */
-                                stale: boolean;
-                                /** Format: date-time */
-                                lastSyncedAt: string | null;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["listExperiments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1017,38 +326,7 @@ export interface paths {
          * Refresh my experiments from the User Office now
          * @description At most 6 times a minute. Local accounts get source "local" and nothing happens.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Synced */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @enum {unknown} */
-                                source: "useroffice" | "local";
-                                /** Format: date-time */
-                                syncedAt: string | null;
-                                experiments: number | null;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                429: components["responses"]["TooManyRequests"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["syncExperiments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1066,35 +344,7 @@ export interface paths {
          * One of my experiments, with its sessions
          * @description Dataset mounts are shown as container paths (the mode’s container root joined with the session’s bind, e.g. /data/2019001) and modes; host paths stay server-side. Another user’s experiment is a 404.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The experiment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Experiment"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["getExperiment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1111,44 +361,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Mark or unmark one of my experiments as a favourite */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        favorite: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The experiment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Experiment"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Mark or unmark one of my experiments as a favourite
+         * @description The flag is the caller’s own; other members do not see it.
+         */
+        put: operations["setExperimentFavorite"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1167,38 +384,7 @@ export interface paths {
          * Images I may launch
          * @description Enabled images whose allowedRoles include one of the caller's roles, by name.
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    /** @description Part of the name or description */
-                    search?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Images */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Image"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["listImages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1214,135 +400,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every image, disabled ones too (admins only) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    /** @description Part of the name or description */
-                    search?: string;
-                    driver?: "docker" | "kubernetes";
-                    enabled?: "true" | "false";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Images, by name */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AdminImage"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Every image, disabled ones too (admins only)
+         * @description By name; search matches part of the name or description.
+         */
+        get: operations["adminListImages"];
         put?: never;
-        /** Add an image to the catalogue (admins only) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Unique. */
-                        name: string;
-                        description?: string | null;
-                        /**
-                         * @description Docker image / pod image reference: [host[:port]/]lowercase/path[:tag][@sha256:<64 hex>].
-                         * @example registry.example.org/team/jupyter:2024.1
-                         */
-                        reference: string;
-                        /** @enum {string} */
-                        driver: "docker" | "kubernetes";
-                        /** @enum {string} */
-                        protocol: "vnc" | "rdp" | "ssh" | "http";
-                        port: number;
-                        /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
-                        cpu: number | string;
-                        /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
-                        memory: number | string;
-                        /** @description Bytes, or a size with a unit, as memory; 0 by default. */
-                        storage?: number | string;
-                        /** @default 0 */
-                        gpus?: number;
-                        /**
-                         * @description Variables for the container. Names starting with PORTAL_ are refused.
-                         * @default {}
-                         */
-                        environment?: {
-                            [key: string]: string;
-                        };
-                        /** @description Overrides the image's command; null (the default) keeps the image's own. */
-                        command?: string[] | null;
-                        /** @default true */
-                        requiresExperiment?: boolean;
-                        /**
-                         * @description Run with a read-only root file system (/tmp a writable scratch volume); only for images that write nowhere else but their mounts.
-                         * @default false
-                         */
-                        readOnlyRootFilesystem?: boolean;
-                        /** @default true */
-                        enabled?: boolean;
-                        /**
-                         * @description Roles that may launch the image; everyone holds "scientist".
-                         * @default [
-                         *       "scientist"
-                         *     ]
-                         */
-                        allowedRoles?: components["schemas"]["Role"][];
-                        /** @description Overrides the site's environment lifetime; null (the default) uses it. */
-                        lifetimeHours?: number | null;
-                        /** @description Stops (never removes) a running environment unused this long; null (the default): never. */
-                        idleLimitMinutes?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AdminImage"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                /** @description The name is taken (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Add an image to the catalogue (admins only)
+         * @description cpu, memory and storage take units ("1.5", "500m", "4Gi") and are stored as exact integers. Names are unique.
+         */
+        post: operations["adminCreateImage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1356,177 +424,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An image (admins only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The image */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AdminImage"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * An image (admins only)
+         * @description With how it runs (reference, environment, command) and who may launch it.
+         */
+        get: operations["adminGetImage"];
         put?: never;
         post?: never;
         /**
          * Remove an image from the catalogue (admins only)
          * @description An image that environments still reference cannot be deleted (409); disable it instead.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The image is in use; disable it instead (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        delete: operations["adminDeleteImage"];
         options?: never;
         head?: never;
         /**
          * Change an image (admins only)
          * @description Only the fields sent change; null clears description, command, lifetimeHours and idleLimitMinutes.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Unique. */
-                        name?: string;
-                        description?: string | null;
-                        /**
-                         * @description Docker image / pod image reference: [host[:port]/]lowercase/path[:tag][@sha256:<64 hex>].
-                         * @example registry.example.org/team/jupyter:2024.1
-                         */
-                        reference?: string;
-                        /** @enum {string} */
-                        driver?: "docker" | "kubernetes";
-                        /** @enum {string} */
-                        protocol?: "vnc" | "rdp" | "ssh" | "http";
-                        port?: number;
-                        /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
-                        cpu?: number | string;
-                        /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
-                        memory?: number | string;
-                        /** @description Bytes, or a size with a unit, as memory; 0 by default. */
-                        storage?: number | string;
-                        /** @default 0 */
-                        gpus?: number;
-                        /**
-                         * @description Variables for the container. Names starting with PORTAL_ are refused.
-                         * @default {}
-                         */
-                        environment?: {
-                            [key: string]: string;
-                        };
-                        /** @description Overrides the image's command; null (the default) keeps the image's own. */
-                        command?: string[] | null;
-                        /** @default true */
-                        requiresExperiment?: boolean;
-                        /**
-                         * @description Run with a read-only root file system (/tmp a writable scratch volume); only for images that write nowhere else but their mounts.
-                         * @default false
-                         */
-                        readOnlyRootFilesystem?: boolean;
-                        /** @default true */
-                        enabled?: boolean;
-                        /**
-                         * @description Roles that may launch the image; everyone holds "scientist".
-                         * @default [
-                         *       "scientist"
-                         *     ]
-                         */
-                        allowedRoles?: components["schemas"]["Role"][];
-                        /** @description Overrides the site's environment lifetime; null (the default) uses it. */
-                        lifetimeHours?: number | null;
-                        /** @description Stops (never removes) a running environment unused this long; null (the default): never. */
-                        idleLimitMinutes?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The changed image */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AdminImage"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The name is taken (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        patch: operations["adminUpdateImage"];
         trace?: never;
     };
     "/api/v1/quota": {
@@ -1536,54 +452,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My quota: limits, usage and what is available */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Quota */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                limits: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                usage: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                available: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * My quota: limits, usage and what is available
+         * @description Slots and storage count while environments exist; compute while they run. Available is never below 0.
+         */
+        get: operations["getMyQuota"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1599,156 +472,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My environments (removed ones only when asked for by state) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Environments */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            }[];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * My environments (removed ones only when asked for by state)
+         * @description Newest first.
+         */
+        get: operations["listEnvironments"];
         put?: never;
         /**
          * Requisition an environment
          * @description Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once. An environment tied to no experiment needs the User Office's authorisation when USER_OFFICE_AUTHORIZED_URL is set (contract endpoint 3): 403 E_NOT_AUTHORIZED_BY_USER_OFFICE when it says no or does not know the caller, 503 E_USER_OFFICE_UNAVAILABLE when it gives no answer (local accounts are not asked). A launch on an experiment re-syncs the caller's memberships first when they are older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES (503 E_USER_OFFICE_UNAVAILABLE when the User Office cannot answer: nothing is launched on stale rights).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        imageId: number;
-                        experimentId?: number;
-                        /** @description Mounts this beamtime session’s data */
-                        sessionId?: number;
-                        name?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Accepted; follow progress at /events or poll */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                429: components["responses"]["LaunchLimit"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["requisitionEnvironment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1762,402 +496,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of my environments */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The environment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Stop if needed and remove (frees its quota) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted; follow progress at /events or poll */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        expiresAt: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The environment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/admin/environments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /**
+         * One of my environments
+         * @description Another user’s environment is a 404.
+         */
+        get: operations["getEnvironment"];
         put?: never;
         post?: never;
         /**
-         * Remove anyone's environment (admins only)
-         * @description The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.remove with the owner in the details.
+         * Stop if needed and remove (frees its quota)
+         * @description Answers 202 at once; the engine work follows.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The environment */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted; the engine work follows */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                userId: number;
-                                username: string | null;
-                                /** @description Where the engine serves it (null until provisioned); never the secret */
-                                endpoint: null | {
-                                    host: string;
-                                    port: number;
-                                };
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        delete: operations["removeEnvironment"];
         options?: never;
         head?: never;
         /**
-         * Change the expiry of anyone's environment (admins)
-         * @description At most ENVIRONMENT_MAX_LIFETIME_HOURS after creation.
+         * Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation)
+         * @description Earlier or later, but not in the past.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        expiresAt: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The environment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        patch: operations["extendEnvironment"];
         trace?: never;
     };
     "/api/v1/environments/{id}/stop": {
@@ -2169,77 +526,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop (keeps it, and its slot and storage) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted; follow progress at /events or poll */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Stop (keeps it, and its slot and storage)
+         * @description Frees its compute; answers 202 at once.
+         */
+        post: operations["stopEnvironment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2259,77 +550,7 @@ export interface paths {
          * Start a stopped environment (its compute must fit the quota)
          * @description Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted; follow progress at /events or poll */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                429: components["responses"]["LaunchLimit"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["startEnvironment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2347,34 +568,7 @@ export interface paths {
          * Progress as server-sent events
          * @description Events "progress" (id, step, message, state, at) — resumable with Last-Event-ID — with keep-alive comments, then a final "ready" (running), "failed", "stopped" or "removed" event and the end of the stream.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The event stream */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": unknown;
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                429: components["responses"]["TooManyRequests"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["streamEnvironmentEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2396,76 +590,7 @@ export interface paths {
          * Open one of my running environments
          * @description http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Where to open it */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @constant */
-                                kind: "web";
-                                /**
-                                 * Format: uri
-                                 * @description The environment's own web service (http images), e.g. http://10.1.2.3:8080/
-                                 */
-                                url: string;
-                            } | {
-                                /** @constant */
-                                kind: "guacamole";
-                                /**
-                                 * Format: uri
-                                 * @description Guacamole client URL `<GUACAMOLE_URL>/#/client/<id>`, with `?token=` when the portal exchanged the credentials with Guacamole itself.
-                                 */
-                                url: string;
-                                /** @description Only when the server-side exchange was not possible: post these to Guacamole (`POST <GUACAMOLE_URL>/api/tokens`, form fields) to obtain a token. Never put them in a URL. */
-                                credentials?: {
-                                    username: string;
-                                    password: string;
-                                } | {
-                                    /** @description Signed, encrypted guacamole-auth-json blob (single use) */
-                                    data: string;
-                                };
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not running (E_INVALID_STATE), no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED), or a value of its connection Guacamole can never store (E_ACCESS_REJECTED: permanent, retrying does not help; `meta.setting` names what an administrator must change, e.g. REMOTE_USER, `meta.problem` is characters, length or refused) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                /** @description Guacamole is not configured or its database is unreachable (E_ACCESS_UNAVAILABLE) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-            };
-        };
+        post: operations["openEnvironment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2483,57 +608,7 @@ export interface paths {
          * My notifications, newest first
          * @description Warnings before an environment expires or is stopped for idleness (at each of ENVIRONMENT_WARNING_LEADS before it), and idle stops. The same ones are e-mailed when the site enables mail. `unread=true` lists only unread ones (its `meta.total` is the unread count).
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    unread?: boolean;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Notifications */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                /**
-                                 * @description expiry_warning: the environment will be removed at its expiry; idle_warning: it will be stopped unless used; idle_stopped: it was stopped after its idle limit.
-                                 * @enum {unknown}
-                                 */
-                                kind: "expiry_warning" | "idle_warning" | "idle_stopped";
-                                subject: string;
-                                /** @description Plain text, for people */
-                                body: string;
-                                environmentId: number | null;
-                                /**
-                                 * Format: uri
-                                 * @description Where to act on it: the console's environments page (extend dialog open)
-                                 */
-                                link: string | null;
-                                /** Format: date-time */
-                                readAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["listNotifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2551,34 +626,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark all my notifications read */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description How many were unread */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                updated: number;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Mark all my notifications read
+         * @description Answers how many were unread.
+         */
+        post: operations["markAllNotificationsRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2598,55 +650,7 @@ export interface paths {
          * Mark one of my notifications read
          * @description Someone else's notification is 404, exactly like a missing one.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The notification */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                /**
-                                 * @description expiry_warning: the environment will be removed at its expiry; idle_warning: it will be stopped unless used; idle_stopped: it was stopped after its idle limit.
-                                 * @enum {unknown}
-                                 */
-                                kind: "expiry_warning" | "idle_warning" | "idle_stopped";
-                                subject: string;
-                                /** @description Plain text, for people */
-                                body: string;
-                                environmentId: number | null;
-                                /**
-                                 * Format: uri
-                                 * @description Where to act on it: the console's environments page (extend dialog open)
-                                 */
-                                link: string | null;
-                                /** Format: date-time */
-                                readAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        post: operations["markNotificationRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2660,1321 +664,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail (admins only) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    actorId?: number;
-                    /** @example auth.login */
-                    action?: string;
-                    /** @example environment */
-                    objectType?: string;
-                    objectId?: string;
-                    outcome?: "success" | "failure" | "denied";
-                    from?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Events, newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["AuditEvent"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * The audit trail (admins only)
+         * @description Newest first; every filter narrows the list.
+         */
+        get: operations["adminListAuditEvents"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/experiments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** All experiments, local and User Office (admins only) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    /** @description Part of the proposal id, title or instrument */
-                    search?: string;
-                    source?: "local" | "useroffice";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Experiments, newest first (without sessions) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["Experiment"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        /** Create a local experiment (admins only) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        proposalId: string;
-                        title: string;
-                        abstract?: string | null;
-                        instrument?: string | null;
-                        /** @description POSIX id the data belongs to; 0 (root) is refused. */
-                        posixUid?: number | null;
-                        /** @description POSIX id the data belongs to; 0 (root) is refused. */
-                        posixGid?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                proposalId: string;
-                                title: string;
-                                abstract: string | null;
-                                instrument: string | null;
-                                /** @enum {string} */
-                                source: "useroffice" | "local";
-                                /**
-                                 * Format: date-time
-                                 * @description Start of the earliest session.
-                                 */
-                                startsAt: string | null;
-                                /** Format: date-time */
-                                lastSyncedAt: string | null;
-                                /** @description The caller's own favourite flag. */
-                                favorite: boolean;
-                                /** @description Present where the operation says so. */
-                                sessions: components["schemas"]["ExperimentSession"][];
-                                posixUid: number | null;
-                                posixGid: number | null;
-                                members: components["schemas"]["ExperimentMember"][];
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                /** @description The proposal id is taken (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/experiments/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An experiment with its sessions and members (admins only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The experiment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                proposalId: string;
-                                title: string;
-                                abstract: string | null;
-                                instrument: string | null;
-                                /** @enum {string} */
-                                source: "useroffice" | "local";
-                                /**
-                                 * Format: date-time
-                                 * @description Start of the earliest session.
-                                 */
-                                startsAt: string | null;
-                                /** Format: date-time */
-                                lastSyncedAt: string | null;
-                                /** @description The caller's own favourite flag. */
-                                favorite: boolean;
-                                /** @description Present where the operation says so. */
-                                sessions: components["schemas"]["ExperimentSession"][];
-                                posixUid: number | null;
-                                posixGid: number | null;
-                                members: components["schemas"]["ExperimentMember"][];
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a local experiment with its sessions and members (admins only) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        /**
-         * Change a local experiment (admins only)
-         * @description Only the fields sent change; null clears an optional field.
-         */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        proposalId?: string;
-                        title?: string;
-                        abstract?: string | null;
-                        instrument?: string | null;
-                        /** @description POSIX id the data belongs to; 0 (root) is refused. */
-                        posixUid?: number | null;
-                        /** @description POSIX id the data belongs to; 0 (root) is refused. */
-                        posixGid?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description The changed experiment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                proposalId: string;
-                                title: string;
-                                abstract: string | null;
-                                instrument: string | null;
-                                /** @enum {string} */
-                                source: "useroffice" | "local";
-                                /**
-                                 * Format: date-time
-                                 * @description Start of the earliest session.
-                                 */
-                                startsAt: string | null;
-                                /** Format: date-time */
-                                lastSyncedAt: string | null;
-                                /** @description The caller's own favourite flag. */
-                                favorite: boolean;
-                                /** @description Present where the operation says so. */
-                                sessions: components["schemas"]["ExperimentSession"][];
-                                posixUid: number | null;
-                                posixGid: number | null;
-                                members: components["schemas"]["ExperimentMember"][];
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The proposal id is taken, or the experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/admin/experiments/{id}/sessions/{sessionNumber}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Create or replace a session of a local experiment (admins only)
-         * @description Fields left out become null. The mounts dataSetPath asks for are checked against the mount policy and stored: a value that fails the checks is kept, and the session is not launchable (see mountErrors).
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    sessionNumber: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        title?: string | null;
-                        description?: string | null;
-                        /** Format: date-time */
-                        startsAt?: string | null;
-                        /**
-                         * Format: date-time
-                         * @description Not before startsAt.
-                         */
-                        endsAt?: string | null;
-                        /**
-                         * @description JSON, as the User Office sends it: host path → {"bind", "mode"}. "bind" is a sub-path of the mode's container root (MOUNT_CONTAINER_RO_ROOT for "ro", MOUNT_CONTAINER_RW_ROOT for "rw"; "" is the root itself): the example mounts /data/2019001 read-only and /output/2019001 read-write.
-                         * @example {"/srv/data/2019001": {"bind": "/2019001", "mode": "ro"}, "/srv/results/2019001": {"bind": "/2019001", "mode": "rw"}}
-                         */
-                        dataSetPath?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Replaced (or unchanged) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["ExperimentSession"];
-                        };
-                    };
-                };
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["ExperimentSession"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        post?: never;
-        /** Delete a session of a local experiment (admins only) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    sessionNumber: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/experiments/{id}/members/{userId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Add a member to a local experiment, or set their role (admins only) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    userId: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": {
-                        /** @default member */
-                        role?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The role was set (or already was) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["ExperimentMember"];
-                        };
-                    };
-                };
-                /** @description Added */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["ExperimentMember"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        post?: never;
-        /** Remove a member from a local experiment (admins only) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    userId: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description The experiment is managed by the User Office (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/quotas/default": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The site default quota (admins only)
-         * @description The stored default, or the configured one (QUOTA_DEFAULT_*) until an admin stores one.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The site default */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The limits of every user without an override */
-                            data: {
-                                environments: number;
-                                cpuMillicores: number;
-                                memoryBytes: number;
-                                storageBytes: number;
-                                gpus: number;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        /**
-         * Set the site default quota (admins only)
-         * @description Applies at once to every user without an override. Audited as quota.default.update with the old and new values.
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Environments that may exist at once (stopped ones count). */
-                        environments: number;
-                        /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
-                        cpu: number | string;
-                        /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
-                        memory: number | string;
-                        /** @description Bytes, or a size with a unit, as memory. */
-                        storage: number | string;
-                        gpus: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The site default */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The limits of every user without an override */
-                            data: {
-                                environments: number;
-                                cpuMillicores: number;
-                                memoryBytes: number;
-                                storageBytes: number;
-                                gpus: number;
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users/{id}/quota": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's quota: limits, usage and what is available (admins only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The user's quota */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @description The limits */
-                                limits: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description What the user holds: slots and storage while environments exist, compute while they run */
-                                usage: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description What is left (never below 0) */
-                                available: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description Whether the limits are an override (else the site default). */
-                                custom: boolean;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        /**
-         * Override a user's quota (admins only)
-         * @description Limits below what the user already holds are allowed: nothing is stopped, new requisitions are refused until usage drops, and overLimit names the limits concerned. Audited as quota.user.update.
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Environments that may exist at once (stopped ones count). */
-                        environments: number;
-                        /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
-                        cpu: number | string;
-                        /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
-                        memory: number | string;
-                        /** @description Bytes, or a size with a unit, as memory. */
-                        storage: number | string;
-                        gpus: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The user's quota */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @description The limits */
-                                limits: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description What the user holds: slots and storage while environments exist, compute while they run */
-                                usage: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description What is left (never below 0) */
-                                available: {
-                                    environments: number;
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** @constant */
-                                custom: true;
-                                /** @description Limits the current usage is above. */
-                                overLimit: ("environments" | "cpuMillicores" | "memoryBytes" | "storageBytes" | "gpus")[];
-                            };
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        post?: never;
-        /**
-         * Remove a user's override: back to the site default (admins only)
-         * @description Audited as quota.user.reset. 404 when the user has no override.
-         */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Search accounts (admins only) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    /** @description Part of the username, email or display name */
-                    search?: string;
-                    role?: components["schemas"]["Role"];
-                    provider?: "local" | "useroffice" | "saml" | "oidc";
-                    disabled?: "true" | "false";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accounts, oldest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["User"][];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An account with its quota usage and environments (admins only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The account */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                username: string;
-                                email: string | null;
-                                displayName: string | null;
-                                /** @enum {string} */
-                                provider: "local" | "useroffice" | "saml" | "oidc";
-                                roles: components["schemas"]["Role"][];
-                                disabled: boolean;
-                                /** Format: date-time */
-                                lastLoginAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                quota: {
-                                    limits: {
-                                        environments: number;
-                                        cpuMillicores: number;
-                                        memoryBytes: number;
-                                        storageBytes: number;
-                                        gpus: number;
-                                    };
-                                    usage: {
-                                        environments: number;
-                                        cpuMillicores: number;
-                                        memoryBytes: number;
-                                        storageBytes: number;
-                                        gpus: number;
-                                    };
-                                    available: {
-                                        environments: number;
-                                        cpuMillicores: number;
-                                        memoryBytes: number;
-                                        storageBytes: number;
-                                        gpus: number;
-                                    };
-                                    /** @description Whether the limits are an override */
-                                    custom: boolean;
-                                };
-                                /** @description Their environments not yet removed, newest first */
-                                environments: {
-                                    id: number;
-                                    name: string;
-                                    /** @enum {unknown} */
-                                    state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                    /** @description Why it failed, for people */
-                                    failureReason: string | null;
-                                    /** @enum {unknown} */
-                                    driver: "docker" | "kubernetes";
-                                    imageId: number;
-                                    experimentId: number | null;
-                                    sessionId: number | null;
-                                    imageName: string | null;
-                                    /** @enum {unknown} */
-                                    protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                    resources: {
-                                        cpuMillicores: number;
-                                        memoryBytes: number;
-                                        storageBytes: number;
-                                        gpus: number;
-                                    };
-                                    /** Format: date-time */
-                                    expiresAt: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                     */
-                                    lastActivityAt: string | null;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** Format: date-time */
-                                    updatedAt: string;
-                                    userId: number;
-                                    username: string | null;
-                                    /** @description Where the engine serves it (null until provisioned); never the secret */
-                                    endpoint: null | {
-                                        host: string;
-                                        port: number;
-                                    };
-                                }[];
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        /**
-         * Erase an account (GDPR; admins only)
-         * @description Removes its environments through the engine (not waited for), replaces the username by a stable pseudonym (erased-…), clears email, display name, external id and password, disables it, drops its roles, tokens, sessions and experiment memberships, and pseudonymises the audit trail. An admin cannot erase themselves (409 E_CONFLICT). Audited as user.erase.
-         */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Erased */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Your own account (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        options?: never;
-        head?: never;
-        /**
-         * Change roles, disable or enable an account (admins only)
-         * @description roles replaces the manual roles (scientist is always kept; roles from the SAML IdP stay). Disabling ends every browser session and revokes every API token of the account; stopEnvironments stops its running environments. An admin cannot remove their own admin role or disable themselves (409 E_CONFLICT). Audited as user.update with the changed fields.
-         */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The user */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        roles?: components["schemas"]["Role"][];
-                        disabled?: boolean;
-                        stopEnvironments?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The account */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["User"];
-                        };
-                    };
-                };
-                400: components["responses"]["InvalidJson"];
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Your own admin role or account (E_CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                413: components["responses"]["PayloadTooLarge"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        trace?: never;
-    };
-    "/api/v1/admin/environments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Everyone's environments (admins only; removed ones only when asked for by state) */
-        get: {
-            parameters: {
-                query?: {
-                    page?: components["parameters"]["page"];
-                    perPage?: components["parameters"]["perPage"];
-                    state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                    userId?: number;
-                    imageId?: number;
-                    experimentId?: number;
-                    driver?: "docker" | "kubernetes";
-                    /** @description A leading "-" sorts descending; default -createdAt */
-                    sort?: "createdAt" | "-createdAt" | "memoryBytes" | "-memoryBytes" | "cpuMillicores" | "-cpuMillicores";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Environments */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                userId: number;
-                                username: string | null;
-                                /** @description Where the engine serves it (null until provisioned); never the secret */
-                                endpoint: null | {
-                                    host: string;
-                                    port: number;
-                                };
-                            }[];
-                            meta: components["schemas"]["ListMeta"];
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/environments/{id}/stop": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Stop anyone's running environment (admins only)
-         * @description The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.stop with the owner in the details.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description The environment */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accepted; the engine work follows */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
-                                /** @description Why it failed, for people */
-                                failureReason: string | null;
-                                /** @enum {unknown} */
-                                driver: "docker" | "kubernetes";
-                                imageId: number;
-                                experimentId: number | null;
-                                sessionId: number | null;
-                                imageName: string | null;
-                                /** @enum {unknown} */
-                                protocol: "vnc" | "rdp" | "ssh" | "http" | null;
-                                resources: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    storageBytes: number;
-                                    gpus: number;
-                                };
-                                /** Format: date-time */
-                                expiresAt: string;
-                                /**
-                                 * Format: date-time
-                                 * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
-                                 */
-                                lastActivityAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                userId: number;
-                                username: string | null;
-                                /** @description Where the engine serves it (null until provisioned); never the secret */
-                                endpoint: null | {
-                                    host: string;
-                                    port: number;
-                                };
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                404: components["responses"]["NotFound"];
-                /** @description Not in a state that allows this (E_INVALID_STATE) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3992,43 +688,7 @@ export interface paths {
          * The audit trail as CSV (admins only)
          * @description The same filters as `/admin/audit`; at most 100,000 rows, newest first. Cells that start with = + - @ are prefixed with a single quote.
          */
-        get: {
-            parameters: {
-                query?: {
-                    actorId?: number;
-                    /** @example auth.login */
-                    action?: string;
-                    /** @example environment */
-                    objectType?: string;
-                    objectId?: string;
-                    outcome?: "success" | "failure" | "denied";
-                    from?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description RFC 4180 CSV, header row first */
-                200: {
-                    headers: {
-                        /** @description attachment; filename="…csv" */
-                        "Content-Disposition"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /** @example id,occurredAt,actorId,actorName,action,objectType,objectId,outcome,clientIp,userAgent,requestId,details */
-                        "text/csv": string;
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["adminExportAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4046,63 +706,9 @@ export interface paths {
         };
         /**
          * Resource usage per user, experiment or image (admins only)
-         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window.
+         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window. `to` defaults to now and is at most 400 days after `from`.
          */
-        get: {
-            parameters: {
-                query: {
-                    /** @description Start of the window (ISO 8601). */
-                    from: string;
-                    /** @description End of the window; defaults to now. At most 400 days after `from`. */
-                    to?: string;
-                    groupBy: "user" | "experiment" | "image";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Usage rows, by label */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                key: {
-                                    /** @description User, experiment or image id; null for "(no experiment)". */
-                                    id: number | null;
-                                    /** @description Username, proposal id or image name. */
-                                    label: string;
-                                };
-                                /** @description Hours holding a slot (any live state). */
-                                environmentHours: number;
-                                /** @description Cores × hours holding compute. */
-                                cpuCoreHours: number;
-                                /** @description GiB × hours holding compute. */
-                                memoryGiBHours: number;
-                                /** @description Rounded to 4 decimals. */
-                                gpuHours: number;
-                            }[];
-                            meta: {
-                                /** Format: date-time */
-                                from: string;
-                                /** Format: date-time */
-                                to: string;
-                                /** @enum {string} */
-                                groupBy: "user" | "experiment" | "image";
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        get: operations["adminGetUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4118,40 +724,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Resource usage as CSV (admins only) */
-        get: {
-            parameters: {
-                query: {
-                    /** @description Start of the window (ISO 8601). */
-                    from: string;
-                    /** @description End of the window; defaults to now. At most 400 days after `from`. */
-                    to?: string;
-                    groupBy: "user" | "experiment" | "image";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description RFC 4180 CSV, header row first */
-                200: {
-                    headers: {
-                        /** @description attachment; filename="…csv" */
-                        "Content-Disposition"?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours */
-                        "text/csv": string;
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                422: components["responses"]["ValidationFailed"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Resource usage as CSV (admins only)
+         * @description The same rows as `/admin/usage`; the first column is the group’s id.
+         */
+        get: operations["adminExportUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4167,61 +744,278 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live facility overview (admins only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Environments, reservations, capacity and the last day */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                environmentsByState: {
-                                    provisioning: number;
-                                    running: number;
-                                    stopping: number;
-                                    stopped: number;
-                                    removing: number;
-                                    removed: number;
-                                    failed: number;
-                                };
-                                /** @description Sum over environments holding compute (provisioning, running, stopping). */
-                                reserved: {
-                                    cpuMillicores: number;
-                                    memoryBytes: number;
-                                    gpus: number;
-                                };
-                                /** @description CAPACITY_CPU / CAPACITY_MEMORY / CAPACITY_GPUS; null when not configured. */
-                                capacity: {
-                                    cpuMillicores: number | null;
-                                    memoryBytes: number | null;
-                                    gpus: number | null;
-                                };
-                                /** @description Distinct users with a successful sign-in in the last 24 hours. */
-                                activeUsers24h: number;
-                                /** @description Environments that entered "failed" in the last 24 hours. */
-                                failures24h: number;
-                            };
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                403: components["responses"]["Forbidden"];
-                503: components["responses"]["ServiceUnavailable"];
-            };
-        };
+        /**
+         * Live facility overview (admins only)
+         * @description Environments by state, reserved compute against capacity, and the last day.
+         */
+        get: operations["adminGetOverview"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search accounts (admins only)
+         * @description Oldest first; search matches part of the username, email or display name.
+         */
+        get: operations["adminListUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account with its quota usage and environments (admins only)
+         * @description The account, its quota (limits, usage, available) and its live environments.
+         */
+        get: operations["adminGetUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase an account (GDPR; admins only)
+         * @description Removes its environments through the engine (not waited for), replaces the username by a stable pseudonym (erased-…), clears email, display name, external id and password, disables it, drops its roles, tokens, sessions and experiment memberships, and pseudonymises the audit trail. An admin cannot erase themselves (409 E_CONFLICT). Audited as user.erase.
+         */
+        delete: operations["adminEraseUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change roles, disable or enable an account (admins only)
+         * @description roles replaces the manual roles (scientist is always kept; roles from the SAML IdP stay). Disabling ends every browser session and revokes every API token of the account; stopEnvironments stops its running environments. An admin cannot remove their own admin role or disable themselves (409 E_CONFLICT). Audited as user.update with the changed fields.
+         */
+        patch: operations["adminUpdateUser"];
+        trace?: never;
+    };
+    "/api/v1/admin/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everyone's environments (admins only; removed ones only when asked for by state)
+         * @description sort: a leading "-" sorts descending; default -createdAt.
+         */
+        get: operations["adminListEnvironments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/environments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove anyone's environment (admins only)
+         * @description The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.remove with the owner in the details.
+         */
+        delete: operations["adminRemoveEnvironment"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the expiry of anyone's environment (admins)
+         * @description At most ENVIRONMENT_MAX_LIFETIME_HOURS after creation.
+         */
+        patch: operations["adminExtendEnvironment"];
+        trace?: never;
+    };
+    "/api/v1/admin/environments/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop anyone's running environment (admins only)
+         * @description The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.stop with the owner in the details.
+         */
+        post: operations["adminStopEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/quotas/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site default quota (admins only)
+         * @description The stored default, or the configured one (QUOTA_DEFAULT_*) until an admin stores one.
+         */
+        get: operations["adminGetDefaultQuota"];
+        /**
+         * Set the site default quota (admins only)
+         * @description Applies at once to every user without an override. Sizes take the same units as images. Audited as quota.default.update with the old and new values.
+         */
+        put: operations["adminSetDefaultQuota"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's quota: limits, usage and what is available (admins only)
+         * @description Usage counts slots and storage while environments exist, compute while they run.
+         */
+        get: operations["adminGetUserQuota"];
+        /**
+         * Override a user's quota (admins only)
+         * @description Limits below what the user already holds are allowed: nothing is stopped, new requisitions are refused until usage drops, and overLimit names the limits concerned. Audited as quota.user.update.
+         */
+        put: operations["adminSetUserQuota"];
+        post?: never;
+        /**
+         * Remove a user's override: back to the site default (admins only)
+         * @description Audited as quota.user.reset. 404 when the user has no override.
+         */
+        delete: operations["adminResetUserQuota"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All experiments, local and User Office (admins only)
+         * @description Newest first; search matches part of the proposal id, title or instrument.
+         */
+        get: operations["adminListExperiments"];
+        put?: never;
+        /**
+         * Create a local experiment (admins only)
+         * @description posixUid and posixGid are the POSIX ids the data belongs to; 0 (root) is refused.
+         */
+        post: operations["adminCreateExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An experiment with its sessions and members (admins only)
+         * @description With its POSIX identity; local and User Office experiments alike.
+         */
+        get: operations["adminGetExperiment"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a local experiment with its sessions and members (admins only)
+         * @description User Office experiments cannot be deleted here (409).
+         */
+        delete: operations["adminDeleteExperiment"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a local experiment (admins only)
+         * @description Only the fields sent change; null clears an optional field.
+         */
+        patch: operations["adminUpdateExperiment"];
+        trace?: never;
+    };
+    "/api/v1/admin/experiments/{id}/sessions/{sessionNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or replace a session of a local experiment (admins only)
+         * @description Fields left out become null. The mounts dataSetPath asks for are checked against the mount policy and stored: a value that fails the checks is kept, and the session is not launchable (see mountErrors). dataSetPath is JSON, as the User Office sends it: host path → {"bind", "mode"}; "bind" is a sub-path of the mode's container root (MOUNT_CONTAINER_RO_ROOT for "ro", MOUNT_CONTAINER_RW_ROOT for "rw"; "" is the root itself), e.g. `{"/srv/data/2019001": {"bind": "/2019001", "mode": "ro"}}` mounts /data/2019001 read-only.
+         */
+        put: operations["adminPutExperimentSession"];
+        post?: never;
+        /**
+         * Delete a session of a local experiment (admins only)
+         * @description Environments launched on it keep running.
+         */
+        delete: operations["adminDeleteExperimentSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/experiments/{id}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a member to a local experiment, or set their role (admins only)
+         * @description The role is "member" unless given.
+         */
+        put: operations["adminPutExperimentMember"];
+        post?: never;
+        /**
+         * Remove a member from a local experiment (admins only)
+         * @description They lose access to its data from their next launch.
+         */
+        delete: operations["adminDeleteExperimentMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4234,30 +1028,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Alive */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @constant */
-                            status: "ok";
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness: the process answers
+         * @description Checks nothing else; for the orchestrator’s liveness probe.
+         */
+        get: operations["checkLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4277,35 +1052,7 @@ export interface paths {
          * Readiness: the database and every configured outside system answer
          * @description Checks the database, the compute engines, and each configured outside system (the User Office when enabled, Guacamole's database with ACCESS_BROKER=guacamole-db, Guacamole's web application when its URL is set). A failing check named in HEALTH_REQUIRED_CHECKS (the database always) makes the answer 503; any other failure or warning makes it 200 with status "degraded".
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ready: status "ok", or "degraded" when an optional system fails */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HealthReport"];
-                    };
-                };
-                /** @description Not ready: a required check fails (or shutting down: the "shutdown" check); the checks say why */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["HealthReport"];
-                    };
-                };
-            };
-        };
+        get: operations["checkReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4326,28 +1073,7 @@ export interface paths {
          * @description Answered on the API port only when `METRICS_TOKEN` is set and `METRICS_PORT` is not (with `METRICS_PORT` the metrics move to a listener of their own); otherwise this path is a 404 like any unknown one.
          *     Send the token as `Authorization: Bearer <METRICS_TOKEN>`; personal API tokens and sessions do not open it.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The Prometheus text exposition format, version 0.0.4 */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/plain": string;
-                    };
-                };
-                401: components["responses"]["Unauthenticated"];
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4363,27 +1089,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OpenAPI 3.1 document */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, never>;
-                    };
-                };
-            };
-        };
+        /**
+         * This OpenAPI document
+         * @description Generated from the routes’ validators and the transformers’ field lists.
+         */
+        get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4399,27 +1109,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Human-readable API reference (Swagger UI) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        /**
+         * Human-readable API reference (Swagger UI)
+         * @description Swagger UI served by the portal itself (no outside scripts), reading this document.
+         */
+        get: operations["getApiReference"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4435,28 +1129,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Static assets of the API reference page */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    file: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Asset */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                404: components["responses"]["NotFound"];
-            };
-        };
+        /**
+         * Static assets of the API reference page
+         * @description Only the Swagger UI files the page loads; any other name is a 404.
+         */
+        get: operations["getApiReferenceAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4476,35 +1153,7 @@ export interface paths {
          * The web console (where sign-in and sign-out land the browser)
          * @description Revalidated on every load (`Cache-Control: no-cache`), with a strict CSP.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The console page (index.html) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description The console has not been built: a page saying how to build it */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["getConsole"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4524,27 +1173,7 @@ export interface paths {
          * A hashed script, style sheet or image of the console
          * @description Cached for a year: a new build gives new names.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    file: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Asset */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                404: components["responses"]["NotFound"];
-            };
-        };
+        get: operations["getConsoleAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4564,56 +1193,7 @@ export interface paths {
          * The console's client-side routes
          * @description Any other GET path (also several segments deep, e.g. `/experiments/12`) answers the console page, whose router shows the view. Paths under `/api`, `/health`, `/metrics` and `/assets` never do: an unknown one is a JSON 404 `E_ROUTE_NOT_FOUND`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    path: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The console page (index.html) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-                /** @description An unknown path under `/api`, `/health`, `/metrics` or `/assets` */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "errors": [
-                         *         {
-                         *           "code": "E_ROUTE_NOT_FOUND",
-                         *           "message": "No such endpoint"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The console has not been built: a page saying how to build it */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": unknown;
-                    };
-                };
-            };
-        };
+        get: operations["getConsoleRoute"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4719,6 +1299,29 @@ export interface components {
             /** @description Present where the operation says so. */
             sessions?: components["schemas"]["ExperimentSession"][];
         };
+        AdminExperiment: {
+            id: number;
+            proposalId: string;
+            title: string;
+            abstract: string | null;
+            instrument: string | null;
+            /** @enum {string} */
+            source: "useroffice" | "local";
+            /**
+             * Format: date-time
+             * @description Start of the earliest session.
+             */
+            startsAt: string | null;
+            /** Format: date-time */
+            lastSyncedAt: string | null;
+            /** @description The caller's own favourite flag. */
+            favorite: boolean;
+            /** @description Present where the operation says so. */
+            sessions: components["schemas"]["ExperimentSession"][];
+            posixUid: number | null;
+            posixGid: number | null;
+            members: components["schemas"]["ExperimentMember"][];
+        };
         ExperimentSession: {
             id: number;
             sessionNumber: string;
@@ -4812,14 +1415,135 @@ export interface components {
             };
             /** @description Overrides the image's command; null keeps the image's own. */
             command: string[] | null;
+            enabled: boolean;
             /** @description Containers run with a read-only root file system; /tmp is a scratch volume. */
             readOnlyRootFilesystem: boolean;
-            enabled: boolean;
             allowedRoles: components["schemas"]["Role"][];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        Environment: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
+            /** @enum {string} */
+            driver: "docker" | "kubernetes";
+            imageId: number;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Why it failed, for people */
+            failureReason: string | null;
+            /**
+             * Format: date-time
+             * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+             */
+            lastActivityAt: string | null;
+            experimentId: number | null;
+            sessionId: number | null;
+            imageName: string | null;
+            /** @enum {string|null} */
+            protocol: "vnc" | "rdp" | "ssh" | "http" | null;
+            resources: {
+                /** @example 1500 */
+                cpuMillicores: number;
+                /** @example 4294967296 */
+                memoryBytes: number;
+                storageBytes: number;
+                gpus: number;
+            };
+        };
+        Notification: {
+            id: number;
+            /**
+             * @description expiry_warning: the environment will be removed at its expiry; idle_warning: it will be stopped unless used; idle_stopped: it was stopped after its idle limit.
+             * @enum {string}
+             */
+            kind: "expiry_warning" | "idle_warning" | "idle_stopped";
+            subject: string;
+            /** @description Plain text, for people */
+            body: string;
+            environmentId: number | null;
+            /**
+             * Format: uri
+             * @description Where to act on it: the console's environments page (extend dialog open)
+             */
+            link: string | null;
+            /** Format: date-time */
+            readAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AdminEnvironment: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            state: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
+            /** @enum {string} */
+            driver: "docker" | "kubernetes";
+            imageId: number;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Why it failed, for people */
+            failureReason: string | null;
+            /**
+             * Format: date-time
+             * @description The latest use the portal knows of: Guacamole's connection history, the web application's own activity (Jupyter's /api/status), access granted by the portal, the last start. Null before it first ran.
+             */
+            lastActivityAt: string | null;
+            experimentId: number | null;
+            sessionId: number | null;
+            imageName: string | null;
+            /** @enum {string|null} */
+            protocol: "vnc" | "rdp" | "ssh" | "http" | null;
+            resources: {
+                /** @example 1500 */
+                cpuMillicores: number;
+                /** @example 4294967296 */
+                memoryBytes: number;
+                storageBytes: number;
+                gpus: number;
+            };
+            userId: number;
+            username: string | null;
+            /** @description Where the engine serves it (null until provisioned); never the secret */
+            endpoint: {
+                host: string;
+                port: number;
+            } | null;
+        };
+        UsageRow: {
+            key: {
+                /** @description User, experiment or image id; null for "(no experiment)". */
+                id: number | null;
+                /** @description Username, proposal id or image name. */
+                label: string;
+            };
+            /** @description Hours holding a slot (any live state); rounded to 4 decimals. */
+            environmentHours: number;
+            /** @description Cores × hours holding compute; rounded to 4 decimals. */
+            cpuCoreHours: number;
+            /** @description GiB × hours holding compute; rounded to 4 decimals. */
+            memoryGiBHours: number;
+            /** @description GPUs × hours holding compute; rounded to 4 decimals. */
+            gpuHours: number;
+        };
+        QuotaAmounts: {
+            environments: number;
+            cpuMillicores: number;
+            memoryBytes: number;
+            storageBytes: number;
+            gpus: number;
         };
         HealthReport: {
             /**
@@ -5015,13 +1739,2909 @@ export interface components {
             };
         };
     };
-    parameters: {
-        page: number;
-        perPage: number;
-    };
+    parameters: never;
     requestBodies: never;
     headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listSignInMethods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign-in methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            password: {
+                                enabled: boolean;
+                                providers: ("local" | "useroffice")[];
+                            };
+                            saml: {
+                                enabled: boolean;
+                                label?: string;
+                                /** @description Navigate the browser here (add ?returnTo=…) */
+                                loginUrl?: string;
+                            };
+                            oidc: {
+                                enabled: boolean;
+                                label?: string;
+                                /** @description Navigate the browser here (add ?returnTo=…) */
+                                loginUrl?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    issueCsrfToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description XSRF-TOKEN cookie set */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    /** Format: password */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            /** @description Wrong username or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            /** @description The User Office vouched for a username another kind of account holds (E_ACCOUNT_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database or the User Office is unavailable (E_USER_OFFICE_UNAVAILABLE); never reported as a wrong password */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out here; visit redirectUrl to sign out at the IdP */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uri */
+                            redirectUrl: string;
+                        };
+                    };
+                };
+            };
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAccessTokens: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens, newest first (never their values) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AccessToken"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description At most API_TOKEN_MAX_DAYS (90 by default). */
+                    expiresInDays: number;
+                    /**
+                     * @description Grant the admin scope (admins only).
+                     * @default false
+                     */
+                    admin?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["NewAccessToken"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Me */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSamlMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SAML metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/samlmetadata+xml": unknown;
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    startSamlSignIn: {
+        parameters: {
+            query?: {
+                /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
+                returnTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the IdP */
+            302: {
+                headers: {
+                    /** @description The binding cookie `__Host-portal-saml-request` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, SAML_LOGIN_THROTTLE_*) or too many sign-ins under way (E_SAML_BUSY, SAML_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    consumeSamlAssertion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    SAMLResponse: string;
+                    RelayState?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in; to returnTo */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    samlLogoutRedirect: {
+        parameters: {
+            query?: {
+                SAMLRequest?: string;
+                SAMLResponse?: string;
+                RelayState?: string;
+                SigAlg?: string;
+                Signature?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Back to the IdP with a LogoutResponse, or to the portal page */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    samlLogoutPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    SAMLRequest?: string;
+                    SAMLResponse?: string;
+                    RelayState?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Back to the IdP with a LogoutResponse, or to the portal page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    startOidcSignIn: {
+        parameters: {
+            query?: {
+                /** @description Where to land after sign-in (same-origin path or allowed absolute URL) */
+                returnTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider */
+            302: {
+                headers: {
+                    /** @description The binding cookie `__Host-portal-oidc-request` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Too many sign-in starts from this address (E_TOO_MANY_REQUESTS, OIDC_LOGIN_THROTTLE_*) or too many sign-ins under way (E_OIDC_BUSY, OIDC_MAX_PENDING_SIGN_INS); an HTML page, with Retry-After */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The provider cannot be reached (E_OIDC_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    completeOidcSignIn: {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                iss?: string;
+                error?: string;
+                error_description?: string;
+                session_state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; to returnTo */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An HTML page explaining the problem (the browser visits these endpoints) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed; other sessions and all API tokens ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listExperiments: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+                sort?: "proposalId" | "title" | "instrument" | "startDate" | "-proposalId" | "-title" | "-instrument" | "-startDate";
+                favorite?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Experiments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Experiment"][];
+                        meta: {
+                            total: number;
+                            perPage: number;
+                            currentPage: number;
+                            lastPage: number;
+                            /** @description The User Office could not be asked; this is the last synced data */
+                            stale: boolean;
+                            /** Format: date-time */
+                            lastSyncedAt: string | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncExperiments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Synced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {unknown} */
+                            source: "useroffice" | "local";
+                            /** Format: date-time */
+                            syncedAt: string | null;
+                            experiments: number | null;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Experiment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setExperimentFavorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    favorite: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Experiment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listImages: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Images */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Image"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListImages: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+                driver?: "docker" | "kubernetes";
+                enabled?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Images, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminImage"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminCreateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string | null;
+                    /**
+                     * @description Docker image / pod image reference: [host[:port]/]lowercase/path[:tag][@sha256:<64 hex>].
+                     * @example registry.example.org/team/jupyter:2024.1
+                     */
+                    reference: string;
+                    /** @enum {unknown} */
+                    driver: "docker" | "kubernetes";
+                    /** @enum {unknown} */
+                    protocol: "vnc" | "rdp" | "ssh" | "http";
+                    port: number;
+                    /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
+                    cpu: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    memory: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    storage?: number | string;
+                    gpus?: number | string;
+                    /** @description Variables for the container. Names starting with PORTAL_ are refused. */
+                    environment?: {
+                        [key: string]: string;
+                    };
+                    /** @description Overrides the image's command; null (the default) keeps the image's own. */
+                    command?: string[] | null;
+                    requiresExperiment?: boolean;
+                    readOnlyRootFilesystem?: boolean;
+                    enabled?: boolean;
+                    /** @description Roles that may launch the image; everyone holds "scientist". */
+                    allowedRoles?: ("scientist" | "admin")[];
+                    lifetimeHours?: number | null;
+                    idleLimitMinutes?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminImage"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description The name is taken (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminImage"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDeleteImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The image is in use; disable it instead (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUpdateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /**
+                     * @description Docker image / pod image reference: [host[:port]/]lowercase/path[:tag][@sha256:<64 hex>].
+                     * @example registry.example.org/team/jupyter:2024.1
+                     */
+                    reference?: string;
+                    /** @enum {unknown} */
+                    driver?: "docker" | "kubernetes";
+                    /** @enum {unknown} */
+                    protocol?: "vnc" | "rdp" | "ssh" | "http";
+                    port?: number;
+                    /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
+                    cpu?: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    memory?: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    storage?: number | string;
+                    gpus?: number | string;
+                    /** @description Variables for the container. Names starting with PORTAL_ are refused. */
+                    environment?: {
+                        [key: string]: string;
+                    };
+                    /** @description Overrides the image's command; null (the default) keeps the image's own. */
+                    command?: string[] | null;
+                    requiresExperiment?: boolean;
+                    readOnlyRootFilesystem?: boolean;
+                    enabled?: boolean;
+                    /** @description Roles that may launch the image; everyone holds "scientist". */
+                    allowedRoles?: ("scientist" | "admin")[];
+                    lifetimeHours?: number | null;
+                    idleLimitMinutes?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminImage"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The name is taken (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMyQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            limits: components["schemas"]["QuotaAmounts"];
+                            usage: components["schemas"]["QuotaAmounts"];
+                            available: components["schemas"]["QuotaAmounts"];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEnvironments: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Environments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requisitionEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    imageId: number;
+                    experimentId?: number;
+                    /** @description Mounts this beamtime session’s data */
+                    sessionId?: number;
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted; follow progress at /events or poll */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["LaunchLimit"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The environment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    removeEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; follow progress at /events or poll */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    extendEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    expiresAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The environment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    stopEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; follow progress at /events or poll */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; follow progress at /events or poll */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["LaunchLimit"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    streamEnvironmentEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    openEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to open it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            kind: "web";
+                            /**
+                             * Format: uri
+                             * @description The environment's own web service (http images), e.g. http://10.1.2.3:8080/
+                             */
+                            url: string;
+                        } | {
+                            /** @constant */
+                            kind: "guacamole";
+                            /**
+                             * Format: uri
+                             * @description Guacamole client URL `<GUACAMOLE_URL>/#/client/<id>`, with `?token=` when the portal exchanged the credentials with Guacamole itself.
+                             */
+                            url: string;
+                            /** @description Only when the server-side exchange was not possible: post these to Guacamole (`POST <GUACAMOLE_URL>/api/tokens`, form fields) to obtain a token. Never put them in a URL. */
+                            credentials?: {
+                                username: string;
+                                password: string;
+                            } | {
+                                /** @description Signed, encrypted guacamole-auth-json blob (single use) */
+                                data: string;
+                            };
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not running (E_INVALID_STATE), no remote access for its protocol on this portal (E_ACCESS_UNSUPPORTED), or a value of its connection Guacamole can never store (E_ACCESS_REJECTED: permanent, retrying does not help; `meta.setting` names what an administrator must change, e.g. REMOTE_USER, `meta.problem` is characters, length or refused) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            /** @description Guacamole is not configured or its database is unreachable (E_ACCESS_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                unread?: "1" | 1 | "true" | true | "on" | "0" | 0 | "false" | false;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Notification"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were unread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            updated: number;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Notification"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListAuditEvents: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                actorId?: number;
+                action?: string;
+                objectType?: string;
+                objectId?: string;
+                outcome?: "success" | "failure" | "denied";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AuditEvent"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminExportAuditEvents: {
+        parameters: {
+            query?: {
+                actorId?: number;
+                action?: string;
+                objectType?: string;
+                objectId?: string;
+                outcome?: "success" | "failure" | "denied";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, header row first */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example id,occurredAt,actorId,actorName,action,objectType,objectId,outcome,clientIp,userAgent,requestId,details */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetUsage: {
+        parameters: {
+            query: {
+                /** @description Start of the window (ISO 8601). */
+                from: string;
+                /** @description End of the window; defaults to now. At most 400 days after from. */
+                to?: string;
+                groupBy: "user" | "experiment" | "image";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage rows, by label */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["UsageRow"][];
+                        meta: {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            /** @enum {string} */
+                            groupBy: "user" | "experiment" | "image";
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminExportUsage: {
+        parameters: {
+            query: {
+                /** @description Start of the window (ISO 8601). */
+                from: string;
+                /** @description End of the window; defaults to now. At most 400 days after from. */
+                to?: string;
+                groupBy: "user" | "experiment" | "image";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, header row first */
+            200: {
+                headers: {
+                    /** @description attachment; filename="…csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Environments, reservations, capacity and the last day */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            environmentsByState: {
+                                provisioning: number;
+                                running: number;
+                                stopping: number;
+                                stopped: number;
+                                removing: number;
+                                removed: number;
+                                failed: number;
+                            };
+                            /** @description Sum over environments holding compute (provisioning, running, stopping). */
+                            reserved: {
+                                cpuMillicores: number;
+                                memoryBytes: number;
+                                gpus: number;
+                            };
+                            /** @description CAPACITY_CPU / CAPACITY_MEMORY / CAPACITY_GPUS; null when not configured. */
+                            capacity: {
+                                cpuMillicores: number | null;
+                                memoryBytes: number | null;
+                                gpus: number | null;
+                            };
+                            /** @description Distinct users with a successful sign-in in the last 24 hours. */
+                            activeUsers24h: number;
+                            /** @description Environments that entered "failed" in the last 24 hours. */
+                            failures24h: number;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+                role?: "scientist" | "admin";
+                provider?: "local" | "useroffice" | "saml" | "oidc";
+                disabled?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accounts, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            username: string;
+                            email: string | null;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            provider: "local" | "useroffice" | "saml" | "oidc";
+                            roles: components["schemas"]["Role"][];
+                            disabled: boolean;
+                            /** Format: date-time */
+                            lastLoginAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            quota: {
+                                limits: components["schemas"]["QuotaAmounts"];
+                                usage: components["schemas"]["QuotaAmounts"];
+                                available: components["schemas"]["QuotaAmounts"];
+                                /** @description Whether the limits are an override (else the site default). */
+                                custom: boolean;
+                            };
+                            /** @description Their environments not yet removed, newest first */
+                            environments: components["schemas"]["AdminEnvironment"][];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminEraseUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Your own account (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUpdateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    roles?: ("scientist" | "admin")[];
+                    disabled?: boolean;
+                    stopEnvironments?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Your own admin role or account (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListEnvironments: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
+                userId?: number;
+                imageId?: number;
+                experimentId?: number;
+                driver?: "docker" | "kubernetes";
+                sort?: "createdAt" | "-createdAt" | "memoryBytes" | "-memoryBytes" | "cpuMillicores" | "-cpuMillicores";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Environments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEnvironment"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminRemoveEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the engine work follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEnvironment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminExtendEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    expiresAt: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The environment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Environment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE), or over quota (E_QUOTA_EXCEEDED) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminStopEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; the engine work follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminEnvironment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Not in a state that allows this (E_INVALID_STATE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetDefaultQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site default */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["QuotaAmounts"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminSetDefaultQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Environments that may exist at once (stopped ones count). */
+                    environments: number;
+                    /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
+                    cpu: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    memory: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    storage: number | string;
+                    gpus: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The site default */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["QuotaAmounts"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetUserQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            limits: components["schemas"]["QuotaAmounts"];
+                            usage: components["schemas"]["QuotaAmounts"];
+                            available: components["schemas"]["QuotaAmounts"];
+                            /** @description Whether the limits are an override (else the site default). */
+                            custom: boolean;
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminSetUserQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Environments that may exist at once (stopped ones count). */
+                    environments: number;
+                    /** @description Cores (a number, or a string such as "1.5") or millicores ("500m"); whole millicores, more than 0, at most 1024 cores. */
+                    cpu: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    memory: number | string;
+                    /** @description Bytes, or a size with a unit (Ki, Mi, Gi, Ti, Pi, or decimal k, M, G, T, P). */
+                    storage: number | string;
+                    gpus: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The user's quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            limits: components["schemas"]["QuotaAmounts"];
+                            usage: components["schemas"]["QuotaAmounts"];
+                            available: components["schemas"]["QuotaAmounts"];
+                            /** @constant */
+                            custom: true;
+                            /** @description Limits the current usage is above. */
+                            overLimit: ("environments" | "cpuMillicores" | "memoryBytes" | "storageBytes" | "gpus")[];
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminResetUserQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListExperiments: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+                source?: "local" | "useroffice";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Experiments, newest first (without sessions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Experiment"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminCreateExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    proposalId: string;
+                    title: string;
+                    abstract?: string | null;
+                    instrument?: string | null;
+                    posixUid?: number | null;
+                    posixGid?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminExperiment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description The proposal id is taken (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminExperiment"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDeleteExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUpdateExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    proposalId?: string;
+                    title?: string;
+                    abstract?: string | null;
+                    instrument?: string | null;
+                    posixUid?: number | null;
+                    posixGid?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminExperiment"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The proposal id is taken, or the experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminPutExperimentSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sessionNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string | null;
+                    description?: string | null;
+                    startsAt?: string | null;
+                    endsAt?: string | null;
+                    dataSetPath?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced (or unchanged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ExperimentSession"];
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ExperimentSession"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDeleteExperimentSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sessionNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminPutExperimentMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    role?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The role was set (or already was) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ExperimentMember"];
+                    };
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ExperimentMember"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDeleteExperimentMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The experiment is managed by the User Office (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: status "ok", or "degraded" when an optional system fails */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+            /** @description Not ready: a required check fails (or shutting down: the "shutdown" check); the checks say why */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthReport"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus text exposition format, version 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    getApiReferenceAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Asset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page (index.html) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description The console has not been built: a page saying how to build it */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+    getConsoleAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Asset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getConsoleRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console page (index.html) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description An unknown path under `/api`, `/health`, `/metrics` or `/assets` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "errors": [
+                     *         {
+                     *           "code": "E_ROUTE_NOT_FOUND",
+                     *           "message": "No such endpoint"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The console has not been built: a page saying how to build it */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+        };
+    };
+}
