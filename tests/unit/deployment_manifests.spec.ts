@@ -122,9 +122,9 @@ async function declaredVariables() {
   return new Set(Object.keys(schema))
 }
 
-/** The GET routes of start/routes.ts. */
+/** The top-level GET routes (probes, metrics) of start/routes/platform.ts. */
 async function getRoutes() {
-  const source = await readFile(new URL('start/routes.ts', ROOT), 'utf8')
+  const source = await readFile(new URL('start/routes/platform.ts', ROOT), 'utf8')
   return new Set([...source.matchAll(/router\.get\('([^']+)'/g)].map((m) => m[1]))
 }
 
