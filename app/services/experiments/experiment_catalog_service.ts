@@ -11,7 +11,6 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import { refreshStaleMountChecks } from '#services/experiments/session_mounts'
-import NotFoundException from '#exceptions/not_found_exception'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
 import type { ExperimentSortKey } from '#domain/listing'
 
@@ -91,10 +90,7 @@ export default class ExperimentCatalogService {
     const experiment = await this.#mine(user)
       .where('experiments.id', id)
       .preload('sessions', (sessions) => sessions.orderBy('starts_at', 'asc').orderBy('id', 'asc'))
-      .first()
-    if (!experiment) {
-      throw new NotFoundException()
-    }
+      .firstOrFail()
     await refreshStaleMountChecks(experiment.sessions)
     return experiment
   }
@@ -104,10 +100,7 @@ export default class ExperimentCatalogService {
     const membership = await ExperimentMember.query()
       .where('user_id', user.id)
       .where('experiment_id', id)
-      .first()
-    if (!membership) {
-      throw new NotFoundException()
-    }
+      .firstOrFail()
     membership.favorite = favorite
     await membership.save()
     await this.audit.record({

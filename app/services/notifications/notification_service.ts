@@ -7,7 +7,6 @@ import type User from '#models/user'
 import notificationsConfig from '#config/notifications'
 import { isUniqueViolation } from '#services/database_errors'
 import { notificationsCreated } from '#services/metrics/portal_metrics'
-import NotFoundException from '#exceptions/not_found_exception'
 
 export type NewNotification = {
   kind: NotificationKind
@@ -100,10 +99,7 @@ export default class NotificationService {
     const notification = await Notification.query()
       .where('id', id)
       .where('user_id', user.id)
-      .first()
-    if (!notification) {
-      throw new NotFoundException()
-    }
+      .firstOrFail()
     if (!notification.readAt) {
       notification.readAt = DateTime.utc()
       await notification.save()
