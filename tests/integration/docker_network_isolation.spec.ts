@@ -13,6 +13,7 @@ import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver
 import { execIn, TEST_IMAGES } from '#tests/helpers/docker'
 import { PrivateDocker } from '#tests/helpers/private_docker'
 import { TestNetns } from '#tests/helpers/test_netns'
+import { engineObjectName } from '#domain/compute'
 
 /*
  * DOCKER_NETWORK=isolated, proven on a private engine with bridge
@@ -58,7 +59,7 @@ let world: World | undefined
 function environmentSpec(environmentId: number): EnvironmentSpec {
   return {
     environmentId,
-    name: `env-${environmentId}`,
+    name: engineObjectName(INSTANCE, environmentId),
     owner: { id: 7, username: 'alice' },
     resources: { cpuMillicores: 250, memoryBytes: 64 * 1024 ** 2, storageBytes: 0, gpus: 0 },
     runAs: null,
