@@ -2,13 +2,9 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { loginValidator } from '#validators/auth'
 import SignInService from '#services/auth/sign_in_service'
-import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
 import TrustedDevice from '#services/auth/trusted_device'
-import User from '#models/user'
-import SamlLogoutService from '#services/saml/saml_logout_service'
-import OidcClient from '#services/oidc/oidc_client'
-import type { OidcSessionState } from '#services/oidc/oidc_session_state'
+import SignOutService from '#services/auth/sign_out_service'
 import UserTransformer from '#transformers/user_transformer'
 
 /**
@@ -47,36 +43,24 @@ export default class SessionController {
    * where the browser must go to end the IdP session too.
    */
   @inject()
-  async destroy(
-    ctx: HttpContext,
-    audit: AuditService,
-    samlLogout: SamlLogoutService,
-    oidc: OidcClient
-  ) {
+  async destroy(ctx: HttpContext, signOut: SignOutService) {
     const user = ctx.auth.getUserOrFail()
-    let idpLogoutUrl: string | null = null
     // A script signing out with a bearer token revokes that token.
-    if (user.currentAccessToken) {
-      await User.accessTokens.delete(user, user.currentAccessToken.identifier)
-    } else {
-      const oidcState: OidcSessionState | undefined = ctx.session.get('oidc')
-      idpLogoutUrl = oidcState
-        ? await oidc.endSessionUrl(oidcState.idToken)
-        : await samlLogout.begin(ctx.session.sessionId, ctx.session.get('saml'))
+    const browser = user.currentAccessToken
+      ? null
+      : {
+          sessionId: ctx.session.sessionId,
+          saml: ctx.session.get('saml'),
+          oidc: ctx.session.get('oidc'),
+        }
+    const redirectUrl = await signOut.signOut(user, browser, RequestOrigin.fromHttp(ctx))
+    if (browser) {
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
       ctx.session.forget('oidc')
     }
-    await audit.record({
-      actor: user,
-      action: 'auth.logout',
-      outcome: 'success',
-      origin: RequestOrigin.fromHttp(ctx),
-      objectType: 'user',
-      objectId: user.id,
-    })
-    if (idpLogoutUrl) {
-      return { data: { redirectUrl: idpLogoutUrl } }
+    if (redirectUrl) {
+      return { data: { redirectUrl } }
     }
     return ctx.response.noContent()
   }

@@ -1,14 +1,12 @@
-import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import type User from '#models/user'
 import AuditService from '#services/audit_service'
 import LoginThrottle from '#services/auth/login_throttle'
 import CredentialProviders from '#services/auth/credential_providers'
-import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
+import SignInCompletion from '#services/auth/sign_in_completion'
 import type RequestOrigin from '#services/request_origin'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
-import AccountDisabledException from '#exceptions/account_disabled_exception'
 import { usernameDigest } from '#services/auth/username_digest'
 import { signIns } from '#services/metrics/portal_metrics'
 
@@ -23,7 +21,7 @@ function refusalOutcome(error: unknown) {
 
 /**
  * Password sign-in: throttles, asks each configured credential provider in
- * order, refuses disabled accounts, and audits every outcome.
+ * order, audits every refusal, and ends like every sign-in (SignInCompletion).
  */
 @inject()
 export default class SignInService {
@@ -31,7 +29,7 @@ export default class SignInService {
     protected providers: CredentialProviders,
     protected throttle: LoginThrottle,
     protected audit: AuditService,
-    protected experiments: ExperimentCatalogService
+    protected completion: SignInCompletion
   ) {}
 
   /**
@@ -69,35 +67,11 @@ export default class SignInService {
       throw error
     }
 
-    if (user.disabled) {
-      signIns.inc({ provider: user.provider, outcome: 'denied' })
-      await this.audit.record({
-        actor: user,
-        action: 'auth.login',
-        outcome: 'denied',
-        origin,
-        objectType: 'user',
-        objectId: user.id,
-        details: { reason: AccountDisabledException.code },
-      })
-      throw new AccountDisabledException()
-    }
-
-    user.lastLoginAt = DateTime.utc()
-    await user.save()
-    await user.load('roleRows')
-    await this.experiments.syncQuietly(user)
-    signIns.inc({ provider: user.provider, outcome: 'success' })
-    await this.audit.record({
-      actor: user,
-      action: 'auth.login',
-      outcome: 'success',
-      origin,
-      objectType: 'user',
-      objectId: user.id,
-      details: { provider: user.provider },
-    })
-    return user
+    return this.completion.complete(
+      user,
+      { action: 'auth.login', provider: user.provider, details: { provider: user.provider } },
+      origin
+    )
   }
 
   /** Asks each provider in turn until one knows the username. */

@@ -1,21 +1,16 @@
-import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
-import UserRole from '#models/user_role'
 import oidcConfig from '#config/oidc'
-import AccessTokenService from '#services/access_token_service'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
+import SignInCompletion from '#services/auth/sign_in_completion'
 import ExternalAccountService from '#services/auth/external_account_service'
 import { federatedNamespace } from '#services/saml/saml_identity_mapper'
 import OidcClient, { type OidcChecks } from '#services/oidc/oidc_client'
 import OidcRequestStore from '#services/oidc/oidc_request_store'
 import OidcLoginThrottle from '#services/oidc/oidc_login_throttle'
 import { mapOidcClaims } from '#services/oidc/oidc_identity_mapper'
-import AccountDisabledException from '#exceptions/account_disabled_exception'
 import OidcRejectedException from '#exceptions/oidc_rejected_exception'
 import OidcDisabledException from '#exceptions/oidc_disabled_exception'
 import OidcSignInBusyException from '#exceptions/oidc_sign_in_busy_exception'
@@ -39,8 +34,7 @@ export default class OidcSignInService {
     protected throttle: OidcLoginThrottle,
     protected accounts: ExternalAccountService,
     protected audit: AuditService,
-    protected experiments: ExperimentCatalogService,
-    protected tokens: AccessTokenService
+    protected completion: SignInCompletion
   ) {}
 
   /**
@@ -130,17 +124,16 @@ export default class OidcSignInService {
       },
       origin
     )
-    if (user.disabled) {
-      await this.#audit(user, 'denied', origin, { reason: AccountDisabledException.code })
-      throw new AccountDisabledException()
-    }
-    await this.#syncAdminRole(user, identity.grantsAdmin)
-    user.lastLoginAt = DateTime.utc()
-    await user.save()
-    await user.load((loader) => loader.load('roleRows'))
-    await this.experiments.syncQuietly(user)
-    await this.#audit(user, 'success', origin, { provider: 'oidc' })
-    return user
+    return this.completion.complete(
+      user,
+      {
+        action: 'auth.oidc',
+        provider: 'oidc',
+        details: { provider: 'oidc' },
+        adminRole: { source: 'oidc', granted: identity.grantsAdmin },
+      },
+      origin
+    )
   }
 
   /** The sign-in of this browser the answer's state names. */
@@ -153,24 +146,6 @@ export default class OidcSignInService {
       )
     }
     return checks
-  }
-
-  /**
-   * The provider's claims are authoritative for the admin role they grant:
-   * granted while the role claim says so, withdrawn (with the admin-scoped
-   * tokens made under it) when it stops. An admin role granted by hand or
-   * by the SAML IdP is left alone.
-   */
-  async #syncAdminRole(user: User, grantsAdmin: boolean) {
-    const current = await UserRole.query().where('user_id', user.id).where('role', 'admin').first()
-    if (grantsAdmin && !current) {
-      await UserRole.create({ userId: user.id, role: 'admin', source: 'oidc' })
-    } else if (!grantsAdmin && current?.source === 'oidc') {
-      await db.transaction(async (trx) => {
-        await current.useTransaction(trx).delete()
-        await this.tokens.revokeAdminScoped(user.id, trx)
-      })
-    }
   }
 
   #audit(

@@ -1,24 +1,19 @@
 import { createHash } from 'node:crypto'
-import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { Profile } from '@node-saml/passport-saml'
 import type User from '#models/user'
-import db from '@adonisjs/lucid/services/db'
-import UserRole from '#models/user_role'
-import AccessTokenService from '#services/access_token_service'
 import samlConfig from '#config/saml'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import UserOfficeClient from '#services/user_office/user_office_client'
-import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
+import SignInCompletion from '#services/auth/sign_in_completion'
 import ExternalAccountService from '#services/auth/external_account_service'
 import {
   federatedNamespace,
   mapSamlProfile,
   type FederatedIdentity,
 } from '#services/saml/saml_identity_mapper'
-import AccountDisabledException from '#exceptions/account_disabled_exception'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
@@ -40,8 +35,7 @@ export default class SamlSignInService {
     protected accounts: ExternalAccountService,
     protected userOffice: UserOfficeClient,
     protected audit: AuditService,
-    protected experiments: ExperimentCatalogService,
-    protected tokens: AccessTokenService,
+    protected completion: SignInCompletion,
     protected throttle: SamlLoginThrottle,
     protected cache: SamlRequestCache
   ) {}
@@ -91,21 +85,16 @@ export default class SamlSignInService {
     const identity = mapSamlProfile(profile)
     const user = await this.#account(identity, origin)
 
-    if (user.disabled) {
-      await this.#audit(user, 'denied', origin, { reason: AccountDisabledException.code })
-      throw new AccountDisabledException()
-    }
-
-    await this.#syncAdminRole(user, identity.grantsAdmin)
-    user.lastLoginAt = DateTime.utc()
-    await user.save()
-    await user.load((loader) => loader.load('roleRows'))
-    await this.experiments.syncQuietly(user)
-    await this.#audit(user, 'success', origin, {
-      provider: 'saml',
-      resolvedWithUserOffice: samlConfig.resolveWithUserOffice,
-    })
-    return user
+    return this.completion.complete(
+      user,
+      {
+        action: 'auth.saml',
+        provider: 'saml',
+        details: { provider: 'saml', resolvedWithUserOffice: samlConfig.resolveWithUserOffice },
+        adminRole: { source: 'saml', granted: identity.grantsAdmin },
+      },
+      origin
+    )
   }
 
   async #account(identity: FederatedIdentity, origin: RequestOrigin) {
@@ -147,25 +136,6 @@ export default class SamlSignInService {
       },
       origin
     )
-  }
-
-  /**
-   * The IdP's attributes are authoritative for the admin role they grant:
-   * granted while the attribute says so, withdrawn when it stops — with
-   * the admin-scoped tokens made under it, so that they do not come back
-   * to life when the IdP grants the role again. An admin role granted by
-   * hand is left alone.
-   */
-  async #syncAdminRole(user: User, grantsAdmin: boolean) {
-    const current = await UserRole.query().where('user_id', user.id).where('role', 'admin').first()
-    if (grantsAdmin && !current) {
-      await UserRole.create({ userId: user.id, role: 'admin', source: 'saml' })
-    } else if (!grantsAdmin && current?.source === 'saml') {
-      await db.transaction(async (trx) => {
-        await current.useTransaction(trx).delete()
-        await this.tokens.revokeAdminScoped(user.id, trx)
-      })
-    }
   }
 
   #audit(
