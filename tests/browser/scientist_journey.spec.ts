@@ -137,7 +137,8 @@ test.group('Console: a scientist in a real browser', (group) => {
     await page.getByRole('button', { name: 'Close', exact: true }).click()
 
     // Extend by a day (the dialog proposes the current expiry plus 24 hours).
-    const expires = row.locator('td').nth(3)
+    // Cells after the name: image, state, resources, last used, expires.
+    const expires = row.locator('td').nth(4)
     const expiresBefore = await expires.textContent()
     await row.getByRole('button', { name: 'Extend' }).click()
     const extend = page.getByRole('dialog', { name: 'Extend fossil analysis' })
