@@ -1,7 +1,8 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import portalConfig from '#config/portal'
-import { oidcCallbackValidator, oidcLoginValidator } from '#validators/oidc'
+import { oidcCallbackValidator } from '#validators/oidc'
+import { federatedLoginValidator } from '#validators/auth'
 import RequestOrigin from '#services/request_origin'
 import OidcSignInService from '#services/oidc/oidc_sign_in_service'
 import {
@@ -18,7 +19,7 @@ import type { OidcSessionState } from '#services/oidc/oidc_session_state'
 export default class OidcController {
   @inject()
   async login(ctx: HttpContext, signIn: OidcSignInService) {
-    const { returnTo } = await ctx.request.validateUsing(oidcLoginValidator, {
+    const { returnTo } = await ctx.request.validateUsing(federatedLoginValidator, {
       data: ctx.request.qs(),
     })
     const { url, checks } = await signIn.begin(

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import portalConfig from '#config/portal'
-import { samlLoginValidator } from '#validators/saml'
+import { federatedLoginValidator } from '#validators/auth'
 import RequestOrigin from '#services/request_origin'
 import SamlServiceProvider from '#services/saml/saml_service_provider'
 import SamlSignInService from '#services/saml/saml_sign_in_service'
@@ -28,7 +28,7 @@ export default class SamlController {
 
   @inject()
   async login(ctx: HttpContext, signIn: SamlSignInService) {
-    const { returnTo } = await ctx.request.validateUsing(samlLoginValidator, {
+    const { returnTo } = await ctx.request.validateUsing(federatedLoginValidator, {
       data: ctx.request.qs(),
     })
     const { url, requestId } = await signIn.begin(

@@ -1,7 +1,6 @@
 import { dataOf, error, html, json, listOf, operation, ref, strict } from '#openapi/builder'
-import { loginValidator, passwordChangeValidator } from '#validators/auth'
-import { samlLoginValidator } from '#validators/saml'
-import { oidcCallbackValidator, oidcLoginValidator } from '#validators/oidc'
+import { federatedLoginValidator, loginValidator, passwordChangeValidator } from '#validators/auth'
+import { oidcCallbackValidator } from '#validators/oidc'
 import { paginationValidator } from '#validators/pagination'
 import { accessTokenParamsValidator, createAccessTokenValidator } from '#validators/access_token'
 
@@ -133,7 +132,7 @@ export const authPaths = {
     summary: 'Start SAML single sign-on (browser navigation)',
     description:
       'Redirects to the IdP with a signed AuthnRequest. After sign-in the browser lands on returnTo: a path on this portal ("/app/x?y=1"), or an absolute URL on the portal\'s origin or a FRONTEND_ORIGINS origin; anything else (other origins, "//host", backslashes, control characters, javascript: …) is refused with 422. Without returnTo the browser lands on the portal\'s own page, `/`. Sets the `__Host-portal-saml-request` cookie (signed, HttpOnly, Secure, SameSite=None, as long as SAML_REQUEST_TTL_SECONDS) that binds the sign-in to this browser: the ACS accepts the answer only from it.',
-    query: samlLoginValidator,
+    query: federatedLoginValidator,
     responses: {
       302: {
         description: 'To the IdP',
@@ -192,7 +191,7 @@ export const authPaths = {
     summary: 'Start OpenID Connect sign-in (browser navigation)',
     description:
       "Redirects to the provider's authorization endpoint (Authorization Code flow with PKCE S256, a fresh state and nonce). After sign-in the browser lands on returnTo, with the same rule as SAML: a path on this portal, or an absolute URL on the portal's origin or a FRONTEND_ORIGINS origin; anything else is refused with 422. Sets the `__Host-portal-oidc-request` cookie (encrypted with the app key, HttpOnly, Secure, SameSite=Lax, as long as OIDC_REQUEST_TTL_SECONDS) holding the state, nonce and PKCE verifier: the callback accepts the answer only in this browser.",
-    query: oidcLoginValidator,
+    query: federatedLoginValidator,
     responses: {
       302: {
         description: 'To the provider',
