@@ -1,17 +1,29 @@
 import { HttpContext } from '@adonisjs/core/http'
 import { BaseSerializer } from '@adonisjs/core/transformers'
+import type { KeysetListMeta } from '#domain/list_cursor'
 
 /** The pagination block every list endpoint returns. */
 export type ListMeta = { total: number; perPage: number; currentPage: number; lastPage: number }
 
+function isKeysetListMeta(metaData: unknown): metaData is KeysetListMeta {
+  return typeof metaData === 'object' && metaData !== null && 'nextCursor' in metaData
+}
+
 /**
  * Wraps every response in `data` and reduces Lucid's paginator metadata to
- * the documented `meta` block.
+ * the documented `meta` block; the lists with a cursor (KeysetListMeta)
+ * build their block themselves and it passes as it is.
  */
-class ApiSerializer extends BaseSerializer<{ Wrap: 'data'; PaginationMetaData: ListMeta }> {
+class ApiSerializer extends BaseSerializer<{
+  Wrap: 'data'
+  PaginationMetaData: ListMeta | KeysetListMeta
+}> {
   wrap: 'data' = 'data'
 
-  definePaginationMetaData(metaData: unknown): ListMeta {
+  definePaginationMetaData(metaData: unknown): ListMeta | KeysetListMeta {
+    if (isKeysetListMeta(metaData)) {
+      return metaData
+    }
     if (!this.isLucidPaginatorMetaData(metaData)) {
       throw new Error('Expected Lucid paginator metadata')
     }

@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
+import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 import EnvironmentTransformer from '#transformers/environment_transformer'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
 import { environmentParamsValidator, extendValidator } from '#validators/environment'
@@ -15,12 +16,12 @@ import { adminEnvironmentListValidator } from '#validators/admin_environment'
 export default class AdminEnvironmentsController {
   /** GET /api/v1/admin/environments: everyone's, filtered and sorted. */
   @inject()
-  async index(ctx: HttpContext, environments: EnvironmentService) {
+  async index(ctx: HttpContext, listing: AdminEnvironmentListing) {
     const filters = await ctx.request.validateUsing(adminEnvironmentListValidator, {
       data: ctx.request.qs(),
     })
-    const page = await environments.listAll(filters)
-    return ctx.serialize(AdminEnvironmentTransformer.paginate(page.all(), page.getMeta()))
+    const { rows, meta } = await listing.list(filters)
+    return ctx.serialize(AdminEnvironmentTransformer.paginate(rows, meta))
   }
 
   /** POST /api/v1/admin/environments/:id/stop: the owner's guarded stop, by an admin. */

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import LocalExperimentService from '#services/experiments/local_experiment_service'
+import AdminExperimentListing from '#services/experiments/admin_experiment_listing'
 import RequestOrigin from '#services/request_origin'
 import {
   createExperimentValidator,
@@ -16,14 +17,17 @@ import AdminExperimentTransformer from '#transformers/admin_experiment_transform
  */
 @inject()
 export default class AdminExperimentsController {
-  constructor(protected experiments: LocalExperimentService) {}
+  constructor(
+    protected experiments: LocalExperimentService,
+    protected listing: AdminExperimentListing
+  ) {}
 
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(experimentQueryValidator, {
       data: ctx.request.qs(),
     })
-    const result = await this.experiments.list(filters)
-    return ctx.serialize(ExperimentTransformer.paginate(result.all(), result.getMeta()))
+    const { rows, meta } = await this.listing.list(filters)
+    return ctx.serialize(ExperimentTransformer.paginate(rows, meta))
   }
 
   async store(ctx: HttpContext) {

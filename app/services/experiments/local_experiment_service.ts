@@ -1,10 +1,9 @@
 import type { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import { ModelPaginator } from '@adonisjs/lucid/orm'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { errors as vineErrors } from '@vinejs/vine'
-import Experiment, { type ExperimentSource } from '#models/experiment'
+import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
 import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
@@ -52,13 +51,6 @@ export type SessionFields = {
   dataSetPath?: string | null
 }
 
-export type ExperimentFilters = {
-  search?: string
-  source?: ExperimentSource
-  page?: number
-  perPage?: number
-}
-
 const EDITABLE = ['proposalId', 'title', 'abstract', 'instrument', 'posixUid', 'posixGid'] as const
 
 function sameInstant(a: DateTime | null, b: DateTime | null) {
@@ -73,11 +65,6 @@ function duplicateProposal(proposalId: string) {
   return new ConflictException(`An experiment with proposal id "${proposalId}" already exists`)
 }
 
-// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
-function escapeLike(value: string) {
-  return value.replace(/[!%_]/g, (char) => `!${char}`)
-}
-
 /**
  * Experiments, sessions and memberships that admins manage themselves
  * (facilities without a User Office, or additions to it), through the
@@ -88,43 +75,6 @@ function escapeLike(value: string) {
 @inject()
 export default class LocalExperimentService {
   constructor(protected audit: AuditService) {}
-
-  /** Experiments of any source, filtered, newest first, one page at a time. */
-  async list(filters: ExperimentFilters) {
-    const page = filters.page ?? 1
-    const perPage = filters.perPage ?? 20
-    const pattern = `%${escapeLike(filters.search ?? '')}%`
-    const matching = () =>
-      Experiment.query()
-        .if(filters.source, (query) => query.where('source', filters.source!))
-        .if(filters.search, (query) =>
-          query.where((group) =>
-            group
-              .whereRaw(`proposal_id like ? escape '!'`, [pattern])
-              .orWhereRaw(`title like ? escape '!'`, [pattern])
-              .orWhereRaw(`instrument like ? escape '!'`, [pattern])
-          )
-        )
-    const [{ total }] = await matching().count('* as total').pojo<{ total: number | string }>()
-    // The offset is walked over ids only, then the page's rows are read: an OFFSET over whole
-    // rows reads every skipped abstract (page 5000 of 100,000 took 2.4 times as long).
-    const ids = await matching()
-      .select('id')
-      .orderBy('id', 'desc')
-      .forPage(page, perPage)
-      .pojo<{ id: number }>()
-    const rows = ids.length
-      ? await Experiment.query()
-          .whereIn(
-            'id',
-            ids.map((row) => row.id)
-          )
-          .orderBy('id', 'desc')
-      : []
-    const paginator = new ModelPaginator(Number(total), perPage, page, ...rows)
-    paginator.namingStrategy = Experiment.namingStrategy
-    return paginator
-  }
 
   /** One experiment with its sessions and members (and their usernames). */
   async find(key: ExperimentKey) {

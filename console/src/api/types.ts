@@ -21,6 +21,7 @@ export type Image = components['schemas']['Image']
 export type AdminImage = components['schemas']['AdminImage']
 export type AuditEvent = components['schemas']['AuditEvent']
 export type ListMeta = components['schemas']['ListMeta']
+export type KeysetListMeta = components['schemas']['KeysetListMeta']
 
 export type Providers = Ok<'/api/v1/auth/providers', 'get'>['data']
 export type Environment = Ok<'/api/v1/environments/{id}', 'get'>['data']
