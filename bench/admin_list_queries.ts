@@ -1,12 +1,12 @@
 /*
  * The statements behind the admins' experiment list at 100,000 experiments,
- * before and after ADR 9, timed in the database itself and interleaved
- * (old, new, old, new …) so that the shared machine's load falls on both
- * alike: on MariaDB (the seeded bench database) and on SQLite (a copy of
- * it, bench/sqlite_copy.ts). Prints median and slowest per statement.
+ * before and after ADR 9, timed from the client and interleaved (old, new,
+ * old, new …) so that the shared machine's load falls on both alike: on
+ * MariaDB (the seeded bench database) and on SQLite (a copy of it,
+ * bench/sqlite_copy.ts). Prints median and slowest per list request.
  *
  *   npm run bench -- admin_list_queries
- *   BENCH_ROUNDS=50 …   (rounds per statement, default 30)
+ *   BENCH_ROUNDS=50 …   (rounds per request, default 30)
  */
 import os from 'node:os'
 import Database from 'better-sqlite3'
@@ -14,11 +14,11 @@ import { connectBenchDatabase, seedFacility } from './seed_facility.ts'
 import { copyFacilityToSqlite } from './sqlite_copy.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
+const NO_MATCH = 'qqqzzz'
 
 const db = await connectBenchDatabase()
 const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
 const term = facility.scientist.searchTerm
-const like = `%${term}%`
 const [[oldest]] = (await db.query(
   'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
 )) as any
@@ -26,48 +26,57 @@ const lastOffset = facility.size.experiments - 20
 const copy = await copyFacilityToSqlite(db)
 const sqlite = new Database(copy.file, { readonly: true })
 
-type Statement = { name: string; sql: string; params: unknown[] }
+/** One list request's statements, timed together. */
+type Request = { name: string; statements: Array<[string, unknown[]]> }
 const LIKE_WHERE = `(proposal_id LIKE ? ESCAPE '!' OR title LIKE ? ESCAPE '!' OR instrument LIKE ? ESCAPE '!')`
-const likeParams = [like, like, like]
-const mysqlMatch = `MATCH (proposal_id, title, instrument) AGAINST (? IN BOOLEAN MODE)`
-const sqliteMatch = `id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)`
+const MATCHES = {
+  MariaDB: {
+    where: 'MATCH (proposal_id, title, instrument) AGAINST (? IN BOOLEAN MODE)',
+    query: (word: string) => `+${word}*`,
+  },
+  SQLite: {
+    where: 'id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)',
+    query: (word: string) => `"${word}"*`,
+  },
+}
 
-function pairs(match: string, matchParam: string): Array<[Statement, Statement]> {
+function pairs(match: (typeof MATCHES)['MariaDB']): Array<[Request, Request]> {
+  // Before: count(*) and the page's ids, both over LIKE '%term%'. After: every matching id
+  // from the full-text index in one statement (the server counts and slices them).
+  const search = (word: string, name: string): [Request, Request] => {
+    const like = [`%${word}%`, `%${word}%`, `%${word}%`]
+    return [
+      {
+        name,
+        statements: [
+          [`SELECT count(*) FROM experiments WHERE ${LIKE_WHERE}`, like],
+          [`SELECT id FROM experiments WHERE ${LIKE_WHERE} ORDER BY id DESC LIMIT 20`, like],
+        ],
+      },
+      {
+        name,
+        statements: [
+          [`SELECT id FROM experiments WHERE ${match.where} ORDER BY id DESC`, [match.query(word)]],
+        ],
+      },
+    ]
+  }
   return [
+    search(term, `search "${term}" (count + page 1)`),
+    search(NO_MATCH, 'search matching nothing (count + page 1)'),
     [
       {
-        name: 'search: count',
-        sql: `SELECT count(*) FROM experiments WHERE ${LIKE_WHERE}`,
-        params: likeParams,
+        name: 'last page (count + OFFSET → cursor)',
+        statements: [
+          ['SELECT count(*) FROM experiments', []],
+          [`SELECT id FROM experiments ORDER BY id DESC LIMIT 20 OFFSET ${lastOffset}`, []],
+        ],
       },
       {
-        name: 'search: count',
-        sql: `SELECT count(*) FROM experiments WHERE ${match}`,
-        params: [matchParam],
-      },
-    ],
-    [
-      {
-        name: 'search: page 1 ids',
-        sql: `SELECT id FROM experiments WHERE ${LIKE_WHERE} ORDER BY id DESC LIMIT 20`,
-        params: likeParams,
-      },
-      {
-        name: 'search: page 1 ids',
-        sql: `SELECT id FROM experiments WHERE ${match} ORDER BY id DESC LIMIT 20`,
-        params: [matchParam],
-      },
-    ],
-    [
-      {
-        name: 'last page ids (OFFSET → cursor)',
-        sql: `SELECT id FROM experiments ORDER BY id DESC LIMIT 20 OFFSET ${lastOffset}`,
-        params: [],
-      },
-      {
-        name: 'last page ids (OFFSET → cursor)',
-        sql: `SELECT id FROM experiments WHERE id < ? ORDER BY id DESC LIMIT 21`,
-        params: [oldest.id],
+        name: 'last page (count + OFFSET → cursor)',
+        statements: [
+          ['SELECT id FROM experiments WHERE id < ? ORDER BY id DESC LIMIT 21', [oldest.id]],
+        ],
       },
     ],
   ]
@@ -78,59 +87,43 @@ const stats = (values: number[]) => {
   return `${sorted[Math.floor(sorted.length / 2)].toFixed(2)} / ${sorted[sorted.length - 1].toFixed(2)}`
 }
 
-async function timeMysql(statement: Statement) {
+async function time(database: keyof typeof MATCHES, request: Request) {
   const begin = performance.now()
-  await db.query(statement.sql, statement.params)
+  for (const [sql, params] of request.statements) {
+    if (database === 'MariaDB') {
+      await db.query(sql, params)
+    } else {
+      sqlite.prepare(sql).all(...params)
+    }
+  }
   return performance.now() - begin
 }
 
-function timeSqlite(statement: Statement) {
-  const begin = performance.now()
-  sqlite.prepare(statement.sql).all(...(statement.params as unknown[]))
-  return performance.now() - begin
-}
-
-console.log(
-  `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os
+const load = () =>
+  os
     .loadavg()
     .map((value) => value.toFixed(2))
-    .join(' ')}; ${facility.size.experiments} experiments; search "${term}"; ${ROUNDS} rounds, ` +
-    'old and new interleaved'
+    .join(' ')
+console.log(
+  `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${load()}; ` +
+    `${facility.size.experiments} experiments; ${ROUNDS} rounds, before and after interleaved`
 )
-console.log('\n| database | statement | before: median / slowest ms | after: median / slowest ms |')
+console.log(
+  '\n| database | list request | before: median / slowest ms | after: median / slowest ms |'
+)
 console.log('| --- | --- | --- | --- |')
 try {
-  for (const [database, match, matchParam] of [
-    ['MariaDB', mysqlMatch, `+${term}*`],
-    ['SQLite', sqliteMatch, `"${term}"*`],
-  ] as const) {
-    for (const [before, after] of pairs(match, matchParam)) {
+  for (const database of ['MariaDB', 'SQLite'] as const) {
+    for (const [before, after] of pairs(MATCHES[database])) {
       const times: [number[], number[]] = [[], []]
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [index, statement] of [before, after].entries()) {
-          times[index].push(
-            database === 'MariaDB' ? await timeMysql(statement) : timeSqlite(statement)
-          )
-        }
+        times[0].push(await time(database, before))
+        times[1].push(await time(database, after))
       }
       console.log(`| ${database} | ${before.name} | ${stats(times[0])} | ${stats(times[1])} |`)
     }
-    // Asked by page, every page still counts all rows; asked by cursor, nothing is counted.
-    const counts = []
-    for (let round = 0; round < ROUNDS; round++) {
-      const all = { name: 'count', sql: 'SELECT count(*) FROM experiments', params: [] }
-      counts.push(database === 'MariaDB' ? await timeMysql(all) : timeSqlite(all))
-    }
-    console.log(
-      `| ${database} | count of all rows (page mode) | ${stats(counts)} | none by cursor |`
-    )
   }
-  console.log(
-    `\nload average at the end: ${os
-      .loadavg()
-      .map((v) => v.toFixed(2))
-      .join(' ')}`
-  )
+  console.log(`\nload average at the end: ${load()}`)
 } finally {
   sqlite.close()
   await copy.remove()
