@@ -1,8 +1,8 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
-import UserAdminService from '#services/users/user_admin_service'
-import UserErasureService from '#services/users/user_erasure_service'
+import UserAdminService from '#services/accounts/user_admin_service'
+import UserErasureService from '#services/accounts/user_erasure_service'
 import UserTransformer from '#transformers/user_transformer'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
 import {
