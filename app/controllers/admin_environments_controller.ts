@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import EnvironmentsController from '#controllers/environments_controller'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
+import { listPage } from '#transformers/list_page'
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
@@ -18,6 +19,9 @@ export default class AdminEnvironmentsController extends EnvironmentsController 
       data: ctx.request.qs(),
     })
     const page = await this.environments.listAll(filters)
-    return ctx.serialize(AdminEnvironmentTransformer.paginate(page.all(), page.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(AdminEnvironmentTransformer.transform(page.all())),
+      page
+    )
   }
 }

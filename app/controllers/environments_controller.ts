@@ -4,6 +4,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import EnvironmentTransformer from '#transformers/environment_transformer'
+import { listPage } from '#transformers/list_page'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
   environmentListValidator,
@@ -32,7 +33,10 @@ export default class EnvironmentsController {
       data: ctx.request.qs(),
     })
     const page = await this.environments.list(ctx.auth.getUserOrFail(), filters)
-    return ctx.serialize(EnvironmentTransformer.paginate(page.all(), page.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(EnvironmentTransformer.transform(page.all())),
+      page
+    )
   }
 
   async store(ctx: HttpContext) {
