@@ -27,7 +27,10 @@ export default class AdminExperimentsController {
       data: ctx.request.qs(),
     })
     const { rows, meta } = await this.listing.list(filters)
-    return ctx.serialize(ExperimentTransformer.paginate(rows, meta))
+    return {
+      data: await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(rows)),
+      meta,
+    }
   }
 
   async store(ctx: HttpContext) {

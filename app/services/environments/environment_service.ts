@@ -43,6 +43,12 @@ export type RequisitionInput = {
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
 
+/** The journal's words for a person's stop or removal, by the door it came through. */
+const REQUEST_MESSAGES = {
+  stop: { owner: 'Stopping', admin: 'Stopped by an admin' },
+  remove: { owner: 'Removing', admin: 'Removed by an admin' },
+} as const
+
 /**
  * Requisition and lifecycle of analysis environments. Requests record
  * intent synchronously (a quota reservation, a guarded transition through
@@ -138,9 +144,7 @@ export default class EnvironmentService {
    * null (an operator's ace command); the owner then goes in the audit.
    */
   async stop(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
-    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
-    const message = door === 'admin' ? 'Stopped by an admin' : 'Stopping'
-    await this.#request(environment, 'stop', message, actor, origin)
+    const environment = await this.#request(actor, id, door, 'stop', origin)
     this.provisioner.halt(environment)
     return environment
   }
@@ -165,9 +169,7 @@ export default class EnvironmentService {
 
   /** Removes an environment (its engine objects, then the record moves to "removed"). */
   async remove(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
-    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
-    const message = door === 'admin' ? 'Removed by an admin' : 'Removing'
-    await this.#request(environment, 'remove', message, actor, origin)
+    const environment = await this.#request(actor, id, door, 'remove', origin)
     this.provisioner.dispose(environment)
     return environment
   }
@@ -243,18 +245,23 @@ export default class EnvironmentService {
     return removed
   }
 
-  /** A person's stop or removal: the guarded transition (409 otherwise), audited. */
+  /**
+   * A person's stop or removal: the environment the policy lets them
+   * operate, the guarded transition (409 otherwise), audited.
+   */
   async #request(
-    environment: Environment,
-    transition: EnvironmentTransition & ('stop' | 'remove'),
-    message: string,
     actor: User | null,
+    id: number,
+    door: EnvironmentDoor,
+    transition: EnvironmentTransition & ('stop' | 'remove'),
     origin: RequestOrigin
   ) {
-    await this.lifecycle.require(environment, transition, message)
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    await this.lifecycle.require(environment, transition, REQUEST_MESSAGES[transition][door])
     // Someone acting on another's environment (an admin): the owner goes in the details.
     const details = environment.userId !== actor?.id ? this.#owner(environment.user) : undefined
     await this.#audit(actor, `environment.${transition}`, environment, origin, details)
+    return environment
   }
 
   #owner(owner: User) {
