@@ -29,13 +29,14 @@ const sqlite = new Database(copy.file, { readonly: true })
 /** One list request's statements, timed together. */
 type Request = { name: string; statements: Array<[string, unknown[]]> }
 const LIKE_WHERE = `(proposal_id LIKE ? ESCAPE '!' OR title LIKE ? ESCAPE '!' OR instrument LIKE ? ESCAPE '!')`
+// What app/models/experiment_search.ts runs for a search with no other filter.
 const MATCHES = {
   MariaDB: {
-    where: 'MATCH (proposal_id, title, instrument) AGAINST (? IN BOOLEAN MODE)',
+    ids: 'SELECT id FROM experiments WHERE MATCH (proposal_id, title, instrument) AGAINST (? IN BOOLEAN MODE) ORDER BY id DESC',
     query: (word: string) => `+${word}*`,
   },
   SQLite: {
-    where: 'id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)',
+    ids: 'SELECT rowid AS id FROM experiments_search WHERE experiments_search MATCH ? ORDER BY rowid DESC',
     query: (word: string) => `"${word}"*`,
   },
 }
@@ -55,9 +56,7 @@ function pairs(match: (typeof MATCHES)['MariaDB']): Array<[Request, Request]> {
       },
       {
         name,
-        statements: [
-          [`SELECT id FROM experiments WHERE ${match.where} ORDER BY id DESC`, [match.query(word)]],
-        ],
+        statements: [[match.ids, [match.query(word)]]],
       },
     ]
   }

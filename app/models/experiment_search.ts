@@ -1,29 +1,52 @@
-import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
-import type Experiment from '#models/experiment'
+import db from '@adonisjs/lucid/services/db'
+import type { ExperimentSource } from '#models/experiment'
 
-type ExperimentQuery = ModelQueryBuilderContract<typeof Experiment>
+export type ExperimentIdFilters = {
+  /** From `searchWords`: letters and digits only, never an operator of either search syntax. */
+  words?: string[]
+  source?: ExperimentSource
+  /** Keyset paging: only ids below this one. */
+  beforeId?: number
+}
 
 /**
- * Narrows an experiments query to the rows where every word starts a word of
- * the proposal id, title or instrument (ADR 9), through the full-text index
- * of migration 0080: InnoDB FULLTEXT on MySQL/MariaDB, FTS5 on SQLite.
- * `words` come from `searchWords` (letters and digits only), so they never
- * carry an operator of either search syntax. No words: nothing matches.
+ * The ids of the matching experiments, newest first, as one statement (ADR 9).
+ * A search needs every word to start a word of the proposal id, title or
+ * instrument, through the full-text index of migration 0080: InnoDB FULLTEXT
+ * on MySQL/MariaDB; FTS5 on SQLite, read directly when nothing else filters
+ * (its rowids are the experiments' ids, so the table itself is not read). A
+ * search without words matches nothing.
  */
-export function whereSearchMatches(query: ExperimentQuery, words: string[]) {
-  if (words.length === 0) {
-    return query.whereRaw('1 = 0')
+export function experimentIdsQuery({ words, source, beforeId }: ExperimentIdFilters) {
+  const sqlite = db.connection().dialect.name.includes('sqlite')
+  if (words?.length && sqlite && !source) {
+    return db
+      .from('experiments_search')
+      .select('rowid as id')
+      .whereRaw('experiments_search MATCH ?', [ftsQuery(words)])
+      .if(beforeId, (query) => query.where('rowid', '<', beforeId!))
+      .orderBy('rowid', 'desc')
   }
-  if (query.client.dialect.name.includes('sqlite')) {
-    const match = words.map((word) => `"${word}"*`).join(' ')
-    return query.whereRaw(
-      'experiments.id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)',
-      [match]
+  return db
+    .from('experiments')
+    .select('id')
+    .if(source, (query) => query.where('source', source!))
+    .if(words && words.length === 0, (query) => query.whereRaw('1 = 0'))
+    .if(words?.length && sqlite, (query) =>
+      query.whereRaw(
+        'id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)',
+        [ftsQuery(words!)]
+      )
     )
-  }
-  const match = words.map((word) => `+${word}*`).join(' ')
-  return query.whereRaw(
-    'MATCH (experiments.proposal_id, experiments.title, experiments.instrument) AGAINST (? IN BOOLEAN MODE)',
-    [match]
-  )
+    .if(words?.length && !sqlite, (query) =>
+      query.whereRaw('MATCH (proposal_id, title, instrument) AGAINST (? IN BOOLEAN MODE)', [
+        words!.map((word) => `+${word}*`).join(' '),
+      ])
+    )
+    .if(beforeId, (query) => query.where('id', '<', beforeId!))
+    .orderBy('id', 'desc')
+}
+
+function ftsQuery(words: string[]) {
+  return words.map((word) => `"${word}"*`).join(' ')
 }

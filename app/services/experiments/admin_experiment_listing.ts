@@ -1,5 +1,6 @@
+import db from '@adonisjs/lucid/services/db'
 import Experiment, { type ExperimentSource } from '#models/experiment'
-import { whereSearchMatches } from '#models/experiment_search'
+import { experimentIdsQuery } from '#models/experiment_search'
 import { searchWords } from '#domain/search_words'
 import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
 
@@ -23,7 +24,7 @@ export default class AdminExperimentListing {
     const perPage = filters.perPage ?? 20
     if (filters.cursor) {
       // One row more than the page tells whether another page follows.
-      const ids = await this.#pageIds(this.idsQuery(filters).limit(perPage + 1))
+      const ids = await this.#ids(this.idsQuery(filters).limit(perPage + 1))
       const rows = await this.#rows(ids.slice(0, perPage))
       const meta: KeysetListMeta = {
         perPage,
@@ -34,9 +35,9 @@ export default class AdminExperimentListing {
     const page = filters.page ?? 1
     const { total, ids } = await this.#numberedPage(filters, page, perPage)
     const rows = await this.#rows(ids)
-    const lastPage = Math.max(1, Math.ceil(Number(total) / perPage))
+    const lastPage = Math.max(1, Math.ceil(total / perPage))
     const meta: KeysetListMeta = {
-      total: Number(total),
+      total,
       perPage,
       currentPage: page,
       lastPage,
@@ -46,48 +47,42 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * The total and the ids of one numbered page. A search reads every matching id in one
-   * statement and counts them here: the full-text index yields the matches once, where a
-   * `count(*)` and a page query would look each of them up twice. Otherwise the database
-   * counts, and the offset is walked over ids only, then the page's rows are read: an OFFSET
-   * over whole rows reads every skipped abstract (page 5000 of 100,000 took 2.4 times as long).
-   */
-  async #numberedPage(filters: AdminExperimentFilters, page: number, perPage: number) {
-    if (filters.search) {
-      const all = await this.#pageIds(this.idsQuery(filters))
-      return { total: all.length, ids: all.slice((page - 1) * perPage, page * perPage) }
-    }
-    const [{ total }] = await this.#matching(filters)
-      .count('* as total')
-      .pojo<{ total: number | string }>()
-    return {
-      total: Number(total),
-      ids: await this.#pageIds(this.idsQuery(filters).forPage(page, perPage)),
-    }
-  }
-
-  /**
    * The ids of the matching rows, newest first, after the cursor if any
    * (public so that a test can EXPLAIN exactly what the list runs).
    */
   idsQuery(filters: AdminExperimentFilters) {
-    return this.#matching(filters)
-      .if(filters.cursor, (query) => query.where('id', '<', filters.cursor!.after))
-      .select('id')
-      .orderBy('id', 'desc')
+    return experimentIdsQuery({
+      words: filters.search ? searchWords(filters.search) : undefined,
+      source: filters.source,
+      beforeId: filters.cursor?.after,
+    })
   }
 
-  #matching(filters: AdminExperimentFilters) {
-    return Experiment.query()
+  /**
+   * The total and the ids of one numbered page. A search reads every matching id in one
+   * statement and counts them here: the full-text index yields the matches once, where a
+   * `count(*)` and a page query would look each of them up twice. Otherwise the database
+   * counts, and the offset is walked over ids only (the page's rows are read afterwards: an
+   * OFFSET over whole rows reads every skipped abstract).
+   */
+  async #numberedPage(filters: AdminExperimentFilters, page: number, perPage: number) {
+    if (filters.search) {
+      const all = await this.#ids(this.idsQuery(filters))
+      return { total: all.length, ids: all.slice((page - 1) * perPage, page * perPage) }
+    }
+    const [{ total }] = await db
+      .from('experiments')
       .if(filters.source, (query) => query.where('source', filters.source!))
-      .if(filters.search !== undefined && filters.search !== '', (query) =>
-        whereSearchMatches(query, searchWords(filters.search!))
-      )
+      .count('* as total')
+    return {
+      total: Number(total),
+      ids: await this.#ids(this.idsQuery(filters).forPage(page, perPage)),
+    }
   }
 
-  async #pageIds(query: ReturnType<typeof Experiment.query>) {
-    const found = await query.pojo<{ id: number }>()
-    return found.map((row) => row.id)
+  async #ids(query: ReturnType<typeof experimentIdsQuery>) {
+    const found: { id: number }[] = await query
+    return found.map((row) => Number(row.id))
   }
 
   #rows(ids: number[]) {
