@@ -6,6 +6,7 @@ import ExperimentSyncService from '#services/experiments/experiment_sync_service
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import LocalExperimentService from '#services/experiments/local_experiment_service'
 import ImageCatalogService from '#services/images/image_catalog_service'
+import EventStreamLimits from '#services/environments/event_stream_limits'
 
 /**
  * The portal's own services that keep state for the whole process, bound
@@ -45,5 +46,6 @@ export default class ServicesProvider {
       ImageCatalogService,
       async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
+    container.singleton(EventStreamLimits, () => new EventStreamLimits())
   }
 }
