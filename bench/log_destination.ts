@@ -77,10 +77,8 @@ const load = () =>
 console.log(
   `load average ${load()}; ${LINES} lines × ${ROUNDS} rounds per destination, interleaved`
 )
-const results = {
-  sync: [] as { cpuUs: number; wallUs: number }[],
-  async: [] as typeof results.sync,
-}
+type Round = { cpuUs: number; wallUs: number }
+const results: Record<'sync' | 'async', Round[]> = { sync: [], async: [] }
 try {
   await round(true, -1) // warm-up (JIT)
   await round(false, -1)
@@ -92,7 +90,7 @@ try {
   await rm(folder, { recursive: true, force: true })
 }
 console.log('\n| destination | CPU µs/line (median) | wall µs/line (median) |\n| --- | --- | --- |')
-for (const [name, rows] of Object.entries(results)) {
+for (const [name, rows] of Object.entries(results) as Array<[string, Round[]]>) {
   console.log(
     `| ${name === 'sync' ? 'pino.destination({ sync: true })' : 'pino.destination({ sync: false }) + flushSync'} | ${median(rows.map((row) => row.cpuUs)).toFixed(2)} | ${median(rows.map((row) => row.wallUs)).toFixed(2)} |`
   )
