@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { once } from 'node:events'
 import { test } from '@japa/runner'
-import { freeLoopbackPort } from '#services/provisioning/free_port'
+import { freeLoopbackPort, LoopbackPorts } from '#services/provisioning/free_port'
 import { waitForTcp } from '#services/provisioning/tcp_readiness'
 
 const ephemeralLow = Number(
@@ -20,7 +20,8 @@ test.group('Host ports of host-network environments', () => {
   test('100 simultaneous picks are distinct, bindable and below the ephemeral range', async ({
     assert,
   }) => {
-    const ports = await Promise.all(Array.from({ length: 100 }, () => freeLoopbackPort()))
+    const picker = new LoopbackPorts()
+    const ports = await Promise.all(Array.from({ length: 100 }, () => picker.pick()))
     assert.lengthOf(new Set(ports), 100)
     for (const port of ports) {
       assert.isBelow(port, ephemeralLow)

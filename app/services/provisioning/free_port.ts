@@ -27,8 +27,6 @@ function pickRange(): [number, number] {
   return [Math.max(1024, last - 12_767), last]
 }
 
-const handedOut = new Map<number, number>()
-
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer()
@@ -48,29 +46,40 @@ async function systemPort(): Promise<number> {
 }
 
 /**
- * A TCP port free on 127.0.0.1 right now, outside the ephemeral range and
- * not handed out by this process in the last minute (two requisitions at
- * once never get the same port). Another process may still take it before
- * the caller binds it; for development and test engines (host network) only.
+ * Host ports for host-network environments (development and test engines
+ * only): free on 127.0.0.1 when picked, outside the ephemeral range, and
+ * never handed out twice within a minute by the same picker, so two
+ * requisitions at once never get the same port. The Docker driver (a
+ * container singleton) holds one for the process. Another process may still
+ * take a port before the container binds it.
  */
-export async function freeLoopbackPort(): Promise<number> {
-  const [first, last] = pickRange()
-  const now = Date.now()
-  for (const [port, until] of handedOut) {
-    if (until <= now) {
-      handedOut.delete(port)
+export class LoopbackPorts {
+  #handedOut = new Map<number, number>()
+
+  async pick(): Promise<number> {
+    const [first, last] = pickRange()
+    const now = Date.now()
+    for (const [port, until] of this.#handedOut) {
+      if (until <= now) {
+        this.#handedOut.delete(port)
+      }
     }
+    for (let attempt = 0; attempt < ATTEMPTS && last > first; attempt++) {
+      const port = randomInt(first, last + 1)
+      if (this.#handedOut.has(port)) {
+        continue
+      }
+      // Held before the check: a concurrent caller must not pick it meanwhile.
+      this.#handedOut.set(port, now + HELD_MS)
+      if (await bindable(port)) {
+        return port
+      }
+    }
+    return systemPort()
   }
-  for (let attempt = 0; attempt < ATTEMPTS && last > first; attempt++) {
-    const port = randomInt(first, last + 1)
-    if (handedOut.has(port)) {
-      continue
-    }
-    // Held before the check: a concurrent caller must not pick it meanwhile.
-    handedOut.set(port, now + HELD_MS)
-    if (await bindable(port)) {
-      return port
-    }
-  }
-  return systemPort()
+}
+
+/** One free loopback port, below the ephemeral range (test fixtures). */
+export function freeLoopbackPort(): Promise<number> {
+  return new LoopbackPorts().pick()
 }
