@@ -6,6 +6,7 @@ import { useResource } from '../components/use_resource'
 import { formatDate } from '../format'
 import { Link, navigate } from '../router'
 import { LaunchDialog } from './launch_dialog'
+import { LinkList } from '../components/link_list'
 
 /** One proposal: its abstract, its sessions with their data mounts, and launching from it. */
 export function ExperimentPage({ id }: { id: number }) {
@@ -99,6 +100,8 @@ export function ExperimentPage({ id }: { id: number }) {
               </tbody>
             </table>
           ) : null}
+          <h2>Web resources</h2>
+          <LinkList experiment={data} />
         </>
       ) : null}
       {launching && data ? (
