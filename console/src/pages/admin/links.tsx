@@ -97,7 +97,8 @@ function LinkDialog(props: { link?: AdminLink; onClose: () => void; onSaved: () 
       <input
         type="checkbox"
         name={name}
-        checked={form[name]}
+        // A templated link is always for an experiment: shown ticked, not changeable.
+        checked={form[name] || disabled}
         disabled={disabled}
         onChange={(event) => set({ [name]: event.currentTarget.checked })}
       />
