@@ -9,6 +9,7 @@ import {
   updateLinkValidator,
 } from '#validators/link'
 import AdminLinkTransformer from '#transformers/admin_link_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * The link catalogue for admins: every link, to curate.
@@ -22,7 +23,10 @@ export default class AdminLinksController {
       data: ctx.request.qs(),
     })
     const result = await this.links.list(filters)
-    return ctx.serialize(AdminLinkTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(AdminLinkTransformer.transform(result.all())),
+      result
+    )
   }
 
   async store(ctx: HttpContext) {

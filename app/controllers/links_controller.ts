@@ -4,6 +4,7 @@ import LinkCatalogService from '#services/links/link_catalog_service'
 import RequestOrigin from '#services/request_origin'
 import { linkListValidator, linkParamsValidator, openLinkValidator } from '#validators/link'
 import LinkTransformer from '#transformers/link_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * Link resources as the signed-in user may open them. Opening is a POST
@@ -17,7 +18,10 @@ export default class LinksController {
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(linkListValidator, { data: ctx.request.qs() })
     const result = await this.links.listOpenable(ctx.auth.getUserOrFail(), filters)
-    return ctx.serialize(LinkTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(LinkTransformer.transform(result.all())),
+      result
+    )
   }
 
   async open(ctx: HttpContext) {

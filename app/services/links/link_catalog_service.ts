@@ -10,7 +10,7 @@ import type { Role } from '#models/role'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
-import { isUniqueViolation } from '#services/database_errors'
+import { guardUnique, lockedRow } from '#services/concurrent_writes'
 import experimentsConfig from '#config/experiments'
 import { encodedProposal, expandLinkTemplate, linkTemplateProblem } from '#domain/link_template'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -203,11 +203,13 @@ export default class LinkCatalogService {
       allowedRoles: normalised('allowedRoles', fields.allowedRoles ?? ['scientist']) as Role[],
     }
     assertCoherent(values)
-    const link = await this.#guardUnique(fields.name, () =>
-      db.transaction(async (trx) => {
-        await this.#assertNameFree(trx, fields.name, null)
-        return LinkResource.create(values, { client: trx })
-      })
+    const link = await guardUnique(
+      () =>
+        db.transaction(async (trx) => {
+          await this.#assertNameFree(trx, fields.name, null)
+          return LinkResource.create(values, { client: trx })
+        }),
+      () => duplicateName(fields.name)
     )
     await this.audit.record({
       actor,
@@ -232,29 +234,31 @@ export default class LinkCatalogService {
     changes: Partial<LinkFields>,
     origin: RequestOrigin
   ) {
-    const { link, changed } = await this.#guardUnique(changes.name, () =>
-      db.transaction(async (trx) => {
-        const found = await this.#lock(trx, id)
-        const fields = FIELDS.filter((field) => {
-          const value = changes[field]
-          return (
-            value !== undefined &&
-            JSON.stringify(found[ATTRIBUTES[field]]) !== JSON.stringify(normalised(field, value))
-          )
-        })
-        if (fields.length === 0) {
+    const { link, changed } = await guardUnique(
+      () =>
+        db.transaction(async (trx) => {
+          const found = await this.#lock(trx, id)
+          const fields = FIELDS.filter((field) => {
+            const value = changes[field]
+            return (
+              value !== undefined &&
+              JSON.stringify(found[ATTRIBUTES[field]]) !== JSON.stringify(normalised(field, value))
+            )
+          })
+          if (fields.length === 0) {
+            return { link: found, changed: fields }
+          }
+          if (fields.includes('name')) {
+            await this.#assertNameFree(trx, changes.name!, found.id)
+          }
+          for (const field of fields) {
+            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
+          }
+          assertCoherent(found)
+          await found.useTransaction(trx).save()
           return { link: found, changed: fields }
-        }
-        if (fields.includes('name')) {
-          await this.#assertNameFree(trx, changes.name!, found.id)
-        }
-        for (const field of fields) {
-          found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
-        }
-        assertCoherent(found)
-        await found.useTransaction(trx).save()
-        return { link: found, changed: fields }
-      })
+        }),
+      changes.name ? () => duplicateName(changes.name!) : undefined
     )
     if (changed.length > 0) {
       await this.audit.record({
@@ -327,17 +331,12 @@ export default class LinkCatalogService {
     return query
   }
 
-  /** The link, locked for the rest of the transaction (MySQL; SQLite serialises writers anyway). */
-  async #lock(trx: TransactionClientContract, id: number) {
-    const query = LinkResource.query({ client: trx }).where('id', id)
-    if (!trx.dialect.name.includes('sqlite')) {
-      query.forUpdate()
-    }
-    const link = await query.first()
-    if (!link) {
-      throw new NotFoundException(`Link ${id} not found`)
-    }
-    return link
+  /** The link, locked for the rest of the transaction. */
+  #lock(trx: TransactionClientContract, id: number) {
+    return lockedRow(
+      LinkResource.query({ client: trx }).where('id', id),
+      () => new NotFoundException(`Link ${id} not found`)
+    )
   }
 
   async #assertNameFree(trx: TransactionClientContract, name: string, exceptId: number | null) {
@@ -347,20 +346,6 @@ export default class LinkCatalogService {
       .first()
     if (taken) {
       throw duplicateName(name)
-    }
-  }
-
-  /** Two writers racing past the name check meet the unique index: the loser gets the same 409. */
-  async #guardUnique<Result>(name: string | undefined, write: () => Promise<Result>) {
-    try {
-      return await write()
-    } catch (error) {
-      if (!isUniqueViolation(error)) {
-        throw error
-      }
-      throw name
-        ? duplicateName(name)
-        : new ConflictException('A concurrent change got there first; please retry')
     }
   }
 }
