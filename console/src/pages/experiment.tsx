@@ -7,6 +7,7 @@ import { formatDate } from '../format'
 import { Link, navigate } from '../router'
 import { LaunchDialog } from './launch_dialog'
 import { ListTable } from '../components/list_table'
+import { LinkList } from '../components/link_list'
 
 /** One proposal: its abstract, its sessions with their data mounts, and launching from it. */
 export function ExperimentPage({ id }: { id: number }) {
@@ -90,6 +91,8 @@ export function ExperimentPage({ id }: { id: number }) {
               ))}
             </ListTable>
           ) : null}
+          <h2>Web resources</h2>
+          <LinkList experiment={data} />
         </>
       ) : null}
       {launching && data ? (
