@@ -6,7 +6,8 @@ import { adminEnvironmentFields } from '#transformers/admin_environment_transfor
 import { adminExperimentFields } from '#transformers/admin_experiment_transformer'
 import { adminImageFields } from '#transformers/admin_image_transformer'
 import { auditEventFields } from '#transformers/audit_event_transformer'
-import { environmentFields } from '#transformers/environment_transformer'
+import { environmentFields, environmentHoldingFields } from '#transformers/environment_transformer'
+import { environmentShareFields } from '#transformers/environment_share_transformer'
 import { experimentMemberFields } from '#transformers/experiment_member_transformer'
 import { experimentSessionFields } from '#transformers/experiment_session_transformer'
 import { experimentFields } from '#transformers/experiment_transformer'
@@ -97,7 +98,8 @@ export const components = {
     ExperimentMember: objectSchema(experimentMemberFields),
     Image: objectSchema(imageFields),
     AdminImage: objectSchema(adminImageFields),
-    Environment: objectSchema(environmentFields),
+    Environment: objectSchema({ ...environmentFields, ...environmentHoldingFields }),
+    EnvironmentShare: objectSchema(environmentShareFields),
     Notification: objectSchema(notificationFields),
     AdminEnvironment: objectSchema(adminEnvironmentFields),
     UsageRow: objectSchema(usageRowFields),

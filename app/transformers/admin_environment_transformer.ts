@@ -1,4 +1,6 @@
-import EnvironmentTransformer, { environmentFields } from '#transformers/environment_transformer'
+import type Environment from '#models/environment'
+import { BaseTransformer } from '@adonisjs/core/transformers'
+import { environmentFields, environmentValues } from '#transformers/environment_transformer'
 import { defineFields, type FieldValues } from '#transformers/field_list'
 
 export const adminEnvironmentFields = defineFields({
@@ -21,11 +23,11 @@ export const adminEnvironmentFields = defineFields({
  * An environment as admins see it: the owner's view plus who owns it and
  * where the engine serves it. Never the secret.
  */
-export default class AdminEnvironmentTransformer extends EnvironmentTransformer {
+export default class AdminEnvironmentTransformer extends BaseTransformer<Environment> {
   toObject(): FieldValues<typeof adminEnvironmentFields> {
     const { endpointHost, endpointPort } = this.resource
     return {
-      ...super.toObject(),
+      ...environmentValues(this.resource),
       userId: this.resource.userId,
       username: this.resource.$preloaded.user ? this.resource.user.username : null,
       endpoint: endpointHost && endpointPort ? { host: endpointHost, port: endpointPort } : null,

@@ -1,5 +1,10 @@
 import { dataOf, error, json, listOf, operation, ref, schemaRef, strict } from '#openapi/builder'
-import { extendOperation } from '#openapi/paths/environments'
+import {
+  extendOperation,
+  shareList,
+  shareRevocation,
+  shareRevocationText,
+} from '#openapi/paths/environments'
 import { userFields } from '#transformers/user_transformer'
 import { objectSchema, fieldNames } from '#transformers/field_list'
 import { auditEventFields } from '#transformers/audit_event_transformer'
@@ -187,6 +192,21 @@ export const adminPaths = {
     params: environmentParamsValidator,
     responses: { 202: accepted, 404: notFound, 409: invalidState },
   }),
+  'GET /api/v1/admin/environments/{id}/shares': operation(tag, 'adminListEnvironmentShares', {
+    summary: "Who anyone's environment is shared with (admins only)",
+    description: 'The same list its owner sees.',
+    params: environmentParamsValidator,
+    responses: { 200: shareList, 404: notFound },
+  }),
+  'DELETE /api/v1/admin/environments/{id}/shares/{userId}': operation(
+    tag,
+    'adminRevokeEnvironmentShare',
+    {
+      summary: "Revoke a share of anyone's environment (admins only)",
+      description: `${shareRevocationText} The owner goes in the audit details.`,
+      ...shareRevocation,
+    }
+  ),
   'GET /api/v1/admin/quotas/default': operation(tag, 'adminGetDefaultQuota', {
     summary: 'The site default quota (admins only)',
     description:
