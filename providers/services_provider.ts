@@ -5,6 +5,8 @@ import AuditService from '#services/audit_service'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentSessionService from '#services/experiments/experiment_session_service'
+import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import ImageCatalogService from '#services/images/image_catalog_service'
 
 /**
@@ -40,6 +42,14 @@ export default class ServicesProvider {
     container.singleton(
       LocalExperimentService,
       async (resolver) => new LocalExperimentService(await resolver.make(AuditService))
+    )
+    container.singleton(
+      ExperimentSessionService,
+      async (resolver) => new ExperimentSessionService(await resolver.make(AuditService))
+    )
+    container.singleton(
+      ExperimentMemberService,
+      async (resolver) => new ExperimentMemberService(await resolver.make(AuditService))
     )
     container.singleton(
       ImageCatalogService,

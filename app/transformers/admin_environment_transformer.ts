@@ -1,6 +1,7 @@
-import type Environment from '#models/environment'
-import { BaseTransformer } from '@adonisjs/core/transformers'
-import { environmentFields, environmentValues } from '#transformers/environment_transformer'
+import EnvironmentTransformer, {
+  environmentFields,
+  environmentValues,
+} from '#transformers/environment_transformer'
 import { defineFields, type FieldValues } from '#transformers/field_list'
 
 export const adminEnvironmentFields = defineFields({
@@ -23,7 +24,7 @@ export const adminEnvironmentFields = defineFields({
  * An environment as admins see it: the owner's view plus who owns it and
  * where the engine serves it. Never the secret.
  */
-export default class AdminEnvironmentTransformer extends BaseTransformer<Environment> {
+export default class AdminEnvironmentTransformer extends EnvironmentTransformer {
   toObject(): FieldValues<typeof adminEnvironmentFields> {
     const { endpointHost, endpointPort } = this.resource
     return {

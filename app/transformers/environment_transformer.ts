@@ -74,7 +74,9 @@ export function environmentValues(environment: Environment): FieldValues<typeof 
  * through the access endpoint.
  */
 export default class EnvironmentTransformer extends BaseTransformer<Environment> {
-  toObject(): FieldValues<typeof environmentFields & typeof environmentHoldingFields> {
+  // Holding fields typed optional only so that the admins' view (which has none) can extend this.
+  toObject(): FieldValues<typeof environmentFields> &
+    Partial<FieldValues<typeof environmentHoldingFields>> {
     return {
       ...environmentValues(this.resource),
       role: (this.resource.$extras.role as EnvironmentRole | undefined) ?? 'owner',
