@@ -8,6 +8,7 @@ import LocalExperimentService from '#services/experiments/local_experiment_servi
 import ExperimentSessionService from '#services/experiments/experiment_session_service'
 import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import ImageCatalogService from '#services/images/image_catalog_service'
+import EventStreamLimits from '#services/environments/event_stream_limits'
 
 /**
  * The portal's own services that keep state for the whole process, bound
@@ -55,5 +56,6 @@ export default class ServicesProvider {
       ImageCatalogService,
       async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
+    container.singleton(EventStreamLimits, () => new EventStreamLimits())
   }
 }

@@ -5,6 +5,7 @@ import { accessTokenFields, newAccessTokenFields } from '#transformers/access_to
 import { adminEnvironmentFields } from '#transformers/admin_environment_transformer'
 import { adminExperimentFields } from '#transformers/admin_experiment_transformer'
 import { adminImageFields } from '#transformers/admin_image_transformer'
+import { adminLinkFields } from '#transformers/admin_link_transformer'
 import { auditEventFields } from '#transformers/audit_event_transformer'
 import { environmentFields, environmentHoldingFields } from '#transformers/environment_transformer'
 import { environmentShareFields } from '#transformers/environment_share_transformer'
@@ -12,6 +13,7 @@ import { experimentMemberFields } from '#transformers/experiment_member_transfor
 import { experimentSessionFields } from '#transformers/experiment_session_transformer'
 import { experimentFields } from '#transformers/experiment_transformer'
 import { imageFields } from '#transformers/image_transformer'
+import { linkFields } from '#transformers/link_transformer'
 import { notificationFields } from '#transformers/notification_transformer'
 import { userFields } from '#transformers/user_transformer'
 import { usageRowFields } from '#transformers/usage_row_fields'
@@ -98,6 +100,8 @@ export const components = {
     ExperimentMember: objectSchema(experimentMemberFields),
     Image: objectSchema(imageFields),
     AdminImage: objectSchema(adminImageFields),
+    Link: objectSchema(linkFields),
+    AdminLink: objectSchema(adminLinkFields),
     Environment: objectSchema({ ...environmentFields, ...environmentHoldingFields }),
     EnvironmentShare: objectSchema(environmentShareFields),
     Notification: objectSchema(notificationFields),

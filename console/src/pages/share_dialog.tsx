@@ -3,6 +3,7 @@ import { api, unwrap } from '../api/client'
 import type { Environment, EnvironmentShare, ShareRole } from '../api/types'
 import { Dialog } from '../components/dialog'
 import { ErrorMessage } from '../components/error_message'
+import { ListTable } from '../components/list_table'
 import { useResource } from '../components/use_resource'
 import { formatDate } from '../format'
 
@@ -79,40 +80,31 @@ export function ShareDialog({
       <ErrorMessage error={shares.error ?? error} />
       {shares.data && list.length === 0 ? <p>It is not shared with anyone.</p> : null}
       {list.length > 0 ? (
-        <table class="list shares">
-          <caption class="visually-hidden">Colleagues it is shared with</caption>
-          <thead>
-            <tr>
-              <th scope="col">Colleague</th>
-              <th scope="col">Role</th>
-              <th scope="col">Last opened</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
+        <ListTable
+          caption="Colleagues it is shared with"
+          columns={['Colleague', 'Role', 'Last opened', '']}
+          class="shares"
+        >
+          {list.map((share) => (
+            <tr key={share.userId} data-share={share.username}>
+              <th scope="row">
+                {share.displayName ? `${share.displayName} (${share.username})` : share.username}
               </th>
+              <td>{share.role === 'guest' ? 'Guest (view only)' : 'User'}</td>
+              <td>{formatDate(share.lastOpenedAt)}</td>
+              <td class="actions">
+                <button
+                  type="button"
+                  class="danger"
+                  disabled={busy}
+                  onClick={() => void revoke(share)}
+                >
+                  Revoke {share.username}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((share) => (
-              <tr key={share.userId} data-share={share.username}>
-                <th scope="row">
-                  {share.displayName ? `${share.displayName} (${share.username})` : share.username}
-                </th>
-                <td>{share.role === 'guest' ? 'Guest (view only)' : 'User'}</td>
-                <td>{formatDate(share.lastOpenedAt)}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    class="danger"
-                    disabled={busy}
-                    onClick={() => void revoke(share)}
-                  >
-                    Revoke {share.username}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <form onSubmit={add}>
         <label>
