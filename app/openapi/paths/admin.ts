@@ -8,7 +8,12 @@ import {
   schemaRef,
   strict,
 } from '#openapi/builder'
-import { extendOperation } from '#openapi/paths/environments'
+import {
+  extendOperation,
+  shareList,
+  shareRevocation,
+  shareRevocationText,
+} from '#openapi/paths/environments'
 import { userFields } from '#transformers/user_transformer'
 import { objectSchema, fieldNames } from '#transformers/field_list'
 import { auditEventFields } from '#transformers/audit_event_transformer'
@@ -200,6 +205,21 @@ export const adminPaths = {
     'adminStopEnvironment',
     "Stop anyone's running environment (admins only)",
     'stop'
+  ),
+  'GET /api/v1/admin/environments/{id}/shares': operation(tag, 'adminListEnvironmentShares', {
+    summary: "Who anyone's environment is shared with (admins only)",
+    description: 'The same list its owner sees.',
+    params: environmentParamsValidator,
+    responses: onOneObject({ 200: shareList }),
+  }),
+  'DELETE /api/v1/admin/environments/{id}/shares/{userId}': operation(
+    tag,
+    'adminRevokeEnvironmentShare',
+    {
+      summary: "Revoke a share of anyone's environment (admins only)",
+      description: `${shareRevocationText} The owner goes in the audit details.`,
+      ...shareRevocation,
+    }
   ),
   'GET /api/v1/admin/quotas/default': operation(tag, 'adminGetDefaultQuota', {
     summary: 'The site default quota (admins only)',

@@ -43,6 +43,11 @@ export type RequisitionInput = {
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
 
+export type OwnEnvironmentFilters = EnvironmentFilters & {
+  /** owner: only one's own; shared: only those shared with one; absent: both. */
+  holding?: 'owner' | 'shared'
+}
+
 /** The journal's words for a person's stop or removal, by the door it came through. */
 const REQUEST_MESSAGES = {
   stop: { owner: 'Stopping', admin: 'Stopped by an admin' },
@@ -122,16 +127,46 @@ export default class EnvironmentService {
     return environment
   }
 
-  /** The user's environments (removed ones excluded unless asked for). */
-  list(user: User, filters: EnvironmentFilters) {
+  /**
+   * The user's environments and those shared with them while they still
+   * belong to the environment's experiment (removed ones excluded unless
+   * asked for), each with the caller's role in `$extras` (owner, user,
+   * guest) and, for shared ones, the owner's username.
+   */
+  async list(user: User, filters: OwnEnvironmentFilters) {
+    const sharedWithUser = db
+      .from('environment_shares')
+      .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
+      .join('experiment_members', (join) => {
+        join
+          .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
+          .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
+      })
+      .where('environment_shares.user_id', user.id)
+      .select('environment_shares.environment_id')
     const listed = Environment.query()
       .select(LISTED_COLUMNS)
-      .where('user_id', user.id)
+      .where((holding) => {
+        if (filters.holding !== 'shared') {
+          holding.where('user_id', user.id)
+        }
+        if (filters.holding !== 'owner') {
+          holding.orWhereIn('id', sharedWithUser)
+        }
+      })
       .if(filters.state, (query) => query.where('state', filters.state!))
       .if(!filters.state, (query) => query.whereNot('state', 'removed'))
       .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
+      .preload('shares', (query) => query.where('user_id', user.id))
+      .preload('user', (query) => query.select('id', 'username'))
       .orderBy('id', 'desc')
-    return paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
+    const page = await paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
+    for (const environment of page.all()) {
+      const own = environment.userId === user.id
+      environment.$extras.role = own ? 'owner' : (environment.shares[0]?.role ?? 'user')
+      environment.$extras.sharedBy = own ? null : environment.user.username
+    }
+    return page
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */
