@@ -107,6 +107,33 @@ export const mailDeliveries = new Counter({
   registers: [metricsRegistry],
 })
 
+export const userOfficeBackgroundSyncs = new Counter({
+  name: 'portal_user_office_background_syncs_total',
+  help: 'Users whose experiments the background sync refreshed (synced), could not (failed), or paused on (backed_off: the User Office answered 429/503)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+})
+
+new Gauge({
+  name: 'portal_user_office_sync_lag_seconds',
+  help: 'Age of the oldest experiment list among active User Office users (0 when none; every portal process reports the same)',
+  registers: [metricsRegistry],
+  async collect() {
+    const { default: userOfficeConfig } = await import('#config/user_office')
+    if (!userOfficeConfig.enabled) {
+      this.set(0)
+      return
+    }
+    try {
+      const { userOfficeSyncLagSeconds } =
+        await import('#services/experiments/experiment_background_sync')
+      this.set(await userOfficeSyncLagSeconds())
+    } catch (error) {
+      logger.warn({ err: error }, 'metrics: User Office sync lag not measured')
+    }
+  },
+})
+
 export const signIns = new Counter({
   name: 'portal_sign_ins_total',
   help: 'Sign-in attempts, by provider and outcome',
