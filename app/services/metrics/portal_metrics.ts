@@ -93,6 +93,13 @@ export const environmentsIdleStopped = new Counter({
   registers: [metricsRegistry],
 })
 
+export const environmentRunEndings = new Counter({
+  name: 'portal_environment_run_endings_total',
+  help: 'Environments whose run ended, by cause: manual (stopped by a person or an admin), idle (stopped by the idle job), expiry (removed at expiry)',
+  labelNames: ['cause'] as const,
+  registers: [metricsRegistry],
+})
+
 export const notificationsCreated = new Counter({
   name: 'portal_notifications_total',
   help: 'Notifications made, by kind (expiry_warning, idle_warning, idle_stopped)',
