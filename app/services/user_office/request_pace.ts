@@ -20,14 +20,14 @@ export default class RequestPace {
 
   /** Waits for the next slot and takes it; rejects when `signal` aborts first. */
   async take(signal?: AbortSignal) {
-    const now = performance.now()
-    const at = Math.max(now, this.#next)
+    const at = Math.max(performance.now(), this.#next)
     this.#next = at + this.intervalMs
-    if (at > now) {
-      await sleep(at - now, undefined, { signal })
+    // Timers round to whole milliseconds and may wake a fraction early: wait on until `at`.
+    while (performance.now() < at) {
+      await sleep(Math.ceil(at - performance.now()), undefined, { signal })
     }
     signal?.throwIfAborted()
-    // Timers fire late, never early: the next slot counts from when this one really came.
+    // A late wake must not shorten the next gap: it counts from when this slot really came.
     this.#next = Math.max(this.#next, performance.now() + this.intervalMs)
   }
 
