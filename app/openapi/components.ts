@@ -88,6 +88,20 @@ export const components = {
       currentPage: { type: 'integer', schema: { minimum: 1 } },
       lastPage: { type: 'integer', schema: { minimum: 1 } },
     }),
+    KeysetListMeta: objectSchema(
+      {
+        total: { type: 'integer', optional: true, schema: { minimum: 0 } },
+        perPage: { type: 'integer', schema: { minimum: 1 } },
+        currentPage: { type: 'integer', optional: true, schema: { minimum: 1 } },
+        lastPage: { type: 'integer', optional: true, schema: { minimum: 1 } },
+        nextCursor: {
+          type: 'string',
+          nullable: true,
+          description: 'Pass as `cursor` for the rows after this page; null on the last page.',
+        },
+      },
+      'Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted).'
+    ),
     Role: { type: 'string', enum: ROLES },
     User: objectSchema(userFields),
     AccessToken: objectSchema(accessTokenFields),

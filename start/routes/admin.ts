@@ -31,7 +31,7 @@ export function adminRoutes() {
       router
         .patch('environments/:id', [AdminEnvironmentsController, 'extend'])
         .as('environments.extend')
-      router.get('environments', [AdminEnvironmentsController, 'index']).as('environments.index')
+      router.get('environments', [AdminEnvironmentsController, 'everyone']).as('environments.index')
       router
         .post('environments/:id/stop', [AdminEnvironmentsController, 'stop'])
         .as('environments.stop')

@@ -906,7 +906,7 @@ export interface paths {
         };
         /**
          * Everyone's environments (admins only; removed ones only when asked for by state)
-         * @description sort: a leading "-" sorts descending; default -createdAt.
+         * @description sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; nothing is counted then.
          */
         get: operations["adminListEnvironments"];
         put?: never;
@@ -1022,7 +1022,7 @@ export interface paths {
         };
         /**
          * All experiments, local and User Office (admins only)
-         * @description Newest first; search matches part of the proposal id, title or instrument.
+         * @description Newest first. search: every word (letters and digits) must begin a word of the proposal id, title or instrument, case and accents ignored (ADR 9). Pages by number, or by cursor: pass meta.nextCursor as cursor for the next rows (no total is counted; as fast on the last page as on the first).
          */
         get: operations["adminListExperiments"];
         put?: never;
@@ -1313,6 +1313,15 @@ export interface components {
             perPage: number;
             currentPage: number;
             lastPage: number;
+        };
+        /** @description Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted). */
+        KeysetListMeta: {
+            total?: number;
+            perPage: number;
+            currentPage?: number;
+            lastPage?: number;
+            /** @description Pass as `cursor` for the rows after this page; null on the last page. */
+            nextCursor: string | null;
         };
         /** @enum {string} */
         Role: "scientist" | "admin";
@@ -4109,6 +4118,7 @@ export interface operations {
             query?: {
                 page?: number;
                 perPage?: number;
+                cursor?: string;
                 state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
                 userId?: number;
                 imageId?: number;
@@ -4130,7 +4140,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AdminEnvironment"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: components["schemas"]["KeysetListMeta"];
                     };
                 };
             };
@@ -4448,6 +4458,7 @@ export interface operations {
             query?: {
                 page?: number;
                 perPage?: number;
+                cursor?: string;
                 search?: string;
                 source?: "local" | "useroffice";
             };
@@ -4465,7 +4476,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Experiment"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: components["schemas"]["KeysetListMeta"];
                     };
                 };
             };

@@ -23,6 +23,7 @@ export type Link = components['schemas']['Link']
 export type AdminLink = components['schemas']['AdminLink']
 export type AuditEvent = components['schemas']['AuditEvent']
 export type ListMeta = components['schemas']['ListMeta']
+export type KeysetListMeta = components['schemas']['KeysetListMeta']
 
 export type Providers = Ok<'/api/v1/auth/providers', 'get'>['data']
 export type Environment = Ok<'/api/v1/environments/{id}', 'get'>['data']
