@@ -17,7 +17,7 @@ import {
 import { userFields } from '#transformers/user_transformer'
 import { objectSchema, fieldNames } from '#transformers/field_list'
 import { auditEventFields } from '#transformers/audit_event_transformer'
-import { usageHourFields } from '#transformers/usage_row_fields'
+import { usageEndingFields, usageHourFields } from '#transformers/usage_row_fields'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
 import { auditExportValidator, auditQueryValidator } from '#validators/audit'
 import { usageQueryValidator } from '#validators/usage'
@@ -120,7 +120,7 @@ export const adminPaths = {
   'GET /api/v1/admin/usage': operation(tag, 'adminGetUsage', {
     summary: 'Resource usage per user, experiment or image (admins only)',
     description:
-      'Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window. `to` defaults to now and is at most 400 days after `from`.',
+      'Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window; and how runs ended within it, by cause (stopped by a person or an admin, stopped by the idle job, removed at expiry). `to` defaults to now and is at most 400 days after `from`.',
     query: usageQueryValidator,
     responses: {
       200: json(
@@ -140,7 +140,14 @@ export const adminPaths = {
     summary: 'Resource usage as CSV (admins only)',
     description: 'The same rows as `/admin/usage`; the first column is the group’s id.',
     query: usageQueryValidator,
-    responses: { 200: csv(['userId', 'label', ...fieldNames(usageHourFields)]) },
+    responses: {
+      200: csv([
+        'userId',
+        'label',
+        ...fieldNames(usageHourFields),
+        ...fieldNames(usageEndingFields),
+      ]),
+    },
   }),
   'GET /api/v1/admin/overview': operation(tag, 'adminGetOverview', {
     summary: 'Live facility overview (admins only)',

@@ -842,7 +842,7 @@ export interface paths {
         };
         /**
          * Resource usage per user, experiment or image (admins only)
-         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window. `to` defaults to now and is at most 400 days after `from`.
+         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window; and how runs ended within it, by cause (stopped by a person or an admin, stopped by the idle job, removed at expiry). `to` defaults to now and is at most 400 days after `from`.
          */
         get: operations["adminGetUsage"];
         put?: never;
@@ -1785,6 +1785,12 @@ export interface components {
             memoryGiBHours: number;
             /** @description GPUs × hours holding compute; rounded to 4 decimals. */
             gpuHours: number;
+            /** @description Runs stopped by a person or an admin within the window. */
+            manualStops: number;
+            /** @description Runs the idle job stopped after the image's idle limit within the window. */
+            idleStops: number;
+            /** @description Environments removed at expiry within the window. */
+            expiries: number;
         };
         QuotaAmounts: {
             environments: number;
@@ -4106,7 +4112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours */
+                    /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours,manualStops,idleStops,expiries */
                     "text/csv": string;
                 };
             };
