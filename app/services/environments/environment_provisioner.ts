@@ -13,6 +13,9 @@ import { reverifyMounts } from '#domain/dataset_mounts'
 import experimentsConfig from '#config/experiments'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
+import AuditService from '#services/audit_service'
+import RequestOrigin from '#services/request_origin'
 
 /** Engine work still running in this process (awaited on shutdown). */
 const inFlight = new Set<Promise<void>>()
@@ -57,7 +60,8 @@ function reasonOf(error: unknown) {
 export default class EnvironmentProvisioner {
   constructor(
     protected drivers: ProvisioningDrivers,
-    protected lifecycle: EnvironmentLifecycle
+    protected lifecycle: EnvironmentLifecycle,
+    protected audit: AuditService
   ) {}
 
   /**
@@ -155,6 +159,7 @@ export default class EnvironmentProvisioner {
         command: image.command,
         environment: image.environment,
         readOnlyRootFilesystem: image.readOnlyRootFilesystem,
+        pullPolicy: image.pullPolicy,
       },
       resources: {
         cpuMillicores: environment.cpuMillicores,
@@ -208,7 +213,28 @@ export default class EnvironmentProvisioner {
         changes: { failure_reason: reasonOf(error).slice(0, 500) },
         launch: how,
       })
+      if (error instanceof ImagePullFailedException) {
+        await this.#auditFailedPull(environment, error)
+      }
     }
+  }
+
+  /** A pull the engine could not finish is evidence for admins (registry down, login expired). */
+  async #auditFailedPull(environment: Environment, error: ImagePullFailedException) {
+    await this.audit.record({
+      actor: null,
+      action: 'image.pull',
+      outcome: 'failure',
+      origin: RequestOrigin.cli(),
+      objectType: 'image',
+      objectId: environment.imageId,
+      details: {
+        environmentId: environment.id,
+        ownerId: environment.userId,
+        reference: environment.image?.reference ?? null,
+        reason: error.message,
+      },
+    })
   }
 
   /**
