@@ -85,19 +85,25 @@ function egressAllow() {
  * Sent to REGISTRY_SERVER alone, never logged or shown.
  */
 function registryCredentials() {
-  const server = env.get('REGISTRY_SERVER')
-  const username = env.get('REGISTRY_USERNAME')
-  const password = env.get('REGISTRY_PASSWORD')?.release()
-  const given = [server, username, password].filter(Boolean).length
-  if (given === 0) {
+  const settings = {
+    REGISTRY_SERVER: env.get('REGISTRY_SERVER'),
+    REGISTRY_USERNAME: env.get('REGISTRY_USERNAME'),
+    REGISTRY_PASSWORD: env.get('REGISTRY_PASSWORD')?.release(),
+  }
+  const missing = Object.entries(settings).filter(([, value]) => !value)
+  if (missing.length === 3) {
     return null
   }
-  if (!server || !username || !password) {
+  if (missing.length > 0) {
     throw new Error(
-      'Missing environment variable "REGISTRY_SERVER", "REGISTRY_USERNAME" or "REGISTRY_PASSWORD": registry credentials need all three'
+      `Missing environment variable "${missing[0][0]}": registry credentials need REGISTRY_SERVER, REGISTRY_USERNAME and REGISTRY_PASSWORD together`
     )
   }
-  return { server, username, password }
+  return {
+    server: settings.REGISTRY_SERVER!,
+    username: settings.REGISTRY_USERNAME!,
+    password: settings.REGISTRY_PASSWORD!,
+  }
 }
 
 /** The pods allowed to connect to environments (guacd, the portal), as a label selector. */
