@@ -26,6 +26,7 @@ export default defineConfig({
     () => import('@adonisjs/mail/mail_provider'),
     () => import('#providers/api_provider'),
     () => import('#providers/services_provider'),
+    () => import('#providers/provisioning_provider'),
     {
       file: () => import('#providers/bootstrap_provider'),
       environment: ['web'],

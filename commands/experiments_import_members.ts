@@ -1,6 +1,6 @@
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import CsvImportCommand from './_csv_import_command.js'
-import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import RequestOrigin from '#services/request_origin'
 import { memberRowValidator } from '#validators/local_experiment'
 
@@ -17,13 +17,13 @@ export default class ExperimentsImportMembers extends CsvImportCommand {
   static options: CommandOptions = { startApp: true }
 
   async run() {
-    const experiments = await this.app.container.make(LocalExperimentService)
+    const members = await this.app.container.make(ExperimentMemberService)
     const origin = RequestOrigin.cli()
     await this.importFile({
       columns: ['proposal_id', ['username', 'user_id'], 'role'],
       validator: memberRowValidator,
       apply: async (row) => {
-        const { outcome } = await experiments.addMember(
+        const { outcome } = await members.add(
           null,
           { proposalId: row.proposal_id },
           row.user_id === undefined ? { username: row.username! } : { id: row.user_id },

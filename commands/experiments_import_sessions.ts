@@ -1,6 +1,6 @@
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import CsvImportCommand from './_csv_import_command.js'
-import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentSessionService from '#services/experiments/experiment_session_service'
 import RequestOrigin from '#services/request_origin'
 import { sessionRowValidator } from '#validators/local_experiment'
 
@@ -16,7 +16,7 @@ export default class ExperimentsImportSessions extends CsvImportCommand {
   static options: CommandOptions = { startApp: true }
 
   async run() {
-    const experiments = await this.app.container.make(LocalExperimentService)
+    const sessions = await this.app.container.make(ExperimentSessionService)
     const origin = RequestOrigin.cli()
     await this.importFile({
       columns: [
@@ -30,7 +30,7 @@ export default class ExperimentsImportSessions extends CsvImportCommand {
       ],
       validator: sessionRowValidator,
       apply: async (row) => {
-        const { outcome } = await experiments.upsertSession(
+        const { outcome } = await sessions.upsert(
           null,
           { proposalId: row.proposal_id },
           row.session_number,

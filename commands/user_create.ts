@@ -1,7 +1,7 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import vine from '@vinejs/vine'
-import UserAccountService from '#services/user_account_service'
+import UserAccountService from '#services/accounts/user_account_service'
 import RequestOrigin from '#services/request_origin'
 
 const inputValidator = vine.create({

@@ -17,7 +17,7 @@ export default class UserDisable extends AdminCommand {
   declare stopEnvironments?: boolean
 
   async run() {
-    const { default: UserAdminService } = await import('#services/users/user_admin_service')
+    const { default: UserAdminService } = await import('#services/accounts/user_admin_service')
     const { default: EnvironmentProvisioner } =
       await import('#services/environments/environment_provisioner')
     const user = await this.findUser(this.username)

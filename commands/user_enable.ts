@@ -10,7 +10,7 @@ export default class UserEnable extends AdminCommand {
   declare username: string
 
   async run() {
-    const { default: UserAdminService } = await import('#services/users/user_admin_service')
+    const { default: UserAdminService } = await import('#services/accounts/user_admin_service')
     const user = await this.findUser(this.username)
     const users = await this.app.container.make(UserAdminService)
     await users.update(this.operator, user.id, { disabled: false }, this.origin)

@@ -17,7 +17,7 @@ export default class UserErase extends AdminCommand {
   declare force?: boolean
 
   async run() {
-    const { default: UserErasureService } = await import('#services/users/user_erasure_service')
+    const { default: UserErasureService } = await import('#services/accounts/user_erasure_service')
     const { default: EnvironmentProvisioner } =
       await import('#services/environments/environment_provisioner')
     const user = await this.findUser(this.username)

@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers'
 import { BaseCommand, args } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import PasswordChangeService from '#services/users/password_change_service'
+import PasswordChangeService from '#services/accounts/password_change_service'
 import RequestOrigin from '#services/request_origin'
 import { newPasswordRule } from '#validators/auth'
 import vine from '@vinejs/vine'

@@ -22,7 +22,7 @@ export default class UserRole extends AdminCommand {
   declare admin?: boolean
 
   async run() {
-    const { default: UserAdminService } = await import('#services/users/user_admin_service')
+    const { default: UserAdminService } = await import('#services/accounts/user_admin_service')
     if (this.admin === undefined) {
       this.logger.error('Give --admin to grant the admin role or --no-admin to revoke it')
       this.exitCode = 1

@@ -31,7 +31,7 @@ export default class UsersList extends AdminCommand {
   declare json?: boolean
 
   async run() {
-    const { default: UserAdminService } = await import('#services/users/user_admin_service')
+    const { default: UserAdminService } = await import('#services/accounts/user_admin_service')
     const filters = await adminUserListValidator.validate({
       search: this.search,
       role: this.role,

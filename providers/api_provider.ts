@@ -1,52 +1,43 @@
 import { HttpContext } from '@adonisjs/core/http'
 import { BaseSerializer } from '@adonisjs/core/transformers'
 
-/** The pagination block every list endpoint returns. */
-export type ListMeta = { total: number; perPage: number; currentPage: number; lastPage: number }
-
 /**
- * Wraps every response in `data` and reduces Lucid's paginator metadata to
- * the documented `meta` block.
+ * The API's serializer, as AdonisJS 7 sets one up: a single item or
+ * collection answers wrapped in `data`. A list answers `{data, meta}`:
+ * its rows serialized without wrapping, put in a page by `listPage`
+ * (app/transformers/list_page.ts), and not through the transformers'
+ * paginator, whose block the framework names `metadata`.
  */
-class ApiSerializer extends BaseSerializer<{ Wrap: 'data'; PaginationMetaData: ListMeta }> {
+class ApiSerializer extends BaseSerializer<{ Wrap: 'data'; PaginationMetaData: never }> {
   wrap: 'data' = 'data'
 
-  definePaginationMetaData(metaData: unknown): ListMeta {
-    if (!this.isLucidPaginatorMetaData(metaData)) {
-      throw new Error('Expected Lucid paginator metadata')
-    }
-    const { total, perPage, currentPage, lastPage } = metaData as unknown as ListMeta
-    return {
-      total: Number(total),
-      perPage: Number(perPage),
-      currentPage: Number(currentPage),
-      lastPage: Number(lastPage),
-    }
-  }
-}
-
-declare module '@adonisjs/core/http' {
-  export interface HttpContext {
-    serialize: ApiSerializer['serialize']
+  definePaginationMetaData(): never {
+    throw new Error('Lists answer {data, meta}: serialize listPage(…) without wrapping')
   }
 }
 
 const serializer = new ApiSerializer()
 
-/**
- * The serializer names the pagination block "metadata"; the API documents
- * it as "meta" (the common JSON:API-style name the frontend expects).
- */
-HttpContext.instanceProperty(
+type Serialize = ApiSerializer['serialize'] & {
+  withoutWrapping: ApiSerializer['serializeWithoutWrapping']
+}
+
+/** Bound to the request, so that transformers resolve what they inject from its container. */
+HttpContext.getter(
   'serialize',
-  async function (this: HttpContext, values: any): Promise<any> {
-    const output: any = await serializer.serialize(values, this.containerResolver)
-    if (output && typeof output === 'object' && 'metadata' in output) {
-      const { metadata, ...rest } = output
-      return { ...rest, meta: metadata }
-    }
-    return output
-  }
+  function (this: HttpContext) {
+    const resolver = this.containerResolver
+    return Object.assign((data: unknown) => serializer.serialize(data, resolver), {
+      withoutWrapping: (data: unknown) => serializer.serializeWithoutWrapping(data, resolver),
+    }) as Serialize
+  },
+  true
 )
+
+declare module '@adonisjs/core/http' {
+  export interface HttpContext {
+    serialize: Serialize
+  }
+}
 
 export default class ApiProvider {}

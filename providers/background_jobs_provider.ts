@@ -1,6 +1,7 @@
 import type { ApplicationService } from '@adonisjs/core/types'
 import environmentsConfig from '#config/environments'
 import BackgroundJobs from '#services/jobs/background_jobs'
+import EngineWork from '#services/environments/engine_work'
 
 /**
  * Starts the background jobs (app/services/jobs/background_jobs.ts) when the
@@ -33,9 +34,8 @@ export default class BackgroundJobsProvider {
     const jobs = await this.#jobs()
     await jobs.stop()
     const { default: gracefulShutdown } = await import('#services/graceful_shutdown')
-    const { default: EnvironmentProvisioner } =
-      await import('#services/environments/environment_provisioner')
-    await EnvironmentProvisioner.settle(gracefulShutdown.interruptSignal)
+    const work = await this.app.container.make(EngineWork)
+    await work.settle(gracefulShutdown.interruptSignal)
   }
 
   #jobs() {

@@ -28,7 +28,7 @@ export default class BootstrapProvider {
       logger.info({ applied }, 'database schema is up to date')
     }
 
-    const { default: UserAccountService } = await import('#services/user_account_service')
+    const { default: UserAccountService } = await import('#services/accounts/user_account_service')
     const accounts = await this.app.container.make(UserAccountService)
     let result: Awaited<ReturnType<typeof accounts.bootstrapAdmin>>
     try {
@@ -46,7 +46,7 @@ export default class BootstrapProvider {
       )
       if (result.generatedPassword) {
         // Never in the log stream: a file only the portal's user can read.
-        const { writeFirstAdminPassword } = await import('#services/users/first_admin_password')
+        const { writeFirstAdminPassword } = await import('#services/accounts/first_admin_password')
         try {
           const file = await writeFirstAdminPassword(
             portalConfig.bootstrapAdmin.username,

@@ -5,7 +5,10 @@ import AuditService from '#services/audit_service'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentSessionService from '#services/experiments/experiment_session_service'
+import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import ImageCatalogService from '#services/images/image_catalog_service'
+import EventStreamLimits from '#services/environments/event_stream_limits'
 
 /**
  * The portal's own services that keep state for the whole process, bound
@@ -42,8 +45,17 @@ export default class ServicesProvider {
       async (resolver) => new LocalExperimentService(await resolver.make(AuditService))
     )
     container.singleton(
+      ExperimentSessionService,
+      async (resolver) => new ExperimentSessionService(await resolver.make(AuditService))
+    )
+    container.singleton(
+      ExperimentMemberService,
+      async (resolver) => new ExperimentMemberService(await resolver.make(AuditService))
+    )
+    container.singleton(
       ImageCatalogService,
       async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
+    container.singleton(EventStreamLimits, () => new EventStreamLimits())
   }
 }

@@ -1,11 +1,12 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import AccessTokenService from '#services/access_token_service'
-import { assertedAt } from '#services/saml/saml_admin_freshness'
+import AccessTokenService from '#services/accounts/access_token_service'
+import { assertedAt } from '#services/auth/saml/saml_admin_freshness'
 import RequestOrigin from '#services/request_origin'
 import { paginationValidator } from '#validators/pagination'
 import { accessTokenParamsValidator, createAccessTokenValidator } from '#validators/access_token'
 import AccessTokenTransformer from '#transformers/access_token_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * Personal API tokens of the signed-in user.
@@ -19,7 +20,10 @@ export default class AccessTokensController {
       data: ctx.request.qs(),
     })
     const result = await this.tokens.list(ctx.auth.getUserOrFail(), page, perPage)
-    return ctx.serialize(AccessTokenTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(AccessTokenTransformer.transform(result.all())),
+      result
+    )
   }
 
   async store(ctx: HttpContext) {

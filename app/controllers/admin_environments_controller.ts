@@ -1,73 +1,27 @@
-import { DateTime } from 'luxon'
-import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import RequestOrigin from '#services/request_origin'
-import EnvironmentService from '#services/environments/environment_service'
-import EnvironmentTransformer from '#transformers/environment_transformer'
+import EnvironmentsController from '#controllers/environments_controller'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
-import { environmentParamsValidator, extendValidator } from '#validators/environment'
+import { listPage } from '#transformers/list_page'
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
- * Admins' actions on anyone's environment: the owner's service methods,
- * through the admin door of EnvironmentPolicy.
+ * Admins' actions on anyone's environment: the owner's actions (stop,
+ * destroy, extend are routed) through the admin door of EnvironmentPolicy,
+ * so one service method serves both; only the list is the admins' own.
  */
-export default class AdminEnvironmentsController {
+export default class AdminEnvironmentsController extends EnvironmentsController {
+  protected door = 'admin' as const
+  protected acceptedView = AdminEnvironmentTransformer
+
   /** GET /api/v1/admin/environments: everyone's, filtered and sorted. */
-  @inject()
-  async index(ctx: HttpContext, environments: EnvironmentService) {
+  async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(adminEnvironmentListValidator, {
       data: ctx.request.qs(),
     })
-    const page = await environments.listAll(filters)
-    return ctx.serialize(AdminEnvironmentTransformer.paginate(page.all(), page.getMeta()))
-  }
-
-  /** POST /api/v1/admin/environments/:id/stop: the owner's guarded stop, by an admin. */
-  @inject()
-  async stop(ctx: HttpContext, environments: EnvironmentService) {
-    const environment = await environments.stop(
-      ctx.auth.getUserOrFail(),
-      await this.#id(ctx),
-      'admin',
-      RequestOrigin.fromHttp(ctx)
+    const page = await this.environments.listAll(filters)
+    return listPage(
+      await ctx.serialize.withoutWrapping(AdminEnvironmentTransformer.transform(page.all())),
+      page
     )
-    ctx.response.status(202)
-    return ctx.serialize(AdminEnvironmentTransformer.transform(environment))
-  }
-
-  /** DELETE /api/v1/admin/environments/:id: the owner's guarded removal, by an admin. */
-  @inject()
-  async destroy(ctx: HttpContext, environments: EnvironmentService) {
-    const environment = await environments.remove(
-      ctx.auth.getUserOrFail(),
-      await this.#id(ctx),
-      'admin',
-      RequestOrigin.fromHttp(ctx)
-    )
-    ctx.response.status(202)
-    return ctx.serialize(AdminEnvironmentTransformer.transform(environment))
-  }
-
-  /** PATCH /api/v1/admin/environments/:id {expiresAt}: extend or shorten. */
-  @inject()
-  async extend(ctx: HttpContext, environments: EnvironmentService) {
-    const id = await this.#id(ctx)
-    const { expiresAt } = await ctx.request.validateUsing(extendValidator)
-    const environment = await environments.extend(
-      ctx.auth.getUserOrFail(),
-      id,
-      'admin',
-      DateTime.fromJSDate(expiresAt, { zone: 'utc' }),
-      RequestOrigin.fromHttp(ctx)
-    )
-    return ctx.serialize(EnvironmentTransformer.transform(environment))
-  }
-
-  async #id(ctx: HttpContext) {
-    const { params } = await ctx.request.validateUsing(environmentParamsValidator, {
-      data: { params: ctx.params },
-    })
-    return params.id
   }
 }

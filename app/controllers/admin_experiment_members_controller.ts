@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import RequestOrigin from '#services/request_origin'
 import { memberParamsValidator, memberValidator } from '#validators/local_experiment'
 import ExperimentMemberTransformer from '#transformers/experiment_member_transformer'
@@ -10,7 +10,7 @@ import ExperimentMemberTransformer from '#transformers/experiment_member_transfo
  */
 @inject()
 export default class AdminExperimentMembersController {
-  constructor(protected experiments: LocalExperimentService) {}
+  constructor(protected members: ExperimentMemberService) {}
 
   /** PUT: adds the user, or sets their role when already a member. */
   async update(ctx: HttpContext) {
@@ -18,7 +18,7 @@ export default class AdminExperimentMembersController {
       data: { params: ctx.params },
     })
     const { role = 'member' } = await ctx.request.validateUsing(memberValidator)
-    const { member, outcome } = await this.experiments.addMember(
+    const { member, outcome } = await this.members.add(
       ctx.auth.getUserOrFail(),
       { id: params.id },
       { id: params.userId },
@@ -33,7 +33,7 @@ export default class AdminExperimentMembersController {
     const { params } = await ctx.request.validateUsing(memberParamsValidator, {
       data: { params: ctx.params },
     })
-    await this.experiments.removeMember(
+    await this.members.remove(
       ctx.auth.getUserOrFail(),
       { id: params.id },
       { id: params.userId },

@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import LocalExperimentService from '#services/experiments/local_experiment_service'
+import ExperimentSessionService from '#services/experiments/experiment_session_service'
 import RequestOrigin from '#services/request_origin'
 import { sessionParamsValidator, sessionValidator } from '#validators/local_experiment'
 import ExperimentSessionTransformer from '#transformers/experiment_session_transformer'
@@ -10,7 +10,7 @@ import ExperimentSessionTransformer from '#transformers/experiment_session_trans
  */
 @inject()
 export default class AdminExperimentSessionsController {
-  constructor(protected experiments: LocalExperimentService) {}
+  constructor(protected sessions: ExperimentSessionService) {}
 
   /** PUT: creates the session or replaces it as a whole. */
   async update(ctx: HttpContext) {
@@ -18,7 +18,7 @@ export default class AdminExperimentSessionsController {
       data: { params: ctx.params },
     })
     const fields = await ctx.request.validateUsing(sessionValidator)
-    const { session, outcome } = await this.experiments.upsertSession(
+    const { session, outcome } = await this.sessions.upsert(
       ctx.auth.getUserOrFail(),
       { id: params.id },
       params.sessionNumber,
@@ -33,7 +33,7 @@ export default class AdminExperimentSessionsController {
     const { params } = await ctx.request.validateUsing(sessionParamsValidator, {
       data: { params: ctx.params },
     })
-    await this.experiments.deleteSession(
+    await this.sessions.delete(
       ctx.auth.getUserOrFail(),
       { id: params.id },
       params.sessionNumber,

@@ -9,6 +9,7 @@ import {
   updateExperimentValidator,
 } from '#validators/local_experiment'
 import ExperimentTransformer from '#transformers/experiment_transformer'
+import { listPage } from '#transformers/list_page'
 import AdminExperimentTransformer from '#transformers/admin_experiment_transformer'
 
 /**
@@ -23,7 +24,10 @@ export default class AdminExperimentsController {
       data: ctx.request.qs(),
     })
     const result = await this.experiments.list(filters)
-    return ctx.serialize(ExperimentTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(result.all())),
+      result
+    )
   }
 
   async store(ctx: HttpContext) {

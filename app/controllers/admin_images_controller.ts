@@ -9,6 +9,7 @@ import {
   updateImageValidator,
 } from '#validators/image'
 import AdminImageTransformer from '#transformers/admin_image_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * The image catalogue for admins: every image, to curate.
@@ -22,7 +23,10 @@ export default class AdminImagesController {
       data: ctx.request.qs(),
     })
     const result = await this.images.list(filters)
-    return ctx.serialize(AdminImageTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(AdminImageTransformer.transform(result.all())),
+      result
+    )
   }
 
   async store(ctx: HttpContext) {

@@ -1,9 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
-import UserAdminService from '#services/users/user_admin_service'
-import UserErasureService from '#services/users/user_erasure_service'
+import UserAdminService from '#services/accounts/user_admin_service'
+import UserErasureService from '#services/accounts/user_erasure_service'
 import UserTransformer from '#transformers/user_transformer'
+import { listPage } from '#transformers/list_page'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
 import {
   adminUserListValidator,
@@ -23,7 +24,10 @@ export default class AdminUsersController {
       data: ctx.request.qs(),
     })
     const page = await users.list(filters)
-    return ctx.serialize(UserTransformer.paginate(page.all(), page.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(UserTransformer.transform(page.all())),
+      page
+    )
   }
 
   @inject()

@@ -5,6 +5,7 @@ import AuditService from '#services/audit_service'
 import { auditCsv } from '#services/audit_csv'
 import { auditExportValidator, auditQueryValidator } from '#validators/audit'
 import AuditEventTransformer from '#transformers/audit_event_transformer'
+import { listPage } from '#transformers/list_page'
 
 /** Most rows one CSV export holds. */
 const EXPORT_LIMIT = 100_000
@@ -17,7 +18,10 @@ export default class AuditEventsController {
   async index(ctx: HttpContext, audit: AuditService) {
     const filters = await ctx.request.validateUsing(auditQueryValidator, { data: ctx.request.qs() })
     const result = await audit.search(filters)
-    return ctx.serialize(AuditEventTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(AuditEventTransformer.transform(result.all())),
+      result
+    )
   }
 
   /** The matching events as a CSV download, streamed in chunks. */

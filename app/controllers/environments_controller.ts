@@ -4,6 +4,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import EnvironmentTransformer from '#transformers/environment_transformer'
+import { listPage } from '#transformers/list_page'
+import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
   environmentListValidator,
   environmentParamsValidator,
@@ -12,10 +14,18 @@ import {
 } from '#validators/environment'
 
 /**
- * The signed-in user's analysis environments.
+ * The signed-in user's analysis environments. The actions on one
+ * environment name the door of EnvironmentPolicy they come through; the
+ * admin tree (AdminEnvironmentsController) is these same actions through
+ * the admin door.
  */
 @inject()
 export default class EnvironmentsController {
+  /** Which door of EnvironmentPolicy these routes are. */
+  protected door: EnvironmentDoor = 'owner'
+  /** How a stop, start or removal shows the environment it accepted. */
+  protected acceptedView: typeof EnvironmentTransformer = EnvironmentTransformer
+
   constructor(protected environments: EnvironmentService) {}
 
   async index(ctx: HttpContext) {
@@ -23,7 +33,10 @@ export default class EnvironmentsController {
       data: ctx.request.qs(),
     })
     const page = await this.environments.list(ctx.auth.getUserOrFail(), filters)
-    return ctx.serialize(EnvironmentTransformer.paginate(page.all(), page.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(EnvironmentTransformer.transform(page.all())),
+      page
+    )
   }
 
   async store(ctx: HttpContext) {
@@ -40,44 +53,20 @@ export default class EnvironmentsController {
 
   async show(ctx: HttpContext) {
     const id = await this.#id(ctx)
-    const environment = await this.environments.find(ctx.auth.getUserOrFail(), id, 'owner')
+    const environment = await this.environments.find(ctx.auth.getUserOrFail(), id, this.door)
     return ctx.serialize(EnvironmentTransformer.transform(environment))
   }
 
   async stop(ctx: HttpContext) {
-    const id = await this.#id(ctx)
-    const environment = await this.environments.stop(
-      ctx.auth.getUserOrFail(),
-      id,
-      'owner',
-      RequestOrigin.fromHttp(ctx)
-    )
-    ctx.response.status(202)
-    return ctx.serialize(EnvironmentTransformer.transform(environment))
+    return this.#accept(ctx, 'stop')
   }
 
   async start(ctx: HttpContext) {
-    const id = await this.#id(ctx)
-    const environment = await this.environments.start(
-      ctx.auth.getUserOrFail(),
-      id,
-      'owner',
-      RequestOrigin.fromHttp(ctx)
-    )
-    ctx.response.status(202)
-    return ctx.serialize(EnvironmentTransformer.transform(environment))
+    return this.#accept(ctx, 'start')
   }
 
   async destroy(ctx: HttpContext) {
-    const id = await this.#id(ctx)
-    const environment = await this.environments.remove(
-      ctx.auth.getUserOrFail(),
-      id,
-      'owner',
-      RequestOrigin.fromHttp(ctx)
-    )
-    ctx.response.status(202)
-    return ctx.serialize(EnvironmentTransformer.transform(environment))
+    return this.#accept(ctx, 'remove')
   }
 
   async extend(ctx: HttpContext) {
@@ -86,11 +75,24 @@ export default class EnvironmentsController {
     const environment = await this.environments.extend(
       ctx.auth.getUserOrFail(),
       id,
-      'owner',
+      this.door,
       DateTime.fromJSDate(expiresAt, { zone: 'utc' }),
       RequestOrigin.fromHttp(ctx)
     )
     return ctx.serialize(EnvironmentTransformer.transform(environment))
+  }
+
+  /** A stop, start or removal: recorded now, answered 202 while the engine works. */
+  async #accept(ctx: HttpContext, action: 'stop' | 'start' | 'remove') {
+    const id = await this.#id(ctx)
+    const environment = await this.environments[action](
+      ctx.auth.getUserOrFail(),
+      id,
+      this.door,
+      RequestOrigin.fromHttp(ctx)
+    )
+    ctx.response.status(202)
+    return ctx.serialize(this.acceptedView.transform(environment))
   }
 
   async #id(ctx: HttpContext) {

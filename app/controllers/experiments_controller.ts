@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import type { ListMeta } from '#providers/api_provider'
 import RequestOrigin from '#services/request_origin'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import ExperimentTransformer from '#transformers/experiment_transformer'
+import { listPage } from '#transformers/list_page'
 import {
   experimentListValidator,
   experimentParamsValidator,
@@ -22,11 +22,8 @@ export default class ExperimentsController {
       data: ctx.request.qs(),
     })
     const { page, stale, lastSyncedAt } = await this.catalog.list(ctx.auth.getUserOrFail(), filters)
-    // serialize() renames the paginator's "metadata" to "meta" (providers/api_provider.ts).
-    const body = (await ctx.serialize(
-      ExperimentTransformer.paginate(page.all(), page.getMeta())
-    )) as unknown as { data: unknown[]; meta: ListMeta }
-    return { ...body, meta: { ...body.meta, stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null } }
+    const rows = await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(page.all()))
+    return listPage(rows, page, { stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null })
   }
 
   async show(ctx: HttpContext) {

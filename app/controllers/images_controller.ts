@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import ImageCatalogService from '#services/images/image_catalog_service'
 import { imageListValidator } from '#validators/image'
 import ImageTransformer from '#transformers/image_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * The image catalogue as the signed-in user may launch from it.
@@ -14,6 +15,9 @@ export default class ImagesController {
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(imageListValidator, { data: ctx.request.qs() })
     const result = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
-    return ctx.serialize(ImageTransformer.paginate(result.all(), result.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(ImageTransformer.transform(result.all())),
+      result
+    )
   }
 }

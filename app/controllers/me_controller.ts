@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { passwordChangeValidator } from '#validators/auth'
-import PasswordChangeService from '#services/users/password_change_service'
+import PasswordChangeService from '#services/accounts/password_change_service'
 import RequestOrigin from '#services/request_origin'
 import UserTransformer from '#transformers/user_transformer'
 

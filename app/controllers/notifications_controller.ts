@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import NotificationService from '#services/notifications/notification_service'
 import { notificationListValidator, notificationParamsValidator } from '#validators/notification'
 import NotificationTransformer from '#transformers/notification_transformer'
+import { listPage } from '#transformers/list_page'
 
 /**
  * The signed-in user's notifications (warnings before an expiry or an idle
@@ -17,7 +18,10 @@ export default class NotificationsController {
       data: ctx.request.qs(),
     })
     const page = await this.notifications.list(ctx.auth.getUserOrFail(), filters)
-    return ctx.serialize(NotificationTransformer.paginate(page.all(), page.getMeta()))
+    return listPage(
+      await ctx.serialize.withoutWrapping(NotificationTransformer.transform(page.all())),
+      page
+    )
   }
 
   async read(ctx: HttpContext) {

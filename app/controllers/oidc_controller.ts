@@ -4,13 +4,9 @@ import portalConfig from '#config/portal'
 import { oidcCallbackValidator } from '#validators/oidc'
 import { federatedLoginValidator } from '#validators/auth'
 import RequestOrigin from '#services/request_origin'
-import OidcSignInService from '#services/oidc/oidc_sign_in_service'
-import {
-  oidcBindingCookie,
-  pendingSignIns,
-  withPendingSignIn,
-} from '#services/oidc/oidc_browser_binding'
-import type { OidcSessionState } from '#services/oidc/oidc_session_state'
+import OidcSignInService from '#services/auth/oidc/oidc_sign_in_service'
+import { oidcBrowserBinding } from '#services/auth/oidc/oidc_browser_binding'
+import type { OidcSessionState } from '#services/auth/oidc/oidc_session_state'
 
 /**
  * Browser-facing OpenID Connect endpoints. Errors here render as an HTML
@@ -26,9 +22,7 @@ export default class OidcController {
       returnTo ?? portalConfig.landingUrl,
       RequestOrigin.fromHttp(ctx)
     )
-    const binding = oidcBindingCookie()
-    const pending = pendingSignIns(ctx.request.encryptedCookie(binding.name))
-    ctx.response.encryptedCookie(binding.name, withPendingSignIn(pending, checks), binding.options)
+    oidcBrowserBinding.begin(ctx, oidcBrowserBinding.pending(ctx), checks)
     return ctx.response.redirect(url)
   }
 
@@ -37,20 +31,14 @@ export default class OidcController {
     const query = await ctx.request.validateUsing(oidcCallbackValidator, {
       data: ctx.request.qs(),
     })
-    const binding = oidcBindingCookie()
-    const pending = pendingSignIns(ctx.request.encryptedCookie(binding.name))
+    const pending = oidcBrowserBinding.pending(ctx)
     const { user, returnTo, checks, idToken } = await signIn.complete(
       query,
       ctx.request.parsedUrl.query ?? '',
       pending,
       RequestOrigin.fromHttp(ctx)
     )
-    const stillPending = pending.filter((entry) => entry.state !== checks.state)
-    if (stillPending.length > 0) {
-      ctx.response.encryptedCookie(binding.name, stillPending, binding.options)
-    } else {
-      ctx.response.clearCookie(binding.name, binding.options)
-    }
+    oidcBrowserBinding.end(ctx, pending, checks)
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))

@@ -3,15 +3,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import portalConfig from '#config/portal'
 import { federatedLoginValidator } from '#validators/auth'
 import RequestOrigin from '#services/request_origin'
-import SamlServiceProvider from '#services/saml/saml_service_provider'
-import SamlSignInService from '#services/saml/saml_sign_in_service'
-import SamlLogoutService from '#services/saml/saml_logout_service'
-import type { SamlSessionState } from '#services/saml/saml_admin_freshness'
-import {
-  browserBindingCookie,
-  pendingRequestIds,
-  withPendingRequest,
-} from '#services/saml/saml_browser_binding'
+import SamlServiceProvider from '#services/auth/saml/saml_service_provider'
+import SamlSignInService from '#services/auth/saml/saml_sign_in_service'
+import SamlLogoutService from '#services/auth/saml/saml_logout_service'
+import type { SamlSessionState } from '#services/auth/saml/saml_admin_freshness'
+import { samlBrowserBinding } from '#services/auth/saml/saml_browser_binding'
 
 /**
  * Browser-facing SAML endpoints. Errors here render as an HTML page (see
@@ -35,27 +31,19 @@ export default class SamlController {
       returnTo ?? portalConfig.landingUrl,
       RequestOrigin.fromHttp(ctx)
     )
-    const binding = browserBindingCookie()
-    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
-    ctx.response.cookie(binding.name, withPendingRequest(pending, requestId), binding.options)
+    samlBrowserBinding.begin(ctx, samlBrowserBinding.pending(ctx), requestId)
     return ctx.response.redirect(url)
   }
 
   @inject()
   async acs(ctx: HttpContext, signIn: SamlSignInService, logout: SamlLogoutService) {
-    const binding = browserBindingCookie()
-    const pending = pendingRequestIds(ctx.request.cookie(binding.name))
+    const pending = samlBrowserBinding.pending(ctx)
     const { user, profile, returnTo, requestId } = await signIn.complete(
       ctx.request.body(),
       pending,
       RequestOrigin.fromHttp(ctx)
     )
-    const stillPending = pending.filter((id) => id !== requestId)
-    if (stillPending.length > 0) {
-      ctx.response.cookie(binding.name, stillPending, binding.options)
-    } else {
-      ctx.response.clearCookie(binding.name, binding.options)
-    }
+    samlBrowserBinding.end(ctx, pending, requestId)
     await ctx.auth.use('web').login(user)
     // Tagged with the user, so that disabling or erasing the account ends the session.
     await ctx.session.tag(String(user.id))

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
-import { assertedAt, samlAdminLapsed } from '#services/saml/saml_admin_freshness'
+import { assertedAt, samlAdminLapsed } from '#services/auth/saml/saml_admin_freshness'
 
 /**
  * Admits a request carrying a valid personal API token (Authorization:

@@ -89,6 +89,22 @@ export function ref(name: string): Response {
   return { $ref: `#/components/responses/${name}` }
 }
 
+/**
+ * The answers of an operation on one object named in its path: its own
+ * success answers, 404 when the object is missing (or not the caller's to
+ * see), and `conflict` as the 409 when its state can refuse the change.
+ */
+export function onOneObject(
+  success: Record<number, Response>,
+  conflict?: Response
+): Record<number, Response> {
+  const answers: Record<number, Response> = { ...success, 404: ref('NotFound') }
+  if (conflict) {
+    answers[409] = conflict
+  }
+  return answers
+}
+
 export const html = (description: string): Response => ({
   description,
   content: { 'text/html': {} },

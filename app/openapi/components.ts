@@ -5,12 +5,14 @@ import { accessTokenFields, newAccessTokenFields } from '#transformers/access_to
 import { adminEnvironmentFields } from '#transformers/admin_environment_transformer'
 import { adminExperimentFields } from '#transformers/admin_experiment_transformer'
 import { adminImageFields } from '#transformers/admin_image_transformer'
+import { adminLinkFields } from '#transformers/admin_link_transformer'
 import { auditEventFields } from '#transformers/audit_event_transformer'
 import { environmentFields } from '#transformers/environment_transformer'
 import { experimentMemberFields } from '#transformers/experiment_member_transformer'
 import { experimentSessionFields } from '#transformers/experiment_session_transformer'
 import { experimentFields } from '#transformers/experiment_transformer'
 import { imageFields } from '#transformers/image_transformer'
+import { linkFields } from '#transformers/link_transformer'
 import { notificationFields } from '#transformers/notification_transformer'
 import { userFields } from '#transformers/user_transformer'
 import { usageRowFields } from '#transformers/usage_row_fields'
@@ -97,6 +99,8 @@ export const components = {
     ExperimentMember: objectSchema(experimentMemberFields),
     Image: objectSchema(imageFields),
     AdminImage: objectSchema(adminImageFields),
+    Link: objectSchema(linkFields),
+    AdminLink: objectSchema(adminLinkFields),
     Environment: objectSchema(environmentFields),
     Notification: objectSchema(notificationFields),
     AdminEnvironment: objectSchema(adminEnvironmentFields),

@@ -6,6 +6,7 @@ import { authPaths } from '#openapi/paths/auth'
 import { environmentPaths } from '#openapi/paths/environments'
 import { experimentPaths } from '#openapi/paths/experiments'
 import { imagePaths } from '#openapi/paths/images'
+import { linkPaths } from '#openapi/paths/links'
 import { notificationPaths } from '#openapi/paths/notifications'
 import { platformPaths } from '#openapi/paths/platform'
 
@@ -38,6 +39,10 @@ export const openApiDocument = {
     { name: 'Experiments', description: 'The experiments (proposals) the caller belongs to.' },
     { name: 'Images', description: 'The catalogue of analysis images the caller may launch.' },
     {
+      name: 'Links',
+      description: 'Web services that are not containers (e-logbooks, data catalogues), to open.',
+    },
+    {
       name: 'Environments',
       description: 'The caller’s analysis environments: requisition, lifecycle, access, quota.',
     },
@@ -47,7 +52,8 @@ export const openApiDocument = {
     },
     {
       name: 'Administration',
-      description: 'Accounts, quotas, images, experiments, environments and reports (admins only).',
+      description:
+        'Accounts, quotas, images, links, experiments, environments and reports (admins only).',
     },
     { name: 'Health', description: 'Liveness and readiness probes for the orchestrator.' },
     { name: 'Monitoring', description: 'Prometheus metrics.' },
@@ -58,6 +64,7 @@ export const openApiDocument = {
     ...authPaths,
     ...experimentPaths,
     ...imagePaths,
+    ...linkPaths,
     ...environmentPaths,
     ...notificationPaths,
     ...adminPaths,

@@ -6,12 +6,14 @@ import { ExperimentPage } from './pages/experiment'
 import { EnvironmentsPage } from './pages/environments'
 import { TokensPage } from './pages/tokens'
 import { NotificationsPage } from './pages/notifications'
+import { LinksPage } from './pages/links'
 import { NotFoundPage } from './pages/not_found'
 import { OverviewPage } from './pages/admin/overview'
 import { UsersPage } from './pages/admin/users'
 import { UserPage } from './pages/admin/user'
 import { DefaultQuotaPage } from './pages/admin/default_quota'
 import { ImagesPage } from './pages/admin/images'
+import { AdminLinksPage } from './pages/admin/links'
 import { AdminEnvironmentsPage } from './pages/admin/environments'
 import { AuditPage } from './pages/admin/audit'
 import { UsagePage } from './pages/admin/usage'
@@ -27,6 +29,7 @@ const ROUTES: Route[] = [
   { pattern: '/experiments', view: () => <ExperimentsPage /> },
   { pattern: '/experiments/:id', view: ({ id }) => <ExperimentPage id={Number(id)} /> },
   { pattern: '/environments', view: () => <EnvironmentsPage /> },
+  { pattern: '/links', view: () => <LinksPage /> },
   { pattern: '/notifications', view: () => <NotificationsPage /> },
   { pattern: '/tokens', view: () => <TokensPage /> },
   { pattern: '/admin', admin: true, view: () => <OverviewPage /> },
@@ -34,6 +37,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/users/:id', admin: true, view: ({ id }) => <UserPage id={Number(id)} /> },
   { pattern: '/admin/quota', admin: true, view: () => <DefaultQuotaPage /> },
   { pattern: '/admin/images', admin: true, view: () => <ImagesPage /> },
+  { pattern: '/admin/links', admin: true, view: () => <AdminLinksPage /> },
   { pattern: '/admin/environments', admin: true, view: () => <AdminEnvironmentsPage /> },
   { pattern: '/admin/audit', admin: true, view: () => <AuditPage /> },
   { pattern: '/admin/usage', admin: true, view: () => <UsagePage /> },

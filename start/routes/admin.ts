@@ -1,6 +1,6 @@
 /*
 | Administration (admins only, the admin middleware before anything else):
-| reports, all environments, accounts, quotas, the image catalogue and local
+| reports, all environments, accounts, quotas, the image and link catalogues and local
 | experiments. Registered inside the /api/v1 group.
 */
 import router from '@adonisjs/core/services/router'
@@ -13,6 +13,7 @@ const AdminEnvironmentsController = () => import('#controllers/admin_environment
 const AdminUsersController = () => import('#controllers/admin_users_controller')
 const AdminQuotasController = () => import('#controllers/admin_quotas_controller')
 const AdminImagesController = () => import('#controllers/admin_images_controller')
+const AdminLinksController = () => import('#controllers/admin_links_controller')
 const AdminExperimentsController = () => import('#controllers/admin_experiments_controller')
 const AdminExperimentSessionsController = () =>
   import('#controllers/admin_experiment_sessions_controller')
@@ -81,6 +82,17 @@ export function adminRoutes() {
         })
         .prefix('images')
         .as('images')
+
+      router
+        .group(() => {
+          router.get('/', [AdminLinksController, 'index']).as('index')
+          router.post('/', [AdminLinksController, 'store']).as('store')
+          router.get(':id', [AdminLinksController, 'show']).as('show')
+          router.patch(':id', [AdminLinksController, 'update']).as('update')
+          router.delete(':id', [AdminLinksController, 'destroy']).as('destroy')
+        })
+        .prefix('links')
+        .as('links')
 
       router.get('quotas/default', [AdminQuotasController, 'showDefault']).as('quotas.default')
       router

@@ -1,5 +1,5 @@
 /*
-| What a signed-in scientist works with: experiments, the image catalogue,
+| What a signed-in scientist works with: experiments, the image and link catalogues,
 | environments and their access, quota and notifications. Registered inside
 | the /api/v1 group.
 */
@@ -8,6 +8,7 @@ import { middleware } from '#start/kernel'
 
 const ExperimentsController = () => import('#controllers/experiments_controller')
 const ImagesController = () => import('#controllers/images_controller')
+const LinksController = () => import('#controllers/links_controller')
 const EnvironmentsController = () => import('#controllers/environments_controller')
 const EnvironmentEventsController = () => import('#controllers/environment_events_controller')
 const EnvironmentAccessController = () => import('#controllers/environment_access_controller')
@@ -16,6 +17,15 @@ const NotificationsController = () => import('#controllers/notifications_control
 
 export function scientistRoutes() {
   router.get('images', [ImagesController, 'index']).as('images.index').use(middleware.auth())
+
+  router
+    .group(() => {
+      router.get('/', [LinksController, 'index']).as('index')
+      router.post(':id/open', [LinksController, 'open']).as('open')
+    })
+    .prefix('links')
+    .as('links')
+    .use(middleware.auth())
 
   router.get('quota', [QuotaController, 'show']).as('quota').use(middleware.auth())
 

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream'
 import type Docker from 'dockerode'
 import provisioningConfig from '#config/provisioning'
-import { connectDocker, type DockerConnection } from '#services/provisioning/docker_client'
+import app from '@adonisjs/core/services/app'
+import DockerEngines, { type DockerConnection } from '#services/provisioning/docker_client'
 
 /** Images scripts/lib/build_test_images.sh loads into the test engine. */
 export const TEST_IMAGES = {
@@ -24,7 +25,8 @@ export function testConnection(): DockerConnection {
 
 /** A dockerode client of the test engine, to look at containers behind the driver's back. */
 export async function testEngine(): Promise<Docker> {
-  const { client } = await connectDocker(testConnection())
+  const engines = await app.container.make(DockerEngines)
+  const { client } = await engines.connect(testConnection())
   return client
 }
 

@@ -10,44 +10,26 @@ import ProvisioningUnavailableException from '#exceptions/provisioning_unavailab
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import DockerDriver, { DOCKER_LABELS } from '#services/provisioning/docker_driver'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
-import { engineObjectName } from '#domain/compute'
+import { driverSpec, type Cleanup, type SpecChanges } from '#tests/helpers/driver_contract'
 import { execIn, TEST_IMAGES, testConnection, testEngine } from '#tests/helpers/docker'
 import { engineProxy, engineTlsFiles } from '#tests/helpers/engine_proxy'
 import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
-
-type Cleanup = (fn: () => void | Promise<void>) => void
-type SpecChanges = Partial<Omit<EnvironmentSpec, 'image'>> & {
-  image?: Partial<EnvironmentSpec['image']>
-}
-
-// Far above the database's ids, and different each run: an engine shared
-// with other runs (an exported DOCKER_SOCKET) sees no clash.
-let lastEnvironmentId = 1_000_000 + Math.floor(Math.random() * 8_000_000)
 
 const SLEEP = ['/bin/sh', '-c', 'exec sleep 3600']
 const HTTPD = ['/bin/sh', '-c', 'exec httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
 
 /** A spec as the environments service would build it: a sleeping busybox by default. */
 function environmentSpec(changes: SpecChanges = {}): EnvironmentSpec {
-  const environmentId = changes.environmentId ?? ++lastEnvironmentId
-  return {
-    name: engineObjectName('portal-test', environmentId),
-    owner: { id: 77, username: 'alice' },
-    resources: { cpuMillicores: 500, memoryBytes: 64 * 1024 ** 2, storageBytes: 0, gpus: 0 },
-    runAs: null,
-    mounts: [],
-    secret: `secret-${Math.random().toString(36).slice(2)}`,
-    ...changes,
-    environmentId,
-    image: {
+  return driverSpec(
+    {
       reference: TEST_IMAGES.busybox,
       protocol: 'http',
       port: 8080,
       command: SLEEP,
       environment: {},
-      ...changes.image,
     },
-  }
+    changes
+  )
 }
 
 function testDriver() {
@@ -74,6 +56,7 @@ async function hostFolder(cleanup: Cleanup) {
   return dir
 }
 
+// What every driver does (lifecycle, naming, ownership, root, refusals, outages): driver_contract.spec.ts.
 test.group('Docker driver | real engine', () => {
   test('runs the container with the quota limits, hardening, identity and labels', async ({
     assert,
@@ -242,21 +225,6 @@ test.group('Docker driver | real engine', () => {
     await driver.waitUntilReady(byDefault.endpoint, 10_000)
   })
 
-  test('gives up on a service that never listens, after the timeout', async ({
-    assert,
-    cleanup,
-  }) => {
-    const driver = await testDriver()
-    const { endpoint } = await createEnvironment(driver, environmentSpec(), cleanup)
-    const started = Date.now()
-    const error = await driver.waitUntilReady(endpoint, 1200).catch((caught) => caught)
-    const elapsed = Date.now() - started
-    assert.instanceOf(error, ProvisioningFailedException)
-    assert.equal(error.message, 'The environment did not answer on its port within 1 s')
-    assert.isAtLeast(elapsed, 1150)
-    assert.isBelow(elapsed, 3000)
-  })
-
   test('gives up early on a service that exits before answering', async ({ assert, cleanup }) => {
     const driver = await testDriver()
     const spec = environmentSpec({ image: { command: ['/bin/sh', '-c', 'sleep 0.3; exit 3'] } })
@@ -361,26 +329,8 @@ test.group('Docker driver | real engine', () => {
       assert.deepEqual(await listed(driver, spec.environmentId), [], 'no orphan container')
     })
 
-  test('refuses to run as root ({label})')
-    .with([
-      { label: 'uid 0', runAs: { uid: 0, gid: 1000 }, defaultUser: undefined },
-      { label: 'gid 0', runAs: { uid: 1000, gid: 0 }, defaultUser: undefined },
-      { label: 'a root default user', runAs: null, defaultUser: { uid: 0, gid: 0 } },
-    ])
-    .run(async ({ assert, cleanup }, row) => {
-      const driver = row.defaultUser
-        ? new DockerDriver({ defaultUser: row.defaultUser })
-        : await testDriver()
-      const spec = environmentSpec({ runAs: row.runAs })
-      cleanup(() => driver.remove(spec.environmentId))
-
-      const error = await driver.create(spec, () => {}).catch((caught) => caught)
-      assert.instanceOf(error, ProvisioningFailedException)
-      assert.match(error.message, /never run as root/)
-      assert.deepEqual(await listed(driver, spec.environmentId), [])
-    })
-
-  test('stop keeps the container, start runs it again on the same port, remove is idempotent', async ({
+  // Stop, start and remove again, and of one that is gone: the driver contract.
+  test('stop keeps the container and stops at once; start runs the same container on the same port', async ({
     assert,
     cleanup,
   }) => {
@@ -395,59 +345,12 @@ test.group('Docker driver | real engine', () => {
     const [stopped] = await listed(driver, spec.environmentId)
     assert.deepInclude(stopped, { engineId: created.engineId, running: false })
     assert.match(stopped.status, /^exited \(\d+\)$/)
-    await driver.stop(spec)
 
     const steps: string[] = []
     const restarted = await driver.start(spec, (step) => steps.push(step))
     assert.deepEqual(restarted, { engineId: created.engineId, endpoint: created.endpoint })
     assert.deepEqual(steps, ['started'])
     await driver.waitUntilReady(restarted.endpoint, 10_000)
-    assert.deepEqual(await listed(driver, spec.environmentId), [
-      {
-        environmentId: spec.environmentId,
-        engineId: created.engineId,
-        running: true,
-        status: 'running',
-      },
-    ])
-    assert.deepEqual(
-      await driver.start(spec, () => {}),
-      restarted,
-      'starting a running one is fine'
-    )
-
-    await driver.remove(spec.environmentId)
-    assert.deepEqual(await listed(driver, spec.environmentId), [])
-    await driver.remove(spec.environmentId)
-    await driver.stop(spec)
-  })
-
-  test('start creates the container again when it is gone', async ({ assert, cleanup }) => {
-    const driver = await testDriver()
-    const spec = environmentSpec()
-    const created = await createEnvironment(driver, spec, cleanup)
-    await driver.remove(spec.environmentId)
-
-    const steps: string[] = []
-    const again = await driver.start(spec, (step) => steps.push(step))
-    assert.notEqual(again.engineId, created.engineId)
-    assert.deepEqual(steps, ['recreate', 'image', 'created', 'started'])
-    assert.lengthOf(await listed(driver, spec.environmentId), 1)
-  })
-
-  test('create replaces a container an interrupted attempt left behind', async ({
-    assert,
-    cleanup,
-  }) => {
-    const driver = await testDriver()
-    const spec = environmentSpec()
-    const first = await createEnvironment(driver, spec, cleanup)
-    const second = await createEnvironment(driver, spec, cleanup)
-    assert.notEqual(second.engineId, first.engineId)
-    assert.deepEqual(
-      (await listed(driver, spec.environmentId)).map((state) => state.engineId),
-      [second.engineId]
-    )
   })
 
   test('lists and removes only the containers labelled as this instance', async ({
@@ -551,29 +454,6 @@ test.group('Docker driver | engine over TCP', () => {
 })
 
 test.group('Docker driver | engine unavailable', () => {
-  test('a socket that does not exist is unavailable at once, for every call', async ({
-    assert,
-  }) => {
-    const driver = new DockerDriver({
-      connection: { ...testConnection(), socketPath: '/nonexistent/portal/docker.sock' },
-    })
-    const spec = environmentSpec()
-    const started = Date.now()
-    for (const call of [
-      () => driver.ping(),
-      () => driver.list(),
-      () => driver.create(spec, () => {}),
-      () => driver.start(spec, () => {}),
-      () => driver.stop(spec),
-      () => driver.remove(spec.environmentId),
-    ]) {
-      const error = await call().catch((caught) => caught)
-      assert.instanceOf(error, ProvisioningUnavailableException)
-      assert.equal(error.status, 503)
-    }
-    assert.isBelow(Date.now() - started, 1000)
-  })
-
   test('an engine that never answers is unavailable after the timeout', async ({
     assert,
     cleanup,

@@ -9,6 +9,7 @@ import type Docker from 'dockerode'
 import AuditEvent from '#models/audit_event'
 import EnvironmentEvent from '#models/environment_event'
 import DockerDriver from '#services/provisioning/docker_driver'
+import DockerEngines from '#services/provisioning/docker_client'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
@@ -52,10 +53,11 @@ function spec(reference: string, pullPolicy: 'if-not-present' | 'always'): Envir
 }
 
 /** The Docker driver as configured, with another registry login and pull timeout. */
-function useDriver(images: Partial<ImagePullSettings>) {
-  const driver = new DockerDriver({
-    images: { registry: null, pullTimeoutMs: 120_000, ...images },
-  })
+async function useDriver(images: Partial<ImagePullSettings>) {
+  const driver = new DockerDriver(
+    { images: { registry: null, pullTimeoutMs: 120_000, ...images } },
+    await app.container.make(DockerEngines)
+  )
   app.container.swap(DockerDriver, () => driver)
   return driver
 }
@@ -141,7 +143,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     const reference = await registry.push(engine, TEST_IMAGES.httpd, `open/httpd:${freshTag()}`)
     cleanup(() => removeImage(engine, reference))
     assert.isFalse(await hasImage(engine, reference))
-    useDriver({})
+    await useDriver({})
 
     const { browser } = await signedIn(client)
     const image = await createHttpImage({ reference })
@@ -176,7 +178,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     const image = await createHttpImage({ reference })
 
     // Without credentials: a clean failure, quota released, audited, nothing left.
-    useDriver({})
+    await useDriver({})
     const refusedId = (await browser.post('/api/v1/environments', { imageId: image.id })).body()
       .data.id
     const refused = await waitForState(browser, refusedId, ['failed', 'running'], 60_000)
@@ -195,7 +197,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     assert.deepInclude(audit.details, { environmentId: refusedId, reference })
 
     // With the registry's login (REGISTRY_SERVER/USERNAME/PASSWORD): it pulls and runs.
-    useDriver({ registry: { server: registry.host, ...LOGIN } })
+    await useDriver({ registry: { server: registry.host, ...LOGIN } })
     const id = (await browser.post('/api/v1/environments', { imageId: image.id })).body().data.id
     const running = await waitForState(browser, id, ['running', 'failed'], 60_000)
     assert.equal(running.state, 'running', running.failureReason)
@@ -219,7 +221,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
       `private/busybox:${freshTag()}`,
       LOGIN
     )
-    const driver = useDriver({ registry: { server: 'registry.example.org', ...LOGIN } })
+    const driver = await useDriver({ registry: { server: 'registry.example.org', ...LOGIN } })
     const environment = spec(reference, 'if-not-present')
     cleanup(() => driver.remove(environment.environmentId))
     const error = await driver.create(environment, () => {}).catch((caught) => caught)
@@ -235,7 +237,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     await registry.start()
     await registry.push(engine, TEST_IMAGES.busybox, `open/busybox:${freshTag()}`)
     const reference = `${registry.host}/open/busybox:no-such-tag`
-    const driver = useDriver({})
+    const driver = await useDriver({})
 
     // The driver's refusal, as the API's error handler would render it.
     const environment = spec(reference, 'if-not-present')
@@ -275,7 +277,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     await registry.start()
     const reference = await registry.push(engine, TEST_IMAGES.busybox, `open/busybox:${freshTag()}`)
     cleanup(() => removeImage(engine, reference))
-    const driver = useDriver({})
+    const driver = await useDriver({})
     const first = spec(reference, 'if-not-present')
     cleanup(() => driver.remove(first.environmentId))
     const firstSteps: string[] = []
@@ -314,7 +316,7 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     assert.isFalse(await hasImage(engine, reference))
     // Docker 20.10 retries lost layers for about 150 s (5, 10, 15, 20, 25 s apart)
     // before giving up with the same "could not be reached"; the pull timeout ends it sooner.
-    const driver = useDriver({ pullTimeoutMs: 30_000 })
+    const driver = await useDriver({ pullTimeoutMs: 30_000 })
 
     const { browser } = await signedIn(client)
     const image = await createHttpImage({ reference })

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { test } from '@japa/runner'
 
 /*
@@ -19,11 +19,29 @@ async function sourceFiles(folder: string): Promise<string[]> {
     .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)))
 }
 
+/**
+ * What a file imports, named as its alias would name it: static, side-effect
+ * and dynamic imports and re-exports; a relative path counts as the folder
+ * it reaches (`../services/x` from app/models is `#services/x`).
+ */
 async function importsOf(file: string) {
   const source = await readFile(join(ROOT, file), 'utf8')
-  return [...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)].map(
-    (match) => match[1]
-  )
+  const specifiers = [
+    ...source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm),
+    ...source.matchAll(/^\s*import\s+'([^']+)'/gm),
+    ...source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+  ].map((match) => match[1])
+  return specifiers.map((specifier) => aliasOf(file, specifier))
+}
+
+/** A relative specifier as the `#alias/…` of the folder it lands in (else unchanged). */
+function aliasOf(file: string, specifier: string) {
+  if (!specifier.startsWith('.')) {
+    return specifier
+  }
+  const target = relative(ROOT, resolve(ROOT, dirname(file), specifier))
+  const folder = target.match(/^(?:app\/([a-z_]+)|(config|providers|start|database))\/(.*)$/)
+  return folder ? `#${folder[1] ?? folder[2]}/${folder[3]}` : specifier
 }
 
 async function violations(folders: string[], forbidden: RegExp) {
@@ -56,5 +74,21 @@ test.group('Layering', () => {
   test('the checks see the files they are about', async ({ assert }) => {
     assert.isAbove((await sourceFiles('app/domain')).length, 5)
     assert.include(await importsOf('app/validators/quota.ts'), '#domain/resource_units')
+  })
+
+  test('a relative import counts as the folder it reaches', ({ assert }) => {
+    assert.equal(
+      aliasOf('app/models/user.ts', '../services/audit_service.js'),
+      '#services/audit_service.js'
+    )
+    assert.equal(
+      aliasOf('app/domain/compute.ts', './resource_units.js'),
+      '#domain/resource_units.js'
+    )
+    assert.equal(
+      aliasOf('config/saml.ts', '../app/services/auth/saml/pem.js'),
+      '#services/auth/saml/pem.js'
+    )
+    assert.equal(aliasOf('app/domain/compute.ts', '../../start/env.js'), '#start/env.js')
   })
 })

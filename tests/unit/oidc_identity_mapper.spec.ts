@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { mapOidcClaims, oidcExternalId } from '#services/oidc/oidc_identity_mapper'
+import { mapOidcClaims, oidcExternalId } from '#services/auth/oidc/oidc_identity_mapper'
 import OidcRejectedException from '#exceptions/oidc_rejected_exception'
 
 /** .env.test: OIDC_USERNAME_SCOPE, OIDC_ROLE_CLAIM=groups, OIDC_ADMIN_VALUES=portal-admins. */

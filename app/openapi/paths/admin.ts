@@ -1,4 +1,13 @@
-import { dataOf, error, json, listOf, operation, ref, schemaRef, strict } from '#openapi/builder'
+import {
+  dataOf,
+  error,
+  json,
+  listOf,
+  onOneObject,
+  operation,
+  schemaRef,
+  strict,
+} from '#openapi/builder'
 import { extendOperation } from '#openapi/paths/environments'
 import { userFields } from '#transformers/user_transformer'
 import { objectSchema, fieldNames } from '#transformers/field_list'
@@ -17,10 +26,18 @@ import {
 } from '#validators/admin_user'
 
 const tag = 'Administration'
-const notFound = ref('NotFound')
 const amounts = schemaRef('QuotaAmounts')
 const invalidState = error('Not in a state that allows this (E_INVALID_STATE)')
 const accepted = json('Accepted; the engine work follows', dataOf('AdminEnvironment'))
+
+/** An admin's stop or removal: the owner's guarded transition, audited with the owner. */
+const adminTransition = (id: string, summary: string, action: 'stop' | 'remove') =>
+  operation(tag, id, {
+    summary,
+    description: `The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.${action} with the owner in the details.`,
+    params: environmentParamsValidator,
+    responses: onOneObject({ 202: accepted }, invalidState),
+  })
 
 const quotaSummary = (extra: Record<string, object>) =>
   strict({ limits: amounts, usage: amounts, available: amounts, ...extra })
@@ -137,7 +154,7 @@ export const adminPaths = {
     summary: 'An account with its quota usage and environments (admins only)',
     description: 'The account, its quota (limits, usage, available) and its live environments.',
     params: adminUserParamsValidator,
-    responses: { 200: json('The account', dataOf(userDetails)), 404: notFound },
+    responses: onOneObject({ 200: json('The account', dataOf(userDetails)) }),
   }),
   'PATCH /api/v1/admin/users/{id}': operation(tag, 'adminUpdateUser', {
     summary: 'Change roles, disable or enable an account (admins only)',
@@ -145,22 +162,20 @@ export const adminPaths = {
       'roles replaces the manual roles (scientist is always kept; roles from the SAML IdP stay). Disabling ends every browser session and revokes every API token of the account; stopEnvironments stops its running environments. An admin cannot remove their own admin role or disable themselves (409 E_CONFLICT). Audited as user.update with the changed fields.',
     params: adminUserParamsValidator,
     body: adminUserUpdateValidator,
-    responses: {
-      200: json('The account', dataOf('User')),
-      404: notFound,
-      409: error('Your own admin role or account (E_CONFLICT)'),
-    },
+    responses: onOneObject(
+      { 200: json('The account', dataOf('User')) },
+      error('Your own admin role or account (E_CONFLICT)')
+    ),
   }),
   'DELETE /api/v1/admin/users/{id}': operation(tag, 'adminEraseUser', {
     summary: 'Erase an account (GDPR; admins only)',
     description:
       'Removes its environments through the engine (not waited for), replaces the username by a stable pseudonym (erased-…), clears email, display name, external id and password, disables it, drops its roles, tokens, sessions and experiment memberships, and pseudonymises the audit trail. An admin cannot erase themselves (409 E_CONFLICT). Audited as user.erase.',
     params: adminUserParamsValidator,
-    responses: {
-      204: { description: 'Erased' },
-      404: notFound,
-      409: error('Your own account (E_CONFLICT)'),
-    },
+    responses: onOneObject(
+      { 204: { description: 'Erased' } },
+      error('Your own account (E_CONFLICT)')
+    ),
   }),
   'GET /api/v1/admin/environments': operation(tag, 'adminListEnvironments', {
     summary: "Everyone's environments (admins only; removed ones only when asked for by state)",
@@ -173,20 +188,16 @@ export const adminPaths = {
     description: 'At most ENVIRONMENT_MAX_LIFETIME_HOURS after creation.',
     ...extendOperation,
   }),
-  'DELETE /api/v1/admin/environments/{id}': operation(tag, 'adminRemoveEnvironment', {
-    summary: "Remove anyone's environment (admins only)",
-    description:
-      'The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.remove with the owner in the details.',
-    params: environmentParamsValidator,
-    responses: { 202: accepted, 404: notFound, 409: invalidState },
-  }),
-  'POST /api/v1/admin/environments/{id}/stop': operation(tag, 'adminStopEnvironment', {
-    summary: "Stop anyone's running environment (admins only)",
-    description:
-      'The same guarded transition as the owner’s (409 E_INVALID_STATE otherwise). Audited as environment.stop with the owner in the details.',
-    params: environmentParamsValidator,
-    responses: { 202: accepted, 404: notFound, 409: invalidState },
-  }),
+  'DELETE /api/v1/admin/environments/{id}': adminTransition(
+    'adminRemoveEnvironment',
+    "Remove anyone's environment (admins only)",
+    'remove'
+  ),
+  'POST /api/v1/admin/environments/{id}/stop': adminTransition(
+    'adminStopEnvironment',
+    "Stop anyone's running environment (admins only)",
+    'stop'
+  ),
   'GET /api/v1/admin/quotas/default': operation(tag, 'adminGetDefaultQuota', {
     summary: 'The site default quota (admins only)',
     description:
@@ -204,7 +215,7 @@ export const adminPaths = {
     summary: "A user's quota: limits, usage and what is available (admins only)",
     description: 'Usage counts slots and storage while environments exist, compute while they run.',
     params: quotaUserParamsValidator,
-    responses: { 200: json("The user's quota", dataOf(quotaSummary({ custom }))), 404: notFound },
+    responses: onOneObject({ 200: json("The user's quota", dataOf(quotaSummary({ custom }))) }),
   }),
   'PUT /api/v1/admin/users/{id}/quota': operation(tag, 'adminSetUserQuota', {
     summary: "Override a user's quota (admins only)",
@@ -212,7 +223,7 @@ export const adminPaths = {
       'Limits below what the user already holds are allowed: nothing is stopped, new requisitions are refused until usage drops, and overLimit names the limits concerned. Audited as quota.user.update.',
     params: quotaUserParamsValidator,
     body: quotaValidator,
-    responses: {
+    responses: onOneObject({
       200: json(
         "The user's quota",
         dataOf(
@@ -229,13 +240,12 @@ export const adminPaths = {
           })
         )
       ),
-      404: notFound,
-    },
+    }),
   }),
   'DELETE /api/v1/admin/users/{id}/quota': operation(tag, 'adminResetUserQuota', {
     summary: "Remove a user's override: back to the site default (admins only)",
     description: 'Audited as quota.user.reset. 404 when the user has no override.',
     params: quotaUserParamsValidator,
-    responses: { 204: { description: 'Removed' }, 404: notFound },
+    responses: onOneObject({ 204: { description: 'Removed' } }),
   }),
 }

@@ -1,4 +1,4 @@
-import { dataOf, error, json, listOf, operation, ref } from '#openapi/builder'
+import { dataOf, error, json, listOf, onOneObject, operation } from '#openapi/builder'
 import {
   createExperimentValidator,
   experimentParamsValidator,
@@ -11,7 +11,6 @@ import {
 } from '#validators/local_experiment'
 
 const tag = 'Administration'
-const notFound = ref('NotFound')
 const experiment = (description: string) => json(description, dataOf('AdminExperiment'))
 const userOffice = error('The experiment is managed by the User Office (E_CONFLICT)')
 
@@ -38,26 +37,25 @@ export const adminExperimentPaths = {
     summary: 'An experiment with its sessions and members (admins only)',
     description: 'With its POSIX identity; local and User Office experiments alike.',
     params: experimentParamsValidator,
-    responses: { 200: experiment('The experiment'), 404: notFound },
+    responses: onOneObject({ 200: experiment('The experiment') }),
   }),
   'PATCH /api/v1/admin/experiments/{id}': operation(tag, 'adminUpdateExperiment', {
     summary: 'Change a local experiment (admins only)',
     description: 'Only the fields sent change; null clears an optional field.',
     params: experimentParamsValidator,
     body: updateExperimentValidator,
-    responses: {
-      200: experiment('The changed experiment'),
-      404: notFound,
-      409: error(
+    responses: onOneObject(
+      { 200: experiment('The changed experiment') },
+      error(
         'The proposal id is taken, or the experiment is managed by the User Office (E_CONFLICT)'
-      ),
-    },
+      )
+    ),
   }),
   'DELETE /api/v1/admin/experiments/{id}': operation(tag, 'adminDeleteExperiment', {
     summary: 'Delete a local experiment with its sessions and members (admins only)',
     description: 'User Office experiments cannot be deleted here (409).',
     params: experimentParamsValidator,
-    responses: { 204: { description: 'Deleted' }, 404: notFound, 409: userOffice },
+    responses: onOneObject({ 204: { description: 'Deleted' } }, userOffice),
   }),
   'PUT /api/v1/admin/experiments/{id}/sessions/{sessionNumber}': operation(
     tag,
@@ -69,12 +67,13 @@ export const adminExperimentPaths = {
       params: sessionParamsValidator,
       body: sessionValidator,
       bodyOptional: true,
-      responses: {
-        200: json('Replaced (or unchanged)', dataOf('ExperimentSession')),
-        201: json('Created', dataOf('ExperimentSession')),
-        404: notFound,
-        409: userOffice,
-      },
+      responses: onOneObject(
+        {
+          200: json('Replaced (or unchanged)', dataOf('ExperimentSession')),
+          201: json('Created', dataOf('ExperimentSession')),
+        },
+        userOffice
+      ),
     }
   ),
   'DELETE /api/v1/admin/experiments/{id}/sessions/{sessionNumber}': operation(
@@ -84,7 +83,7 @@ export const adminExperimentPaths = {
       summary: 'Delete a session of a local experiment (admins only)',
       description: 'Environments launched on it keep running.',
       params: sessionParamsValidator,
-      responses: { 204: { description: 'Deleted' }, 404: notFound, 409: userOffice },
+      responses: onOneObject({ 204: { description: 'Deleted' } }, userOffice),
     }
   ),
   'PUT /api/v1/admin/experiments/{id}/members/{userId}': operation(
@@ -96,12 +95,13 @@ export const adminExperimentPaths = {
       params: memberParamsValidator,
       body: memberValidator,
       bodyOptional: true,
-      responses: {
-        200: json('The role was set (or already was)', dataOf('ExperimentMember')),
-        201: json('Added', dataOf('ExperimentMember')),
-        404: notFound,
-        409: userOffice,
-      },
+      responses: onOneObject(
+        {
+          200: json('The role was set (or already was)', dataOf('ExperimentMember')),
+          201: json('Added', dataOf('ExperimentMember')),
+        },
+        userOffice
+      ),
     }
   ),
   'DELETE /api/v1/admin/experiments/{id}/members/{userId}': operation(
@@ -111,7 +111,7 @@ export const adminExperimentPaths = {
       summary: 'Remove a member from a local experiment (admins only)',
       description: 'They lose access to its data from their next launch.',
       params: memberParamsValidator,
-      responses: { 204: { description: 'Removed' }, 404: notFound, 409: userOffice },
+      responses: onOneObject({ 204: { description: 'Removed' } }, userOffice),
     }
   ),
 }

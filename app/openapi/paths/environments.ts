@@ -1,4 +1,14 @@
-import { dataOf, error, json, listOf, operation, ref, schemaRef, strict } from '#openapi/builder'
+import {
+  dataOf,
+  error,
+  json,
+  listOf,
+  onOneObject,
+  operation,
+  ref,
+  schemaRef,
+  strict,
+} from '#openapi/builder'
 import {
   environmentListValidator,
   environmentParamsValidator,
@@ -55,7 +65,7 @@ const guacamoleLink = strict(
 export const extendOperation = {
   params,
   body: extendValidator,
-  responses: { 200: one, 404: notFound, 409: conflict },
+  responses: onOneObject({ 200: one }, conflict),
 }
 
 export const environmentPaths = {
@@ -90,13 +100,13 @@ export const environmentPaths = {
     description:
       "Checks the image is one the caller may launch and the caller belongs to the experiment (else 404), reserves quota atomically (409 E_QUOTA_EXCEEDED names the limit; 429 E_LAUNCH_LIMIT while the site already starts ENVIRONMENT_MAX_CONCURRENT_LAUNCHES environments), records the environment as provisioning and starts it. Answers 202 at once. An environment tied to no experiment needs the User Office's authorisation when USER_OFFICE_AUTHORIZED_URL is set (contract endpoint 3): 403 E_NOT_AUTHORIZED_BY_USER_OFFICE when it says no or does not know the caller, 503 E_USER_OFFICE_UNAVAILABLE when it gives no answer (local accounts are not asked). A launch on an experiment re-syncs the caller's memberships first when they are older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES (503 E_USER_OFFICE_UNAVAILABLE when the User Office cannot answer: nothing is launched on stale rights).",
     body: requisitionValidator,
-    responses: { 202: accepted, 404: notFound, 409: conflict, 429: ref('LaunchLimit') },
+    responses: onOneObject({ 202: accepted, 429: ref('LaunchLimit') }, conflict),
   }),
   'GET /api/v1/environments/{id}': operation(tag, 'getEnvironment', {
     summary: 'One of my environments',
     description: 'Another user’s environment is a 404.',
     params,
-    responses: { 200: one, 404: notFound },
+    responses: onOneObject({ 200: one }),
   }),
   'PATCH /api/v1/environments/{id}': operation(tag, 'extendEnvironment', {
     summary: 'Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation)',
@@ -107,20 +117,20 @@ export const environmentPaths = {
     summary: 'Stop if needed and remove (frees its quota)',
     description: 'Answers 202 at once; the engine work follows.',
     params,
-    responses: { 202: accepted, 404: notFound, 409: conflict },
+    responses: onOneObject({ 202: accepted }, conflict),
   }),
   'POST /api/v1/environments/{id}/stop': operation(tag, 'stopEnvironment', {
     summary: 'Stop (keeps it, and its slot and storage)',
     description: 'Frees its compute; answers 202 at once.',
     params,
-    responses: { 202: accepted, 404: notFound, 409: conflict },
+    responses: onOneObject({ 202: accepted }, conflict),
   }),
   'POST /api/v1/environments/{id}/start': operation(tag, 'startEnvironment', {
     summary: 'Start a stopped environment (its compute must fit the quota)',
     description:
       'Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).',
     params,
-    responses: { 202: accepted, 404: notFound, 409: conflict, 429: ref('LaunchLimit') },
+    responses: onOneObject({ 202: accepted, 429: ref('LaunchLimit') }, conflict),
   }),
   'GET /api/v1/environments/{id}/events': operation(tag, 'streamEnvironmentEvents', {
     summary: 'Progress as server-sent events',

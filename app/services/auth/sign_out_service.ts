@@ -2,9 +2,9 @@ import { inject } from '@adonisjs/core'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import SamlLogoutService from '#services/saml/saml_logout_service'
-import OidcClient from '#services/oidc/oidc_client'
-import type { OidcSessionState } from '#services/oidc/oidc_session_state'
+import SamlLogoutService from '#services/auth/saml/saml_logout_service'
+import OidcClient from '#services/auth/oidc/oidc_client'
+import type { OidcSessionState } from '#services/auth/oidc/oidc_session_state'
 
 /** What a browser session knows of how it was signed in. */
 export type BrowserSignIn = {

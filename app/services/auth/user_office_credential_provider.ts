@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import UserOfficeClient from '#services/user_office/user_office_client'
-import ExternalAccountService from '#services/auth/external_account_service'
+import ExternalAccountService from '#services/accounts/external_account_service'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import type { CredentialProvider } from '#services/auth/credential_provider'
 import type RequestOrigin from '#services/request_origin'

@@ -1,10 +1,12 @@
 import { inject } from '@adonisjs/core'
+import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
+import EngineWork from '#services/environments/engine_work'
 import { engineObjectName } from '#domain/compute'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
@@ -12,41 +14,10 @@ import { checkSessionMounts } from '#services/experiments/session_mounts'
 import { reverifyMounts } from '#domain/dataset_mounts'
 import experimentsConfig from '#config/experiments'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
-import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import { failureReason } from '#services/provisioning/driver_errors'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
-
-/** Engine work still running in this process (awaited on shutdown). */
-const inFlight = new Set<Promise<void>>()
-/** Environments this process is working on right now. */
-const busy = new Set<number>()
-/** Aborted when this process gives up the engine work still running (shutdown deadline). */
-const interruption = new AbortController()
-
-/** Settles like `work`, or rejects as soon as this process gives up engine work. */
-function interruptible<T>(work: Promise<T>): Promise<T> {
-  const { signal } = interruption
-  if (signal.aborted) {
-    return Promise.reject(signal.reason)
-  }
-  return new Promise<T>((resolve, reject) => {
-    const giveUp = () => reject(signal.reason)
-    signal.addEventListener('abort', giveUp, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', giveUp))
-  })
-}
-
-/** What a failure tells the user: domain messages as they are, anything else generically. */
-function reasonOf(error: unknown) {
-  if (
-    error instanceof ProvisioningFailedException ||
-    error instanceof ProvisioningUnavailableException
-  ) {
-    return error.message
-  }
-  return 'Internal error while provisioning; the facility has been notified in the logs'
-}
 
 /**
  * The engine side of the lifecycle, after a request has recorded its
@@ -61,72 +32,33 @@ export default class EnvironmentProvisioner {
   constructor(
     protected drivers: ProvisioningDrivers,
     protected lifecycle: EnvironmentLifecycle,
+    protected work: EngineWork,
     protected audit: AuditService
   ) {}
 
   /**
-   * Waits for this process's engine work to finish (graceful shutdown,
-   * tests). Once `interrupt` aborts, bring-ups still waiting for the engine
-   * give up: their engine object is removed and the environment fails
-   * (which releases its quota). Stops and removals are awaited: they are
-   * short, and a removal left undone is retried by the reconciler.
+   * Waits for this process's engine work to finish (commands, tests): the
+   * container's EngineWork (see there), also when a test swapped it.
    */
   static async settle(interrupt?: AbortSignal) {
-    const giveUp = () =>
-      interruption.abort(
-        new ProvisioningFailedException(
-          'The portal shut down before the environment was ready; please start a new one'
-        )
-      )
-    if (interrupt?.aborted) {
-      giveUp()
-    } else {
-      interrupt?.addEventListener('abort', giveUp, { once: true })
-    }
-    while (inFlight.size > 0) {
-      await Promise.allSettled([...inFlight])
-    }
-  }
-
-  /** Whether this process is working on the environment (the reconciler leaves it alone). */
-  static isBusy(environmentId: number) {
-    return busy.has(environmentId)
-  }
-
-  /** Runs `work` in the background, tracked. */
-  protected track(environmentId: number, work: () => Promise<void>) {
-    busy.add(environmentId)
-    const running = work()
-      // Nobody awaits background work: a rejection (the database went away while
-      // the outcome was being recorded) would end the whole process. The
-      // reconciler finishes what could not be recorded.
-      .catch((error) => {
-        logger.error(
-          { environmentId, err: error },
-          'environment work ended without recording its outcome; the reconciler will'
-        )
-      })
-      .finally(() => {
-        busy.delete(environmentId)
-        inFlight.delete(running)
-      })
-    inFlight.add(running)
+    const work = await app.container.make(EngineWork)
+    await work.settle(interrupt)
   }
 
   launch(environment: Environment) {
-    this.track(environment.id, () => this.#bringUp(environment, 'create'))
+    this.work.track(environment.id, () => this.#bringUp(environment, 'create'))
   }
 
   restart(environment: Environment) {
-    this.track(environment.id, () => this.#bringUp(environment, 'start'))
+    this.work.track(environment.id, () => this.#bringUp(environment, 'start'))
   }
 
   halt(environment: Environment) {
-    this.track(environment.id, () => this.#halt(environment))
+    this.work.track(environment.id, () => this.#halt(environment))
   }
 
   dispose(environment: Environment) {
-    this.track(environment.id, () => this.#dispose(environment))
+    this.work.track(environment.id, () => this.#dispose(environment))
   }
 
   /** Throws ProvisioningUnavailableException (503) when the driver's engine cannot be reached. */
@@ -184,12 +116,14 @@ export default class EnvironmentProvisioner {
     try {
       const spec = await this.spec(environment)
       progress('image', `Checking image ${spec.image.reference}`)
-      const { engineId, endpoint } = await interruptible(
+      const { engineId, endpoint } = await this.work.interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
       await this.#reverifyMounts(spec)
       await this.lifecycle.started(environment, engineId, endpoint)
-      await interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
+      await this.work.interruptible(
+        driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs)
+      )
       await this.lifecycle.note(environment.id, 'reachable', 'Its service answers')
       // Starting counts as use: idleness is reckoned from here until someone opens it.
       const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', {
@@ -208,9 +142,9 @@ export default class EnvironmentProvisioner {
           'cleanup after a failure failed'
         )
       })
-      await this.lifecycle.transition(environment, 'fail', reasonOf(error), {
+      await this.lifecycle.transition(environment, 'fail', failureReason(error), {
         from: ['provisioning'],
-        changes: { failure_reason: reasonOf(error).slice(0, 500) },
+        changes: { failure_reason: failureReason(error).slice(0, 500) },
         launch: how,
       })
       if (error instanceof ImagePullFailedException) {
@@ -267,9 +201,9 @@ export default class EnvironmentProvisioner {
     } catch (error) {
       logger.warn({ environmentId: environment.id, err: error }, 'stopping an environment failed')
       await driver.remove(environment.id).catch(() => {})
-      await this.lifecycle.transition(environment, 'fail', reasonOf(error), {
+      await this.lifecycle.transition(environment, 'fail', failureReason(error), {
         from: ['stopping'],
-        changes: { failure_reason: reasonOf(error).slice(0, 500) },
+        changes: { failure_reason: failureReason(error).slice(0, 500) },
       })
     }
   }
@@ -284,7 +218,7 @@ export default class EnvironmentProvisioner {
       await this.lifecycle.note(
         environment.id,
         'removing',
-        `Removal will be retried: ${reasonOf(error)}`
+        `Removal will be retried: ${failureReason(error)}`
       )
     }
   }

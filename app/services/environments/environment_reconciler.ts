@@ -5,7 +5,7 @@ import Environment from '#models/environment'
 import provisioningConfig from '#config/provisioning'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
-import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import EngineWork from '#services/environments/engine_work'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import AccessBrokers from '#services/access/access_brokers'
 import { reconcilerCorrections, reconcilerRuns } from '#services/metrics/portal_metrics'
@@ -31,7 +31,8 @@ export default class EnvironmentReconciler {
   constructor(
     protected drivers: ProvisioningDrivers,
     protected lifecycle: EnvironmentLifecycle,
-    protected access: AccessBrokers
+    protected access: AccessBrokers,
+    protected work: EngineWork
   ) {}
 
   async run(): Promise<ReconcileReport[]> {
@@ -70,7 +71,7 @@ export default class EnvironmentReconciler {
     for (const instance of instances) {
       const owner = byId.get(instance.environmentId)
       const dead = !owner || owner.state === 'failed'
-      if (dead && !EnvironmentProvisioner.isBusy(instance.environmentId)) {
+      if (dead && !this.work.isBusy(instance.environmentId)) {
         await driver.remove(instance.environmentId)
         report.orphansRemoved++
       }
@@ -80,7 +81,7 @@ export default class EnvironmentReconciler {
       milliseconds: provisioningConfig.readyTimeoutMs + 120_000,
     })
     for (const environment of environments) {
-      if (EnvironmentProvisioner.isBusy(environment.id)) {
+      if (this.work.isBusy(environment.id)) {
         continue
       }
       const instance = instanceOf.get(environment.id)

@@ -58,13 +58,6 @@ const SORT_COLUMNS = {
 } as const
 
 /**
- * Requisition and lifecycle of analysis environments. Requests record
- * intent synchronously (a quota reservation, a guarded transition through
- * EnvironmentLifecycle); the engine work follows in EnvironmentProvisioner.
- * Who may act on which environment is EnvironmentPolicy's call: owner and
- * admin paths share these methods and differ only in the door they name.
- */
-/**
  * What the environment lists read: the columns their transformers send
  * (app/transformers/environment_transformer.ts, admin_environment_transformer.ts)
  * and the keys of the relations they preload, never the secret or the
@@ -93,6 +86,19 @@ const LISTED_COLUMNS = [
 ]
 const LISTED_IMAGE_COLUMNS = ['id', 'name', 'protocol']
 
+/** The journal's words for a person's stop or removal, by the door it came through. */
+const REQUEST_MESSAGES = {
+  stop: { owner: 'Stopping', admin: 'Stopped by an admin' },
+  remove: { owner: 'Removing', admin: 'Removed by an admin' },
+} as const
+
+/**
+ * Requisition and lifecycle of analysis environments. Requests record
+ * intent synchronously (a quota reservation, a guarded transition through
+ * EnvironmentLifecycle); the engine work follows in EnvironmentProvisioner.
+ * Who may act on which environment is EnvironmentPolicy's call: owner and
+ * admin paths share these methods and differ only in the door they name.
+ */
 @inject()
 export default class EnvironmentService {
   constructor(
@@ -204,9 +210,7 @@ export default class EnvironmentService {
    * null (an operator's ace command); the owner then goes in the audit.
    */
   async stop(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
-    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
-    const message = door === 'admin' ? 'Stopped by an admin' : 'Stopping'
-    await this.#request(environment, 'stop', message, actor, origin)
+    const environment = await this.#request(actor, id, door, 'stop', origin)
     this.provisioner.halt(environment)
     return environment
   }
@@ -231,9 +235,7 @@ export default class EnvironmentService {
 
   /** Removes an environment (its engine objects, then the record moves to "removed"). */
   async remove(actor: User | null, id: number, door: EnvironmentDoor, origin: RequestOrigin) {
-    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
-    const message = door === 'admin' ? 'Removed by an admin' : 'Removing'
-    await this.#request(environment, 'remove', message, actor, origin)
+    const environment = await this.#request(actor, id, door, 'remove', origin)
     this.provisioner.dispose(environment)
     return environment
   }
@@ -309,18 +311,23 @@ export default class EnvironmentService {
     return removed
   }
 
-  /** A person's stop or removal: the guarded transition (409 otherwise), audited. */
+  /**
+   * A person's stop or removal: the environment the policy lets them
+   * operate, the guarded transition (409 otherwise), audited.
+   */
   async #request(
-    environment: Environment,
-    transition: EnvironmentTransition & ('stop' | 'remove'),
-    message: string,
     actor: User | null,
+    id: number,
+    door: EnvironmentDoor,
+    transition: EnvironmentTransition & ('stop' | 'remove'),
     origin: RequestOrigin
   ) {
-    await this.lifecycle.require(environment, transition, message)
+    const environment = await this.authorized.findOrFail(actor, id, 'operate', door)
+    await this.lifecycle.require(environment, transition, REQUEST_MESSAGES[transition][door])
     // Someone acting on another's environment (an admin): the owner goes in the details.
     const details = environment.userId !== actor?.id ? this.#owner(environment.user) : undefined
     await this.#audit(actor, `environment.${transition}`, environment, origin, details)
+    return environment
   }
 
   #owner(owner: User) {

@@ -32,7 +32,6 @@ const SEARCHED_COLUMNS = [
 
 /** After a failed sync, reads serve stored data this long before asking the User Office again. */
 const RETRY_AFTER_FAILURE_MS = 60_000
-const lastFailure = new Map<number, number>()
 
 export type ExperimentFilters = {
   page?: number
@@ -55,6 +54,8 @@ function likePattern(text: string) {
 @inject()
 export default class ExperimentCatalogService {
   #syncThrottle = limiter.use({ requests: 6, duration: '1 min' })
+  /** When each user's last sync failed (one instance per process: providers/services_provider.ts). */
+  #lastFailure = new Map<number, number>()
 
   constructor(
     protected sync: ExperimentSyncService,
@@ -126,7 +127,7 @@ export default class ExperimentCatalogService {
     await this.#syncThrottle.consume(`experiments-sync:${user.id}`)
     try {
       const result = await this.sync.sync(user)
-      lastFailure.delete(user.id)
+      this.#lastFailure.delete(user.id)
       await this.#audit(user, 'success', origin, { experiments: result.experiments })
       return result
     } catch (error) {
@@ -143,7 +144,7 @@ export default class ExperimentCatalogService {
     try {
       await this.sync.sync(user)
     } catch (error) {
-      lastFailure.set(user.id, Date.now())
+      this.#lastFailure.set(user.id, Date.now())
       logger.warn({ userId: user.id, err: error }, 'experiment sync at sign-in failed')
     }
   }
@@ -161,7 +162,8 @@ export default class ExperimentCatalogService {
     }
     const syncedAt = user.experimentsSyncedAt
     const fresh = syncedAt && Date.now() - syncedAt.toMillis() < experimentsConfig.syncMaxAgeMs
-    const recentlyFailed = Date.now() - (lastFailure.get(user.id) ?? 0) < RETRY_AFTER_FAILURE_MS
+    const recentlyFailed =
+      Date.now() - (this.#lastFailure.get(user.id) ?? 0) < RETRY_AFTER_FAILURE_MS
     if (fresh) {
       return { stale: false, lastSyncedAt: syncedAt }
     }
@@ -170,13 +172,13 @@ export default class ExperimentCatalogService {
     }
     try {
       const result = await this.sync.sync(user)
-      lastFailure.delete(user.id)
+      this.#lastFailure.delete(user.id)
       return { stale: false, lastSyncedAt: result.syncedAt }
     } catch (error) {
       if (!(error instanceof UserOfficeUnavailableException)) {
         throw error
       }
-      lastFailure.set(user.id, Date.now())
+      this.#lastFailure.set(user.id, Date.now())
       return { stale: true, lastSyncedAt: syncedAt }
     }
   }

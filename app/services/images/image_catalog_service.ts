@@ -10,7 +10,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { environmentNameProblem, environmentValueProblem } from '#domain/image_environment'
 import NotFoundException from '#exceptions/not_found_exception'
-import { isUniqueViolation } from '#services/database_errors'
+import { guardUnique, lockedRow } from '#services/concurrent_writes'
 import ConflictException from '#exceptions/conflict_exception'
 import { DEFAULT_PULL_POLICY, type PullPolicy } from '#domain/image_pull_policy'
 
@@ -232,11 +232,13 @@ export default class ImageCatalogService {
       lifetimeHours: fields.lifetimeHours ?? null,
       idleLimitMinutes: fields.idleLimitMinutes ?? null,
     }
-    const image = await this.guardUnique(fields.name, () =>
-      db.transaction(async (trx) => {
-        await this.assertNameFree(trx, fields.name, null)
-        return Image.create(values, { client: trx })
-      })
+    const image = await guardUnique(
+      () =>
+        db.transaction(async (trx) => {
+          await this.assertNameFree(trx, fields.name, null)
+          return Image.create(values, { client: trx })
+        }),
+      () => duplicateName(fields.name)
     )
     await this.audit.record({
       actor,
@@ -261,25 +263,28 @@ export default class ImageCatalogService {
     changes: Partial<ImageFields>,
     origin: RequestOrigin
   ) {
-    const { image, changed } = await this.guardUnique(changes.name, () =>
-      db.transaction(async (trx) => {
-        const found = await this.lock(trx, id)
-        const fields = FIELDS.filter((field) => {
-          const value = changes[field]
-          return value !== undefined && !same(found[ATTRIBUTES[field]], normalised(field, value))
-        })
-        if (fields.length === 0) {
+    const nameTaken = changes.name ? () => duplicateName(changes.name!) : undefined
+    const { image, changed } = await guardUnique(
+      () =>
+        db.transaction(async (trx) => {
+          const found = await this.lock(trx, id)
+          const fields = FIELDS.filter((field) => {
+            const value = changes[field]
+            return value !== undefined && !same(found[ATTRIBUTES[field]], normalised(field, value))
+          })
+          if (fields.length === 0) {
+            return { image: found, changed: fields }
+          }
+          if (fields.includes('name')) {
+            await this.assertNameFree(trx, changes.name!, found.id)
+          }
+          for (const field of fields) {
+            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
+          }
+          await found.useTransaction(trx).save()
           return { image: found, changed: fields }
-        }
-        if (fields.includes('name')) {
-          await this.assertNameFree(trx, changes.name!, found.id)
-        }
-        for (const field of fields) {
-          found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
-        }
-        await found.useTransaction(trx).save()
-        return { image: found, changed: fields }
-      })
+        }),
+      nameTaken
     )
     if (changed.length > 0) {
       await this.audit.record({
@@ -342,17 +347,11 @@ export default class ImageCatalogService {
     return query
   }
 
-  /** The image, locked for the rest of the transaction (MySQL; SQLite serialises writers anyway). */
-  protected async lock(trx: TransactionClientContract, id: number) {
-    const query = Image.query({ client: trx }).where('id', id)
-    if (!trx.dialect.name.includes('sqlite')) {
-      query.forUpdate()
-    }
-    const image = await query.first()
-    if (!image) {
-      throw new NotFoundException(`Image ${id} not found`)
-    }
-    return image
+  /** The image, locked for the rest of the transaction. */
+  protected lock(trx: TransactionClientContract, id: number) {
+    return lockedRow(Image.query({ client: trx }).where('id', id), () => {
+      return new NotFoundException(`Image ${id} not found`)
+    })
   }
 
   protected async assertNameFree(
@@ -366,26 +365,6 @@ export default class ImageCatalogService {
       .first()
     if (taken) {
       throw duplicateName(name)
-    }
-  }
-
-  /**
-   * Two writers racing past the name check meet the unique index; the
-   * loser gets the same 409 as if it had checked later.
-   */
-  protected async guardUnique<Result>(
-    name: string | undefined,
-    write: () => Promise<Result>
-  ): Promise<Result> {
-    try {
-      return await write()
-    } catch (error) {
-      if (!isUniqueViolation(error)) {
-        throw error
-      }
-      throw name
-        ? duplicateName(name)
-        : new ConflictException('A concurrent change got there first; please retry')
     }
   }
 }

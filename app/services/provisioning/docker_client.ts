@@ -26,6 +26,8 @@ export type DockerEngine = {
    * (`StorageOpt.size`). Set to false when the engine refuses it.
    */
   storageLimits: boolean
+  /** Whether the missing storage limits were logged already (once per engine). */
+  storageLimitsWarned: boolean
 }
 
 /** DeviceRequests (GPUs) appeared in API 1.40 (Docker 19.03). */
@@ -105,23 +107,27 @@ async function negotiate(connection: DockerConnection): Promise<DockerEngine> {
     apiVersion,
     storageDriver: info.Driver,
     storageLimits: supportsStorageLimits(info.Driver, backing),
+    storageLimitsWarned: false,
   }
 }
 
-const engines = new Map<string, Promise<DockerEngine>>()
-
 /**
- * The engine behind a connection, negotiated once per process and shared
- * by every driver instance. A failed attempt is forgotten, so the next
- * call tries again (the engine may be back).
+ * The engines behind connections, negotiated once and shared by every
+ * driver: one per process as a container singleton
+ * (providers/provisioning_provider.ts). A failed attempt is forgotten, so
+ * the next call tries again (the engine may be back).
  */
-export function connectDocker(connection: DockerConnection): Promise<DockerEngine> {
-  const key = JSON.stringify(connection)
-  let engine = engines.get(key)
-  if (!engine) {
-    engine = negotiate(connection)
-    engines.set(key, engine)
-    engine.catch(() => engines.delete(key))
+export default class DockerEngines {
+  #engines = new Map<string, Promise<DockerEngine>>()
+
+  connect(connection: DockerConnection): Promise<DockerEngine> {
+    const key = JSON.stringify(connection)
+    let engine = this.#engines.get(key)
+    if (!engine) {
+      engine = negotiate(connection)
+      this.#engines.set(key, engine)
+      engine.catch(() => this.#engines.delete(key))
+    }
+    return engine
   }
-  return engine
 }

@@ -3,19 +3,13 @@ import logger from '@adonisjs/core/services/logger'
 import provisioningConfig from '#config/provisioning'
 import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
-import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import type { MountMode } from '#domain/dataset_mounts'
-import {
-  connectDocker,
+import DockerEngines, {
   type DockerConnection,
   type DockerEngine,
 } from '#services/provisioning/docker_client'
-import {
-  engineReason,
-  engineStatus,
-  isUnreachable,
-  refusalMessage,
-} from '#services/provisioning/docker_errors'
+import { dockerErrorReader, engineReason } from '#services/provisioning/docker_errors'
+import { DriverErrors } from '#services/provisioning/driver_errors'
 import ImagePuller, { type ImagePullSettings } from '#services/provisioning/image_puller'
 import { freeLoopbackPort } from '#services/provisioning/free_port'
 import {
@@ -81,17 +75,8 @@ function configuredOptions(): DockerDriverOptions {
   }
 }
 
-/** Resolves undefined instead of rejecting when the engine answers one of these statuses. */
-async function unless<T>(statuses: number[], action: Promise<T>): Promise<T | undefined> {
-  try {
-    return await action
-  } catch (error) {
-    if (statuses.includes(engineStatus(error) ?? -1)) {
-      return undefined
-    }
-    throw error
-  }
-}
+/** dockerode's failures as the portal's coded exceptions (stateless: one for all drivers). */
+const errors = new DriverErrors(dockerErrorReader)
 
 /** The environment id an engine object is labelled with; undefined when absent or malformed. */
 function environmentIdOf(labels: Record<string, string> | undefined) {
@@ -111,15 +96,8 @@ function userOf(spec: EnvironmentSpec, fallback: { uid: number; gid: number }) {
   return `${uid}:${gid}`
 }
 
-/**
- * Containers by the endpoint create/start handed out (this process), so
- * that waitUntilReady tells a service that died from a slow one.
- */
-const watched = new Map<string, { engineId: string; environmentId: number }>()
+/** Bounds the containers watched for readiness (create/start without a wait). */
 const MAX_WATCHED = 1000
-
-/** Engines whose missing storage limits were already logged. */
-const warnedNoStorageLimits = new WeakSet<DockerEngine>()
 
 /**
  * Runs environments as containers of one Docker engine. Containers are
@@ -130,10 +108,21 @@ const warnedNoStorageLimits = new WeakSet<DockerEngine>()
 export default class DockerDriver implements ProvisioningDriver {
   readonly name = 'docker' as const
   #options: DockerDriverOptions
+  #engines: DockerEngines
+  /**
+   * Containers by the endpoint create/start handed out, so that
+   * waitUntilReady tells a service that died from a slow one.
+   */
+  #watched = new Map<string, { engineId: string; environmentId: number }>()
 
-  /** Options default to config/provisioning.ts; tests override some. */
-  constructor(options: Partial<DockerDriverOptions> = {}) {
+  /**
+   * Options default to config/provisioning.ts; tests override some. The
+   * container's one (providers/provisioning_provider.ts) shares the
+   * process's engines.
+   */
+  constructor(options: Partial<DockerDriverOptions> = {}, engines = new DockerEngines()) {
     this.#options = { ...configuredOptions(), ...options }
+    this.#engines = engines
   }
 
   @observed('docker', 'create')
@@ -200,7 +189,7 @@ export default class DockerDriver implements ProvisioningDriver {
       return
     }
     const key = this.#endpointKey(endpoint)
-    const target = watched.get(key)
+    const target = this.#watched.get(key)
     try {
       const answered = await waitForTcp(
         endpoint.host,
@@ -214,7 +203,7 @@ export default class DockerDriver implements ProvisioningDriver {
         )
       }
     } finally {
-      watched.delete(key)
+      this.#watched.delete(key)
     }
   }
 
@@ -229,7 +218,7 @@ export default class DockerDriver implements ProvisioningDriver {
     )
     for (const found of await this.#find(engine, spec.environmentId)) {
       await this.#call(
-        () => unless([304, 404], engine.client.getContainer(found.Id).stop({ t: grace })),
+        () => errors.unless([304, 404], engine.client.getContainer(found.Id).stop({ t: grace })),
         'The container engine could not stop the environment'
       )
     }
@@ -246,7 +235,7 @@ export default class DockerDriver implements ProvisioningDriver {
     const container = engine.client.getContainer(found.Id)
     if (found.State !== 'running') {
       await this.#call(
-        () => unless([304], container.start()),
+        () => errors.unless([304], container.start()),
         'The container engine could not start the environment'
       )
     }
@@ -264,7 +253,10 @@ export default class DockerDriver implements ProvisioningDriver {
       // 409: a removal already in progress.
       await this.#call(
         () =>
-          unless([404, 409], engine.client.getContainer(found.Id).remove({ force: true, v: true })),
+          errors.unless(
+            [404, 409],
+            engine.client.getContainer(found.Id).remove({ force: true, v: true })
+          ),
         'The container engine could not remove the environment'
       )
     }
@@ -317,7 +309,7 @@ export default class DockerDriver implements ProvisioningDriver {
     try {
       await engine.client.ping()
     } catch (error) {
-      throw new ProvisioningUnavailableException(undefined, { cause: error })
+      throw errors.unavailable(error)
     }
   }
 
@@ -346,33 +338,15 @@ export default class DockerDriver implements ProvisioningDriver {
   /** The negotiated client; an engine that cannot be used is unavailable. */
   async #engine() {
     try {
-      return await connectDocker(this.#options.connection)
+      return await this.#engines.connect(this.#options.connection)
     } catch (error) {
-      if (error instanceof ProvisioningUnavailableException) {
-        throw error
-      }
-      throw new ProvisioningUnavailableException(undefined, { cause: error })
+      throw errors.unavailable(error)
     }
   }
 
-  /**
-   * Runs an engine call: unreachable engine → unavailable; a refusal → failed,
-   * with a known reason's wording or `refused`.
-   */
-  async #call<T>(action: () => Promise<T>, refused: string): Promise<T> {
-    try {
-      return await action()
-    } catch (error) {
-      if (isUnreachable(error)) {
-        throw new ProvisioningUnavailableException(undefined, { cause: error })
-      }
-      const status = engineStatus(error)
-      if (status === undefined) {
-        throw error
-      }
-      logger.warn({ docker: { status, reason: engineReason(error) } }, 'Docker engine refusal')
-      throw new ProvisioningFailedException(refusalMessage(error, refused), { cause: error })
-    }
+  /** Runs an engine call; a refusal says `refused` unless the engine's reason is a known one. */
+  #call<T>(action: () => Promise<T>, refused: string): Promise<T> {
+    return errors.call(action, { refused })
   }
 
   /** Containers of this instance, all states; of one environment when given. */
@@ -486,8 +460,8 @@ export default class DockerDriver implements ProvisioningDriver {
   }
 
   #warnNoStorageLimits(engine: DockerEngine) {
-    if (!warnedNoStorageLimits.has(engine)) {
-      warnedNoStorageLimits.add(engine)
+    if (!engine.storageLimitsWarned) {
+      engine.storageLimitsWarned = true
       logger.warn(
         { docker: { storageDriver: engine.storageDriver } },
         'The Docker engine cannot limit container storage: storage quotas are not enforced'
@@ -503,17 +477,17 @@ export default class DockerDriver implements ProvisioningDriver {
     if (!endpoint.port) {
       return
     }
-    if (watched.size >= MAX_WATCHED) {
-      watched.delete(watched.keys().next().value!)
+    if (this.#watched.size >= MAX_WATCHED) {
+      this.#watched.delete(this.#watched.keys().next().value!)
     }
-    watched.set(this.#endpointKey(endpoint), { engineId, environmentId })
+    this.#watched.set(this.#endpointKey(endpoint), { engineId, environmentId })
   }
 
   #unwatch(environmentId: number) {
     const prefix = `${this.#options.instanceId}|`
-    for (const [key, target] of watched) {
+    for (const [key, target] of this.#watched) {
       if (key.startsWith(prefix) && target.environmentId === environmentId) {
-        watched.delete(key)
+        this.#watched.delete(key)
       }
     }
   }
@@ -526,12 +500,12 @@ export default class DockerDriver implements ProvisioningDriver {
     let running: boolean
     let exitCode: number
     try {
-      const { client } = await connectDocker(this.#options.connection)
+      const { client } = await this.#engines.connect(this.#options.connection)
       const info = await client.getContainer(engineId).inspect()
       running = info.State.Running
       exitCode = info.State.ExitCode
     } catch (error) {
-      if (engineStatus(error) === 404) {
+      if (errors.status(error) === 404) {
         throw new ProvisioningFailedException('The environment was removed before it answered')
       }
       return

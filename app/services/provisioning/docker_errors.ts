@@ -2,6 +2,8 @@
  * Reading dockerode errors: an engine that answered with an error status
  * refused the request; anything else never reached it.
  */
+import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import type { EngineErrorReader } from '#services/provisioning/driver_errors'
 
 /** The engine's HTTP status of a failed call; undefined when it never answered. */
 export function engineStatus(error: unknown): number | undefined {
@@ -44,4 +46,14 @@ const KNOWN_REFUSALS: [RegExp, string][] = [
 export function refusalMessage(error: unknown, fallback: string): string {
   const reason = engineReason(error)
   return KNOWN_REFUSALS.find(([pattern]) => pattern.test(reason))?.[1] ?? fallback
+}
+
+/** dockerode's failures for the one translation (driver_errors.ts). */
+export const dockerErrorReader: EngineErrorReader = {
+  refusalLog: 'Docker engine refusal',
+  status: engineStatus,
+  isUnreachable,
+  describe: (error, status) => ({ docker: { status, reason: engineReason(error) } }),
+  refusal: (error, _status, call) =>
+    new ProvisioningFailedException(refusalMessage(error, call.refused), { cause: error }),
 }

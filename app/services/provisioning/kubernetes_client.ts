@@ -114,19 +114,22 @@ function connect(connection: KubernetesConnection): KubernetesCluster {
   }
 }
 
-const clusters = new Map<string, KubernetesCluster>()
-
 /**
- * The client of a connection, made once per process and shared by every
- * driver instance. A configuration that cannot be loaded is not kept:
- * the next call tries again (the mounted token may appear).
+ * The clients of connections, made once and shared by every driver: one
+ * per process as a container singleton (providers/provisioning_provider.ts).
+ * A configuration that cannot be loaded is not kept: the next call tries
+ * again (the mounted token may appear).
  */
-export function connectKubernetes(connection: KubernetesConnection): KubernetesCluster {
-  const key = JSON.stringify(connection)
-  let cluster = clusters.get(key)
-  if (!cluster) {
-    cluster = connect(connection)
-    clusters.set(key, cluster)
+export default class KubernetesClusters {
+  #clusters = new Map<string, KubernetesCluster>()
+
+  connect(connection: KubernetesConnection): KubernetesCluster {
+    const key = JSON.stringify(connection)
+    let cluster = this.#clusters.get(key)
+    if (!cluster) {
+      cluster = connect(connection)
+      this.#clusters.set(key, cluster)
+    }
+    return cluster
   }
-  return cluster
 }

@@ -6,20 +6,13 @@ import provisioningConfig from '#config/provisioning'
 import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
-import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import type { MountMode } from '#domain/dataset_mounts'
-import {
-  connectKubernetes,
+import KubernetesClusters, {
   type KubernetesCluster,
   type KubernetesConnection,
 } from '#services/provisioning/kubernetes_client'
-import {
-  apiReason,
-  apiStatus,
-  isDenied,
-  isServerTrouble,
-  isUnreachable,
-} from '#services/provisioning/kubernetes_errors'
+import { isDenied, kubernetesErrorReader } from '#services/provisioning/kubernetes_errors'
+import { DriverErrors } from '#services/provisioning/driver_errors'
 import {
   environmentManifests,
   type EnvironmentManifests,
@@ -127,10 +120,18 @@ type Listed = { metadata?: { name?: string; uid?: string; labels?: Record<string
 export default class KubernetesDriver implements ProvisioningDriver {
   readonly name = 'kubernetes' as const
   #options: KubernetesDriverOptions
+  #errors: DriverErrors
+  #clusters: KubernetesClusters
 
-  /** Options default to config/provisioning.ts; tests override some. */
-  constructor(options: Partial<KubernetesDriverOptions> = {}) {
+  /**
+   * Options default to config/provisioning.ts; tests override some. The
+   * container's one (providers/provisioning_provider.ts) shares the
+   * process's clients.
+   */
+  constructor(options: Partial<KubernetesDriverOptions> = {}, clusters = new KubernetesClusters()) {
     this.#options = { ...configuredOptions(), ...options }
+    this.#clusters = clusters
+    this.#errors = new DriverErrors(kubernetesErrorReader(this.#options.namespace))
   }
 
   /** The namespace environments run in. */
@@ -182,7 +183,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
       try {
         pod = await core.readNamespacedPod({ name: target.name, namespace: this.namespace })
       } catch (error) {
-        if (apiStatus(error) === 404) {
+        if (this.#errors.status(error) === 404) {
           throw new ProvisioningFailedException('The environment was removed before it answered')
         }
         // An API server that does not answer right now is no reason to give up.
@@ -306,10 +307,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
       'The Kubernetes API server refused to list pods',
       'list pods'
     ).catch((error) => {
-      if (error instanceof ProvisioningUnavailableException) {
-        throw error
-      }
-      throw new ProvisioningUnavailableException(undefined, { cause: error })
+      throw this.#errors.unavailable(error)
     })
   }
 
@@ -361,12 +359,11 @@ export default class KubernetesDriver implements ProvisioningDriver {
         break
       } catch (error) {
         // 409: the previous pod of this environment is still terminating.
-        if (apiStatus(error) !== 409 || Date.now() >= deadline) {
-          await this.#call(
-            () => Promise.reject(error),
-            'The cluster refused the pod of the environment',
-            'create pods'
-          )
+        if (this.#errors.status(error) !== 409 || Date.now() >= deadline) {
+          throw this.#errors.translate(error, {
+            refused: 'The cluster refused the pod of the environment',
+            permission: 'create pods',
+          })
         }
         await sleep(this.#options.pollMs)
       }
@@ -421,7 +418,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   async #readPod(core: CoreV1Api, name: string) {
     return this.#call(
-      () => unless404(core.readNamespacedPod({ name, namespace: this.namespace })),
+      () => this.#errors.unless([404], core.readNamespacedPod({ name, namespace: this.namespace })),
       'The cluster could not read the pod of the environment',
       'get pods'
     )
@@ -429,13 +426,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   /** Creates an object that may already exist (then it is kept as it is). */
   async #ensure(action: () => Promise<unknown>, refused: string, permission: string) {
-    try {
-      await action()
-    } catch (error) {
-      if (apiStatus(error) !== 409) {
-        await this.#call(() => Promise.reject(error), refused, permission)
-      }
-    }
+    await this.#call(() => this.#errors.unless([409], action()), refused, permission)
   }
 
   /** Objects of one kind labelled as this instance's (of one environment when given). */
@@ -465,7 +456,8 @@ export default class KubernetesDriver implements ProvisioningDriver {
       const request = { name: object.metadata!.name!, namespace: this.namespace }
       await this.#call(
         () =>
-          unless404<unknown>(
+          this.#errors.unless<unknown>(
+            [404],
             kind === 'pods'
               ? core.deleteNamespacedPod({ ...request, gracePeriodSeconds: STOP_GRACE_SECONDS })
               : kind === 'services'
@@ -497,59 +489,16 @@ export default class KubernetesDriver implements ProvisioningDriver {
 
   /** The client; a configuration that cannot be loaded is unavailable. */
   #cluster(): KubernetesCluster {
-    return connectKubernetes(this.#options.connection)
+    return this.#clusters.connect(this.#options.connection)
   }
 
   /**
    * Runs an API call: unreachable, overloaded, or refusing the portal's
-   * identity or permissions → unavailable; any other refusal → failed,
-   * with Kubernetes' reason.
+   * identity or permissions (`permission`) → unavailable; any other
+   * refusal → failed, with Kubernetes' reason.
    */
-  async #call<T>(action: () => Promise<T>, refused: string, permission: string): Promise<T> {
-    try {
-      return await action()
-    } catch (error) {
-      if (isUnreachable(error)) {
-        throw new ProvisioningUnavailableException(undefined, { cause: error })
-      }
-      const status = apiStatus(error)
-      if (status === undefined) {
-        throw error
-      }
-      const { reason, message } = apiReason(error)
-      logger.warn({ kubernetes: { status, reason, message } }, 'Kubernetes API refusal')
-      if (status === 401) {
-        throw new ProvisioningUnavailableException(
-          'The Kubernetes API server does not accept the portal’s credentials (401): check the token or service account',
-          { cause: error }
-        )
-      }
-      if (isDenied(error)) {
-        throw new ProvisioningUnavailableException(
-          `The portal may not ${permission} in the Kubernetes namespace "${this.namespace}" (403): apply the RBAC of deploy/kubernetes/workloads-rbac.yaml`,
-          { cause: error }
-        )
-      }
-      if (isServerTrouble(error)) {
-        throw new ProvisioningUnavailableException(undefined, { cause: error })
-      }
-      const words = [reason, message].filter(Boolean).join(': ').slice(0, 300)
-      throw new ProvisioningFailedException(words ? `${refused} (${words})` : refused, {
-        cause: error,
-      })
-    }
-  }
-}
-
-/** Resolves undefined instead of rejecting on 404 (already gone). */
-async function unless404<T>(action: Promise<T>): Promise<T | undefined> {
-  try {
-    return await action
-  } catch (error) {
-    if (apiStatus(error) === 404) {
-      return undefined
-    }
-    throw error
+  #call<T>(action: () => Promise<T>, refused: string, permission: string): Promise<T> {
+    return this.#errors.call(action, { refused, permission })
   }
 }
 

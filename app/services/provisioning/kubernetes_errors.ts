@@ -3,6 +3,9 @@
  * server's answer (with a Status body); anything else never reached it.
  */
 import { ApiException } from '@kubernetes/client-node'
+import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import type { EngineErrorReader } from '#services/provisioning/driver_errors'
 
 /** The API server's HTTP status of a failed call; undefined when it never answered. */
 export function apiStatus(error: unknown): number | undefined {
@@ -62,4 +65,42 @@ export function isDenied(error: unknown) {
 export function isServerTrouble(error: unknown) {
   const status = apiStatus(error) ?? 0
   return status === 429 || status >= 500
+}
+
+/**
+ * @kubernetes/client-node's failures for the one translation
+ * (driver_errors.ts): a refusal of the portal's identity or permissions in
+ * `namespace`, or an overloaded API server, is unavailable (the portal
+ * cannot act, the environment is not at fault); any other refusal is
+ * failed, with Kubernetes' reason.
+ */
+export function kubernetesErrorReader(namespace: string): EngineErrorReader {
+  return {
+    refusalLog: 'Kubernetes API refusal',
+    status: apiStatus,
+    isUnreachable,
+    describe: (error, status) => ({ kubernetes: { status, ...apiReason(error) } }),
+    refusal(error, status, call) {
+      if (status === 401) {
+        return new ProvisioningUnavailableException(
+          'The Kubernetes API server does not accept the portal’s credentials (401): check the token or service account',
+          { cause: error }
+        )
+      }
+      if (isDenied(error)) {
+        return new ProvisioningUnavailableException(
+          `The portal may not ${call.permission} in the Kubernetes namespace "${namespace}" (403): apply the RBAC of deploy/kubernetes/workloads-rbac.yaml`,
+          { cause: error }
+        )
+      }
+      if (isServerTrouble(error)) {
+        return new ProvisioningUnavailableException(undefined, { cause: error })
+      }
+      const { reason, message } = apiReason(error)
+      const words = [reason, message].filter(Boolean).join(': ').slice(0, 300)
+      return new ProvisioningFailedException(words ? `${call.refused} (${words})` : call.refused, {
+        cause: error,
+      })
+    },
+  }
 }

@@ -445,6 +445,98 @@ export interface paths {
         patch: operations["adminUpdateImage"];
         trace?: never;
     };
+    "/api/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Links I may open
+         * @description Enabled link resources (web services that are not containers: e-logbooks, data catalogues, JupyterHubs) whose allowedRoles include one of the caller's roles, by name. Beside GET /api/v1/images: links take no quota and are opened, not launched.
+         */
+        get: operations["listLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a link
+         * @description Answers the URL to open (the console opens it in a new tab) and audits `link.open`. A link that requires an experiment needs `experimentId`, one of the caller’s experiments; with proposalTemplate, its proposal id fills {proposal}. A disabled link, one the caller’s roles do not allow, and another user’s experiment all answer 404 like a missing one. A POST, not a GET that redirects: opening is recorded, and a GET must change nothing.
+         */
+        post: operations["openLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every link, disabled ones too (admins only)
+         * @description By name; search matches part of the name or description.
+         */
+        get: operations["adminListLinks"];
+        put?: never;
+        /**
+         * Add a link to the catalogue (admins only)
+         * @description The URL is an absolute http(s) URL whose host is written plainly; "{proposal}" may appear in its path or query only with proposalTemplate true (which needs requiresExperiment, its default then). Names are unique.
+         */
+        post: operations["adminCreateLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link (admins only)
+         * @description With its URL and who may open it.
+         */
+        get: operations["adminGetLink"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a link from the catalogue (admins only)
+         * @description The audit trail keeps its opening records.
+         */
+        delete: operations["adminDeleteLink"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a link (admins only)
+         * @description Only the fields sent change; null clears the description. The URL is checked again with the resulting proposalTemplate. `enabled: false` hides the link from users.
+         */
+        patch: operations["adminUpdateLink"];
+        trace?: never;
+    };
     "/api/v1/quota": {
         parameters: {
             query?: never;
@@ -1423,6 +1515,45 @@ export interface components {
              * @enum {string}
              */
             pullPolicy: "if-not-present" | "always";
+            allowedRoles: components["schemas"]["Role"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Link: {
+            id: number;
+            name: string;
+            description: string | null;
+            /**
+             * @description Where the link leads (scheme, host and port); the full URL comes from opening it.
+             * @example https://logbook.example.org
+             */
+            origin: string;
+            /** @description The URL carries the proposal id of the experiment it is opened for. */
+            proposalTemplate: boolean;
+            /** @description Opened for one of the caller’s experiments (experimentId). */
+            requiresExperiment: boolean;
+        };
+        AdminLink: {
+            id: number;
+            name: string;
+            description: string | null;
+            /**
+             * @description Where the link leads (scheme, host and port); the full URL comes from opening it.
+             * @example https://logbook.example.org
+             */
+            origin: string;
+            /** @description The URL carries the proposal id of the experiment it is opened for. */
+            proposalTemplate: boolean;
+            /** @description Opened for one of the caller’s experiments (experimentId). */
+            requiresExperiment: boolean;
+            /**
+             * @description The URL, or with proposalTemplate the template holding "{proposal}".
+             * @example https://logbook.example.org/proposals/{proposal}/entries
+             */
+            url: string;
+            enabled: boolean;
             allowedRoles: components["schemas"]["Role"][];
             /** Format: date-time */
             createdAt: string;
@@ -2826,6 +2957,287 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AdminImage"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The name is taken (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listLinks: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Link"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    openLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    experimentId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The URL to open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /**
+                             * Format: uri
+                             * @description The link's URL, with the experiment's proposal id (percent-encoded) in place of {proposal}; always on the origin the admin stored.
+                             * @example https://logbook.example.org/proposals/DEMO-0001/entries
+                             */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The proposal id cannot stand in a URL (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListLinks: {
+        parameters: {
+            query?: {
+                page?: number;
+                perPage?: number;
+                search?: string;
+                enabled?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminLink"][];
+                        meta: components["schemas"]["ListMeta"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminCreateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string | null;
+                    /**
+                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
+                     * @example https://logbook.example.org/proposals/{proposal}/entries
+                     */
+                    url: string;
+                    proposalTemplate?: boolean;
+                    requiresExperiment?: boolean;
+                    enabled?: boolean;
+                    /** @description Roles that may open the link; everyone holds "scientist". */
+                    allowedRoles?: ("scientist" | "admin")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminLink"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description The name is taken (E_CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminGetLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminLink"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminDeleteLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminUpdateLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string | null;
+                    /**
+                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
+                     * @example https://logbook.example.org/proposals/{proposal}/entries
+                     */
+                    url?: string;
+                    proposalTemplate?: boolean;
+                    requiresExperiment?: boolean;
+                    enabled?: boolean;
+                    /** @description Roles that may open the link; everyone holds "scientist". */
+                    allowedRoles?: ("scientist" | "admin")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The changed link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AdminLink"];
                     };
                 };
             };

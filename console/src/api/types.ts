@@ -19,6 +19,8 @@ export type Experiment = components['schemas']['Experiment']
 export type ExperimentSession = components['schemas']['ExperimentSession']
 export type Image = components['schemas']['Image']
 export type AdminImage = components['schemas']['AdminImage']
+export type Link = components['schemas']['Link']
+export type AdminLink = components['schemas']['AdminLink']
 export type AuditEvent = components['schemas']['AuditEvent']
 export type ListMeta = components['schemas']['ListMeta']
 

@@ -7,6 +7,7 @@ import { ErrorMessage } from './error_message'
 const SCIENTIST_LINKS = [
   { href: '/experiments', label: 'Experiments' },
   { href: '/environments', label: 'Environments' },
+  { href: '/links', label: 'Web resources' },
   { href: '/notifications', label: 'Notifications' },
   { href: '/tokens', label: 'API tokens' },
 ]
@@ -16,6 +17,7 @@ const ADMIN_LINKS = [
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/quota', label: 'Default quota' },
   { href: '/admin/images', label: 'Images' },
+  { href: '/admin/links', label: 'Links' },
   { href: '/admin/environments', label: 'All environments' },
   { href: '/admin/audit', label: 'Audit trail' },
   { href: '/admin/usage', label: 'Usage' },

@@ -13,6 +13,7 @@ import { useResource } from '../components/use_resource'
 import { formatBytes, formatCores, formatDate, toLocalInput } from '../format'
 import { Link } from '../router'
 import { LaunchDialog } from './launch_dialog'
+import { ListTable } from '../components/list_table'
 
 type Pending =
   | { kind: 'open'; environment: Environment; access: Access }
@@ -340,33 +341,21 @@ export function EnvironmentsPage() {
         </p>
       ) : null}
       {environments.length > 0 ? (
-        <table class="list environments">
-          <caption class="visually-hidden">Your environments</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Resources</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {environments.map((environment) => (
-              <EnvironmentRow
-                key={environment.id}
-                environment={environment}
-                onChanged={changed}
-                onPending={setPending}
-                onError={setError}
-              />
-            ))}
-          </tbody>
-        </table>
+        <ListTable
+          caption="Your environments"
+          columns={['Name', 'Image', 'State', 'Resources', 'Last used', 'Expires', '']}
+          class="environments"
+        >
+          {environments.map((environment) => (
+            <EnvironmentRow
+              key={environment.id}
+              environment={environment}
+              onChanged={changed}
+              onPending={setPending}
+              onError={setError}
+            />
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
       {quota.data ? <QuotaTable quota={quota.data.data} /> : null}

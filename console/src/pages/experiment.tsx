@@ -6,6 +6,8 @@ import { useResource } from '../components/use_resource'
 import { formatDate } from '../format'
 import { Link, navigate } from '../router'
 import { LaunchDialog } from './launch_dialog'
+import { ListTable } from '../components/list_table'
+import { LinkList } from '../components/link_list'
 
 /** One proposal: its abstract, its sessions with their data mounts, and launching from it. */
 export function ExperimentPage({ id }: { id: number }) {
@@ -46,59 +48,51 @@ export function ExperimentPage({ id }: { id: number }) {
           <h2>Sessions</h2>
           {(data.sessions ?? []).length === 0 ? <p>This experiment has no sessions.</p> : null}
           {(data.sessions ?? []).length > 0 ? (
-            <table class="list">
-              <caption class="visually-hidden">Sessions of {data.proposalId}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Data mounts</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+            <ListTable
+              caption={<>Sessions of {data.proposalId}</>}
+              columns={['Session', 'When', 'Data mounts', '']}
+            >
+              {(data.sessions ?? []).map((session) => (
+                <tr key={session.id}>
+                  <td>
+                    <strong>{session.sessionNumber}</strong>
+                    {session.title ? <div>{session.title}</div> : null}
+                  </td>
+                  <td>
+                    {formatDate(session.startsAt)} – {formatDate(session.endsAt)}
+                  </td>
+                  <td>
+                    <ul class="mounts">
+                      {session.mounts.map((mount) => (
+                        <li key={mount.containerPath}>
+                          <code>{mount.containerPath}</code>{' '}
+                          {mount.mode === 'ro' ? 'read-only' : 'read-write'}
+                        </li>
+                      ))}
+                      {session.mountErrors.map((problem, index) => (
+                        <li key={`error-${index}`} class="warning">
+                          {problem.containerPath ? <code>{problem.containerPath}</code> : null}{' '}
+                          unavailable ({problem.code})
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      disabled={!session.launchable}
+                      aria-label={`Launch with session ${session.sessionNumber}`}
+                      onClick={() => setLaunching({ sessionId: session.id })}
+                    >
+                      Launch…
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {(data.sessions ?? []).map((session) => (
-                  <tr key={session.id}>
-                    <td>
-                      <strong>{session.sessionNumber}</strong>
-                      {session.title ? <div>{session.title}</div> : null}
-                    </td>
-                    <td>
-                      {formatDate(session.startsAt)} – {formatDate(session.endsAt)}
-                    </td>
-                    <td>
-                      <ul class="mounts">
-                        {session.mounts.map((mount) => (
-                          <li key={mount.containerPath}>
-                            <code>{mount.containerPath}</code>{' '}
-                            {mount.mode === 'ro' ? 'read-only' : 'read-write'}
-                          </li>
-                        ))}
-                        {session.mountErrors.map((problem, index) => (
-                          <li key={`error-${index}`} class="warning">
-                            {problem.containerPath ? <code>{problem.containerPath}</code> : null}{' '}
-                            unavailable ({problem.code})
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        disabled={!session.launchable}
-                        aria-label={`Launch with session ${session.sessionNumber}`}
-                        onClick={() => setLaunching({ sessionId: session.id })}
-                      >
-                        Launch…
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
           ) : null}
+          <h2>Web resources</h2>
+          <LinkList experiment={data} />
         </>
       ) : null}
       {launching && data ? (

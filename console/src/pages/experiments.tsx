@@ -7,6 +7,9 @@ import { Pager } from '../components/pager'
 import { useResource } from '../components/use_resource'
 import { formatDate, formatDay } from '../format'
 import { Link } from '../router'
+import { ListTable } from '../components/list_table'
+import { FilterSelect } from '../components/filter_select'
+import { SearchFilters } from '../components/search_filters'
 
 type Sort =
   | 'proposalId'
@@ -66,7 +69,6 @@ function FavouriteButton(props: {
 
 /** The signed-in scientist's experiments: search, sort, favourites, pages, and a refresh from the User Office. */
 export function ExperimentsPage() {
-  const [search, setSearch] = useState('')
   const [query, setQuery] = useState('')
   const [sort, setSort] = useState<Sort>('-startDate')
   const [favouritesOnly, setFavouritesOnly] = useState(false)
@@ -115,42 +117,24 @@ export function ExperimentsPage() {
         </button>
       }
     >
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault()
+      <SearchFilters
+        label="Search proposals"
+        name="search"
+        placeholder="Proposal, title, abstract or instrument"
+        onSearch={(text) => {
           setPage(1)
-          setQuery(search.trim())
+          setQuery(text)
         }}
       >
-        <label>
-          Search proposals
-          <input
-            type="search"
-            name="search"
-            value={search}
-            placeholder="Proposal, title, abstract or instrument"
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Search</button>
-        <label>
-          Sort by
-          <select
-            value={sort}
-            onChange={(event) => {
-              setPage(1)
-              setSort(event.currentTarget.value as Sort)
-            }}
-          >
-            {SORTS.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Sort by"
+          value={sort}
+          options={SORTS.map((option) => [option.value, option.label] as const)}
+          onChange={(value) => {
+            setPage(1)
+            setSort(value)
+          }}
+        />
         <label class="inline">
           <input
             type="checkbox"
@@ -162,7 +146,7 @@ export function ExperimentsPage() {
           />
           Favourites only
         </label>
-      </form>
+      </SearchFilters>
       <ErrorMessage error={list.error ?? actionError} />
       {meta?.stale ? (
         <p class="notice" role="status">
@@ -174,39 +158,35 @@ export function ExperimentsPage() {
         <p>{query || favouritesOnly ? 'No experiment matches.' : 'You have no experiments yet.'}</p>
       ) : null}
       {list.data && list.data.data.length > 0 ? (
-        <table class="list" aria-busy={list.loading}>
-          <caption class="visually-hidden">Your experiments</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span class="visually-hidden">Favourite</span>
-              </th>
-              <th scope="col">Proposal</th>
-              <th scope="col">Title</th>
-              <th scope="col">Instrument</th>
-              <th scope="col">Starts</th>
+        <ListTable
+          caption="Your experiments"
+          columns={[
+            <span class="visually-hidden">Favourite</span>,
+            'Proposal',
+            'Title',
+            'Instrument',
+            'Starts',
+          ]}
+          busy={list.loading}
+        >
+          {list.data.data.map((experiment) => (
+            <tr key={experiment.id}>
+              <td>
+                <FavouriteButton
+                  experiment={experiment}
+                  onChange={() => void list.reload()}
+                  onError={setActionError}
+                />
+              </td>
+              <td>
+                <Link href={`/experiments/${experiment.id}`}>{experiment.proposalId}</Link>
+              </td>
+              <td>{experiment.title}</td>
+              <td>{experiment.instrument ?? '—'}</td>
+              <td>{formatDay(experiment.startsAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((experiment) => (
-              <tr key={experiment.id}>
-                <td>
-                  <FavouriteButton
-                    experiment={experiment}
-                    onChange={() => void list.reload()}
-                    onError={setActionError}
-                  />
-                </td>
-                <td>
-                  <Link href={`/experiments/${experiment.id}`}>{experiment.proposalId}</Link>
-                </td>
-                <td>{experiment.title}</td>
-                <td>{experiment.instrument ?? '—'}</td>
-                <td>{formatDay(experiment.startsAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={meta} onPage={setPage} />
     </Page>

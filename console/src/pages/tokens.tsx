@@ -9,6 +9,7 @@ import { Pager } from '../components/pager'
 import { useResource } from '../components/use_resource'
 import { formatDate } from '../format'
 import { useSession } from '../session'
+import { ListTable } from '../components/list_table'
 
 /** Shown once: the API never returns a token's value again, and the console keeps it nowhere. */
 function NewTokenDialog({ token, onClose }: { token: NewAccessToken; onClose: () => void }) {
@@ -114,37 +115,25 @@ export function TokensPage() {
       <ErrorMessage error={error ?? list.error} />
       {list.data && list.data.data.length === 0 ? <p>You have no API tokens.</p> : null}
       {list.data && list.data.data.length > 0 ? (
-        <table class="list">
-          <caption class="visually-hidden">Your API tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <ListTable
+          caption="Your API tokens"
+          columns={['Name', 'Scope', 'Created', 'Last used', 'Expires', '']}
+        >
+          {list.data.data.map((token) => (
+            <tr key={token.id}>
+              <th scope="row">{token.name ?? '—'}</th>
+              <td>{token.scopes.includes('admin') ? 'user and admin' : 'user'}</td>
+              <td>{formatDate(token.createdAt)}</td>
+              <td>{formatDate(token.lastUsedAt)}</td>
+              <td>{formatDate(token.expiresAt)}</td>
+              <td>
+                <button type="button" class="danger" onClick={() => setRevoking(token)}>
+                  Revoke
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((token) => (
-              <tr key={token.id}>
-                <th scope="row">{token.name ?? '—'}</th>
-                <td>{token.scopes.includes('admin') ? 'user and admin' : 'user'}</td>
-                <td>{formatDate(token.createdAt)}</td>
-                <td>{formatDate(token.lastUsedAt)}</td>
-                <td>{formatDate(token.expiresAt)}</td>
-                <td>
-                  <button type="button" class="danger" onClick={() => setRevoking(token)}>
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
       {created ? <NewTokenDialog token={created} onClose={() => setCreated(null)} /> : null}

@@ -1,5 +1,6 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import EventStreamLimits from '#services/environments/event_stream_limits'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
@@ -95,7 +96,8 @@ test.group('Progress stream limits', (group) => {
     ;(await otherBrowser.request('GET', path)).assertStatus(404)
 
     streams[0].request.destroy()
-    await waitFor(() => EventStreamLimits.openFor(user.id) < 5)
+    const limits = await app.container.make(EventStreamLimits)
+    await waitFor(() => limits.openFor(user.id) < 5)
     const again = await openStream(path, token)
     streams.push(again)
     assert.equal(again.response.statusCode, 200)

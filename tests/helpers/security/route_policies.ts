@@ -191,6 +191,12 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   ),
   'GET /api/v1/images': self(200, fixed('/api/v1/images')),
   'GET /api/v1/quota': self(200, fixed('/api/v1/quota')),
+  // A templated link opened for the owner's experiment: anyone else's experiment is "not found".
+  'GET /api/v1/links': self(200, fixed('/api/v1/links')),
+  'POST /api/v1/links/:id/open': member(200, async (f, owner) => ({
+    url: `/api/v1/links/${(await f.sharedLink()).id}/open`,
+    body: { experimentId: await f.experiment(owner) },
+  })),
 
   'GET /api/v1/environments': self(200, fixed('/api/v1/environments'), {
     ownList: { seed: (f, owner) => f.environment(owner, 'stopped'), ids: idsOf },
@@ -340,6 +346,34 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'DELETE /api/v1/admin/images/:id': admin(
     204,
     async (f, owner) => ({ url: `/api/v1/admin/images/${await f.image(owner)}` }),
+    true
+  ),
+
+  'GET /api/v1/admin/links': admin(200, fixed('/api/v1/admin/links')),
+  'POST /api/v1/admin/links': admin(201, async () => ({
+    url: '/api/v1/admin/links',
+    body: {
+      name: `sec-${unique()}`,
+      url: 'https://logbook.example.org/proposals/{proposal}',
+      proposalTemplate: true,
+    },
+  })),
+  'GET /api/v1/admin/links/:id': admin(
+    200,
+    async (f, owner) => ({ url: `/api/v1/admin/links/${await f.link(owner)}` }),
+    true
+  ),
+  'PATCH /api/v1/admin/links/:id': admin(
+    200,
+    async (f, owner) => ({
+      url: `/api/v1/admin/links/${await f.link(owner)}`,
+      body: { description: 'Changed by the matrix' },
+    }),
+    true
+  ),
+  'DELETE /api/v1/admin/links/:id': admin(
+    204,
+    async (f, owner) => ({ url: `/api/v1/admin/links/${await f.link(owner)}` }),
     true
   ),
 

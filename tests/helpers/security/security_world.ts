@@ -3,6 +3,7 @@ import type { ApiClient } from '@japa/api-client'
 import User from '#models/user'
 import UserRole from '#models/user_role'
 import type Image from '#models/image'
+import type LinkResource from '#models/link_resource'
 import Notification from '#models/notification'
 import type { Role } from '#models/role'
 import { createUser, FACTORY_PASSWORD, UserFactory } from '#database/factories/user_factory'
@@ -11,6 +12,7 @@ import { createExperiment } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
 import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
+import { createLink } from '#tests/helpers/links'
 
 /** An id no fixture ever gets (and that every id validator still accepts). */
 export const MISSING_ID = 2_000_000_000
@@ -81,6 +83,7 @@ export type SecurityWorld = Awaited<ReturnType<typeof securityWorld>>
  */
 export class SecurityFixtures {
   #image: Promise<Image> | undefined
+  #link: Promise<LinkResource> | undefined
 
   constructor(protected passwordHolder: Person) {}
 
@@ -168,6 +171,20 @@ export class SecurityFixtures {
       return MISSING_ID
     }
     return (await createHttpImage({ name: `sec-${randomUUID().slice(0, 8)}` })).id
+  }
+
+  /** A catalogue link (links belong to nobody; one per call). */
+  async link(owner: Person | null) {
+    if (!owner) {
+      return MISSING_ID
+    }
+    return (await createLink({ name: `sec-${randomUUID().slice(0, 8)}` })).id
+  }
+
+  /** A templated link every scientist may open, shared by the calls of one test. */
+  sharedLink() {
+    this.#link ??= createLink()
+    return this.#link
   }
 
   /** The owner's user id, with a quota override of their own. */

@@ -15,6 +15,7 @@ const GUARDED_TABLES: Record<string, string[]> = {
   experiment_sessions: [],
   experiment_members: [],
   images: [],
+  link_resources: [],
   environments: [],
   environment_events: [],
   environment_access: [],

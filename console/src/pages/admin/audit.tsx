@@ -5,6 +5,9 @@ import { Page } from '../../components/page'
 import { Pager } from '../../components/pager'
 import { useResource } from '../../components/use_resource'
 import { formatDate } from '../../format'
+import { ListTable } from '../../components/list_table'
+import { FilterSelect } from '../../components/filter_select'
+import { CsvDownload } from '../../components/csv_download'
 
 type Filters = {
   actorId: string
@@ -77,15 +80,7 @@ export function AuditPage() {
   return (
     <Page
       title="Audit trail"
-      actions={
-        <a
-          class="button"
-          href={`/api/v1/admin/audit.csv?${new URLSearchParams(query).toString()}`}
-          download="audit.csv"
-        >
-          Download CSV
-        </a>
-      }
+      actions={<CsvDownload path="/api/v1/admin/audit.csv" query={query} file="audit.csv" />}
     >
       <form
         class="filters"
@@ -99,53 +94,42 @@ export function AuditPage() {
         {field('actorId', 'Actor id', 'number')}
         {field('objectType', 'Object type')}
         {field('objectId', 'Object id')}
-        <label>
-          Outcome
-          <select
-            value={draft.outcome}
-            onChange={(event) => setDraft({ ...draft, outcome: event.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            <option value="success">Success</option>
-            <option value="failure">Failure</option>
-            <option value="denied">Denied</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Outcome"
+          value={draft.outcome}
+          options={[
+            ['', 'Any'],
+            ['success', 'Success'],
+            ['failure', 'Failure'],
+            ['denied', 'Denied'],
+          ]}
+          onChange={(outcome) => setDraft({ ...draft, outcome })}
+        />
         {field('from', 'From', 'datetime-local')}
         {field('to', 'Until', 'datetime-local')}
         <button type="submit">Filter</button>
       </form>
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <table class="list audit">
-          <caption class="visually-hidden">Audit events</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Object</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">From</th>
-              <th scope="col">Details</th>
+        <ListTable
+          caption="Audit events"
+          columns={['When', 'Who', 'Action', 'Object', 'Outcome', 'From', 'Details']}
+          class="audit"
+        >
+          {list.data.data.map((event) => (
+            <tr key={event.id}>
+              <td>{formatDate(event.occurredAt)}</td>
+              <td>{event.actorName ?? (event.actorId === null ? 'operator' : event.actorId)}</td>
+              <th scope="row">{event.action}</th>
+              <td>{event.objectType ? `${event.objectType} ${event.objectId ?? ''}` : '—'}</td>
+              <td>{event.outcome}</td>
+              <td>{event.clientIp ?? '—'}</td>
+              <td>
+                <code class="details">{event.details ? JSON.stringify(event.details) : ''}</code>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((event) => (
-              <tr key={event.id}>
-                <td>{formatDate(event.occurredAt)}</td>
-                <td>{event.actorName ?? (event.actorId === null ? 'operator' : event.actorId)}</td>
-                <th scope="row">{event.action}</th>
-                <td>{event.objectType ? `${event.objectType} ${event.objectId ?? ''}` : '—'}</td>
-                <td>{event.outcome}</td>
-                <td>{event.clientIp ?? '—'}</td>
-                <td>
-                  <code class="details">{event.details ? JSON.stringify(event.details) : ''}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
     </Page>

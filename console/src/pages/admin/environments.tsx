@@ -9,6 +9,8 @@ import { StateBadge } from '../../components/state_badge'
 import { useResource } from '../../components/use_resource'
 import { formatBytes, formatCores, formatDate } from '../../format'
 import { Link } from '../../router'
+import { ListTable } from '../../components/list_table'
+import { FilterSelect } from '../../components/filter_select'
 
 const STATES: EnvironmentState[] = [
   'provisioning',
@@ -55,92 +57,73 @@ export function AdminEnvironmentsPage() {
       }
     >
       <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          State
-          <select
-            value={state}
-            onChange={(event) => {
-              setPage(1)
-              setState(event.currentTarget.value as EnvironmentState | '')
-            }}
-          >
-            <option value="">Any but removed</option>
-            {STATES.map((entry) => (
-              <option key={entry} value={entry}>
-                {entry}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sort by
-          <select value={sort} onChange={(event) => setSort(event.currentTarget.value as Sort)}>
-            <option value="-createdAt">Newest first</option>
-            <option value="createdAt">Oldest first</option>
-            <option value="-memoryBytes">Most memory</option>
-            <option value="-cpuMillicores">Most CPU</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="State"
+          value={state}
+          options={[['', 'Any but removed'], ...STATES.map((entry) => [entry, entry] as const)]}
+          onChange={(value) => {
+            setPage(1)
+            setState(value)
+          }}
+        />
+        <FilterSelect
+          label="Sort by"
+          value={sort}
+          options={[
+            ['-createdAt', 'Newest first'],
+            ['createdAt', 'Oldest first'],
+            ['-memoryBytes', 'Most memory'],
+            ['-cpuMillicores', 'Most CPU'],
+          ]}
+          onChange={setSort}
+        />
       </form>
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <table class="list">
-          <caption class="visually-hidden">All environments</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Resources</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <ListTable
+          caption="All environments"
+          columns={['Name', 'Owner', 'Image', 'State', 'Resources', 'Created', '']}
+        >
+          {list.data.data.map((environment) => (
+            <tr key={environment.id}>
+              <th scope="row">{environment.name}</th>
+              <td>
+                <Link href={`/admin/users/${environment.userId}`}>
+                  {environment.username ?? environment.userId}
+                </Link>
+              </td>
+              <td>{environment.imageName ?? '—'}</td>
+              <td>
+                <StateBadge state={environment.state} />
+              </td>
+              <td>
+                {formatCores(environment.resources.cpuMillicores)},{' '}
+                {formatBytes(environment.resources.memoryBytes)}
+              </td>
+              <td>{formatDate(environment.createdAt)}</td>
+              <td class="actions">
+                {environment.state === 'running' ? (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => setPending({ action: 'stop', environment })}
+                  >
+                    Force stop
+                  </button>
+                ) : null}
+                {['running', 'stopped', 'failed'].includes(environment.state) ? (
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => setPending({ action: 'remove', environment })}
+                  >
+                    Remove
+                  </button>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((environment) => (
-              <tr key={environment.id}>
-                <th scope="row">{environment.name}</th>
-                <td>
-                  <Link href={`/admin/users/${environment.userId}`}>
-                    {environment.username ?? environment.userId}
-                  </Link>
-                </td>
-                <td>{environment.imageName ?? '—'}</td>
-                <td>
-                  <StateBadge state={environment.state} />
-                </td>
-                <td>
-                  {formatCores(environment.resources.cpuMillicores)},{' '}
-                  {formatBytes(environment.resources.memoryBytes)}
-                </td>
-                <td>{formatDate(environment.createdAt)}</td>
-                <td class="actions">
-                  {environment.state === 'running' ? (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => setPending({ action: 'stop', environment })}
-                    >
-                      Force stop
-                    </button>
-                  ) : null}
-                  {['running', 'stopped', 'failed'].includes(environment.state) ? (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => setPending({ action: 'remove', environment })}
-                    >
-                      Remove
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
       {pending ? (

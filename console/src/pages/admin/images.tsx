@@ -8,6 +8,7 @@ import { Page } from '../../components/page'
 import { Pager } from '../../components/pager'
 import { useResource } from '../../components/use_resource'
 import { formatBytes, formatCores } from '../../format'
+import { ListTable } from '../../components/list_table'
 
 type Protocol = AdminImage['protocol']
 type PullPolicy = AdminImage['pullPolicy']
@@ -302,56 +303,44 @@ export function ImagesPage() {
     >
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <table class="list">
-          <caption class="visually-hidden">Image catalogue</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Reference</th>
-              <th scope="col">Access</th>
-              <th scope="col">Resources</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <ListTable
+          caption="Image catalogue"
+          columns={['Name', 'Reference', 'Access', 'Resources', 'Status', '']}
+        >
+          {list.data.data.map((image) => (
+            <tr key={image.id}>
+              <th scope="row">{image.name}</th>
+              <td>
+                <code>{image.reference}</code> ({image.driver})
+              </td>
+              <td>
+                {image.protocol.toUpperCase()} on {image.port}
+              </td>
+              <td>
+                {formatCores(image.resources.cpuMillicores)},{' '}
+                {formatBytes(image.resources.memoryBytes)}
+              </td>
+              <td>{image.enabled ? 'Enabled' : 'Disabled'}</td>
+              <td class="actions">
+                <button
+                  type="button"
+                  onClick={() => setEditing(image)}
+                  aria-label={`Edit ${image.name}`}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => setDeleting(image)}
+                  aria-label={`Delete ${image.name}`}
+                >
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((image) => (
-              <tr key={image.id}>
-                <th scope="row">{image.name}</th>
-                <td>
-                  <code>{image.reference}</code> ({image.driver})
-                </td>
-                <td>
-                  {image.protocol.toUpperCase()} on {image.port}
-                </td>
-                <td>
-                  {formatCores(image.resources.cpuMillicores)},{' '}
-                  {formatBytes(image.resources.memoryBytes)}
-                </td>
-                <td>{image.enabled ? 'Enabled' : 'Disabled'}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    onClick={() => setEditing(image)}
-                    aria-label={`Edit ${image.name}`}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    onClick={() => setDeleting(image)}
-                    aria-label={`Delete ${image.name}`}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
       {editing ? (

@@ -5,6 +5,9 @@ import { ErrorMessage } from '../../components/error_message'
 import { Page } from '../../components/page'
 import { useResource } from '../../components/use_resource'
 import { toLocalInput } from '../../format'
+import { ListTable } from '../../components/list_table'
+import { FilterSelect } from '../../components/filter_select'
+import { CsvDownload } from '../../components/csv_download'
 
 type GroupBy = 'user' | 'experiment' | 'image'
 type Metric = 'environmentHours' | 'cpuCoreHours' | 'memoryGiBHours' | 'gpuHours'
@@ -81,15 +84,7 @@ export function UsagePage() {
   return (
     <Page
       title="Usage"
-      actions={
-        <a
-          class="button"
-          href={`/api/v1/admin/usage.csv?${new URLSearchParams(query).toString()}`}
-          download="usage.csv"
-        >
-          Download CSV
-        </a>
-      }
+      actions={<CsvDownload path="/api/v1/admin/usage.csv" query={query} file="usage.csv" />}
     >
       <form
         class="filters"
@@ -115,66 +110,49 @@ export function UsagePage() {
             onInput={(event) => setTo(event.currentTarget.value)}
           />
         </label>
-        <label>
-          Group by
-          <select
-            value={groupBy}
-            onChange={(event) => setGroupBy(event.currentTarget.value as GroupBy)}
-          >
-            <option value="user">User</option>
-            <option value="experiment">Experiment</option>
-            <option value="image">Image</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Group by"
+          value={groupBy}
+          options={[
+            ['user', 'User'],
+            ['experiment', 'Experiment'],
+            ['image', 'Image'],
+          ]}
+          onChange={setGroupBy}
+        />
         <button type="submit">Show</button>
-        <label>
-          Chart
-          <select
-            value={metric}
-            onChange={(event) => setMetric(event.currentTarget.value as Metric)}
-          >
-            {METRICS.map((entry) => (
-              <option key={entry.key} value={entry.key}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Chart"
+          value={metric}
+          options={METRICS.map((entry) => [entry.key, entry.label] as const)}
+          onChange={setMetric}
+        />
       </form>
       <ErrorMessage error={report.error} />
       {report.data && rows.length === 0 ? <p>Nothing was used in this window.</p> : null}
       {rows.length > 0 ? (
         <>
           <UsageChart rows={rows} metric={metric} />
-          <table class="list">
-            <caption class="visually-hidden">Usage by {applied.groupBy}</caption>
-            <thead>
-              <tr>
-                <th scope="col">
-                  {applied.groupBy === 'user'
-                    ? 'User'
-                    : applied.groupBy === 'image'
-                      ? 'Image'
-                      : 'Experiment'}
-                </th>
+          <ListTable
+            caption={<>Usage by {applied.groupBy}</>}
+            columns={[
+              applied.groupBy === 'user'
+                ? 'User'
+                : applied.groupBy === 'image'
+                  ? 'Image'
+                  : 'Experiment',
+              ...METRICS.map((entry) => entry.label),
+            ]}
+          >
+            {rows.map((row) => (
+              <tr key={`${row.key.id}-${row.key.label}`}>
+                <th scope="row">{row.key.label}</th>
                 {METRICS.map((entry) => (
-                  <th scope="col" key={entry.key}>
-                    {entry.label}
-                  </th>
+                  <td key={entry.key}>{row[entry.key].toFixed(2)}</td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={`${row.key.id}-${row.key.label}`}>
-                  <th scope="row">{row.key.label}</th>
-                  {METRICS.map((entry) => (
-                    <td key={entry.key}>{row[entry.key].toFixed(2)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         </>
       ) : null}
     </Page>

@@ -9,6 +9,7 @@ import { StateBadge } from '../../components/state_badge'
 import { useResource } from '../../components/use_resource'
 import { formatDate } from '../../format'
 import { Link, navigate } from '../../router'
+import { ListTable } from '../../components/list_table'
 
 /** One account: roles, disabling, its quota, its environments, and GDPR erasure. */
 export function UserPage({ id }: { id: number }) {
@@ -116,29 +117,21 @@ export function UserPage({ id }: { id: number }) {
           <h2>Environments</h2>
           {data.environments.length === 0 ? <p>None.</p> : null}
           {data.environments.length > 0 ? (
-            <table class="list">
-              <caption class="visually-hidden">Environments of {data.username}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Image</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Expires</th>
+            <ListTable
+              caption={<>Environments of {data.username}</>}
+              columns={['Name', 'Image', 'State', 'Expires']}
+            >
+              {data.environments.map((environment) => (
+                <tr key={environment.id}>
+                  <th scope="row">{environment.name}</th>
+                  <td>{environment.imageName ?? '—'}</td>
+                  <td>
+                    <StateBadge state={environment.state} />
+                  </td>
+                  <td>{formatDate(environment.expiresAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.environments.map((environment) => (
-                  <tr key={environment.id}>
-                    <th scope="row">{environment.name}</th>
-                    <td>{environment.imageName ?? '—'}</td>
-                    <td>
-                      <StateBadge state={environment.state} />
-                    </td>
-                    <td>{formatDate(environment.expiresAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
           ) : null}
 
           <h2>Erase</h2>

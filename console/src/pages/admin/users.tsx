@@ -7,6 +7,9 @@ import { Pager } from '../../components/pager'
 import { useResource } from '../../components/use_resource'
 import { formatDate } from '../../format'
 import { Link } from '../../router'
+import { ListTable } from '../../components/list_table'
+import { FilterSelect } from '../../components/filter_select'
+import { SearchFilters } from '../../components/search_filters'
 
 const PROVIDERS = {
   local: 'Local',
@@ -17,7 +20,6 @@ const PROVIDERS = {
 
 /** Every account, searchable and filtered by role and status. */
 export function UsersPage() {
-  const [search, setSearch] = useState('')
   const [query, setQuery] = useState('')
   const [role, setRole] = useState<Role | ''>('')
   const [status, setStatus] = useState<'' | 'true' | 'false'>('')
@@ -41,85 +43,60 @@ export function UsersPage() {
   )
   return (
     <Page title="Users">
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault()
+      <SearchFilters
+        label="Search users"
+        placeholder="Username, e-mail or name"
+        onSearch={(text) => {
           setPage(1)
-          setQuery(search.trim())
+          setQuery(text)
         }}
       >
-        <label>
-          Search users
-          <input
-            type="search"
-            value={search}
-            placeholder="Username, e-mail or name"
-            onInput={(event) => setSearch(event.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Search</button>
-        <label>
-          Role
-          <select
-            value={role}
-            onChange={(event) => {
-              setPage(1)
-              setRole(event.currentTarget.value as Role | '')
-            }}
-          >
-            <option value="">Any</option>
-            <option value="scientist">Scientist</option>
-            <option value="admin">Admin</option>
-          </select>
-        </label>
-        <label>
-          Status
-          <select
-            value={status}
-            onChange={(event) => {
-              setPage(1)
-              setStatus(event.currentTarget.value as '' | 'true' | 'false')
-            }}
-          >
-            <option value="">Any</option>
-            <option value="false">Active</option>
-            <option value="true">Disabled</option>
-          </select>
-        </label>
-      </form>
+        <FilterSelect
+          label="Role"
+          value={role}
+          options={[
+            ['', 'Any'],
+            ['scientist', 'Scientist'],
+            ['admin', 'Admin'],
+          ]}
+          onChange={(value) => {
+            setPage(1)
+            setRole(value)
+          }}
+        />
+        <FilterSelect
+          label="Status"
+          value={status}
+          options={[
+            ['', 'Any'],
+            ['false', 'Active'],
+            ['true', 'Disabled'],
+          ]}
+          onChange={(value) => {
+            setPage(1)
+            setStatus(value)
+          }}
+        />
+      </SearchFilters>
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <table class="list">
-          <caption class="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Name</th>
-              <th scope="col">Sign-in</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sign-in</th>
+        <ListTable
+          caption="Users"
+          columns={['Username', 'Name', 'Sign-in', 'Roles', 'Status', 'Last sign-in']}
+        >
+          {list.data.data.map((user) => (
+            <tr key={user.id}>
+              <th scope="row">
+                <Link href={`/admin/users/${user.id}`}>{user.username}</Link>
+              </th>
+              <td>{user.displayName ?? '—'}</td>
+              <td>{PROVIDERS[user.provider]}</td>
+              <td>{user.roles.join(', ')}</td>
+              <td>{user.disabled ? <span class="badge state-failed">Disabled</span> : 'Active'}</td>
+              <td>{formatDate(user.lastLoginAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((user) => (
-              <tr key={user.id}>
-                <th scope="row">
-                  <Link href={`/admin/users/${user.id}`}>{user.username}</Link>
-                </th>
-                <td>{user.displayName ?? '—'}</td>
-                <td>{PROVIDERS[user.provider]}</td>
-                <td>{user.roles.join(', ')}</td>
-                <td>
-                  {user.disabled ? <span class="badge state-failed">Disabled</span> : 'Active'}
-                </td>
-                <td>{formatDate(user.lastLoginAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
     </Page>

@@ -1,17 +1,17 @@
 import { inject } from '@adonisjs/core'
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/passport-saml'
 import samlConfig from '#config/saml'
-import SamlRequestCache from '#services/saml/saml_request_cache'
-import { guardSamlResponse } from '#services/saml/saml_response_guard'
-import { readPem } from '#services/saml/pem'
+import SamlRequestCache from '#services/auth/saml/saml_request_cache'
+import { guardSamlResponse } from '#services/auth/saml/saml_response_guard'
+import { readPem } from '#services/auth/saml/pem'
 import {
   readLogoutMessage,
   type LogoutMessageFields,
   type SamlBinding,
-} from '#services/saml/saml_logout_message'
-import { withSingleLogoutServices } from '#services/saml/saml_sp_metadata'
-import { newRequestId } from '#services/saml/saml_browser_binding'
-import type { SamlSessionInfo } from '#services/saml/saml_session_registry'
+} from '#services/auth/saml/saml_logout_message'
+import { withSingleLogoutServices } from '#services/auth/saml/saml_sp_metadata'
+import { newRequestId } from '#services/auth/saml/saml_browser_binding'
+import type { SamlSessionInfo } from '#services/auth/saml/saml_session_registry'
 import SamlDisabledException from '#exceptions/saml_disabled_exception'
 import NotFoundException from '#exceptions/not_found_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'

@@ -8,17 +8,17 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import UserOfficeClient from '#services/user_office/user_office_client'
 import SignInCompletion from '#services/auth/sign_in_completion'
-import ExternalAccountService from '#services/auth/external_account_service'
+import ExternalAccountService from '#services/accounts/external_account_service'
 import {
   federatedNamespace,
   mapSamlProfile,
   type FederatedIdentity,
-} from '#services/saml/saml_identity_mapper'
+} from '#services/auth/saml/saml_identity_mapper'
 import NoFacilityAccountException from '#exceptions/no_facility_account_exception'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
-import SamlServiceProvider from '#services/saml/saml_service_provider'
-import SamlLoginThrottle from '#services/saml/saml_login_throttle'
-import SamlRequestCache from '#services/saml/saml_request_cache'
+import SamlServiceProvider from '#services/auth/saml/saml_service_provider'
+import SamlLoginThrottle from '#services/auth/saml/saml_login_throttle'
+import SamlRequestCache from '#services/auth/saml/saml_request_cache'
 import SamlSignInBusyException from '#exceptions/saml_sign_in_busy_exception'
 import { signIns } from '#services/metrics/portal_metrics'
 

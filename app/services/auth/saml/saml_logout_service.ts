@@ -3,9 +3,11 @@ import User from '#models/user'
 import portalConfig from '#config/portal'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import SamlServiceProvider from '#services/saml/saml_service_provider'
-import type { SamlBinding } from '#services/saml/saml_logout_message'
-import SamlSessionRegistry, { type SamlSessionInfo } from '#services/saml/saml_session_registry'
+import SamlServiceProvider from '#services/auth/saml/saml_service_provider'
+import type { SamlBinding } from '#services/auth/saml/saml_logout_message'
+import SamlSessionRegistry, {
+  type SamlSessionInfo,
+} from '#services/auth/saml/saml_session_registry'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
 export type SloOutcome = {

@@ -4,7 +4,7 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import NotFoundException from '#exceptions/not_found_exception'
 import TokenScopeException from '#exceptions/token_scope_exception'
-import { samlAdminValidUntil } from '#services/saml/saml_admin_freshness'
+import { samlAdminValidUntil } from '#services/auth/saml/saml_admin_freshness'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 

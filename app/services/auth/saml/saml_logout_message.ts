@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib'
 import { DOMParser, type Element } from '@xmldom/xmldom'
-import { WEAK_ALGORITHMS } from '#services/saml/saml_response_guard'
+import { WEAK_ALGORITHMS } from '#services/auth/saml/saml_response_guard'
 import SamlResponseRejectedException from '#exceptions/saml_response_rejected_exception'
 
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol'

@@ -4,7 +4,7 @@ import {
   idDerivedUsername,
   inFederatedNamespace,
   type FederatedIdentity,
-} from '#services/saml/saml_identity_mapper'
+} from '#services/auth/saml/saml_identity_mapper'
 import OidcRejectedException from '#exceptions/oidc_rejected_exception'
 
 /** The external_id column's length. */

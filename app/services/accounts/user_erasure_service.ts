@@ -11,7 +11,7 @@ import AuditService from '#services/audit_service'
 import { usernameDigest } from '#services/auth/username_digest'
 import type RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
-import UserAdminService from '#services/users/user_admin_service'
+import UserAdminService from '#services/accounts/user_admin_service'
 import LoginThrottle from '#services/auth/login_throttle'
 import ConflictException from '#exceptions/conflict_exception'
 

@@ -1,7 +1,7 @@
 import type User from '#models/user'
 import samlConfig from '#config/saml'
 import oidcConfig from '#config/oidc'
-import type { SamlSessionInfo } from '#services/saml/saml_session_registry'
+import type { SamlSessionInfo } from '#services/auth/saml/saml_session_registry'
 
 /**
  * What the portal session remembers of the SAML sign-in that opened it:

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import { SAML_CACHE_TABLE } from '#services/saml/saml_request_cache'
+import { SAML_CACHE_TABLE } from '#services/auth/saml/saml_request_cache'
 
 /** What the portal keeps of a SAML sign-in to log out at the IdP later. */
 export type SamlSessionInfo = {

@@ -1,0 +1,106 @@
+import vine from '@vinejs/vine'
+import { ROLES } from '#models/role'
+import { paginationFields } from '#validators/pagination'
+import { linkTemplateProblem, MAX_LINK_URL_LENGTH } from '#domain/link_template'
+
+const name = () =>
+  vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(100)
+    .regex(/^[^\p{Cc}]+$/u)
+
+const description = () =>
+  vine
+    .string()
+    .trim()
+    .maxLength(16_000)
+    .transform((value) => (value === '' ? null : value))
+    .nullable()
+    .optional()
+
+/**
+ * The URL alone: whether `{proposal}` may appear depends on
+ * `proposalTemplate`, which the service checks against the stored link too
+ * (an update may send one without the other). Here a placeholder is taken
+ * as allowed, so that every other problem is reported at once.
+ */
+const urlRule = vine.createRule((value: unknown, _options: undefined, field) => {
+  if (typeof value !== 'string') {
+    return
+  }
+  const allowProposal = value.includes('{proposal}')
+  const problem = linkTemplateProblem(value, allowProposal)
+  if (problem) {
+    field.report(`The {{ field }} field ${problem}`, 'linkUrl', field)
+  }
+})
+
+const url = () =>
+  vine
+    .string()
+    .trim()
+    .maxLength(MAX_LINK_URL_LENGTH)
+    .use(urlRule())
+    .meta({
+      description:
+        'An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.',
+      examples: ['https://logbook.example.org/proposals/{proposal}/entries'],
+    })
+
+const allowedRoles = () =>
+  vine
+    .array(vine.enum(ROLES))
+    .minLength(1)
+    .maxLength(16)
+    .optional()
+    .meta({ description: 'Roles that may open the link; everyone holds "scientist".' })
+
+const flag = () => vine.boolean({ strict: true })
+
+const search = () => vine.string().trim().maxLength(100).optional()
+
+/** The links users may open. */
+export const linkListValidator = vine.create({ ...paginationFields, search: search() })
+
+/** Every link, for admins. */
+export const adminLinkListValidator = vine.create({
+  ...paginationFields,
+  search: search(),
+  enabled: vine
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+})
+
+/** A new link; requiresExperiment defaults to proposalTemplate. */
+export const createLinkValidator = vine.create({
+  name: name(),
+  description: description(),
+  url: url(),
+  proposalTemplate: flag().optional(),
+  requiresExperiment: flag().optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles(),
+})
+
+/** Changes to a link: only the fields sent change; null clears the description. */
+export const updateLinkValidator = vine.create({
+  name: name().optional(),
+  description: description(),
+  url: url().optional(),
+  proposalTemplate: flag().optional(),
+  requiresExperiment: flag().optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles(),
+})
+
+/** Opening a link: for which of the caller's experiments (needed when the link requires one). */
+export const openLinkValidator = vine.create({
+  experimentId: vine.number().withoutDecimals().positive().max(2_147_483_647).optional(),
+})
+
+export const linkParamsValidator = vine.create({
+  params: vine.object({ id: vine.number().withoutDecimals().positive().max(2_147_483_647) }),
+})

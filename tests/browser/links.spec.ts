@@ -1,0 +1,80 @@
+import { test } from '@japa/runner'
+import type { Page } from 'playwright'
+import LinkResource from '#models/link_resource'
+import AuditEvent from '#models/audit_event'
+import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createExperiment } from '#database/factories/experiment_factory'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { accessibilityProblems, screenshot, signInThroughForm } from '#tests/helpers/browser'
+
+async function openFromNavigation(page: Page, link: string, heading = link) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+  await page.waitForLoadState('networkidle')
+}
+
+test.group('Console: link resources in a real browser', (group) => {
+  isolateEachTest(group)
+
+  test('an admin adds a templated link; a scientist opens it for a chosen proposal in a new tab', async ({
+    visit,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['admin'] })
+    const scientist = await createUser()
+    await createExperiment({
+      members: [scientist],
+      fields: { proposalId: 'MX 2026/01', title: 'Lysozyme at 100 K' },
+    })
+    const second = await createExperiment({
+      members: [scientist],
+      fields: { proposalId: 'MX-2026-02', title: 'Thaumatin' },
+    })
+
+    const page = await visit('/')
+    await signInThroughForm(page, admin.username, FACTORY_PASSWORD)
+    await openFromNavigation(page, 'Links')
+    await page.getByRole('button', { name: 'Add link…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Add a link' })
+    await dialog.getByLabel('Name', { exact: true }).fill('E-logbook')
+    // A placeholder in the host is refused, and the refusal shown at the field.
+    await dialog.getByRole('textbox', { name: /^URL/ }).fill('https://{proposal}.elog.example.org/')
+    await dialog.getByLabel('Carries the proposal ({proposal} in the URL)').check()
+    await dialog.getByRole('button', { name: 'Add link' }).click()
+    await dialog.getByRole('alert').waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'admin-link-dialog')
+    assert.isNull(await LinkResource.findBy('name', 'E-logbook'))
+
+    await dialog
+      .getByRole('textbox', { name: /^URL/ })
+      .fill('https://elog.example.org/proposals/{proposal}/entries')
+    await dialog.getByRole('button', { name: 'Add link' }).click()
+    await page.getByRole('row', { name: /E-logbook/ }).waitFor()
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await screenshot(page, 'admin-links')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Sign in to the Facility Portal' }).waitFor()
+
+    await signInThroughForm(page, scientist.username, FACTORY_PASSWORD)
+    await openFromNavigation(page, 'Web resources')
+    await page.getByRole('button', { name: 'Open E-logbook' }).click()
+    const opening = page.getByRole('dialog', { name: 'Open E-logbook' })
+    await opening.getByLabel('Proposal').selectOption(String(second.id))
+    assert.deepEqual(await accessibilityProblems(page), [])
+    await opening.getByRole('button', { name: 'Get the link' }).click()
+    const link = opening.getByRole('link', { name: 'Open E-logbook in a new tab' })
+    await link.waitFor()
+    assert.equal(
+      await link.getAttribute('href'),
+      'https://elog.example.org/proposals/MX-2026-02/entries'
+    )
+    assert.equal(await link.getAttribute('target'), '_blank')
+    assert.include(await link.getAttribute('rel'), 'noopener')
+    await screenshot(page, 'scientist-open-link')
+
+    const [event] = await AuditEvent.query().where('action', 'link.open')
+    assert.equal(event.actorId, scientist.id)
+    assert.equal(event.details?.proposalId, 'MX-2026-02')
+  })
+})
