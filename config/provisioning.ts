@@ -79,6 +79,33 @@ function egressAllow() {
     .filter(Boolean)
 }
 
+/**
+ * The registry login images are pulled with, all three settings or none
+ * (a username without its password would only surface as failed pulls).
+ * Sent to REGISTRY_SERVER alone, never logged or shown.
+ */
+function registryCredentials() {
+  const settings = {
+    REGISTRY_SERVER: env.get('REGISTRY_SERVER'),
+    REGISTRY_USERNAME: env.get('REGISTRY_USERNAME'),
+    REGISTRY_PASSWORD: env.get('REGISTRY_PASSWORD')?.release(),
+  }
+  const missing = Object.entries(settings).filter(([, value]) => !value)
+  if (missing.length === 3) {
+    return null
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing environment variable "${missing[0][0]}": registry credentials need REGISTRY_SERVER, REGISTRY_USERNAME and REGISTRY_PASSWORD together`
+    )
+  }
+  return {
+    server: settings.REGISTRY_SERVER!,
+    username: settings.REGISTRY_USERNAME!,
+    password: settings.REGISTRY_PASSWORD!,
+  }
+}
+
 /** The pods allowed to connect to environments (guacd, the portal), as a label selector. */
 function accessPods() {
   const text = env.get('KUBERNETES_ACCESS_PODS') || DEFAULT_ACCESS_PODS
@@ -134,6 +161,11 @@ function kubernetesSettings() {
       namespace: env.get('KUBERNETES_ACCESS_NAMESPACE', 'portal'),
       pods: accessPods(),
     },
+    /** Secrets of the namespace holding registry logins, named in every pod's imagePullSecrets. */
+    imagePullSecrets: (env.get('KUBERNETES_IMAGE_PULL_SECRETS') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     /** API server endpoints environments may not reach even when public (NetworkPolicy egress). */
     apiServerCidrs: (env.get('KUBERNETES_API_SERVER_CIDRS') ?? '')
       .split(',')
@@ -155,6 +187,14 @@ const provisioningConfig = {
   egressPublic: env.get('ENVIRONMENT_EGRESS_PUBLIC', 'allow'),
   /** How long an environment may take to answer on its service port. */
   readyTimeoutMs: env.get('ENVIRONMENT_READY_TIMEOUT', 120) * 1000,
+
+  /** Images the engine has to pull from a registry (Docker driver). */
+  images: {
+    /** Login for one registry; null pulls anonymously. */
+    registry: registryCredentials(),
+    /** The longest a pull may take before the launch fails. */
+    pullTimeoutMs: env.get('IMAGE_PULL_TIMEOUT', 600) * 1000,
+  },
 
   docker: {
     socketPath: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),

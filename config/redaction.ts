@@ -26,6 +26,10 @@ export const secretKeys = [
   'RelayState',
   'eaa_hash',
   'PORTAL_SECRET',
+  // Registry logins (REGISTRY_PASSWORD) as dockerode and the engine carry them.
+  'authconfig',
+  'x-registry-auth',
+  'REGISTRY_PASSWORD',
 ]
 
 export const CENSORED = '[REDACTED]'

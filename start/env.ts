@@ -13,12 +13,14 @@ import { ensureLocalAppKey } from '#start/local_app_key'
 import {
   cidrList,
   dnsLabel,
+  dnsLabelList,
   domainName,
   duration,
   integer,
   nonRootId,
   origins,
   port,
+  registryHost,
   seconds,
   urlWithUsername,
 } from '#start/env_rules'
@@ -124,6 +126,11 @@ export const schema = {
   DOCKER_DEFAULT_GID: nonRootId(),
   DOCKER_PIDS_LIMIT: integer(16, 4_194_304),
   DOCKER_SITE_MOUNTS: Env.schema.string.optional(),
+  // The registry the credentials below belong to; they are sent to no other (config/provisioning.ts).
+  REGISTRY_SERVER: registryHost(),
+  REGISTRY_USERNAME: Env.schema.string.optional(),
+  REGISTRY_PASSWORD: Env.schema.secret.optional(),
+  IMAGE_PULL_TIMEOUT: seconds(0, 86_400),
   KUBERNETES_ENABLED: Env.schema.boolean.optional(),
   KUBERNETES_CONFIG: Env.schema.enum.optional(['in-cluster', 'kubeconfig', 'explicit'] as const),
   KUBERNETES_KUBECONFIG: Env.schema.string.optional(),
@@ -138,6 +145,8 @@ export const schema = {
   KUBERNETES_DEFAULT_UID: nonRootId(),
   KUBERNETES_DEFAULT_GID: nonRootId(),
   KUBERNETES_SITE_MOUNTS: Env.schema.string.optional(),
+  // Secrets (kubernetes.io/dockerconfigjson) of the namespace named in every pod's imagePullSecrets.
+  KUBERNETES_IMAGE_PULL_SECRETS: dnsLabelList(),
   // Who may connect to environments: guacd and the portal (checked in config/provisioning.ts).
   KUBERNETES_ACCESS_NAMESPACE: dnsLabel(),
   KUBERNETES_ACCESS_PODS: Env.schema.string.optional(),

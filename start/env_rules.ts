@@ -173,3 +173,34 @@ export function cidrList(): Rule<string> {
     return value
   }
 }
+
+/** An image registry as image references name it: host[:port] ("registry.example.org:5000"). */
+export function registryHost(): Rule<string> {
+  return (key, value) => {
+    if (!isSet(value)) {
+      return undefined
+    }
+    const label = '([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
+    if (!new RegExp(`^${label}(\\.${label})*(:[0-9]{1,5})?$`).test(value)) {
+      invalid(key, value, 'must be a registry host[:port] such as "registry.example.org"')
+    }
+    return value.toLowerCase()
+  }
+}
+
+/** Comma-separated DNS-1123 labels (names of Kubernetes objects). */
+export function dnsLabelList(): Rule<string> {
+  const one = dnsLabel()
+  return (key, value) => {
+    if (!isSet(value)) {
+      return undefined
+    }
+    for (const entry of value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      one(key, entry)
+    }
+    return value
+  }
+}

@@ -28,3 +28,15 @@ const REFERENCE = new RegExp(
 export function isImageReference(value: string) {
   return value.length <= MAX_REFERENCE_LENGTH && REFERENCE.test(value)
 }
+
+const REGISTRY_HOST = new RegExp(`^${registry}$`)
+
+/**
+ * The registry a (well-formed) reference is pulled from, as Docker decides
+ * it: its first part when that looks like a host, Docker Hub ("docker.io")
+ * otherwise. Credentials are only ever sent to the registry they belong to.
+ */
+export function registryOf(reference: string) {
+  const [first, ...rest] = reference.split('/')
+  return rest.length > 0 && REGISTRY_HOST.test(first) ? first.toLowerCase() : 'docker.io'
+}

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import type { Role } from '#models/role'
 import type { AccessProtocol, DriverName } from '#domain/compute'
+import type { PullPolicy } from '#domain/image_pull_policy'
 
 /** The back ends an image can run on. */
 export type ImageDriver = DriverName
@@ -97,6 +98,10 @@ export default class Image extends BaseModel {
   /** Whether its containers run with a read-only root file system (/tmp a scratch volume). */
   @column({ consume: (value) => Boolean(value) })
   declare readOnlyRootFilesystem: boolean
+
+  /** When the engine pulls it from its registry: a missing image only, or at every launch. */
+  @column()
+  declare pullPolicy: PullPolicy
 
   /** Roles that may launch it; everyone holds "scientist". */
   @column(json<Role[]>(['scientist']))

@@ -1,5 +1,6 @@
 import ImageTransformer, { imageFields } from '#transformers/image_transformer'
 import { defineFields, fieldNames, type FieldValues } from '#transformers/field_list'
+import { PULL_POLICIES } from '#domain/image_pull_policy'
 
 /** What admins see of an image beyond the catalogue entry. */
 const adminOnlyFields = defineFields({
@@ -22,6 +23,12 @@ const adminOnlyFields = defineFields({
   readOnlyRootFilesystem: {
     type: 'boolean',
     description: 'Containers run with a read-only root file system; /tmp is a scratch volume.',
+  },
+  pullPolicy: {
+    type: 'string',
+    enum: PULL_POLICIES,
+    description:
+      'When the engine pulls the image from its registry: "if-not-present" only when it does not have it, "always" at every launch.',
   },
   allowedRoles: {
     type: 'array',

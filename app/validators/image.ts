@@ -12,6 +12,7 @@ import {
 } from '#validators/unit_rule'
 import { isImageReference, MAX_REFERENCE_LENGTH } from '#domain/docker_reference'
 import { environmentNameProblem, environmentValueProblem } from '#domain/image_environment'
+import { PULL_POLICIES } from '#domain/image_pull_policy'
 
 /** Longest per-image lifetime an admin may set: a year (launches also obey the site's maximum). */
 export const MAX_IMAGE_LIFETIME_HOURS = 8760
@@ -177,6 +178,7 @@ export const createImageValidator = vine.create({
   command: command(),
   requiresExperiment: flag().optional(),
   readOnlyRootFilesystem: flag().optional(),
+  pullPolicy: vine.enum(PULL_POLICIES).optional(),
   enabled: flag().optional(),
   allowedRoles: allowedRoles(),
   lifetimeHours: lifetimeHours(),
@@ -199,6 +201,7 @@ export const updateImageValidator = vine.create({
   command: command(),
   requiresExperiment: flag().optional(),
   readOnlyRootFilesystem: flag().optional(),
+  pullPolicy: vine.enum(PULL_POLICIES).optional(),
   enabled: flag().optional(),
   allowedRoles: allowedRoles(),
   lifetimeHours: lifetimeHours(),

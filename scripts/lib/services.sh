@@ -136,6 +136,17 @@ ensure_jupyter() {
   apt_install --no-install-recommends jupyter-notebook
 }
 
+# Debian's docker-registry (the CNCF Distribution registry) and htpasswd
+# (apache2-utils, its bcrypt password file), installed when missing: the
+# image pull tests (tests/integration/registry_images.spec.ts) run it as a
+# process of their own on 127.0.0.1:$TEST_REGISTRY_PORT, with a private
+# configuration and storage under tmp/ (tests/helpers/test_registry.ts).
+ensure_docker_registry() {
+  command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 2>&1 && return 0
+  echo "test setup: installing docker-registry and apache2-utils" >&2
+  apt_install --no-install-recommends docker-registry apache2-utils
+}
+
 # Debian's Chromium for the browser suite (tests/browser), installed when
 # missing; no browser is ever downloaded. tests/helpers/browser.ts launches
 # /usr/bin/chromium and fails loudly when it is absent.

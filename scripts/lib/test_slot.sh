@@ -26,6 +26,8 @@ export KUBERNETES_SERVER=http://127.0.0.1:$(slot_port 46303)
 export SIMPLESAMLPHP_PORT=$(slot_port 46305)
 # The SMTP fixture (tests/helpers/smtp_fixture.ts) listens here.
 export SMTP_PORT=$(slot_port 46307)
+# The image registry (Debian's docker-registry, tests/helpers/test_registry.ts) listens here.
+export TEST_REGISTRY_PORT=$(slot_port 46308)
 export GUACAMOLE_URL=http://127.0.0.1:$(slot_port 46304)/guacamole
 export DB_DATABASE=portal_test_$TEST_SLOT GUACAMOLE_DB_DATABASE=guacamole_test_$TEST_SLOT
 export LOG_FILE=tmp/slot-$TEST_SLOT/test.log DATA_DIR=tmp/slot-$TEST_SLOT/data

@@ -163,6 +163,7 @@ test.group('Images: the catalogue', (group) => {
         environment: {},
         command: null,
         readOnlyRootFilesystem: false,
+        pullPolicy: 'if-not-present',
         requiresExperiment: true,
         enabled: true,
         allowedRoles: ['scientist'],
@@ -194,6 +195,34 @@ test.group('Images: the catalogue', (group) => {
     // Users never see how an image runs.
     const listed = (await browser.get(USER_BASE)).body().data
     assert.notProperty(listed[0], 'readOnlyRootFilesystem')
+  })
+
+  test('an image has a pull policy: "if-not-present" by default, "always" on request, audited', async ({
+    client,
+    assert,
+  }) => {
+    const { browser } = await signIn(client)
+    const created = await createImage(browser, { name: 'Moving tag', pullPolicy: 'always' })
+    assert.equal(created.pullPolicy, 'always')
+    const changed = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+      pullPolicy: 'if-not-present',
+    })
+    changed.assertStatus(200)
+    assert.equal(changed.body().data.pullPolicy, 'if-not-present')
+    const audit = await AuditEvent.query()
+      .where('action', 'image.update')
+      .where('object_id', String(created.id))
+      .firstOrFail()
+    assert.include(JSON.stringify(audit.details), 'pullPolicy')
+
+    const refused = await browser.patch(`${ADMIN_BASE}/${created.id}`, { pullPolicy: 'never' })
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].field, 'pullPolicy')
+    const unchanged = await browser.get(`${ADMIN_BASE}/${created.id}`)
+    assert.equal(unchanged.body().data.pullPolicy, 'if-not-present')
+    // Users never see how an image is pulled.
+    const listed = (await browser.get(USER_BASE)).body().data
+    assert.notProperty(listed[0], 'pullPolicy')
   })
 
   test('sizes with units are stored as exact integers', async ({ client, assert }) => {

@@ -18,6 +18,7 @@ import {
 } from '#tests/helpers/environments'
 import { parsePrometheusText, sampleValue, type Sample } from '#tests/helpers/prometheus_text'
 import { testUserOffice } from '#tests/helpers/test_user_office'
+import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
 
 /* .env.test sets METRICS_TOKEN and no METRICS_PORT: /metrics answers on the API port. */
 const METRICS_TOKEN = env.get('METRICS_TOKEN')!.release()
@@ -178,7 +179,7 @@ test.group('Metrics: what they count', (group) => {
   }) => {
     const { browser } = await signedIn(client)
     const image = await createHttpImage()
-    const missing = await createHttpImage({ reference: 'portal-test/not-built-here:1' })
+    const missing = await createHttpImage({ reference: UNREACHABLE_IMAGE })
     const before = await scrape(client)
 
     const created = await browser.post('/api/v1/environments', { imageId: image.id })

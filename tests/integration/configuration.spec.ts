@@ -71,6 +71,9 @@ test.group('Configuration is validated at boot', () => {
       OIDC_TIMEOUT: '0',
       OIDC_MAX_PENDING_SIGN_INS: '5',
       ENVIRONMENT_EGRESS_ALLOW: '10.0.0.0/8,10.1.2.3/33',
+      REGISTRY_SERVER: 'https://registry.example/',
+      IMAGE_PULL_TIMEOUT: '0',
+      KUBERNETES_IMAGE_PULL_SECRETS: 'registry-login,Bad_Name',
     }
 
     const result = await runNode(SERVER, { DATA_DIR: dataDir, ...bad })
@@ -92,6 +95,11 @@ test.group('Configuration is validated at boot', () => {
       'one Docker TLS file without the other two',
       { DOCKER_HOST_URL: 'tcp://127.0.0.1:2376', DOCKER_TLS_CA: '/etc/ssl/ca.pem' },
       'DOCKER_TLS_CERT',
+    ],
+    [
+      'a registry login without its password (it would only surface as failed pulls)',
+      { REGISTRY_SERVER: 'registry.facility.example', REGISTRY_USERNAME: 'puller' },
+      'REGISTRY_PASSWORD',
     ],
     ['a trusted proxy that is no address', { TRUSTED_PROXIES: 'proxy.example' }, 'TRUSTED_PROXIES'],
     [

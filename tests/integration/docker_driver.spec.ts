@@ -7,11 +7,13 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
+import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import DockerDriver, { DOCKER_LABELS } from '#services/provisioning/docker_driver'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { driverSpec, type Cleanup, type SpecChanges } from '#tests/helpers/driver_contract'
 import { execIn, TEST_IMAGES, testConnection, testEngine } from '#tests/helpers/docker'
 import { engineProxy, engineTlsFiles } from '#tests/helpers/engine_proxy'
+import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
 
 const SLEEP = ['/bin/sh', '-c', 'exec sleep 3600']
 const HTTPD = ['/bin/sh', '-c', 'exec httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
@@ -248,25 +250,28 @@ test.group('Docker driver | real engine', () => {
     assert.equal((await driver.inspect(engineId)).HostConfig.NetworkMode, 'none')
   })
 
-  test('refuses an image the engine does not have, without pulling or leaving a container', async ({
+  test('an image it cannot pull is a failed pull, leaving no container or image', async ({
     assert,
     cleanup,
   }) => {
     const driver = await testDriver()
-    const spec = environmentSpec({ image: { reference: 'portal-test/missing:1' } })
+    const spec = environmentSpec({ image: { reference: UNREACHABLE_IMAGE } })
     cleanup(() => driver.remove(spec.environmentId))
     const steps: string[] = []
 
     const error = await driver.create(spec, (step) => steps.push(step)).catch((caught) => caught)
-    assert.instanceOf(error, ProvisioningFailedException)
-    assert.equal(error.message, 'Image "portal-test/missing:1" is not available on the engine')
+    assert.instanceOf(error, ImagePullFailedException)
+    assert.equal(
+      error.message,
+      `The registry of image "${UNREACHABLE_IMAGE}" could not be reached while pulling it`
+    )
     assert.equal(error.status, 502)
-    assert.deepEqual(steps, [])
+    assert.deepEqual(steps, ['pull'])
     assert.deepEqual(await listed(driver, spec.environmentId), [])
     const images = await (
       await testEngine()
     ).listImages({
-      filters: { reference: ['portal-test/missing'] },
+      filters: { reference: [UNREACHABLE_IMAGE.split(':0')[0]] },
     })
     assert.lengthOf(images, 0)
   })

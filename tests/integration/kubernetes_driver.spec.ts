@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import KubernetesDriver, {
   type KubernetesDriverOptions,
@@ -270,6 +271,34 @@ test.group('Kubernetes driver | manifests', () => {
     assert.deepEqual(api.invalid, [])
   })
 
+  test("the image's pull policy and the namespace's registry logins are in the pod", async ({
+    assert,
+    cleanup,
+  }) => {
+    const { api, driver } = await cluster(cleanup, {
+      imagePullSecrets: ['registry-login', 'second-registry'],
+    })
+    const always = environmentSpec({ image: { pullPolicy: 'always' } })
+    await driver.create(always, () => {})
+    const pod = api.object('pods', NAMESPACE, always.name)!
+    assert.equal(pod.spec.containers[0].imagePullPolicy, 'Always')
+    assert.deepEqual(pod.spec.imagePullSecrets, [
+      { name: 'registry-login' },
+      { name: 'second-registry' },
+    ])
+
+    // The default policy, and no logins when none are configured.
+    const { api: plainApi, driver: plainDriver } = await cluster(cleanup, { imagePullSecrets: [] })
+    const plain = environmentSpec()
+    await plainDriver.create(plain, () => {})
+    const plainPod = plainApi.object('pods', NAMESPACE, plain.name)!
+    assert.equal(plainPod.spec.containers[0].imagePullPolicy, 'IfNotPresent')
+    assert.notProperty(plainPod.spec, 'imagePullSecrets')
+    // Both manifests passed kubernetes-models' validation in the API stand-in.
+    assert.deepEqual(api.invalid, [])
+    assert.deepEqual(plainApi.invalid, [])
+  })
+
   test('an image flagged read-only runs on a read-only root file system with a scratch /tmp', async ({
     assert,
     cleanup,
@@ -400,7 +429,8 @@ test.group('Kubernetes driver | failures', () => {
     const error = await driver
       .create(spec, (step, message) => messages.push(`${step}: ${message}`))
       .catch((caught) => caught)
-    assert.instanceOf(error, ProvisioningFailedException)
+    // Its own class: the provisioner audits it as a failed pull.
+    assert.instanceOf(error, ImagePullFailedException)
     assert.include(error.message, 'ErrImagePull')
     assert.include(error.message, 'registry.test/fail-pull:1')
     assert.notInclude(error.message, spec.secret)

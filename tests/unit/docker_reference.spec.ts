@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { isImageReference } from '#domain/docker_reference'
+import { isImageReference, registryOf } from '#domain/docker_reference'
 import { environmentNameProblem } from '#domain/image_environment'
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`
@@ -100,5 +100,23 @@ test.group('Image environment variable names', () => {
     ])
     .run(({ assert }, name) => {
       assert.isString(environmentNameProblem(name))
+    })
+})
+
+test.group('Image references | the registry they are pulled from', () => {
+  test('{reference} comes from {registry}')
+    .with([
+      { reference: 'ubuntu:22.04', registry: 'docker.io' },
+      { reference: 'jupyter/scipy-notebook:2024-01-15', registry: 'docker.io' },
+      { reference: 'registry.example.org/team/jupyter:2024.1', registry: 'registry.example.org' },
+      { reference: 'Registry.Example.ORG/team/image', registry: 'registry.example.org' },
+      { reference: '127.0.0.1:5000/team/image:1', registry: '127.0.0.1:5000' },
+      { reference: 'localhost/analysis', registry: 'localhost' },
+      { reference: 'registry:5000/analysis', registry: 'registry:5000' },
+      // A first part without a dot or port is a path: the credentials of "team" never go there.
+      { reference: 'team/image:1', registry: 'docker.io' },
+    ])
+    .run(({ assert }, { reference, registry }) => {
+      assert.equal(registryOf(reference), registry)
     })
 })

@@ -28,6 +28,21 @@ test.group('Log redaction', () => {
     assert.equal((line.query as Record<string, unknown>).SAMLRequest, CENSORED)
   })
 
+  test('censors registry logins however they travel (dockerode options, engine header, setting)', ({
+    assert,
+  }) => {
+    const text = JSON.stringify(
+      censorSecrets({
+        options: { authconfig: { username: 'puller', password: 'registry-secret-1' } },
+        headers: { 'X-Registry-Auth': 'registry-secret-2' },
+        env: { REGISTRY_PASSWORD: 'registry-secret-3' },
+      })
+    )
+    for (const secret of ['registry-secret-1', 'registry-secret-2', 'registry-secret-3']) {
+      assert.notInclude(text, secret)
+    }
+  })
+
   test('returns a line without secrets as it came, and copies only the way to a secret', ({
     assert,
   }) => {

@@ -15,6 +15,9 @@ import { reverifyMounts } from '#domain/dataset_mounts'
 import experimentsConfig from '#config/experiments'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import { failureReason } from '#services/provisioning/driver_errors'
+import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
+import AuditService from '#services/audit_service'
+import RequestOrigin from '#services/request_origin'
 
 /**
  * The engine side of the lifecycle, after a request has recorded its
@@ -29,7 +32,8 @@ export default class EnvironmentProvisioner {
   constructor(
     protected drivers: ProvisioningDrivers,
     protected lifecycle: EnvironmentLifecycle,
-    protected work: EngineWork
+    protected work: EngineWork,
+    protected audit: AuditService
   ) {}
 
   /**
@@ -87,6 +91,7 @@ export default class EnvironmentProvisioner {
         command: image.command,
         environment: image.environment,
         readOnlyRootFilesystem: image.readOnlyRootFilesystem,
+        pullPolicy: image.pullPolicy,
       },
       resources: {
         cpuMillicores: environment.cpuMillicores,
@@ -142,7 +147,28 @@ export default class EnvironmentProvisioner {
         changes: { failure_reason: failureReason(error).slice(0, 500) },
         launch: how,
       })
+      if (error instanceof ImagePullFailedException) {
+        await this.#auditFailedPull(environment, error)
+      }
     }
+  }
+
+  /** A pull the engine could not finish is evidence for admins (registry down, login expired). */
+  async #auditFailedPull(environment: Environment, error: ImagePullFailedException) {
+    await this.audit.record({
+      actor: null,
+      action: 'image.pull',
+      outcome: 'failure',
+      origin: RequestOrigin.cli(),
+      objectType: 'image',
+      objectId: environment.imageId,
+      details: {
+        environmentId: environment.id,
+        ownerId: environment.userId,
+        reference: environment.image?.reference ?? null,
+        reason: error.message,
+      },
+    })
   }
 
   /**

@@ -12,6 +12,7 @@ import { environmentNameProblem, environmentValueProblem } from '#domain/image_e
 import NotFoundException from '#exceptions/not_found_exception'
 import { guardUnique, lockedRow } from '#services/concurrent_writes'
 import ConflictException from '#exceptions/conflict_exception'
+import { DEFAULT_PULL_POLICY, type PullPolicy } from '#domain/image_pull_policy'
 
 /**
  * An image as admins describe it, with sizes already parsed (see
@@ -40,6 +41,8 @@ export type ImageFields = {
   requiresExperiment?: boolean
   /** false by default: most analysis images write to their own file system (/tmp stays writable when true). */
   readOnlyRootFilesystem?: boolean
+  /** "if-not-present" by default. */
+  pullPolicy?: PullPolicy
   /** true by default. */
   enabled?: boolean
   /** ["scientist"] (everyone) by default. */
@@ -77,6 +80,7 @@ const ATTRIBUTES = {
   command: 'command',
   requiresExperiment: 'requiresExperiment',
   readOnlyRootFilesystem: 'readOnlyRootFilesystem',
+  pullPolicy: 'pullPolicy',
   enabled: 'enabled',
   allowedRoles: 'allowedRoles',
   lifetimeHours: 'lifetimeHours',
@@ -222,6 +226,7 @@ export default class ImageCatalogService {
       command: fields.command ?? null,
       requiresExperiment: fields.requiresExperiment ?? true,
       readOnlyRootFilesystem: fields.readOnlyRootFilesystem ?? false,
+      pullPolicy: fields.pullPolicy ?? DEFAULT_PULL_POLICY,
       enabled: fields.enabled ?? true,
       allowedRoles: normalised('allowedRoles', fields.allowedRoles ?? ['scientist']) as Role[],
       lifetimeHours: fields.lifetimeHours ?? null,

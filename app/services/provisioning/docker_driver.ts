@@ -11,6 +11,7 @@ import DockerEngines, {
 import { dockerErrorReader, engineReason } from '#services/provisioning/docker_errors'
 import { DriverErrors } from '#services/provisioning/driver_errors'
 import { LoopbackPorts } from '#services/provisioning/free_port'
+import ImagePuller, { type ImagePullSettings } from '#services/provisioning/image_puller'
 import {
   createEnvironmentNetwork,
   environmentNetworkName,
@@ -52,10 +53,12 @@ export type DockerDriverOptions = {
   defaultUser: { uid: number; gid: number }
   pidsLimit: number
   siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
+  /** Registry login and pull timeout (config/provisioning.ts `images`). */
+  images: ImagePullSettings
 }
 
 function configuredOptions(): DockerDriverOptions {
-  const { instanceId, docker } = provisioningConfig
+  const { instanceId, docker, images } = provisioningConfig
   return {
     instanceId,
     network: docker.network,
@@ -68,6 +71,7 @@ function configuredOptions(): DockerDriverOptions {
     defaultUser: docker.defaultUser,
     pidsLimit: docker.pidsLimit,
     siteMounts: docker.siteMounts,
+    images,
   }
 }
 
@@ -98,8 +102,8 @@ const MAX_WATCHED = 1000
 /**
  * Runs environments as containers of one Docker engine. Containers are
  * labelled with the instance id and never run as root, privileged or with
- * capabilities; limits come from the quota reservation. Images are never
- * pulled: an image the engine does not have is a refusal.
+ * capabilities; limits come from the quota reservation. Images are pulled
+ * by their policy (image_puller.ts).
  */
 export default class DockerDriver implements ProvisioningDriver {
   readonly name = 'docker' as const
@@ -129,11 +133,12 @@ export default class DockerDriver implements ProvisioningDriver {
     const engine = await this.#engine()
     const reference = spec.image.reference
 
-    await this.#call(
-      () => engine.client.getImage(reference).inspect(),
-      `Image "${reference}" is not available on the engine`
+    // Pulled when missing (or always, by the image's policy), progress as events.
+    await new ImagePuller(engine.client, this.#options.images).ensure(
+      reference,
+      spec.image.pullPolicy,
+      progress
     )
-    progress('image', `Image ${reference} is available`)
 
     // A container (or network) left by an earlier, interrupted attempt would hold the name.
     await this.remove(spec.environmentId)

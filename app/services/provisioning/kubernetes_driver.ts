@@ -5,6 +5,7 @@ import experimentsConfig from '#config/experiments'
 import provisioningConfig from '#config/provisioning'
 import { assertResourceLimits, nonRootIdentity } from '#services/provisioning/spec_guards'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
+import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import type { MountMode } from '#domain/dataset_mounts'
 import KubernetesClusters, {
   type KubernetesCluster,
@@ -57,6 +58,8 @@ export type KubernetesDriverOptions = {
   siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
   /** The NetworkPolicy of every environment: who may connect to it, where it may connect to. */
   network: NetworkPolicyOptions
+  /** Registry logins of the namespace (kubernetes.io/dockerconfigjson secrets) every pod names. */
+  imagePullSecrets: string[]
   /** How long a pod may take to run: scheduling, image pull, a predecessor terminating. */
   startTimeoutMs: number
   /** Between two looks at a pod. */
@@ -90,6 +93,7 @@ function configuredOptions(): KubernetesDriverOptions {
     defaultUser: kubernetes.defaultUser,
     siteMounts: kubernetes.siteMounts,
     network: { access: kubernetes.access, egressAllow, apiServer: kubernetes.apiServerCidrs },
+    imagePullSecrets: kubernetes.imagePullSecrets,
     startTimeoutMs: readyTimeoutMs,
     pollMs: 500,
   }
@@ -318,6 +322,7 @@ export default class KubernetesDriver implements ProvisioningDriver {
       siteMounts: this.#options.siteMounts,
       user,
       network: this.#options.network,
+      imagePullSecrets: this.#options.imagePullSecrets,
     })
   }
 
@@ -392,7 +397,11 @@ export default class KubernetesDriver implements ProvisioningDriver {
         progress('event', `${event.reason}: ${event.message ?? ''}`.slice(0, 500))
       }
       if (isHopeless(view)) {
-        throw new ProvisioningFailedException(failureMessage(view, events.all))
+        // ErrImagePull, ImagePullBackOff…: audited as a failed pull by the provisioner.
+        const Failure = /Image/.test(view.waiting?.reason ?? '')
+          ? ImagePullFailedException
+          : ProvisioningFailedException
+        throw new Failure(failureMessage(view, events.all))
       }
       const now = describeProgress(view)
       if (now !== said) {

@@ -15,6 +15,7 @@ import {
 } from '#services/provisioning/kubernetes_network_policy'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import type { MountMode } from '#domain/dataset_mounts'
+import { DEFAULT_PULL_POLICY, kubernetesPullPolicy } from '#domain/image_pull_policy'
 import { environmentLabels } from '#services/provisioning/kubernetes_names'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 
@@ -47,6 +48,8 @@ export type ManifestOptions = {
   user: { uid: number; gid: number }
   /** Who may connect to the environment and where it may connect to. */
   network: NetworkPolicyOptions
+  /** Secrets of the namespace holding registry logins (pod `imagePullSecrets`). */
+  imagePullSecrets?: string[]
 }
 
 /** The four objects of one environment. */
@@ -186,6 +189,7 @@ export function environmentManifests(
   const container: V1Container = {
     name: 'environment',
     image: spec.image.reference,
+    imagePullPolicy: kubernetesPullPolicy(spec.image.pullPolicy ?? DEFAULT_PULL_POLICY),
     ...(spec.image.command?.length ? { command: spec.image.command } : {}),
     env: environmentVariables(spec, meta.name),
     resources: resources(spec),
@@ -243,6 +247,10 @@ export function environmentManifests(
         automountServiceAccountToken: false,
         // No *_SERVICE_HOST variables of every service of the namespace.
         enableServiceLinks: false,
+        // Registry logins: secrets the admins keep in the namespace, named here, never read.
+        ...(options.imagePullSecrets?.length
+          ? { imagePullSecrets: options.imagePullSecrets.map((name) => ({ name })) }
+          : {}),
         securityContext: { runAsUser: uid, runAsGroup: gid, runAsNonRoot: true, seccompProfile },
         containers: [container],
         volumes,

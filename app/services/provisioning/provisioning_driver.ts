@@ -1,5 +1,6 @@
 import type { MountMode } from '#domain/dataset_mounts'
 import type { AccessProtocol, DriverName } from '#domain/compute'
+import type { PullPolicy } from '#domain/image_pull_policy'
 
 export type { AccessProtocol } from '#domain/compute'
 
@@ -21,6 +22,8 @@ export type EnvironmentSpec = {
     environment: Record<string, string>
     /** The root file system is read-only; /tmp is a scratch volume. */
     readOnlyRootFilesystem?: boolean
+    /** When to pull it from its registry; "if-not-present" when absent. */
+    pullPolicy?: PullPolicy
   }
   /** Hard limits, from the quota reservation. */
   resources: { cpuMillicores: number; memoryBytes: number; storageBytes: number; gpus: number }

@@ -1603,6 +1603,11 @@ export interface components {
             enabled: boolean;
             /** @description Containers run with a read-only root file system; /tmp is a scratch volume. */
             readOnlyRootFilesystem: boolean;
+            /**
+             * @description When the engine pulls the image from its registry: "if-not-present" only when it does not have it, "always" at every launch.
+             * @enum {string}
+             */
+            pullPolicy: "if-not-present" | "always";
             allowedRoles: components["schemas"]["Role"][];
             /** Format: date-time */
             createdAt: string;
@@ -2915,6 +2920,8 @@ export interface operations {
                     command?: string[] | null;
                     requiresExperiment?: boolean;
                     readOnlyRootFilesystem?: boolean;
+                    /** @enum {unknown} */
+                    pullPolicy?: "if-not-present" | "always";
                     enabled?: boolean;
                     /** @description Roles that may launch the image; everyone holds "scientist". */
                     allowedRoles?: ("scientist" | "admin")[];
@@ -3054,6 +3061,8 @@ export interface operations {
                     command?: string[] | null;
                     requiresExperiment?: boolean;
                     readOnlyRootFilesystem?: boolean;
+                    /** @enum {unknown} */
+                    pullPolicy?: "if-not-present" | "always";
                     enabled?: boolean;
                     /** @description Roles that may launch the image; everyone holds "scientist". */
                     allowedRoles?: ("scientist" | "admin")[];

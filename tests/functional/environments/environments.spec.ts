@@ -16,6 +16,7 @@ import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage, setUserQuota, waitForState } from '#tests/helpers/environments'
 import { execIn, testEngine } from '#tests/helpers/docker'
+import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { makeExperiments } from '#tests/helpers/user_office_server'
 import {
@@ -161,17 +162,17 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
     assert.equal(memory.body().errors[0].meta.limit, 'memoryBytes')
   })
 
-  test('an image the engine does not have fails with a reason and releases the quota', async ({
+  test('an image that cannot be pulled fails with a reason and releases the quota', async ({
     client,
     assert,
   }) => {
     const { browser } = await signedIn(client)
-    const image = await createHttpImage({ reference: 'portal-test/absent:0' })
+    const image = await createHttpImage({ reference: UNREACHABLE_IMAGE })
     const id = (await browser.post('/api/v1/environments', { imageId: image.id })).body().data.id
 
     const failed = await waitForState(browser, id, ['failed', 'running'])
     assert.equal(failed.state, 'failed')
-    assert.include(failed.failureReason, 'portal-test/absent:0')
+    assert.include(failed.failureReason, UNREACHABLE_IMAGE)
     assert.include((await browser.get('/api/v1/quota')).body().data.usage, {
       environments: 0,
       memoryBytes: 0,

@@ -12,13 +12,17 @@ import { EnvironmentFactory } from '#database/factories/environment_factory'
 import { createExperiment } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { createHttpImage, setUserQuota } from '#tests/helpers/environments'
+import { UNREACHABLE_IMAGE } from '#tests/helpers/test_registry'
 import { createLink } from '#tests/helpers/links'
 
 /** An id no fixture ever gets (and that every id validator still accepts). */
 export const MISSING_ID = 2_000_000_000
 
-/** An image reference the test engine does not have: launches fail at once, nothing runs. */
-export const UNSTARTABLE_REFERENCE = 'portal-test/absent:0'
+/**
+ * An image the test engine does not have, on a loopback registry nothing
+ * listens on: launches fail at once (the pull is refused), nothing runs.
+ */
+export const UNSTARTABLE_REFERENCE = UNREACHABLE_IMAGE
 
 export type ActorName = 'anonymous' | 'scientist A' | 'scientist B' | 'admin'
 

@@ -11,6 +11,7 @@ import { formatBytes, formatCores } from '../../format'
 import { ListTable } from '../../components/list_table'
 
 type Protocol = AdminImage['protocol']
+type PullPolicy = AdminImage['pullPolicy']
 type Driver = AdminImage['driver']
 
 type Form = {
@@ -28,6 +29,7 @@ type Form = {
   command: string
   requiresExperiment: boolean
   readOnlyRootFilesystem: boolean
+  pullPolicy: PullPolicy
   enabled: boolean
   admins: boolean
   scientists: boolean
@@ -53,6 +55,7 @@ function formOf(image?: AdminImage): Form {
     command: image?.command ? JSON.stringify(image.command) : '',
     requiresExperiment: image?.requiresExperiment ?? true,
     readOnlyRootFilesystem: image?.readOnlyRootFilesystem ?? false,
+    pullPolicy: image?.pullPolicy ?? 'if-not-present',
     enabled: image?.enabled ?? true,
     scientists: image ? image.allowedRoles.includes('scientist') : true,
     admins: image ? image.allowedRoles.includes('admin') : false,
@@ -103,6 +106,7 @@ function bodyOf(form: Form) {
     command,
     requiresExperiment: form.requiresExperiment,
     readOnlyRootFilesystem: form.readOnlyRootFilesystem,
+    pullPolicy: form.pullPolicy,
     enabled: form.enabled,
     allowedRoles,
     lifetimeHours: form.lifetimeHours.trim() ? Number(form.lifetimeHours) : null,
@@ -186,6 +190,16 @@ function ImageDialog({
             <option value="vnc">VNC</option>
             <option value="rdp">RDP</option>
             <option value="ssh">SSH</option>
+          </select>
+        </label>
+        <label>
+          Pull from the registry
+          <select
+            value={form.pullPolicy}
+            onChange={(event) => set({ pullPolicy: event.currentTarget.value as PullPolicy })}
+          >
+            <option value="if-not-present">When the engine lacks it</option>
+            <option value="always">At every launch</option>
           </select>
         </label>
         {text('port', 'Port', { type: 'number', min: 1, max: 65535, required: true })}
