@@ -14,6 +14,8 @@
  *   BENCH_SERVER=source …   (TypeScript through ts-exec; no middleware-less baseline)
  *   BENCH_ROUTES=admin/experiments …   (the baselines and these routes only)
  *   BENCH_TARGETS=report …   (print the targets, do not fail on a missed one)
+ *   BENCH_DB=sqlite …   (the portal on SQLite: a copy of the seeded MariaDB database,
+ *                        bench/sqlite_copy.ts; no statement counts)
  *
  * Exits non-zero when any request failed or answered other than 2xx, or
  * when a target is missed.
@@ -27,6 +29,8 @@ import { cpuMilliseconds, peakResidentMiB, residentMiB, sampleResident } from '.
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { prepareStatementCounting, statementsPerRequest } from './statement_counter.ts'
+import { copyFacilityToSqlite } from './sqlite_copy.ts'
+import { encodeListCursor } from '../app/domain/list_cursor.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -40,7 +44,22 @@ for (const line of describeFacility(facility)) {
 const scientistToken = await mintToken(db, facility.scientist.id)
 const adminToken = await mintToken(db, facility.admin.id)
 const [[mariadb]] = (await db.query('SELECT VERSION() AS version')) as any
-const benchAccount = await prepareStatementCounting(db, process.env.DB_DATABASE ?? 'portal_bench')
+// The cursor of the admins' last page: after the 21st oldest experiment.
+const [[cursorRow]] = (await db.query(
+  'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
+)) as any
+const lastPageCursor = encodeListCursor({ after: cursorRow.id })
+const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
+if (sqliteCopy) {
+  console.log(
+    `SQLite copy of the facility: ${sqliteCopy.seconds.toFixed(1)} s (migrations and ` +
+      `${sqliteCopy.rows.experiments} experiments)`
+  )
+}
+const benchAccount = sqliteCopy
+  ? { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: sqliteCopy.file }
+  : await prepareStatementCounting(db, process.env.DB_DATABASE ?? 'portal_bench')
+const database = sqliteCopy ? 'SQLite (copy of the seed)' : `MariaDB ${mariadb.version}`
 
 const logFile = benchLogFile('http_load')
 const portalEnv = {
@@ -137,6 +156,12 @@ const routes: Route[] = [
     'admin'
   ),
   portalRoute(
+    'GET /api/v1/admin/experiments?cursor=… (admin, last page by cursor)',
+    `/api/v1/admin/experiments?cursor=${lastPageCursor}`,
+    adminToken,
+    'admin'
+  ),
+  portalRoute(
     `GET /api/v1/admin/experiments?search=${facility.scientist.searchTerm} (admin)`,
     `/api/v1/admin/experiments?search=${search}`,
     adminToken,
@@ -186,7 +211,8 @@ try {
 
   // Statements per request, one request at a time, before the load.
   const statements = new Map<Route, string>()
-  for (const route of measured.filter((each) => each.baseUrl === portal.baseUrl)) {
+  // Counted by MariaDB (USER_STATISTICS): nothing to count on SQLite.
+  for (const route of measured.filter((each) => each.baseUrl === portal.baseUrl && !sqliteCopy)) {
     const counted = await statementsPerRequest(db, () =>
       fetch(`${route.baseUrl}${route.path}`, { headers: headers(route) }).then((response) =>
         response.arrayBuffer()
@@ -210,7 +236,7 @@ try {
       `load average ${os
         .loadavg()
         .map((value) => value.toFixed(2))
-        .join(' ')}, Node ${process.version}, MariaDB ${mariadb.version}`
+        .join(' ')}, Node ${process.version}, ${database}`
   )
   console.log(
     `server: ${server.description}; ${SECONDS} s per run, warm-up ${WARMUP_SECONDS} s per route\n`
@@ -321,6 +347,7 @@ try {
   }
   await removeLog(logFile)
   await removeLog(`${logFile}.bare`)
+  await sqliteCopy?.remove()
 }
 
 if (failures > 0) {

@@ -15,7 +15,7 @@ trap stop_started_services EXIT
 ensure_mysql || { echo "bench: no MySQL/MariaDB server could be found or started" >&2; exit 1; }
 ensure_docker || { echo "bench: no Docker engine could be found or started" >&2; exit 1; }
 
-export DB_CONNECTION=mysql DB_DATABASE=portal_bench NODE_ENV=production
+export DB_CONNECTION=mysql DB_DATABASE="${BENCH_DATABASE:-portal_bench}" NODE_ENV=production
 export APP_KEY="bench-only-app-key-0123456789abcdefghijkl"
 node scripts/lib/mysql_probe.mjs "$DB_PORT" --recreate "$DB_DATABASE" || exit 1
 node ace migration:run --force >/dev/null || exit 1

@@ -35,18 +35,19 @@ export default class EnvironmentsList extends AdminCommand {
 
   async run() {
     const { adminEnvironmentListValidator } = await import('#validators/admin_environment')
-    const { default: EnvironmentService } =
-      await import('#services/environments/environment_service')
+    const { default: AdminEnvironmentListing } =
+      await import('#services/environments/admin_environment_listing')
     const filters = await adminEnvironmentListValidator.validate({
       state: this.state,
       driver: this.driver,
       userId: await this.userIdOf(this.user),
       imageId: await this.imageIdOf(this.image),
     })
-    const service = await this.app.container.make(EnvironmentService)
-    const environments = await this.everyPage((page) =>
-      service.listAll({ ...filters, page, perPage: MAX_PER_PAGE })
-    )
+    const listing = await this.app.container.make(AdminEnvironmentListing)
+    const environments = await this.everyPage(async (page) => {
+      const { rows, meta } = await listing.list({ ...filters, page, perPage: MAX_PER_PAGE })
+      return { all: () => rows, lastPage: meta.lastPage ?? page }
+    })
 
     if (this.json) {
       return this.printJson(

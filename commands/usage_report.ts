@@ -50,7 +50,17 @@ export default class UsageReport extends AdminCommand {
     }
     this.logger.info(`Usage by ${report.groupBy}, ${from.toISOString()} to ${to.toISOString()}`)
     const table = this.ui.table()
-    table.head([report.groupBy, 'id', 'environment h', 'CPU core h', 'memory GiB h', 'GPU h'])
+    table.head([
+      report.groupBy,
+      'id',
+      'environment h',
+      'CPU core h',
+      'memory GiB h',
+      'GPU h',
+      'stopped by hand',
+      'idle stops',
+      'expired',
+    ])
     for (const row of report.rows) {
       table.row([
         row.key.label,
@@ -59,6 +69,9 @@ export default class UsageReport extends AdminCommand {
         String(row.cpuCoreHours),
         String(row.memoryGiBHours),
         String(row.gpuHours),
+        String(row.manualStops),
+        String(row.idleStops),
+        String(row.expiries),
       ])
     }
     table.render()

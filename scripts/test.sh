@@ -40,6 +40,7 @@ ensure_chromium || echo "test setup: Debian's chromium could not be installed (t
 bash scripts/build_console.sh || { echo "0 passed, 1 failed"; echo "test setup: the web console did not build" >&2; exit 1; }
 ensure_docker_compose || echo "test setup: no docker compose could be found or installed (tests/integration/deployment_files.spec.ts will fail)" >&2
 ensure_simplesamlphp || echo "test setup: SimpleSAMLphp could not be found or installed (tests/integration/simplesamlphp.spec.ts will fail)" >&2
+ensure_jupyter || echo "test setup: Debian's jupyter-notebook could not be installed (tests/integration/jupyter_activity.spec.ts will fail)" >&2
 
 # A fresh test database per run; tests share it through per-test transactions.
 export DB_DATABASE="${DB_DATABASE:-portal_test}"

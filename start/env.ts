@@ -87,6 +87,11 @@ export const schema = {
   USER_OFFICE_SERVICE_PASSWORD: Env.schema.secret.optional(),
   USER_OFFICE_TIMEOUT: seconds(0, 300),
   USER_OFFICE_AUTHORIZED_CACHE_SECONDS: seconds(0, 3600, { inclusive: true }),
+  USER_OFFICE_BACKGROUND_SYNC: Env.schema.boolean.optional(),
+  USER_OFFICE_BACKGROUND_SYNC_ACTIVE_HOURS: integer(1, 8760),
+  USER_OFFICE_BACKGROUND_SYNC_MAX_AGE_MINUTES: integer(1, 10_080),
+  USER_OFFICE_BACKGROUND_SYNC_REQUESTS_PER_MINUTE: integer(1, 6000),
+  USER_OFFICE_BACKGROUND_SYNC_BACKOFF_SECONDS: seconds(0, 3600),
 
   DATASETS_ROOT: Env.schema.string.optional(),
   OUTPUT_ROOT: Env.schema.string.optional(),

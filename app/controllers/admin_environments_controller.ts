@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import EnvironmentsController from '#controllers/environments_controller'
 import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
-import { listPage } from '#transformers/list_page'
+import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
@@ -13,15 +13,19 @@ export default class AdminEnvironmentsController extends EnvironmentsController 
   protected door = 'admin' as const
   protected acceptedView = AdminEnvironmentTransformer
 
-  /** GET /api/v1/admin/environments: everyone's, filtered and sorted. */
-  async index(ctx: HttpContext) {
+  /**
+   * GET /api/v1/admin/environments: everyone's, filtered and sorted, by page or cursor
+   * (not `index`: its meta differs from the owner's list it would override).
+   */
+  async everyone(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(adminEnvironmentListValidator, {
       data: ctx.request.qs(),
     })
-    const page = await this.environments.listAll(filters)
-    return listPage(
-      await ctx.serialize.withoutWrapping(AdminEnvironmentTransformer.transform(page.all())),
-      page
-    )
+    const listing = await ctx.containerResolver.make(AdminEnvironmentListing)
+    const { rows, meta } = await listing.list(filters)
+    return {
+      data: await ctx.serialize.withoutWrapping(AdminEnvironmentTransformer.transform(rows)),
+      meta,
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import LocalExperimentService from '#services/experiments/local_experiment_service'
+import AdminExperimentListing from '#services/experiments/admin_experiment_listing'
 import RequestOrigin from '#services/request_origin'
 import {
   createExperimentValidator,
@@ -9,7 +10,6 @@ import {
   updateExperimentValidator,
 } from '#validators/local_experiment'
 import ExperimentTransformer from '#transformers/experiment_transformer'
-import { listPage } from '#transformers/list_page'
 import AdminExperimentTransformer from '#transformers/admin_experiment_transformer'
 
 /**
@@ -17,17 +17,20 @@ import AdminExperimentTransformer from '#transformers/admin_experiment_transform
  */
 @inject()
 export default class AdminExperimentsController {
-  constructor(protected experiments: LocalExperimentService) {}
+  constructor(
+    protected experiments: LocalExperimentService,
+    protected listing: AdminExperimentListing
+  ) {}
 
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(experimentQueryValidator, {
       data: ctx.request.qs(),
     })
-    const result = await this.experiments.list(filters)
-    return listPage(
-      await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(result.all())),
-      result
-    )
+    const { rows, meta } = await this.listing.list(filters)
+    return {
+      data: await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(rows)),
+      meta,
+    }
   }
 
   async store(ctx: HttpContext) {

@@ -40,6 +40,8 @@ export const TRANSITIONS = {
   ready: { from: ['provisioning'], to: 'running' },
   /** A person (or an admin disabling the account) stops it. */
   stop: { from: ['running'], to: 'stopping' },
+  /** The idle job stops it after its image's idle limit without use. */
+  idle_stop: { from: ['running'], to: 'stopping' },
   /** The engine stopped it. */
   halted: { from: ['stopping'], to: 'stopped' },
   /** A person removes it. */
@@ -58,6 +60,19 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly EnvironmentState[]; to: EnvironmentState }>
 
 export type EnvironmentTransition = keyof typeof TRANSITIONS
+
+/**
+ * The transitions that end an environment's run, by cause: usage
+ * accounting and the metrics count each apart. The journal names a state
+ * change after its transition, so the cause outlives the moment.
+ */
+export const RUN_ENDINGS = {
+  stop: 'manual',
+  idle_stop: 'idle',
+  expire: 'expiry',
+} as const satisfies Partial<Record<EnvironmentTransition, string>>
+
+export type RunEndingCause = (typeof RUN_ENDINGS)[keyof typeof RUN_ENDINGS]
 
 /** States in which the owner may change the expiry. */
 export const EXTENDABLE: EnvironmentState[] = ['provisioning', 'running', 'stopped']

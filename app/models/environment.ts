@@ -6,6 +6,7 @@ import Image from '#models/image'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
 import EnvironmentEvent from '#models/environment_event'
+import EnvironmentShare from '#models/environment_share'
 import type { EnvironmentState } from '#domain/environment_states'
 
 /** An analysis environment: a container or pod a user requisitioned. */
@@ -89,4 +90,8 @@ export default class Environment extends BaseModel {
 
   @hasMany(() => EnvironmentEvent)
   declare events: HasMany<typeof EnvironmentEvent>
+
+  /** Colleagues it is shared with (EnvironmentSharing). */
+  @hasMany(() => EnvironmentShare)
+  declare shares: HasMany<typeof EnvironmentShare>
 }

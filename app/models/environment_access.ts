@@ -1,7 +1,10 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 
-/** The Guacamole user and connection the portal made for one environment. */
+/**
+ * The Guacamole user and connection the portal made for one person on one
+ * environment: its owner, or a colleague it is shared with.
+ */
 export default class EnvironmentAccess extends BaseModel {
   static table = 'environment_access'
 
@@ -10,6 +13,10 @@ export default class EnvironmentAccess extends BaseModel {
 
   @column()
   declare environmentId: number
+
+  /** Whose records these are (the owner's, or a colleague's). */
+  @column()
+  declare userId: number
 
   @column()
   declare broker: string

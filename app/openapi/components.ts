@@ -7,7 +7,8 @@ import { adminExperimentFields } from '#transformers/admin_experiment_transforme
 import { adminImageFields } from '#transformers/admin_image_transformer'
 import { adminLinkFields } from '#transformers/admin_link_transformer'
 import { auditEventFields } from '#transformers/audit_event_transformer'
-import { environmentFields } from '#transformers/environment_transformer'
+import { environmentFields, environmentHoldingFields } from '#transformers/environment_transformer'
+import { environmentShareFields } from '#transformers/environment_share_transformer'
 import { experimentMemberFields } from '#transformers/experiment_member_transformer'
 import { experimentSessionFields } from '#transformers/experiment_session_transformer'
 import { experimentFields } from '#transformers/experiment_transformer'
@@ -88,6 +89,20 @@ export const components = {
       currentPage: { type: 'integer', schema: { minimum: 1 } },
       lastPage: { type: 'integer', schema: { minimum: 1 } },
     }),
+    KeysetListMeta: objectSchema(
+      {
+        total: { type: 'integer', optional: true, schema: { minimum: 0 } },
+        perPage: { type: 'integer', schema: { minimum: 1 } },
+        currentPage: { type: 'integer', optional: true, schema: { minimum: 1 } },
+        lastPage: { type: 'integer', optional: true, schema: { minimum: 1 } },
+        nextCursor: {
+          type: 'string',
+          nullable: true,
+          description: 'Pass as `cursor` for the rows after this page; null on the last page.',
+        },
+      },
+      'Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted).'
+    ),
     Role: { type: 'string', enum: ROLES },
     User: objectSchema(userFields),
     AccessToken: objectSchema(accessTokenFields),
@@ -101,7 +116,8 @@ export const components = {
     AdminImage: objectSchema(adminImageFields),
     Link: objectSchema(linkFields),
     AdminLink: objectSchema(adminLinkFields),
-    Environment: objectSchema(environmentFields),
+    Environment: objectSchema({ ...environmentFields, ...environmentHoldingFields }),
+    EnvironmentShare: objectSchema(environmentShareFields),
     Notification: objectSchema(notificationFields),
     AdminEnvironment: objectSchema(adminEnvironmentFields),
     UsageRow: objectSchema(usageRowFields),

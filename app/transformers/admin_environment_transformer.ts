@@ -1,4 +1,7 @@
-import EnvironmentTransformer, { environmentFields } from '#transformers/environment_transformer'
+import EnvironmentTransformer, {
+  environmentFields,
+  environmentValues,
+} from '#transformers/environment_transformer'
 import { defineFields, type FieldValues } from '#transformers/field_list'
 
 export const adminEnvironmentFields = defineFields({
@@ -25,7 +28,7 @@ export default class AdminEnvironmentTransformer extends EnvironmentTransformer 
   toObject(): FieldValues<typeof adminEnvironmentFields> {
     const { endpointHost, endpointPort } = this.resource
     return {
-      ...super.toObject(),
+      ...environmentValues(this.resource),
       userId: this.resource.userId,
       username: this.resource.$preloaded.user ? this.resource.user.username : null,
       endpoint: endpointHost && endpointPort ? { host: endpointHost, port: endpointPort } : null,

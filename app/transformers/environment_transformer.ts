@@ -1,6 +1,7 @@
 import type Environment from '#models/environment'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
+import { ENVIRONMENT_ROLES, type EnvironmentRole } from '#domain/share_roles'
 import { BaseTransformer } from '@adonisjs/core/transformers'
 import { computeFields, computeOf } from '#transformers/image_transformer'
 import { defineFields, fieldNames, objectSchema, type FieldValues } from '#transformers/field_list'
@@ -33,24 +34,53 @@ export const environmentFields = defineFields({
   resources: { type: 'object', schema: objectSchema(computeFields) },
 })
 
+/** How the caller holds it (the scientists' routes only; admins see owners instead). */
+export const environmentHoldingFields = defineFields({
+  role: {
+    type: 'string',
+    enum: ENVIRONMENT_ROLES,
+    description:
+      'How the caller holds it: owner (their own), user (shared with them, full access) or guest (shared with them, view-only). Only the owner may stop, start, remove, extend or share it.',
+  },
+  sharedBy: {
+    type: 'string',
+    nullable: true,
+    description: "The owner's username when it is shared with the caller; null for their own",
+  },
+})
+
+/** The environment itself, whoever looks at it (owner, colleague, admin). */
+export function environmentValues(environment: Environment): FieldValues<typeof environmentFields> {
+  const image = environment.$preloaded.image ? environment.image : null
+  return {
+    ...(Object.fromEntries(
+      fieldNames(columnFields).map((name) => [name, environment[name]])
+    ) as Pick<Environment, keyof typeof columnFields>),
+    // A freshly created model has no value for columns it did not set.
+    failureReason: environment.failureReason ?? null,
+    lastActivityAt: environment.lastActivityAt ?? null,
+    experimentId: environment.experimentId ?? null,
+    sessionId: environment.sessionId ?? null,
+    imageName: image ? image.name : null,
+    protocol: image ? image.protocol : null,
+    resources: computeOf(environment),
+  }
+}
+
 /**
- * An environment as its owner sees it. The secret and the engine's
+ * An environment as its owner (or a colleague it is shared with) sees it;
+ * the caller's role is left in `$extras` by the service that found it. The secret and the engine's
  * internals (engine id, endpoint) are not part of it: access goes
  * through the access endpoint.
  */
 export default class EnvironmentTransformer extends BaseTransformer<Environment> {
-  toObject(): FieldValues<typeof environmentFields> {
-    const image = this.resource.$preloaded.image ? this.resource.image : null
+  // Holding fields typed optional only so that the admins' view (which has none) can extend this.
+  toObject(): FieldValues<typeof environmentFields> &
+    Partial<FieldValues<typeof environmentHoldingFields>> {
     return {
-      ...this.pick(this.resource, fieldNames(columnFields)),
-      // A freshly created model has no value for columns it did not set.
-      failureReason: this.resource.failureReason ?? null,
-      lastActivityAt: this.resource.lastActivityAt ?? null,
-      experimentId: this.resource.experimentId ?? null,
-      sessionId: this.resource.sessionId ?? null,
-      imageName: image ? image.name : null,
-      protocol: image ? image.protocol : null,
-      resources: computeOf(this.resource),
+      ...environmentValues(this.resource),
+      role: (this.resource.$extras.role as EnvironmentRole | undefined) ?? 'owner',
+      sharedBy: (this.resource.$extras.sharedBy as string | null | undefined) ?? null,
     }
   }
 }

@@ -11,6 +11,16 @@ export const usageHourFields = defineFields({
   gpuHours: hours('GPUs × hours holding compute; rounded to 4 decimals.'),
 })
 
+const count = (description: string) =>
+  ({ type: 'integer', description, schema: { minimum: 0 } }) as const
+
+/** How the runs counted in a usage row ended, in the JSON report and the CSV export. */
+export const usageEndingFields = defineFields({
+  manualStops: count('Runs stopped by a person or an admin within the window.'),
+  idleStops: count("Runs the idle job stopped after the image's idle limit within the window."),
+  expiries: count('Environments removed at expiry within the window.'),
+})
+
 /** One row of a usage report (UsageRow). */
 export const usageRowFields = defineFields({
   key: {
@@ -25,4 +35,5 @@ export const usageRowFields = defineFields({
     }),
   },
   ...usageHourFields,
+  ...usageEndingFields,
 })

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { paginationFields } from '#validators/pagination'
+import { cursorField, paginationFields } from '#validators/pagination'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
 import { ADMIN_ENVIRONMENT_SORTS } from '#domain/listing'
 
@@ -8,6 +8,7 @@ const id = () => vine.number().withoutDecimals().positive().max(2_147_483_647)
 /** Query of GET /api/v1/admin/environments. */
 export const adminEnvironmentListValidator = vine.create({
   ...paginationFields,
+  cursor: cursorField,
   state: vine.enum(ENVIRONMENT_STATES).optional(),
   userId: id().optional(),
   imageId: id().optional(),

@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { paginationFields } from '#validators/pagination'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
+import { SHARE_ROLES } from '#domain/share_roles'
 import { ISO_DATE_TIME } from '#validators/pagination'
 
 export const requisitionValidator = vine.create({
@@ -18,6 +19,13 @@ export const requisitionValidator = vine.create({
 export const environmentListValidator = vine.create({
   ...paginationFields,
   state: vine.enum(ENVIRONMENT_STATES).optional(),
+  holding: vine
+    .enum(['owner', 'shared'] as const)
+    .meta({
+      description:
+        "owner: only the caller's own; shared: only those shared with them; both when left out",
+    })
+    .optional(),
 })
 
 export const environmentParamsValidator = vine.create({
@@ -29,4 +37,23 @@ export const extendValidator = vine.create({
     .date({ formats: ['iso8601'] })
     .afterOrEqual('today')
     .meta(ISO_DATE_TIME),
+})
+
+export const shareParamsValidator = vine.create({
+  params: vine.object({
+    id: vine.number().withoutDecimals().positive(),
+    userId: vine.number().withoutDecimals().positive(),
+  }),
+})
+
+export const shareValidator = vine.create({
+  username: vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(128)
+    .meta({ description: "A member of the environment's experiment" }),
+  role: vine
+    .enum(SHARE_ROLES)
+    .meta({ description: 'user: full access; guest: view-only (not for web applications)' }),
 })

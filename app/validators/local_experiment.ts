@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
-import { paginationFields } from '#validators/pagination'
+import { cursorField, paginationFields } from '#validators/pagination'
 
 /**
  * Input of locally managed experiments: the admin API (camelCase) and the
@@ -99,6 +99,7 @@ const id = () => vine.number().withoutDecimals().positive().max(MAX_POSIX_ID)
 
 export const experimentQueryValidator = vine.create({
   ...paginationFields,
+  cursor: cursorField,
   search: vine.string().trim().maxLength(128).optional(),
   source: vine.enum(['local', 'useroffice']).optional(),
 })

@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { decodeListCursor, type ListCursor } from '#domain/list_cursor'
 
 /** What `vine.date({ formats: ['iso8601'] })` takes, for the OpenAPI document. */
 export const ISO_DATE_TIME = { type: 'string', format: 'date-time' }
@@ -13,3 +14,24 @@ export const paginationFields = {
 }
 
 export const paginationValidator = vine.create(paginationFields)
+
+const listCursorRule = vine.createRule((value, _, field) => {
+  if (typeof value !== 'string' || !decodeListCursor(value)) {
+    field.report(
+      'The {{ field }} field must be a nextCursor this list returned',
+      'listCursor',
+      field
+    )
+  }
+})
+
+/**
+ * `cursor`: the `meta.nextCursor` of the previous page of the same list
+ * (keyset paging, ADR 9); with it, `page` is ignored and no total is counted.
+ */
+export const cursorField = vine
+  .string()
+  .maxLength(200)
+  .use(listCursorRule())
+  .transform((value) => decodeListCursor(value) as ListCursor)
+  .optional()

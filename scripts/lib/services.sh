@@ -127,6 +127,15 @@ ensure_simplesamlphp() {
   simplesamlphp_usable
 }
 
+# Debian's Jupyter Notebook (the package the demo's Jupyter image is built
+# from) for tests/integration/jupyter_activity.spec.ts, which runs it as a
+# process on loopback and reads its /api/status like the portal does.
+ensure_jupyter() {
+  [ -x /usr/bin/jupyter-notebook ] && return 0
+  echo "test setup: installing jupyter-notebook" >&2
+  apt_install --no-install-recommends jupyter-notebook
+}
+
 # Debian's Chromium for the browser suite (tests/browser), installed when
 # missing; no browser is ever downloaded. tests/helpers/browser.ts launches
 # /usr/bin/chromium and fails loudly when it is absent.

@@ -10,6 +10,7 @@ const AuditEventsController = () => import('#controllers/audit_events_controller
 const AdminUsageController = () => import('#controllers/admin_usage_controller')
 const AdminOverviewController = () => import('#controllers/admin_overview_controller')
 const AdminEnvironmentsController = () => import('#controllers/admin_environments_controller')
+const EnvironmentSharesController = () => import('#controllers/environment_shares_controller')
 const AdminUsersController = () => import('#controllers/admin_users_controller')
 const AdminQuotasController = () => import('#controllers/admin_quotas_controller')
 const AdminImagesController = () => import('#controllers/admin_images_controller')
@@ -31,13 +32,19 @@ export function adminRoutes() {
       router
         .patch('environments/:id', [AdminEnvironmentsController, 'extend'])
         .as('environments.extend')
-      router.get('environments', [AdminEnvironmentsController, 'index']).as('environments.index')
+      router.get('environments', [AdminEnvironmentsController, 'everyone']).as('environments.index')
       router
         .post('environments/:id/stop', [AdminEnvironmentsController, 'stop'])
         .as('environments.stop')
       router
         .delete('environments/:id', [AdminEnvironmentsController, 'destroy'])
         .as('environments.destroy')
+      router
+        .get('environments/:id/shares', [EnvironmentSharesController, 'adminIndex'])
+        .as('environments.shares.index')
+      router
+        .delete('environments/:id/shares/:userId', [EnvironmentSharesController, 'adminDestroy'])
+        .as('environments.shares.destroy')
 
       router
         .group(() => {

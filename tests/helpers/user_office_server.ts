@@ -43,8 +43,8 @@ export type UoExperiment = {
 
 /** A misbehaviour to answer with instead of the contract. */
 export type UoFault =
-  /** Answer this status (e.g. 500, 502, 503) with an optional raw body. */
-  | { kind: 'status'; status: number; body?: string }
+  /** Answer this status (e.g. 429, 500, 502, 503) with an optional raw body and headers. */
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   /** Destroy the socket without answering. */
   | { kind: 'reset' }
   /** 200 whose body is not JSON although it claims to be. */
@@ -65,7 +65,17 @@ export type UoRequest = {
   body: unknown
   basicAuth: { username: string; password: string } | null
   endpoint: UoEndpoint | 'unknown'
+  /** When it arrived (Date.now()). */
+  at: number
+  /** Refused with 429 by the rate limit. */
+  rateLimited: boolean
 }
+
+/**
+ * A rate budget like a real User Office's: at most `requests` in any
+ * sliding window of `windowMs`; beyond it, 429 with Retry-After.
+ */
+export type UoRateLimit = { requests: number; windowMs: number }
 
 /** Constructor options of {@link UserOfficeServer}. */
 export type UserOfficeServerOptions = {
@@ -147,6 +157,8 @@ export class UserOfficeServer {
   misspellSessionNumber: boolean
   /** Everything received, in order. */
   readonly requests: UoRequest[] = []
+  /** The rate budget it enforces (null: none). */
+  rateLimit: UoRateLimit | null = null
 
   readonly #serviceUsername: string
   readonly #servicePassword: string
@@ -253,6 +265,7 @@ export class UserOfficeServer {
     this.#globalFault = null
     this.#faults.clear()
     this.delayMs = 0
+    this.rateLimit = null
     this.requests.length = 0
   }
 
@@ -298,6 +311,12 @@ export class UserOfficeServer {
       return
     }
     const body = this.#parseBody(raw)
+    const at = Date.now()
+    const limit = this.rateLimit
+    const rateLimited =
+      limit !== null &&
+      this.requests.filter((earlier) => !earlier.rateLimited && earlier.at > at - limit.windowMs)
+        .length >= limit.requests
     this.requests.push({
       method,
       path: url.pathname,
@@ -305,7 +324,17 @@ export class UserOfficeServer {
       body: body.ok ? body.value : raw || null,
       basicAuth: parseBasicAuth(req.headers.authorization),
       endpoint,
+      at,
+      rateLimited,
     })
+    if (rateLimited) {
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': String(Math.ceil(limit!.windowMs / 1000)),
+      })
+      res.end(JSON.stringify({ detail: 'Request was throttled.' }))
+      return
+    }
 
     if (this.delayMs > 0 && !(await this.#sleep(this.delayMs, res))) return
     if (res.destroyed) return
@@ -463,7 +492,10 @@ export class UserOfficeServer {
         req.socket.destroy()
         return
       case 'status':
-        res.writeHead(fault.status, { 'content-type': 'text/plain; charset=utf-8' })
+        res.writeHead(fault.status, {
+          'content-type': 'text/plain; charset=utf-8',
+          ...fault.headers,
+        })
         res.end(fault.body ?? '')
         return
       case 'malformed':

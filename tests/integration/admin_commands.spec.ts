@@ -589,7 +589,15 @@ const SUB_SECOND = {
     ['2025-03-01T10:00:01.100Z', 'failed'],
   ] as [string, EnvironmentState][],
   window: ['--from=2025-03-01T00:00:00Z', '--to=2025-03-02T00:00:00Z'],
-  row: { environmentHours: 0.0001, cpuCoreHours: 1, memoryGiBHours: 2, gpuHours: 0 },
+  row: {
+    environmentHours: 0.0001,
+    cpuCoreHours: 1,
+    memoryGiBHours: 2,
+    gpuHours: 0,
+    manualStops: 0,
+    idleStops: 0,
+    expiries: 0,
+  },
 }
 
 /** The SUB_SECOND environment of `user`, written through the models (on `connection`). */
@@ -677,7 +685,7 @@ test.group('ace usage:report', (group) => {
     csvFromApi.assertStatus(200)
     assert.equal(csv.code, 0, output(csv))
     assert.equal(csv.stdout, csvFromApi.text())
-    assert.include(csv.stdout, `${frank.id},${frank.username},0.0001,1,2,0\r\n`)
+    assert.include(csv.stdout, `${frank.id},${frank.username},0.0001,1,2,0,0,0,0\r\n`)
 
     assert.equal(table.code, 0, output(table))
     assert.include(table.stdout, image.name)

@@ -59,6 +59,7 @@ async function runningEnvironment(image: Image) {
 function targetOf(environment: Environment, secret: string, image: Image): AccessTarget {
   return {
     environmentId: environment.id,
+    userId: environment.userId,
     protocol: image.protocol as AccessTarget['protocol'],
     host: environment.endpointHost!,
     port: environment.endpointPort!,
@@ -505,6 +506,7 @@ test.group('Guacamole JSON broker against the fake Guacamole', () => {
     const broker = new GuacamoleJsonBroker(accessConfig.guacamole.jsonSecret)
     const target: AccessTarget = {
       environmentId: 7,
+      userId: 1,
       protocol: 'vnc',
       host: '10.0.0.9',
       port: 5901,

@@ -9,6 +9,7 @@ import { TEST_IMAGES, testEngine } from '#tests/helpers/docker'
 import { BearerClient } from '#tests/helpers/bearer_client'
 import { scratchPortalDatabase } from '#tests/helpers/scratch_portal_database'
 import { SmtpFixture } from '#tests/helpers/smtp_fixture'
+import { parsePrometheusText, sampleValue } from '#tests/helpers/prometheus_text'
 
 const INSTANCE = 'portal-idle-mail'
 const ADMIN = {
@@ -16,6 +17,7 @@ const ADMIN = {
   password: 'a-long-password-for-the-idle-test',
   email: 'idle-admin@facility.test',
 }
+const METRICS_TOKEN = 'idle-and-mail-metrics-token-0123456789'
 /** Every DATA answer of the SMTP server takes this long (a slow relay). */
 const SMTP_DELAY_MS = 4000
 
@@ -35,7 +37,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
  * One real portal process (the leader, jobs every second) on a database of
  * its own, the real Docker engine and a real, slow SMTP server process: an
  * environment left idle is warned about and stopped on time, and both
- * e-mails arrive, while the slow server holds nothing up.
+ * e-mails arrive, while the slow server holds nothing up; the metrics and
+ * the admin usage report count it as an idle stop, not a stop by hand or
+ * an expiry (issue 19, "done when").
  */
 test.group('Idle environments and e-mail, end to end', () => {
   test('an idle environment is warned about and stopped on time while a slow SMTP server delivers the mails', async ({
@@ -82,6 +86,7 @@ test.group('Idle environments and e-mail, end to end', () => {
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(smtp.port),
         SMTP_TIMEOUT: '20',
+        METRICS_TOKEN,
       },
       port
     )
@@ -166,5 +171,28 @@ test.group('Idle environments and e-mail, end to end', () => {
     assert.include(mails[1].text, 'not removed')
     const outbox = await database.connection().from('mail_outbox').whereNull('sent_at')
     assert.lengthOf(outbox, 0, 'each sent once, nothing left')
+
+    // Counted as an idle stop, apart from stops by hand and expiries.
+    const scraped = await fetch(`${portal.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+    assert.equal(scraped.status, 200)
+    const samples = parsePrometheusText(await scraped.text())
+    const endings = (cause: string) =>
+      sampleValue(samples, 'portal_environment_run_endings_total', { cause })
+    assert.deepEqual(
+      { idle: endings('idle'), manual: endings('manual'), expiry: endings('expiry') },
+      { idle: 1, manual: 0, expiry: 0 }
+    )
+    assert.equal(sampleValue(samples, 'portal_environments_idle_stopped_total'), 1)
+    const window = `from=${encodeURIComponent(DateTime.utc().minus({ hours: 1 }).toISO())}&groupBy=user`
+    const usage = await admin.request('GET', `/api/v1/admin/usage?${window}`)
+    assert.equal(usage.status, 200, JSON.stringify(usage.body))
+    const row = usage.body.data.find((entry: any) => entry.key.label === ADMIN.username)
+    assert.include(row, { manualStops: 0, idleStops: 1, expiries: 0 })
+    assert.isAbove(row.cpuCoreHours, 0)
+    const csv = await admin.request('GET', `/api/v1/admin/usage.csv?${window}`)
+    const line = (csv.body as string).split('\r\n').find((entry) => entry.includes(ADMIN.username))
+    assert.match(line!, /,0,1,0$/)
   }).timeout(120_000)
 })

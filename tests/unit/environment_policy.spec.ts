@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
-import EnvironmentPolicy from '#policies/environment_policy'
+import EnvironmentPolicy, { environmentRoleOf } from '#policies/environment_policy'
+import EnvironmentShare from '#models/environment_share'
+import type { ShareRole } from '#domain/share_roles'
 import Environment from '#models/environment'
 import User from '#models/user'
 import UserRole from '#models/user_role'
@@ -27,7 +29,7 @@ test.group('EnvironmentPolicy', () => {
   const environment = environmentOf(owner.id)
 
   test('through the owner door only the owner sees and acts, admins included', ({ assert }) => {
-    for (const action of ['view', 'operate'] as const) {
+    for (const action of ['view', 'open', 'operate', 'share'] as const) {
       assert.isTrue(policy[action](owner, environment, 'owner'), action)
       assert.isFalse(policy[action](stranger, environment, 'owner'), action)
       assert.isFalse(policy[action](admin, environment, 'owner'), action)
@@ -38,11 +40,40 @@ test.group('EnvironmentPolicy', () => {
   test('through the admin door admins and the operator act on anyone’s, nobody else', ({
     assert,
   }) => {
-    for (const action of ['view', 'operate'] as const) {
+    for (const action of ['view', 'open', 'operate', 'share'] as const) {
       assert.isTrue(policy[action](admin, environment, 'admin'), action)
       assert.isTrue(policy[action](null, environment, 'admin'), action)
       assert.isFalse(policy[action](owner, environment, 'admin'), action)
       assert.isFalse(policy[action](stranger, environment, 'admin'), action)
+    }
+  })
+
+  test('colleagues it is shared with view and open it through the owner door, nothing more', ({
+    assert,
+  }) => {
+    const user = person(5, ['scientist'])
+    const guest = person(6, ['scientist'])
+    // AuthorizedEnvironments preloads only the caller's own share row.
+    const sharedWith = (colleague: User, role: ShareRole) => {
+      const shared = environmentOf(owner.id)
+      shared.$setRelated('shares', [
+        Object.assign(new EnvironmentShare(), { environmentId: 9, userId: colleague.id, role }),
+      ])
+      return shared
+    }
+    for (const [colleague, role] of [
+      [user, 'user'],
+      [guest, 'guest'],
+    ] as const) {
+      const shared = sharedWith(colleague, role)
+      assert.equal(environmentRoleOf(colleague, shared), role)
+      assert.isTrue(policy.view(colleague, shared, 'owner'), role)
+      assert.isTrue(policy.open(colleague, shared, 'owner'), role)
+      assert.isFalse(policy.operate(colleague, shared, 'owner'), role)
+      assert.isFalse(policy.share(colleague, shared, 'owner'), role)
+      // A share opens nothing through the admin door, and says nothing about others.
+      assert.isFalse(policy.view(colleague, shared, 'admin'), role)
+      assert.isFalse(policy.view(stranger, shared, 'owner'), role)
     }
   })
 

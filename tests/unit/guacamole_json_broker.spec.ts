@@ -21,6 +21,7 @@ function decryptAndVerify(blob: string, secretHex: string) {
 function target(changes: Partial<AccessTarget> = {}): AccessTarget {
   return {
     environmentId: 42,
+    userId: 7,
     protocol: 'vnc',
     host: '10.0.0.7',
     port: 5901,

@@ -24,6 +24,7 @@ function environment(
     memoryBytes: 4 * GIB,
     gpus: 0,
     transitions,
+    endings: [],
     ...overrides,
   }
 }
@@ -49,8 +50,25 @@ test.group('Usage calculator', () => {
         cpuCoreHours: 3,
         memoryGiBHours: 8,
         gpuHours: 0,
+        manualStops: 0,
+        idleStops: 0,
+        expiries: 0,
       },
     ])
+  })
+
+  test('counts how runs ended, by cause, per group', ({ assert }) => {
+    const bob = { id: 2, label: 'bob' }
+    const rows = calculateUsage(
+      [
+        environment([[0, 'running']], { endings: ['idle', 'manual', 'idle'] }),
+        environment([[0, 'running']], { endings: ['expiry'] }),
+        environment([[0, 'running']], { key: bob, endings: ['manual'] }),
+      ],
+      wide
+    )
+    assert.deepInclude(rows[0], { manualStops: 1, idleStops: 2, expiries: 1 })
+    assert.deepInclude(rows[1], { manualStops: 1, idleStops: 0, expiries: 0 })
   })
 
   test('stopped periods count environment hours but no compute', ({ assert }) => {

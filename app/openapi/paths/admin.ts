@@ -8,11 +8,16 @@ import {
   schemaRef,
   strict,
 } from '#openapi/builder'
-import { extendOperation } from '#openapi/paths/environments'
+import {
+  extendOperation,
+  shareList,
+  shareRevocation,
+  shareRevocationText,
+} from '#openapi/paths/environments'
 import { userFields } from '#transformers/user_transformer'
 import { objectSchema, fieldNames } from '#transformers/field_list'
 import { auditEventFields } from '#transformers/audit_event_transformer'
-import { usageHourFields } from '#transformers/usage_row_fields'
+import { usageEndingFields, usageHourFields } from '#transformers/usage_row_fields'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
 import { auditExportValidator, auditQueryValidator } from '#validators/audit'
 import { usageQueryValidator } from '#validators/usage'
@@ -115,7 +120,7 @@ export const adminPaths = {
   'GET /api/v1/admin/usage': operation(tag, 'adminGetUsage', {
     summary: 'Resource usage per user, experiment or image (admins only)',
     description:
-      'Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window. `to` defaults to now and is at most 400 days after `from`.',
+      'Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window; and how runs ended within it, by cause (stopped by a person or an admin, stopped by the idle job, removed at expiry). `to` defaults to now and is at most 400 days after `from`.',
     query: usageQueryValidator,
     responses: {
       200: json(
@@ -135,7 +140,14 @@ export const adminPaths = {
     summary: 'Resource usage as CSV (admins only)',
     description: 'The same rows as `/admin/usage`; the first column is the group’s id.',
     query: usageQueryValidator,
-    responses: { 200: csv(['userId', 'label', ...fieldNames(usageHourFields)]) },
+    responses: {
+      200: csv([
+        'userId',
+        'label',
+        ...fieldNames(usageHourFields),
+        ...fieldNames(usageEndingFields),
+      ]),
+    },
   }),
   'GET /api/v1/admin/overview': operation(tag, 'adminGetOverview', {
     summary: 'Live facility overview (admins only)',
@@ -179,9 +191,12 @@ export const adminPaths = {
   }),
   'GET /api/v1/admin/environments': operation(tag, 'adminListEnvironments', {
     summary: "Everyone's environments (admins only; removed ones only when asked for by state)",
-    description: 'sort: a leading "-" sorts descending; default -createdAt.',
+    description:
+      'sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; nothing is counted then.',
     query: adminEnvironmentListValidator,
-    responses: { 200: json('Environments', listOf('AdminEnvironment')) },
+    responses: {
+      200: json('Environments', listOf('AdminEnvironment', schemaRef('KeysetListMeta'))),
+    },
   }),
   'PATCH /api/v1/admin/environments/{id}': operation(tag, 'adminExtendEnvironment', {
     summary: "Change the expiry of anyone's environment (admins)",
@@ -197,6 +212,21 @@ export const adminPaths = {
     'adminStopEnvironment',
     "Stop anyone's running environment (admins only)",
     'stop'
+  ),
+  'GET /api/v1/admin/environments/{id}/shares': operation(tag, 'adminListEnvironmentShares', {
+    summary: "Who anyone's environment is shared with (admins only)",
+    description: 'The same list its owner sees.',
+    params: environmentParamsValidator,
+    responses: onOneObject({ 200: shareList }),
+  }),
+  'DELETE /api/v1/admin/environments/{id}/shares/{userId}': operation(
+    tag,
+    'adminRevokeEnvironmentShare',
+    {
+      summary: "Revoke a share of anyone's environment (admins only)",
+      description: `${shareRevocationText} The owner goes in the audit details.`,
+      ...shareRevocation,
+    }
   ),
   'GET /api/v1/admin/quotas/default': operation(tag, 'adminGetDefaultQuota', {
     summary: 'The site default quota (admins only)',

@@ -1,4 +1,4 @@
-import { dataOf, error, json, listOf, onOneObject, operation } from '#openapi/builder'
+import { dataOf, error, json, listOf, onOneObject, operation, schemaRef } from '#openapi/builder'
 import {
   createExperimentValidator,
   experimentParamsValidator,
@@ -17,10 +17,14 @@ const userOffice = error('The experiment is managed by the User Office (E_CONFLI
 export const adminExperimentPaths = {
   'GET /api/v1/admin/experiments': operation(tag, 'adminListExperiments', {
     summary: 'All experiments, local and User Office (admins only)',
-    description: 'Newest first; search matches part of the proposal id, title or instrument.',
+    description:
+      'Newest first. search: every word (letters and digits) must begin a word of the proposal id, title or instrument, case and accents ignored (ADR 9). Pages by number, or by cursor: pass meta.nextCursor as cursor for the next rows (no total is counted; as fast on the last page as on the first).',
     query: experimentQueryValidator,
     responses: {
-      200: json('Experiments, newest first (without sessions)', listOf('Experiment')),
+      200: json(
+        'Experiments, newest first (without sessions)',
+        listOf('Experiment', schemaRef('KeysetListMeta'))
+      ),
     },
   }),
   'POST /api/v1/admin/experiments': operation(tag, 'adminCreateExperiment', {

@@ -14,6 +14,8 @@ import {
   environmentParamsValidator,
   extendValidator,
   requisitionValidator,
+  shareParamsValidator,
+  shareValidator,
 } from '#validators/environment'
 
 const tag = 'Environments'
@@ -61,6 +63,29 @@ const guacamoleLink = strict(
   { optional: { credentials } }
 )
 
+const ownerOnly =
+  ' A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.'
+
+/** The colleagues an environment is shared with (the owner's and the admin's route). */
+export const shareList = json(
+  'Its shares, oldest first (a short list: members of one experiment)',
+  dataOf({ type: 'array', items: schemaRef('EnvironmentShare') })
+)
+
+/** Revoking a share (the owner's and the admin's route). */
+export const shareRevocation = {
+  params: shareParamsValidator,
+  responses: onOneObject({
+    204: { description: 'Revoked: their Guacamole records are gone' },
+    503: error(
+      "Guacamole's database cannot be reached (E_ACCESS_UNAVAILABLE): nothing was revoked, retry"
+    ),
+  }),
+}
+
+export const shareRevocationText =
+  "Removes the colleague's own Guacamole user and connection at once (credentials they hold stop working; a tunnel Guacamole already opened is Guacamole's to end), then the share. A web application that takes the environment's secret as its login token (WEB_TOKEN_PARAM) cannot be made to forget it: when the colleague was handed that URL, the environment is stopped (its files and output are kept) for its owner to start again. Audited as environment.unshare."
+
 /** The expiry change, shared by the owner's and the admin's route. */
 export const extendOperation = {
   params,
@@ -90,8 +115,9 @@ export const environmentPaths = {
     },
   }),
   'GET /api/v1/environments': operation(tag, 'listEnvironments', {
-    summary: 'My environments (removed ones only when asked for by state)',
-    description: 'Newest first.',
+    summary: 'My environments and those shared with me (removed ones only when asked for by state)',
+    description:
+      "Newest first. Each says how the caller holds it (`role`: owner, user, guest) and, for shared ones, the owner (`sharedBy`); `holding` narrows to one's own or to shared ones. A shared environment is listed while the caller still belongs to its experiment.",
     query: environmentListValidator,
     responses: { 200: json('Environments', listOf('Environment')) },
   }),
@@ -103,32 +129,32 @@ export const environmentPaths = {
     responses: onOneObject({ 202: accepted, 429: ref('LaunchLimit') }, conflict),
   }),
   'GET /api/v1/environments/{id}': operation(tag, 'getEnvironment', {
-    summary: 'One of my environments',
-    description: 'Another user’s environment is a 404.',
+    summary: 'One of my environments, or one shared with me',
+    description:
+      'Another user’s environment is a 404, unless it is shared with the caller and they still belong to its experiment (a share found lapsed is withdrawn then, and the answer is 404).',
     params,
     responses: onOneObject({ 200: one }),
   }),
   'PATCH /api/v1/environments/{id}': operation(tag, 'extendEnvironment', {
     summary: 'Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation)',
-    description: 'Earlier or later, but not in the past.',
+    description: `Earlier or later, but not in the past.${ownerOnly}`,
     ...extendOperation,
   }),
   'DELETE /api/v1/environments/{id}': operation(tag, 'removeEnvironment', {
     summary: 'Stop if needed and remove (frees its quota)',
-    description: 'Answers 202 at once; the engine work follows.',
+    description: `Answers 202 at once; the engine work follows.${ownerOnly}`,
     params,
     responses: onOneObject({ 202: accepted }, conflict),
   }),
   'POST /api/v1/environments/{id}/stop': operation(tag, 'stopEnvironment', {
     summary: 'Stop (keeps it, and its slot and storage)',
-    description: 'Frees its compute; answers 202 at once.',
+    description: `Frees its compute; answers 202 at once.${ownerOnly}`,
     params,
     responses: onOneObject({ 202: accepted }, conflict),
   }),
   'POST /api/v1/environments/{id}/start': operation(tag, 'startEnvironment', {
     summary: 'Start a stopped environment (its compute must fit the quota)',
-    description:
-      'Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).',
+    description: `Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).${ownerOnly}`,
     params,
     responses: onOneObject({ 202: accepted, 429: ref('LaunchLimit') }, conflict),
   }),
@@ -144,9 +170,9 @@ export const environmentPaths = {
     },
   }),
   'POST /api/v1/environments/{id}/access': operation(tag, 'openEnvironment', {
-    summary: 'Open one of my running environments',
+    summary: 'Open one of my running environments, or one shared with me',
     description:
-      'http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access`.',
+      "http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). Each person gets a Guacamole user and connection of their own: a colleague it is shared with gets theirs (view-only, Guacamole's `read-only` parameter, for a guest), after their memberships are re-synced when older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES (404, and the share withdrawn, when they no longer belong to its experiment). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access` (with `sharedAs` for a colleague).",
     params,
     responses: {
       200: json('Where to open it', dataOf({ oneOf: [webLink, guacamoleLink] })),
@@ -158,5 +184,26 @@ export const environmentPaths = {
         'Guacamole is not configured or its database is unreachable (E_ACCESS_UNAVAILABLE)'
       ),
     },
+  }),
+  'GET /api/v1/environments/{id}/shares': operation(tag, 'listEnvironmentShares', {
+    summary: 'Who my environment is shared with',
+    description: `Colleagues (members of its experiment) and their role.${ownerOnly}`,
+    params,
+    responses: onOneObject({ 200: shareList }),
+  }),
+  'POST /api/v1/environments/{id}/shares': operation(tag, 'shareEnvironment', {
+    summary: 'Share my environment with a member of its experiment, or change their role',
+    description: `Only environments tied to an experiment, only with other members of it (their memberships re-synced when older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES). user: full access; guest: view-only through Guacamole (vnc, rdp, ssh), so a web application is shared as user only. 422 (field username) for anyone who is not another member of its experiment, whether or not the account exists; 422 (field role) for a guest of a web application. 201 when shared, 200 when an existing share's role was changed (their Guacamole records are made anew in the new role). Audited as environment.share.${ownerOnly}`,
+    params,
+    body: shareValidator,
+    responses: onOneObject({
+      200: json('The share, its role changed', dataOf('EnvironmentShare')),
+      201: json('The new share', dataOf('EnvironmentShare')),
+    }),
+  }),
+  'DELETE /api/v1/environments/{id}/shares/{userId}': operation(tag, 'revokeEnvironmentShare', {
+    summary: 'Stop sharing my environment with a colleague',
+    description: `${shareRevocationText}${ownerOnly}`,
+    ...shareRevocation,
   }),
 }

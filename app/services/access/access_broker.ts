@@ -8,6 +8,13 @@ export type RemoteProtocol = 'vnc' | 'rdp' | 'ssh'
 /** What a broker needs to describe one environment's connection. */
 export type AccessTarget = {
   environmentId: number
+  /**
+   * Whose way in this is: the owner's, or a colleague's the environment is
+   * shared with. Each person gets records of their own, revoked alone.
+   */
+  userId: number
+  /** View-only (a guest): Guacamole's `read-only` connection parameter. */
+  readOnly?: boolean
   protocol: RemoteProtocol
   /** Where guacd reaches the environment (environments.endpoint_host/port). */
   host: string
@@ -18,7 +25,7 @@ export type AccessTarget = {
   username: string
   /** The environment's expiry; stateless grants end then. */
   expiresAt: DateTime
-  /** The owner's name as Guacamole shows it in its user menu (guacamole-db). */
+  /** The person's name as Guacamole shows it in its user menu (guacamole-db). */
   ownerName?: string
 }
 
@@ -48,6 +55,11 @@ export interface AccessBroker {
   grant(target: AccessTarget, trx?: TransactionClientContract): Promise<AccessGrant>
   /** Removes whatever the broker keeps for the environment; succeeds when there is nothing. */
   revoke(environmentId: number, trx?: TransactionClientContract): Promise<void>
+  /**
+   * Removes what the broker keeps for one person on the environment (a
+   * colleague whose share was revoked); succeeds when there is nothing.
+   */
+  revokeFor(environmentId: number, userId: number, trx?: TransactionClientContract): Promise<void>
   /** Removes records whose environment is gone or not running; returns how many environments. */
   sweep(): Promise<number>
 }

@@ -60,6 +60,15 @@ export default class AccessBrokers {
   }
 
   /**
+   * Removes one person's Guacamole records of the environment now (a
+   * colleague's share revoked). Only the database broker keeps records,
+   * whichever broker is configured now; failures propagate.
+   */
+  async revokeFor(environmentId: number, userId: number) {
+    await this.guacamoleDb.revokeFor(environmentId, userId)
+  }
+
+  /**
    * Reconciler: removes access records of environments that are gone or
    * not running. Records of the Guacamole database broker outlive a switch
    * to another broker (or to none, or an unset GUACAMOLE_URL): while the

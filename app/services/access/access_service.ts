@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import encryption from '@adonisjs/core/services/encryption'
 import db from '@adonisjs/lucid/services/db'
 import Environment from '#models/environment'
+import EnvironmentAccess from '#models/environment_access'
 import type User from '#models/user'
 import accessConfig from '#config/access'
 import AuditService from '#services/audit_service'
@@ -10,6 +11,8 @@ import type RequestOrigin from '#services/request_origin'
 import AccessBrokers from '#services/access/access_brokers'
 import GuacamoleTokens from '#services/access/guacamole_tokens'
 import EnvironmentActivity from '#services/activity/environment_activity'
+import ShareMembership, { noteShareOpened } from '#services/environments/share_membership'
+import type { EnvironmentRole } from '#domain/share_roles'
 import type { GuacamoleCredentials, RemoteProtocol } from '#services/access/access_broker'
 import NotFoundException from '#exceptions/not_found_exception'
 import InvalidStateException from '#exceptions/invalid_state_exception'
@@ -35,7 +38,8 @@ export function opensWithToken(environment: Environment) {
  * The web application's URL. Images that take the per-environment secret
  * as their login token (e.g. JupyterLab started with
  * `--ServerApp.token=$PORTAL_SECRET`) name the query parameter in their
- * WEB_TOKEN_PARAM variable; only the owner ever receives this URL.
+ * WEB_TOKEN_PARAM variable; only the owner and colleagues it is shared
+ * with as `user` ever receive this URL.
  */
 function webUrl(environment: Environment) {
   const url = new URL(`http://${environment.endpointHost}:${environment.endpointPort}/`)
@@ -50,9 +54,10 @@ function webUrl(environment: Environment) {
 const DEFAULT_REMOTE_USER = 'portal'
 
 /**
- * Opens a running environment for its owner: a direct URL for http
- * images, a Guacamole connection for vnc/rdp/ssh. Every attempt is
- * audited (never with a credential).
+ * Opens a running environment for its owner or a colleague it is shared
+ * with: a direct URL for http images, a Guacamole connection for
+ * vnc/rdp/ssh — each person's own Guacamole user, view-only for a guest.
+ * Every attempt is audited (never with a credential).
  */
 @inject()
 export default class AccessService {
@@ -60,7 +65,8 @@ export default class AccessService {
     protected brokers: AccessBrokers,
     protected tokens: GuacamoleTokens,
     protected audit: AuditService,
-    protected environments: AuthorizedEnvironments
+    protected environments: AuthorizedEnvironments,
+    protected shareMembership: ShareMembership
   ) {}
 
   /**
@@ -79,6 +85,17 @@ export default class AccessService {
     for (const { id } of environments) {
       await this.brokers.revokeNow(id)
     }
+    // Their own records on colleagues' environments shared with them go too.
+    const shared = await EnvironmentAccess.query()
+      .where('user_id', owner.id)
+      .whereNotIn(
+        'environment_id',
+        environments.map(({ id }) => id)
+      )
+      .select('environment_id')
+    for (const { environmentId } of shared) {
+      await this.brokers.revokeFor(environmentId, owner.id)
+    }
     return environments.map(({ id }) => id)
   }
 
@@ -93,20 +110,38 @@ export default class AccessService {
         objectId: id,
         details,
       })
-    const environment = await this.environments.find(user, id, 'operate', 'owner')
+    const environment = await this.environments.find(user, id, 'open', 'owner')
     if (!environment) {
       await record('denied', { reason: 'not found' })
       throw new NotFoundException()
     }
+    const role = environment.$extras.role as EnvironmentRole
+    // A colleague's share holds only while they still belong to its experiment (asked afresh).
+    if (
+      role !== 'owner' &&
+      !(await this.shareMembership.holdsFresh(environment.shares[0], environment, user))
+    ) {
+      await record('denied', { reason: 'not found', sharedAs: role })
+      throw new NotFoundException()
+    }
+    const shared = role === 'owner' ? {} : { sharedAs: role }
     if (environment.state !== 'running' || !environment.endpointHost || !environment.endpointPort) {
       await record('denied', { reason: 'not running', state: environment.state })
       throw new InvalidStateException()
     }
     const protocol = environment.image.protocol
     if (protocol === 'http') {
+      if (role === 'guest') {
+        // Never shared so (EnvironmentSharing); a web application cannot be made view-only.
+        await record('denied', { reason: 'view-only web access', ...shared })
+        throw new AccessUnsupportedException()
+      }
       // The portal's own access events are the floor of the environment's activity.
       await EnvironmentActivity.touch(environment.id)
-      await record('success', { kind: 'web' })
+      if (role !== 'owner') {
+        await noteShareOpened(environment.id, user.id)
+      }
+      await record('success', { kind: 'web', ...shared })
       return { kind: 'web', url: webUrl(environment) }
     }
     const broker = this.brokers.current()
@@ -134,6 +169,8 @@ export default class AccessService {
         const grant = await broker.grant(
           {
             environmentId: environment.id,
+            userId: user.id,
+            readOnly: role === 'guest',
             protocol: protocol as RemoteProtocol,
             host: locked.endpointHost,
             port: locked.endpointPort,
@@ -155,14 +192,19 @@ export default class AccessService {
       await record(denied ? 'denied' : 'failure', {
         reason: denied ? 'not running' : (error as { code?: string }).code,
         broker: broker.name,
+        ...shared,
       })
       throw error
     }
     await EnvironmentActivity.touch(environment.id)
+    if (role !== 'owner') {
+      await noteShareOpened(environment.id, user.id)
+    }
     await record('success', {
       kind: 'guacamole',
       broker: broker.name,
       tokenExchanged: !link.credentials,
+      ...shared,
     })
     return link
   }

@@ -42,7 +42,12 @@ export function clientIdentifier(connection: string | number, dataSource: 'mysql
 
 /** Guacamole connection parameters (all strings) for the environment's protocol. */
 export function connectionParameters(target: AccessTarget): Record<string, string> {
-  const endpoint = { hostname: target.host, port: String(target.port) }
+  // A guest watches: Guacamole then forwards no keyboard or mouse input at all.
+  const endpoint = {
+    hostname: target.host,
+    port: String(target.port),
+    ...(target.readOnly ? { 'read-only': 'true' } : {}),
+  }
   switch (target.protocol) {
     case 'vnc':
       return { ...endpoint, password: target.secret }

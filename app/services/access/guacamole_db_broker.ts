@@ -150,6 +150,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
 
     const existing = await EnvironmentAccess.query({ client: trx })
       .where('environment_id', target.environmentId)
+      .where('user_id', target.userId)
       .first()
     if (existing && (await this.#refresh(existing, target, parameters, password, fullName))) {
       existing.guacamolePassword = encryption.encrypt(password)
@@ -161,13 +162,14 @@ export default class GuacamoleDbBroker implements AccessBroker {
     }
 
     // Nothing usable: a changed endpoint (restart) must not keep pointing at what now listens there.
-    await this.revoke(target.environmentId, trx)
+    await this.revokeFor(target.environmentId, target.userId, trx)
     const username = guacamoleUsername(target.environmentId)
     const written = await this.#write(target, parameters, username, password, fullName)
     try {
       const access = await EnvironmentAccess.create(
         {
           environmentId: target.environmentId,
+          userId: target.userId,
           broker: this.name,
           guacamoleEntityId: written.entityId,
           guacamoleConnectionId: written.connectionId,
@@ -207,6 +209,31 @@ export default class GuacamoleDbBroker implements AccessBroker {
       throw this.#failure(error)
     }
     await EnvironmentAccess.query({ client: trx }).where('environment_id', environmentId).delete()
+  }
+
+  /**
+   * Removes one person's records of the environment (a revoked share),
+   * leaving everyone else's; the portal transaction `trx` forgets them.
+   * Guacamole keeps history; a tunnel already open is Guacamole's to end.
+   */
+  @observed('guacamole_db', 'revoke_for')
+  async revokeFor(environmentId: number, userId: number, trx?: TransactionClientContract) {
+    const access = await EnvironmentAccess.query({ client: trx })
+      .where('environment_id', environmentId)
+      .where('user_id', userId)
+      .first()
+    if (!access) {
+      return
+    }
+    try {
+      await this.#delete({
+        entityId: access.guacamoleEntityId,
+        connectionId: access.guacamoleConnectionId,
+      })
+    } catch (error) {
+      throw this.#failure(error)
+    }
+    await EnvironmentAccess.query({ client: trx }).where('id', access.id).delete()
   }
 
   /**

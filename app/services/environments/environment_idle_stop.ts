@@ -46,7 +46,7 @@ export default class EnvironmentIdleStop {
       if (
         !(await this.lifecycle.transition(
           environment,
-          'stop',
+          'idle_stop',
           `Stopped after ${limit} without use`
         ))
       ) {

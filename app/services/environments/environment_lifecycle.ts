@@ -5,6 +5,7 @@ import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import AccessBrokers from '#services/access/access_brokers'
 import {
+  RUN_ENDINGS,
   TRANSITIONS,
   type EnvironmentState,
   type EnvironmentTransition,
@@ -13,6 +14,7 @@ import type { Endpoint } from '#services/provisioning/provisioning_driver'
 import InvalidStateException from '#exceptions/invalid_state_exception'
 import {
   environmentRequisitionDuration,
+  environmentRunEndings,
   environmentsExpired,
 } from '#services/metrics/portal_metrics'
 
@@ -98,7 +100,8 @@ export default class EnvironmentLifecycle {
       return false
     }
     environment.state = to
-    await this.journal.record(environment.id, to, message, to, options.client)
+    // Named after the transition, not the state: a stop says who or what stopped it.
+    await this.journal.record(environment.id, name, message, to, options.client)
     const client = options.client
     if (client) {
       client.after('commit', () => {
@@ -148,6 +151,9 @@ export default class EnvironmentLifecycle {
   ) {
     if (name === 'expire') {
       environmentsExpired.inc()
+    }
+    if (name in RUN_ENDINGS) {
+      environmentRunEndings.inc({ cause: RUN_ENDINGS[name as keyof typeof RUN_ENDINGS] })
     }
     // Leaving "running" ends remote access (Guacamole records) at once.
     await this.access.onTransition(environment.id, to)

@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import { paginateCountingLazily } from '#models/paginate_counting_lazily'
+import { LISTED_COLUMNS, LISTED_IMAGE_COLUMNS } from '#models/environment_listed_columns'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -25,7 +26,6 @@ import {
   type EnvironmentState,
   type EnvironmentTransition,
 } from '#domain/environment_states'
-import type { AdminEnvironmentSort } from '#domain/listing'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -43,48 +43,10 @@ export type RequisitionInput = {
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
 
-export type AdminEnvironmentFilters = EnvironmentFilters & {
-  userId?: number
-  imageId?: number
-  experimentId?: number
-  driver?: 'docker' | 'kubernetes'
-  sort?: AdminEnvironmentSort
+export type OwnEnvironmentFilters = EnvironmentFilters & {
+  /** owner: only one's own; shared: only those shared with one; absent: both. */
+  holding?: 'owner' | 'shared'
 }
-
-const SORT_COLUMNS = {
-  createdAt: 'created_at',
-  memoryBytes: 'memory_bytes',
-  cpuMillicores: 'cpu_millicores',
-} as const
-
-/**
- * What the environment lists read: the columns their transformers send
- * (app/transformers/environment_transformer.ts, admin_environment_transformer.ts)
- * and the keys of the relations they preload, never the secret or the
- * engine's id. Lists hydrate many rows, so fewer columns is less work.
- */
-const LISTED_COLUMNS = [
-  'id',
-  'user_id',
-  'image_id',
-  'experiment_id',
-  'session_id',
-  'name',
-  'driver',
-  'state',
-  'failure_reason',
-  'endpoint_host',
-  'endpoint_port',
-  'cpu_millicores',
-  'memory_bytes',
-  'storage_bytes',
-  'gpus',
-  'expires_at',
-  'last_activity_at',
-  'created_at',
-  'updated_at',
-]
-const LISTED_IMAGE_COLUMNS = ['id', 'name', 'protocol']
 
 /** The journal's words for a person's stop or removal, by the door it came through. */
 const REQUEST_MESSAGES = {
@@ -165,39 +127,46 @@ export default class EnvironmentService {
     return environment
   }
 
-  /** The user's environments (removed ones excluded unless asked for). */
-  list(user: User, filters: EnvironmentFilters) {
+  /**
+   * The user's environments and those shared with them while they still
+   * belong to the environment's experiment (removed ones excluded unless
+   * asked for), each with the caller's role in `$extras` (owner, user,
+   * guest) and, for shared ones, the owner's username.
+   */
+  async list(user: User, filters: OwnEnvironmentFilters) {
+    const sharedWithUser = db
+      .from('environment_shares')
+      .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
+      .join('experiment_members', (join) => {
+        join
+          .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
+          .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
+      })
+      .where('environment_shares.user_id', user.id)
+      .select('environment_shares.environment_id')
     const listed = Environment.query()
       .select(LISTED_COLUMNS)
-      .where('user_id', user.id)
+      .where((holding) => {
+        if (filters.holding !== 'shared') {
+          holding.where('user_id', user.id)
+        }
+        if (filters.holding !== 'owner') {
+          holding.orWhereIn('id', sharedWithUser)
+        }
+      })
       .if(filters.state, (query) => query.where('state', filters.state!))
       .if(!filters.state, (query) => query.whereNot('state', 'removed'))
       .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
+      .preload('shares', (query) => query.where('user_id', user.id))
+      .preload('user', (query) => query.select('id', 'username'))
       .orderBy('id', 'desc')
-    return paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-  }
-
-  /** Everyone's environments for admins (removed ones excluded unless asked for by state). */
-  listAll(filters: AdminEnvironmentFilters) {
-    const sort = filters.sort ?? '-createdAt'
-    const descending = sort.startsWith('-')
-    const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
-    return (
-      Environment.query()
-        .select(LISTED_COLUMNS)
-        .if(filters.state, (query) => query.where('state', filters.state!))
-        .if(!filters.state, (query) => query.whereNot('state', 'removed'))
-        .if(filters.userId, (query) => query.where('user_id', filters.userId!))
-        .if(filters.imageId, (query) => query.where('image_id', filters.imageId!))
-        .if(filters.experimentId, (query) => query.where('experiment_id', filters.experimentId!))
-        .if(filters.driver, (query) => query.where('driver', filters.driver!))
-        .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
-        // The owner's name only: never the password hash or anything else of the account.
-        .preload('user', (query) => query.select('id', 'username'))
-        .orderBy(column, descending ? 'desc' : 'asc')
-        .orderBy('id', descending ? 'desc' : 'asc')
-        .paginate(filters.page ?? 1, filters.perPage ?? 20)
-    )
+    const page = await paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
+    for (const environment of page.all()) {
+      const own = environment.userId === user.id
+      environment.$extras.role = own ? 'owner' : (environment.shares[0]?.role ?? 'user')
+      environment.$extras.sharedBy = own ? null : environment.user.username
+    }
+    return page
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */

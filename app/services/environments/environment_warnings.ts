@@ -12,7 +12,7 @@ import {
 } from '#services/environments/environment_deadlines'
 
 /**
- * Warns owners before an environment expires (running or stopped) or is
+ * Warns owners (and colleagues it is shared with) before an environment expires (running or stopped) or is
  * stopped for idleness (running, image with an idle limit), at each of
  * ENVIRONMENT_WARNING_LEADS before the deadline. Each warning is keyed by
  * environment, deadline (to the minute) and lead in the notifications
@@ -38,6 +38,7 @@ export default class EnvironmentWarnings {
       .where('expires_at', '<=', toSqlTimestamp(now.plus({ milliseconds: leads[0] })))
       .preload('image')
       .preload('user')
+      .preload('shares', (shares) => shares.preload('user'))
     for (const environment of expiring) {
       made += Number(await this.#warn(environment, 'expiry', environment.expiresAt, leads, now))
     }
@@ -47,6 +48,7 @@ export default class EnvironmentWarnings {
       .whereHas('image', (query) => query.whereNotNull('idle_limit_minutes'))
       .preload('image')
       .preload('user')
+      .preload('shares', (shares) => shares.preload('user'))
     for (const environment of idleCandidates) {
       const deadline = idleDeadline(environment)
       if (!deadline || deadline <= now) {
@@ -99,12 +101,40 @@ export default class EnvironmentWarnings {
               'Open it to keep it running, or start it again later from the portal:',
             ].join('\n'),
           }
+    const dedupeKey = `${what}:${environment.id}:${at.toISO()}:${lead}`
     const made = await this.notifications.notify(environment.user, {
       ...notification,
       environmentId: environment.id,
       link,
-      dedupeKey: `${what}:${environment.id}:${at.toISO()}:${lead}`,
+      dedupeKey,
     })
+    // Colleagues it is shared with work in it too; only the owner can extend it.
+    for (const share of environment.shares) {
+      if (share.user.disabled) {
+        continue
+      }
+      await this.notifications.notify(share.user, {
+        kind: notification.kind,
+        subject: notification.subject.replace(
+          /^Your environment/,
+          `${environment.user.username}'s environment`
+        ),
+        body: [
+          `This environment is shared with you by ${environment.user.username}.`,
+          ...notification.body
+            .replace(/^Your analysis environment/, 'The analysis environment')
+            .split('\n')
+            // The owner's "you can extend it" line: only they can.
+            .filter((line) => !line.startsWith('You can extend it')),
+          ...(what === 'expiry'
+            ? [`Only ${environment.user.username} can extend it; it is in the portal:`]
+            : []),
+        ].join('\n'),
+        environmentId: environment.id,
+        link,
+        dedupeKey: `${dedupeKey}:share:${share.userId}`,
+      })
+    }
     return made !== null
   }
 }

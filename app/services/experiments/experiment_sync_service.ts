@@ -3,7 +3,9 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
-import UserOfficeClient from '#services/user_office/user_office_client'
+import UserOfficeClient, {
+  type ExperimentRequestOptions,
+} from '#services/user_office/user_office_client'
 import type {
   UserOfficeExperiment,
   UserOfficeSession,
@@ -174,11 +176,12 @@ export default class ExperimentSyncService {
 
   /**
    * Syncs now. Throws UserOfficeUnavailableException (503) when the User
-   * Office cannot give a complete, well-formed answer.
+   * Office cannot give a complete, well-formed answer. `requests` paces
+   * the calls (the background sync's budget).
    */
-  async sync(user: User): Promise<SyncResult> {
+  async sync(user: User, requests: ExperimentRequestOptions = {}): Promise<SyncResult> {
     const byProposal = new Map<string, ExperimentRow>()
-    for await (const page of this.userOffice.experimentPages(user.username)) {
+    for await (const page of this.userOffice.experimentPages(user.username, requests)) {
       for (const experiment of page) {
         const row = await toExperimentRow(experiment)
         byProposal.set(row.proposal_id, row)

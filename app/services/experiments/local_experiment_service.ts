@@ -1,8 +1,7 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import { ModelPaginator } from '@adonisjs/lucid/orm'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import Experiment, { type ExperimentSource } from '#models/experiment'
+import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
 import ExperimentMember from '#models/experiment_member'
 import type User from '#models/user'
@@ -32,22 +31,10 @@ export type ExperimentFields = {
   posixGid?: number | null
 }
 
-export type ExperimentFilters = {
-  search?: string
-  source?: ExperimentSource
-  page?: number
-  perPage?: number
-}
-
 const EDITABLE = ['proposalId', 'title', 'abstract', 'instrument', 'posixUid', 'posixGid'] as const
 
 function duplicateProposal(proposalId: string) {
   return new ConflictException(`An experiment with proposal id "${proposalId}" already exists`)
-}
-
-// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
-function escapeLike(value: string) {
-  return value.replace(/[!%_]/g, (char) => `!${char}`)
 }
 
 /**
@@ -61,43 +48,6 @@ function escapeLike(value: string) {
 @inject()
 export default class LocalExperimentService {
   constructor(protected audit: AuditService) {}
-
-  /** Experiments of any source, filtered, newest first, one page at a time. */
-  async list(filters: ExperimentFilters) {
-    const page = filters.page ?? 1
-    const perPage = filters.perPage ?? 20
-    const pattern = `%${escapeLike(filters.search ?? '')}%`
-    const matching = () =>
-      Experiment.query()
-        .if(filters.source, (query) => query.where('source', filters.source!))
-        .if(filters.search, (query) =>
-          query.where((group) =>
-            group
-              .whereRaw(`proposal_id like ? escape '!'`, [pattern])
-              .orWhereRaw(`title like ? escape '!'`, [pattern])
-              .orWhereRaw(`instrument like ? escape '!'`, [pattern])
-          )
-        )
-    const [{ total }] = await matching().count('* as total').pojo<{ total: number | string }>()
-    // The offset is walked over ids only, then the page's rows are read: an OFFSET over whole
-    // rows reads every skipped abstract (page 5000 of 100,000 took 2.4 times as long).
-    const ids = await matching()
-      .select('id')
-      .orderBy('id', 'desc')
-      .forPage(page, perPage)
-      .pojo<{ id: number }>()
-    const rows = ids.length
-      ? await Experiment.query()
-          .whereIn(
-            'id',
-            ids.map((row) => row.id)
-          )
-          .orderBy('id', 'desc')
-      : []
-    const paginator = new ModelPaginator(Number(total), perPage, page, ...rows)
-    paginator.namingStrategy = Experiment.namingStrategy
-    return paginator
-  }
 
   /** One experiment with its sessions and members (and their usernames). */
   async find(key: ExperimentKey) {

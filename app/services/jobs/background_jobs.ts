@@ -9,12 +9,15 @@ import EnvironmentActivity from '#services/activity/environment_activity'
 import EnvironmentIdleStop from '#services/environments/environment_idle_stop'
 import EnvironmentWarnings from '#services/environments/environment_warnings'
 import MailOutbox from '#services/notifications/mail_outbox'
+import userOfficeConfig from '#config/user_office'
+import ExperimentBackgroundSync from '#services/experiments/experiment_background_sync'
+import RequestPace from '#services/user_office/request_pace'
 
 /**
  * Runs the reconciler, the expiry job, the activity refresh, idle stops and
- * warnings, and (in a loop of its own, so a slow SMTP server delays none of
- * them) the mail outbox, in whichever portal process holds the
- * background-jobs lease. Every JOBS_INTERVAL_SECONDS (and at start) the
+ * warnings, and (in loops of their own, so a slow SMTP server or a paced
+ * User Office delays none of them) the mail outbox and the background User
+ * Office sync, in whichever portal process holds the background-jobs lease. Every JOBS_INTERVAL_SECONDS (and at start) the
  * process takes or renews the lease and, while it holds it, starts a run
  * unless one is still going — renewals carry on during a long run, and runs
  * never overlap. Gaining and losing the lease are logged. `stop()` stops
@@ -26,6 +29,9 @@ export default class BackgroundJobs {
   #renewal: Promise<void> | null = null
   #run: Promise<void> | null = null
   #mail: Promise<void> | null = null
+  #userOffice: Promise<void> | null = null
+  /** The background sync's budget and its way to stop at once, for one term as leader. */
+  #userOfficeTerm: { pace: RequestPace; abort: AbortController } | null = null
   #stopping: Promise<void> | null = null
   #started = false
   #leading = false
@@ -83,6 +89,38 @@ export default class BackgroundJobs {
     }
   }
 
+  async #syncUserOffice(term: { pace: RequestPace; abort: AbortController }) {
+    try {
+      const sync = await app.container.make(ExperimentBackgroundSync)
+      const report = await sync.run(term.pace, term.abort.signal)
+      if (report.synced || report.failed || report.backedOff) {
+        logger.info({ userOffice: report }, 'background User Office sync ran')
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'background User Office sync failed')
+    }
+  }
+
+  /** Starts a User Office pass unless one runs; a new term as leader starts a new budget. */
+  #startUserOfficeSync() {
+    if (!userOfficeConfig.backgroundSync.enabled || this.#userOffice) {
+      return
+    }
+    this.#userOfficeTerm ??= {
+      pace: new RequestPace(userOfficeConfig.backgroundSync.requestsPerMinute),
+      abort: new AbortController(),
+    }
+    this.#userOffice = this.#syncUserOffice(this.#userOfficeTerm).finally(
+      () => (this.#userOffice = null)
+    )
+  }
+
+  /** Ends the term's pass at once (waits for the pace end). */
+  #endUserOfficeTerm() {
+    this.#userOfficeTerm?.abort.abort()
+    this.#userOfficeTerm = null
+  }
+
   async #renew() {
     try {
       await lease.acquire()
@@ -92,6 +130,9 @@ export default class BackgroundJobs {
     }
     if (lease.isLeader !== this.#leading) {
       this.#leading = lease.isLeader
+      if (!this.#leading) {
+        this.#endUserOfficeTerm()
+      }
       logger.info(
         this.#context,
         this.#leading
@@ -104,6 +145,9 @@ export default class BackgroundJobs {
     }
     if (this.#leading && !this.#mail && !this.#stopping) {
       this.#mail = this.#deliverMail().finally(() => (this.#mail = null))
+    }
+    if (this.#leading && !this.#stopping) {
+      this.#startUserOfficeSync()
     }
   }
 
@@ -120,9 +164,11 @@ export default class BackgroundJobs {
     if (this.#timer) {
       clearTimeout(this.#timer)
     }
+    this.#endUserOfficeTerm()
     await this.#renewal
     await this.#run
     await this.#mail
+    await this.#userOffice
     try {
       await lease.release()
       if (this.#leading) {

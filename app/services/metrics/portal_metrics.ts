@@ -93,6 +93,13 @@ export const environmentsIdleStopped = new Counter({
   registers: [metricsRegistry],
 })
 
+export const environmentRunEndings = new Counter({
+  name: 'portal_environment_run_endings_total',
+  help: 'Environments whose run ended, by cause: manual (stopped by a person or an admin), idle (stopped by the idle job), expiry (removed at expiry)',
+  labelNames: ['cause'] as const,
+  registers: [metricsRegistry],
+})
+
 export const notificationsCreated = new Counter({
   name: 'portal_notifications_total',
   help: 'Notifications made, by kind (expiry_warning, idle_warning, idle_stopped)',
@@ -105,6 +112,33 @@ export const mailDeliveries = new Counter({
   help: 'Attempts to send an e-mail of the outbox, by outcome (sent, retry, given_up)',
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
+})
+
+export const userOfficeBackgroundSyncs = new Counter({
+  name: 'portal_user_office_background_syncs_total',
+  help: 'Users whose experiments the background sync refreshed (synced), could not (failed), or paused on (backed_off: the User Office answered 429/503)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+})
+
+new Gauge({
+  name: 'portal_user_office_sync_lag_seconds',
+  help: 'Age of the oldest experiment list among active User Office users (0 when none; every portal process reports the same)',
+  registers: [metricsRegistry],
+  async collect() {
+    const { default: userOfficeConfig } = await import('#config/user_office')
+    if (!userOfficeConfig.enabled) {
+      this.set(0)
+      return
+    }
+    try {
+      const { userOfficeSyncLagSeconds } =
+        await import('#services/experiments/experiment_background_sync')
+      this.set(await userOfficeSyncLagSeconds())
+    } catch (error) {
+      logger.warn({ err: error }, 'metrics: User Office sync lag not measured')
+    }
+  },
 })
 
 export const signIns = new Counter({

@@ -10,7 +10,7 @@ import DockerEngines, {
 } from '#services/provisioning/docker_client'
 import { dockerErrorReader, engineReason } from '#services/provisioning/docker_errors'
 import { DriverErrors } from '#services/provisioning/driver_errors'
-import { freeLoopbackPort } from '#services/provisioning/free_port'
+import { LoopbackPorts } from '#services/provisioning/free_port'
 import {
   createEnvironmentNetwork,
   environmentNetworkName,
@@ -110,6 +110,7 @@ export default class DockerDriver implements ProvisioningDriver {
    * waitUntilReady tells a service that died from a slow one.
    */
   #watched = new Map<string, { engineId: string; environmentId: number }>()
+  #hostPorts = new LoopbackPorts()
 
   /**
    * Options default to config/provisioning.ts; tests override some. The
@@ -139,7 +140,7 @@ export default class DockerDriver implements ProvisioningDriver {
 
     const network = this.#options.network
     const port =
-      network === 'host' ? await freeLoopbackPort() : network === 'none' ? 0 : spec.image.port
+      network === 'host' ? await this.#hostPorts.pick() : network === 'none' ? 0 : spec.image.port
     const networkMode = network === ISOLATED_NETWORK ? environmentNetworkName(spec.name) : network
     if (network === ISOLATED_NETWORK) {
       await this.#call(

@@ -1,4 +1,9 @@
-import { HOLDS_COMPUTE, HOLDS_SLOT, type EnvironmentState } from '#domain/environment_states'
+import {
+  HOLDS_COMPUTE,
+  HOLDS_SLOT,
+  type EnvironmentState,
+  type RunEndingCause,
+} from '#domain/environment_states'
 
 /** What a usage row is grouped by: a user, an experiment or an image. */
 export type UsageGroupKey = { id: number | null; label: string }
@@ -14,6 +19,8 @@ export type UsageEnvironment = {
   gpus: number
   /** Every transition before the window's end, in any order. */
   transitions: UsageTransition[]
+  /** Why its runs ended within the window (one entry per ending). */
+  endings: RunEndingCause[]
 }
 
 export type UsageRow = {
@@ -22,7 +29,19 @@ export type UsageRow = {
   cpuCoreHours: number
   memoryGiBHours: number
   gpuHours: number
+  /** Runs stopped by a person or an admin within the window. */
+  manualStops: number
+  /** Runs the idle job stopped within the window. */
+  idleStops: number
+  /** Environments removed at expiry within the window. */
+  expiries: number
 }
+
+const ENDING_FIELDS = {
+  manual: 'manualStops',
+  idle: 'idleStops',
+  expiry: 'expiries',
+} as const satisfies Record<RunEndingCause, keyof UsageRow>
 
 /** The accounting window in epoch ms; `end` is min(now, to), `from` ≤ `end`. */
 export type UsageWindow = { from: number; end: number }
@@ -77,6 +96,12 @@ export function calculateUsage(environments: UsageEnvironment[], window: UsageWi
       cpuCoreHours: 0,
       memoryGiBHours: 0,
       gpuHours: 0,
+      manualStops: 0,
+      idleStops: 0,
+      expiries: 0,
+    }
+    for (const cause of environment.endings) {
+      row[ENDING_FIELDS[cause]]++
     }
     row.environmentHours += slotHours
     row.cpuCoreHours += (computeHours * environment.cpuMillicores) / 1000
@@ -92,6 +117,9 @@ export function calculateUsage(environments: UsageEnvironment[], window: UsageWi
       cpuCoreHours: round4(row.cpuCoreHours),
       memoryGiBHours: round4(row.memoryGiBHours),
       gpuHours: round4(row.gpuHours),
+      manualStops: row.manualStops,
+      idleStops: row.idleStops,
+      expiries: row.expiries,
     }))
     .sort((a, b) => a.key.label.localeCompare(b.key.label))
 }

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import { fromSqlTimestamp, toSqlTimestamp } from '#models/millisecond_timestamp'
-import { HOLDS_SLOT, type EnvironmentState } from '#domain/environment_states'
+import { HOLDS_SLOT, RUN_ENDINGS, type EnvironmentState } from '#domain/environment_states'
 import {
   calculateUsage,
   type UsageEnvironment,
@@ -91,6 +91,7 @@ export default class UsageService {
 
     const transitions: {
       environment_id: number
+      step: string
       state: EnvironmentState
       occurred_at: Date | string
     }[] = await db
@@ -102,7 +103,7 @@ export default class UsageService {
       .whereNotNull('state')
       .where('occurred_at', '<', toSqlTimestamp(end))
       .orderBy('id', 'asc')
-      .select('environment_id', 'state', 'occurred_at')
+      .select('environment_id', 'step', 'state', 'occurred_at')
 
     const byEnvironment = new Map<number, UsageEnvironment>()
     for (const row of environments) {
@@ -112,13 +113,17 @@ export default class UsageService {
         memoryBytes: Number(row.memory_bytes),
         gpus: row.gpus,
         transitions: [],
+        endings: [],
       })
     }
     for (const transition of transitions) {
-      byEnvironment.get(transition.environment_id)?.transitions.push({
-        state: transition.state,
-        at: fromSqlTimestamp(transition.occurred_at).toMillis(),
-      })
+      const environment = byEnvironment.get(transition.environment_id)
+      const at = fromSqlTimestamp(transition.occurred_at).toMillis()
+      environment?.transitions.push({ state: transition.state, at })
+      // The journal names each state change after its transition (stop, idle_stop, expire).
+      if (environment && at >= from.getTime() && Object.hasOwn(RUN_ENDINGS, transition.step)) {
+        environment.endings.push(RUN_ENDINGS[transition.step as keyof typeof RUN_ENDINGS])
+      }
     }
 
     const rows = calculateUsage([...byEnvironment.values()], {

@@ -4,6 +4,7 @@ import logger from '@adonisjs/core/services/logger'
 import userOfficeConfig from '#config/user_office'
 import experimentsConfig from '#config/experiments'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
+import UserOfficeBusyException from '#exceptions/user_office_busy_exception'
 import {
   experimentsPageValidator,
   type UserOfficeExperiment,
@@ -15,6 +16,24 @@ import { observeCall, observed } from '#services/metrics/outside_calls'
 const CANONICAL_USERNAME = /^[\w.@+-]{1,128}$/
 
 type Endpoint = 'login' | 'identity' | 'authorized' | 'experiments'
+
+/** How a caller paces its requests for experiments (the background sync does). */
+export type ExperimentRequestOptions = {
+  /** Awaited before every request (each page, each retry). */
+  beforeRequest?: () => Promise<void>
+  /** Retry connection errors and 5xx (default true; a paced caller backs off instead). */
+  retry?: boolean
+}
+
+/** A Retry-After header (seconds or an HTTP date) in milliseconds, capped at an hour. */
+function retryAfterMs(header: unknown): number | null {
+  if (typeof header !== 'string' || header.trim() === '') {
+    return null
+  }
+  const seconds = Number(header)
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now()
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 3_600_000) : null
+}
 
 /**
  * The facility User Office REST contract (docs/user-office.md), endpoints
@@ -118,9 +137,13 @@ export default class UserOfficeClient {
    * is checked against the contract; one bad page fails the whole listing
    * so that a partial answer never looks like revoked memberships. A 404
    * for the first page means the user has none (deleted from the User
-   * Office, or never had any).
+   * Office, or never had any). A 429 or 503 throws UserOfficeBusyException
+   * (with the answer's Retry-After).
    */
-  async *experimentPages(username: string): AsyncGenerator<UserOfficeExperiment[]> {
+  async *experimentPages(
+    username: string,
+    options: ExperimentRequestOptions = {}
+  ): AsyncGenerator<UserOfficeExperiment[]> {
     const template = userOfficeConfig.experimentsUrl
     if (!template) {
       throw new UserOfficeUnavailableException('The User Office experiments URL is not configured')
@@ -135,7 +158,13 @@ export default class UserOfficeClient {
       }
       const pageUrl = url
       const response = await observeCall('user_office', 'experiments', async () => {
-        const answer = await this.#getWithRetries(pageUrl)
+        const answer = await this.#getWithRetries(pageUrl, options)
+        if (answer.status === 429 || answer.status === 503) {
+          throw new UserOfficeBusyException(
+            answer.status,
+            retryAfterMs(answer.headers['retry-after'])
+          )
+        }
         // A user the User Office does not know (any more) has no experiments; on a
         // later page a 404 is an error, never a shorter list.
         if (page === 1 && answer.status === 404) {
@@ -160,15 +189,17 @@ export default class UserOfficeClient {
   }
 
   /** Idempotent GETs are retried twice on connection errors and 5xx, with a short backoff. */
-  async #getWithRetries(url: string) {
+  async #getWithRetries(url: string, options: ExperimentRequestOptions) {
+    const attempts = options.retry === false ? 1 : 3
     for (let attempt = 1; ; attempt++) {
       let response: AxiosResponse | null = null
+      await options.beforeRequest?.()
       try {
         response = await this.#http.get(url, { auth: this.#serviceAuth() })
       } catch (error) {
         // A timeout is not retried: a slow User Office would cost the caller several timeouts.
         const timedOut = (error as { code?: string }).code === 'ECONNABORTED'
-        if (attempt >= 3 || timedOut) {
+        if (attempt >= attempts || timedOut) {
           logger.warn(
             {
               userOffice: { endpoint: 'experiments' },
@@ -179,7 +210,7 @@ export default class UserOfficeClient {
           throw new UserOfficeUnavailableException()
         }
       }
-      if (response && (response.status < 500 || attempt >= 3)) {
+      if (response && (response.status < 500 || attempt >= attempts)) {
         return response
       }
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt))

@@ -565,8 +565,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My environments (removed ones only when asked for by state)
-         * @description Newest first.
+         * My environments and those shared with me (removed ones only when asked for by state)
+         * @description Newest first. Each says how the caller holds it (`role`: owner, user, guest) and, for shared ones, the owner (`sharedBy`); `holding` narrows to one's own or to shared ones. A shared environment is listed while the caller still belongs to its experiment.
          */
         get: operations["listEnvironments"];
         put?: never;
@@ -589,22 +589,22 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of my environments
-         * @description Another user’s environment is a 404.
+         * One of my environments, or one shared with me
+         * @description Another user’s environment is a 404, unless it is shared with the caller and they still belong to its experiment (a share found lapsed is withdrawn then, and the answer is 404).
          */
         get: operations["getEnvironment"];
         put?: never;
         post?: never;
         /**
          * Stop if needed and remove (frees its quota)
-         * @description Answers 202 at once; the engine work follows.
+         * @description Answers 202 at once; the engine work follows. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
          */
         delete: operations["removeEnvironment"];
         options?: never;
         head?: never;
         /**
          * Change the expiry (at most ENVIRONMENT_MAX_LIFETIME_HOURS after creation)
-         * @description Earlier or later, but not in the past.
+         * @description Earlier or later, but not in the past. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
          */
         patch: operations["extendEnvironment"];
         trace?: never;
@@ -620,7 +620,7 @@ export interface paths {
         put?: never;
         /**
          * Stop (keeps it, and its slot and storage)
-         * @description Frees its compute; answers 202 at once.
+         * @description Frees its compute; answers 202 at once. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
          */
         post: operations["stopEnvironment"];
         delete?: never;
@@ -640,7 +640,7 @@ export interface paths {
         put?: never;
         /**
          * Start a stopped environment (its compute must fit the quota)
-         * @description Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE).
+         * @description Its compute must fit the quota again, and the rights it was launched with must still hold: the image is still offered to the owner and the owner still belongs to its experiment (memberships re-synced as at requisition), else 403 E_LAUNCH_NOT_ALLOWED; an environment tied to no experiment is authorised by the User Office again (403 E_NOT_AUTHORIZED_BY_USER_OFFICE, 503 E_USER_OFFICE_UNAVAILABLE). A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
          */
         post: operations["startEnvironment"];
         delete?: never;
@@ -679,11 +679,55 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Open one of my running environments
-         * @description http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access`.
+         * Open one of my running environments, or one shared with me
+         * @description http images answer their direct URL; vnc/rdp/ssh images a Guacamole connection only the caller can open (created or refreshed now, revoked when the environment stops, is removed or fails). Each person gets a Guacamole user and connection of their own: a colleague it is shared with gets theirs (view-only, Guacamole's `read-only` parameter, for a guest), after their memberships are re-synced when older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES (404, and the share withdrawn, when they no longer belong to its experiment). With the guacamole-db broker every call sets a new password: credentials from an earlier answer stop working, and unused ones expire after 10 minutes. Every attempt is audited as `environment.access` (with `sharedAs` for a colleague).
          */
         post: operations["openEnvironment"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who my environment is shared with
+         * @description Colleagues (members of its experiment) and their role. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
+         */
+        get: operations["listEnvironmentShares"];
+        put?: never;
+        /**
+         * Share my environment with a member of its experiment, or change their role
+         * @description Only environments tied to an experiment, only with other members of it (their memberships re-synced when older than LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES). user: full access; guest: view-only through Guacamole (vnc, rdp, ssh), so a web application is shared as user only. 422 (field username) for anyone who is not another member of its experiment, whether or not the account exists; 422 (field role) for a guest of a web application. 201 when shared, 200 when an existing share's role was changed (their Guacamole records are made anew in the new role). Audited as environment.share. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
+         */
+        post: operations["shareEnvironment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{id}/shares/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop sharing my environment with a colleague
+         * @description Removes the colleague's own Guacamole user and connection at once (credentials they hold stop working; a tunnel Guacamole already opened is Guacamole's to end), then the share. A web application that takes the environment's secret as its login token (WEB_TOKEN_PARAM) cannot be made to forget it: when the colleague was handed that URL, the environment is stopped (its files and output are kept) for its owner to start again. Audited as environment.unshare. A colleague it is shared with gets 403 E_FORBIDDEN (only the owner may); anyone else 404.
+         */
+        delete: operations["revokeEnvironmentShare"];
         options?: never;
         head?: never;
         patch?: never;
@@ -798,7 +842,7 @@ export interface paths {
         };
         /**
          * Resource usage per user, experiment or image (admins only)
-         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window. `to` defaults to now and is at most 400 days after `from`.
+         * @description Computed from recorded state transitions: environment hours while an environment holds a slot, CPU/memory/GPU hours while it holds compute, clipped to the window; and how runs ended within it, by cause (stopped by a person or an admin, stopped by the idle job, removed at expiry). `to` defaults to now and is at most 400 days after `from`.
          */
         get: operations["adminGetUsage"];
         put?: never;
@@ -906,7 +950,7 @@ export interface paths {
         };
         /**
          * Everyone's environments (admins only; removed ones only when asked for by state)
-         * @description sort: a leading "-" sorts descending; default -createdAt.
+         * @description sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; nothing is counted then.
          */
         get: operations["adminListEnvironments"];
         put?: never;
@@ -956,6 +1000,46 @@ export interface paths {
          */
         post: operations["adminStopEnvironment"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/environments/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who anyone's environment is shared with (admins only)
+         * @description The same list its owner sees.
+         */
+        get: operations["adminListEnvironmentShares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/environments/{id}/shares/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a share of anyone's environment (admins only)
+         * @description Removes the colleague's own Guacamole user and connection at once (credentials they hold stop working; a tunnel Guacamole already opened is Guacamole's to end), then the share. A web application that takes the environment's secret as its login token (WEB_TOKEN_PARAM) cannot be made to forget it: when the colleague was handed that URL, the environment is stopped (its files and output are kept) for its owner to start again. Audited as environment.unshare. The owner goes in the audit details.
+         */
+        delete: operations["adminRevokeEnvironmentShare"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1022,7 +1106,7 @@ export interface paths {
         };
         /**
          * All experiments, local and User Office (admins only)
-         * @description Newest first; search matches part of the proposal id, title or instrument.
+         * @description Newest first. search: every word (letters and digits) must begin a word of the proposal id, title or instrument, case and accents ignored (ADR 9). Pages by number, or by cursor: pass meta.nextCursor as cursor for the next rows (no total is counted; as fast on the last page as on the first).
          */
         get: operations["adminListExperiments"];
         put?: never;
@@ -1314,6 +1398,15 @@ export interface components {
             currentPage: number;
             lastPage: number;
         };
+        /** @description Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted). */
+        KeysetListMeta: {
+            total?: number;
+            perPage: number;
+            currentPage?: number;
+            lastPage?: number;
+            /** @description Pass as `cursor` for the rows after this page; null on the last page. */
+            nextCursor: string | null;
+        };
         /** @enum {string} */
         Role: "scientist" | "admin";
         User: {
@@ -1589,6 +1682,30 @@ export interface components {
                 storageBytes: number;
                 gpus: number;
             };
+            /**
+             * @description How the caller holds it: owner (their own), user (shared with them, full access) or guest (shared with them, view-only). Only the owner may stop, start, remove, extend or share it.
+             * @enum {string}
+             */
+            role: "owner" | "user" | "guest";
+            /** @description The owner's username when it is shared with the caller; null for their own */
+            sharedBy: string | null;
+        };
+        EnvironmentShare: {
+            userId: number;
+            username: string;
+            displayName: string | null;
+            /**
+             * @description user: full access; guest: view-only (remote desktops and terminals only)
+             * @enum {string}
+             */
+            role: "user" | "guest";
+            /**
+             * Format: date-time
+             * @description When the colleague last opened it; null before they did
+             */
+            lastOpenedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         Notification: {
             id: number;
@@ -1668,6 +1785,12 @@ export interface components {
             memoryGiBHours: number;
             /** @description GPUs × hours holding compute; rounded to 4 decimals. */
             gpuHours: number;
+            /** @description Runs stopped by a person or an admin within the window. */
+            manualStops: number;
+            /** @description Runs the idle job stopped after the image's idle limit within the window. */
+            idleStops: number;
+            /** @description Environments removed at expiry within the window. */
+            expiries: number;
         };
         QuotaAmounts: {
             environments: number;
@@ -3285,6 +3408,8 @@ export interface operations {
                 page?: number;
                 perPage?: number;
                 state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
+                /** @description owner: only the caller's own; shared: only those shared with them; both when left out */
+                holding?: "owner" | "shared";
             };
             header?: never;
             path?: never;
@@ -3648,6 +3773,123 @@ export interface operations {
             };
         };
     };
+    listEnvironmentShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its shares, oldest first (a short list: members of one experiment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EnvironmentShare"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    shareEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A member of the environment's experiment */
+                    username: string;
+                    /**
+                     * @description user: full access; guest: view-only (not for web applications)
+                     * @enum {unknown}
+                     */
+                    role: "user" | "guest";
+                };
+            };
+        };
+        responses: {
+            /** @description The share, its role changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EnvironmentShare"];
+                    };
+                };
+            };
+            /** @description The new share */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EnvironmentShare"];
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeEnvironmentShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: their Guacamole records are gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            /** @description Guacamole's database cannot be reached (E_ACCESS_UNAVAILABLE): nothing was revoked, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listNotifications: {
         parameters: {
             query?: {
@@ -3870,7 +4112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours */
+                    /** @example userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours,manualStops,idleStops,expiries */
                     "text/csv": string;
                 };
             };
@@ -4103,6 +4345,7 @@ export interface operations {
             query?: {
                 page?: number;
                 perPage?: number;
+                cursor?: string;
                 state?: "provisioning" | "running" | "stopping" | "stopped" | "removing" | "removed" | "failed";
                 userId?: number;
                 imageId?: number;
@@ -4124,7 +4367,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["AdminEnvironment"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: components["schemas"]["KeysetListMeta"];
                     };
                 };
             };
@@ -4255,6 +4498,69 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminListEnvironmentShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its shares, oldest first (a short list: members of one experiment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EnvironmentShare"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adminRevokeEnvironmentShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: their Guacamole records are gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            /** @description Guacamole's database cannot be reached (E_ACCESS_UNAVAILABLE): nothing was revoked, retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     adminGetDefaultQuota: {
@@ -4442,6 +4748,7 @@ export interface operations {
             query?: {
                 page?: number;
                 perPage?: number;
+                cursor?: string;
                 search?: string;
                 source?: "local" | "useroffice";
             };
@@ -4459,7 +4766,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Experiment"][];
-                        meta: components["schemas"]["ListMeta"];
+                        meta: components["schemas"]["KeysetListMeta"];
                     };
                 };
             };

@@ -23,6 +23,7 @@ export type Link = components['schemas']['Link']
 export type AdminLink = components['schemas']['AdminLink']
 export type AuditEvent = components['schemas']['AuditEvent']
 export type ListMeta = components['schemas']['ListMeta']
+export type KeysetListMeta = components['schemas']['KeysetListMeta']
 
 export type Providers = Ok<'/api/v1/auth/providers', 'get'>['data']
 export type Environment = Ok<'/api/v1/environments/{id}', 'get'>['data']
@@ -33,6 +34,8 @@ export type Quota = Ok<'/api/v1/quota', 'get'>['data']
 export type QuotaLimits = Quota['limits']
 export type AdminUser = Ok<'/api/v1/admin/users/{id}', 'get'>['data']
 export type Access = Ok<'/api/v1/environments/{id}/access', 'post'>['data']
+export type EnvironmentShare = components['schemas']['EnvironmentShare']
+export type ShareRole = EnvironmentShare['role']
 export type Overview = Ok<'/api/v1/admin/overview', 'get'>['data']
 export type UsageReport = Ok<'/api/v1/admin/usage', 'get'>
 export type ExperimentList = Ok<'/api/v1/experiments', 'get'>

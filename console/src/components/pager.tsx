@@ -1,13 +1,19 @@
-import type { ListMeta } from '../api/types'
+import type { KeysetListMeta, ListMeta } from '../api/types'
+
+/** A list asked by page number tells where it is (asked by cursor, it does not). */
+function isPaged(meta: ListMeta | KeysetListMeta): meta is ListMeta {
+  return meta.currentPage !== undefined && meta.lastPage !== undefined && meta.total !== undefined
+}
 
 /** Previous/next paging of an API list, with where we are. */
 export function Pager({
-  meta,
+  meta: given,
   onPage,
 }: {
-  meta: ListMeta | undefined
+  meta: ListMeta | KeysetListMeta | undefined
   onPage: (page: number) => void
 }) {
+  const meta = given && isPaged(given) ? given : undefined
   if (!meta || meta.lastPage <= 1) {
     return meta ? <p class="muted">{meta.total} in total</p> : null
   }

@@ -14,11 +14,13 @@ import { formatBytes, formatCores, formatDate, toLocalInput } from '../format'
 import { Link } from '../router'
 import { LaunchDialog } from './launch_dialog'
 import { ListTable } from '../components/list_table'
+import { ShareDialog } from './share_dialog'
 
 type Pending =
   | { kind: 'open'; environment: Environment; access: Access }
   | { kind: 'extend'; environment: Environment }
   | { kind: 'remove'; environment: Environment }
+  | { kind: 'share'; environment: Environment }
 
 /**
  * Guacamole's auth token for credentials the portal could not exchange
@@ -213,9 +215,19 @@ function EnvironmentRow(props: {
     })
 
   const { state } = environment
+  // Colleagues an environment is shared with open it; only its owner runs and shares it.
+  const own = environment.role === 'owner'
   return (
     <tr data-environment={environment.id}>
-      <th scope="row">{environment.name}</th>
+      <th scope="row">
+        {environment.name}
+        {own ? null : (
+          <div class="shared-by">
+            Shared by {environment.sharedBy}
+            {environment.role === 'guest' ? ' (view only)' : ''}
+          </div>
+        )}
+      </th>
       <td>{environment.imageName ?? '—'}</td>
       <td>
         <StateBadge state={state} />
@@ -245,18 +257,29 @@ function EnvironmentRow(props: {
             <button type="button" class="primary" disabled={busy} onClick={() => void open()}>
               Open
             </button>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() =>
-                void act(() => unwrap(api.POST('/api/v1/environments/{id}/stop', path)))
-              }
-            >
-              Stop
-            </button>
+            {own ? (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void act(() => unwrap(api.POST('/api/v1/environments/{id}/stop', path)))
+                }
+              >
+                Stop
+              </button>
+            ) : null}
           </>
         ) : null}
-        {state === 'stopped' ? (
+        {own && environment.experimentId && state !== 'removing' && state !== 'removed' ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => props.onPending({ kind: 'share', environment })}
+          >
+            Share…
+          </button>
+        ) : null}
+        {own && state === 'stopped' ? (
           <button
             type="button"
             disabled={busy}
@@ -267,7 +290,7 @@ function EnvironmentRow(props: {
             Start
           </button>
         ) : null}
-        {state === 'running' || state === 'stopped' ? (
+        {own && (state === 'running' || state === 'stopped') ? (
           <button
             type="button"
             disabled={busy}
@@ -276,7 +299,7 @@ function EnvironmentRow(props: {
             Extend
           </button>
         ) : null}
-        {state === 'running' || state === 'stopped' || state === 'failed' ? (
+        {own && (state === 'running' || state === 'stopped' || state === 'failed') ? (
           <button
             type="button"
             class="danger"
@@ -291,7 +314,10 @@ function EnvironmentRow(props: {
   )
 }
 
-/** The scientist's environments with live state, and what each can do next. */
+/**
+ * The scientist's environments, and those colleagues share with them, with
+ * live state and what each can do next.
+ */
 export function EnvironmentsPage() {
   const [page, setPage] = useState(1)
   const [error, setError] = useState<unknown>(null)
@@ -336,13 +362,13 @@ export function EnvironmentsPage() {
       <ErrorMessage error={list.error ?? error} />
       {list.data && environments.length === 0 ? (
         <p>
-          You have no environments. Launch one here, or from an{' '}
+          You have no environments, and none is shared with you. Launch one here, or from an{' '}
           <Link href="/experiments">experiment</Link> to work on its data.
         </p>
       ) : null}
       {environments.length > 0 ? (
         <ListTable
-          caption="Your environments"
+          caption="Your environments and those shared with you"
           columns={['Name', 'Image', 'State', 'Resources', 'Last used', 'Expires', '']}
           class="environments"
         >
@@ -376,6 +402,9 @@ export function EnvironmentsPage() {
           access={pending.access}
           onClose={() => setPending(null)}
         />
+      ) : null}
+      {pending?.kind === 'share' ? (
+        <ShareDialog environment={pending.environment} onClose={() => setPending(null)} />
       ) : null}
       {pending?.kind === 'extend' ? (
         <ExtendDialog

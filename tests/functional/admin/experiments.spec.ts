@@ -103,7 +103,7 @@ test.group('Admin: local experiments', (group) => {
     assert.equal(gone.body().errors[0].code, 'E_NOT_FOUND')
   })
 
-  test('lists experiments of both sources with search, source filter and pages', async ({
+  test('lists experiments of both sources with a source filter and pages', async ({
     client,
     assert,
   }) => {
@@ -115,7 +115,8 @@ test.group('Admin: local experiments', (group) => {
     const all = await browser.get(`${BASE}?perPage=2`)
     all.assertStatus(200)
     assert.lengthOf(all.body().data, 2)
-    assert.deepEqual(all.body().meta, { total: 3, perPage: 2, currentPage: 1, lastPage: 2 })
+    assert.include(all.body().meta, { total: 3, perPage: 2, currentPage: 1, lastPage: 2 })
+    assert.isString(all.body().meta.nextCursor)
     assert.notProperty(all.body().data[0], 'sessions')
 
     const local = await browser.get(`${BASE}?source=local`)
@@ -123,19 +124,8 @@ test.group('Admin: local experiments', (group) => {
       local.body().data.map((item: { proposalId: string }) => item.proposalId),
       ['LOC-A', 'LOC-B']
     )
-    const byInstrument = await browser.get(`${BASE}?search=b24`)
-    assert.deepEqual(
-      byInstrument.body().data.map((item: { proposalId: string }) => item.proposalId),
-      ['LOC-A']
-    )
-    // "%" is a character to find, not a wildcard.
-    const literal = await browser.get(`${BASE}?search=${encodeURIComponent('0%')}`)
-    assert.deepEqual(
-      literal.body().data.map((item: { proposalId: string }) => item.proposalId),
-      ['LOC-B']
-    )
-    const none = await browser.get(`${BASE}?search=${encodeURIComponent('a%a')}`)
-    assert.lengthOf(none.body().data, 0)
+    // The search reads a full-text index, which sees committed rows only on MySQL:
+    // tests/functional/admin/experiment_search.spec.ts commits its rows.
 
     const tooMany = await browser.get(`${BASE}?perPage=101`)
     tooMany.assertStatus(422)

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
 import EnvironmentService from '#services/environments/environment_service'
+import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 import { createUser } from '#database/factories/user_factory'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage } from '#tests/helpers/environments'
@@ -33,10 +34,10 @@ test.group('Environment lists read only what they send', (group) => {
     assert,
   }) => {
     const { owner, image, environment } = await storedEnvironment()
-    const service = await app.container.make(EnvironmentService)
+    const listing = await app.container.make(AdminEnvironmentListing)
 
-    const page = await service.listAll({ userId: owner.id })
-    const [listed] = page.all()
+    const { rows } = await listing.list({ userId: owner.id })
+    const [listed] = rows
     assert.equal(listed.id, environment.id)
     assert.equal(listed.user.username, owner.username)
     assert.notProperty(listed.user.$attributes, 'password')

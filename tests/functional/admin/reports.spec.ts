@@ -42,7 +42,8 @@ async function insertEnvironment(
     memoryBytes: number
     gpus?: number
   },
-  transitions: [string, EnvironmentState][]
+  /** [at, state, step]: the step names the transition (the state by default). */
+  transitions: [string, EnvironmentState, string?][]
 ) {
   const environment = await EnvironmentFactory.merge({
     userId: fields.user.id,
@@ -63,7 +64,7 @@ async function insertEnvironment(
     gpus: fields.gpus ?? 0,
     expiresAt: DateTime.utc().plus({ days: 1 }),
   }).create()
-  for (const [at, state] of transitions) {
+  for (const [at, state, step] of transitions) {
     // A progress step without a state must not count.
     await EnvironmentEventFactory.merge({
       environmentId: environment.id,
@@ -74,7 +75,7 @@ async function insertEnvironment(
     }).create()
     await EnvironmentEventFactory.merge({
       environmentId: environment.id,
-      step: state,
+      step: step ?? state,
       message: state,
       state,
       occurredAt: DateTime.fromISO(at, { zone: 'utc' }),
@@ -108,9 +109,9 @@ async function usageScenario() {
     [
       ['2025-01-01T08:00:00.000Z', 'provisioning'],
       ['2025-01-01T08:30:00.000Z', 'running'],
-      ['2025-01-01T10:30:00.000Z', 'stopping'],
+      ['2025-01-01T10:30:00.000Z', 'stopping', 'idle_stop'],
       ['2025-01-01T11:00:00.000Z', 'stopped'],
-      ['2025-01-01T13:00:00.000Z', 'removing'],
+      ['2025-01-01T13:00:00.000Z', 'removing', 'expire'],
       ['2025-01-01T13:00:30.000Z', 'removed'],
     ]
   )
@@ -137,15 +138,25 @@ async function usageScenario() {
   return { alice, bob, imageX, imageY, experiment }
 }
 
-const row = (environmentHours: number, cpu: number, memory: number, gpu: number) => ({
+const row = (
+  environmentHours: number,
+  cpu: number,
+  memory: number,
+  gpu: number,
+  endings = { manualStops: 0, idleStops: 0, expiries: 0 }
+) => ({
   environmentHours,
   cpuCoreHours: cpu,
   memoryGiBHours: memory,
   gpuHours: gpu,
+  ...endings,
 })
 
+/** A was stopped by the idle job, then removed at expiry. */
+const A_ENDINGS = { manualStops: 0, idleStops: 1, expiries: 1 }
+
 // alice: A (5 h 0 m 30 s slot, 3 h compute) + C (15 min); bob: B clipped to the 24 h window.
-const ALICE = row(5.2583, 4.75, 12.5, 0)
+const ALICE = row(5.2583, 4.75, 12.5, 0, A_ENDINGS)
 const BOB = row(24, 12, 24, 24)
 
 type UsageRow = { key: { id: number | null; label: string } } & ReturnType<typeof row>
@@ -208,7 +219,7 @@ test.group('Admin: usage accounting', (group) => {
     const response = await session.get(`/api/v1/admin/usage?${WINDOW}&groupBy=image`)
     response.assertStatus(200)
     const rows: UsageRow[] = response.body().data
-    assert.deepEqual(find(rows, imageX.name).numbers, row(5.0083, 4.5, 12, 0))
+    assert.deepEqual(find(rows, imageX.name).numbers, row(5.0083, 4.5, 12, 0, A_ENDINGS))
     assert.deepEqual(find(rows, imageY.name).numbers, row(24.25, 12.25, 24.5, 24))
     assert.equal(find(rows, imageY.name).key.id, imageY.id)
   })
@@ -233,8 +244,48 @@ test.group('Admin: usage accounting', (group) => {
     assert.equal(response.header('content-type'), 'text/csv; charset=utf-8')
     assert.equal(response.header('content-disposition'), 'attachment; filename="usage.csv"')
     const lines = response.text().split('\r\n')
-    assert.equal(lines[0], 'userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours')
-    assert.include(lines, `${bob.id},${bob.username},24,12,24,24`)
+    assert.equal(
+      lines[0],
+      'userId,label,environmentHours,cpuCoreHours,memoryGiBHours,gpuHours,manualStops,idleStops,expiries'
+    )
+    assert.include(lines, `${bob.id},${bob.username},24,12,24,24,0,0,0`)
+  })
+
+  test('counts idle stops apart from stops by hand and expiries, within the window only', async ({
+    client,
+    assert,
+  }) => {
+    const { alice, bob, imageY } = await usageScenario()
+    // bob stops a second environment by hand twice; the second stop is after the window.
+    await insertEnvironment(
+      { user: bob, imageId: imageY.id, cpuMillicores: 100, memoryBytes: GIB },
+      [
+        ['2025-01-01T01:00:00.000Z', 'provisioning'],
+        ['2025-01-01T01:00:10.000Z', 'running'],
+        ['2025-01-01T02:00:00.000Z', 'stopping', 'stop'],
+        ['2025-01-01T02:00:05.000Z', 'stopped', 'halted'],
+        ['2025-01-01T03:00:00.000Z', 'provisioning', 'start'],
+        ['2025-01-01T03:00:10.000Z', 'running', 'ready'],
+        ['2025-01-02T01:00:00.000Z', 'stopping', 'stop'],
+      ]
+    )
+    const { session } = await signedInAdmin(client)
+
+    const json = await session.get(`/api/v1/admin/usage?${WINDOW}&groupBy=user`)
+    json.assertStatus(200)
+    const endings = (label: string) => {
+      const { manualStops, idleStops, expiries } = find(json.body().data, label).numbers
+      return { manualStops, idleStops, expiries }
+    }
+    assert.deepEqual(endings(alice.username), A_ENDINGS)
+    assert.deepEqual(endings(bob.username), { manualStops: 1, idleStops: 0, expiries: 0 })
+
+    const csv = await session.get(`/api/v1/admin/usage.csv?${WINDOW}&groupBy=user`)
+    const aliceLine = csv
+      .text()
+      .split('\r\n')
+      .find((line) => line.startsWith(`${alice.id},`))!
+    assert.isTrue(aliceLine.endsWith(',0,1,1'), aliceLine)
   })
 
   test('refuses bad windows and groupings with 422', async ({ client, assert }) => {

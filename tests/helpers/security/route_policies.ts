@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import env from '#start/env'
 import consoleConfig from '#config/console'
-import type { Person, SecurityFixtures } from '#tests/helpers/security/security_world'
+import {
+  MISSING_ID,
+  type Person,
+  type SecurityFixtures,
+} from '#tests/helpers/security/security_world'
 
 /**
  * Who may call a route:
@@ -215,6 +219,21 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
     environment('stopped', '', () => ({ expiresAt: inOneDay() }))
   ),
   'DELETE /api/v1/environments/:id': owned(202, environment('stopped')),
+  // Colleagues a share names get 403 on these (tests/functional/security/sharing_matrix.spec.ts).
+  'GET /api/v1/environments/:id/shares': owned(200, async (f, owner) => ({
+    url: `/api/v1/environments/${(await f.shareableEnvironment(owner, true)).id}/shares`,
+  })),
+  'POST /api/v1/environments/:id/shares': owned(201, async (f, owner) => {
+    const { id, colleague } = await f.shareableEnvironment(owner)
+    return {
+      url: `/api/v1/environments/${id}/shares`,
+      body: { username: colleague?.username ?? 'nobody', role: 'user' },
+    }
+  }),
+  'DELETE /api/v1/environments/:id/shares/:userId': owned(204, async (f, owner) => {
+    const { id, colleague } = await f.shareableEnvironment(owner, true)
+    return { url: `/api/v1/environments/${id}/shares/${colleague?.id ?? MISSING_ID}` }
+  }),
 
   'GET /api/v1/notifications': self(200, fixed('/api/v1/notifications'), {
     ownList: { seed: (f, owner) => f.notification(owner), ids: idsOf },
@@ -257,6 +276,21 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
     true
   ),
   'DELETE /api/v1/admin/environments/:id': admin(202, adminEnvironment('stopped'), true),
+  'GET /api/v1/admin/environments/:id/shares': admin(
+    200,
+    async (f, owner) => ({
+      url: `/api/v1/admin/environments/${(await f.shareableEnvironment(owner, true)).id}/shares`,
+    }),
+    true
+  ),
+  'DELETE /api/v1/admin/environments/:id/shares/:userId': admin(
+    204,
+    async (f, owner) => {
+      const { id, colleague } = await f.shareableEnvironment(owner, true)
+      return { url: `/api/v1/admin/environments/${id}/shares/${colleague?.id ?? MISSING_ID}` }
+    },
+    true
+  ),
 
   'GET /api/v1/admin/users': admin(200, fixed('/api/v1/admin/users')),
   'GET /api/v1/admin/users/:id': admin(

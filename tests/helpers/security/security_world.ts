@@ -5,6 +5,7 @@ import UserRole from '#models/user_role'
 import type Image from '#models/image'
 import type LinkResource from '#models/link_resource'
 import Notification from '#models/notification'
+import EnvironmentShare from '#models/environment_share'
 import type { Role } from '#models/role'
 import { createUser, FACTORY_PASSWORD, UserFactory } from '#database/factories/user_factory'
 import { EnvironmentFactory } from '#database/factories/environment_factory'
@@ -116,6 +117,42 @@ export class SecurityFixtures {
       memoryBytes: 1024,
     }).create()
     return environment.id
+  }
+
+  /**
+   * An environment of the owner tied to an experiment with one more member
+   * (a colleague to share it with); `shared` makes the share already.
+   */
+  async shareableEnvironment(owner: Person | null, shared = false) {
+    if (!owner) {
+      return { id: MISSING_ID, colleague: null }
+    }
+    const colleague = await userWithoutPassword([])
+    const experiment = await createExperiment({
+      members: [owner.user, colleague],
+      fields: { proposalId: `SEC-${randomUUID().slice(0, 8)}`, title: `${owner.name}'s shared` },
+    })
+    const image = await this.unstartableImage()
+    const environment = await EnvironmentFactory.merge({
+      userId: owner.user.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+      name: `${owner.name}'s shareable environment`,
+      state: 'stopped',
+      secret: 'never-decrypted',
+      cpuMillicores: 100,
+      memoryBytes: 1024,
+    }).create()
+    if (shared) {
+      await EnvironmentShare.create({
+        environmentId: environment.id,
+        userId: colleague.id,
+        role: 'user',
+        grantedBy: owner.user.id,
+        lastOpenedAt: null,
+      })
+    }
+    return { id: environment.id, colleague }
   }
 
   /** A local experiment the owner is a member of, optionally with a session. */

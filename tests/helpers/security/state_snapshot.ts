@@ -19,6 +19,7 @@ const GUARDED_TABLES: Record<string, string[]> = {
   environments: [],
   environment_events: [],
   environment_access: [],
+  environment_shares: [],
   quota_defaults: [],
   user_quotas: [],
 }

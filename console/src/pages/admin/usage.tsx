@@ -19,6 +19,15 @@ const METRICS: { key: Metric; label: string }[] = [
   { key: 'gpuHours', label: 'GPU hours' },
 ]
 
+type Ending = 'manualStops' | 'idleStops' | 'expiries'
+
+/** How runs ended within the window: counts, in the table only. */
+const ENDINGS: { key: Ending; label: string }[] = [
+  { key: 'manualStops', label: 'Stopped by hand' },
+  { key: 'idleStops', label: 'Idle stops' },
+  { key: 'expiries', label: 'Expired' },
+]
+
 /**
  * Horizontal bars of one metric per group, drawn as SVG with attributes
  * only (the CSP allows no inline styles). The table below carries the same
@@ -142,6 +151,7 @@ export function UsagePage() {
                   ? 'Image'
                   : 'Experiment',
               ...METRICS.map((entry) => entry.label),
+              ...ENDINGS.map((entry) => entry.label),
             ]}
           >
             {rows.map((row) => (
@@ -149,6 +159,9 @@ export function UsagePage() {
                 <th scope="row">{row.key.label}</th>
                 {METRICS.map((entry) => (
                   <td key={entry.key}>{row[entry.key].toFixed(2)}</td>
+                ))}
+                {ENDINGS.map((entry) => (
+                  <td key={entry.key}>{row[entry.key]}</td>
                 ))}
               </tr>
             ))}

@@ -1,0 +1,99 @@
+import { errors as vineErrors } from '@vinejs/vine'
+import Environment from '#models/environment'
+import { LISTED_COLUMNS, LISTED_IMAGE_COLUMNS } from '#models/environment_listed_columns'
+import type { EnvironmentState } from '#domain/environment_states'
+import type { AdminEnvironmentSort } from '#domain/listing'
+import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
+
+export type AdminEnvironmentFilters = {
+  state?: EnvironmentState
+  userId?: number
+  imageId?: number
+  experimentId?: number
+  driver?: 'docker' | 'kubernetes'
+  sort?: AdminEnvironmentSort
+  page?: number
+  perPage?: number
+  cursor?: ListCursor
+}
+
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  memoryBytes: 'memory_bytes',
+  cpuMillicores: 'cpu_millicores',
+} as const
+
+/**
+ * The admins' list of everyone's environments, filtered and sorted, by page
+ * number (counted) or after a cursor (keyset on the sort column and the id).
+ */
+export default class AdminEnvironmentListing {
+  /** One page of environments with their image and owner's name, and its meta. */
+  async list(filters: AdminEnvironmentFilters) {
+    const sort = filters.sort ?? '-createdAt'
+    const descending = sort.startsWith('-')
+    const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
+    const perPage = filters.perPage ?? 20
+    const query = Environment.query()
+      .select(LISTED_COLUMNS)
+      .if(filters.state, (q) => q.where('state', filters.state!))
+      .if(!filters.state, (q) => q.whereNot('state', 'removed'))
+      .if(filters.userId, (q) => q.where('user_id', filters.userId!))
+      .if(filters.imageId, (q) => q.where('image_id', filters.imageId!))
+      .if(filters.experimentId, (q) => q.where('experiment_id', filters.experimentId!))
+      .if(filters.driver, (q) => q.where('driver', filters.driver!))
+      .preload('image', (q) => q.select(LISTED_IMAGE_COLUMNS))
+      // The owner's name only: never the password hash or anything else of the account.
+      .preload('user', (q) => q.select('id', 'username'))
+      .orderBy(column, descending ? 'desc' : 'asc')
+      .orderBy('id', descending ? 'desc' : 'asc')
+    const cursorAfter = (rows: Environment[]) =>
+      encodeListCursor({ after: rows[rows.length - 1].id, sort })
+
+    if (filters.cursor) {
+      if (filters.cursor.sort !== sort) {
+        throw new vineErrors.E_VALIDATION_ERROR([
+          {
+            field: 'cursor',
+            message: 'The cursor field was made for another sort',
+            rule: 'listCursor',
+          },
+        ])
+      }
+      // After the cursor's row in (column, id) order; its column value is read from the row
+      // itself, so the cursor carries no value whose type or precision could drift.
+      const after = filters.cursor.after
+      const beyond = descending ? '<' : '>'
+      const found = await query
+        .where((q) =>
+          q
+            .whereRaw(`${column} ${beyond} (SELECT ${column} FROM environments WHERE id = ?)`, [
+              after,
+            ])
+            .orWhere((tie) =>
+              tie
+                .whereRaw(`${column} = (SELECT ${column} FROM environments WHERE id = ?)`, [after])
+                .where('id', beyond, after)
+            )
+        )
+        .limit(perPage + 1)
+      const rows = found.slice(0, perPage)
+      const meta: KeysetListMeta = {
+        perPage,
+        nextCursor: found.length > perPage ? cursorAfter(rows) : null,
+      }
+      return { rows, meta }
+    }
+    const page = filters.page ?? 1
+    const paginator = await query.paginate(page, perPage)
+    const rows = paginator.all()
+    const meta: KeysetListMeta = {
+      total: paginator.total,
+      perPage,
+      currentPage: page,
+      lastPage: paginator.lastPage,
+      nextCursor: paginator.hasMorePages && rows.length > 0 ? cursorAfter(rows) : null,
+    }
+    return { rows, meta }
+  }
+}

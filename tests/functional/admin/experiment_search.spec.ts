@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto'
+import { test } from '@japa/runner'
+import Experiment from '#models/experiment'
+import User from '#models/user'
+import { createUser } from '#database/factories/user_factory'
+import { ExperimentFactory } from '#database/factories/experiment_factory'
+import { ApiSession } from '#tests/helpers/api_session'
+
+const BASE = '/api/v1/admin/experiments'
+
+/*
+ * The admins' search reads the full-text index of migration 0080 (ADR 9).
+ * InnoDB adds rows to a FULLTEXT index when their transaction commits, so
+ * these tests commit their rows (instead of the usual per-test transaction)
+ * and remove them afterwards. Every title carries a word of its own run,
+ * so that nothing else in the database can match.
+ */
+test.group('Admin: experiment search', (group) => {
+  let admin: User
+  let token: string
+  let tag: string
+  let created: Experiment[]
+
+  group.each.setup(async () => {
+    tag = `tag${randomBytes(4).toString('hex')}`
+    admin = await createUser({ roles: ['admin'] })
+    token = (await User.accessTokens.create(admin, ['*'], { name: 'search' })).value!.release()
+    created = []
+    return async () => {
+      await Experiment.query()
+        .whereIn(
+          'id',
+          created.map((row) => row.id)
+        )
+        .delete()
+      await admin.delete()
+    }
+  })
+
+  async function experiment(
+    proposalId: string,
+    title: string,
+    instrument: string | null,
+    source: 'local' | 'useroffice' = 'local'
+  ) {
+    const row = await ExperimentFactory.merge({
+      proposalId: `${proposalId}-${tag}`,
+      title: `${title} ${tag}`,
+      instrument,
+      source,
+    }).create()
+    created.push(row)
+    return row
+  }
+
+  async function search(client: Parameters<typeof ApiSession.withToken>[0], query: string) {
+    const response = await ApiSession.withToken(client, token).get(
+      `${BASE}?search=${encodeURIComponent(`${tag} ${query}`)}`
+    )
+    response.assertStatus(200)
+    return response
+  }
+
+  test('finds rows where every word begins a word of the proposal id, title or instrument', async ({
+    client,
+    assert,
+  }) => {
+    const alpha = await experiment('LOC-A', 'Perovskite thin films', 'B24')
+    const beta = await experiment('LOC-B', 'Beta 100% über Operando', null)
+    const gamma = await experiment('UO-C', 'The battery of tomorrow', 'P02.1', 'useroffice')
+    const proposals = async (query: string) =>
+      (await search(client, query))
+        .body()
+        .data.map((item: { id: number }) => item.id)
+        .sort((a: number, b: number) => a - b)
+
+    assert.deepEqual(await proposals('perov'), [alpha.id])
+    assert.deepEqual(await proposals('PEROVSKITE FILMS'), [alpha.id])
+    assert.deepEqual(await proposals('b24'), [alpha.id])
+    // Word starts only: "ovskite" is inside a word.
+    assert.deepEqual(await proposals('ovskite'), [])
+    // Every word must match (AND), in any field.
+    assert.deepEqual(await proposals('perovskite battery'), [])
+    assert.deepEqual(await proposals('loc'), [alpha.id, beta.id])
+    // Case and accents are ignored; stop words ("the") are indexed.
+    assert.deepEqual(await proposals('uber'), [beta.id])
+    assert.deepEqual(await proposals('the battery'), [gamma.id])
+    assert.deepEqual(await proposals('p02'), [gamma.id])
+    // Short words work as prefixes of longer ones.
+    assert.deepEqual(await proposals('b'), [alpha.id, beta.id, gamma.id])
+    // Punctuation separates words: "%" is no wildcard, "-" and "+" are no operators.
+    assert.deepEqual(await proposals('100%'), [beta.id])
+    assert.deepEqual(await proposals('-perovskite'), [alpha.id])
+    assert.deepEqual(await proposals('"loc" +b24*'), [alpha.id])
+
+    const onlyPunctuation = await ApiSession.withToken(client, token).get(
+      `${BASE}?search=${encodeURIComponent('%%')}`
+    )
+    onlyPunctuation.assertStatus(200)
+    assert.lengthOf(onlyPunctuation.body().data, 0)
+    assert.equal(onlyPunctuation.body().meta.total, 0)
+  })
+
+  test('counts, pages and filters the matches like the whole list', async ({ client, assert }) => {
+    const rows = []
+    for (const [index, source] of (['local', 'useroffice', 'local', 'local'] as const).entries()) {
+      rows.push(await experiment(`PAGE-${index}`, 'Diffraction of salts', null, source))
+    }
+    await experiment('OTHER', 'Tomography of shells', null)
+    const newestFirst = rows.map((row) => row.id).sort((a, b) => b - a)
+    const session = ApiSession.withToken(client, token)
+    const query = `search=${encodeURIComponent(`${tag} salts`)}`
+
+    const second = await session.get(`${BASE}?${query}&perPage=1&page=2`)
+    assert.deepEqual(
+      second.body().data.map((item: { id: number }) => item.id),
+      [newestFirst[1]]
+    )
+    assert.include(second.body().meta, { total: 4, perPage: 1, currentPage: 2, lastPage: 4 })
+
+    const local = await session.get(`${BASE}?${query}&source=local`)
+    assert.equal(local.body().meta.total, 3)
+
+    // The cursor walks the same matches.
+    const walked: number[] = []
+    let cursor: string | null = null
+    do {
+      const suffix: string = cursor ? `&cursor=${cursor}` : ''
+      const page = await session.get(`${BASE}?${query}&perPage=3${suffix}`)
+      page.assertStatus(200)
+      walked.push(...page.body().data.map((item: { id: number }) => item.id))
+      cursor = page.body().meta.nextCursor
+    } while (cursor)
+    assert.deepEqual(walked, newestFirst)
+  })
+
+  test('follows renames and removals of experiments', async ({ client, assert }) => {
+    const row = await experiment('REN', 'Crystallography', null)
+    assert.lengthOf((await search(client, 'crystallography')).body().data, 1)
+
+    row.title = `Spectroscopy ${tag}`
+    await row.save()
+    assert.lengthOf((await search(client, 'crystallography')).body().data, 0)
+    assert.lengthOf((await search(client, 'spectroscopy')).body().data, 1)
+
+    await row.delete()
+    assert.lengthOf((await search(client, 'spectroscopy')).body().data, 0)
+  })
+})

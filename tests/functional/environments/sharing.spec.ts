@@ -1,0 +1,567 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import { DateTime } from 'luxon'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import encryption from '@adonisjs/core/services/encryption'
+import env from '#start/env'
+import AuditEvent from '#models/audit_event'
+import Environment from '#models/environment'
+import EnvironmentAccess from '#models/environment_access'
+import EnvironmentShare from '#models/environment_share'
+import ExperimentMember from '#models/experiment_member'
+import Notification from '#models/notification'
+import type User from '#models/user'
+import EnvironmentProvisioner from '#services/environments/environment_provisioner'
+import EnvironmentWarnings from '#services/environments/environment_warnings'
+import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createExperiment } from '#database/factories/experiment_factory'
+import { ApiSession } from '#tests/helpers/api_session'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { createHttpImage, recordEnvironment, waitForState } from '#tests/helpers/environments'
+import {
+  clearGuacamoleRecords,
+  fakeGuacamole,
+  guacamoleRowsOf,
+} from '#tests/helpers/fake_guacamole'
+import { testUserOffice } from '#tests/helpers/test_user_office'
+import { makeExperiments } from '#tests/helpers/user_office_server'
+
+/*
+ * Sharing an environment with members of its experiment (issue #19), on the
+ * real Docker engine and the Guacamole schema: each colleague gets a
+ * Guacamole user of their own, a guest a read-only connection, and a
+ * revocation removes exactly their records at once.
+ */
+
+const CLIENT_URL = new RegExp(
+  `^${env.get('GUACAMOLE_URL')!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/#/client/([\\w-]+)\\?token=([0-9A-F]+)$`
+)
+
+type Person = { user: User; browser: ApiSession }
+
+async function person(client: ApiClient): Promise<Person> {
+  const user = await createUser()
+  const browser = new ApiSession(client)
+  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
+  return { user, browser }
+}
+
+/** An owner and a colleague on one experiment, and someone on none of it. */
+async function team(client: ApiClient) {
+  const owner = await person(client)
+  const colleague = await person(client)
+  const stranger = await person(client)
+  const experiment = await createExperiment({ members: [owner.user, colleague.user] })
+  return { owner, colleague, stranger, experiment }
+}
+
+async function launch(browser: ApiSession, imageId: number, experimentId: number) {
+  const created = await browser.post('/api/v1/environments', { imageId, experimentId })
+  created.assertStatus(202)
+  const id = created.body().data.id as number
+  const running = await waitForState(browser, id, ['running', 'failed'])
+  if (running.state !== 'running') {
+    throw new Error(`environment ${id} failed: ${running.failureReason}`)
+  }
+  return id
+}
+
+/** The Guacamole credentials the portal keeps for one person on an environment. */
+async function credentialsOf(environmentId: number, userId: number) {
+  const access = await EnvironmentAccess.query()
+    .where('environment_id', environmentId)
+    .where('user_id', userId)
+    .firstOrFail()
+  return {
+    username: access.guacamoleUsername,
+    password: encryption.decrypt<string>(access.guacamolePassword)!,
+    connectionId: access.guacamoleConnectionId,
+  }
+}
+
+/** What Guacamole's login form takes. */
+function signInFields({ username, password }: { username: string; password: string }) {
+  return { username, password }
+}
+
+/** Opens it and returns the Guacamole username the token was issued to. */
+async function openThroughGuacamole(browser: ApiSession, id: number) {
+  const opened = await browser.post(`/api/v1/environments/${id}/access`)
+  opened.assertStatus(200)
+  const [, , token] = CLIENT_URL.exec(opened.body().data.url) ?? []
+  if (!token) {
+    throw new Error(`no token in ${opened.body().data.url}`)
+  }
+  return fakeGuacamole.issued.get(token)!.username
+}
+
+function auditOf(id: number, actions: string[]) {
+  return AuditEvent.query()
+    .where('object_type', 'environment')
+    .where('object_id', String(id))
+    .whereIn('action', actions)
+    .orderBy('id')
+}
+
+test.group('Environments: sharing with experiment members', (group) => {
+  isolateEachTest(group)
+  group.each.timeout(90_000)
+  group.each.teardown(async () => {
+    await EnvironmentProvisioner.settle()
+    await clearGuacamoleRecords()
+  })
+
+  test('a colleague opens a shared desktop with their own Guacamole user, and revocation cuts them off at once', async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, stranger, experiment } = await team(client)
+    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const id = await launch(owner.browser, image.id, experiment.id)
+
+    const shared = await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+      username: colleague.user.username,
+      role: 'user',
+    })
+    shared.assertStatus(201)
+    assert.include(shared.body().data, {
+      userId: colleague.user.id,
+      username: colleague.user.username,
+      role: 'user',
+      lastOpenedAt: null,
+    })
+    const listedShares = (await owner.browser.get(`/api/v1/environments/${id}/shares`)).body().data
+    assert.deepEqual(
+      listedShares.map((share: { userId: number }) => share.userId),
+      [colleague.user.id]
+    )
+
+    // The colleague sees it, as shared with them, in their list and on its own.
+    const theirs = (await colleague.browser.get('/api/v1/environments')).body().data
+    assert.deepEqual(
+      theirs.map((entry: any) => [entry.id, entry.role, entry.sharedBy]),
+      [[id, 'user', owner.user.username]]
+    )
+    const own = (await owner.browser.get('/api/v1/environments')).body().data
+    assert.deepEqual(
+      own.map((entry: any) => [entry.id, entry.role, entry.sharedBy]),
+      [[id, 'owner', null]]
+    )
+    ;(await colleague.browser.get(`/api/v1/environments/${id}`)).assertStatus(200)
+    const onlyShared = await colleague.browser.get('/api/v1/environments?holding=owner')
+    assert.lengthOf(onlyShared.body().data, 0)
+
+    // Both open it, each through a Guacamole user of their own on the same desktop.
+    const ownerGuacamoleUser = await openThroughGuacamole(owner.browser, id)
+    const colleagueGuacamoleUser = await openThroughGuacamole(colleague.browser, id)
+    assert.notEqual(colleagueGuacamoleUser, ownerGuacamoleUser)
+    const ownerCredentials = await credentialsOf(id, owner.user.id)
+    const colleagueCredentials = await credentialsOf(id, colleague.user.id)
+    assert.equal(ownerCredentials.username, ownerGuacamoleUser)
+    assert.equal(colleagueCredentials.username, colleagueGuacamoleUser)
+    const rows = await guacamoleRowsOf(id)
+    assert.lengthOf(rows.entities, 2)
+    assert.lengthOf(rows.connections, 2)
+    assert.lengthOf(rows.permissions, 2)
+    const colleagueParameters = rows.parameters.filter(
+      (row) => row.connection_id === colleagueCredentials.connectionId
+    )
+    const environment = await Environment.findOrFail(id)
+    assert.equal(
+      colleagueParameters.find((row) => row.parameter_name === 'port')?.parameter_value,
+      String(environment.endpointPort)
+    )
+    assert.notExists(colleagueParameters.find((row) => row.parameter_name === 'read-only'))
+    assert.isNotNull(
+      (await EnvironmentShare.findByOrFail('user_id', colleague.user.id)).lastOpenedAt
+    )
+
+    // Only the owner stops, starts, extends, removes or shares it; others do not see it at all.
+    for (const [method, path, body] of [
+      ['post', '/stop', undefined],
+      ['post', '/start', undefined],
+      ['patch', '', { expiresAt: DateTime.utc().plus({ hours: 3 }).toISO() }],
+      ['delete', '', undefined],
+      ['get', '/shares', undefined],
+      ['post', '/shares', { username: owner.user.username, role: 'user' }],
+      ['delete', `/shares/${colleague.user.id}`, undefined],
+    ] as const) {
+      const refused = await colleague.browser.send(
+        method.toUpperCase() as 'POST',
+        `/api/v1/environments/${id}${path}`,
+        body
+      )
+      assert.equal(refused.status(), 403, `${method} ${path}`)
+      assert.equal(refused.body().errors[0].code, 'E_FORBIDDEN')
+    }
+    ;(await stranger.browser.get(`/api/v1/environments/${id}`)).assertStatus(404)
+    ;(await stranger.browser.post(`/api/v1/environments/${id}/access`)).assertStatus(404)
+    assert.equal((await Environment.findOrFail(id)).state, 'running')
+
+    // Revocation: the colleague's own records go at once; the owner's stay.
+    ;(
+      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
+    ).assertStatus(204)
+    const after = await guacamoleRowsOf(id)
+    assert.deepEqual(
+      after.entities.map((row) => row.name),
+      [ownerCredentials.username]
+    )
+    assert.lengthOf(after.connections, 1)
+    assert.equal((await fakeGuacamole.authenticate(signInFields(colleagueCredentials))).status, 403)
+    assert.equal((await fakeGuacamole.authenticate(signInFields(ownerCredentials))).status, 200)
+    assert.lengthOf(
+      await EnvironmentAccess.query()
+        .where('environment_id', id)
+        .where('user_id', colleague.user.id),
+      0
+    )
+    ;(await colleague.browser.get(`/api/v1/environments/${id}`)).assertStatus(404)
+    ;(await colleague.browser.post(`/api/v1/environments/${id}/access`)).assertStatus(404)
+    assert.lengthOf((await colleague.browser.get('/api/v1/environments')).body().data, 0)
+
+    // All of it audited, with who did it.
+    const trail = await auditOf(id, [
+      'environment.share',
+      'environment.access',
+      'environment.unshare',
+    ])
+    assert.deepEqual(
+      trail.map((event) => [
+        event.action,
+        event.actorId,
+        event.outcome,
+        event.details?.sharedAs ?? null,
+      ]),
+      [
+        ['environment.share', owner.user.id, 'success', null],
+        ['environment.access', owner.user.id, 'success', null],
+        ['environment.access', colleague.user.id, 'success', 'user'],
+        ['environment.access', stranger.user.id, 'denied', null],
+        ['environment.unshare', owner.user.id, 'success', null],
+        ['environment.access', colleague.user.id, 'denied', null],
+      ]
+    )
+    assert.include(trail[0].details!, { userId: colleague.user.id, role: 'user' })
+    assert.include(trail[4].details!, { userId: colleague.user.id, role: 'user' })
+  })
+
+  test('a guest watches through a read-only connection; a web application is never shared with a guest', async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, experiment } = await team(client)
+    const desktop = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const id = await launch(owner.browser, desktop.id, experiment.id)
+    ;(
+      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+        username: colleague.user.username,
+        role: 'guest',
+      })
+    ).assertStatus(201)
+    const seen = (await colleague.browser.get(`/api/v1/environments/${id}`)).body().data
+    assert.equal(seen.role, 'guest')
+    await openThroughGuacamole(owner.browser, id)
+    await openThroughGuacamole(colleague.browser, id)
+    const rows = await guacamoleRowsOf(id)
+    const readOnly = (userId: number) =>
+      credentialsOf(id, userId).then(
+        ({ connectionId }) =>
+          rows.parameters.find(
+            (row) => row.connection_id === connectionId && row.parameter_name === 'read-only'
+          )?.parameter_value ?? null
+      )
+    assert.equal(await readOnly(colleague.user.id), 'true')
+    assert.isNull(await readOnly(owner.user.id))
+
+    // Promoted to user: the next way in is made anew, without read-only.
+    const promoted = await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+      username: colleague.user.username,
+      role: 'user',
+    })
+    promoted.assertStatus(200)
+    assert.equal(promoted.body().data.role, 'user')
+    await openThroughGuacamole(colleague.browser, id)
+    const { connectionId } = await credentialsOf(id, colleague.user.id)
+    const parameters = (await guacamoleRowsOf(id)).parameters
+    assert.notExists(
+      parameters.find(
+        (row) => row.connection_id === connectionId && row.parameter_name === 'read-only'
+      )
+    )
+
+    // A web application: user only.
+    const web = await createHttpImage()
+    const webEnvironment = await recordEnvironment({
+      userId: owner.user.id,
+      imageId: web.id,
+      experimentId: experiment.id,
+      state: 'stopped',
+    })
+    const refused = await owner.browser.post(`/api/v1/environments/${webEnvironment.id}/shares`, {
+      username: colleague.user.username,
+      role: 'guest',
+    })
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].field, 'role')
+    assert.lengthOf(await EnvironmentShare.query().where('environment_id', webEnvironment.id), 0)
+    ;(
+      await owner.browser.post(`/api/v1/environments/${webEnvironment.id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+  })
+
+  test('nobody outside the experiment can be added, and the answer does not tell whether the account exists', async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, stranger, experiment } = await team(client)
+    const image = await createHttpImage()
+    const environment = await recordEnvironment({
+      userId: owner.user.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+    })
+    const share = (username: string, id = environment.id) =>
+      owner.browser.post(`/api/v1/environments/${id}/shares`, { username, role: 'user' })
+
+    const nonMember = await share(stranger.user.username)
+    const missing = await share('nobody-has-this-name')
+    const self = await share(owner.user.username)
+    for (const refused of [nonMember, missing, self]) {
+      refused.assertStatus(422)
+      assert.equal(refused.body().errors[0].field, 'username')
+    }
+    assert.equal(nonMember.text(), missing.text())
+    assert.equal(self.text(), missing.text())
+
+    const disabled = await createUser({ disabled: true })
+    await ExperimentMember.create({
+      experimentId: experiment.id,
+      userId: disabled.id,
+      role: 'member',
+      favorite: false,
+      source: 'local',
+    })
+    assert.equal((await share(disabled.username)).text(), missing.text())
+
+    // An environment tied to no experiment is nobody else's business.
+    const alone = await recordEnvironment({ userId: owner.user.id, imageId: image.id })
+    const noExperiment = await share(colleague.user.username, alone.id)
+    noExperiment.assertStatus(422)
+    assert.equal(noExperiment.body().errors[0].field, 'username')
+
+    // Bad input changes nothing.
+    const badRole = await owner.browser.post(`/api/v1/environments/${environment.id}/shares`, {
+      username: colleague.user.username,
+      role: 'admin',
+    })
+    badRole.assertStatus(422)
+    assert.equal(badRole.body().errors[0].field, 'role')
+    assert.lengthOf(await EnvironmentShare.query().where('environment_id', environment.id), 0)
+    assert.lengthOf(await auditOf(environment.id, ['environment.share']), 0)
+  })
+
+  test('a colleague removed from the experiment loses the share at the next membership check', async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, experiment } = await team(client)
+    const image = await createHttpImage()
+    const environment = await recordEnvironment({
+      userId: owner.user.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+    })
+    ;(
+      await owner.browser.post(`/api/v1/environments/${environment.id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+    assert.lengthOf((await colleague.browser.get('/api/v1/environments')).body().data, 1)
+
+    await ExperimentMember.query()
+      .where('experiment_id', experiment.id)
+      .where('user_id', colleague.user.id)
+      .delete()
+
+    // No longer listed; looking at it withdraws the share, audited.
+    assert.lengthOf((await colleague.browser.get('/api/v1/environments')).body().data, 0)
+    ;(await colleague.browser.get(`/api/v1/environments/${environment.id}`)).assertStatus(404)
+    assert.isNull(await EnvironmentShare.findBy('environment_id', environment.id))
+    const [withdrawn] = await auditOf(environment.id, ['environment.unshare'])
+    assert.isNull(withdrawn.actorId)
+    assert.include(withdrawn.details!, {
+      userId: colleague.user.id,
+      reason: 'no longer a member of its experiment',
+    })
+    assert.lengthOf(
+      (await owner.browser.get(`/api/v1/environments/${environment.id}/shares`)).body().data,
+      0
+    )
+  })
+
+  test('opening asks the User Office again when memberships are old, and a removed colleague is refused', async ({
+    client,
+    assert,
+  }) => {
+    // Two User Office scientists on the same proposal.
+    const proposals = makeExperiments(1, { prefix: 'shr-' })
+    const signIn = async (username: string) => {
+      testUserOffice.addAccount({ username, password: 'uo-password' })
+      testUserOffice.setExperiments(username, proposals)
+      const browser = new ApiSession(client)
+      ;(await browser.login(username, 'uo-password')).assertStatus(200)
+      return browser
+    }
+    const owner = await signIn('oona')
+    const colleague = await signIn('cato')
+    const [experiment] = (await owner.get('/api/v1/experiments')).body().data
+    const ownerId = (await owner.get('/api/v1/me')).body().data.id
+    const image = await createHttpImage()
+    const environment = await recordEnvironment({
+      userId: ownerId,
+      imageId: image.id,
+      experimentId: experiment.id,
+      state: 'running',
+      endpointHost: '127.0.0.1',
+      endpointPort: 9,
+    })
+    ;(
+      await owner.post(`/api/v1/environments/${environment.id}/shares`, {
+        username: 'cato',
+        role: 'user',
+      })
+    ).assertStatus(201)
+    ;(await colleague.post(`/api/v1/environments/${environment.id}/access`)).assertStatus(200)
+
+    // The User Office drops cato from the proposal; the portal learns it once memberships are old.
+    testUserOffice.setExperiments('cato', [])
+    await db
+      .from('users')
+      .where('username', 'cato')
+      .update({ experiments_synced_at: new Date(Date.now() - 60 * 60_000) })
+    const asked = testUserOffice.requestsTo('experiments')
+    ;(await colleague.post(`/api/v1/environments/${environment.id}/access`)).assertStatus(404)
+    assert.equal(testUserOffice.requestsTo('experiments'), asked + 1)
+    assert.isNull(await EnvironmentShare.findBy('environment_id', environment.id))
+  })
+
+  test('admins see and revoke every share; the owner goes in the audit', async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, experiment } = await team(client)
+    const admin = await createUser({ roles: ['admin'] })
+    const adminBrowser = new ApiSession(client)
+    ;(await adminBrowser.login(admin.username, FACTORY_PASSWORD)).assertStatus(200)
+    const image = await createHttpImage()
+    const environment = await recordEnvironment({
+      userId: owner.user.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+    })
+    ;(
+      await owner.browser.post(`/api/v1/environments/${environment.id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+
+    // The owner's routes are the owner's, even for an admin.
+    ;(await adminBrowser.get(`/api/v1/environments/${environment.id}/shares`)).assertStatus(404)
+    const listed = await adminBrowser.get(`/api/v1/admin/environments/${environment.id}/shares`)
+    listed.assertStatus(200)
+    assert.deepEqual(
+      listed.body().data.map((share: any) => [share.userId, share.role]),
+      [[colleague.user.id, 'user']]
+    )
+    ;(
+      await adminBrowser.delete(
+        `/api/v1/admin/environments/${environment.id}/shares/${colleague.user.id}`
+      )
+    ).assertStatus(204)
+    ;(
+      await adminBrowser.delete(
+        `/api/v1/admin/environments/${environment.id}/shares/${colleague.user.id}`
+      )
+    ).assertStatus(404)
+    const [revoked] = await auditOf(environment.id, ['environment.unshare'])
+    assert.equal(revoked.actorId, admin.id)
+    assert.include(revoked.details!, { userId: colleague.user.id, ownerId: owner.user.id })
+  })
+
+  test("revoking a colleague who was handed a web application's token URL stops it", async ({
+    client,
+    assert,
+  }) => {
+    const { owner, colleague, experiment } = await team(client)
+    const image = await createHttpImage({ environment: { WEB_TOKEN_PARAM: 'token' } })
+    const id = await launch(owner.browser, image.id, experiment.id)
+    ;(
+      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+    const opened = await colleague.browser.post(`/api/v1/environments/${id}/access`)
+    opened.assertStatus(200)
+    assert.equal(opened.body().data.kind, 'web')
+    assert.include(opened.body().data.url, 'token=')
+
+    ;(
+      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
+    ).assertStatus(204)
+    assert.include(['stopping', 'stopped'], (await Environment.findOrFail(id)).state)
+    assert.equal((await waitForState(owner.browser, id, ['stopped'])).state, 'stopped')
+    const [revoked] = await auditOf(id, ['environment.unshare'])
+    assert.include(revoked.details!, { environmentStopped: true })
+
+    // A colleague who never opened it leaves it running.
+    const other = await createExperiment({ members: [owner.user, colleague.user] })
+    const second = await launch(owner.browser, image.id, other.id)
+    await owner.browser.post(`/api/v1/environments/${second}/shares`, {
+      username: colleague.user.username,
+      role: 'user',
+    })
+    ;(
+      await owner.browser.delete(`/api/v1/environments/${second}/shares/${colleague.user.id}`)
+    ).assertStatus(204)
+    assert.equal((await Environment.findOrFail(second)).state, 'running')
+  })
+
+  test('expiry warnings go to colleagues it is shared with too', async ({ client, assert }) => {
+    const { owner, colleague, experiment } = await team(client)
+    const image = await createHttpImage()
+    const environment = await recordEnvironment({
+      userId: owner.user.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+      expiresAt: DateTime.utc().plus({ minutes: 30 }),
+    })
+    await EnvironmentShare.create({
+      environmentId: environment.id,
+      userId: colleague.user.id,
+      role: 'user',
+      grantedBy: owner.user.id,
+      lastOpenedAt: null,
+    })
+    const warnings = await app.container.make(EnvironmentWarnings)
+    await warnings.run()
+    await warnings.run()
+    const notes = await Notification.query().where('environment_id', environment.id).orderBy('id')
+    assert.deepEqual(
+      notes.map((note) => [note.userId, note.kind]),
+      [
+        [owner.user.id, 'expiry_warning'],
+        [colleague.user.id, 'expiry_warning'],
+      ]
+    )
+    assert.include(notes[1].subject, `${owner.user.username}'s environment`)
+    assert.include(notes[1].body, `Only ${owner.user.username} can extend it`)
+  })
+})
