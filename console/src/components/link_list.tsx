@@ -3,6 +3,7 @@ import { api, unwrap } from '../api/client'
 import type { Experiment, Link } from '../api/types'
 import { Dialog } from './dialog'
 import { ErrorMessage } from './error_message'
+import { ListTable } from './list_table'
 import { useResource } from './use_resource'
 
 /**
@@ -131,41 +132,29 @@ export function LinkList(props: { experiment?: Experiment }) {
       <ErrorMessage error={links.error} />
       {links.data && shown.length === 0 ? <p>The facility lists no web resources.</p> : null}
       {shown.length > 0 ? (
-        <table class="list">
-          <caption class="visually-hidden">Web resources</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Leads to</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
+        <ListTable caption="Web resources" columns={['Name', 'Leads to', '']}>
+          {shown.map((link) => (
+            <tr key={link.id}>
+              <th scope="row">
+                {link.name}
+                {link.description ? <div class="hint">{link.description}</div> : null}
               </th>
+              <td>
+                <code>{link.origin}</code>
+                {link.proposalTemplate ? ' (per proposal)' : ''}
+              </td>
+              <td class="actions">
+                <button
+                  type="button"
+                  aria-label={`Open ${link.name}`}
+                  onClick={() => setOpening(link)}
+                >
+                  Open…
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.map((link) => (
-              <tr key={link.id}>
-                <th scope="row">
-                  {link.name}
-                  {link.description ? <div class="hint">{link.description}</div> : null}
-                </th>
-                <td>
-                  <code>{link.origin}</code>
-                  {link.proposalTemplate ? ' (per proposal)' : ''}
-                </td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    aria-label={`Open ${link.name}`}
-                    onClick={() => setOpening(link)}
-                  >
-                    Open…
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       {opening ? (
         <OpenLinkDialog

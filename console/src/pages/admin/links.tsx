@@ -4,6 +4,7 @@ import type { AdminLink, Role } from '../../api/types'
 import { ConfirmDialog } from '../../components/confirm_dialog'
 import { Dialog } from '../../components/dialog'
 import { ErrorMessage } from '../../components/error_message'
+import { ListTable } from '../../components/list_table'
 import { Page } from '../../components/page'
 import { Pager } from '../../components/pager'
 import { useResource } from '../../components/use_resource'
@@ -165,52 +166,38 @@ export function AdminLinksPage() {
       <p>Web services listed beside the images: opened in a new tab, audited, no quota.</p>
       <ErrorMessage error={list.error} />
       {list.data ? (
-        <table class="list">
-          <caption class="visually-hidden">Link catalogue</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URL</th>
-              <th scope="col">Who</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <ListTable caption="Link catalogue" columns={['Name', 'URL', 'Who', 'Status', '']}>
+          {list.data.data.map((link) => (
+            <tr key={link.id}>
+              <th scope="row">{link.name}</th>
+              <td>
+                <code>{link.url}</code>
+              </td>
+              <td>
+                {link.allowedRoles.join(', ')}
+                {link.requiresExperiment ? ', for an experiment' : ''}
+              </td>
+              <td>{link.enabled ? 'Enabled' : 'Disabled'}</td>
+              <td class="actions">
+                <button
+                  type="button"
+                  onClick={() => setEditing(link)}
+                  aria-label={`Edit ${link.name}`}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => setDeleting(link)}
+                  aria-label={`Delete ${link.name}`}
+                >
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((link) => (
-              <tr key={link.id}>
-                <th scope="row">{link.name}</th>
-                <td>
-                  <code>{link.url}</code>
-                </td>
-                <td>
-                  {link.allowedRoles.join(', ')}
-                  {link.requiresExperiment ? ', for an experiment' : ''}
-                </td>
-                <td>{link.enabled ? 'Enabled' : 'Disabled'}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    onClick={() => setEditing(link)}
-                    aria-label={`Edit ${link.name}`}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    onClick={() => setDeleting(link)}
-                    aria-label={`Delete ${link.name}`}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       ) : null}
       <Pager meta={list.data?.meta} onPage={setPage} />
       {editing ? (
