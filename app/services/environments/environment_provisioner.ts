@@ -53,8 +53,13 @@ export default class EnvironmentProvisioner {
     this.work.track(environment.id, () => this.#bringUp(environment, 'start'))
   }
 
-  halt(environment: Environment) {
-    this.work.track(environment.id, () => this.#halt(environment))
+  /**
+   * Stops it; with `discardEngineObjects`, also removes its engine objects
+   * (its data and output folders stay), so the next start creates them again
+   * from a fresh spec: a new secret, for instance.
+   */
+  halt(environment: Environment, options: { discardEngineObjects?: boolean } = {}) {
+    this.work.track(environment.id, () => this.#halt(environment, options.discardEngineObjects))
   }
 
   dispose(environment: Environment) {
@@ -193,10 +198,13 @@ export default class EnvironmentProvisioner {
     }
   }
 
-  async #halt(environment: Environment) {
+  async #halt(environment: Environment, discardEngineObjects = false) {
     const driver = this.drivers.for(environment.driver)
     try {
       await driver.stop(await this.spec(environment))
+      if (discardEngineObjects) {
+        await driver.remove(environment.id)
+      }
       await this.lifecycle.transition(environment, 'halted', 'Stopped')
     } catch (error) {
       logger.warn({ environmentId: environment.id, err: error }, 'stopping an environment failed')

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import encryption from '@adonisjs/core/services/encryption'
 import { inject } from '@adonisjs/core'
 import type Environment from '#models/environment'
 import EnvironmentShare from '#models/environment_share'
@@ -104,8 +106,8 @@ export default class EnvironmentSharing {
    * nothing changed when Guacamole's database cannot be reached), then the
    * share. A web application that takes the environment's secret as its
    * login token cannot be made to forget it: when the colleague was handed
-   * that URL, the environment is stopped (its files and output are kept)
-   * and its owner starts it again.
+   * that URL, the environment is stopped with a new secret (its files and
+   * output are kept) and its owner starts it again with the new token.
    */
   async revoke(
     actor: User | null,
@@ -137,14 +139,22 @@ export default class EnvironmentSharing {
     })
   }
 
+  /**
+   * Stops it with a new secret and without its engine objects, so that the
+   * owner's next start creates them again with the new token: a restarted
+   * container would otherwise still accept the one the colleague was handed.
+   */
   async #stopForRevocation(environment: Environment) {
+    const secret = encryption.encrypt(randomBytes(24).toString('base64url'))
     const stopping = await this.lifecycle.transition(
       environment,
       'stop',
-      'Stopping: its web address was handed to someone whose share was revoked'
+      'Stopping: its web address was handed to someone whose share was revoked',
+      { changes: { secret } }
     )
     if (stopping) {
-      this.provisioner.halt(environment)
+      environment.secret = secret
+      this.provisioner.halt(environment, { discardEngineObjects: true })
     }
     return stopping
   }

@@ -25,6 +25,7 @@ import {
   guacamoleRowsOf,
 } from '#tests/helpers/fake_guacamole'
 import { testUserOffice } from '#tests/helpers/test_user_office'
+import { testEngine } from '#tests/helpers/docker'
 import { makeExperiments } from '#tests/helpers/user_office_server'
 
 /*
@@ -520,6 +521,22 @@ test.group('Environments: sharing with experiment members', (group) => {
     assert.equal((await waitForState(owner.browser, id, ['stopped'])).state, 'stopped')
     const [revoked] = await auditOf(id, ['environment.unshare'])
     assert.include(revoked.details!, { environmentStopped: true })
+
+    // Started again, it answers to a new token only: the container was made anew
+    // from a rotated secret, so the URL the colleague was handed is dead.
+    const handedToken = new URL(opened.body().data.url).searchParams.get('token')!
+    const before = await Environment.findOrFail(id)
+    assert.notEqual(encryption.decrypt<string>(before.secret), handedToken)
+    ;(await owner.browser.post(`/api/v1/environments/${id}/start`)).assertStatus(202)
+    assert.equal((await waitForState(owner.browser, id, ['running'])).state, 'running')
+    const reopened = await owner.browser.post(`/api/v1/environments/${id}/access`)
+    reopened.assertStatus(200)
+    const newToken = new URL(reopened.body().data.url).searchParams.get('token')!
+    assert.notEqual(newToken, handedToken)
+    const restarted = await Environment.findOrFail(id)
+    const inspected = await (await testEngine()).getContainer(restarted.engineId!).inspect()
+    assert.include(inspected.Config.Env, `PORTAL_SECRET=${newToken}`)
+    assert.notInclude(inspected.Config.Env, `PORTAL_SECRET=${handedToken}`)
 
     // A colleague who never opened it leaves it running.
     const other = await createExperiment({ members: [owner.user, colleague.user] })
