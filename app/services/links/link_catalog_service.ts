@@ -15,6 +15,12 @@ import experimentsConfig from '#config/experiments'
 import { encodedProposal, expandLinkTemplate, linkTemplateProblem } from '#domain/link_template'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
+import {
+  allowedToAnyOf,
+  rolesOf,
+  searchedByNameOrDescription,
+  storedRoles,
+} from '#services/catalogue/catalogue_queries'
 
 /** A link as admins describe it; optional fields take their defaults on create. */
 export type LinkFields = {
@@ -80,17 +86,12 @@ function assertCoherent(link: Stored) {
   }
 }
 
-// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
-function escapeLike(value: string) {
-  return value.replace(/[!%_]/g, (char) => `!${char}`)
-}
-
 function duplicateName(name: string) {
   return new ConflictException(`A link named "${name}" already exists`)
 }
 
 function normalised(field: Field, value: unknown): unknown {
-  return field === 'allowedRoles' ? [...new Set(value as Role[])].sort() : value
+  return field === 'allowedRoles' ? storedRoles(value as Role[]) : value
 }
 
 /**
@@ -108,18 +109,8 @@ export default class LinkCatalogService {
 
   /** Enabled links one of the user's roles may open, by name, one page at a time. */
   async listOpenable(user: User, filters: LinkFilters) {
-    const roles = await this.#roles(user)
-    return this.#searched(filters.search)
-      .where('enabled', true)
-      .where((group) => {
-        // Roles are stored as a JSON array of plain words, so '"admin"' matches exactly one.
-        for (const role of roles) {
-          group.orWhereRaw(`allowed_roles like ? escape '!'`, [`%${escapeLike(`"${role}"`)}%`])
-        }
-        if (roles.length === 0) {
-          group.whereRaw('1 = 0')
-        }
-      })
+    const roles = await rolesOf(user)
+    return allowedToAnyOf(this.#searched(filters.search).where('enabled', true), roles)
       .orderBy('name', 'asc')
       .orderBy('id', 'asc')
       .paginate(filters.page ?? 1, filters.perPage ?? 20)
@@ -151,7 +142,7 @@ export default class LinkCatalogService {
    */
   async open(user: User, id: number, experimentId: number | undefined, origin: RequestOrigin) {
     const link = await LinkResource.query().where('id', id).where('enabled', true).first()
-    const roles = await this.#roles(user)
+    const roles = await rolesOf(user)
     if (!link || !link.allowedRoles.some((role) => roles.includes(role))) {
       throw new NotFoundException('No such link')
     }
@@ -296,13 +287,6 @@ export default class LinkCatalogService {
     })
   }
 
-  async #roles(user: User) {
-    if (!user.$preloaded.roleRows) {
-      await user.load((loader) => loader.load('roleRows'))
-    }
-    return user.roles
-  }
-
   /** One of the user's experiments (memberships re-synced when old, as launches do); else 404. */
   async #mine(user: User, experimentId: number) {
     await this.memberships.ensureFresh(user, experimentsConfig.launchMembershipMaxAgeMs)
@@ -319,16 +303,7 @@ export default class LinkCatalogService {
 
   /** Links whose name or description contains `search` (literally). */
   #searched(search: string | undefined) {
-    const query = LinkResource.query()
-    if (search) {
-      const pattern = `%${escapeLike(search)}%`
-      query.where((group) =>
-        group
-          .whereRaw(`name like ? escape '!'`, [pattern])
-          .orWhereRaw(`description like ? escape '!'`, [pattern])
-      )
-    }
-    return query
+    return searchedByNameOrDescription(LinkResource.query(), search)
   }
 
   /** The link, locked for the rest of the transaction. */
