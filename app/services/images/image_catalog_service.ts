@@ -19,6 +19,7 @@ import {
   searchedByNameOrDescription,
   storedRoles,
 } from '#services/catalogue/catalogue_queries'
+import { applyChanges } from '#services/catalogue/changed_fields'
 
 /**
  * An image as admins describe it, with sizes already parsed (see
@@ -95,8 +96,6 @@ const ATTRIBUTES = {
 
 type Field = keyof typeof ATTRIBUTES
 
-const FIELDS = Object.keys(ATTRIBUTES) as Field[]
-
 /** A row of another table (environments) still points at the one being deleted. */
 function isReferencedViolation(error: any) {
   return (
@@ -155,10 +154,6 @@ function normalised<Key extends Field>(field: Key, value: ImageFields[Key]): unk
     return storedRoles(value as Role[])
   }
   return value
-}
-
-function same(a: unknown, b: unknown) {
-  return JSON.stringify(a) === JSON.stringify(b)
 }
 
 /**
@@ -256,18 +251,12 @@ export default class ImageCatalogService {
       () =>
         db.transaction(async (trx) => {
           const found = await this.lock(trx, id)
-          const fields = FIELDS.filter((field) => {
-            const value = changes[field]
-            return value !== undefined && !same(found[ATTRIBUTES[field]], normalised(field, value))
-          })
+          const fields = applyChanges(found, changes, ATTRIBUTES, normalised)
           if (fields.length === 0) {
             return { image: found, changed: fields }
           }
           if (fields.includes('name')) {
             await this.assertNameFree(trx, changes.name!, found.id)
-          }
-          for (const field of fields) {
-            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
           }
           await found.useTransaction(trx).save()
           return { image: found, changed: fields }

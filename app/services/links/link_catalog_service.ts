@@ -21,6 +21,7 @@ import {
   searchedByNameOrDescription,
   storedRoles,
 } from '#services/catalogue/catalogue_queries'
+import { applyChanges } from '#services/catalogue/changed_fields'
 
 /** A link as admins describe it; optional fields take their defaults on create. */
 export type LinkFields = {
@@ -53,8 +54,6 @@ const ATTRIBUTES = {
 } as const satisfies Record<keyof LinkFields, keyof LinkResource>
 
 type Field = keyof typeof ATTRIBUTES
-
-const FIELDS = Object.keys(ATTRIBUTES) as Field[]
 
 type Stored = Pick<LinkResource, 'url' | 'proposalTemplate' | 'requiresExperiment'>
 
@@ -165,18 +164,9 @@ export default class LinkCatalogService {
     } else {
       url = expandLinkTemplate(link.url, null)
     }
-    await this.audit.record({
-      actor: user,
-      action: 'link.open',
-      outcome: 'success',
-      origin,
-      objectType: 'link',
-      objectId: link.id,
-      details: {
-        name: link.name,
-        experimentId: experiment?.id ?? null,
-        proposalId: experiment?.proposalId ?? null,
-      },
+    await this.#record(user, 'open', link, origin, {
+      experimentId: experiment?.id ?? null,
+      proposalId: experiment?.proposalId ?? null,
     })
     return { url, link, experiment }
   }
@@ -202,14 +192,9 @@ export default class LinkCatalogService {
         }),
       () => duplicateName(fields.name)
     )
-    await this.audit.record({
-      actor,
-      action: 'link.create',
-      outcome: 'success',
-      origin,
-      objectType: 'link',
-      objectId: link.id,
-      details: { name: link.name, url: link.url, proposalTemplate: link.proposalTemplate },
+    await this.#record(actor, 'create', link, origin, {
+      url: link.url,
+      proposalTemplate: link.proposalTemplate,
     })
     return this.find(link.id)
   }
@@ -229,21 +214,12 @@ export default class LinkCatalogService {
       () =>
         db.transaction(async (trx) => {
           const found = await this.#lock(trx, id)
-          const fields = FIELDS.filter((field) => {
-            const value = changes[field]
-            return (
-              value !== undefined &&
-              JSON.stringify(found[ATTRIBUTES[field]]) !== JSON.stringify(normalised(field, value))
-            )
-          })
+          const fields = applyChanges(found, changes, ATTRIBUTES, normalised)
           if (fields.length === 0) {
             return { link: found, changed: fields }
           }
           if (fields.includes('name')) {
             await this.#assertNameFree(trx, changes.name!, found.id)
-          }
-          for (const field of fields) {
-            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
           }
           assertCoherent(found)
           await found.useTransaction(trx).save()
@@ -252,18 +228,9 @@ export default class LinkCatalogService {
       changes.name ? () => duplicateName(changes.name!) : undefined
     )
     if (changed.length > 0) {
-      await this.audit.record({
-        actor,
-        action: 'link.update',
-        outcome: 'success',
-        origin,
-        objectType: 'link',
-        objectId: link.id,
-        details: {
-          name: link.name,
-          changed,
-          ...(changed.includes('url') ? { url: link.url } : {}),
-        },
+      await this.#record(actor, 'update', link, origin, {
+        changed,
+        ...(changed.includes('url') ? { url: link.url } : {}),
       })
     }
     return this.find(link.id)
@@ -276,14 +243,25 @@ export default class LinkCatalogService {
       await found.useTransaction(trx).delete()
       return found
     })
-    await this.audit.record({
+    await this.#record(actor, 'delete', link, origin, { url: link.url })
+  }
+
+  /** Audits a successful `link.<verb>`; the details name the link first. */
+  #record(
+    actor: User | null,
+    verb: 'open' | 'create' | 'update' | 'delete',
+    link: LinkResource,
+    origin: RequestOrigin,
+    details: Record<string, unknown>
+  ) {
+    return this.audit.record({
       actor,
-      action: 'link.delete',
+      action: `link.${verb}`,
       outcome: 'success',
       origin,
       objectType: 'link',
       objectId: link.id,
-      details: { name: link.name, url: link.url },
+      details: { name: link.name, ...details },
     })
   }
 
