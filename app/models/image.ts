@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon'
+import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import type { Role } from '#models/role'
+import { booleanColumn, CatalogueEntry, jsonColumn } from '#models/catalogue_entry'
 import type { AccessProtocol, DriverName } from '#domain/compute'
 import type { PullPolicy } from '#domain/image_pull_policy'
 
@@ -27,29 +27,12 @@ function safeNumber(value: unknown): number {
   return number
 }
 
-function json<Value>(fallback: Value) {
-  return {
-    prepare: (value: Value) => JSON.stringify(value ?? fallback),
-    consume: (value: string | Value | null): Value =>
-      typeof value === 'string' ? JSON.parse(value) : (value ?? fallback),
-  }
-}
-
 /**
  * An analysis environment image admins offer: what to run (a Docker or
  * pod image reference), how users reach it, and the resources an
  * environment of it gets by default.
  */
-export default class Image extends BaseModel {
-  @column({ isPrimary: true })
-  declare id: number
-
-  @column()
-  declare name: string
-
-  @column()
-  declare description: string | null
-
+export default class Image extends compose(BaseModel, CatalogueEntry) {
   /** Docker image / pod image reference, e.g. "registry.example.org/analysis/jupyter:2024.1". */
   @column()
   declare reference: string
@@ -77,7 +60,7 @@ export default class Image extends BaseModel {
   declare gpus: number
 
   /** Extra variables for the container; never PORTAL_* (those are the portal's). */
-  @column(json<Record<string, string>>({}))
+  @column(jsonColumn<Record<string, string>>({}))
   declare environment: Record<string, string>
 
   /** Overrides the image's command; null keeps the image's own. */
@@ -88,24 +71,13 @@ export default class Image extends BaseModel {
   })
   declare command: string[] | null
 
-  /** Whether an environment of this image must be launched for an experiment (its data mounted). */
-  @column({ consume: (value) => Boolean(value) })
-  declare requiresExperiment: boolean
-
-  @column({ consume: (value) => Boolean(value) })
-  declare enabled: boolean
-
   /** Whether its containers run with a read-only root file system (/tmp a scratch volume). */
-  @column({ consume: (value) => Boolean(value) })
+  @column(booleanColumn)
   declare readOnlyRootFilesystem: boolean
 
   /** When the engine pulls it from its registry: a missing image only, or at every launch. */
   @column()
   declare pullPolicy: PullPolicy
-
-  /** Roles that may launch it; everyone holds "scientist". */
-  @column(json<Role[]>(['scientist']))
-  declare allowedRoles: Role[]
 
   /** Overrides the site's environment lifetime; null uses the site's. */
   @column()
@@ -114,10 +86,4 @@ export default class Image extends BaseModel {
   /** A running environment of this image unused this long is stopped; null: never. */
   @column()
   declare idleLimitMinutes: number | null
-
-  @column.dateTime({ autoCreate: true })
-  declare createdAt: DateTime
-
-  @column.dateTime({ autoCreate: true, autoUpdate: true })
-  declare updatedAt: DateTime
 }

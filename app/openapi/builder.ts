@@ -7,7 +7,7 @@
 
 type Schema = Record<string, any>
 type Validator = { toJSONSchema(): object }
-type Response = Schema
+export type Response = Schema
 
 /** VineJS drops unknown properties instead of refusing them: say so in the schema. */
 function acceptingUnknownProperties(node: unknown): unknown {

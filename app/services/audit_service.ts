@@ -71,6 +71,22 @@ export default class AuditService {
     return event
   }
 
+  /**
+   * A completed sign-out (`auth.logout`), whether the user asked for it or
+   * the identity provider ended the session (`details` says which).
+   */
+  recordLogout(user: User | null, origin: RequestOrigin, details?: Record<string, unknown>) {
+    return this.record({
+      actor: user,
+      action: 'auth.logout',
+      outcome: 'success',
+      origin,
+      objectType: 'user',
+      objectId: user?.id,
+      details,
+    })
+  }
+
   /** Events matching the filters, newest first, one page at a time. */
   async search(filters: AuditFilters) {
     return this.matching(filters).paginate(filters.page ?? 1, filters.perPage ?? 50)

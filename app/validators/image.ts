@@ -1,7 +1,14 @@
 import vine from '@vinejs/vine'
-import { ROLES } from '#models/role'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
-import { paginationFields } from '#validators/pagination'
+import {
+  adminCatalogueListFields,
+  allowedRoles,
+  catalogueDescription,
+  catalogueListFields,
+  catalogueName,
+  catalogueParamsValidator,
+  flag,
+} from '#validators/catalogue_fields'
 import { parseBytes, parseGpus, parseMillicores } from '#domain/resource_units'
 import {
   asNumber,
@@ -19,7 +26,6 @@ export const MAX_IMAGE_LIFETIME_HOURS = 8760
 
 // TEXT columns hold 65,535 bytes; JSON values are checked against that once encoded.
 const MAX_TEXT_BYTES = 65_535
-const MAX_DESCRIPTION = 16_000
 
 const bytesRule = unitRule((input) => parseBytes(input), 'bytes', bytesSchema(0))
 const positiveBytesRule = unitRule(
@@ -46,23 +52,6 @@ const fitsTextRule = vine.createRule((value: unknown, _options: undefined, field
     field.report('The {{ field }} field is too large', 'fitsText', field)
   }
 })
-
-const name = () =>
-  vine
-    .string()
-    .trim()
-    .minLength(1)
-    .maxLength(100)
-    .regex(/^[^\p{Cc}]+$/u)
-
-const description = () =>
-  vine
-    .string()
-    .trim()
-    .maxLength(MAX_DESCRIPTION)
-    .transform((value) => (value === '' ? null : value))
-    .nullable()
-    .optional()
 
 const reference = () =>
   vine
@@ -124,15 +113,6 @@ const command = () =>
       description: "Overrides the image's command; null (the default) keeps the image's own.",
     })
 
-// Duplicates are harmless; the service stores each role once.
-const allowedRoles = () =>
-  vine
-    .array(vine.enum(ROLES))
-    .minLength(1)
-    .maxLength(16)
-    .optional()
-    .meta({ description: 'Roles that may launch the image; everyone holds "scientist".' })
-
 const lifetimeHours = () =>
   vine.number().withoutDecimals().min(1).max(MAX_IMAGE_LIFETIME_HOURS).nullable().optional()
 
@@ -140,23 +120,29 @@ const lifetimeHours = () =>
 const idleLimitMinutes = () =>
   vine.number().withoutDecimals().min(5).max(43_200).nullable().optional()
 
-const flag = () => vine.boolean({ strict: true })
-
 /** The catalogue as users see it: what they may launch. */
-export const imageListValidator = vine.create({
-  ...paginationFields,
-  search: vine.string().trim().maxLength(100).optional(),
-})
+export const imageListValidator = vine.create(catalogueListFields)
 
 /** Every image, for admins. */
 export const adminImageListValidator = vine.create({
-  ...paginationFields,
-  search: vine.string().trim().maxLength(100).optional(),
+  ...catalogueListFields,
   driver: driver().optional(),
-  enabled: vine
-    .enum(['true', 'false'])
-    .transform((value) => value === 'true')
-    .optional(),
+  enabled: adminCatalogueListFields.enabled,
+})
+
+/** The fields an image may go without on create too, with their defaults (see ImageFields). */
+const optionalFields = () => ({
+  storage: storage().optional(),
+  gpus: gpus().optional(),
+  environment: environment(),
+  command: command(),
+  requiresExperiment: flag().optional(),
+  readOnlyRootFilesystem: flag().optional(),
+  pullPolicy: vine.enum(PULL_POLICIES).optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles('launch the image'),
+  lifetimeHours: lifetimeHours(),
+  idleLimitMinutes: idleLimitMinutes(),
 })
 
 /**
@@ -164,50 +150,28 @@ export const adminImageListValidator = vine.create({
  * the output holds millicores and bytes.
  */
 export const createImageValidator = vine.create({
-  name: name(),
-  description: description(),
+  name: catalogueName(),
+  description: catalogueDescription(),
   reference: reference(),
   driver: driver(),
   protocol: protocol(),
   port: port(),
   cpu: cpu(),
   memory: memory(),
-  storage: storage().optional(),
-  gpus: gpus().optional(),
-  environment: environment(),
-  command: command(),
-  requiresExperiment: flag().optional(),
-  readOnlyRootFilesystem: flag().optional(),
-  pullPolicy: vine.enum(PULL_POLICIES).optional(),
-  enabled: flag().optional(),
-  allowedRoles: allowedRoles(),
-  lifetimeHours: lifetimeHours(),
-  idleLimitMinutes: idleLimitMinutes(),
+  ...optionalFields(),
 })
 
 /** Changes to an image: only the fields sent change; null clears the nullable ones. */
 export const updateImageValidator = vine.create({
-  name: name().optional(),
-  description: description(),
+  name: catalogueName().optional(),
+  description: catalogueDescription(),
   reference: reference().optional(),
   driver: driver().optional(),
   protocol: protocol().optional(),
   port: port().optional(),
   cpu: cpu().optional(),
   memory: memory().optional(),
-  storage: storage().optional(),
-  gpus: gpus().optional(),
-  environment: environment(),
-  command: command(),
-  requiresExperiment: flag().optional(),
-  readOnlyRootFilesystem: flag().optional(),
-  pullPolicy: vine.enum(PULL_POLICIES).optional(),
-  enabled: flag().optional(),
-  allowedRoles: allowedRoles(),
-  lifetimeHours: lifetimeHours(),
-  idleLimitMinutes: idleLimitMinutes(),
+  ...optionalFields(),
 })
 
-export const imageParamsValidator = vine.create({
-  params: vine.object({ id: vine.number().withoutDecimals().positive().max(2_147_483_647) }),
-})
+export const imageParamsValidator = catalogueParamsValidator

@@ -1,24 +1,14 @@
 import vine from '@vinejs/vine'
-import { ROLES } from '#models/role'
-import { paginationFields } from '#validators/pagination'
+import {
+  adminCatalogueListFields,
+  allowedRoles,
+  catalogueDescription,
+  catalogueListFields,
+  catalogueName,
+  catalogueParamsValidator,
+  flag,
+} from '#validators/catalogue_fields'
 import { linkTemplateProblem, MAX_LINK_URL_LENGTH } from '#domain/link_template'
-
-const name = () =>
-  vine
-    .string()
-    .trim()
-    .minLength(1)
-    .maxLength(100)
-    .regex(/^[^\p{Cc}]+$/u)
-
-const description = () =>
-  vine
-    .string()
-    .trim()
-    .maxLength(16_000)
-    .transform((value) => (value === '' ? null : value))
-    .nullable()
-    .optional()
 
 /**
  * The URL alone: whether `{proposal}` may appear depends on
@@ -49,51 +39,32 @@ const url = () =>
       examples: ['https://logbook.example.org/proposals/{proposal}/entries'],
     })
 
-const allowedRoles = () =>
-  vine
-    .array(vine.enum(ROLES))
-    .minLength(1)
-    .maxLength(16)
-    .optional()
-    .meta({ description: 'Roles that may open the link; everyone holds "scientist".' })
-
-const flag = () => vine.boolean({ strict: true })
-
-const search = () => vine.string().trim().maxLength(100).optional()
-
 /** The links users may open. */
-export const linkListValidator = vine.create({ ...paginationFields, search: search() })
+export const linkListValidator = vine.create(catalogueListFields)
 
 /** Every link, for admins. */
-export const adminLinkListValidator = vine.create({
-  ...paginationFields,
-  search: search(),
-  enabled: vine
-    .enum(['true', 'false'])
-    .transform((value) => value === 'true')
-    .optional(),
-})
+export const adminLinkListValidator = vine.create(adminCatalogueListFields)
 
 /** A new link; requiresExperiment defaults to proposalTemplate. */
 export const createLinkValidator = vine.create({
-  name: name(),
-  description: description(),
+  name: catalogueName(),
+  description: catalogueDescription(),
   url: url(),
   proposalTemplate: flag().optional(),
   requiresExperiment: flag().optional(),
   enabled: flag().optional(),
-  allowedRoles: allowedRoles(),
+  allowedRoles: allowedRoles('open the link'),
 })
 
 /** Changes to a link: only the fields sent change; null clears the description. */
 export const updateLinkValidator = vine.create({
-  name: name().optional(),
-  description: description(),
+  name: catalogueName().optional(),
+  description: catalogueDescription(),
   url: url().optional(),
   proposalTemplate: flag().optional(),
   requiresExperiment: flag().optional(),
   enabled: flag().optional(),
-  allowedRoles: allowedRoles(),
+  allowedRoles: allowedRoles('open the link'),
 })
 
 /** Opening a link: for which of the caller's experiments (needed when the link requires one). */
@@ -101,6 +72,4 @@ export const openLinkValidator = vine.create({
   experimentId: vine.number().withoutDecimals().positive().max(2_147_483_647).optional(),
 })
 
-export const linkParamsValidator = vine.create({
-  params: vine.object({ id: vine.number().withoutDecimals().positive().max(2_147_483_647) }),
-})
+export const linkParamsValidator = catalogueParamsValidator

@@ -1,4 +1,5 @@
-import { dataOf, error, json, listOf, operation, ref } from '#openapi/builder'
+import { error, json, listOf, operation } from '#openapi/builder'
+import { changed, created, deleted, found } from '#openapi/catalogue_answers'
 import {
   adminImageListValidator,
   createImageValidator,
@@ -8,7 +9,6 @@ import {
 } from '#validators/image'
 
 const tag = 'Administration'
-const nameTaken = error('The name is taken (E_CONFLICT)')
 
 export const imagePaths = {
   'GET /api/v1/images': operation('Images', 'listImages', {
@@ -28,13 +28,13 @@ export const imagePaths = {
     description:
       'cpu, memory and storage take units ("1.5", "500m", "4Gi") and are stored as exact integers. Names are unique.',
     body: createImageValidator,
-    responses: { 201: json('Created', dataOf('AdminImage')), 409: nameTaken },
+    responses: created('AdminImage'),
   }),
   'GET /api/v1/admin/images/{id}': operation(tag, 'adminGetImage', {
     summary: 'An image (admins only)',
     description: 'With how it runs (reference, environment, command) and who may launch it.',
     params: imageParamsValidator,
-    responses: { 200: json('The image', dataOf('AdminImage')), 404: ref('NotFound') },
+    responses: found('The image', 'AdminImage'),
   }),
   'PATCH /api/v1/admin/images/{id}': operation(tag, 'adminUpdateImage', {
     summary: 'Change an image (admins only)',
@@ -42,21 +42,13 @@ export const imagePaths = {
       'Only the fields sent change; null clears description, command, lifetimeHours and idleLimitMinutes.',
     params: imageParamsValidator,
     body: updateImageValidator,
-    responses: {
-      200: json('The changed image', dataOf('AdminImage')),
-      404: ref('NotFound'),
-      409: nameTaken,
-    },
+    responses: changed('The changed image', 'AdminImage'),
   }),
   'DELETE /api/v1/admin/images/{id}': operation(tag, 'adminDeleteImage', {
     summary: 'Remove an image from the catalogue (admins only)',
     description:
       'An image that environments still reference cannot be deleted (409); disable it instead.',
     params: imageParamsValidator,
-    responses: {
-      204: { description: 'Deleted' },
-      404: ref('NotFound'),
-      409: error('The image is in use; disable it instead (E_CONFLICT)'),
-    },
+    responses: deleted(error('The image is in use; disable it instead (E_CONFLICT)')),
   }),
 }

@@ -1,4 +1,5 @@
 import { dataOf, error, json, listOf, operation, ref, strict } from '#openapi/builder'
+import { changed, created, deleted, found } from '#openapi/catalogue_answers'
 import {
   adminLinkListValidator,
   createLinkValidator,
@@ -9,7 +10,6 @@ import {
 } from '#validators/link'
 
 const tag = 'Administration'
-const nameTaken = error('The name is taken (E_CONFLICT)')
 
 const openedLink = strict({
   url: {
@@ -53,13 +53,13 @@ export const linkPaths = {
     description:
       'The URL is an absolute http(s) URL whose host is written plainly; "{proposal}" may appear in its path or query only with proposalTemplate true (which needs requiresExperiment, its default then). Names are unique.',
     body: createLinkValidator,
-    responses: { 201: json('Created', dataOf('AdminLink')), 409: nameTaken },
+    responses: created('AdminLink'),
   }),
   'GET /api/v1/admin/links/{id}': operation(tag, 'adminGetLink', {
     summary: 'A link (admins only)',
     description: 'With its URL and who may open it.',
     params: linkParamsValidator,
-    responses: { 200: json('The link', dataOf('AdminLink')), 404: ref('NotFound') },
+    responses: found('The link', 'AdminLink'),
   }),
   'PATCH /api/v1/admin/links/{id}': operation(tag, 'adminUpdateLink', {
     summary: 'Change a link (admins only)',
@@ -67,16 +67,12 @@ export const linkPaths = {
       'Only the fields sent change; null clears the description. The URL is checked again with the resulting proposalTemplate. `enabled: false` hides the link from users.',
     params: linkParamsValidator,
     body: updateLinkValidator,
-    responses: {
-      200: json('The changed link', dataOf('AdminLink')),
-      404: ref('NotFound'),
-      409: nameTaken,
-    },
+    responses: changed('The changed link', 'AdminLink'),
   }),
   'DELETE /api/v1/admin/links/{id}': operation(tag, 'adminDeleteLink', {
     summary: 'Remove a link from the catalogue (admins only)',
     description: 'The audit trail keeps its opening records.',
     params: linkParamsValidator,
-    responses: { 204: { description: 'Deleted' }, 404: ref('NotFound') },
+    responses: deleted(),
   }),
 }

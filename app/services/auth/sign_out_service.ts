@@ -40,14 +40,7 @@ export default class SignOutService {
     } else {
       redirectUrl = await this.samlLogout.begin(browser.sessionId, browser.saml)
     }
-    await this.audit.record({
-      actor: user,
-      action: 'auth.logout',
-      outcome: 'success',
-      origin,
-      objectType: 'user',
-      objectId: user.id,
-    })
+    await this.audit.recordLogout(user, origin)
     return redirectUrl
   }
 }

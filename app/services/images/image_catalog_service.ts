@@ -13,6 +13,13 @@ import NotFoundException from '#exceptions/not_found_exception'
 import { guardUnique, lockedRow } from '#services/concurrent_writes'
 import ConflictException from '#exceptions/conflict_exception'
 import { DEFAULT_PULL_POLICY, type PullPolicy } from '#domain/image_pull_policy'
+import {
+  allowedToAnyOf,
+  rolesOf,
+  searchedByNameOrDescription,
+  storedRoles,
+} from '#services/catalogue/catalogue_queries'
+import { applyChanges } from '#services/catalogue/changed_fields'
 
 /**
  * An image as admins describe it, with sizes already parsed (see
@@ -89,8 +96,6 @@ const ATTRIBUTES = {
 
 type Field = keyof typeof ATTRIBUTES
 
-const FIELDS = Object.keys(ATTRIBUTES) as Field[]
-
 /** A row of another table (environments) still points at the one being deleted. */
 function isReferencedViolation(error: any) {
   return (
@@ -103,11 +108,6 @@ function isReferencedViolation(error: any) {
 
 function duplicateName(name: string) {
   return new ConflictException(`An image named "${name}" already exists`)
-}
-
-// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
-function escapeLike(value: string) {
-  return value.replace(/[!%_]/g, (char) => `!${char}`)
 }
 
 /** Keys sorted, so that two maps compare (and are stored) by content alone. */
@@ -151,13 +151,9 @@ function normalised<Key extends Field>(field: Key, value: ImageFields[Key]): unk
     return sortedEnvironment(environment)
   }
   if (field === 'allowedRoles') {
-    return [...new Set(value as Role[])].sort()
+    return storedRoles(value as Role[])
   }
   return value
-}
-
-function same(a: unknown, b: unknown) {
-  return JSON.stringify(a) === JSON.stringify(b)
 }
 
 /**
@@ -170,21 +166,8 @@ export default class ImageCatalogService {
 
   /** Enabled images one of the user's roles may launch, by name, one page at a time. */
   async listLaunchable(user: User, filters: ImageFilters) {
-    if (!user.$preloaded.roleRows) {
-      await user.load((loader) => loader.load('roleRows'))
-    }
-    const roles = user.roles
-    return this.searched(Image.query(), filters.search)
-      .where('enabled', true)
-      .where((group) => {
-        // Roles are stored as a JSON array of plain words, so '"admin"' matches exactly one.
-        for (const role of roles) {
-          group.orWhereRaw(`allowed_roles like ? escape '!'`, [`%${escapeLike(`"${role}"`)}%`])
-        }
-        if (roles.length === 0) {
-          group.whereRaw('1 = 0')
-        }
-      })
+    const roles = await rolesOf(user)
+    return allowedToAnyOf(this.searched(filters.search).where('enabled', true), roles)
       .orderBy('name', 'asc')
       .orderBy('id', 'asc')
       .paginate(filters.page ?? 1, filters.perPage ?? 20)
@@ -192,7 +175,7 @@ export default class ImageCatalogService {
 
   /** Every image, disabled ones too, filtered, by name. */
   async list(filters: AdminImageFilters) {
-    return this.searched(Image.query(), filters.search)
+    return this.searched(filters.search)
       .if(filters.driver, (query) => query.where('driver', filters.driver!))
       .if(filters.enabled !== undefined, (query) => query.where('enabled', filters.enabled!))
       .orderBy('name', 'asc')
@@ -268,18 +251,12 @@ export default class ImageCatalogService {
       () =>
         db.transaction(async (trx) => {
           const found = await this.lock(trx, id)
-          const fields = FIELDS.filter((field) => {
-            const value = changes[field]
-            return value !== undefined && !same(found[ATTRIBUTES[field]], normalised(field, value))
-          })
+          const fields = applyChanges(found, changes, ATTRIBUTES, normalised)
           if (fields.length === 0) {
             return { image: found, changed: fields }
           }
           if (fields.includes('name')) {
             await this.assertNameFree(trx, changes.name!, found.id)
-          }
-          for (const field of fields) {
-            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
           }
           await found.useTransaction(trx).save()
           return { image: found, changed: fields }
@@ -332,19 +309,8 @@ export default class ImageCatalogService {
   }
 
   /** Narrows the query to names or descriptions containing `search` (literally). */
-  protected searched<Query extends ReturnType<typeof Image.query>>(
-    query: Query,
-    search: string | undefined
-  ): Query {
-    if (search) {
-      const pattern = `%${escapeLike(search)}%`
-      query.where((group) =>
-        group
-          .whereRaw(`name like ? escape '!'`, [pattern])
-          .orWhereRaw(`description like ? escape '!'`, [pattern])
-      )
-    }
-    return query
+  protected searched(search: string | undefined) {
+    return searchedByNameOrDescription(Image.query(), search)
   }
 
   /** The image, locked for the rest of the transaction. */

@@ -15,6 +15,13 @@ import experimentsConfig from '#config/experiments'
 import { encodedProposal, expandLinkTemplate, linkTemplateProblem } from '#domain/link_template'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
+import {
+  allowedToAnyOf,
+  rolesOf,
+  searchedByNameOrDescription,
+  storedRoles,
+} from '#services/catalogue/catalogue_queries'
+import { applyChanges } from '#services/catalogue/changed_fields'
 
 /** A link as admins describe it; optional fields take their defaults on create. */
 export type LinkFields = {
@@ -48,8 +55,6 @@ const ATTRIBUTES = {
 
 type Field = keyof typeof ATTRIBUTES
 
-const FIELDS = Object.keys(ATTRIBUTES) as Field[]
-
 type Stored = Pick<LinkResource, 'url' | 'proposalTemplate' | 'requiresExperiment'>
 
 function invalid(field: string, message: string, rule: string) {
@@ -80,17 +85,12 @@ function assertCoherent(link: Stored) {
   }
 }
 
-// "!" rather than a backslash: MySQL and SQLite read backslashes in literals differently.
-function escapeLike(value: string) {
-  return value.replace(/[!%_]/g, (char) => `!${char}`)
-}
-
 function duplicateName(name: string) {
   return new ConflictException(`A link named "${name}" already exists`)
 }
 
 function normalised(field: Field, value: unknown): unknown {
-  return field === 'allowedRoles' ? [...new Set(value as Role[])].sort() : value
+  return field === 'allowedRoles' ? storedRoles(value as Role[]) : value
 }
 
 /**
@@ -108,18 +108,8 @@ export default class LinkCatalogService {
 
   /** Enabled links one of the user's roles may open, by name, one page at a time. */
   async listOpenable(user: User, filters: LinkFilters) {
-    const roles = await this.#roles(user)
-    return this.#searched(filters.search)
-      .where('enabled', true)
-      .where((group) => {
-        // Roles are stored as a JSON array of plain words, so '"admin"' matches exactly one.
-        for (const role of roles) {
-          group.orWhereRaw(`allowed_roles like ? escape '!'`, [`%${escapeLike(`"${role}"`)}%`])
-        }
-        if (roles.length === 0) {
-          group.whereRaw('1 = 0')
-        }
-      })
+    const roles = await rolesOf(user)
+    return allowedToAnyOf(this.#searched(filters.search).where('enabled', true), roles)
       .orderBy('name', 'asc')
       .orderBy('id', 'asc')
       .paginate(filters.page ?? 1, filters.perPage ?? 20)
@@ -151,7 +141,7 @@ export default class LinkCatalogService {
    */
   async open(user: User, id: number, experimentId: number | undefined, origin: RequestOrigin) {
     const link = await LinkResource.query().where('id', id).where('enabled', true).first()
-    const roles = await this.#roles(user)
+    const roles = await rolesOf(user)
     if (!link || !link.allowedRoles.some((role) => roles.includes(role))) {
       throw new NotFoundException('No such link')
     }
@@ -174,18 +164,9 @@ export default class LinkCatalogService {
     } else {
       url = expandLinkTemplate(link.url, null)
     }
-    await this.audit.record({
-      actor: user,
-      action: 'link.open',
-      outcome: 'success',
-      origin,
-      objectType: 'link',
-      objectId: link.id,
-      details: {
-        name: link.name,
-        experimentId: experiment?.id ?? null,
-        proposalId: experiment?.proposalId ?? null,
-      },
+    await this.#record(user, 'open', link, origin, {
+      experimentId: experiment?.id ?? null,
+      proposalId: experiment?.proposalId ?? null,
     })
     return { url, link, experiment }
   }
@@ -211,14 +192,9 @@ export default class LinkCatalogService {
         }),
       () => duplicateName(fields.name)
     )
-    await this.audit.record({
-      actor,
-      action: 'link.create',
-      outcome: 'success',
-      origin,
-      objectType: 'link',
-      objectId: link.id,
-      details: { name: link.name, url: link.url, proposalTemplate: link.proposalTemplate },
+    await this.#record(actor, 'create', link, origin, {
+      url: link.url,
+      proposalTemplate: link.proposalTemplate,
     })
     return this.find(link.id)
   }
@@ -238,21 +214,12 @@ export default class LinkCatalogService {
       () =>
         db.transaction(async (trx) => {
           const found = await this.#lock(trx, id)
-          const fields = FIELDS.filter((field) => {
-            const value = changes[field]
-            return (
-              value !== undefined &&
-              JSON.stringify(found[ATTRIBUTES[field]]) !== JSON.stringify(normalised(field, value))
-            )
-          })
+          const fields = applyChanges(found, changes, ATTRIBUTES, normalised)
           if (fields.length === 0) {
             return { link: found, changed: fields }
           }
           if (fields.includes('name')) {
             await this.#assertNameFree(trx, changes.name!, found.id)
-          }
-          for (const field of fields) {
-            found.$setAttribute(ATTRIBUTES[field], normalised(field, changes[field]))
           }
           assertCoherent(found)
           await found.useTransaction(trx).save()
@@ -261,18 +228,9 @@ export default class LinkCatalogService {
       changes.name ? () => duplicateName(changes.name!) : undefined
     )
     if (changed.length > 0) {
-      await this.audit.record({
-        actor,
-        action: 'link.update',
-        outcome: 'success',
-        origin,
-        objectType: 'link',
-        objectId: link.id,
-        details: {
-          name: link.name,
-          changed,
-          ...(changed.includes('url') ? { url: link.url } : {}),
-        },
+      await this.#record(actor, 'update', link, origin, {
+        changed,
+        ...(changed.includes('url') ? { url: link.url } : {}),
       })
     }
     return this.find(link.id)
@@ -285,22 +243,26 @@ export default class LinkCatalogService {
       await found.useTransaction(trx).delete()
       return found
     })
-    await this.audit.record({
+    await this.#record(actor, 'delete', link, origin, { url: link.url })
+  }
+
+  /** Audits a successful `link.<verb>`; the details name the link first. */
+  #record(
+    actor: User | null,
+    verb: 'open' | 'create' | 'update' | 'delete',
+    link: LinkResource,
+    origin: RequestOrigin,
+    details: Record<string, unknown>
+  ) {
+    return this.audit.record({
       actor,
-      action: 'link.delete',
+      action: `link.${verb}`,
       outcome: 'success',
       origin,
       objectType: 'link',
       objectId: link.id,
-      details: { name: link.name, url: link.url },
+      details: { name: link.name, ...details },
     })
-  }
-
-  async #roles(user: User) {
-    if (!user.$preloaded.roleRows) {
-      await user.load((loader) => loader.load('roleRows'))
-    }
-    return user.roles
   }
 
   /** One of the user's experiments (memberships re-synced when old, as launches do); else 404. */
@@ -319,16 +281,7 @@ export default class LinkCatalogService {
 
   /** Links whose name or description contains `search` (literally). */
   #searched(search: string | undefined) {
-    const query = LinkResource.query()
-    if (search) {
-      const pattern = `%${escapeLike(search)}%`
-      query.where((group) =>
-        group
-          .whereRaw(`name like ? escape '!'`, [pattern])
-          .orWhereRaw(`description like ? escape '!'`, [pattern])
-      )
-    }
-    return query
+    return searchedByNameOrDescription(LinkResource.query(), search)
   }
 
   /** The link, locked for the rest of the transaction. */

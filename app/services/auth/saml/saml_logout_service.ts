@@ -105,15 +105,7 @@ export default class SamlLogoutService {
     }
     for (const userId of userIds) {
       const user = userId === null ? null : await User.find(userId)
-      await this.audit.record({
-        actor: user,
-        action: 'auth.logout',
-        outcome: 'success',
-        origin,
-        objectType: 'user',
-        objectId: user?.id,
-        details: { initiatedBy: 'idp', binding },
-      })
+      await this.audit.recordLogout(user, origin, { initiatedBy: 'idp', binding })
     }
     const redirectTo = await this.sp.logoutResponseUrl(request, consumed.relayState ?? '')
     return { redirectTo, endLocalSession }
