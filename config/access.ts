@@ -28,6 +28,17 @@ if (broker === 'guacamole-json' && !jsonSecret) {
   )
 }
 
+function guacamoleAdmin() {
+  const username = env.get('GUACAMOLE_ADMIN_USERNAME')
+  const password = env.get('GUACAMOLE_ADMIN_PASSWORD')?.release()
+  if (Boolean(username) !== Boolean(password)) {
+    throw new Error(
+      'Invalid environment variables "GUACAMOLE_ADMIN_USERNAME"/"GUACAMOLE_ADMIN_PASSWORD": set both or neither'
+    )
+  }
+  return username && password ? { username, password } : null
+}
+
 /**
  * Remote access (see docs/configuration.md and docs/deployment.md).
  * Images speaking http are always reached directly; vnc/rdp/ssh go
@@ -44,6 +55,12 @@ const accessConfig = {
     jsonSecret,
     /** Per-call timeout of the token exchange. */
     timeoutMs: Math.round(env.get('GUACAMOLE_TIMEOUT', 5) * 1000),
+    /**
+     * A Guacamole administrator (ADMINISTER system permission) the portal
+     * signs in as to end open sessions when access is withdrawn; unset:
+     * open sessions run on until they close.
+     */
+    admin: guacamoleAdmin(),
   },
 }
 

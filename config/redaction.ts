@@ -21,6 +21,10 @@ export const secretKeys = [
   'vncPassword',
   'connectionSecret',
   'guacamolePassword',
+  // Guacamole's REST API (the administrator's token, sent as a header).
+  'authToken',
+  'guacamole-token',
+  'GUACAMOLE_ADMIN_PASSWORD',
   'SAMLResponse',
   'SAMLRequest',
   'RelayState',

@@ -192,6 +192,8 @@ export const schema = {
   GUACAMOLE_DB_DATABASE: Env.schema.string.optional(),
   GUACAMOLE_JSON_SECRET: Env.schema.secret.optional(),
   GUACAMOLE_TIMEOUT: seconds(0, 300),
+  GUACAMOLE_ADMIN_USERNAME: Env.schema.string.optional(),
+  GUACAMOLE_ADMIN_PASSWORD: Env.schema.secret.optional(),
   HEALTH_REQUIRED_CHECKS: Env.schema.string.optional(),
 
   SAML_ENABLED: Env.schema.boolean.optional(),

@@ -1,4 +1,11 @@
-import { createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import db from '@adonisjs/lucid/services/db'
 import accessConfig from '#config/access'
@@ -6,7 +13,22 @@ import { GUACAMOLE_CONNECTION, guacamolePasswordHash } from '#services/access/gu
 import { environmentNamePrefix, guacamoleNamePrefix } from '#services/access/guacamole_connection'
 
 /** Who a token was issued to. */
-export type IssuedToken = { username: string; dataSource: 'mysql' | 'json'; payload?: any }
+export type IssuedToken = {
+  username: string
+  dataSource: 'mysql' | 'json'
+  payload?: any
+  /** Signed in with `admins`' credentials: system permission ADMINISTER. */
+  admin?: boolean
+}
+
+/** One open tunnel, as `GET …/activeConnections` describes it (APIActiveConnection). */
+export type ActiveConnection = {
+  identifier: string
+  connectionIdentifier: string
+  startDate: number
+  remoteHost: string
+  username: string
+}
 
 /**
  * Opens and verifies a guacamole-auth-json blob the way the extension does
@@ -36,11 +58,28 @@ export function openGuacamoleJson(blob: string, secretHex: string): any | null {
  * and validity dates checked) or a signed JSON blob (auth-json: signature,
  * `expires`, single use), and answers `{authToken}` or 403. `GET
  * /guacamole/api/languages` answers like Guacamole's public endpoint.
+ *
+ * Open tunnels: `connect` opens one with an issued token, as the browser's
+ * client would; an administrator (credentials in `admins`) lists them at
+ * `GET /guacamole/api/session/data/<dataSource>/activeConnections` (an
+ * object keyed by identifier) and ends them with a JSON Patch `PATCH` of
+ * `remove` operations, as in Guacamole 1.5/1.6 (ActiveConnectionDirectory-
+ * Resource: atomic, 400 with the outcome of each patch when one fails).
+ * Tokens go in the `Guacamole-Token` header or `?token=`, and end with
+ * `DELETE /guacamole/api/tokens/<token>`.
  */
 export class FakeGuacamole {
   #server: Server | null = null
   readonly issued = new Map<string, IssuedToken>()
   readonly #usedBlobs = new Set<string>()
+  /** Administrators' usernames and passwords (not in the database: the test sets them). */
+  readonly admins = new Map<string, string>()
+  readonly active = new Map<string, ActiveConnection>()
+  /** Requests on the administrative session API never answered (a hung Guacamole). */
+  stallSessionApi = false
+  readonly #stalled = new Set<ServerResponse>()
+  /** Each tunnel's data source: an administrator lists only its own's. */
+  readonly #tunnelSources = new Map<string, string>()
 
   #baseUrl = ''
 
@@ -58,6 +97,7 @@ export class FakeGuacamole {
   async stop() {
     const server = this.#server
     this.#server = null
+    this.#stalled.clear()
     if (server) {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -73,22 +113,81 @@ export class FakeGuacamole {
     return { status: response.status, body: (await response.json()) as any }
   }
 
+  /** The latest token issued to a Guacamole username, if any. */
+  issuedTokenOf(username: string) {
+    return [...this.issued].findLast(([, issued]) => issued.username === username)?.[0] ?? null
+  }
+
+  /**
+   * Opens a tunnel to the connection of a client URL (`#/client/<id>`) with
+   * an issued token, like the browser's client does; its identifier, or
+   * null when Guacamole would refuse (unknown token, no such connection).
+   */
+  async connect(authToken: string, clientId: string): Promise<string | null> {
+    const issued = this.issued.get(authToken)
+    const [connectionIdentifier, type, dataSource] = Buffer.from(clientId, 'base64url')
+      .toString('utf8')
+      .split('\0')
+    if (!issued || type !== 'c' || dataSource !== issued.dataSource) {
+      return null
+    }
+    if (issued.dataSource === 'mysql') {
+      // Only a connection the user may READ (the JDBC module's permission check).
+      const permitted = await db
+        .connection(GUACAMOLE_CONNECTION)
+        .from('guacamole_connection_permission as p')
+        .join('guacamole_entity as e', 'e.entity_id', 'p.entity_id')
+        .where('e.name', issued.username)
+        .where('p.connection_id', Number(connectionIdentifier))
+        .where('p.permission', 'READ')
+        .first()
+      if (!permitted) {
+        return null
+      }
+    }
+    const identifier = randomUUID()
+    this.#tunnelSources.set(identifier, issued.dataSource)
+    this.active.set(identifier, {
+      identifier,
+      connectionIdentifier,
+      startDate: Date.now(),
+      remoteHost: '127.0.0.1',
+      username: issued.username,
+    })
+    return identifier
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://guacamole.invalid')
     // Public, like Guacamole's own: what its login page loads first (the portal's readiness probe).
-    if (req.method === 'GET' && req.url === '/guacamole/api/languages') {
+    if (req.method === 'GET' && url.pathname === '/guacamole/api/languages') {
       return this.#send(res, 200, { en: 'English', de: 'Deutsch' })
     }
-    if (req.method !== 'POST' || req.url !== '/guacamole/api/tokens') {
+    const session = /^\/guacamole\/api\/session\/data\/([^/]+)\/activeConnections$/.exec(
+      url.pathname
+    )
+    if (session) {
+      return this.#activeConnections(req, res, url, decodeURIComponent(session[1]))
+    }
+    const signOut = /^\/guacamole\/api\/tokens\/([^/]+)$/.exec(url.pathname)
+    if (req.method === 'DELETE' && signOut) {
+      const known = this.issued.delete(decodeURIComponent(signOut[1]))
+      return known
+        ? res.writeHead(204).end()
+        : this.#send(res, 404, { message: 'No such token.', type: 'NOT_FOUND' })
+    }
+    if (req.method !== 'POST' || url.pathname !== '/guacamole/api/tokens') {
       return this.#send(res, 404, { message: 'not found' })
     }
-    const chunks: Buffer[] = []
-    for await (const chunk of req) {
-      chunks.push(chunk as Buffer)
-    }
-    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+    const form = new URLSearchParams(await this.#body(req))
+    const username = form.get('username') ?? ''
+    const password = form.get('password') ?? ''
+    const admin = !form.has('data') && this.#isAdmin(username, password)
     const issued = form.has('data')
       ? this.#fromJson(form.get('data')!)
-      : await this.#fromDatabase(form.get('username') ?? '', form.get('password') ?? '')
+      : admin
+        ? { username, dataSource: 'mysql' as const, admin: true }
+        : await this.#fromDatabase(username, password)
     if (!issued) {
       return this.#send(res, 403, { message: 'Permission Denied.', type: 'INVALID_CREDENTIALS' })
     }
@@ -99,6 +198,94 @@ export class FakeGuacamole {
       username: issued.username,
       dataSource: issued.dataSource,
       availableDataSources: [issued.dataSource],
+    })
+  }
+
+  #isAdmin(username: string, password: string) {
+    const expected = this.admins.get(username)
+    return (
+      expected !== undefined &&
+      expected.length === password.length &&
+      timingSafeEqual(Buffer.from(expected), Buffer.from(password))
+    )
+  }
+
+  async #body(req: IncomingMessage) {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer)
+    }
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
+  /** `GET` lists, `PATCH` (JSON Patch, `remove` only here) ends: ActiveConnectionDirectoryResource. */
+  async #activeConnections(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    dataSource: string
+  ) {
+    const body = await this.#body(req)
+    if (this.stallSessionApi) {
+      this.#stalled.add(res)
+      return
+    }
+    const token = req.headers['guacamole-token'] ?? url.searchParams.get('token') ?? ''
+    const issued = typeof token === 'string' ? this.issued.get(token) : undefined
+    if (!issued) {
+      return this.#send(res, 403, { message: 'Permission Denied.', type: 'PERMISSION_DENIED' })
+    }
+    if (dataSource !== issued.dataSource) {
+      return this.#send(res, 404, {
+        message: `No such data source: "${dataSource}"`,
+        type: 'NOT_FOUND',
+      })
+    }
+    // An administrator sees every tunnel of the data source; this stand-in grants no one else any.
+    const visible = issued.admin
+      ? [...this.active.values()].filter(
+          (c) => this.#tunnelSources.get(c.identifier) === dataSource
+        )
+      : []
+    if (req.method === 'GET') {
+      return this.#send(res, 200, Object.fromEntries(visible.map((c) => [c.identifier, c])))
+    }
+    if (req.method !== 'PATCH') {
+      return this.#send(res, 405, { message: 'Method not allowed.' })
+    }
+    if (!issued.admin) {
+      return this.#send(res, 403, { message: 'Permission Denied.', type: 'PERMISSION_DENIED' })
+    }
+    let patches: Array<{ op?: unknown; path?: unknown }>
+    try {
+      patches = JSON.parse(body)
+    } catch {
+      return this.#send(res, 400, { message: 'Malformed JSON.', type: 'BAD_REQUEST' })
+    }
+    if (!Array.isArray(patches)) {
+      return this.#send(res, 400, { message: 'Not a JSON Patch.', type: 'BAD_REQUEST' })
+    }
+    const outcomes = patches.map((patch) => {
+      const path = String(patch.path ?? '')
+      const identifier = path.slice(1)
+      const ok = patch.op === 'remove' && path.startsWith('/') && this.active.has(identifier)
+      return { op: patch.op, identifier, path, ok }
+    })
+    if (outcomes.some((outcome) => !outcome.ok)) {
+      // Atomic: nothing is ended when one patch fails.
+      return this.#send(res, 400, {
+        message: 'The provided patches failed to apply.',
+        type: 'BAD_REQUEST',
+        patches: outcomes.map(({ op, identifier, path, ok }) =>
+          ok ? { op, identifier: null, path } : { op, identifier, path, error: 'Not found' }
+        ),
+      })
+    }
+    for (const { identifier } of outcomes) {
+      this.active.delete(identifier)
+    }
+    this.#send(res, 200, {
+      patches: outcomes.map(({ op, identifier, path }) => ({ op, identifier, path })),
     })
   }
 
@@ -156,6 +343,23 @@ export const fakeGuacamole = new FakeGuacamole()
 
 export function fakeGuacamolePort() {
   return Number(new URL(accessConfig.guacamole.url!).port)
+}
+
+/**
+ * A Guacamole administrator known to the stand-in and configured in the
+ * portal (GUACAMOLE_ADMIN_USERNAME/PASSWORD) for one test; returns the
+ * cleanup that puts both back (pass it to the test's `cleanup`).
+ */
+export function useGuacamoleAdmin() {
+  const admin = { username: 'portal-admin', password: randomBytes(12).toString('hex') }
+  fakeGuacamole.admins.set(admin.username, admin.password)
+  accessConfig.guacamole.admin = admin
+  return () => {
+    accessConfig.guacamole.admin = null
+    fakeGuacamole.admins.clear()
+    fakeGuacamole.stallSessionApi = false
+    fakeGuacamole.active.clear()
+  }
 }
 
 /** Every Guacamole row the portal made for one environment (by name prefix). */

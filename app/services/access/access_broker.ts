@@ -58,8 +58,14 @@ export interface AccessBroker {
   /**
    * Removes what the broker keeps for one person on the environment (a
    * colleague whose share was revoked); succeeds when there is nothing.
+   * Returns the Guacamole username that was removed, if any (its open
+   * sessions can then be ended), null otherwise.
    */
-  revokeFor(environmentId: number, userId: number, trx?: TransactionClientContract): Promise<void>
+  revokeFor(
+    environmentId: number,
+    userId: number,
+    trx?: TransactionClientContract
+  ): Promise<string | null>
   /** Removes records whose environment is gone or not running; returns how many environments. */
   sweep(): Promise<number>
 }

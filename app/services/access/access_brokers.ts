@@ -5,6 +5,8 @@ import EnvironmentAccess from '#models/environment_access'
 import type { AccessBroker } from '#services/access/access_broker'
 import GuacamoleDbBroker from '#services/access/guacamole_db_broker'
 import GuacamoleJsonBroker from '#services/access/guacamole_json_broker'
+import GuacamoleSessions, { type SessionsOutcome } from '#services/access/guacamole_sessions'
+import { environmentNamePrefix } from '#services/access/guacamole_connection'
 import type { EnvironmentState } from '#domain/environment_states'
 
 /** Entering these states ends remote access (the environment no longer runs). */
@@ -16,7 +18,10 @@ const REVOKES_ACCESS: EnvironmentState[] = ['stopping', 'stopped', 'removing', '
  */
 @inject()
 export default class AccessBrokers {
-  constructor(protected guacamoleDb: GuacamoleDbBroker) {}
+  constructor(
+    protected guacamoleDb: GuacamoleDbBroker,
+    protected sessions: GuacamoleSessions
+  ) {}
 
   current(): AccessBroker | null {
     switch (accessConfig.broker) {
@@ -54,18 +59,24 @@ export default class AccessBrokers {
   /**
    * Removes the environment's Guacamole records now, whatever it is doing
    * (its owner was disabled); failures propagate so the caller can say so.
+   * Then everyone's open sessions on it are ended (GuacamoleSessions).
    */
-  async revokeNow(environmentId: number) {
+  async revokeNow(environmentId: number): Promise<SessionsOutcome> {
     await this.guacamoleDb.revoke(environmentId)
+    return this.sessions.endMatching(environmentNamePrefix(environmentId))
   }
 
   /**
    * Removes one person's Guacamole records of the environment now (a
    * colleague's share revoked). Only the database broker keeps records,
-   * whichever broker is configured now; failures propagate.
+   * whichever broker is configured now; failures propagate. Then their
+   * open sessions are ended when a Guacamole administrator is configured;
+   * that never fails the revocation, the outcome says how it went.
    */
-  async revokeFor(environmentId: number, userId: number) {
-    await this.guacamoleDb.revokeFor(environmentId, userId)
+  async revokeFor(environmentId: number, userId: number): Promise<SessionsOutcome> {
+    const username = await this.guacamoleDb.revokeFor(environmentId, userId)
+    // Records first: whatever Guacamole's API answers, no new session can be opened.
+    return username ? this.sessions.endFor([username]) : { guacamoleSessions: 'none' }
   }
 
   /**

@@ -10,6 +10,7 @@ import AuthorizedEnvironments from '#services/environments/authorized_environmen
 import type RequestOrigin from '#services/request_origin'
 import AccessBrokers from '#services/access/access_brokers'
 import GuacamoleTokens from '#services/access/guacamole_tokens'
+import { combinedOutcome, type SessionsOutcome } from '#services/access/guacamole_sessions'
 import EnvironmentActivity from '#services/activity/environment_activity'
 import ShareMembership, { noteShareOpened } from '#services/environments/share_membership'
 import type { EnvironmentRole } from '#domain/share_roles'
@@ -72,7 +73,9 @@ export default class AccessService {
   /**
    * Withdraws the remote access of the owner's environments that still run
    * or start (their account was disabled): Guacamole records and
-   * credentials go at once. Returns the ids whose records were removed.
+   * credentials go at once, then open Guacamole sessions are ended (when
+   * an administrator is configured). Returns the ids whose records were
+   * removed and how ending the sessions went.
    * Blobs of the JSON broker need no withdrawal: each is usable for a
    * minute only.
    */
@@ -82,8 +85,9 @@ export default class AccessService {
       .whereIn('state', ['provisioning', 'running'])
       .whereIn('id', db.from('environment_access').select('environment_id'))
       .select('id')
+    const sessions: SessionsOutcome[] = []
     for (const { id } of environments) {
-      await this.brokers.revokeNow(id)
+      sessions.push(await this.brokers.revokeNow(id))
     }
     // Their own records on colleagues' environments shared with them go too.
     const shared = await EnvironmentAccess.query()
@@ -94,9 +98,12 @@ export default class AccessService {
       )
       .select('environment_id')
     for (const { environmentId } of shared) {
-      await this.brokers.revokeFor(environmentId, owner.id)
+      sessions.push(await this.brokers.revokeFor(environmentId, owner.id))
     }
-    return environments.map(({ id }) => id)
+    return {
+      environments: environments.map(({ id }) => id),
+      sessions: combinedOutcome(sessions),
+    }
   }
 
   async open(user: User, id: number, origin: RequestOrigin): Promise<AccessLink> {

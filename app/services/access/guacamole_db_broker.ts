@@ -214,7 +214,8 @@ export default class GuacamoleDbBroker implements AccessBroker {
   /**
    * Removes one person's records of the environment (a revoked share),
    * leaving everyone else's; the portal transaction `trx` forgets them.
-   * Guacamole keeps history; a tunnel already open is Guacamole's to end.
+   * Returns the removed Guacamole username (null: there was none), whose
+   * open tunnels only Guacamole's REST API can end (GuacamoleSessions).
    */
   @observed('guacamole_db', 'revoke_for')
   async revokeFor(environmentId: number, userId: number, trx?: TransactionClientContract) {
@@ -223,7 +224,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
       .where('user_id', userId)
       .first()
     if (!access) {
-      return
+      return null
     }
     try {
       await this.#delete({
@@ -234,6 +235,7 @@ export default class GuacamoleDbBroker implements AccessBroker {
       throw this.#failure(error)
     }
     await EnvironmentAccess.query({ client: trx }).where('id', access.id).delete()
+    return access.guacamoleUsername
   }
 
   /**

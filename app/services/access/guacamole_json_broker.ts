@@ -76,7 +76,9 @@ export default class GuacamoleJsonBroker implements AccessBroker {
   async revoke() {}
 
   /** Nothing kept: a blob handed to a colleague opens nothing after its minute. */
-  async revokeFor() {}
+  async revokeFor() {
+    return null
+  }
 
   async sweep() {
     return 0

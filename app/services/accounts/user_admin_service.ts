@@ -141,7 +141,7 @@ export default class UserAdminService {
     // A disabled person keeps no way into what still runs: Guacamole records go at
     // once, and web applications that take the environment's secret as their login
     // token are stopped, since a running application cannot be made to forget it.
-    const revoked = disabledNow ? await this.access.revokeAllOf(user) : []
+    const revoked = disabledNow ? await this.access.revokeAllOf(user) : null
     const stopped = changes.stopEnvironments
       ? await this.environments.stopAllOf(admin, user, origin)
       : disabledNow
@@ -159,7 +159,10 @@ export default class UserAdminService {
           username: user.username,
           changes: changed,
           stoppedEnvironments: stopped,
-          ...(revoked.length > 0 ? { accessRevoked: revoked } : {}),
+          ...(revoked && revoked.environments.length > 0
+            ? { accessRevoked: revoked.environments }
+            : {}),
+          ...(revoked ? revoked.sessions : {}),
         },
       })
     }

@@ -74,10 +74,11 @@ export default class EnvironmentSharing {
       .first()
     const previousRole = existing?.role ?? null
     let share: EnvironmentShare
+    let sessions = {}
     if (existing) {
       if (existing.role !== input.role) {
-        // Their next way in is made anew, in the new role (read-only or not).
-        await this.brokers.revokeFor(environment.id, colleague.id)
+        // Their next way in is made anew, in the new role (read-only or not); an open one ends.
+        sessions = await this.brokers.revokeFor(environment.id, colleague.id)
         existing.role = input.role
         await existing.save()
       }
@@ -97,6 +98,7 @@ export default class EnvironmentSharing {
       username: colleague.username,
       role: input.role,
       ...(previousRole ? { previousRole } : {}),
+      ...sessions,
     })
     return { share, created: !existing }
   }
@@ -104,7 +106,8 @@ export default class EnvironmentSharing {
   /**
    * Ends a colleague's share: their Guacamole records go first (503 and
    * nothing changed when Guacamole's database cannot be reached), then the
-   * share. A web application that takes the environment's secret as its
+   * share; their open Guacamole sessions are ended when an administrator
+   * is configured (the audit's `guacamoleSessions` says how it went). A web application that takes the environment's secret as its
    * login token cannot be made to forget it: when the colleague was handed
    * that URL, the environment is stopped with a new secret (its files and
    * output are kept) and its owner starts it again with the new token.
@@ -125,7 +128,7 @@ export default class EnvironmentSharing {
     if (!share) {
       throw new NotFoundException()
     }
-    await this.brokers.revokeFor(environment.id, userId)
+    const sessions = await this.brokers.revokeFor(environment.id, userId)
     await share.delete()
     const stopped =
       share.lastOpenedAt !== null && opensWithToken(environment)
@@ -135,6 +138,7 @@ export default class EnvironmentSharing {
       userId,
       username: share.user.username,
       role: share.role,
+      ...sessions,
       ...(stopped ? { environmentStopped: true } : {}),
     })
   }

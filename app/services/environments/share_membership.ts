@@ -48,12 +48,13 @@ export default class ShareMembership {
 
   async #withdraw(share: EnvironmentShare, environment: Environment, colleague: User) {
     await EnvironmentShare.query().where('id', share.id).delete()
-    await this.brokers.revokeFor(environment.id, colleague.id).catch((error) => {
+    const sessions = await this.brokers.revokeFor(environment.id, colleague.id).catch((error) => {
       // The reconciler's sweep ends these records with the environment at the latest.
       logger.warn(
         { environmentId: environment.id, code: (error as { code?: string }).code },
         "removing a lapsed share's Guacamole records failed"
       )
+      return null
     })
     await this.audit.record({
       actor: null,
@@ -67,6 +68,7 @@ export default class ShareMembership {
         username: colleague.username,
         role: share.role,
         reason: 'no longer a member of its experiment',
+        ...sessions,
       },
     })
   }

@@ -16,6 +16,7 @@ import {
   clearGuacamoleRecords,
   fakeGuacamole,
   guacamoleRowsOf,
+  useGuacamoleAdmin,
 } from '#tests/helpers/fake_guacamole'
 
 const CLIENT_URL = new RegExp(
@@ -279,7 +280,10 @@ test.group('Environments: remote access through Guacamole', (group) => {
   test('disabling the owner withdraws access to what still runs, stopped or not', async ({
     client,
     assert,
+    cleanup,
   }) => {
+    // With a Guacamole administrator configured, the open session ends too.
+    cleanup(useGuacamoleAdmin())
     const { user, browser } = await signedIn(client)
     const desktop = await launch(
       browser,
@@ -289,7 +293,11 @@ test.group('Environments: remote access through Guacamole', (group) => {
       browser,
       (await createHttpImage({ environment: { WEB_TOKEN_PARAM: 'token' } })).id
     )
-    ;(await browser.post(`/api/v1/environments/${desktop}/access`)).assertStatus(200)
+    const opened = await browser.post(`/api/v1/environments/${desktop}/access`)
+    opened.assertStatus(200)
+    const [, clientId, token] = CLIENT_URL.exec(opened.body().data.url) ?? []
+    const tunnel = await fakeGuacamole.connect(token, clientId)
+    assert.isString(tunnel)
     const credentials = await credentialsOf(desktop)
 
     const admin = await createUser({ roles: ['admin'] })
@@ -313,5 +321,7 @@ test.group('Environments: remote access through Guacamole', (group) => {
       .firstOrFail()
     assert.deepEqual(audit.details?.accessRevoked, [desktop])
     assert.deepEqual(audit.details?.stoppedEnvironments, [web])
+    assert.isFalse(fakeGuacamole.active.has(tunnel!))
+    assert.include(audit.details!, { guacamoleSessions: 'ended', endedSessions: 1 })
   })
 })

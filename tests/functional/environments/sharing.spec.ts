@@ -5,6 +5,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import env from '#start/env'
+import accessConfig from '#config/access'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import EnvironmentAccess from '#models/environment_access'
@@ -23,7 +24,9 @@ import {
   clearGuacamoleRecords,
   fakeGuacamole,
   guacamoleRowsOf,
+  useGuacamoleAdmin,
 } from '#tests/helpers/fake_guacamole'
+import { clientIdentifier } from '#services/access/guacamole_connection'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import { testEngine } from '#tests/helpers/docker'
 import { makeExperiments } from '#tests/helpers/user_office_server'
@@ -97,6 +100,18 @@ async function openThroughGuacamole(browser: ApiSession, id: number) {
   return fakeGuacamole.issued.get(token)!.username
 }
 
+/** Opens it and a Guacamole tunnel with what the portal handed out, as the browser's client does. */
+async function openTunnel(browser: ApiSession, id: number) {
+  const opened = await browser.post(`/api/v1/environments/${id}/access`)
+  opened.assertStatus(200)
+  const [, clientId, token] = CLIENT_URL.exec(opened.body().data.url) ?? []
+  const tunnel = await fakeGuacamole.connect(token, clientId)
+  if (!tunnel) {
+    throw new Error(`Guacamole refused a tunnel with ${opened.body().data.url}`)
+  }
+  return tunnel
+}
+
 function auditOf(id: number, actions: string[]) {
   return AuditEvent.query()
     .where('object_type', 'environment')
@@ -111,6 +126,7 @@ test.group('Environments: sharing with experiment members', (group) => {
   group.each.teardown(async () => {
     await EnvironmentProvisioner.settle()
     await clearGuacamoleRecords()
+    fakeGuacamole.active.clear()
   })
 
   test('a colleague opens a shared desktop with their own Guacamole user, and revocation cuts them off at once', async ({
@@ -200,10 +216,19 @@ test.group('Environments: sharing with experiment members', (group) => {
     ;(await stranger.browser.post(`/api/v1/environments/${id}/access`)).assertStatus(404)
     assert.equal((await Environment.findOrFail(id)).state, 'running')
 
+    // A tunnel the colleague has open (the portal knows no Guacamole administrator here).
+    const colleagueTunnel = await fakeGuacamole.connect(
+      fakeGuacamole.issuedTokenOf(colleagueCredentials.username)!,
+      clientIdentifier(colleagueCredentials.connectionId, 'mysql')
+    )
+    assert.isString(colleagueTunnel)
+
     // Revocation: the colleague's own records go at once; the owner's stay.
     ;(
       await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
     ).assertStatus(204)
+    // Without GUACAMOLE_ADMIN_USERNAME an open tunnel runs on until it closes (docs/security.md).
+    assert.isTrue(fakeGuacamole.active.has(colleagueTunnel!))
     const after = await guacamoleRowsOf(id)
     assert.deepEqual(
       after.entities.map((row) => row.name),
@@ -245,7 +270,82 @@ test.group('Environments: sharing with experiment members', (group) => {
       ]
     )
     assert.include(trail[0].details!, { userId: colleague.user.id, role: 'user' })
-    assert.include(trail[4].details!, { userId: colleague.user.id, role: 'user' })
+    assert.include(trail[4].details!, {
+      userId: colleague.user.id,
+      role: 'user',
+      guacamoleSessions: 'not configured',
+    })
+  })
+
+  test("with a Guacamole administrator configured, revocation ends the colleague's open session and leaves the owner's", async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    cleanup(useGuacamoleAdmin())
+    const { owner, colleague, experiment } = await team(client)
+    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const id = await launch(owner.browser, image.id, experiment.id)
+    ;(
+      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+    const ownerTunnel = await openTunnel(owner.browser, id)
+    const colleagueTunnel = await openTunnel(colleague.browser, id)
+    assert.sameMembers([...fakeGuacamole.active.keys()], [ownerTunnel, colleagueTunnel])
+    const tokensBefore = fakeGuacamole.issued.size
+
+    ;(
+      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
+    ).assertStatus(204)
+    assert.deepEqual([...fakeGuacamole.active.keys()], [ownerTunnel])
+    assert.equal(
+      fakeGuacamole.active.get(ownerTunnel)!.username,
+      (await credentialsOf(id, owner.user.id)).username
+    )
+    // The administrator's token was signed out again.
+    assert.equal(fakeGuacamole.issued.size, tokensBefore)
+    const [revoked] = await auditOf(id, ['environment.unshare'])
+    assert.include(revoked.details!, {
+      userId: colleague.user.id,
+      guacamoleSessions: 'ended',
+      endedSessions: 1,
+    })
+  })
+
+  test('a Guacamole that does not answer the session API holds no revocation up: records go, the audit says so', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    cleanup(useGuacamoleAdmin())
+    const { owner, colleague, experiment } = await team(client)
+    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+    const id = await launch(owner.browser, image.id, experiment.id)
+    ;(
+      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
+        username: colleague.user.username,
+        role: 'user',
+      })
+    ).assertStatus(201)
+    const colleagueTunnel = await openTunnel(colleague.browser, id)
+    const colleagueCredentials = await credentialsOf(id, colleague.user.id)
+    fakeGuacamole.stallSessionApi = true
+
+    const started = Date.now()
+    ;(
+      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
+    ).assertStatus(204)
+    // Bounded by GUACAMOLE_TIMEOUT (2 s in .env.test), not by Guacamole.
+    assert.isBelow(Date.now() - started, accessConfig.guacamole.timeoutMs + 3000)
+    assert.equal((await fakeGuacamole.authenticate(signInFields(colleagueCredentials))).status, 403)
+    assert.lengthOf(await EnvironmentShare.query().where('environment_id', id), 0)
+    assert.isTrue(fakeGuacamole.active.has(colleagueTunnel))
+    const [revoked] = await auditOf(id, ['environment.unshare'])
+    assert.equal(revoked.outcome, 'success')
+    assert.include(revoked.details!, { userId: colleague.user.id, guacamoleSessions: 'failed' })
   })
 
   test('a guest watches through a read-only connection; a web application is never shared with a guest', async ({
