@@ -14,6 +14,11 @@ import string from '@adonisjs/core/helpers/string'
 
 type Rule<T> = (key: string, value?: string) => T | undefined
 
+/** One DNS label (RFC 1123: letters, digits, inner hyphens; 1–63 characters). */
+const DNS_LABEL = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?'
+/** Dot-separated DNS labels (matched case-insensitively where host names are meant). */
+const DNS_NAME = `${DNS_LABEL}(?:\\.${DNS_LABEL})*`
+
 function invalid(key: string, value: string, expected: string): never {
   throw new Error(`Invalid environment variable "${key}": "${value}" ${expected}`)
 }
@@ -87,7 +92,7 @@ export function dnsLabel(): Rule<string> {
     if (!isSet(value)) {
       return undefined
     }
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    if (!new RegExp(`^${DNS_LABEL}$`).test(value)) {
       invalid(key, value, 'must be a DNS-1123 label (lower-case letters, digits, "-"; 1–63 chars)')
     }
     return value
@@ -100,8 +105,7 @@ export function domainName(): Rule<string> {
     if (!isSet(value)) {
       return undefined
     }
-    const label = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?'
-    if (value.length > 100 || !new RegExp(`^${label}(\\.${label})*$`, 'i').test(value)) {
+    if (value.length > 100 || !new RegExp(`^${DNS_NAME}$`, 'i').test(value)) {
       invalid(
         key,
         value,
@@ -180,8 +184,7 @@ export function registryHost(): Rule<string> {
     if (!isSet(value)) {
       return undefined
     }
-    const label = '([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
-    if (!new RegExp(`^${label}(\\.${label})*(:[0-9]{1,5})?$`).test(value)) {
+    if (!new RegExp(`^${DNS_NAME}(?::[0-9]{1,5})?$`, 'i').test(value)) {
       invalid(key, value, 'must be a registry host[:port] such as "registry.example.org"')
     }
     return value.toLowerCase()

@@ -71,6 +71,18 @@ async function launch(browser: ApiSession, imageId: number, experimentId: number
   return id
 }
 
+/** The owner shares environment `id` with `username`; a new share answers 201. */
+async function share(
+  owner: ApiSession,
+  id: number,
+  username: string,
+  role: 'user' | 'guest' = 'user'
+) {
+  const shared = await owner.post(`/api/v1/environments/${id}/shares`, { username, role })
+  shared.assertStatus(201)
+  return shared
+}
+
 /** The Guacamole credentials the portal keeps for one person on an environment. */
 async function credentialsOf(environmentId: number, userId: number) {
   const access = await EnvironmentAccess.query()
@@ -137,11 +149,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
     const id = await launch(owner.browser, image.id, experiment.id)
 
-    const shared = await owner.browser.post(`/api/v1/environments/${id}/shares`, {
-      username: colleague.user.username,
-      role: 'user',
-    })
-    shared.assertStatus(201)
+    const shared = await share(owner.browser, id, colleague.user.username)
     assert.include(shared.body().data, {
       userId: colleague.user.id,
       username: colleague.user.username,
@@ -286,12 +294,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const { owner, colleague, experiment } = await team(client)
     const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
     const id = await launch(owner.browser, image.id, experiment.id)
-    ;(
-      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, id, colleague.user.username)
     const ownerTunnel = await openTunnel(owner.browser, id)
     const colleagueTunnel = await openTunnel(colleague.browser, id)
     assert.sameMembers([...fakeGuacamole.active.keys()], [ownerTunnel, colleagueTunnel])
@@ -324,12 +327,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const { owner, colleague, experiment } = await team(client)
     const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
     const id = await launch(owner.browser, image.id, experiment.id)
-    ;(
-      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, id, colleague.user.username)
     const colleagueTunnel = await openTunnel(colleague.browser, id)
     const colleagueCredentials = await credentialsOf(id, colleague.user.id)
     fakeGuacamole.stallSessionApi = true
@@ -355,12 +353,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const { owner, colleague, experiment } = await team(client)
     const desktop = await createHttpImage({ protocol: 'vnc', port: 5901 })
     const id = await launch(owner.browser, desktop.id, experiment.id)
-    ;(
-      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
-        username: colleague.user.username,
-        role: 'guest',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, id, colleague.user.username, 'guest')
     const seen = (await colleague.browser.get(`/api/v1/environments/${id}`)).body().data
     assert.equal(seen.role, 'guest')
     await openThroughGuacamole(owner.browser, id)
@@ -407,12 +400,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     refused.assertStatus(422)
     assert.equal(refused.body().errors[0].field, 'role')
     assert.lengthOf(await EnvironmentShare.query().where('environment_id', webEnvironment.id), 0)
-    ;(
-      await owner.browser.post(`/api/v1/environments/${webEnvironment.id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, webEnvironment.id, colleague.user.username)
   })
 
   test('nobody outside the experiment can be added, and the answer does not tell whether the account exists', async ({
@@ -426,12 +414,12 @@ test.group('Environments: sharing with experiment members', (group) => {
       imageId: image.id,
       experimentId: experiment.id,
     })
-    const share = (username: string, id = environment.id) =>
+    const tryShare = (username: string, id = environment.id) =>
       owner.browser.post(`/api/v1/environments/${id}/shares`, { username, role: 'user' })
 
-    const nonMember = await share(stranger.user.username)
-    const missing = await share('nobody-has-this-name')
-    const self = await share(owner.user.username)
+    const nonMember = await tryShare(stranger.user.username)
+    const missing = await tryShare('nobody-has-this-name')
+    const self = await tryShare(owner.user.username)
     for (const refused of [nonMember, missing, self]) {
       refused.assertStatus(422)
       assert.equal(refused.body().errors[0].field, 'username')
@@ -447,11 +435,11 @@ test.group('Environments: sharing with experiment members', (group) => {
       favorite: false,
       source: 'local',
     })
-    assert.equal((await share(disabled.username)).text(), missing.text())
+    assert.equal((await tryShare(disabled.username)).text(), missing.text())
 
     // An environment tied to no experiment is nobody else's business.
     const alone = await recordEnvironment({ userId: owner.user.id, imageId: image.id })
-    const noExperiment = await share(colleague.user.username, alone.id)
+    const noExperiment = await tryShare(colleague.user.username, alone.id)
     noExperiment.assertStatus(422)
     assert.equal(noExperiment.body().errors[0].field, 'username')
 
@@ -477,12 +465,7 @@ test.group('Environments: sharing with experiment members', (group) => {
       imageId: image.id,
       experimentId: experiment.id,
     })
-    ;(
-      await owner.browser.post(`/api/v1/environments/${environment.id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, environment.id, colleague.user.username)
     assert.lengthOf((await colleague.browser.get('/api/v1/environments')).body().data, 1)
 
     await ExperimentMember.query()
@@ -532,12 +515,7 @@ test.group('Environments: sharing with experiment members', (group) => {
       endpointHost: '127.0.0.1',
       endpointPort: 9,
     })
-    ;(
-      await owner.post(`/api/v1/environments/${environment.id}/shares`, {
-        username: 'cato',
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner, environment.id, 'cato')
     ;(await colleague.post(`/api/v1/environments/${environment.id}/access`)).assertStatus(200)
 
     // The User Office drops cato from the proposal; the portal learns it once memberships are old.
@@ -566,12 +544,7 @@ test.group('Environments: sharing with experiment members', (group) => {
       imageId: image.id,
       experimentId: experiment.id,
     })
-    ;(
-      await owner.browser.post(`/api/v1/environments/${environment.id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, environment.id, colleague.user.username)
 
     // The owner's routes are the owner's, even for an admin.
     ;(await adminBrowser.get(`/api/v1/environments/${environment.id}/shares`)).assertStatus(404)
@@ -603,12 +576,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const { owner, colleague, experiment } = await team(client)
     const image = await createHttpImage({ environment: { WEB_TOKEN_PARAM: 'token' } })
     const id = await launch(owner.browser, image.id, experiment.id)
-    ;(
-      await owner.browser.post(`/api/v1/environments/${id}/shares`, {
-        username: colleague.user.username,
-        role: 'user',
-      })
-    ).assertStatus(201)
+    await share(owner.browser, id, colleague.user.username)
     const opened = await colleague.browser.post(`/api/v1/environments/${id}/access`)
     opened.assertStatus(200)
     assert.equal(opened.body().data.kind, 'web')
@@ -641,10 +609,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     // A colleague who never opened it leaves it running.
     const other = await createExperiment({ members: [owner.user, colleague.user] })
     const second = await launch(owner.browser, image.id, other.id)
-    await owner.browser.post(`/api/v1/environments/${second}/shares`, {
-      username: colleague.user.username,
-      role: 'user',
-    })
+    await share(owner.browser, second, colleague.user.username)
     ;(
       await owner.browser.delete(`/api/v1/environments/${second}/shares/${colleague.user.id}`)
     ).assertStatus(204)
