@@ -1,22 +1,19 @@
-import { useState } from 'preact/hooks'
-import { api, unwrap, ApiError } from '../../api/client'
-import type { AdminImage, Role } from '../../api/types'
-import { ConfirmDialog } from '../../components/confirm_dialog'
-import { Dialog } from '../../components/dialog'
-import { ErrorMessage } from '../../components/error_message'
-import { Page } from '../../components/page'
-import { Pager } from '../../components/pager'
-import { useResource } from '../../components/use_resource'
+import { api, unwrap } from '../../api/client'
+import type { AdminImage } from '../../api/types'
+import { CatalogueAdminPage } from '../../components/catalogue_admin_page'
+import {
+  catalogueBodyOf,
+  catalogueFormOf,
+  type CatalogueFormFields,
+} from '../../components/catalogue_fields'
+import { EntryDialog, useEntryForm } from '../../components/entry_dialog'
 import { formatBytes, formatCores } from '../../format'
-import { ListTable } from '../../components/list_table'
 
 type Protocol = AdminImage['protocol']
 type PullPolicy = AdminImage['pullPolicy']
 type Driver = AdminImage['driver']
 
-type Form = {
-  name: string
-  description: string
+type Form = CatalogueFormFields & {
   reference: string
   driver: Driver
   protocol: Protocol
@@ -30,17 +27,13 @@ type Form = {
   requiresExperiment: boolean
   readOnlyRootFilesystem: boolean
   pullPolicy: PullPolicy
-  enabled: boolean
-  admins: boolean
-  scientists: boolean
   lifetimeHours: string
   idleLimitMinutes: string
 }
 
 function formOf(image?: AdminImage): Form {
   return {
-    name: image?.name ?? '',
-    description: image?.description ?? '',
+    ...catalogueFormOf(image),
     reference: image?.reference ?? '',
     driver: image?.driver ?? 'docker',
     protocol: image?.protocol ?? 'http',
@@ -56,9 +49,6 @@ function formOf(image?: AdminImage): Form {
     requiresExperiment: image?.requiresExperiment ?? true,
     readOnlyRootFilesystem: image?.readOnlyRootFilesystem ?? false,
     pullPolicy: image?.pullPolicy ?? 'if-not-present',
-    enabled: image?.enabled ?? true,
-    scientists: image ? image.allowedRoles.includes('scientist') : true,
-    admins: image ? image.allowedRoles.includes('admin') : false,
     lifetimeHours:
       image?.lifetimeHours === null || image === undefined ? '' : String(image.lifetimeHours),
     idleLimitMinutes:
@@ -87,13 +77,8 @@ function bodyOf(form: Form) {
     }
     environment[line.slice(0, equals)] = line.slice(equals + 1)
   }
-  const allowedRoles: Role[] = [
-    ...(form.scientists ? ['scientist' as const] : []),
-    ...(form.admins ? ['admin' as const] : []),
-  ]
   return {
-    name: form.name.trim(),
-    description: form.description.trim() || null,
+    ...catalogueBodyOf(form),
     reference: form.reference.trim(),
     driver: form.driver,
     protocol: form.protocol,
@@ -107,267 +92,148 @@ function bodyOf(form: Form) {
     requiresExperiment: form.requiresExperiment,
     readOnlyRootFilesystem: form.readOnlyRootFilesystem,
     pullPolicy: form.pullPolicy,
-    enabled: form.enabled,
-    allowedRoles,
     lifetimeHours: form.lifetimeHours.trim() ? Number(form.lifetimeHours) : null,
     idleLimitMinutes: form.idleLimitMinutes.trim() ? Number(form.idleLimitMinutes) : null,
   }
 }
 
 function ImageDialog({
-  image,
+  entry: image,
   onClose,
   onSaved,
 }: {
-  image?: AdminImage
+  entry?: AdminImage
   onClose: () => void
   onSaved: () => void
 }) {
-  const [form, setForm] = useState<Form>(formOf(image))
-  const [error, setError] = useState<unknown>(null)
-  const set = (patch: Partial<Form>) => setForm({ ...form, ...patch })
-  const fieldError = (name: string) =>
-    error instanceof ApiError ? error.forField(name) : undefined
-
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    setError(null)
-    try {
-      const body = bodyOf(form)
-      if (image) {
-        await unwrap(
-          api.PATCH('/api/v1/admin/images/{id}', { params: { path: { id: image.id } }, body })
-        )
-      } else {
-        await unwrap(api.POST('/api/v1/admin/images', { body }))
-      }
-      onSaved()
-    } catch (caught) {
-      setError(caught)
-    }
-  }
-
-  const text = (name: keyof Form, label: string, extra: Record<string, unknown> = {}) => (
-    <label>
-      {label}
-      <input
-        name={name}
-        value={form[name] as string}
-        aria-invalid={fieldError(name) ? true : undefined}
-        onInput={(event) => set({ [name]: event.currentTarget.value } as Partial<Form>)}
-        {...extra}
-      />
-      {fieldError(name) ? <span class="field-error">{fieldError(name)}</span> : null}
-    </label>
+  const { form, set, error, submit, text, check } = useEntryForm(
+    formOf(image),
+    (values) => {
+      const body = bodyOf(values)
+      return image
+        ? unwrap(
+            api.PATCH('/api/v1/admin/images/{id}', { params: { path: { id: image.id } }, body })
+          )
+        : unwrap(api.POST('/api/v1/admin/images', { body }))
+    },
+    onSaved
   )
 
   return (
-    <Dialog title={image ? `Edit ${image.name}` : 'Add an image'} onClose={onClose} wide>
-      <form class="grid-form" onSubmit={submit}>
-        {text('name', 'Name', { required: true })}
-        {text('reference', 'Image reference', {
-          required: true,
-          placeholder: 'registry.example.org/analysis/jupyter:2024.1',
-        })}
-        {text('description', 'Description')}
-        <label>
-          Driver
-          <select
-            value={form.driver}
-            onChange={(event) => set({ driver: event.currentTarget.value as Driver })}
-          >
-            <option value="docker">Docker</option>
-            <option value="kubernetes">Kubernetes</option>
-          </select>
-        </label>
-        <label>
-          Protocol
-          <select
-            value={form.protocol}
-            onChange={(event) => set({ protocol: event.currentTarget.value as Protocol })}
-          >
-            <option value="http">Web (HTTP)</option>
-            <option value="vnc">VNC</option>
-            <option value="rdp">RDP</option>
-            <option value="ssh">SSH</option>
-          </select>
-        </label>
-        <label>
-          Pull from the registry
-          <select
-            value={form.pullPolicy}
-            onChange={(event) => set({ pullPolicy: event.currentTarget.value as PullPolicy })}
-          >
-            <option value="if-not-present">When the engine lacks it</option>
-            <option value="always">At every launch</option>
-          </select>
-        </label>
-        {text('port', 'Port', { type: 'number', min: 1, max: 65535, required: true })}
-        {text('cpu', 'CPU (cores)', { required: true })}
-        {text('memory', 'Memory (e.g. 4Gi)', { required: true })}
-        {text('storage', 'Storage (e.g. 20Gi)')}
-        {text('gpus', 'GPUs', { type: 'number', min: 0 })}
-        {text('lifetimeHours', 'Lifetime in hours (empty: the site default)', {
-          type: 'number',
-          min: 1,
-        })}
-        {text('idleLimitMinutes', 'Stop after minutes without use (empty: never)', {
-          type: 'number',
-          min: 5,
-        })}
-        <label class="span">
-          Environment variables (NAME=value, one a line)
-          <textarea
-            rows={3}
-            value={form.environment}
-            onInput={(event) => set({ environment: event.currentTarget.value })}
-          />
-        </label>
-        {text('command', 'Command (JSON array; empty: the image’s own)')}
-        <fieldset class="span">
-          <legend>Who may launch it</legend>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.scientists}
-              onChange={(event) => set({ scientists: event.currentTarget.checked })}
-            />
-            Scientists
-          </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.admins}
-              onChange={(event) => set({ admins: event.currentTarget.checked })}
-            />
-            Admins
-          </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.requiresExperiment}
-              onChange={(event) => set({ requiresExperiment: event.currentTarget.checked })}
-            />
-            Only for an experiment
-          </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.readOnlyRootFilesystem}
-              onChange={(event) => set({ readOnlyRootFilesystem: event.currentTarget.checked })}
-            />
-            Read-only root file system (writes only to /tmp and its mounts)
-          </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={form.enabled}
-              onChange={(event) => set({ enabled: event.currentTarget.checked })}
-            />
-            Enabled
-          </label>
-        </fieldset>
-        <div class="span">
-          <ErrorMessage error={error} />
-        </div>
-        <div class="buttons span">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary">
-            {image ? 'Save image' : 'Add image'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <EntryDialog
+      title={image ? `Edit ${image.name}` : 'Add an image'}
+      submitLabel={image ? 'Save image' : 'Add image'}
+      error={error}
+      onSubmit={submit}
+      onClose={onClose}
+    >
+      {text('name', 'Name', { required: true })}
+      {text('reference', 'Image reference', {
+        required: true,
+        placeholder: 'registry.example.org/analysis/jupyter:2024.1',
+      })}
+      {text('description', 'Description')}
+      <label>
+        Driver
+        <select
+          value={form.driver}
+          onChange={(event) => set({ driver: event.currentTarget.value as Driver })}
+        >
+          <option value="docker">Docker</option>
+          <option value="kubernetes">Kubernetes</option>
+        </select>
+      </label>
+      <label>
+        Protocol
+        <select
+          value={form.protocol}
+          onChange={(event) => set({ protocol: event.currentTarget.value as Protocol })}
+        >
+          <option value="http">Web (HTTP)</option>
+          <option value="vnc">VNC</option>
+          <option value="rdp">RDP</option>
+          <option value="ssh">SSH</option>
+        </select>
+      </label>
+      <label>
+        Pull from the registry
+        <select
+          value={form.pullPolicy}
+          onChange={(event) => set({ pullPolicy: event.currentTarget.value as PullPolicy })}
+        >
+          <option value="if-not-present">When the engine lacks it</option>
+          <option value="always">At every launch</option>
+        </select>
+      </label>
+      {text('port', 'Port', { type: 'number', min: 1, max: 65535, required: true })}
+      {text('cpu', 'CPU (cores)', { required: true })}
+      {text('memory', 'Memory (e.g. 4Gi)', { required: true })}
+      {text('storage', 'Storage (e.g. 20Gi)')}
+      {text('gpus', 'GPUs', { type: 'number', min: 0 })}
+      {text('lifetimeHours', 'Lifetime in hours (empty: the site default)', {
+        type: 'number',
+        min: 1,
+      })}
+      {text('idleLimitMinutes', 'Stop after minutes without use (empty: never)', {
+        type: 'number',
+        min: 5,
+      })}
+      <label class="span">
+        Environment variables (NAME=value, one a line)
+        <textarea
+          rows={3}
+          value={form.environment}
+          onInput={(event) => set({ environment: event.currentTarget.value })}
+        />
+      </label>
+      {text('command', 'Command (JSON array; empty: the image’s own)')}
+      <fieldset class="span">
+        <legend>Who may launch it</legend>
+        {check('scientists', 'Scientists')}
+        {check('admins', 'Admins')}
+        {check('requiresExperiment', 'Only for an experiment')}
+        {check(
+          'readOnlyRootFilesystem',
+          'Read-only root file system (writes only to /tmp and its mounts)'
+        )}
+        {check('enabled', 'Enabled')}
+      </fieldset>
+    </EntryDialog>
   )
 }
 
 /** The image catalogue: add, edit, disable, delete. */
 export function ImagesPage() {
-  const [page, setPage] = useState(1)
-  const [editing, setEditing] = useState<AdminImage | 'new' | null>(null)
-  const [deleting, setDeleting] = useState<AdminImage | null>(null)
-  const list = useResource(
-    () => unwrap(api.GET('/api/v1/admin/images', { params: { query: { page, perPage: 25 } } })),
-    [page]
-  )
   return (
-    <Page
+    <CatalogueAdminPage<AdminImage>
       title="Images"
-      actions={
-        <button type="button" class="primary" onClick={() => setEditing('new')}>
-          Add image…
-        </button>
+      noun="image"
+      caption="Image catalogue"
+      columns={['Reference', 'Access', 'Resources', 'Status']}
+      cells={(image) => (
+        <>
+          <td>
+            <code>{image.reference}</code> ({image.driver})
+          </td>
+          <td>
+            {image.protocol.toUpperCase()} on {image.port}
+          </td>
+          <td>
+            {formatCores(image.resources.cpuMillicores)}, {formatBytes(image.resources.memoryBytes)}
+          </td>
+          <td>{image.enabled ? 'Enabled' : 'Disabled'}</td>
+        </>
+      )}
+      load={(page) =>
+        unwrap(api.GET('/api/v1/admin/images', { params: { query: { page, perPage: 25 } } }))
       }
-    >
-      <ErrorMessage error={list.error} />
-      {list.data ? (
-        <ListTable
-          caption="Image catalogue"
-          columns={['Name', 'Reference', 'Access', 'Resources', 'Status', '']}
-        >
-          {list.data.data.map((image) => (
-            <tr key={image.id}>
-              <th scope="row">{image.name}</th>
-              <td>
-                <code>{image.reference}</code> ({image.driver})
-              </td>
-              <td>
-                {image.protocol.toUpperCase()} on {image.port}
-              </td>
-              <td>
-                {formatCores(image.resources.cpuMillicores)},{' '}
-                {formatBytes(image.resources.memoryBytes)}
-              </td>
-              <td>{image.enabled ? 'Enabled' : 'Disabled'}</td>
-              <td class="actions">
-                <button
-                  type="button"
-                  onClick={() => setEditing(image)}
-                  aria-label={`Edit ${image.name}`}
-                >
-                  Edit
-                </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() => setDeleting(image)}
-                  aria-label={`Delete ${image.name}`}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </ListTable>
-      ) : null}
-      <Pager meta={list.data?.meta} onPage={setPage} />
-      {editing ? (
-        <ImageDialog
-          image={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null)
-            void list.reload()
-          }}
-        />
-      ) : null}
-      {deleting ? (
-        <ConfirmDialog
-          title={`Delete ${deleting.name}?`}
-          confirmLabel="Delete"
-          onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            await unwrap(
-              api.DELETE('/api/v1/admin/images/{id}', { params: { path: { id: deleting.id } } })
-            )
-            await list.reload()
-          }}
-        >
-          <p>An image that environments still use cannot be deleted: disable it instead.</p>
-        </ConfirmDialog>
-      ) : null}
-    </Page>
+      remove={(image) =>
+        unwrap(api.DELETE('/api/v1/admin/images/{id}', { params: { path: { id: image.id } } }))
+      }
+      deleteNote={
+        <p>An image that environments still use cannot be deleted: disable it instead.</p>
+      }
+      Editor={ImageDialog}
+    />
   )
 }
