@@ -9,7 +9,10 @@
  * percent-escapes, no backslashes), the placeholder never sits before the
  * end of that authority, and the substituted value is percent-encoded, so
  * no proposal id can turn the URL into another host (no open redirect).
+ * An internationalised host name is accepted and kept in its ASCII
+ * (punycode) form, to which every rule then applies.
  */
+import { domainToASCII } from 'node:url'
 
 export const PROPOSAL_PLACEHOLDER = '{proposal}'
 
@@ -27,10 +30,33 @@ function splitAuthority(template: string) {
   return match ? { scheme: match[1], authority: match[2], rest: match[3] } : null
 }
 
+// A host with letters beyond ASCII, and no ASCII but what a plain host has
+// (IDNA would drop or map a backslash, "%" or "@" silently), then a port.
+const UNICODE_AUTHORITY =
+  /^((?:[A-Za-z0-9.-]|[^\p{ASCII}])*[^\p{ASCII}](?:[A-Za-z0-9.-]|[^\p{ASCII}])*)(:[0-9]{1,5})?$/u
+
+/**
+ * The template with an internationalised host name written in its ASCII
+ * (punycode) form, as browsers reach it (`https://bücher.example/` →
+ * `https://xn--bcher-kva.example/`). Anything else comes back as written,
+ * for linkTemplateProblem to judge: so does a host IDNA cannot convert.
+ */
+export function asciiLinkTemplate(template: string): string {
+  const parts = splitAuthority(template)
+  const unicode = parts ? UNICODE_AUTHORITY.exec(parts.authority) : null
+  if (!parts || !unicode) {
+    return template
+  }
+  const host = domainToASCII(unicode[1])
+  return host === '' ? template : `${parts.scheme}://${host}${unicode[2] ?? ''}${parts.rest}`
+}
+
 /**
  * Why `template` cannot be a link's URL, or null when it can. With
  * `allowProposal`, `{proposal}` must appear (in the path or query, never
- * in the fragment); without, it must not appear at all.
+ * in the fragment); without, it must not appear at all. Judges the
+ * template as stored: an internationalised host passes once
+ * asciiLinkTemplate has written it in ASCII.
  */
 export function linkTemplateProblem(template: string, allowProposal: boolean): string | null {
   if (template.length > MAX_LINK_URL_LENGTH) {
@@ -44,7 +70,7 @@ export function linkTemplateProblem(template: string, allowProposal: boolean): s
     return 'must not carry a user name or password'
   }
   if (!AUTHORITY.test(parts.authority)) {
-    return 'must name its host plainly (letters, digits, dots and hyphens, or an [IPv6] address, then an optional :port); placeholders, escapes and backslashes are refused there'
+    return 'must name its host plainly (a domain name, internationalised or in letters, digits, dots and hyphens, or an [IPv6] address, then an optional :port); placeholders, escapes and backslashes are refused there'
   }
   const withoutPlaceholder = parts.rest.split(PROPOSAL_PLACEHOLDER).join('')
   if (!URL_CHARACTERS.test(withoutPlaceholder)) {

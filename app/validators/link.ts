@@ -8,7 +8,7 @@ import {
   catalogueParamsValidator,
   flag,
 } from '#validators/catalogue_fields'
-import { linkTemplateProblem, MAX_LINK_URL_LENGTH } from '#domain/link_template'
+import { asciiLinkTemplate, linkTemplateProblem, MAX_LINK_URL_LENGTH } from '#domain/link_template'
 
 /**
  * The URL alone: whether `{proposal}` may appear depends on
@@ -21,7 +21,7 @@ const urlRule = vine.createRule((value: unknown, _options: undefined, field) => 
     return
   }
   const allowProposal = value.includes('{proposal}')
-  const problem = linkTemplateProblem(value, allowProposal)
+  const problem = linkTemplateProblem(asciiLinkTemplate(value), allowProposal)
   if (problem) {
     field.report(`The {{ field }} field ${problem}`, 'linkUrl', field)
   }
@@ -33,9 +33,11 @@ const url = () =>
     .trim()
     .maxLength(MAX_LINK_URL_LENGTH)
     .use(urlRule())
+    // Stored and compared as browsers reach it: an internationalised host in punycode.
+    .transform(asciiLinkTemplate)
     .meta({
       description:
-        'An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.',
+        'An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes); an internationalised host name is stored in its ASCII (punycode) form. With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.',
       examples: ['https://logbook.example.org/proposals/{proposal}/entries'],
     })
 

@@ -75,6 +75,41 @@ const HOSTILE_URLS: [string, string][] = [
   ['an impossible IPv4 host', 'https://999.1.1.1/{proposal}'],
 ]
 
+/**
+ * The same with an internationalised host: each is refused as its ASCII
+ * (punycode) form would be, and so are the forms IDNA alone could turn
+ * into another host (full-width "@", "/", "\\", ":" and braces; a host
+ * that IDNA erases; a right-to-left override).
+ */
+const INTERNATIONALISED_HOSTILE_URLS: [string, string][] = [
+  ...HOSTILE_URLS.filter(([, url]) => url.includes('example')).map(
+    ([what, url]): [string, string] => [
+      `${what}, its host internationalised`,
+      url.replace('example', 'exämple'),
+    ]
+  ),
+  [
+    'a full-width @ hiding the real host',
+    'https://lögbook.example.org＠evil.example.net/{proposal}',
+  ],
+  ['a full-width slash in the host', 'https://lögbook.example.org／evil.example.net/{proposal}'],
+  [
+    'a full-width backslash in the host',
+    'https://lögbook.example.org＼evil.example.net/{proposal}',
+  ],
+  ['a full-width colon before the placeholder', 'https://lögbook.example.org：{proposal}/entries'],
+  [
+    'a full-width-braced placeholder in the host',
+    'https://lögbook｛proposal｝.example.org/{proposal}',
+  ],
+  ['a host label IDNA erases', 'https://\u00ad.example.org/{proposal}'],
+  ['a right-to-left override in the host', 'https://lögbook\u202e.example.org/{proposal}'],
+  [
+    'an ASCII backslash beside a Unicode host',
+    'https://lögbook.example.org\\evil.example.net/{proposal}',
+  ],
+]
+
 test.group('Links: the admin catalogue', (group) => {
   isolateEachTest(group)
 
@@ -157,6 +192,47 @@ test.group('Links: the admin catalogue', (group) => {
     assert.deepEqual(events[2].details, { name: 'E-logbook', changed: ['enabled'] })
   })
 
+  test('an internationalised host is stored, compared and opened in its ASCII (punycode) form', async ({
+    client,
+    assert,
+  }) => {
+    const { api } = await person(client, ['admin'])
+    const created = await api.post(
+      ADMIN_BASE,
+      linkInput({ url: 'https://Lögbook.example.org:8443/proposals/{proposal}/entries' })
+    )
+    created.assertStatus(201)
+    const link = created.body().data
+    assert.equal(link.url, 'https://xn--lgbook-wxa.example.org:8443/proposals/{proposal}/entries')
+    assert.equal(link.origin, 'https://xn--lgbook-wxa.example.org:8443')
+    const [event] = await auditRows('link.create')
+    assert.equal(event.details!.url, link.url)
+
+    // The same address in Unicode is no change; another one is, stored in ASCII too.
+    const same = await api.patch(`${ADMIN_BASE}/${link.id}`, {
+      url: 'https://lögbook.example.org:8443/proposals/{proposal}/entries',
+    })
+    same.assertStatus(200)
+    assert.equal(same.body().data.url, link.url)
+    assert.lengthOf(await auditRows('link.update'), 0)
+    const moved = await api.patch(`${ADMIN_BASE}/${link.id}`, {
+      url: 'https://日本.example/p/{proposal}',
+    })
+    moved.assertStatus(200)
+    assert.equal(moved.body().data.url, 'https://xn--wgv71a.example/p/{proposal}')
+    const [update] = await auditRows('link.update')
+    assert.deepEqual(update.details!.changed, ['url'])
+
+    // Opened, it leads to the ASCII host with the proposal encoded.
+    const { api: scientist, user } = await person(client)
+    const experiment = await createExperiment({ members: [user], fields: { proposalId: 'MX-7' } })
+    const opened = await scientist.post(`${USER_BASE}/${link.id}/open`, {
+      experimentId: experiment.id,
+    })
+    opened.assertStatus(200)
+    assert.equal(opened.body().data.url, 'https://xn--wgv71a.example/p/MX-7')
+  })
+
   test('a taken name is a conflict', async ({ client, assert }) => {
     const { api } = await person(client, ['admin'])
     ;(await api.post(ADMIN_BASE, linkInput({ name: 'Logbook' }))).assertStatus(201)
@@ -165,7 +241,7 @@ test.group('Links: the admin catalogue', (group) => {
     assert.equal(again.body().errors[0].code, 'E_CONFLICT')
   })
 
-  for (const [what, url] of HOSTILE_URLS) {
+  for (const [what, url] of [...HOSTILE_URLS, ...INTERNATIONALISED_HOSTILE_URLS]) {
     test(`refuses a URL with ${what} (422 on url, nothing stored)`, async ({ client, assert }) => {
       const { api } = await person(client, ['admin'])
       const before = await footprint()

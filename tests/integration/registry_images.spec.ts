@@ -152,6 +152,16 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     assert.equal(running.state, 'running', running.failureReason)
     assert.isTrue(await hasImage(engine, reference))
 
+    // The pull is audited like a failed one: no actor, the image, its environment and reference.
+    const pulls = await AuditEvent.query()
+      .where('action', 'image.pull')
+      .where('object_id', String(image.id))
+    assert.lengthOf(pulls, 1)
+    assert.equal(pulls[0].outcome, 'success')
+    assert.isNull(pulls[0].actorId)
+    assert.deepInclude(pulls[0].details, { environmentId: id, reference })
+    assert.isAtLeast(pulls[0].details!.seconds as number, 0)
+
     const events = await browser.request('GET', `/api/v1/environments/${id}/events`)
     const text = events.text()
     assert.include(text, `"step":"pull","message":"Pulling image ${reference}"`)
@@ -201,6 +211,17 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     const id = (await browser.post('/api/v1/environments', { imageId: image.id })).body().data.id
     const running = await waitForState(browser, id, ['running', 'failed'], 60_000)
     assert.equal(running.state, 'running', running.failureReason)
+    const pulls = await AuditEvent.query()
+      .where('action', 'image.pull')
+      .where('object_id', String(image.id))
+      .orderBy('id')
+    assert.deepEqual(
+      pulls.map((pull) => [pull.outcome, pull.details!.environmentId]),
+      [
+        ['failure', refusedId],
+        ['success', id],
+      ]
+    )
 
     // The password is in no log line, event or answer.
     const events = await EnvironmentEvent.query().whereIn('environment_id', [id, refusedId])
@@ -281,16 +302,27 @@ test.group('Images from a registry | Debian docker-registry on loopback', (group
     const first = spec(reference, 'if-not-present')
     cleanup(() => driver.remove(first.environmentId))
     const firstSteps: string[] = []
-    await driver.create(first, (step) => firstSteps.push(step))
+    const pulled: unknown[] = []
+    await driver.create(first, (step, _message, facts) => {
+      firstSteps.push(step)
+      pulled.push(...(facts?.pulledImage ? [facts.pulledImage] : []))
+    })
     assert.include(firstSteps, 'pull')
+    // The finished pull is reported with its facts, for the provisioner's audit.
+    assert.lengthOf(pulled, 1)
+    assert.containsSubset(pulled[0], { reference })
 
     // The registry goes away: the engine's copy still serves "if-not-present"…
     await registry.stop()
     const second = spec(reference, 'if-not-present')
     cleanup(() => driver.remove(second.environmentId))
     const secondSteps: string[] = []
-    await driver.create(second, (step) => secondSteps.push(step))
+    await driver.create(second, (step, _message, facts) => {
+      secondSteps.push(step)
+      pulled.push(...(facts?.pulledImage ? [facts.pulledImage] : []))
+    })
     assert.notInclude(secondSteps, 'pull')
+    assert.lengthOf(pulled, 1)
 
     // …while "always" must reach the registry, and fails without it.
     const third = spec(reference, 'always')

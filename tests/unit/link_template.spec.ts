@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import {
+  asciiLinkTemplate,
   encodedProposal,
   expandLinkTemplate,
   linkOrigin,
@@ -60,5 +61,46 @@ test.group('Link templates', () => {
     assert.isNull(encodedProposal(''))
     assert.equal(encodedProposal("MX-1!'()*"), 'MX-1%21%27%28%29%2A')
     assert.throws(() => expandLinkTemplate('https://e.org/{proposal}', '..'))
+  })
+
+  test('an internationalised host is written in ASCII (punycode); nothing else changes', ({
+    assert,
+  }) => {
+    for (const [written, ascii] of [
+      ['https://Bücher.example/p/{proposal}', 'https://xn--bcher-kva.example/p/{proposal}'],
+      ['http://日本.example:8080/ü?q=é', 'http://xn--wgv71a.example:8080/ü?q=é'],
+      ['https://ｌogbook。example.org/', 'https://logbook.example.org/'],
+      ['https://logbook.example.org/ü', 'https://logbook.example.org/ü'],
+      ['https://[::1]/', 'https://[::1]/'],
+      ['ftp://bücher.example/', 'ftp://bücher.example/'],
+    ]) {
+      assert.equal(asciiLinkTemplate(written), ascii, written)
+    }
+    assert.isNull(linkTemplateProblem(asciiLinkTemplate('https://Bücher.example/{proposal}'), true))
+    assert.equal(
+      linkOrigin(asciiLinkTemplate('https://bücher.example/')),
+      'https://xn--bcher-kva.example'
+    )
+  })
+
+  test('IDNA never hides another host: what it cannot convert, or converts to something hostile, is refused', ({
+    assert,
+  }) => {
+    for (const url of [
+      'https://bücher.example＠evil.example.net/{proposal}',
+      'https://bücher.example／evil.example.net/{proposal}',
+      'https://bücher.example＼evil.example.net/{proposal}',
+      'https://bücher.example\\evil.example.net/{proposal}',
+      'https://bücher.example@evil.example.net/{proposal}',
+      'https://bücher.example%2F.evil.example.net/{proposal}',
+      'https://bücher.example：{proposal}/x',
+      'https://bü{proposal}.example/x',
+      'https://bü｛proposal｝.example/{proposal}',
+      'https://\u00ad.example/{proposal}',
+      'https://bü\u202echer.example/{proposal}',
+      'https://bü..example/{proposal}',
+    ]) {
+      assert.isString(linkTemplateProblem(asciiLinkTemplate(url), true), url)
+    }
   })
 })

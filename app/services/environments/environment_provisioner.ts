@@ -9,7 +9,11 @@ import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import EngineWork from '#services/environments/engine_work'
 import { engineObjectName } from '#domain/compute'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
-import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
+import type {
+  EnvironmentSpec,
+  ProgressReporter,
+  PulledImage,
+} from '#services/provisioning/provisioning_driver'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import { reverifyMounts } from '#domain/dataset_mounts'
 import experimentsConfig from '#config/experiments'
@@ -115,8 +119,12 @@ export default class EnvironmentProvisioner {
 
   async #bringUp(environment: Environment, how: 'create' | 'start') {
     const driver = this.drivers.for(environment.driver)
-    const progress = (step: string, message: string) => {
+    const pullAudits: Promise<unknown>[] = []
+    const progress: ProgressReporter = (step, message, facts) => {
       void this.lifecycle.note(environment.id, step, message).catch(() => {})
+      if (facts?.pulledImage) {
+        pullAudits.push(this.#auditPulled(environment, facts.pulledImage))
+      }
     }
     try {
       const spec = await this.spec(environment)
@@ -153,26 +161,40 @@ export default class EnvironmentProvisioner {
         launch: how,
       })
       if (error instanceof ImagePullFailedException) {
-        await this.#auditFailedPull(environment, error)
+        await this.#auditPull(environment, 'failure', {
+          reference: environment.image?.reference ?? null,
+          reason: error.message,
+        })
       }
+    } finally {
+      await Promise.all(pullAudits)
     }
   }
 
-  /** A pull the engine could not finish is evidence for admins (registry down, login expired). */
-  async #auditFailedPull(environment: Environment, error: ImagePullFailedException) {
+  /** What came onto the engine from a registry, and when, is evidence for admins. */
+  #auditPulled(environment: Environment, pulled: PulledImage) {
+    return this.#auditPull(environment, 'success', pulled).catch((error) => {
+      logger.error({ environmentId: environment.id, err: error }, 'auditing an image pull failed')
+    })
+  }
+
+  /**
+   * Audits an `image.pull` of a launch: a success, or a pull the engine
+   * could not finish (registry down, login expired).
+   */
+  async #auditPull(
+    environment: Environment,
+    outcome: 'success' | 'failure',
+    details: Record<string, unknown>
+  ) {
     await this.audit.record({
       actor: null,
       action: 'image.pull',
-      outcome: 'failure',
+      outcome,
       origin: RequestOrigin.cli(),
       objectType: 'image',
       objectId: environment.imageId,
-      details: {
-        environmentId: environment.id,
-        ownerId: environment.userId,
-        reference: environment.image?.reference ?? null,
-        reason: error.message,
-      },
+      details: { environmentId: environment.id, ownerId: environment.userId, ...details },
     })
   }
 

@@ -12,7 +12,12 @@ import type RequestOrigin from '#services/request_origin'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import { guardUnique, lockedRow } from '#services/concurrent_writes'
 import experimentsConfig from '#config/experiments'
-import { encodedProposal, expandLinkTemplate, linkTemplateProblem } from '#domain/link_template'
+import {
+  asciiLinkTemplate,
+  encodedProposal,
+  expandLinkTemplate,
+  linkTemplateProblem,
+} from '#domain/link_template'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
 import {
@@ -89,8 +94,12 @@ function duplicateName(name: string) {
   return new ConflictException(`A link named "${name}" already exists`)
 }
 
+/** A field's value as stored: roles once each, an internationalised host in punycode. */
 function normalised(field: Field, value: unknown): unknown {
-  return field === 'allowedRoles' ? storedRoles(value as Role[]) : value
+  if (field === 'allowedRoles') {
+    return storedRoles(value as Role[])
+  }
+  return field === 'url' ? asciiLinkTemplate(value as string) : value
 }
 
 /**
@@ -177,7 +186,7 @@ export default class LinkCatalogService {
     const values = {
       name: fields.name,
       description: fields.description ?? null,
-      url: fields.url,
+      url: normalised('url', fields.url) as string,
       proposalTemplate,
       requiresExperiment: fields.requiresExperiment ?? proposalTemplate,
       enabled: fields.enabled ?? true,

@@ -105,7 +105,8 @@ class PullTally {
 
 /**
  * Brings an image of the catalogue onto a Docker engine according to its
- * pull policy, reporting the pull's progress as the environment's events.
+ * pull policy, reporting the pull's progress as the environment's events
+ * (a finished pull with its facts, which the provisioner audits).
  * A failed pull throws ImagePullFailedException (the launch fails and
  * releases its quota); an engine that cannot be reached throws
  * ProvisioningUnavailableException. Registry passwords never leave the
@@ -128,11 +129,11 @@ export default class ImagePuller {
       return
     }
     progress('pull', `Pulling image ${reference}`)
-    await this.#pull(reference, progress)
+    const seconds = await this.#pull(reference, progress)
     if (!(await this.#present(reference))) {
       throw new ImagePullFailedException(`Image "${reference}" could not be pulled`)
     }
-    progress('image', `Image ${reference} pulled`)
+    progress('image', `Image ${reference} pulled`, { pulledImage: { reference, seconds } })
   }
 
   async #present(reference: string) {
@@ -160,6 +161,7 @@ export default class ImagePuller {
     }
   }
 
+  /** Pulls `reference`; answers how many seconds it took. */
   async #pull(reference: string, progress: ProgressReporter) {
     const startedAt = Date.now()
     const timeoutMs = this.settings.pullTimeoutMs
@@ -186,10 +188,9 @@ export default class ImagePuller {
     } finally {
       clearTimeout(timer)
     }
-    logger.info(
-      { image: { reference, seconds: Math.round((Date.now() - startedAt) / 1000) } },
-      'image pulled'
-    )
+    const seconds = Math.round((Date.now() - startedAt) / 1000)
+    logger.info({ image: { reference, seconds } }, 'image pulled')
+    return seconds
   }
 
   /** Reads the engine's pull stream to its end; rejects with the engine's error when it reports one. */

@@ -47,8 +47,19 @@ export type InstanceState = {
   status: string
 }
 
-/** A step of provisioning, streamed to the user as progress. */
-export type ProgressReporter = (step: string, message: string) => void
+/** An image the engine fetched from its registry for a launch. */
+export type PulledImage = { reference: string; seconds: number }
+
+/**
+ * A step of provisioning, streamed to the user as progress. `facts` tells
+ * the provisioner what the step did that it records beyond the stream
+ * (a pulled image is audited).
+ */
+export type ProgressReporter = (
+  step: string,
+  message: string,
+  facts?: { pulledImage?: PulledImage }
+) => void
 
 /**
  * A back end that runs environments: Docker (one engine) or Kubernetes.

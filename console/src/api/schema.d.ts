@@ -3230,7 +3230,7 @@ export interface operations {
                     name: string;
                     description?: string | null;
                     /**
-                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
+                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes); an internationalised host name is stored in its ASCII (punycode) form. With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
                      * @example https://logbook.example.org/proposals/{proposal}/entries
                      */
                     url: string;
@@ -3340,7 +3340,7 @@ export interface operations {
                     name?: string;
                     description?: string | null;
                     /**
-                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes). With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
+                     * @description An absolute http:// or https:// URL, its host written plainly (no credentials, escapes or backslashes); an internationalised host name is stored in its ASCII (punycode) form. With proposalTemplate, "{proposal}" in its path or query stands for the proposal id of the experiment the link is opened for, percent-encoded.
                      * @example https://logbook.example.org/proposals/{proposal}/entries
                      */
                     url?: string;
