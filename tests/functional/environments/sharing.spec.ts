@@ -158,7 +158,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     })
     const listedShares = (await owner.browser.get(`/api/v1/environments/${id}/shares`)).body().data
     assert.deepEqual(
-      listedShares.map((share: { userId: number }) => share.userId),
+      listedShares.map((entry: { userId: number }) => entry.userId),
       [colleague.user.id]
     )
 
@@ -551,7 +551,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const listed = await adminBrowser.get(`/api/v1/admin/environments/${environment.id}/shares`)
     listed.assertStatus(200)
     assert.deepEqual(
-      listed.body().data.map((share: any) => [share.userId, share.role]),
+      listed.body().data.map((entry: any) => [entry.userId, entry.role]),
       [[colleague.user.id, 'user']]
     )
     ;(
