@@ -47,15 +47,20 @@ export const linkListValidator = vine.create(catalogueListFields)
 /** Every link, for admins. */
 export const adminLinkListValidator = vine.create(adminCatalogueListFields)
 
+/** The fields a link may go without on create too, with their defaults (see LinkFields). */
+const optionalFields = () => ({
+  proposalTemplate: flag().optional(),
+  requiresExperiment: flag().optional(),
+  enabled: flag().optional(),
+  allowedRoles: allowedRoles('open the link'),
+})
+
 /** A new link; requiresExperiment defaults to proposalTemplate. */
 export const createLinkValidator = vine.create({
   name: catalogueName(),
   description: catalogueDescription(),
   url: url(),
-  proposalTemplate: flag().optional(),
-  requiresExperiment: flag().optional(),
-  enabled: flag().optional(),
-  allowedRoles: allowedRoles('open the link'),
+  ...optionalFields(),
 })
 
 /** Changes to a link: only the fields sent change; null clears the description. */
@@ -63,10 +68,7 @@ export const updateLinkValidator = vine.create({
   name: catalogueName().optional(),
   description: catalogueDescription(),
   url: url().optional(),
-  proposalTemplate: flag().optional(),
-  requiresExperiment: flag().optional(),
-  enabled: flag().optional(),
-  allowedRoles: allowedRoles('open the link'),
+  ...optionalFields(),
 })
 
 /** Opening a link: for which of the caller's experiments (needed when the link requires one). */
