@@ -77,4 +77,49 @@ test.group('Console: link resources in a real browser', (group) => {
     assert.equal(event.actorId, scientist.id)
     assert.equal(event.details?.proposalId, 'MX-2026-02')
   })
+  test('an admin edits a link from its row, then deletes it after confirming', async ({
+    visit,
+    assert,
+  }) => {
+    const admin = await createUser({ roles: ['admin'] })
+    const link = await LinkResource.create({
+      name: 'Old logbook',
+      description: null,
+      url: 'https://elog.example.org/',
+      proposalTemplate: false,
+      requiresExperiment: false,
+      enabled: true,
+      allowedRoles: ['scientist'],
+    })
+
+    const page = await visit('/')
+    await signInThroughForm(page, admin.username, FACTORY_PASSWORD)
+    await openFromNavigation(page, 'Links')
+    await page.getByRole('button', { name: 'Edit Old logbook' }).click()
+    const editing = page.getByRole('dialog', { name: 'Edit Old logbook' })
+    assert.equal(await editing.getByRole('textbox', { name: /^URL/ }).inputValue(), link.url)
+    await editing.getByLabel('Name', { exact: true }).fill('New logbook')
+    await editing.getByLabel('Enabled').uncheck()
+    await editing.getByRole('button', { name: 'Save link' }).click()
+    await page.getByRole('row', { name: /New logbook.*Disabled/ }).waitFor()
+    await link.refresh()
+    assert.equal(link.name, 'New logbook')
+    assert.isFalse(link.enabled)
+
+    await page.getByRole('button', { name: 'Delete New logbook' }).click()
+    const confirming = page.getByRole('dialog', { name: 'Delete New logbook?' })
+    await confirming.getByText('The audit trail keeps who opened it.').waitFor()
+    await confirming.getByRole('button', { name: 'Delete' }).click()
+    await page.getByRole('row', { name: /New logbook/ }).waitFor({ state: 'detached' })
+    assert.isNull(await LinkResource.find(link.id))
+    assert.deepEqual(
+      (
+        await AuditEvent.query()
+          .where('action', 'like', 'link.%')
+          .where('object_id', String(link.id))
+          .orderBy('id')
+      ).map((event) => event.action),
+      ['link.update', 'link.delete']
+    )
+  })
 })
