@@ -7,17 +7,21 @@ export type ExperimentIdFilters = {
   source?: ExperimentSource
   /** Keyset paging: only ids below this one. */
   beforeId?: number
+  /** Oldest first (a deep page is walked from the far end, then reversed). */
+  oldestFirst?: boolean
 }
 
 /**
- * The ids of the matching experiments, newest first, as one statement (ADR 9).
+ * The ids of the matching experiments, newest first unless asked otherwise, as
+ * one statement (ADR 9).
  * A search needs every word to start a word of the proposal id, title or
  * instrument, through the full-text index of migration 0080: InnoDB FULLTEXT
  * on MySQL/MariaDB; FTS5 on SQLite, read directly when nothing else filters
  * (its rowids are the experiments' ids, so the table itself is not read). A
  * search without words matches nothing.
  */
-export function experimentIdsQuery({ words, source, beforeId }: ExperimentIdFilters) {
+export function experimentIdsQuery({ words, source, beforeId, oldestFirst }: ExperimentIdFilters) {
+  const direction = oldestFirst ? 'asc' : 'desc'
   const sqlite = db.connection().dialect.name.includes('sqlite')
   if (words?.length && sqlite && !source) {
     return db
@@ -25,7 +29,7 @@ export function experimentIdsQuery({ words, source, beforeId }: ExperimentIdFilt
       .select('rowid as id')
       .whereRaw('experiments_search MATCH ?', [ftsQuery(words)])
       .if(beforeId, (query) => query.where('rowid', '<', beforeId!))
-      .orderBy('rowid', 'desc')
+      .orderBy('rowid', direction)
   }
   return db
     .from('experiments')
@@ -44,7 +48,7 @@ export function experimentIdsQuery({ words, source, beforeId }: ExperimentIdFilt
       ])
     )
     .if(beforeId, (query) => query.where('id', '<', beforeId!))
-    .orderBy('id', 'desc')
+    .orderBy('id', direction)
 }
 
 function ftsQuery(words: string[]) {

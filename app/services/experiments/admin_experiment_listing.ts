@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import Experiment, { type ExperimentSource } from '#models/experiment'
 import { experimentIdsQuery } from '#models/experiment_search'
+import { experimentTotal } from '#models/experiment_count'
 import { searchWords } from '#domain/search_words'
 import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
 
@@ -15,8 +16,8 @@ export type AdminExperimentFilters = {
 /**
  * The admins' list of every experiment (100,000 at a large facility),
  * newest first: a search through the full-text index (ADR 9), and pages by
- * number (counted) or after a cursor (keyset on the primary key, never
- * counted, as fast on the last page as on the first).
+ * number (the total kept by the database, ADR 10) or after a cursor (keyset
+ * on the primary key, never counted, as fast on the last page as on the first).
  */
 export default class AdminExperimentListing {
   /** One page of experiments without sessions, and its meta. */
@@ -50,34 +51,55 @@ export default class AdminExperimentListing {
    * The ids of the matching rows, newest first, after the cursor if any
    * (public so that a test can EXPLAIN exactly what the list runs).
    */
-  idsQuery(filters: AdminExperimentFilters) {
+  idsQuery(filters: AdminExperimentFilters, { oldestFirst = false } = {}) {
     return experimentIdsQuery({
       words: filters.search ? searchWords(filters.search) : undefined,
       source: filters.source,
       beforeId: filters.cursor?.after,
+      oldestFirst,
     })
   }
 
   /**
-   * The total and the ids of one numbered page. A search reads every matching id in one
-   * statement and counts them here: the full-text index yields the matches once, where a
-   * `count(*)` and a page query would look each of them up twice. Otherwise the database
-   * counts, and the offset is walked over ids only (the page's rows are read afterwards: an
-   * OFFSET over whole rows reads every skipped abstract).
+   * The total and the ids of one numbered page. Without a search the total is read from
+   * the counts the database keeps (`experimentTotal`, ADR 10) and a page in the far half of
+   * the list is walked from the oldest end and reversed, so that the last page skips as
+   * few rows as the first. The offset is walked over ids only (the page's rows are read
+   * afterwards: an OFFSET over whole rows reads every skipped abstract).
    */
   async #numberedPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     if (filters.search) {
-      const all = await this.#ids(this.idsQuery(filters))
-      return { total: all.length, ids: all.slice((page - 1) * perPage, page * perPage) }
+      return this.#searchPage(filters, page, perPage)
     }
-    const [{ total }] = await db
-      .from('experiments')
-      .if(filters.source, (query) => query.where('source', filters.source!))
-      .count('* as total')
-    return {
-      total: Number(total),
-      ids: await this.#ids(this.idsQuery(filters).forPage(page, perPage)),
+    const total = await experimentTotal(filters.source)
+    const offset = (page - 1) * perPage
+    const size = Math.min(perPage, total - offset)
+    if (size <= 0) {
+      return { total, ids: [] }
     }
+    const fromOldest = total - offset - size
+    if (fromOldest < offset) {
+      const oldestFirst = this.idsQuery(filters, { oldestFirst: true })
+      const ids = await this.#ids(oldestFirst.limit(size).offset(fromOldest))
+      return { total, ids: ids.reverse() }
+    }
+    return { total, ids: await this.#ids(this.idsQuery(filters).limit(size).offset(offset)) }
+  }
+
+  /**
+   * A numbered page of a search in one statement: the database counts the matches beside
+   * the page (`count(*) over ()`), so the server reads 20 ids, not every match. A page past
+   * the last has no row to carry the total, which is then counted on its own.
+   */
+  async #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
+    const found: { id: number; total: number }[] = await this.idsQuery(filters)
+      .select(db.raw('count(*) over () as total'))
+      .forPage(page, perPage)
+    if (found.length) {
+      return { total: Number(found[0].total), ids: found.map((row) => Number(row.id)) }
+    }
+    const [{ total }] = await db.from(this.idsQuery(filters).as('matches')).count('* as total')
+    return { total: Number(total), ids: [] }
   }
 
   async #ids(query: ReturnType<typeof experimentIdsQuery>) {

@@ -117,6 +117,21 @@ test.group('Admin: experiment search', (group) => {
       [newestFirst[1]]
     )
     assert.include(second.body().meta, { total: 4, perPage: 1, currentPage: 2, lastPage: 4 })
+    // Every page of the search, and one past the last (no row there carries the count).
+    const expected: Array<[number, number[]]> = [
+      [1, newestFirst.slice(0, 3)],
+      [2, newestFirst.slice(3)],
+      [3, []],
+    ]
+    for (const [page, ids] of expected) {
+      const response = await session.get(`${BASE}?${query}&perPage=3&page=${page}`)
+      assert.deepEqual(
+        response.body().data.map((item: { id: number }) => item.id),
+        ids,
+        `page ${page}`
+      )
+      assert.include(response.body().meta, { total: 4, lastPage: 2 })
+    }
 
     const local = await session.get(`${BASE}?${query}&source=local`)
     assert.equal(local.body().meta.total, 3)

@@ -121,13 +121,17 @@ test.group('Admin lists: keyset paging', (group) => {
     const listing = await app.container.make(AdminExperimentListing)
     const searched = await plan(listing.idsQuery({ search: 'perovskite films' }).limit(21))
     const afterCursor = await plan(listing.idsQuery({ cursor: { after: 50_000 } }).limit(21))
+    // A page in the far half of the list, walked from the oldest end (ADR 10).
+    const fromOldest = await plan(listing.idsQuery({}, { oldestFirst: true }).limit(20).offset(0))
     if (db.connection().dialect.name.includes('sqlite')) {
       // FTS5 answers the MATCH; the rows are then read by rowid.
       assert.match(searched, /SCAN experiments_search VIRTUAL TABLE INDEX/)
       assert.match(afterCursor, /SEARCH experiments USING INTEGER PRIMARY KEY \(rowid<\?\)/)
+      assert.match(fromOldest, /^SCAN experiments$/)
     } else {
       assert.include(searched, 'experiments fulltext experiments_search_index')
       assert.match(afterCursor, /experiments (range|index) PRIMARY/)
+      assert.match(fromOldest, /^experiments index PRIMARY$/)
     }
   })
 })
