@@ -6,7 +6,7 @@
  */
 import { spawn, execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,7 +44,21 @@ export function removeBuild(scratch: string) {
   return rm(scratch, { recursive: true, force: true })
 }
 
-/** A server process started from a build, ready once /health/live answers. */
+/**
+ * The Node flags production starts the server with: the "serve" script of
+ * the build's package.json, `node <flags> bin/server.js`, which the
+ * Dockerfile's CMD repeats (tests/unit/deployment_manifests.spec.ts).
+ */
+export async function shippedNodeFlags(build: string) {
+  const { scripts } = JSON.parse(await readFile(join(build, 'package.json'), 'utf8'))
+  const [node, ...args] = String(scripts.serve).split(' ')
+  if (node !== 'node' || args.at(-1) !== 'bin/server.js') {
+    throw new Error(`package.json "serve" is not \`node [flags] bin/server.js\`: ${scripts.serve}`)
+  }
+  return args.slice(0, -1)
+}
+
+/** A server process started from a build as production starts it, ready once /health/live answers. */
 export class BuiltPortal {
   stderr = ''
   #child: ReturnType<typeof spawn>
@@ -68,7 +82,8 @@ export class BuiltPortal {
 
   static async start(build: string, env: Record<string, string>) {
     const port = await freePort()
-    const child = spawn(process.execPath, ['bin/server.js'], {
+    const flags = await shippedNodeFlags(build)
+    const child = spawn(process.execPath, [...flags, 'bin/server.js'], {
       cwd: build,
       env: {
         PATH: process.env.PATH ?? '',
@@ -129,7 +144,7 @@ export async function startBenchPortal(env: Record<string, string>) {
     const portal = await BuiltPortal.start(build.build, env)
     return {
       portal,
-      description: `node bin/server.js (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
+      description: `${['node', ...(await shippedNodeFlags(build.build)), 'bin/server.js'].join(' ')} (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
       build: build.build,
       close: async () => {
         await portal.stop()

@@ -4,7 +4,7 @@
 # with Vite, then `node ace build`), installs the build's production
 # dependencies only (`npm ci --omit=dev --omit=optional`, as the Dockerfile's
 # runtime stage), then, as an unprivileged user that cannot write the code,
-# migrates with `node ace migration:run --force` and starts `node bin/server.js`
+# migrates with `node ace migration:run --force` and starts `npm run serve`'s command
 # on the embedded SQLite database. Checks the health routes, the API document,
 # the web console at "/" with its script, and a clean exit on SIGTERM.
 # Everything happens in a scratch folder; the working tree is not touched.
@@ -126,8 +126,10 @@ step "node ace migration:run --force${as_user:+ (as nobody)}"
 (cd "$APP" && "${as_user[@]}" "${run_env[@]}" node ace migration:run --force >"$SCRATCH/migrate.log" 2>&1) ||
   { cat "$SCRATCH/migrate.log" >&2; fail "node ace migration:run --force"; }
 
-step "node bin/server.js on 127.0.0.1:$port"
-(cd "$APP" && exec "${as_user[@]}" "${run_env[@]}" node bin/server.js >"$SCRATCH/server.log" 2>&1) &
+# The image's start command: package.json "serve", `node <flags> bin/server.js`.
+read -r -a serve <<<"$(cd "$APP" && node -p 'require("./package.json").scripts.serve')"
+step "${serve[*]} on 127.0.0.1:$port"
+(cd "$APP" && exec "${as_user[@]}" "${run_env[@]}" "${serve[@]}" >"$SCRATCH/server.log" 2>&1) &
 server_pid=$!
 live=
 deadline=$((SECONDS + 60))

@@ -180,7 +180,10 @@ test.group('Dockerfile', () => {
 
     assert.include(last('HEALTHCHECK').args, '/health/live')
     assert.include(last('HEALTHCHECK').args, 'process.env.PORT ?? 3333')
-    assert.equal(last('CMD').args, '["node", "bin/server.js"]')
+    // The start command with its Node flags (docs/deployment.md, "Memory"), as `npm run serve`.
+    const { scripts } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))
+    assert.deepEqual(JSON.parse(last('CMD').args), scripts.serve.split(' '))
+    assert.match(scripts.serve, /^node (--[a-z-]+=\d+ )*bin\/server\.js$/)
   })
 
   test('.dockerignore keeps secrets and local state out, and everything the build needs in', async ({

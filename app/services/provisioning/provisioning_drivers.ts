@@ -1,27 +1,23 @@
-import { inject } from '@adonisjs/core'
-import provisioningConfig from '#config/provisioning'
-import DockerDriver from '#services/provisioning/docker_driver'
-import KubernetesDriver from '#services/provisioning/kubernetes_driver'
 import type { ProvisioningDriver } from '#services/provisioning/provisioning_driver'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 
 /**
  * The driver an image names. Kubernetes only when configured
  * (KUBERNETES_ENABLED): otherwise its images are unavailable and the
- * reconciler leaves it out.
+ * reconciler leaves it out. Made by providers/provisioning_provider.ts,
+ * which loads the Kubernetes driver only then.
  */
-@inject()
 export default class ProvisioningDrivers {
   constructor(
-    protected docker: DockerDriver,
-    protected kubernetes: KubernetesDriver
+    protected docker: ProvisioningDriver,
+    protected kubernetes: ProvisioningDriver | null
   ) {}
 
   for(name: string): ProvisioningDriver {
     if (name === 'docker') {
       return this.docker
     }
-    if (name === 'kubernetes' && provisioningConfig.kubernetes.enabled) {
+    if (name === 'kubernetes' && this.kubernetes) {
       return this.kubernetes
     }
     throw new ProvisioningUnavailableException(
@@ -30,6 +26,6 @@ export default class ProvisioningDrivers {
   }
 
   all(): ProvisioningDriver[] {
-    return provisioningConfig.kubernetes.enabled ? [this.docker, this.kubernetes] : [this.docker]
+    return this.kubernetes ? [this.docker, this.kubernetes] : [this.docker]
   }
 }

@@ -1,0 +1,163 @@
+/*
+ * Where the built server's memory goes (issue 16: idle ≤ 120 MiB, peak
+ * under the read load ≤ 220 MiB). Starts the build as production starts it
+ * (bench/built_portal.ts: the "serve" script's Node flags) on the seeded
+ * facility, with bench/memory_probe.ts loaded, and prints resident memory
+ * (VmRSS) next to process.memoryUsage(), the V8 new space and the module
+ * count at four moments: idle after start (no request yet), after one
+ * request per read route, at the peak under the read load (VmHWM, 8 then
+ * 32 connections per route) and idle after it. Then the packages holding
+ * the most loaded source, and req/s with server CPU per request, so that
+ * a change of Node flags shows its CPU cost in the same run.
+ *
+ *   npm run bench -- memory
+ *   BENCH_SCALE=0.05 BENCH_SECONDS=3 npm run bench -- memory   (quick)
+ *
+ * The probe's own cost (a module hook and a map of ~1,500 URLs) is well
+ * under 1 MiB; bench/http_load.ts measures without it.
+ */
+import os from 'node:os'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { startBenchPortal } from './built_portal.ts'
+import { benchPortalEnv } from './bench_env.ts'
+import { benchLogFile, removeLog } from './server_log.ts'
+import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
+import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const SETTLE_MS = 3000
+const PROBE = fileURLToPath(new URL('memory_probe.ts', import.meta.url))
+
+type ProbeReport = {
+  rssMiB: number
+  heapTotalMiB: number
+  heapUsedMiB: number
+  externalMiB: number
+  arrayBuffersMiB: number
+  modules: number
+  spaces: Record<string, { usedMiB: number; residentMiB: number }>
+  packages: { name: string; modules: number; sourceMiB: number }[]
+}
+
+const db = await connectBenchDatabase()
+const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
+for (const line of describeFacility(facility)) {
+  console.log(line)
+}
+const scientist = await mintToken(db, facility.scientist.id)
+const admin = await mintToken(db, facility.admin.id)
+await db.end()
+
+const probeFile = join(os.tmpdir(), `portal-bench-memory-${process.pid}.json`)
+const logFile = benchLogFile('memory')
+const server = await startBenchPortal({
+  ...benchPortalEnv(),
+  LOG_LEVEL: 'info',
+  LOG_FILE: logFile,
+  JOBS_ENABLED: 'false',
+  NODE_OPTIONS: `--import=${PROBE}`,
+  MEMORY_PROBE_FILE: probeFile,
+})
+const { portal } = server
+const pid = portal.pid!
+
+const routes: Array<[string, string]> = [
+  ['/api/v1/me', scientist],
+  ['/api/v1/experiments', scientist],
+  ['/api/v1/environments', scientist],
+  ['/api/v1/images', scientist],
+  ['/api/v1/admin/environments', admin],
+  ['/api/v1/admin/experiments', admin],
+  [`/api/v1/admin/experiments?search=${facility.scientist.searchTerm}`, admin],
+]
+
+async function probe(): Promise<ProbeReport> {
+  await rm(probeFile, { force: true })
+  process.kill(pid, 'SIGUSR2')
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const text = await readFile(probeFile, 'utf8').catch(() => null)
+    if (text) {
+      return JSON.parse(text)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the memory probe did not answer')
+}
+
+const rows: string[] = []
+async function moment(name: string, rssMiB?: number) {
+  const report = await probe()
+  const newSpace = report.spaces.new_space
+  const f = (value: number) => value.toFixed(0)
+  rows.push(
+    `| ${name} | ${rssMiB ?? (await residentMiB(pid))} | ${f(report.heapTotalMiB)} | ${f(report.heapUsedMiB)} | ` +
+      `${f(newSpace.residentMiB)} | ${f(report.externalMiB)} | ${f(report.arrayBuffersMiB)} | ${report.modules} |`
+  )
+  return report
+}
+
+const loads: string[] = []
+try {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  await moment('idle after start')
+
+  for (const [path, token] of routes) {
+    const response = await fetch(`${portal.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const body = await response.text()
+    if (response.status !== 200) {
+      throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`)
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  await moment('after one request per route')
+
+  for (const connections of [8, 32]) {
+    for (const [path, token] of routes) {
+      const cpuBefore = await cpuMilliseconds(pid)
+      const result = await autocannon({
+        url: `${portal.baseUrl}${path}`,
+        connections,
+        duration: SECONDS,
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const cpu = ((await cpuMilliseconds(pid)) - cpuBefore) / result.requests.total
+      loads.push(
+        `| ${path} | ${connections} | ${Math.round(result.requests.average)} | ${result.latency.p99} | ` +
+          `${cpu.toFixed(3)} | ${result.errors + result.timeouts + result.non2xx} |`
+      )
+    }
+  }
+  await moment('peak under the read load (VmHWM)', await peakResidentMiB(pid))
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+  const after = await moment('idle after the load')
+
+  console.log(
+    `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}, Node ${process.version}`
+  )
+  console.log(`server: ${server.description}; ${SECONDS} s per route and connection count\n`)
+  console.log(
+    '| moment | VmRSS MiB | heapTotal | heapUsed | new space resident | external | arrayBuffers | modules |'
+  )
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+  console.log(rows.join('\n'))
+  console.log('\n| package | modules | source MiB |\n| --- | --- | --- |')
+  for (const entry of after.packages.slice(0, 15)) {
+    console.log(`| ${entry.name} | ${entry.modules} | ${entry.sourceMiB.toFixed(2)} |`)
+  }
+  console.log(
+    '\n| route | conn. | req/s | p99 ms | server CPU ms/req | failed |\n| --- | --- | --- | --- | --- | --- |'
+  )
+  console.log(loads.join('\n'))
+} finally {
+  await server.close()
+  await rm(probeFile, { force: true })
+  await removeLog(logFile)
+}
