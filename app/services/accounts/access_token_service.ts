@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
+import { forgetToken } from '#services/auth/verified_credentials'
 import NotFoundException from '#exceptions/not_found_exception'
 import TokenScopeException from '#exceptions/token_scope_exception'
 import { samlAdminValidUntil } from '#services/auth/saml/saml_admin_freshness'
@@ -95,6 +96,7 @@ export default class AccessTokenService {
       throw new NotFoundException()
     }
     await User.accessTokens.delete(user, tokenId)
+    forgetToken(tokenId)
     await this.audit.record({
       actor: user,
       action: 'token.revoke',
