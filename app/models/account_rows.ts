@@ -56,8 +56,8 @@ export function accountFromRows(model: LucidModel, { ownerRow, roles }: AccountR
   const roleRows = model.$getRelation('roleRows')!.relatedModel()
   owner.$setRelated(
     'roleRows' as any,
-    roles.map(
-      (role) => roleRows.$createFromAdapterResult({ user_id: owner.$primaryKeyValue, ...role })!
+    roles.map((role) =>
+      roleRows.$createFromAdapterResult({ user_id: owner.$primaryKeyValue, ...role })!
     )
   )
   return owner

@@ -97,19 +97,21 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
     // Only the canonical spelling of an id is remembered: "01" reads the
     // row of 1 too, but must not outlive the revocation of token 1.
     const cacheable = CANONICAL_ID.test(decoded.identifier)
-    let rows = cacheable ? verifiedTokens.get(decoded.identifier) : undefined
+    const remembered = cacheable ? verifiedTokens.get(decoded.identifier) : undefined
+    const generation = verifiedTokens.generation
+    const rows = remembered ?? (await this.readWithOwner(decoded.identifier))
     if (!rows) {
-      const generation = verifiedTokens.generation
-      rows = (await this.readWithOwner(decoded.identifier)) ?? undefined
-      if (!rows) {
-        return null
-      }
-      if (cacheable) {
-        verifiedTokens.store(decoded.identifier, String(rows.tokenRow.tokenable_id), rows, generation)
-      }
+      return null
     }
     const token = this.#admit(rows.tokenRow as TokenRow, decoded.secret)
-    return token ? { token, ownerRow: rows.ownerRow, roles: rows.roles } : null
+    if (!token) {
+      return null
+    }
+    // Only what a right secret opened is remembered.
+    if (!remembered && cacheable) {
+      verifiedTokens.store(decoded.identifier, String(token.tokenableId), rows, generation)
+    }
+    return { token, ownerRow: rows.ownerRow, roles: rows.roles }
   }
 
   /**

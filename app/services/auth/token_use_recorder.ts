@@ -63,6 +63,16 @@ export class TokenUseRecorder {
     await this.#flushing
   }
 
+  /** Drops every noted use unwritten (tests: the rows they name were rolled back). */
+  discard() {
+    this.#pending.clear()
+    this.#written.clear()
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+  }
+
   #schedule(delayMs: number) {
     if (this.#timer) {
       return
@@ -95,7 +105,9 @@ export class TokenUseRecorder {
             'id',
             batch.map(([id]) => Number(id))
           )
-          .where((query) => query.whereNull('last_used_at').orWhere('last_used_at', '<', staleBefore))
+          .where((query) =>
+            query.whereNull('last_used_at').orWhere('last_used_at', '<', staleBefore)
+          )
           .update({
             last_used_at: db.raw(
               `CASE id ${batch.map(() => 'WHEN ? THEN ?').join(' ')} END`,
