@@ -3,7 +3,11 @@ import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { accountColumns, roleColumns, splitAccountRow } from '#models/account_rows'
-import { verifiedTokens, type VerifiedTokenRows } from '#services/auth/verified_credentials'
+import {
+  forgetToken,
+  verifiedTokens,
+  type VerifiedTokenRows,
+} from '#services/auth/verified_credentials'
 import tokenUses from '#services/auth/token_use_recorder'
 
 type TimestampValue = Date | string | number | null
@@ -63,6 +67,13 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
       last_used_at: asDate(timestamps.last_used_at),
       expires_at: asDate(timestamps.expires_at),
     } as typeof row)
+  }
+
+  /** Deletes one of the tokenable's tokens; this process forgets it at once (sign-out, revocation). */
+  async delete(tokenable: InstanceType<Model>, identifier: string | number | BigInt) {
+    const deleted = await super.delete(tokenable, identifier)
+    forgetToken(String(identifier))
+    return deleted
   }
 
   /** The token for a publicly shared value, or null (its use is noted, not written here). */

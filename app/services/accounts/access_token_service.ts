@@ -2,7 +2,6 @@ import { inject } from '@adonisjs/core'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
-import { forgetToken } from '#services/auth/verified_credentials'
 import NotFoundException from '#exceptions/not_found_exception'
 import TokenScopeException from '#exceptions/token_scope_exception'
 import { samlAdminValidUntil } from '#services/auth/saml/saml_admin_freshness'
@@ -95,8 +94,8 @@ export default class AccessTokenService {
     if (!token) {
       throw new NotFoundException()
     }
+    // The token store forgets it in this process too (app/models/stored_access_tokens.ts).
     await User.accessTokens.delete(user, tokenId)
-    forgetToken(tokenId)
     await this.audit.record({
       actor: user,
       action: 'token.revoke',

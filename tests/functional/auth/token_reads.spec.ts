@@ -198,7 +198,7 @@ test.group('API token reads', (group) => {
     ;(await script.get('/api/v1/admin/experiments')).assertStatus(403)
   })
 
-  test('revocation, disabling and erasure in this process take effect at once', async ({
+  test('revocation, sign-out, disabling and erasure in this process take effect at once', async ({
     client,
   }) => {
     const users = await app.container.make(UserAdminService)
@@ -211,6 +211,12 @@ test.group('API token reads', (group) => {
     ;(await script.get('/api/v1/me')).assertStatus(200)
     ;(await browser.delete(`/api/v1/auth/tokens/${revoked.id}`)).assertStatus(204)
     ;(await script.get('/api/v1/me')).assertStatus(401)
+
+    const signedOut = await tokenFor()
+    const signedOutScript = ApiSession.withToken(client, signedOut.value)
+    ;(await signedOutScript.get('/api/v1/me')).assertStatus(200)
+    ;(await signedOutScript.post('/api/v1/auth/logout')).assertStatus(200)
+    ;(await signedOutScript.get('/api/v1/me')).assertStatus(401)
 
     const disabled = await tokenFor()
     const disabledScript = ApiSession.withToken(client, disabled.value)
