@@ -215,7 +215,7 @@ test.group('API token reads', (group) => {
     const signedOut = await tokenFor()
     const signedOutScript = ApiSession.withToken(client, signedOut.value)
     ;(await signedOutScript.get('/api/v1/me')).assertStatus(200)
-    ;(await signedOutScript.post('/api/v1/auth/logout')).assertStatus(200)
+    ;(await signedOutScript.post('/api/v1/auth/logout')).assertStatus(204)
     ;(await signedOutScript.get('/api/v1/me')).assertStatus(401)
 
     const disabled = await tokenFor()
