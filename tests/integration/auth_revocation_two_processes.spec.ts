@@ -66,7 +66,7 @@ async function untilRefused(baseUrl: string, token: string, changedAt: number) {
  * must refuse. The refusal, not the wait, is what is asserted.
  */
 test.group('Credential cache across two portal processes', () => {
-  test('revocation, disabling and erasure through A are refused by B within the cache TTL', async ({
+  test('revocation, disabling and erasure through A are refused by B within the cache TTL; uses are written at shutdown', async ({
     assert,
     cleanup,
   }) => {
@@ -92,6 +92,8 @@ test.group('Credential cache across two portal processes', () => {
       ACCESS_BROKER: 'none',
       JOBS_ENABLED: 'false',
       AUTH_CACHE_TTL: `${TTL_MS}ms`,
+      // No timed write during the test: the uses noted are written at shutdown.
+      API_TOKEN_LAST_USED_RESOLUTION: '10m',
     }
     const [a, b] = await Promise.all([PortalProcess.start(shared), PortalProcess.start(shared)])
     cleanup(() => Promise.all([a.stop(), b.stop()]).then(() => {}))
@@ -134,5 +136,12 @@ test.group('Credential cache across two portal processes', () => {
         `${what}: B accepted a request sent ${refused.lastAcceptedSentAfterMs} ms after A answered`
       )
     }
+
+    // A read never wrote: the admin token's use is written when A shuts down gracefully.
+    const adminTokenRow = () =>
+      db.from('auth_access_tokens').where('tokenable_id', admin.id).firstOrFail()
+    assert.isNull((await adminTokenRow()).last_used_at)
+    await a.stop()
+    assert.isNotNull((await adminTokenRow()).last_used_at)
   }).timeout(180_000)
 })
