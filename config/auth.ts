@@ -1,9 +1,10 @@
 import { defineConfig } from '@adonisjs/auth'
-import { sessionGuard, sessionUserProvider } from '@adonisjs/auth/session'
+import { sessionGuard } from '@adonisjs/auth/session'
 import { tokensGuard } from '@adonisjs/auth/access_tokens'
 import string from '@adonisjs/core/helpers/string'
 import env from '#start/env'
 import { TokenOwnersProvider } from '#models/token_owners'
+import { SessionUsersProvider } from '#models/session_users'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
@@ -15,7 +16,8 @@ const authConfig = defineConfig({
   guards: {
     web: sessionGuard({
       useRememberMeTokens: false,
-      provider: sessionUserProvider({
+      // The user and their roles in one statement, remembered for AUTH_CACHE_TTL.
+      provider: new SessionUsersProvider({
         model: () => import('#models/user'),
       }),
     }),
@@ -34,10 +36,24 @@ export default authConfig
 /** Personal API tokens. */
 export const apiTokensConfig = {
   /**
-   * How fresh a token's `last_used_at` is kept: a request writes it only
-   * when the stored value is older than this, so reads do not write.
+   * How fresh a token's `last_used_at` is kept: requests only note a use
+   * in memory, and a timer writes it at most once per this period per
+   * token (app/services/auth/token_use_recorder.ts).
    */
-  lastUsedResolutionMs: string.milliseconds.parse(env.get('API_TOKEN_LAST_USED_RESOLUTION', '5m')),
+  lastUsedResolutionMs: string.milliseconds.parse(env.get('API_TOKEN_LAST_USED_RESOLUTION', '1m')),
+}
+
+/**
+ * The in-process memory of verified credentials
+ * (app/services/auth/verified_credentials.ts): bearer tokens with their
+ * owner and roles, and session users with their roles. A change made in
+ * another process applies here once the entry is older than `ttlMs`.
+ */
+export const authCacheConfig = {
+  /** How long a credential check's read is reused; 0 turns the cache off. */
+  ttlMs: string.milliseconds.parse(env.get('AUTH_CACHE_TTL', '1s')),
+  /** Entries per cache (tokens, session users): a bound on memory. */
+  maxEntries: 10_000,
 }
 
 declare module '@adonisjs/auth/types' {

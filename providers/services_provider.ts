@@ -16,6 +16,7 @@ import EventStreamLimits from '#services/environments/event_stream_limits'
  * tests can reach (or swap) it; and the stateless services the read paths
  * inject, bound as singletons so that a request does not rebuild its
  * service chain (the User Office client's HTTP agent, the sync limiter).
+ * On termination, API token uses still noted in memory are written.
  */
 export default class ServicesProvider {
   constructor(protected app: ApplicationService) {}
@@ -57,5 +58,10 @@ export default class ServicesProvider {
       async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
     container.singleton(EventStreamLimits, () => new EventStreamLimits())
+  }
+  async boot() {
+    // Token uses noted in memory are written before the database pools close.
+    const { default: tokenUses } = await import('#services/auth/token_use_recorder')
+    this.app.terminating(() => tokenUses.flush())
   }
 }

@@ -2,8 +2,13 @@ import { AccessToken, DbAccessTokensProvider } from '@adonisjs/auth/access_token
 import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
-import { apiTokensConfig } from '#config/auth'
-import { ROLE_SOURCES } from '#models/user_role'
+import { accountColumns, roleColumns, splitAccountRow } from '#models/account_rows'
+import {
+  forgetToken,
+  verifiedTokens,
+  type VerifiedTokenRows,
+} from '#services/auth/verified_credentials'
+import tokenUses from '#services/auth/token_use_recorder'
 
 type TimestampValue = Date | string | number | null
 type TokenRow = Parameters<DbAccessTokensProvider<LucidModel>['dbRowToAccessToken']>[0]
@@ -22,6 +27,8 @@ const TOKEN_COLUMNS = [
   'expires_at',
 ] as const
 const TOKEN_PREFIX = 'token__'
+/** A token id as the portal writes it: digits, no leading zero. */
+const CANONICAL_ID = /^[1-9][0-9]{0,15}$/
 
 function asDate(value: TimestampValue) {
   if (value === null || value instanceof Date) {
@@ -41,9 +48,11 @@ function asDate(value: TimestampValue) {
  * - A read does not write. The package updates `last_used_at` on every
  *   request and before it checks the secret (anyone knowing a token id
  *   could force a write per request). Here the secret and the expiry are
- *   checked first, and `last_used_at` is written only when the stored
- *   value is older than API_TOKEN_LAST_USED_RESOLUTION, with a
- *   conditional UPDATE so that replicas do not write it twice.
+ *   checked first, and the use is only noted in memory: the token use
+ *   recorder (app/services/auth/token_use_recorder.ts) writes it later,
+ *   off the request path, in one batched conditional UPDATE.
+ * - `verifyWithOwner` reads the token with its owner and roles in one
+ *   statement and remembers it for API_TOKEN_CACHE_TTL.
  */
 export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokensProvider<Model> {
   dbRowToAccessToken(row: TokenRow) {
@@ -60,7 +69,14 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
     } as typeof row)
   }
 
-  /** The token for a publicly shared value, or null; no write unless the secret matches. */
+  /** Deletes one of the tokenable's tokens; this process forgets it at once (sign-out, revocation). */
+  async delete(tokenable: InstanceType<Model>, identifier: string | number | BigInt) {
+    const deleted = await super.delete(tokenable, identifier)
+    forgetToken(String(identifier))
+    return deleted
+  }
+
+  /** The token for a publicly shared value, or null (its use is noted, not written here). */
   async verify(tokenValue: Secret<string>) {
     const decoded = AccessToken.decode(this.prefix, tokenValue.release())
     if (!decoded) {
@@ -76,80 +92,82 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
   }
 
   /**
-   * `verify` and the token's owner with its role names in one statement:
-   * the token row, the owner's columns (all but the password hash) and the
-   * owner's roles by source. Null when the token is unknown, expired, its
-   * secret does not match, or its owner is gone.
+   * `verify` and the token's owner with its role names: what
+   * `readWithOwner` read, or remembered for API_TOKEN_CACHE_TTL
+   * (app/services/auth/verified_credentials.ts). Either way the presented
+   * secret is checked against the stored hash (constant time) and the
+   * expiry against the clock, so a wrong secret is never admitted from
+   * memory. Null when the token is unknown, expired, its secret does not
+   * match, or its owner is gone.
    */
   async verifyWithOwner(tokenValue: Secret<string>) {
     const decoded = AccessToken.decode(this.prefix, tokenValue.release())
     if (!decoded) {
       return null
     }
+    // Only the canonical spelling of an id is remembered: "01" reads the
+    // row of 1 too, but must not outlive the revocation of token 1.
+    const cacheable = CANONICAL_ID.test(decoded.identifier)
+    const remembered = cacheable ? verifiedTokens.get(decoded.identifier) : undefined
+    const generation = verifiedTokens.generation
+    const rows = remembered ?? (await this.readWithOwner(decoded.identifier))
+    if (!rows) {
+      return null
+    }
+    const token = this.#admit(rows.tokenRow as TokenRow, decoded.secret)
+    if (!token) {
+      return null
+    }
+    // Only what a right secret opened is remembered.
+    if (!remembered && cacheable) {
+      verifiedTokens.store(decoded.identifier, String(token.tokenableId), rows, generation)
+    }
+    return { token, ownerRow: rows.ownerRow, roles: rows.roles }
+  }
+
+  /**
+   * One statement: the token row (timestamps as dates), the owner's
+   * columns (all but the password hash) and the owner's roles by source.
+   * Null when the token or its owner is gone. Nothing is verified here.
+   */
+  async readWithOwner(identifier: string): Promise<VerifiedTokenRows | null> {
     const model = this.options.tokenableModel
-    const ownerTable = model.table
-    const ownerColumns = [...model.$columnsDefinitions.values()]
-      .map((column) => column.columnName)
-      .filter((name) => name !== 'password')
     const db = await this.getDb()
-    const rolesOf = (source: string) =>
-      db.raw(
-        `(SELECT group_concat(r.role) FROM user_roles r WHERE r.user_id = o.id AND r.source = ?) AS ${TOKEN_PREFIX}roles_${source}`,
-        [source]
-      )
     const row = await db
       .from(`${this.table} as t`)
-      .join(`${ownerTable} as o`, 'o.id', 't.tokenable_id')
-      .where('t.id', decoded.identifier)
+      .join(`${model.table} as o`, 'o.id', 't.tokenable_id')
+      .where('t.id', identifier)
       .where('t.type', this.type)
-      .select(ownerColumns.map((name) => `o.${name}`))
+      .select(accountColumns(model, 'o'))
       .select(TOKEN_COLUMNS.map((name) => `t.${name} as ${TOKEN_PREFIX}${name}`))
-      .select(ROLE_SOURCES.map(rolesOf))
+      .select(roleColumns(db, 'o'))
       .limit(1)
       .first()
     if (!row) {
       return null
     }
     const tokenRow: Record<string, unknown> = {}
-    const ownerRow: Record<string, unknown> = {}
+    const accountRow: Record<string, unknown> = {}
     for (const [name, value] of Object.entries(row as Record<string, unknown>)) {
       if (name.startsWith(TOKEN_PREFIX)) {
         tokenRow[name.slice(TOKEN_PREFIX.length)] = value
       } else {
-        ownerRow[name] = value
+        accountRow[name] = value
       }
     }
-    const token = await this.#admit(tokenRow as TokenRow, decoded.secret)
-    if (!token) {
-      return null
+    for (const name of ['created_at', 'updated_at', 'last_used_at', 'expires_at'] as const) {
+      tokenRow[name] = asDate(tokenRow[name] as TimestampValue)
     }
-    const roles = ROLE_SOURCES.flatMap((source) =>
-      splitRoles(tokenRow[`roles_${source}`]).map((role) => ({ role, source }))
-    )
-    return { token, ownerRow, roles }
+    return { tokenRow, ...splitAccountRow(accountRow) }
   }
 
-  /** The token when the secret matches and it has not expired; records its use (throttled). */
-  async #admit(row: TokenRow, secret: Secret<string>) {
+  /** The token when the secret matches and it has not expired; its use is noted for a later write. */
+  #admit(row: TokenRow, secret: Secret<string>) {
     const token = this.dbRowToAccessToken(row)
     if (!token.verify(secret) || token.isExpired()) {
       return null
     }
-    const now = new Date()
-    const staleBefore = new Date(now.getTime() - apiTokensConfig.lastUsedResolutionMs)
-    if (!token.lastUsedAt || token.lastUsedAt < staleBefore) {
-      const db = await this.getDb()
-      await db
-        .from(this.table)
-        .where({ id: row.id, type: row.type })
-        .where((query) => query.whereNull('last_used_at').orWhere('last_used_at', '<', staleBefore))
-        .update({ last_used_at: now })
-      token.lastUsedAt = now
-    }
+    tokenUses.note(token)
     return token
   }
-}
-
-function splitRoles(value: unknown) {
-  return typeof value === 'string' && value !== '' ? value.split(',') : []
 }

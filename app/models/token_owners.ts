@@ -1,19 +1,19 @@
 import { AccessTokensLucidUserProvider } from '@adonisjs/auth/access_tokens'
 import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidTokenable } from '@adonisjs/auth/types/access_tokens'
-import type { LucidRow } from '@adonisjs/lucid/types/model'
 import type { StoredAccessTokens } from '#models/stored_access_tokens'
+import { accountFromRows } from '#models/account_rows'
 
 /** At most this many verified owners wait for the guard's `findById` (a safety bound). */
 const MAX_WAITING = 10_000
 
 /**
  * The API guard's user provider, reading the token, its owner and the
- * owner's roles in one statement (`StoredAccessTokens.verifyWithOwner`)
- * instead of three. The guard asks for the token first and then for its
- * owner by id: the owner read with the token waits here for that second
- * call, once (each request gets its own model instance: the auth middleware
- * withholds roles per request).
+ * owner's roles in one statement (`StoredAccessTokens.verifyWithOwner`,
+ * remembered for API_TOKEN_CACHE_TTL) instead of three. The guard asks
+ * for the token first and then for its owner by id: the owner read with
+ * the token waits here for that second call, once (each request gets its
+ * own model instance: the auth middleware withholds roles per request).
  */
 export class TokenOwnersProvider<
   TokenableProperty extends string,
@@ -27,20 +27,12 @@ export class TokenOwnersProvider<
     if (!verified) {
       return null
     }
-    const model = await this.getModel()
-    const owner = model.$createFromAdapterResult(verified.ownerRow) as LucidRow
-    const roleRows = model.$getRelation('roleRows')!.relatedModel()
-    owner.$setRelated(
-      'roleRows',
-      verified.roles.map((role) =>
-        roleRows.$createFromAdapterResult({ user_id: owner.$primaryKeyValue, ...role })!
-      )
-    )
+    const owner = accountFromRows(await this.getModel(), verified) as InstanceType<UserModel>
     if (this.#waiting.size >= MAX_WAITING) {
       this.#waiting.clear()
     }
     const key = String(verified.token.tokenableId)
-    this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), owner as InstanceType<UserModel>])
+    this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), owner])
     return verified.token
   }
 

@@ -4,6 +4,8 @@ import limiter from '@adonisjs/limiter/services/main'
 import app from '@adonisjs/core/services/app'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
+import { sessionAccounts, verifiedTokens } from '#services/auth/verified_credentials'
+import tokenUses from '#services/auth/token_use_recorder'
 
 /**
  * Every test of the group runs in a transaction rolled back afterwards,
@@ -19,4 +21,10 @@ export function isolateEachTest(group: Group) {
   group.each.setup(() => testUserOffice.reset())
   // Answers the User Office gave one test must not authorise the next.
   group.each.setup(async () => (await app.container.make(UserOfficeAuthorization)).forget())
+  // Rows a rolled-back test read must not answer for the next one (SQLite reuses ids).
+  group.each.setup(() => {
+    verifiedTokens.clear()
+    sessionAccounts.clear()
+    tokenUses.discard()
+  })
 }

@@ -94,6 +94,7 @@ export default class AccessTokenService {
     if (!token) {
       throw new NotFoundException()
     }
+    // The token store forgets it in this process too (app/models/stored_access_tokens.ts).
     await User.accessTokens.delete(user, tokenId)
     await this.audit.record({
       actor: user,

@@ -8,6 +8,7 @@ import type RequestOrigin from '#services/request_origin'
 import { idDerivedUsername } from '#services/auth/saml/saml_identity_mapper'
 import samlConfig from '#config/saml'
 import oidcConfig from '#config/oidc'
+import { forgetAccount } from '#services/auth/verified_credentials'
 import AccountConflictException from '#exceptions/account_conflict_exception'
 
 export type ExternalIdentity = {
@@ -171,6 +172,8 @@ export default class ExternalAccountService {
 
   async #auditRenames(renames: Rename[], origin: RequestOrigin, claimedBy?: User) {
     for (const { user, old, reason } of renames) {
+      // Committed by now: this process stops reusing the old name.
+      forgetAccount(user.id)
       await this.audit.record({
         actor: null,
         action: 'user.rename',

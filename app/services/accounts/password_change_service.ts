@@ -9,6 +9,7 @@ import AuditService from '#services/audit_service'
 import LoginThrottle from '#services/auth/login_throttle'
 import type RequestOrigin from '#services/request_origin'
 import { FIRST_ADMIN_PASSWORD_FILE } from '#services/accounts/first_admin_password'
+import { forgetAccount } from '#services/auth/verified_credentials'
 import InvalidCredentialsException from '#exceptions/invalid_credentials_exception'
 import NotFoundException from '#exceptions/not_found_exception'
 import PasswordNotLocalException from '#exceptions/password_not_local_exception'
@@ -44,10 +45,12 @@ export default class PasswordChangeService {
     origin: RequestOrigin,
     keepSession: string | null
   ) {
-    if (user.provider !== 'local' || !user.password) {
+    // Read here: the signed-in user is read without its password hash (app/models/session_users.ts).
+    const stored = await User.query().where('id', user.id).select('provider', 'password').first()
+    if (stored?.provider !== 'local' || !stored.password) {
       throw new PasswordNotLocalException()
     }
-    const storedHash = user.password
+    const storedHash = stored.password
     try {
       await this.throttle.guard(user.username, origin.clientIp, null, async () => {
         if (!(await hash.verify(storedHash, input.currentPassword))) {
@@ -110,6 +113,7 @@ export default class PasswordChangeService {
       )
       return { sessionsEnded, tokensRevoked, username: user.username }
     })
+    forgetAccount(userId)
     // The bootstrap password is spent once its admin has chosen another.
     if (ended.username === portalConfig.bootstrapAdmin.username) {
       await rm(FIRST_ADMIN_PASSWORD_FILE(), { force: true })

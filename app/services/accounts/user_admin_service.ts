@@ -11,6 +11,7 @@ import QuotaService from '#services/environments/quota_service'
 import AccessTokenService from '#services/accounts/access_token_service'
 import AccessService, { opensWithToken } from '#services/access/access_service'
 import EnvironmentService from '#services/environments/environment_service'
+import { forgetAccount } from '#services/auth/verified_credentials'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
 
@@ -137,6 +138,8 @@ export default class UserAdminService {
       }
       return { user: found, changed: diff }
     })
+    // Roles, the disabled flag and tokens may have changed: this process stops reusing what it read.
+    forgetAccount(user.id)
     const disabledNow = changed.disabled !== undefined && user.disabled
     // A disabled person keeps no way into what still runs: Guacamole records go at
     // once, and web applications that take the environment's secret as their login

@@ -13,6 +13,7 @@ import type RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import UserAdminService from '#services/accounts/user_admin_service'
 import LoginThrottle from '#services/auth/login_throttle'
+import { forgetAccount } from '#services/auth/verified_credentials'
 import ConflictException from '#exceptions/conflict_exception'
 
 /**
@@ -101,6 +102,7 @@ export default class UserErasureService {
       await this.users.endAccess(trx, user.id)
       await this.scrubAuditTrail(trx, user.id, personal, pseudonym)
     })
+    forgetAccount(user.id)
 
     // After the account is disabled and its sessions gone, so no new environment can follow.
     const removed = await this.environments.disposeAllOf(admin, user, origin)

@@ -7,6 +7,7 @@ import AuditService from '#services/audit_service'
 import AccessTokenService from '#services/accounts/access_token_service'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import type RequestOrigin from '#services/request_origin'
+import { forgetAccount } from '#services/auth/verified_credentials'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
 import { signIns } from '#services/metrics/portal_metrics'
 
@@ -51,6 +52,8 @@ export default class SignInCompletion {
     }
     user.lastLoginAt = DateTime.utc()
     await user.save()
+    // The IdP's admin role and the profile may have changed with this sign-in.
+    forgetAccount(user.id)
     await user.load('roleRows')
     await this.experiments.syncQuietly(user)
     signIns.inc({ provider: outcome.provider, outcome: 'success' })
@@ -74,6 +77,7 @@ export default class SignInCompletion {
         await current.useTransaction(trx).delete()
         await this.tokens.revokeAdminScoped(user.id, trx)
       })
+      forgetAccount(user.id)
     }
   }
 
