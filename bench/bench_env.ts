@@ -12,5 +12,9 @@ export function benchPortalEnv(): Record<string, string> {
     DB_PASSWORD: process.env.DB_PASSWORD ?? '',
     DB_DATABASE: process.env.DB_DATABASE ?? 'portal_bench',
     APP_KEY: process.env.APP_KEY!,
+    // BENCH_CPU_PROFILE_DIR=/tmp/x writes each portal process's V8 CPU profile there on exit.
+    ...(process.env.BENCH_CPU_PROFILE_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}` }
+      : {}),
   }
 }

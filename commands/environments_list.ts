@@ -2,7 +2,7 @@ import { flags } from '@adonisjs/core/ace'
 import AdminCommand from './_admin_command.js'
 import { bytesText, cpuText } from './_resource_text.js'
 import Image from '#models/image'
-import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
+import { adminEnvironmentValues } from '#transformers/admin_environment_transformer'
 import NotFoundException from '#exceptions/not_found_exception'
 import { MAX_PER_PAGE } from '#validators/pagination'
 
@@ -50,9 +50,9 @@ export default class EnvironmentsList extends AdminCommand {
     })
 
     if (this.json) {
-      return this.printJson(
-        await this.serialize(AdminEnvironmentTransformer.transform(environments))
-      )
+      return this.printJson({
+        data: environments.map((row) => adminEnvironmentValues(row, row.image, row.ownerUsername)),
+      })
     }
     if (environments.length === 0) {
       this.logger.info('No environment matches')
@@ -74,9 +74,9 @@ export default class EnvironmentsList extends AdminCommand {
     for (const environment of environments) {
       table.row([
         String(environment.id),
-        environment.user.username,
+        environment.ownerUsername ?? '',
         environment.name,
-        environment.image.name,
+        environment.image?.name ?? '',
         environment.state,
         environment.driver,
         cpuText(environment.cpuMillicores),

@@ -106,6 +106,7 @@ export const schema = {
   MOUNT_CONTAINER_RO_ROOTS: Env.schema.string.optional(),
   MOUNT_CONTAINER_RW_ROOTS: Env.schema.string.optional(),
   EXPERIMENTS_SYNC_MAX_AGE_MINUTES: integer(0, 10_080),
+  IMAGE_CATALOGUE_CACHE_SECONDS: integer(0, 3600),
   LAUNCH_MEMBERSHIP_MAX_AGE_MINUTES: integer(0, 1440),
   EXPERIMENTS_SYNC_PAGE_SIZE: integer(1, 1000),
   EXPERIMENTS_SYNC_MAX_PAGES: integer(1, 100_000),

@@ -1,6 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import EnvironmentsController from '#controllers/environments_controller'
-import AdminEnvironmentTransformer from '#transformers/admin_environment_transformer'
+import AdminEnvironmentTransformer, {
+  adminEnvironmentValues,
+} from '#transformers/admin_environment_transformer'
 import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
@@ -24,7 +26,7 @@ export default class AdminEnvironmentsController extends EnvironmentsController 
     const listing = await ctx.containerResolver.make(AdminEnvironmentListing)
     const { rows, meta } = await listing.list(filters)
     return {
-      data: await ctx.serialize.withoutWrapping(AdminEnvironmentTransformer.transform(rows)),
+      data: rows.map((row) => adminEnvironmentValues(row, row.image, row.ownerUsername)),
       meta,
     }
   }

@@ -3,7 +3,10 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
-import EnvironmentTransformer from '#transformers/environment_transformer'
+import EnvironmentTransformer, {
+  environmentValues,
+  holdingValues,
+} from '#transformers/environment_transformer'
 import { listPage } from '#transformers/list_page'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
@@ -32,9 +35,12 @@ export default class EnvironmentsController {
     const filters = await ctx.request.validateUsing(environmentListValidator, {
       data: ctx.request.qs(),
     })
-    const page = await this.environments.list(ctx.auth.getUserOrFail(), filters)
+    const { page, rows } = await this.environments.list(ctx.auth.getUserOrFail(), filters)
     return listPage(
-      await ctx.serialize.withoutWrapping(EnvironmentTransformer.transform(page.all())),
+      rows.map((row) => ({
+        ...environmentValues(row, row.image),
+        ...holdingValues(row.role, row.sharedBy),
+      })),
       page
     )
   }

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
-import ExperimentTransformer from '#transformers/experiment_transformer'
+import ExperimentTransformer, { experimentSummary } from '#transformers/experiment_transformer'
 import { listPage } from '#transformers/list_page'
 import {
   experimentListValidator,
@@ -21,9 +21,15 @@ export default class ExperimentsController {
     const filters = await ctx.request.validateUsing(experimentListValidator, {
       data: ctx.request.qs(),
     })
-    const { page, stale, lastSyncedAt } = await this.catalog.list(ctx.auth.getUserOrFail(), filters)
-    const rows = await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(page.all()))
-    return listPage(rows, page, { stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null })
+    const { page, rows, stale, lastSyncedAt } = await this.catalog.list(
+      ctx.auth.getUserOrFail(),
+      filters
+    )
+    return listPage(
+      rows.map((row) => experimentSummary(row, row.favorite)),
+      page,
+      { stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null }
+    )
   }
 
   async show(ctx: HttpContext) {

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import ImageCatalogService from '#services/images/image_catalog_service'
 import { imageListValidator } from '#validators/image'
-import ImageTransformer from '#transformers/image_transformer'
+import { imageValues } from '#transformers/image_transformer'
 import { listPage } from '#transformers/list_page'
 
 /**
@@ -14,10 +14,7 @@ export default class ImagesController {
 
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(imageListValidator, { data: ctx.request.qs() })
-    const result = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
-    return listPage(
-      await ctx.serialize.withoutWrapping(ImageTransformer.transform(result.all())),
-      result
-    )
+    const { page, rows } = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
+    return listPage(rows.map(imageValues), page)
   }
 }

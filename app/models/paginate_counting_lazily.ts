@@ -1,39 +1,71 @@
 import { ModelPaginator } from '@adonisjs/lucid/orm'
+import { SimplePaginator } from '@adonisjs/lucid/database'
 import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+
+type Query<Model extends LucidModel> = ModelQueryBuilderContract<Model, InstanceType<Model>>
+
+/**
+ * Reads one row more than the page and tells the total from it when it can:
+ * when that row is missing, the total is the rows before the page plus the
+ * page's rows (the usual case for a scientist's lists, which fit on their
+ * first page), and the `count(*)` is skipped.
+ */
+async function countingLazily<Model extends LucidModel, Row>(
+  query: Query<Model>,
+  page: number,
+  perPage: number,
+  read: (rows: Query<Model>) => Promise<Row[]>
+) {
+  const skipped = (page - 1) * perPage
+  const rows = await read(
+    query
+      .clone()
+      .offset(skipped)
+      .limit(perPage + 1)
+  )
+  if (rows.length <= perPage && (rows.length > 0 || page === 1)) {
+    return { rows: rows.slice(0, perPage), total: skipped + rows.length }
+  }
+  const [counted] = await query
+    .clone()
+    .clearOrder()
+    .clearLimit()
+    .clearOffset()
+    .clearSelect()
+    .count('* as total')
+    .pojo<{ total: number | string }>()
+  return { rows: rows.slice(0, perPage), total: Number(counted.total) }
+}
 
 /**
  * A page like Lucid's `paginate`, with the same paginator and meta, that
- * runs the `count(*)` only when the page cannot tell the total itself. It
- * reads one row more than the page: when that row is missing, the total is
- * the rows before the page plus the page's rows (the usual case for a
- * scientist's lists, which fit on their first page), and the count is
- * skipped. Models with paginate or fetch hooks must not use it (none do).
+ * runs the `count(*)` only when the page cannot tell the total itself.
+ * Models with paginate or fetch hooks must not use it (none do).
  */
 export async function paginateCountingLazily<Model extends LucidModel>(
-  query: ModelQueryBuilderContract<Model, InstanceType<Model>>,
+  query: Query<Model>,
   page: number,
   perPage: number
 ) {
-  const skipped = (page - 1) * perPage
-  const rows = await query
-    .clone()
-    .offset(skipped)
-    .limit(perPage + 1)
-  let total: number
-  if (rows.length <= perPage && (rows.length > 0 || page === 1)) {
-    total = skipped + rows.length
-  } else {
-    const [counted] = await query
-      .clone()
-      .clearOrder()
-      .clearLimit()
-      .clearOffset()
-      .clearSelect()
-      .count('* as total')
-      .pojo<{ total: number | string }>()
-    total = Number(counted.total)
-  }
-  const paginator = new ModelPaginator(total, perPage, page, ...rows.slice(0, perPage))
+  const { rows, total } = await countingLazily(query, page, perPage, (rowsQuery) => rowsQuery)
+  const paginator = new ModelPaginator(total, perPage, page, ...rows)
+  paginator.namingStrategy = query.model.namingStrategy
+  return paginator
+}
+
+/**
+ * The same page as plain rows (`pojo()`), column names as the database
+ * answers them: for lists that build their answer from the row itself.
+ */
+export async function paginatePlainCountingLazily<Model extends LucidModel>(
+  query: Query<Model>,
+  page: number,
+  perPage: number
+) {
+  const { rows, total } = await countingLazily(query, page, perPage, (rowsQuery) =>
+    rowsQuery.pojo<Record<string, unknown>>()
+  )
+  const paginator = new SimplePaginator(total, perPage, page, ...rows)
   paginator.namingStrategy = query.model.namingStrategy
   return paginator
 }

@@ -1,4 +1,5 @@
 import type Environment from '#models/environment'
+import type Image from '#models/image'
 import { ACCESS_PROTOCOLS, IMAGE_DRIVERS } from '#models/image'
 import { ENVIRONMENT_STATES } from '#domain/environment_states'
 import { ENVIRONMENT_ROLES, type EnvironmentRole } from '#domain/share_roles'
@@ -17,6 +18,8 @@ const columnFields = defineFields({
   createdAt: { type: 'date-time' },
   updatedAt: { type: 'date-time' },
 })
+
+const COLUMNS = fieldNames(columnFields)
 
 export const environmentFields = defineFields({
   ...columnFields,
@@ -49,13 +52,34 @@ export const environmentHoldingFields = defineFields({
   },
 })
 
-/** The environment itself, whoever looks at it (owner, colleague, admin). */
-export function environmentValues(environment: Environment): FieldValues<typeof environmentFields> {
-  const image = environment.$preloaded.image ? environment.image : null
+/** The columns an environment's views read, as the model reads them. */
+export type EnvironmentColumns = Pick<
+  Environment,
+  | keyof typeof columnFields
+  | keyof typeof computeFields
+  | 'failureReason'
+  | 'lastActivityAt'
+  | 'experimentId'
+  | 'sessionId'
+>
+
+/** What the views show of an environment's image. */
+export type EnvironmentImage = Pick<Image, 'name' | 'protocol'> | null
+
+/**
+ * The environment itself, whoever looks at it (owner, colleague, admin):
+ * from a model or from a list's plain row, with its image when known.
+ */
+export function environmentValues(
+  environment: EnvironmentColumns,
+  image: EnvironmentImage
+): FieldValues<typeof environmentFields> {
+  const columns = {} as Record<keyof typeof columnFields, unknown>
+  for (const name of COLUMNS) {
+    columns[name] = environment[name]
+  }
   return {
-    ...(Object.fromEntries(
-      fieldNames(columnFields).map((name) => [name, environment[name]])
-    ) as Pick<Environment, keyof typeof columnFields>),
+    ...(columns as Pick<Environment, keyof typeof columnFields>),
     // A freshly created model has no value for columns it did not set.
     failureReason: environment.failureReason ?? null,
     lastActivityAt: environment.lastActivityAt ?? null,
@@ -65,6 +89,19 @@ export function environmentValues(environment: Environment): FieldValues<typeof 
     protocol: image ? image.protocol : null,
     resources: computeOf(environment),
   }
+}
+
+/** The image a model's view shows: the preloaded one, if any. */
+export function preloadedImage(environment: Environment): EnvironmentImage {
+  return environment.$preloaded.image ? environment.image : null
+}
+
+/** How the caller holds it, as the scientists' views show it. */
+export function holdingValues(
+  role: EnvironmentRole | undefined,
+  sharedBy: string | null | undefined
+): FieldValues<typeof environmentHoldingFields> {
+  return { role: role ?? 'owner', sharedBy: sharedBy ?? null }
 }
 
 /**
@@ -78,9 +115,8 @@ export default class EnvironmentTransformer extends BaseTransformer<Environment>
   toObject(): FieldValues<typeof environmentFields> &
     Partial<FieldValues<typeof environmentHoldingFields>> {
     return {
-      ...environmentValues(this.resource),
-      role: (this.resource.$extras.role as EnvironmentRole | undefined) ?? 'owner',
-      sharedBy: (this.resource.$extras.sharedBy as string | null | undefined) ?? null,
+      ...environmentValues(this.resource, preloadedImage(this.resource)),
+      ...holdingValues(this.resource.$extras.role, this.resource.$extras.sharedBy),
     }
   }
 }

@@ -25,6 +25,23 @@ export const experimentFields = defineFields({
   },
 })
 
+const COLUMNS = fieldNames(columnFields)
+
+/** What an experiment in a list shows: its columns, as the model reads them. */
+export type ExperimentColumns = Pick<Experiment, (typeof COLUMNS)[number]>
+
+/** An experiment without its sessions, as lists show it; `favorite` is the caller's own flag. */
+export function experimentSummary(experiment: ExperimentColumns, favorite: unknown) {
+  const summary = {} as Record<(typeof COLUMNS)[number], unknown>
+  for (const name of COLUMNS) {
+    summary[name] = experiment[name]
+  }
+  return {
+    ...(summary as ExperimentColumns),
+    favorite: Boolean(favorite),
+  } satisfies FieldValues<typeof experimentFields>
+}
+
 /**
  * An experiment as its members see it. `favorite` is the caller's own
  * flag (from their membership, loaded as the `favorite` extra); sessions
@@ -32,10 +49,7 @@ export const experimentFields = defineFields({
  */
 export default class ExperimentTransformer extends BaseTransformer<Experiment> {
   toObject(): FieldValues<typeof experimentFields> {
-    const summary = {
-      ...this.pick(this.resource, fieldNames(columnFields)),
-      favorite: Boolean(this.resource.$extras.favorite),
-    }
+    const summary = experimentSummary(this.resource, this.resource.$extras.favorite)
     // Lists leave sessions out; the detail view preloads them.
     if (!this.resource.$preloaded.sessions) {
       return summary

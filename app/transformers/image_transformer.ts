@@ -55,6 +55,21 @@ export function computeOf(resource: Pick<Image, keyof typeof computeFields>) {
   return Object.fromEntries(fieldNames(computeFields).map((name) => [name, resource[name]]))
 }
 
+/** What the catalogue shows of an image: its columns, as the model reads them. */
+export type ImageColumns = Pick<Image, (typeof COLUMNS)[number] | keyof typeof computeFields>
+
+/** An image as users choose it, from a model or from a list's plain row. */
+export function imageValues(image: ImageColumns): FieldValues<typeof imageFields> {
+  const columns = {} as Record<(typeof COLUMNS)[number], unknown>
+  for (const name of COLUMNS) {
+    columns[name] = image[name]
+  }
+  return {
+    ...(columns as Pick<Image, (typeof COLUMNS)[number]>),
+    resources: computeOf(image),
+  }
+}
+
 /**
  * An image as users choose it from the catalogue: what it offers and the
  * resources it gets, never how it is run (reference, environment, command)
@@ -62,9 +77,6 @@ export function computeOf(resource: Pick<Image, keyof typeof computeFields>) {
  */
 export default class ImageTransformer extends BaseTransformer<Image> {
   toObject(): FieldValues<typeof imageFields> {
-    return {
-      ...this.pick(this.resource, COLUMNS),
-      resources: computeOf(this.resource),
-    }
+    return imageValues(this.resource)
   }
 }

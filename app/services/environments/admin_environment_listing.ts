@@ -1,6 +1,9 @@
 import { errors as vineErrors } from '@vinejs/vine'
-import Environment from '#models/environment'
-import { LISTED_COLUMNS, LISTED_IMAGE_COLUMNS } from '#models/environment_listed_columns'
+import {
+  listedEnvironment,
+  listedEnvironmentsQuery,
+  type ListedEnvironment,
+} from '#models/listed_environment'
 import type { EnvironmentState } from '#domain/environment_states'
 import type { AdminEnvironmentSort } from '#domain/listing'
 import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
@@ -28,26 +31,25 @@ const SORT_COLUMNS = {
  * number (counted) or after a cursor (keyset on the sort column and the id).
  */
 export default class AdminEnvironmentListing {
-  /** One page of environments with their image and owner's name, and its meta. */
+  /**
+   * One page of environments with their image and owner's name (joined:
+   * one statement, plus the count of a numbered page), and its meta.
+   */
   async list(filters: AdminEnvironmentFilters) {
     const sort = filters.sort ?? '-createdAt'
     const descending = sort.startsWith('-')
     const column = SORT_COLUMNS[sort.replace('-', '') as keyof typeof SORT_COLUMNS]
     const perPage = filters.perPage ?? 20
-    const query = Environment.query()
-      .select(LISTED_COLUMNS)
-      .if(filters.state, (q) => q.where('state', filters.state!))
-      .if(!filters.state, (q) => q.whereNot('state', 'removed'))
-      .if(filters.userId, (q) => q.where('user_id', filters.userId!))
-      .if(filters.imageId, (q) => q.where('image_id', filters.imageId!))
-      .if(filters.experimentId, (q) => q.where('experiment_id', filters.experimentId!))
-      .if(filters.driver, (q) => q.where('driver', filters.driver!))
-      .preload('image', (q) => q.select(LISTED_IMAGE_COLUMNS))
-      // The owner's name only: never the password hash or anything else of the account.
-      .preload('user', (q) => q.select('id', 'username'))
-      .orderBy(column, descending ? 'desc' : 'asc')
-      .orderBy('id', descending ? 'desc' : 'asc')
-    const cursorAfter = (rows: Environment[]) =>
+    const query = listedEnvironmentsQuery()
+      .if(filters.state, (q) => q.where('environments.state', filters.state!))
+      .if(!filters.state, (q) => q.whereNot('environments.state', 'removed'))
+      .if(filters.userId, (q) => q.where('environments.user_id', filters.userId!))
+      .if(filters.imageId, (q) => q.where('environments.image_id', filters.imageId!))
+      .if(filters.experimentId, (q) => q.where('environments.experiment_id', filters.experimentId!))
+      .if(filters.driver, (q) => q.where('environments.driver', filters.driver!))
+      .orderBy(`environments.${column}`, descending ? 'desc' : 'asc')
+      .orderBy('environments.id', descending ? 'desc' : 'asc')
+    const cursorAfter = (rows: ListedEnvironment[]) =>
       encodeListCursor({ after: rows[rows.length - 1].id, sort })
 
     if (filters.cursor) {
@@ -67,17 +69,22 @@ export default class AdminEnvironmentListing {
       const found = await query
         .where((q) =>
           q
-            .whereRaw(`${column} ${beyond} (SELECT ${column} FROM environments WHERE id = ?)`, [
-              after,
-            ])
+            .whereRaw(
+              `environments.${column} ${beyond} (SELECT ${column} FROM environments WHERE id = ?)`,
+              [after]
+            )
             .orWhere((tie) =>
               tie
-                .whereRaw(`${column} = (SELECT ${column} FROM environments WHERE id = ?)`, [after])
-                .where('id', beyond, after)
+                .whereRaw(
+                  `environments.${column} = (SELECT ${column} FROM environments WHERE id = ?)`,
+                  [after]
+                )
+                .where('environments.id', beyond, after)
             )
         )
         .limit(perPage + 1)
-      const rows = found.slice(0, perPage)
+        .pojo<Record<string, unknown>>()
+      const rows = found.slice(0, perPage).map(listedEnvironment)
       const meta: KeysetListMeta = {
         perPage,
         nextCursor: found.length > perPage ? cursorAfter(rows) : null,
@@ -85,8 +92,8 @@ export default class AdminEnvironmentListing {
       return { rows, meta }
     }
     const page = filters.page ?? 1
-    const paginator = await query.paginate(page, perPage)
-    const rows = paginator.all()
+    const paginator = await query.pojo<Record<string, unknown>>().paginate(page, perPage)
+    const rows = paginator.all().map(listedEnvironment)
     const meta: KeysetListMeta = {
       total: paginator.total,
       perPage,

@@ -4,8 +4,9 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
-import { paginateCountingLazily } from '#models/paginate_counting_lazily'
-import { LISTED_COLUMNS, LISTED_IMAGE_COLUMNS } from '#models/environment_listed_columns'
+import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
+import { listedEnvironment, listedEnvironmentsQuery } from '#models/listed_environment'
+import type { EnvironmentRole } from '#domain/share_roles'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -130,8 +131,8 @@ export default class EnvironmentService {
   /**
    * The user's environments and those shared with them while they still
    * belong to the environment's experiment (removed ones excluded unless
-   * asked for), each with the caller's role in `$extras` (owner, user,
-   * guest) and, for shared ones, the owner's username.
+   * asked for), each with the caller's role (owner, user, guest) and,
+   * for shared ones, the owner's username: one statement, plain rows.
    */
   async list(user: User, filters: OwnEnvironmentFilters) {
     const sharedWithUser = db
@@ -144,29 +145,36 @@ export default class EnvironmentService {
       })
       .where('environment_shares.user_id', user.id)
       .select('environment_shares.environment_id')
-    const listed = Environment.query()
-      .select(LISTED_COLUMNS)
+    const listed = listedEnvironmentsQuery()
+      // The caller's own share of each row (one at most: unique per environment and user).
+      .select('my_shares.role as my_share_role')
+      .leftJoin('environment_shares as my_shares', (join) => {
+        join
+          .on('my_shares.environment_id', '=', 'environments.id')
+          .andOnVal('my_shares.user_id', '=', user.id)
+      })
       .where((holding) => {
         if (filters.holding !== 'shared') {
-          holding.where('user_id', user.id)
+          holding.where('environments.user_id', user.id)
         }
         if (filters.holding !== 'owner') {
-          holding.orWhereIn('id', sharedWithUser)
+          holding.orWhereIn('environments.id', sharedWithUser)
         }
       })
-      .if(filters.state, (query) => query.where('state', filters.state!))
-      .if(!filters.state, (query) => query.whereNot('state', 'removed'))
-      .preload('image', (query) => query.select(LISTED_IMAGE_COLUMNS))
-      .preload('shares', (query) => query.where('user_id', user.id))
-      .preload('user', (query) => query.select('id', 'username'))
-      .orderBy('id', 'desc')
-    const page = await paginateCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-    for (const environment of page.all()) {
+      .if(filters.state, (query) => query.where('environments.state', filters.state!))
+      .if(!filters.state, (query) => query.whereNot('environments.state', 'removed'))
+      .orderBy('environments.id', 'desc')
+    const page = await paginatePlainCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
+    const rows = page.all().map(({ my_share_role: shareRole, ...row }) => {
+      const environment = listedEnvironment(row)
       const own = environment.userId === user.id
-      environment.$extras.role = own ? 'owner' : (environment.shares[0]?.role ?? 'user')
-      environment.$extras.sharedBy = own ? null : environment.user.username
-    }
-    return page
+      return {
+        ...environment,
+        role: (own ? 'owner' : (shareRole ?? 'user')) as EnvironmentRole,
+        sharedBy: own ? null : environment.ownerUsername,
+      }
+    })
+    return { page, rows }
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */

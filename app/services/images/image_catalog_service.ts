@@ -20,6 +20,11 @@ import {
   storedRoles,
 } from '#services/catalogue/catalogue_queries'
 import { applyChanges } from '#services/catalogue/changed_fields'
+import { SimplePaginator } from '@adonisjs/lucid/database'
+import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
+import { plainAttributes } from '#models/plain_attributes'
+import type { ImageColumns } from '#transformers/image_transformer'
+import imagesConfig from '#config/images'
 
 /**
  * An image as admins describe it, with sizes already parsed (see
@@ -96,6 +101,27 @@ const ATTRIBUTES = {
 
 type Field = keyof typeof ATTRIBUTES
 
+/** What the scientists' catalogue reads of an image: what it shows, and who may launch it. */
+const LAUNCHABLE_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'driver',
+  'protocol',
+  'port',
+  'cpu_millicores',
+  'memory_bytes',
+  'storage_bytes',
+  'gpus',
+  'requires_experiment',
+  'lifetime_hours',
+  'idle_limit_minutes',
+  'allowed_roles',
+]
+
+/** An image of the scientists' catalogue, as a plain row read through the model's columns. */
+export type LaunchableImage = ImageColumns & Pick<Image, 'allowedRoles'>
+
 /** A row of another table (environments) still points at the one being deleted. */
 function isReferencedViolation(error: any) {
   return (
@@ -104,6 +130,10 @@ function isReferencedViolation(error: any) {
     error?.errno === 1451 ||
     error?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
   )
+}
+
+function launchableImage(row: Record<string, unknown>) {
+  return plainAttributes(Image, row) as LaunchableImage
 }
 
 function duplicateName(name: string) {
@@ -162,15 +192,80 @@ function normalised<Key extends Field>(field: Key, value: ImageFields[Key]): unk
  */
 @inject()
 export default class ImageCatalogService {
-  constructor(protected audit: AuditService) {}
+  /** The enabled images as last read (one instance per process: providers/services_provider.ts). */
+  #enabled: { images: Promise<LaunchableImage[]>; readAt: number } | null = null
+  /** Counts admin edits, so that a read overtaken by one is not kept. */
+  #generation = 0
 
-  /** Enabled images one of the user's roles may launch, by name, one page at a time. */
+  constructor(
+    protected audit: AuditService,
+    protected launchableCacheMs: number = imagesConfig.launchableCacheMs
+  ) {}
+
+  /**
+   * Enabled images one of the user's roles may launch, by name, one page
+   * at a time, as plain rows. Without a search the page is cut from the
+   * enabled images held in memory (IMAGE_CATALOGUE_CACHE_SECONDS).
+   */
   async listLaunchable(user: User, filters: ImageFilters) {
     const roles = await rolesOf(user)
-    return allowedToAnyOf(this.searched(filters.search).where('enabled', true), roles)
+    const page = filters.page ?? 1
+    const perPage = filters.perPage ?? 20
+    if (filters.search || this.launchableCacheMs === 0) {
+      const found = await paginatePlainCountingLazily(
+        allowedToAnyOf(this.searched(filters.search).where('enabled', true), roles)
+          .select(LAUNCHABLE_COLUMNS)
+          .orderBy('name', 'asc')
+          .orderBy('id', 'asc'),
+        page,
+        perPage
+      )
+      return { page: found, rows: found.all().map(launchableImage) }
+    }
+    // The same rule as allowedToAnyOf, on the roles as the model reads them.
+    const enabled = await this.#enabledImages()
+    const allowed = enabled.filter((image) =>
+      image.allowedRoles.some((role) => roles.includes(role))
+    )
+    const rows = allowed.slice((page - 1) * perPage, page * perPage)
+    const paginator = new SimplePaginator(allowed.length, perPage, page, ...rows)
+    paginator.namingStrategy = Image.namingStrategy
+    return { page: paginator, rows }
+  }
+
+  /** Every enabled image, by name: from memory while fresh, else read (once) and kept. */
+  #enabledImages(): Promise<LaunchableImage[]> {
+    const held = this.#enabled
+    if (held && Date.now() - held.readAt < this.launchableCacheMs) {
+      return held.images
+    }
+    const generation = this.#generation
+    const images = Image.query()
+      .where('enabled', true)
+      .select(LAUNCHABLE_COLUMNS)
       .orderBy('name', 'asc')
       .orderBy('id', 'asc')
-      .paginate(filters.page ?? 1, filters.perPage ?? 20)
+      .pojo<Record<string, unknown>>()
+      .then((rows) => rows.map(launchableImage))
+    this.#enabled = { images, readAt: Date.now() }
+    images.then(
+      // An edit while this read ran may not be in it: keep it for this request only.
+      () => this.#generation !== generation && this.#forgetEnabled(images),
+      () => this.#forgetEnabled(images)
+    )
+    return images
+  }
+
+  #forgetEnabled(images: Promise<LaunchableImage[]>) {
+    if (this.#enabled?.images === images) {
+      this.#enabled = null
+    }
+  }
+
+  /** After an admin's edit: the next read of the launchable images goes to the database. */
+  protected catalogueChanged() {
+    this.#generation++
+    this.#enabled = null
   }
 
   /** Every image, disabled ones too, filtered, by name. */
@@ -223,6 +318,7 @@ export default class ImageCatalogService {
         }),
       () => duplicateName(fields.name)
     )
+    this.catalogueChanged()
     await this.audit.record({
       actor,
       action: 'image.create',
@@ -264,6 +360,7 @@ export default class ImageCatalogService {
       nameTaken
     )
     if (changed.length > 0) {
+      this.catalogueChanged()
       await this.audit.record({
         actor,
         action: 'image.update',
@@ -297,6 +394,7 @@ export default class ImageCatalogService {
       }
       throw error
     }
+    this.catalogueChanged()
     await this.audit.record({
       actor,
       action: 'image.delete',

@@ -39,21 +39,20 @@ test.group('Environment lists read only what they send', (group) => {
     const { rows } = await listing.list({ userId: owner.id })
     const [listed] = rows
     assert.equal(listed.id, environment.id)
-    assert.equal(listed.user.username, owner.username)
-    assert.notProperty(listed.user.$attributes, 'password')
-    assert.notProperty(listed.$attributes, 'secret')
-    assert.notProperty(listed.$attributes, 'engineId')
-    assert.equal(listed.image.name, image.name)
-    assert.notProperty(listed.image.$attributes, 'reference')
+    assert.equal(listed.ownerUsername, owner.username)
+    assert.notProperty(listed, 'password')
+    assert.notProperty(listed, 'secret')
+    assert.notProperty(listed, 'engineId')
+    assert.deepEqual(listed.image, { name: image.name, protocol: image.protocol })
   })
 
   test("the owner's list reads no secret either", async ({ assert }) => {
     const { owner, environment } = await storedEnvironment()
     const service = await app.container.make(EnvironmentService)
 
-    const [listed] = (await service.list(owner, {})).all()
+    const [listed] = (await service.list(owner, {})).rows
     assert.equal(listed.id, environment.id)
-    assert.notProperty(listed.$attributes, 'secret')
+    assert.notProperty(listed, 'secret')
     assert.equal(listed.memoryBytes, 2 ** 30)
   })
 
@@ -77,9 +76,9 @@ test.group('Environment lists read only what they send', (group) => {
     await storedEnvironment(owner)
     const service = await app.container.make(EnvironmentService)
     const pageOf = async (page: number, perPage: number) => {
-      const paginator = await service.list(owner, { page, perPage })
+      const { page: paginator, rows } = await service.list(owner, { page, perPage })
       return {
-        ids: paginator.all().length,
+        ids: rows.length,
         meta: {
           total: paginator.total,
           lastPage: paginator.lastPage,

@@ -1,0 +1,141 @@
+import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import db from '@adonisjs/lucid/services/db'
+import type { Role } from '#models/role'
+import EnvironmentShare from '#models/environment_share'
+import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createExperiment } from '#database/factories/experiment_factory'
+import { ApiSession } from '#tests/helpers/api_session'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
+
+async function signIn(client: ApiClient, roles: Role[] = ['scientist']) {
+  const user = await createUser({ roles })
+  const browser = new ApiSession(client)
+  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
+  return { user, browser }
+}
+
+/** The SQL statements the database runs while `work` runs. */
+async function statementsDuring(work: () => Promise<unknown>) {
+  const statements: string[] = []
+  const knex = db.connection().getWriteClient()
+  const listener = (query: { sql: string }) => statements.push(query.sql)
+  knex.on('query', listener)
+  try {
+    await work()
+  } finally {
+    knex.off('query', listener)
+  }
+  return statements
+}
+
+/** Statements of a list beyond what signing the request in costs (GET /api/v1/me). */
+async function listStatements(browser: ApiSession, path: string) {
+  const signedIn = await statementsDuring(async () =>
+    (await browser.get('/api/v1/me')).assertStatus(200)
+  )
+  let body: any
+  const listed = await statementsDuring(async () => {
+    const response = await browser.get(path)
+    response.assertStatus(200)
+    body = response.body()
+  })
+  return { extra: listed.length - signedIn.length, body }
+}
+
+test.group('Lists: one statement for the page', (group) => {
+  isolateEachTest(group)
+
+  test("the environment list reads its page, images, owners' names and the caller's role in one statement", async ({
+    client,
+    assert,
+  }) => {
+    const me = await signIn(client)
+    const colleague = await createUser()
+    const experiment = await createExperiment({ members: [me.user, colleague] })
+    const image = await createHttpImage()
+    const mine = await recordEnvironment({ userId: me.user.id, imageId: image.id })
+    const theirs = await recordEnvironment({
+      userId: colleague.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+    })
+    await EnvironmentShare.create({ environmentId: theirs.id, userId: me.user.id, role: 'guest' })
+
+    const { extra, body } = await listStatements(me.browser, '/api/v1/environments')
+    assert.equal(extra, 1)
+    assert.deepEqual(
+      body.data.map((entry: any) => [entry.id, entry.role, entry.sharedBy, entry.imageName]),
+      [
+        [theirs.id, 'guest', colleague.username, image.name],
+        [mine.id, 'owner', null, image.name],
+      ]
+    )
+    assert.equal(body.meta.total, 2)
+  })
+
+  test('a shared environment whose experiment the caller left is not listed', async ({
+    client,
+    assert,
+  }) => {
+    const me = await signIn(client)
+    const colleague = await createUser()
+    const experiment = await createExperiment({ members: [colleague] })
+    const image = await createHttpImage()
+    const theirs = await recordEnvironment({
+      userId: colleague.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+    })
+    await EnvironmentShare.create({ environmentId: theirs.id, userId: me.user.id, role: 'user' })
+
+    const { body } = await listStatements(me.browser, '/api/v1/environments')
+    assert.deepEqual(body.data, [])
+  })
+
+  test('the experiment list reads its page in one statement', async ({ client, assert }) => {
+    const me = await signIn(client)
+    await createExperiment({ members: [me.user] })
+    await createExperiment({ members: [me.user] })
+    await createExperiment()
+
+    const { extra, body } = await listStatements(me.browser, '/api/v1/experiments')
+    assert.equal(extra, 1)
+    assert.lengthOf(body.data, 2)
+    assert.equal(body.meta.total, 2)
+  })
+
+  test('the image list reads its page in one statement (the catalogue cache is off in tests)', async ({
+    client,
+    assert,
+  }) => {
+    const me = await signIn(client)
+    await createHttpImage()
+
+    const { extra, body } = await listStatements(me.browser, '/api/v1/images')
+    assert.equal(extra, 1)
+    assert.isAtLeast(body.data.length, 1)
+  })
+
+  test("the admins' environment list reads a numbered page and its count, images and owners joined", async ({
+    client,
+    assert,
+  }) => {
+    const admin = await signIn(client, ['admin'])
+    const owner = await createUser()
+    const image = await createHttpImage()
+    await recordEnvironment({ userId: owner.id, imageId: image.id })
+    await recordEnvironment({ userId: owner.id, imageId: image.id })
+
+    const { extra, body } = await listStatements(
+      admin.browser,
+      `/api/v1/admin/environments?userId=${owner.id}`
+    )
+    assert.equal(extra, 2)
+    assert.deepEqual(
+      body.data.map((entry: any) => entry.username),
+      [owner.username, owner.username]
+    )
+  })
+})
