@@ -36,7 +36,7 @@ export default class EnvironmentProgressStream {
       let cursor = lastEventId
       write('retry: 2000\n\n')
       // A process shutting down ends its streams; browsers resume them elsewhere (Last-Event-ID).
-      while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
+      const sendEvents = async () => {
         const events = await this.journal.since(environmentId, cursor)
         for (const event of events) {
           cursor = event.id
@@ -50,8 +50,13 @@ export default class EnvironmentProgressStream {
           )
           lastWrite = Date.now()
         }
+      }
+      while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
+        await sendEvents()
         const environment = await Environment.find(environmentId)
         if (!environment || SETTLED.includes(environment.state)) {
+          // The entries of the last transition are written just after its state: read once more.
+          await sendEvents()
           const state = environment?.state ?? 'removed'
           const name = state === 'running' ? 'ready' : state
           write(
