@@ -4,6 +4,7 @@ import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import { SETTLED } from '#domain/environment_states'
 import gracefulShutdown from '#services/graceful_shutdown'
+import { nextEntry } from '#services/environments/journal_signals'
 
 const POLL_MS = 400
 const KEEP_ALIVE_MS = 15_000
@@ -68,7 +69,8 @@ export default class EnvironmentProgressStream {
           write(': keep-alive\n\n')
           lastWrite = Date.now()
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+        // Woken early by an entry this process writes (journal_signals.ts).
+        await nextEntry(environmentId, POLL_MS)
       }
       stream.end()
     })().catch(() => stream.end())

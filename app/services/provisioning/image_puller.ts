@@ -150,12 +150,17 @@ export default class ImagePuller {
     progress: ProgressReporter,
     use: () => Promise<T>
   ): Promise<T> {
+    const available = () => progress('image', `Image ${reference} is available`)
     try {
       const result = await use()
-      progress('image', `Image ${reference} is available`)
+      available()
       return result
     } catch (error) {
       if (!isMissingImage(error)) {
+        // Refused for another reason (a limit, a mount): the engine found the image.
+        if (engineStatus(error) !== undefined) {
+          available()
+        }
         throw error
       }
     }
