@@ -210,6 +210,12 @@ const provisioningConfig = {
      */
     network: dockerNetwork(),
     timeoutMs: env.get('DOCKER_TIMEOUT', 30) * 1000,
+    /**
+     * Container creates and starts sent to the engine at once; more wait
+     * in the portal, so a burst of launches does not run every engine call
+     * past DOCKER_TIMEOUT.
+     */
+    maxParallelStarts: env.get('DOCKER_MAX_PARALLEL_STARTS', 8),
     /** Identity of environments without an experiment uid/gid: never root. */
     defaultUser: {
       uid: env.get('DOCKER_DEFAULT_UID', 1000),

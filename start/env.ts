@@ -124,6 +124,7 @@ export const schema = {
   ENVIRONMENT_EGRESS_ALLOW: cidrList(),
   ENVIRONMENT_EGRESS_PUBLIC: Env.schema.enum.optional(['allow', 'deny'] as const),
   DOCKER_TIMEOUT: seconds(0, 600),
+  DOCKER_MAX_PARALLEL_STARTS: integer(1, 1000),
   DOCKER_DEFAULT_UID: nonRootId(),
   DOCKER_DEFAULT_GID: nonRootId(),
   DOCKER_PIDS_LIMIT: integer(16, 4_194_304),

@@ -52,7 +52,7 @@ export default class EnvironmentsController {
       input,
       RequestOrigin.fromHttp(ctx)
     )
-    await environment.load('image')
+    // Its image is set already (the requisition read it).
     ctx.response.status(202)
     return ctx.serialize(EnvironmentTransformer.transform(environment))
   }

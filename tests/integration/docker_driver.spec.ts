@@ -8,7 +8,9 @@ import app from '@adonisjs/core/services/app'
 import ProvisioningFailedException from '#exceptions/provisioning_failed_exception'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
+import type Docker from 'dockerode'
 import DockerDriver, { DOCKER_LABELS } from '#services/provisioning/docker_driver'
+import DockerEngines from '#services/provisioning/docker_client'
 import type { EnvironmentSpec } from '#services/provisioning/provisioning_driver'
 import { driverSpec, type Cleanup, type SpecChanges } from '#tests/helpers/driver_contract'
 import { execIn, TEST_IMAGES, testConnection, testEngine } from '#tests/helpers/docker'
@@ -420,6 +422,69 @@ test.group('Docker driver | real engine', () => {
     } else {
       assert.isEmpty(storageOpt ?? {}, storageDriver)
     }
+  })
+})
+
+test.group('Docker driver | bursts', () => {
+  // 100 requisitions at once ran every create and start past DOCKER_TIMEOUT on a small
+  // engine, and a third of them failed "unavailable" (docs/benchmarks.md, issue 16).
+  test('sends at most DOCKER_MAX_PARALLEL_STARTS creates and starts at once; the rest queue and run', async ({
+    assert,
+    cleanup,
+  }) => {
+    // The real engine, its calls counted on the way: a driver of its own with these engines.
+    const engines = new DockerEngines()
+    const { client } = await engines.connect(testConnection())
+    let inFlight = 0
+    let peak = 0
+    const counted = async <T>(call: () => Promise<T>) => {
+      peak = Math.max(peak, ++inFlight)
+      try {
+        return await call()
+      } finally {
+        inFlight--
+      }
+    }
+    const createContainer = client.createContainer.bind(client)
+    client.createContainer = async (options: Docker.ContainerCreateOptions) => {
+      const container = await counted(() => createContainer(options))
+      const start = container.start.bind(container)
+      container.start = () => counted(() => start())
+      return container
+    }
+    const driver = new DockerDriver({ maxParallelStarts: 2 }, engines)
+
+    const specs = Array.from({ length: 6 }, () => environmentSpec())
+    for (const spec of specs) {
+      cleanup(() => driver.remove(spec.environmentId))
+    }
+    const created = await Promise.all(specs.map((spec) => driver.create(spec, () => {})))
+
+    assert.equal(peak, 2)
+    const running = (await driver.list()).filter((state) =>
+      specs.some((spec) => spec.environmentId === state.environmentId)
+    )
+    assert.sameMembers(
+      running.map((state) => state.engineId),
+      created.map((result) => result.engineId)
+    )
+    assert.isTrue(running.every((state) => state.running))
+  }).timeout(60_000)
+
+  test('simultaneous pings share one call to the engine', async ({ assert }) => {
+    const engines = new DockerEngines()
+    const { client } = await engines.connect(testConnection())
+    let pings = 0
+    const ping = client.ping.bind(client)
+    client.ping = (() => {
+      pings++
+      return ping()
+    }) as typeof client.ping
+    const driver = new DockerDriver({}, engines)
+    await Promise.all(Array.from({ length: 5 }, () => driver.ping()))
+    assert.equal(pings, 1)
+    await driver.ping()
+    assert.equal(pings, 2, 'a later ping asks again')
   })
 })
 

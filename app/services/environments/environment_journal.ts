@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import EnvironmentEvent from '#models/environment_event'
 import type { EnvironmentState } from '#domain/environment_states'
+import { signalEntry } from '#services/environments/journal_signals'
 
 /**
  * Writes an environment's progress steps and state transitions: what the
@@ -10,17 +11,19 @@ import type { EnvironmentState } from '#domain/environment_states'
  */
 @inject()
 export default class EnvironmentJournal {
-  record(
+  async record(
     environmentId: number,
     step: string,
     message: string,
     state: EnvironmentState | null = null,
     client?: QueryClientContract
   ) {
-    return EnvironmentEvent.create(
+    const entry = await EnvironmentEvent.create(
       { environmentId, step, message: message.slice(0, 500), state, occurredAt: DateTime.utc() },
       { client }
     )
+    signalEntry(environmentId)
+    return entry
   }
 
   /** Events after `afterId`, oldest first. */

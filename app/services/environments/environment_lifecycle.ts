@@ -30,6 +30,11 @@ export type TransitionOptions = {
   client?: TransactionClientContract
   /** Set on the outcome of a bring-up: a first one ("create") is a requisition. */
   launch?: 'create' | 'start'
+  /**
+   * A progress step journaled just before the transition's own entry, both
+   * once the state changed: the state is what people wait for.
+   */
+  reached?: { step: string; message: string }
 }
 
 /** Columns of a new environment, as the requisition reserved them. */
@@ -100,6 +105,10 @@ export default class EnvironmentLifecycle {
       return false
     }
     environment.state = to
+    if (options.reached) {
+      const { step, message: reached } = options.reached
+      await this.journal.record(environment.id, step, reached, null, options.client)
+    }
     // Named after the transition, not the state: a stop says who or what stopped it.
     await this.journal.record(environment.id, name, message, to, options.client)
     const client = options.client
@@ -134,14 +143,14 @@ export default class EnvironmentLifecycle {
 
   /** Where the engine runs it now (a bring-up's first result). */
   async started(environment: Environment, engineId: string, endpoint: Endpoint) {
-    await Environment.query()
-      .where('id', environment.id)
-      .update({ engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port })
-    await this.journal.record(
-      environment.id,
-      'started',
-      'Started; waiting for its service to answer'
-    )
+    await Promise.all([
+      Environment.query().where('id', environment.id).update({
+        engine_id: engineId,
+        endpoint_host: endpoint.host,
+        endpoint_port: endpoint.port,
+      }),
+      this.journal.record(environment.id, 'started', 'Started; waiting for its service to answer'),
+    ])
   }
 
   async #afterTransition(

@@ -4,6 +4,7 @@ import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import { SETTLED } from '#domain/environment_states'
 import gracefulShutdown from '#services/graceful_shutdown'
+import { nextEntry } from '#services/environments/journal_signals'
 
 const POLL_MS = 400
 const KEEP_ALIVE_MS = 15_000
@@ -36,7 +37,7 @@ export default class EnvironmentProgressStream {
       let cursor = lastEventId
       write('retry: 2000\n\n')
       // A process shutting down ends its streams; browsers resume them elsewhere (Last-Event-ID).
-      while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
+      const sendEvents = async () => {
         const events = await this.journal.since(environmentId, cursor)
         for (const event of events) {
           cursor = event.id
@@ -50,8 +51,13 @@ export default class EnvironmentProgressStream {
           )
           lastWrite = Date.now()
         }
+      }
+      while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
+        await sendEvents()
         const environment = await Environment.find(environmentId)
         if (!environment || SETTLED.includes(environment.state)) {
+          // The entries of the last transition are written just after its state: read once more.
+          await sendEvents()
           const state = environment?.state ?? 'removed'
           const name = state === 'running' ? 'ready' : state
           write(
@@ -63,7 +69,8 @@ export default class EnvironmentProgressStream {
           write(': keep-alive\n\n')
           lastWrite = Date.now()
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+        // Woken early by an entry this process writes (journal_signals.ts).
+        await nextEntry(environmentId, POLL_MS)
       }
       stream.end()
     })().catch(() => stream.end())

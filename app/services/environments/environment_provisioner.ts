@@ -3,6 +3,8 @@ import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
+import type Image from '#models/image'
+import type User from '#models/user'
 import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
@@ -22,6 +24,28 @@ import { failureReason } from '#services/provisioning/driver_errors'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
+
+/** What an environment's spec is made of. */
+const RELATIONS = ['image', 'user', 'experiment', 'session'] as const
+const FOREIGN_KEYS = {
+  image: 'imageId',
+  user: 'userId',
+  experiment: 'experimentId',
+  session: 'sessionId',
+} as const satisfies Record<(typeof RELATIONS)[number], keyof Environment>
+
+/**
+ * Waits for both (unlike Promise.all, which leaves the other running);
+ * rejects with the first one's failure, else the second's.
+ */
+async function settledBoth(first: Promise<unknown>, second: Promise<unknown>) {
+  const outcomes = await Promise.allSettled([first, second])
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') {
+      throw outcome.reason
+    }
+  }
+}
 
 /**
  * The engine side of the lifecycle, after a request has recorded its
@@ -49,7 +73,12 @@ export default class EnvironmentProvisioner {
     await work.settle(interrupt)
   }
 
-  launch(environment: Environment) {
+  /** `requisitioned`: the image and owner the request already read (not read again). */
+  launch(environment: Environment, requisitioned?: { image: Image; user: User }) {
+    if (requisitioned) {
+      environment.$setRelated('image', requisitioned.image)
+      environment.$setRelated('user', requisitioned.user)
+    }
     this.work.track(environment.id, () => this.#bringUp(environment, 'create'))
   }
 
@@ -77,9 +106,18 @@ export default class EnvironmentProvisioner {
 
   /** The driver's view of an environment. */
   async spec(environment: Environment): Promise<EnvironmentSpec> {
-    await environment.load((loader) => {
-      loader.load('image').load('user').load('experiment').load('session')
-    })
+    // Each relation a query: only those not set yet (by launch), and never a missing one.
+    const missing = RELATIONS.filter(
+      (relation) =>
+        environment.$preloaded[relation] === undefined && environment[FOREIGN_KEYS[relation]]
+    )
+    if (missing.length > 0) {
+      await environment.load((loader) => {
+        for (const relation of missing) {
+          loader.load(relation)
+        }
+      })
+    }
     const mounts = environment.session
       ? await checkSessionMounts(environment.session.dataSetPath)
       : null
@@ -133,15 +171,16 @@ export default class EnvironmentProvisioner {
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
       await this.#reverifyMounts(spec)
-      await this.lifecycle.started(environment, engineId, endpoint)
-      await this.work.interruptible(
-        driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs)
+      // The service is probed at once; where it runs is recorded meanwhile.
+      await settledBoth(
+        this.lifecycle.started(environment, engineId, endpoint),
+        this.work.interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
       )
-      await this.lifecycle.note(environment.id, 'reachable', 'Its service answers')
       // Starting counts as use: idleness is reckoned from here until someone opens it.
       const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', {
         launch: how,
         changes: { last_activity_at: toSqlTimestamp(new Date()) },
+        reached: { step: 'reachable', message: 'Its service answers' },
       })
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.

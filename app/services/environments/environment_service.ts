@@ -119,12 +119,13 @@ export default class EnvironmentService {
       )
     })
 
+    // Launched before the audit entry is written: the engine need not wait for it.
+    this.provisioner.launch(environment, { image, user })
     await this.#audit(user, 'environment.create', environment, origin, {
       imageId: image.id,
       experimentId,
       sessionId,
     })
-    this.provisioner.launch(environment)
     return environment
   }
 

@@ -11,6 +11,7 @@ import DockerEngines, {
 import { dockerErrorReader, engineReason } from '#services/provisioning/docker_errors'
 import { DriverErrors } from '#services/provisioning/driver_errors'
 import { LoopbackPorts } from '#services/provisioning/free_port'
+import { ConcurrencyLimit } from '#services/provisioning/concurrency_limit'
 import ImagePuller, { type ImagePullSettings } from '#services/provisioning/image_puller'
 import {
   createEnvironmentNetwork,
@@ -27,7 +28,7 @@ import type {
   ProvisioningDriver,
 } from '#services/provisioning/provisioning_driver'
 import { waitForTcp } from '#services/provisioning/tcp_readiness'
-import { observed } from '#services/metrics/outside_calls'
+import { observeCall, observed } from '#services/metrics/outside_calls'
 
 /** Labels on every container of the portal; reconciliation reads them back. */
 export const DOCKER_LABELS = {
@@ -55,6 +56,8 @@ export type DockerDriverOptions = {
   siteMounts: { hostPath: string; containerPath: string; mode: MountMode }[]
   /** Registry login and pull timeout (config/provisioning.ts `images`). */
   images: ImagePullSettings
+  /** Most container creates and starts sent to the engine at once; the rest queue. */
+  maxParallelStarts: number
 }
 
 function configuredOptions(): DockerDriverOptions {
@@ -72,6 +75,7 @@ function configuredOptions(): DockerDriverOptions {
     pidsLimit: docker.pidsLimit,
     siteMounts: docker.siteMounts,
     images,
+    maxParallelStarts: docker.maxParallelStarts,
   }
 }
 
@@ -115,6 +119,10 @@ export default class DockerDriver implements ProvisioningDriver {
    */
   #watched = new Map<string, { engineId: string; environmentId: number }>()
   #hostPorts = new LoopbackPorts()
+  /** Container creates and starts under way on the engine (DOCKER_MAX_PARALLEL_STARTS). */
+  #starts: ConcurrencyLimit
+  /** The ping under way, which callers arriving meanwhile share. */
+  #pinging: Promise<void> | null = null
 
   /**
    * Options default to config/provisioning.ts; tests override some. The
@@ -124,6 +132,7 @@ export default class DockerDriver implements ProvisioningDriver {
   constructor(options: Partial<DockerDriverOptions> = {}, engines = new DockerEngines()) {
     this.#options = { ...configuredOptions(), ...options }
     this.#engines = engines
+    this.#starts = new ConcurrencyLimit(this.#options.maxParallelStarts)
   }
 
   @observed('docker', 'create')
@@ -131,17 +140,14 @@ export default class DockerDriver implements ProvisioningDriver {
     const user = userOf(spec, this.#options.defaultUser)
     assertResourceLimits(spec)
     const engine = await this.#engine()
-    const reference = spec.image.reference
+    const images = new ImagePuller(engine.client, this.#options.images)
+    const { reference, pullPolicy } = spec.image
 
-    // Pulled when missing (or always, by the image's policy), progress as events.
-    await new ImagePuller(engine.client, this.#options.images).ensure(
-      reference,
-      spec.image.pullPolicy,
-      progress
-    )
-
-    // A container (or network) left by an earlier, interrupted attempt would hold the name.
-    await this.remove(spec.environmentId)
+    // "always" asks the registry first; an image the engine lacks is pulled when the create
+    // says so (no inspect before every launch), with its progress as events.
+    if (pullPolicy === 'always') {
+      await images.ensure(reference, pullPolicy, progress)
+    }
 
     const network = this.#options.network
     const port =
@@ -150,28 +156,40 @@ export default class DockerDriver implements ProvisioningDriver {
     if (network === ISOLATED_NETWORK) {
       await this.#call(
         () =>
-          createEnvironmentNetwork(engine.client, {
-            instanceId: this.#options.instanceId,
-            environmentId: spec.environmentId,
-            ownerId: spec.owner.id,
-            name: networkMode,
-          }),
+          this.#claimingName(
+            () =>
+              createEnvironmentNetwork(engine.client, {
+                instanceId: this.#options.instanceId,
+                environmentId: spec.environmentId,
+                ownerId: spec.owner.id,
+                name: networkMode,
+              }),
+            () => this.remove(spec.environmentId)
+          ),
         "The container engine could not create the environment's network"
       )
     }
     let container: Docker.Container | undefined
     try {
+      const options = this.#containerOptions(spec, engine, user, port, networkMode)
+      // A pull, when one is needed, waits outside the queue of creates and starts.
+      const createContainer = () =>
+        this.#starts.run(() =>
+          this.#claimingName(
+            () => this.#createContainer(engine, options),
+            () => this.#removeContainers(engine, spec.environmentId)
+          )
+        )
       container = await this.#call(
         () =>
-          this.#createContainer(
-            engine,
-            this.#containerOptions(spec, engine, user, port, networkMode)
-          ),
+          pullPolicy === 'always'
+            ? createContainer()
+            : images.pullingWhenMissing(reference, progress, createContainer),
         'The container engine refused to create the environment'
       )
       progress('created', `Container ${spec.name} created`)
       await this.#call(
-        () => container!.start(),
+        () => this.#starts.run(() => container!.start()),
         'The container engine could not start the environment'
       )
       const endpoint = await this.#runningEndpoint(container)
@@ -236,7 +254,7 @@ export default class DockerDriver implements ProvisioningDriver {
     const container = engine.client.getContainer(found.Id)
     if (found.State !== 'running') {
       await this.#call(
-        () => errors.unless([304], container.start()),
+        () => this.#starts.run(() => errors.unless([304], container.start())),
         'The container engine could not start the environment'
       )
     }
@@ -250,17 +268,7 @@ export default class DockerDriver implements ProvisioningDriver {
   async remove(environmentId: number) {
     this.#unwatch(environmentId)
     const engine = await this.#engine()
-    for (const found of await this.#find(engine, environmentId)) {
-      // 409: a removal already in progress.
-      await this.#call(
-        () =>
-          errors.unless(
-            [404, 409],
-            engine.client.getContainer(found.Id).remove({ force: true, v: true })
-          ),
-        'The container engine could not remove the environment'
-      )
-    }
+    await this.#removeContainers(engine, environmentId)
     // Whatever DOCKER_NETWORK says now: a network of an earlier setting goes too.
     await this.#call(
       () => removeEnvironmentNetworks(engine.client, this.#options.instanceId, environmentId),
@@ -304,8 +312,19 @@ export default class DockerDriver implements ProvisioningDriver {
     return states
   }
 
-  @observed('docker', 'ping')
-  async ping() {
+  /**
+   * Requests asking at once share one ping: a burst of requisitions each
+   * checks the engine before reserving, and each still gets an answer
+   * given after it asked.
+   */
+  ping() {
+    this.#pinging ??= observeCall('docker', 'ping', () => this.#ping()).finally(
+      () => (this.#pinging = null)
+    )
+    return this.#pinging
+  }
+
+  async #ping() {
     const engine = await this.#engine()
     try {
       await engine.client.ping()
@@ -360,6 +379,38 @@ export default class DockerDriver implements ProvisioningDriver {
       () => engine.client.listContainers({ all: true, filters: { label } }),
       'The container engine could not list environments'
     )
+  }
+
+  /** Removes the environment's containers (404: already gone; 409: a removal in progress). */
+  async #removeContainers(engine: DockerEngine, environmentId: number) {
+    for (const found of await this.#find(engine, environmentId)) {
+      await this.#call(
+        () =>
+          errors.unless(
+            [404, 409],
+            engine.client.getContainer(found.Id).remove({ force: true, v: true })
+          ),
+        'The container engine could not remove the environment'
+      )
+    }
+  }
+
+  /**
+   * Creates an engine object named after the environment. The name is
+   * still held (409) only when an earlier, interrupted attempt left its
+   * object behind: `clear` removes that, and the create is tried once more.
+   * A fresh environment thus costs no look for leftovers.
+   */
+  async #claimingName<T>(create: () => Promise<T>, clear: () => Promise<void>): Promise<T> {
+    try {
+      return await create()
+    } catch (error) {
+      if (errors.status(error) !== 409) {
+        throw error
+      }
+      await clear()
+      return create()
+    }
   }
 
   #containerOptions(

@@ -57,6 +57,11 @@ function pullFailure(reference: string, reason: string) {
   return known ? known[1](reference) : `Image "${reference}" could not be pulled`
 }
 
+/** The engine's answer to a create naming an image it does not hold. */
+function isMissingImage(error: unknown) {
+  return engineStatus(error) === 404 && /no such image/i.test(engineReason(error))
+}
+
 function megabytes(bytes: number) {
   return `${(bytes / 1_000_000).toFixed(1)} MB`
 }
@@ -134,6 +139,34 @@ export default class ImagePuller {
       throw new ImagePullFailedException(`Image "${reference}" could not be pulled`)
     }
     progress('image', `Image ${reference} pulled`, { pulledImage: { reference, seconds } })
+  }
+
+  /**
+   * The "if-not-present" policy without an inspect per launch: runs `use`
+   * (a container create); only when the engine answers that it lacks the
+   * image is it pulled (as `ensure` does) and `use` run once more.
+   */
+  async pullingWhenMissing<T>(
+    reference: string,
+    progress: ProgressReporter,
+    use: () => Promise<T>
+  ): Promise<T> {
+    const available = () => progress('image', `Image ${reference} is available`)
+    try {
+      const result = await use()
+      available()
+      return result
+    } catch (error) {
+      if (!isMissingImage(error)) {
+        // Refused for another reason (a limit, a mount): the engine found the image.
+        if (engineStatus(error) !== undefined) {
+          available()
+        }
+        throw error
+      }
+    }
+    await this.ensure(reference, 'if-not-present', progress)
+    return use()
   }
 
   async #present(reference: string) {
