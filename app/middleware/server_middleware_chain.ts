@@ -7,8 +7,8 @@ export type ChainedMiddleware = {
 }
 
 /**
- * Middleware run one after the other inside a single server middleware.
- * Each middleware the server itself runs is resolved from the container
+ * Middleware run one after the other inside a single server (or router)
+ * middleware. Each middleware the server itself runs is resolved from the container
  * per request (a module lookup, a class check that stringifies the class,
  * a new instance, a method call through the container, four promise
  * hops); for the request path every route pays, that cost, eight times
