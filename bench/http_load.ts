@@ -21,16 +21,23 @@
  * when a target is missed.
  */
 import os from 'node:os'
-import autocannon from 'autocannon'
 import { startBenchPortal } from './built_portal.ts'
 import { startBarePortal, startRawNodeServer } from './baselines.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB, sampleResident } from './process_usage.ts'
-import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
+import { connectBenchDatabase, describeFacility, seedFacility } from './seed_facility.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { prepareStatementCounting, statementsPerRequest } from './statement_counter.ts'
 import { copyFacilityToSqlite } from './sqlite_copy.ts'
-import { encodeListCursor } from '../app/domain/list_cursor.ts'
+import {
+  checkRouteAnswers,
+  loadRoute,
+  portalRoutes,
+  routeHeaders,
+  selectRoutes,
+  type BenchRoute,
+  type RouteKind,
+} from './bench_routes.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -41,14 +48,7 @@ const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
 for (const line of describeFacility(facility)) {
   console.log(line)
 }
-const scientistToken = await mintToken(db, facility.scientist.id)
-const adminToken = await mintToken(db, facility.admin.id)
 const [[mariadb]] = (await db.query('SELECT VERSION() AS version')) as any
-// The cursor of the admins' last page: after the 21st oldest experiment.
-const [[cursorRow]] = (await db.query(
-  'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
-)) as any
-const lastPageCursor = encodeListCursor({ after: cursorRow.id })
 const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
 if (sqliteCopy) {
   console.log(
@@ -78,28 +78,7 @@ const bare = server.build
   ? await startBarePortal(server.build, { ...portalEnv, LOG_FILE: `${logFile}.bare` })
   : null
 
-type Kind = 'raw' | 'bare' | 'live' | 'me' | 'list' | 'admin' | 'other'
-type Route = {
-  name: string
-  path: string
-  token: string | null
-  kind: Kind
-  baseUrl: string
-  pid: number
-}
-
-const lastAdminPage = Math.ceil(facility.size.experiments / 20)
-const deepScientistPage = Math.max(1, Math.ceil(facility.scientist.experiments / 5))
-const search = encodeURIComponent(facility.scientist.searchTerm)
-const portalRoute = (name: string, path: string, token: string | null, kind: Kind): Route => ({
-  name,
-  path,
-  token,
-  kind,
-  baseUrl: portal.baseUrl,
-  pid,
-})
-const routes: Route[] = [
+const routes: BenchRoute[] = [
   {
     name: 'raw node:http',
     path: '/',
@@ -120,80 +99,15 @@ const routes: Route[] = [
         },
       ]
     : []),
-  portalRoute('GET /health/live', '/health/live', null, 'live'),
-  portalRoute('GET /api/v1/me', '/api/v1/me', scientistToken, 'me'),
-  portalRoute('GET /api/v1/experiments (page 1)', '/api/v1/experiments', scientistToken, 'list'),
-  portalRoute(
-    `GET /api/v1/experiments?search=${facility.scientist.searchTerm}`,
-    `/api/v1/experiments?search=${search}`,
-    scientistToken,
-    'other'
-  ),
-  portalRoute(
-    `GET /api/v1/experiments?perPage=5&page=${deepScientistPage} (last page)`,
-    `/api/v1/experiments?perPage=5&page=${deepScientistPage}`,
-    scientistToken,
-    'other'
-  ),
-  portalRoute('GET /api/v1/environments', '/api/v1/environments', scientistToken, 'list'),
-  portalRoute('GET /api/v1/images', '/api/v1/images', scientistToken, 'list'),
-  portalRoute(
-    'GET /api/v1/admin/environments (admin)',
-    '/api/v1/admin/environments',
-    adminToken,
-    'admin'
-  ),
-  portalRoute(
-    'GET /api/v1/admin/experiments (admin, page 1)',
-    '/api/v1/admin/experiments',
-    adminToken,
-    'admin'
-  ),
-  portalRoute(
-    `GET /api/v1/admin/experiments?page=${lastAdminPage} (admin, last)`,
-    `/api/v1/admin/experiments?page=${lastAdminPage}`,
-    adminToken,
-    'admin'
-  ),
-  portalRoute(
-    'GET /api/v1/admin/experiments?cursor=… (admin, last page by cursor)',
-    `/api/v1/admin/experiments?cursor=${lastPageCursor}`,
-    adminToken,
-    'admin'
-  ),
-  portalRoute(
-    `GET /api/v1/admin/experiments?search=${facility.scientist.searchTerm} (admin)`,
-    `/api/v1/admin/experiments?search=${search}`,
-    adminToken,
-    'admin'
-  ),
+  ...(await portalRoutes(db, facility, { baseUrl: portal.baseUrl, pid })),
 ]
 
 // BENCH_ROUTES=experiments,admin/environments keeps the baselines and the routes holding one of them.
-const only = process.env.BENCH_ROUTES?.split(',')
-const measured = routes.filter(
-  (route) =>
-    ['raw', 'bare', 'live'].includes(route.kind) ||
-    !only ||
-    only.some((part) => route.path.includes(part))
-)
-
-function headers(route: Route): Record<string, string> {
-  return route.token ? { authorization: `Bearer ${route.token}` } : {}
-}
-
-function load(route: Route, connections: number, duration: number) {
-  return autocannon({
-    url: `${route.baseUrl}${route.path}`,
-    connections,
-    duration,
-    headers: headers(route),
-  })
-}
+const measured = selectRoutes(routes, process.env.BENCH_ROUTES, ['raw', 'bare', 'live'])
 
 type Figures = { rps: number; p99: number; cpu: number }
 const figures = new Map<string, Figures>()
-const key = (kind: Kind | string, connections: number) => `${kind}@${connections}`
+const key = (kind: RouteKind | string, connections: number) => `${kind}@${connections}`
 
 let failures = 0
 const refusals: string[] = []
@@ -201,20 +115,15 @@ const missed: string[] = []
 try {
   // Every route answers 200 with data before anything is measured.
   for (const route of measured.filter((each) => each.kind !== 'raw')) {
-    const response = await fetch(`${route.baseUrl}${route.path}`, { headers: headers(route) })
-    const body = (await response.json()) as { data?: unknown[] | object }
-    const empty = Array.isArray(body.data) && body.data.length === 0
-    if (response.status !== 200 || empty) {
-      throw new Error(`${route.name}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`)
-    }
+    await checkRouteAnswers(route)
   }
 
   // Statements per request, one request at a time, before the load.
-  const statements = new Map<Route, string>()
+  const statements = new Map<BenchRoute, string>()
   // Counted by MariaDB (USER_STATISTICS): nothing to count on SQLite.
   for (const route of measured.filter((each) => each.baseUrl === portal.baseUrl && !sqliteCopy)) {
     const counted = await statementsPerRequest(db, () =>
-      fetch(`${route.baseUrl}${route.path}`, { headers: headers(route) }).then((response) =>
+      fetch(`${route.baseUrl}${route.path}`, { headers: routeHeaders(route) }).then((response) =>
         response.arrayBuffer()
       )
     )
@@ -226,7 +135,7 @@ try {
 
   const idleColdMiB = await residentMiB(pid)
   for (const route of measured) {
-    await load(route, 8, WARMUP_SECONDS)
+    await loadRoute(route, 8, WARMUP_SECONDS)
   }
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const idleWarmMiB = await residentMiB(pid)
@@ -250,7 +159,7 @@ try {
     for (const route of measured) {
       const sampler = sampleResident(pid)
       const cpuBefore = await cpuMilliseconds(route.pid)
-      const result = await load(route, connections, SECONDS)
+      const result = await loadRoute(route, connections, SECONDS)
       // No answered request (every one timed out): no CPU per request to speak of.
       const cpu = result.requests.total
         ? ((await cpuMilliseconds(route.pid)) - cpuBefore) / result.requests.total

@@ -14,22 +14,15 @@ import server from '@adonisjs/core/services/server'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
-server.use([
-  () => import('#middleware/http_metrics_middleware'),
-  () => import('#middleware/drain_middleware'),
-  () => import('#middleware/request_id_middleware'),
-  () => import('#middleware/security_headers_middleware'),
-  () => import('#middleware/force_json_response_middleware'),
-  () => import('#middleware/container_bindings_middleware'),
-  () => import('#middleware/request_log_middleware'),
-  () => import('@adonisjs/cors/cors_middleware'),
-])
+// One server middleware that runs the portal's per-request middleware in
+// order (app/middleware/every_request_middleware.ts lists them): each entry
+// here would be resolved from the container on every request, which costs
+// more than most of them do.
+server.use([() => import('#middleware/every_request_middleware')])
 
-router.use([
-  () => import('#middleware/body_parser_middleware'),
-  () => import('@adonisjs/auth/initialize_auth_middleware'),
-  () => import('#middleware/initialize_bouncer_middleware'),
-])
+// Likewise for matched routes: the body parser, the authenticator and
+// Bouncer (app/middleware/every_route_middleware.ts).
+router.use([() => import('#middleware/every_route_middleware')])
 
 export const middleware = router.named({
   browserSession: () => import('#middleware/browser_session_middleware'),

@@ -1,0 +1,36 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import HttpMetricsMiddleware from '#middleware/http_metrics_middleware'
+import DrainMiddleware from '#middleware/drain_middleware'
+import RequestIdMiddleware from '#middleware/request_id_middleware'
+import SecurityHeadersMiddleware from '#middleware/security_headers_middleware'
+import ForceJsonResponseMiddleware from '#middleware/force_json_response_middleware'
+import ContainerBindingsMiddleware from '#middleware/container_bindings_middleware'
+import RequestLogMiddleware from '#middleware/request_log_middleware'
+import CorsMiddleware from '#middleware/cors_middleware'
+import { chainMiddleware } from '#middleware/server_middleware_chain'
+
+/**
+ * What every request passes (also unknown routes, so their 404 gets a
+ * request id, JSON and a log line), outermost first: its duration is
+ * timed, the drain header added while shutting down, the request id
+ * settled, security headers set, JSON forced, the context bound in the
+ * container, one log line written once answered, and CORS applied. One
+ * server middleware running them in order (server_middleware_chain.ts).
+ */
+const everyRequest = chainMiddleware([
+  new HttpMetricsMiddleware(),
+  new DrainMiddleware(),
+  new RequestIdMiddleware(),
+  new SecurityHeadersMiddleware(),
+  new ForceJsonResponseMiddleware(),
+  new ContainerBindingsMiddleware(),
+  new RequestLogMiddleware(),
+  new CorsMiddleware(),
+])
+
+export default class EveryRequestMiddleware {
+  handle(ctx: HttpContext, next: NextFn) {
+    return everyRequest(ctx, next)
+  }
+}

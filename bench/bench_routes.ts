@@ -1,0 +1,144 @@
+/*
+ * The portal routes the load benchmarks hit (bench/http_load.ts, and
+ * bench/cpu_profile.ts), their credentials, the BENCH_ROUTES selection and
+ * one autocannon run against a route. One list, so the profile and the
+ * load figures speak of the same requests.
+ */
+import autocannon from 'autocannon'
+import type mysql from 'mysql2/promise'
+import { encodeListCursor } from '../app/domain/list_cursor.ts'
+import { mintToken, type SeededFacility } from './seed_facility.ts'
+
+export type RouteKind = 'raw' | 'bare' | 'live' | 'me' | 'list' | 'admin' | 'other'
+
+/** A route as measured: where it is served, by which process, with which credential. */
+export type BenchRoute = {
+  name: string
+  path: string
+  token: string | null
+  kind: RouteKind
+  baseUrl: string
+  pid: number
+}
+
+/**
+ * The portal's routes on the seeded facility (scientist and admin tokens
+ * minted here), served by `portal`.
+ */
+export async function portalRoutes(
+  db: mysql.Connection,
+  facility: SeededFacility,
+  portal: { baseUrl: string; pid: number }
+): Promise<BenchRoute[]> {
+  const scientistToken = await mintToken(db, facility.scientist.id)
+  const adminToken = await mintToken(db, facility.admin.id)
+  // The cursor of the admins' last page: after the 21st oldest experiment.
+  const [[cursorRow]] = (await db.query(
+    'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
+  )) as any
+  const lastPageCursor = encodeListCursor({ after: cursorRow.id })
+  const lastAdminPage = Math.ceil(facility.size.experiments / 20)
+  const deepScientistPage = Math.max(1, Math.ceil(facility.scientist.experiments / 5))
+  const term = facility.scientist.searchTerm
+  const search = encodeURIComponent(term)
+  const route = (name: string, path: string, token: string | null, kind: RouteKind) => ({
+    name,
+    path,
+    token,
+    kind,
+    baseUrl: portal.baseUrl,
+    pid: portal.pid,
+  })
+  return [
+    route('GET /health/live', '/health/live', null, 'live'),
+    route('GET /api/v1/me', '/api/v1/me', scientistToken, 'me'),
+    route('GET /api/v1/experiments (page 1)', '/api/v1/experiments', scientistToken, 'list'),
+    route(
+      `GET /api/v1/experiments?search=${term}`,
+      `/api/v1/experiments?search=${search}`,
+      scientistToken,
+      'other'
+    ),
+    route(
+      `GET /api/v1/experiments?perPage=5&page=${deepScientistPage} (last page)`,
+      `/api/v1/experiments?perPage=5&page=${deepScientistPage}`,
+      scientistToken,
+      'other'
+    ),
+    route('GET /api/v1/environments', '/api/v1/environments', scientistToken, 'list'),
+    route('GET /api/v1/images', '/api/v1/images', scientistToken, 'list'),
+    route(
+      'GET /api/v1/admin/environments (admin)',
+      '/api/v1/admin/environments',
+      adminToken,
+      'admin'
+    ),
+    route(
+      'GET /api/v1/admin/experiments (admin, page 1)',
+      '/api/v1/admin/experiments',
+      adminToken,
+      'admin'
+    ),
+    route(
+      `GET /api/v1/admin/experiments?page=${lastAdminPage} (admin, last)`,
+      `/api/v1/admin/experiments?page=${lastAdminPage}`,
+      adminToken,
+      'admin'
+    ),
+    route(
+      'GET /api/v1/admin/experiments?cursor=… (admin, last page by cursor)',
+      `/api/v1/admin/experiments?cursor=${lastPageCursor}`,
+      adminToken,
+      'admin'
+    ),
+    route(
+      `GET /api/v1/admin/experiments?search=${term} (admin)`,
+      `/api/v1/admin/experiments?search=${search}`,
+      adminToken,
+      'admin'
+    ),
+  ]
+}
+
+/**
+ * The routes whose path holds one of the comma-separated parts of
+ * `selection` (BENCH_ROUTES, e.g. "experiments,admin/environments"), plus
+ * those of the kinds always kept; every route when there is no selection.
+ */
+export function selectRoutes(
+  routes: BenchRoute[],
+  selection = process.env.BENCH_ROUTES,
+  alwaysKept: RouteKind[] = []
+) {
+  const parts = selection?.split(',').filter((part) => part !== '')
+  return routes.filter(
+    (route) =>
+      alwaysKept.includes(route.kind) ||
+      !parts?.length ||
+      parts.some((part) => route.path.includes(part))
+  )
+}
+
+export function routeHeaders(route: BenchRoute): Record<string, string> {
+  return route.token ? { authorization: `Bearer ${route.token}` } : {}
+}
+
+/** Fails unless the route answers 200 with data (a list must not be empty). */
+export async function checkRouteAnswers(route: BenchRoute) {
+  const response = await fetch(`${route.baseUrl}${route.path}`, { headers: routeHeaders(route) })
+  const body = (await response.json()) as { data?: unknown[] | object }
+  const empty = Array.isArray(body.data) && body.data.length === 0
+  if (response.status !== 200 || empty) {
+    throw new Error(`${route.name}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`)
+  }
+}
+
+/** `connections` keep-alive clients requesting the route for `seconds`. */
+export function loadRoute(route: BenchRoute, connections: number, seconds: number) {
+  return autocannon({
+    url: `${route.baseUrl}${route.path}`,
+    connections,
+    duration: seconds,
+    headers: routeHeaders(route),
+  })
+}
