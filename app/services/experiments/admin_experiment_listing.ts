@@ -34,8 +34,7 @@ export default class AdminExperimentListing {
       return { rows, meta }
     }
     const page = filters.page ?? 1
-    const { total, ids } = await this.#numberedPage(filters, page, perPage)
-    const rows = await this.#rows(ids)
+    const { total, rows } = await this.#numberedPage(filters, page, perPage)
     const lastPage = Math.max(1, Math.ceil(total / perPage))
     const meta: KeysetListMeta = {
       total,
@@ -61,29 +60,37 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * The total and the ids of one numbered page. Without a search the total is read from
+   * The total and the rows of one numbered page. Without a search the total is read from
    * the counts the database keeps (`experimentTotal`, ADR 10) and a page in the far half of
-   * the list is walked from the oldest end and reversed, so that the last page skips as
-   * few rows as the first. The offset is walked over ids only (the page's rows are read
-   * afterwards: an OFFSET over whole rows reads every skipped abstract).
+   * the list is walked from the oldest end, so that the last page skips as few rows as the
+   * first. An offset is walked over ids only (the page's rows are read afterwards: an
+   * OFFSET over whole rows reads every skipped abstract).
    */
   async #numberedPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     if (filters.search) {
-      return this.#searchPage(filters, page, perPage)
+      const { total, ids } = await this.#searchPage(filters, page, perPage)
+      return { total, rows: await this.#rows(ids) }
     }
     const total = await experimentTotal(filters.source)
     const offset = (page - 1) * perPage
     const size = Math.min(perPage, total - offset)
     if (size <= 0) {
-      return { total, ids: [] }
+      return { total, rows: [] }
     }
     const fromOldest = total - offset - size
-    if (fromOldest < offset) {
-      const oldestFirst = this.idsQuery(filters, { oldestFirst: true })
-      const ids = await this.#ids(oldestFirst.limit(size).offset(fromOldest))
-      return { total, ids: ids.reverse() }
+    const oldestFirst = fromOldest < offset
+    const skip = oldestFirst ? fromOldest : offset
+    if (skip === 0) {
+      // The first and the last page: the rows themselves, one statement fewer.
+      const rows = await Experiment.query()
+        .if(filters.source, (query) => query.where('source', filters.source!))
+        .orderBy('id', oldestFirst ? 'asc' : 'desc')
+        .limit(size)
+      return { total, rows: oldestFirst ? rows.reverse() : rows }
     }
-    return { total, ids: await this.#ids(this.idsQuery(filters).limit(size).offset(offset)) }
+    const ids = await this.#ids(this.idsQuery(filters, { oldestFirst }).limit(size).offset(skip))
+    // #rows reads them newest first whichever way they were found.
+    return { total, rows: await this.#rows(ids) }
   }
 
   /**
