@@ -95,8 +95,9 @@ export default class AdminExperimentListing {
 
   /**
    * A numbered page of a search in one statement: the database counts the matches beside
-   * the page (`count(*) over ()`), so the server reads 20 ids, not every match. A page past
-   * the last has no row to carry the total, which is then counted on its own.
+   * the page (`count(*) over ()`), so the server reads 20 ids, not every match. An empty
+   * first page means no match; a page past the last has no row to carry the total, which is
+   * then counted on its own.
    */
   async #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     const found: { id: number; total: number }[] = await this.idsQuery(filters)
@@ -104,6 +105,9 @@ export default class AdminExperimentListing {
       .forPage(page, perPage)
     if (found.length) {
       return { total: Number(found[0].total), ids: found.map((row) => Number(row.id)) }
+    }
+    if (page === 1) {
+      return { total: 0, ids: [] }
     }
     const [{ total }] = await db.from(this.idsQuery(filters).as('matches')).count('* as total')
     return { total: Number(total), ids: [] }
