@@ -44,8 +44,8 @@ const MATCHES = {
 
 function pairs(match: (typeof MATCHES)['MariaDB']): Array<[Request, Request]> {
   // Before (ADR 9): every matching id in one statement, counted and sliced by the server.
-  // After (ADR 10): 20 ids and the database's count beside them; a page past the last
-  // (here: a word in no title) counts in a second statement.
+  // After (ADR 10): 20 ids and the database's count beside them (an empty page 1 means
+  // none; only a page past the last counts in a second statement).
   const search = (word: string, name: string, empty: boolean): [Request, Request] => {
     const all = `SELECT ${match.id} AS id FROM ${match.from} ORDER BY ${match.id} DESC`
     const page =
@@ -101,7 +101,7 @@ function pairs(match: (typeof MATCHES)['MariaDB']): Array<[Request, Request]> {
       },
     ],
     search(term, `search "${term}" page 1 (all ids → 20 ids + count)`, false),
-    search(NO_MATCH, 'search matching nothing (all ids → page + count)', true),
+    search(NO_MATCH, 'search matching nothing (all ids → empty page 1)', false),
   ]
 }
 

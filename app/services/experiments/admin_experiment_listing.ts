@@ -34,8 +34,7 @@ export default class AdminExperimentListing {
       return { rows, meta }
     }
     const page = filters.page ?? 1
-    const { total, ids } = await this.#numberedPage(filters, page, perPage)
-    const rows = await this.#rows(ids)
+    const { total, rows } = await this.#numberedPage(filters, page, perPage)
     const lastPage = Math.max(1, Math.ceil(total / perPage))
     const meta: KeysetListMeta = {
       total,
@@ -61,35 +60,44 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * The total and the ids of one numbered page. Without a search the total is read from
+   * The total and the rows of one numbered page. Without a search the total is read from
    * the counts the database keeps (`experimentTotal`, ADR 10) and a page in the far half of
-   * the list is walked from the oldest end and reversed, so that the last page skips as
-   * few rows as the first. The offset is walked over ids only (the page's rows are read
-   * afterwards: an OFFSET over whole rows reads every skipped abstract).
+   * the list is walked from the oldest end, so that the last page skips as few rows as the
+   * first. An offset is walked over ids only (the page's rows are read afterwards: an
+   * OFFSET over whole rows reads every skipped abstract).
    */
   async #numberedPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     if (filters.search) {
-      return this.#searchPage(filters, page, perPage)
+      const { total, ids } = await this.#searchPage(filters, page, perPage)
+      return { total, rows: await this.#rows(ids) }
     }
     const total = await experimentTotal(filters.source)
     const offset = (page - 1) * perPage
     const size = Math.min(perPage, total - offset)
     if (size <= 0) {
-      return { total, ids: [] }
+      return { total, rows: [] }
     }
     const fromOldest = total - offset - size
-    if (fromOldest < offset) {
-      const oldestFirst = this.idsQuery(filters, { oldestFirst: true })
-      const ids = await this.#ids(oldestFirst.limit(size).offset(fromOldest))
-      return { total, ids: ids.reverse() }
+    const oldestFirst = fromOldest < offset
+    const skip = oldestFirst ? fromOldest : offset
+    if (skip === 0) {
+      // The first and the last page: the rows themselves, one statement fewer.
+      const rows = await Experiment.query()
+        .if(filters.source, (query) => query.where('source', filters.source!))
+        .orderBy('id', oldestFirst ? 'asc' : 'desc')
+        .limit(size)
+      return { total, rows: oldestFirst ? rows.reverse() : rows }
     }
-    return { total, ids: await this.#ids(this.idsQuery(filters).limit(size).offset(offset)) }
+    const ids = await this.#ids(this.idsQuery(filters, { oldestFirst }).limit(size).offset(skip))
+    // #rows reads them newest first whichever way they were found.
+    return { total, rows: await this.#rows(ids) }
   }
 
   /**
    * A numbered page of a search in one statement: the database counts the matches beside
-   * the page (`count(*) over ()`), so the server reads 20 ids, not every match. A page past
-   * the last has no row to carry the total, which is then counted on its own.
+   * the page (`count(*) over ()`), so the server reads 20 ids, not every match. An empty
+   * first page means no match; a page past the last has no row to carry the total, which is
+   * then counted on its own.
    */
   async #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     const found: { id: number; total: number }[] = await this.idsQuery(filters)
@@ -97,6 +105,9 @@ export default class AdminExperimentListing {
       .forPage(page, perPage)
     if (found.length) {
       return { total: Number(found[0].total), ids: found.map((row) => Number(row.id)) }
+    }
+    if (page === 1) {
+      return { total: 0, ids: [] }
     }
     const [{ total }] = await db.from(this.idsQuery(filters).as('matches')).count('* as total')
     return { total: Number(total), ids: [] }
