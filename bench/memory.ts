@@ -2,7 +2,7 @@
  * Where the built server's memory goes (issue 16: idle ≤ 120 MiB, peak
  * under the read load ≤ 220 MiB). Starts the build as production starts it
  * (bench/built_portal.ts: the "serve" script's Node flags) on the seeded
- * facility, with bench/memory_probe.ts loaded, and prints resident memory
+ * facility, with bench/memory_probe.js loaded, and prints resident memory
  * (VmRSS) next to process.memoryUsage(), the V8 new space and the module
  * count at four moments: idle after start (no request yet), after one
  * request per read route, at the peak under the read load (VmHWM, 8 then
@@ -13,8 +13,9 @@
  *   npm run bench -- memory
  *   BENCH_SCALE=0.05 BENCH_SECONDS=3 npm run bench -- memory   (quick)
  *
- * The probe's own cost (a module hook and a map of ~1,500 URLs) is well
- * under 1 MiB; bench/http_load.ts measures without it.
+ * The probe's own cost (a module hook and a map of ~1,700 URLs) is about
+ * 1 MiB resident, within the run-to-run noise; bench/http_load.ts measures
+ * without it.
  */
 import os from 'node:os'
 import { readFile, rm } from 'node:fs/promises'
@@ -29,7 +30,7 @@ import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from 
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const SETTLE_MS = 3000
-const PROBE = fileURLToPath(new URL('memory_probe.ts', import.meta.url))
+const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
 
 type ProbeReport = {
   rssMiB: number
@@ -38,6 +39,7 @@ type ProbeReport = {
   externalMiB: number
   arrayBuffersMiB: number
   modules: number
+  collections: Record<'young' | 'other', { count: number; ms: number }>
   spaces: Record<string, { usedMiB: number; residentMiB: number }>
   packages: { name: string; modules: number; sourceMiB: number }[]
 }
@@ -100,6 +102,8 @@ async function moment(name: string, rssMiB?: number) {
 }
 
 const loads: string[] = []
+let requests = 0
+let cpuMs = 0
 try {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
   await moment('idle after start')
@@ -114,7 +118,7 @@ try {
     }
   }
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
-  await moment('after one request per route')
+  const beforeLoad = await moment('after one request per route')
 
   for (const connections of [8, 32]) {
     for (const [path, token] of routes) {
@@ -125,14 +129,17 @@ try {
         duration: SECONDS,
         headers: { authorization: `Bearer ${token}` },
       })
-      const cpu = ((await cpuMilliseconds(pid)) - cpuBefore) / result.requests.total
+      const spent = (await cpuMilliseconds(pid)) - cpuBefore
+      const cpu = spent / result.requests.total
+      requests += result.requests.total
+      cpuMs += spent
       loads.push(
         `| ${path} | ${connections} | ${Math.round(result.requests.average)} | ${result.latency.p99} | ` +
           `${cpu.toFixed(3)} | ${result.errors + result.timeouts + result.non2xx} |`
       )
     }
   }
-  await moment('peak under the read load (VmHWM)', await peakResidentMiB(pid))
+  const afterLoad = await moment('peak under the read load (VmHWM)', await peakResidentMiB(pid))
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
   const after = await moment('idle after the load')
 
@@ -156,6 +163,18 @@ try {
     '\n| route | conn. | req/s | p99 ms | server CPU ms/req | failed |\n| --- | --- | --- | --- | --- | --- |'
   )
   console.log(loads.join('\n'))
+  // What the young generation's size costs: collections run on the main thread, inside CPU per request.
+  const during = (kind: 'young' | 'other') => ({
+    count: afterLoad.collections[kind].count - beforeLoad.collections[kind].count,
+    ms: afterLoad.collections[kind].ms - beforeLoad.collections[kind].ms,
+  })
+  const young = during('young')
+  const other = during('other')
+  console.log(
+    `\ngarbage collection under the load: ${young.count} scavenges (${young.ms.toFixed(0)} ms), ` +
+      `${other.count} other (${other.ms.toFixed(0)} ms); ${((young.ms + other.ms) / requests).toFixed(3)} ms ` +
+      `per request of ${(cpuMs / requests).toFixed(3)} ms server CPU per request (${requests} requests)`
+  )
 } finally {
   await server.close()
   await rm(probeFile, { force: true })

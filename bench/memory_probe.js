@@ -1,16 +1,19 @@
 /*
  * Loaded into the benchmarked server with `--import` (bench/memory.ts):
- * counts the modules the process loads and, on SIGUSR2, writes where its
- * memory is (process.memoryUsage(), the V8 heap spaces, the modules by
- * package) as JSON to MEMORY_PROBE_FILE. Plain Node (type stripping): it
- * runs before the application and outside its build.
+ * counts the modules the process loads and its garbage collections and, on
+ * SIGUSR2, writes where its memory is (process.memoryUsage(), the V8 heap
+ * spaces, the modules by package) as JSON to MEMORY_PROBE_FILE. Plain
+ * JavaScript: a .ts file here would make Node load its type stripper
+ * (about 15 MiB resident) into the process being measured.
  */
 import { registerHooks } from 'node:module'
 import { writeFileSync } from 'node:fs'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import v8 from 'node:v8'
 
 const MiB = 2 ** 20
-const sourceBytes = new Map<string, number>()
+/** @type {Map<string, number>} */
+const sourceBytes = new Map()
 
 registerHooks({
   load(url, context, nextLoad) {
@@ -21,15 +24,29 @@ registerHooks({
   },
 })
 
+/** Garbage collections so far: young generation (scavenges) and the rest, count and milliseconds. */
+const collections = { young: { count: 0, ms: 0 }, other: { count: 0, ms: 0 } }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = /** @type {{ detail?: { kind?: number } }} */ (entry).detail?.kind
+    const bucket =
+      kind === constants.NODE_PERFORMANCE_GC_MINOR ? collections.young : collections.other
+    bucket.count += 1
+    bucket.ms += entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+
 /** "@scope/name" or "name" of a file under node_modules; "app" and "node:" otherwise. */
-function packageOf(url: string) {
+/** @param {string} url */
+function packageOf(url) {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   return match ? match[1] : url.startsWith('node:') ? 'node:' : 'app'
 }
 
 function report() {
   const usage = process.memoryUsage()
-  const packages = new Map<string, { modules: number; sourceMiB: number }>()
+  /** @type {Map<string, { modules: number, sourceMiB: number }>} */
+  const packages = new Map()
   for (const [url, bytes] of sourceBytes) {
     const entry = packages.get(packageOf(url)) ?? { modules: 0, sourceMiB: 0 }
     entry.modules += 1
@@ -51,6 +68,7 @@ function report() {
     externalMiB: usage.external / MiB,
     arrayBuffersMiB: usage.arrayBuffers / MiB,
     modules: sourceBytes.size,
+    collections,
     spaces,
     packages: [...packages]
       .map(([name, entry]) => ({ name, ...entry }))
@@ -59,5 +77,5 @@ function report() {
 }
 
 process.on('SIGUSR2', () => {
-  writeFileSync(process.env.MEMORY_PROBE_FILE!, JSON.stringify(report()))
+  writeFileSync(String(process.env.MEMORY_PROBE_FILE), JSON.stringify(report()))
 })
