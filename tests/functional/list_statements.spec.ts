@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
+import { authCacheConfig } from '#config/auth'
 import type { Role } from '#models/role'
 import EnvironmentShare from '#models/environment_share'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
@@ -46,6 +47,14 @@ async function listStatements(browser: ApiSession, path: string) {
 
 test.group('Lists: one statement for the page', (group) => {
   isolateEachTest(group)
+  // Signing in is counted once per request: no credential read reused from the cache.
+  group.each.setup(() => {
+    const ttlMs = authCacheConfig.ttlMs
+    authCacheConfig.ttlMs = 0
+    return () => {
+      authCacheConfig.ttlMs = ttlMs
+    }
+  })
 
   test("the environment list reads its page, images, owners' names and the caller's role in one statement", async ({
     client,
