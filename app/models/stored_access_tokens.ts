@@ -52,7 +52,7 @@ function asDate(value: TimestampValue) {
  *   recorder (app/services/auth/token_use_recorder.ts) writes it later,
  *   off the request path, in one batched conditional UPDATE.
  * - `verifyWithOwner` reads the token with its owner and roles in one
- *   statement and remembers it for API_TOKEN_CACHE_TTL.
+ *   statement and remembers it for AUTH_CACHE_TTL.
  */
 export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokensProvider<Model> {
   dbRowToAccessToken(row: TokenRow) {
@@ -93,7 +93,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
 
   /**
    * `verify` and the token's owner with its role names: what
-   * `readWithOwner` read, or remembered for API_TOKEN_CACHE_TTL
+   * `readWithOwner` read, or remembered for AUTH_CACHE_TTL
    * (app/services/auth/verified_credentials.ts). Either way the presented
    * secret is checked against the stored hash (constant time) and the
    * expiry against the clock, so a wrong secret is never admitted from

@@ -10,7 +10,7 @@ const MAX_WAITING = 10_000
 /**
  * The API guard's user provider, reading the token, its owner and the
  * owner's roles in one statement (`StoredAccessTokens.verifyWithOwner`,
- * remembered for API_TOKEN_CACHE_TTL) instead of three. The guard asks
+ * remembered for AUTH_CACHE_TTL) instead of three. The guard asks
  * for the token first and then for its owner by id: the owner read with
  * the token waits here for that second call, once (each request gets its
  * own model instance: the auth middleware withholds roles per request).

@@ -5,7 +5,7 @@ type Entry<Value> = { value: Value; userId: string; storedAt: number }
  * read from the database, so that a burst of requests with the same
  * credential costs one read per TTL instead of one each.
  *
- * Entries expire after API_TOKEN_CACHE_TTL (1 s by default; 0 turns the
+ * Entries expire after AUTH_CACHE_TTL (1 s by default; 0 turns the
  * cache off). Whatever changes an account in this process forgets it at
  * once (`forgetAccount`, `forgetToken`): other processes see the change
  * when their entry expires. A read that began before a change must not
