@@ -21,22 +21,38 @@ export type BenchRoute = {
   pid: number
 }
 
+/** What the routes need from the seeded database: two tokens and the admins' last-page cursor. */
+export type BenchCredentials = {
+  scientistToken: string
+  adminToken: string
+  lastPageCursor: string
+}
+
 /**
- * The portal's routes on the seeded facility (scientist and admin tokens
- * minted here), served by `portal`.
+ * Mints the scientist's and the admin's tokens in the seeded database; call
+ * before the facility is copied to SQLite, so that the copy holds them.
  */
-export async function portalRoutes(
+export async function benchCredentials(
   db: mysql.Connection,
-  facility: SeededFacility,
-  portal: { baseUrl: string; pid: number }
-): Promise<BenchRoute[]> {
-  const scientistToken = await mintToken(db, facility.scientist.id)
-  const adminToken = await mintToken(db, facility.admin.id)
+  facility: SeededFacility
+): Promise<BenchCredentials> {
   // The cursor of the admins' last page: after the 21st oldest experiment.
   const [[cursorRow]] = (await db.query(
     'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
   )) as any
-  const lastPageCursor = encodeListCursor({ after: cursorRow.id })
+  return {
+    scientistToken: await mintToken(db, facility.scientist.id),
+    adminToken: await mintToken(db, facility.admin.id),
+    lastPageCursor: encodeListCursor({ after: cursorRow.id }),
+  }
+}
+
+/** The portal's routes on the seeded facility, served by `portal`. */
+export function portalRoutes(
+  facility: SeededFacility,
+  { scientistToken, adminToken, lastPageCursor }: BenchCredentials,
+  portal: { baseUrl: string; pid: number }
+): BenchRoute[] {
   const lastAdminPage = Math.ceil(facility.size.experiments / 20)
   const deepScientistPage = Math.max(1, Math.ceil(facility.scientist.experiments / 5))
   const term = facility.scientist.searchTerm

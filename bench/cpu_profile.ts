@@ -28,7 +28,13 @@ import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
 import { cpuMilliseconds } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, seedFacility } from './seed_facility.ts'
-import { checkRouteAnswers, loadRoute, portalRoutes, selectRoutes } from './bench_routes.ts'
+import {
+  benchCredentials,
+  checkRouteAnswers,
+  loadRoute,
+  portalRoutes,
+  selectRoutes,
+} from './bench_routes.ts'
 import { formatSummary, loadCpuProfile, summariseWindow } from './cpu_profile_summary.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -56,7 +62,10 @@ const server = await startBenchPortal({
   NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${INTERVAL_MICROS}`,
 })
 const { portal } = server
-const all = await portalRoutes(db, facility, { baseUrl: portal.baseUrl, pid: portal.pid! })
+const all = portalRoutes(facility, await benchCredentials(db, facility), {
+  baseUrl: portal.baseUrl,
+  pid: portal.pid!,
+})
 const selection = process.env.BENCH_ROUTES ?? DEFAULT_ROUTES
 // "/api/v1/experiments" should mean the list itself, not also its ?search= variants.
 const routes = selectRoutes(all, selection).filter(

@@ -32,6 +32,7 @@ import { copyFacilityToSqlite } from './sqlite_copy.ts'
 import {
   checkRouteAnswers,
   loadRoute,
+  benchCredentials,
   portalRoutes,
   routeHeaders,
   selectRoutes,
@@ -49,6 +50,7 @@ for (const line of describeFacility(facility)) {
   console.log(line)
 }
 const [[mariadb]] = (await db.query('SELECT VERSION() AS version')) as any
+const credentials = await benchCredentials(db, facility)
 const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
 if (sqliteCopy) {
   console.log(
@@ -99,7 +101,7 @@ const routes: BenchRoute[] = [
         },
       ]
     : []),
-  ...(await portalRoutes(db, facility, { baseUrl: portal.baseUrl, pid })),
+  ...portalRoutes(facility, credentials, { baseUrl: portal.baseUrl, pid }),
 ]
 
 // BENCH_ROUTES=experiments,admin/environments keeps the baselines and the routes holding one of them.
