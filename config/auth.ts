@@ -38,20 +38,25 @@ export const apiTokensConfig = {
   /**
    * How fresh a token's `last_used_at` is kept: requests only note a use
    * in memory, and a timer writes it at most once per this period per
-   * token (app/services/auth/token_use_recorder.ts).
+   * token (app/models/token_use_recorder.ts).
    */
   lastUsedResolutionMs: string.milliseconds.parse(env.get('API_TOKEN_LAST_USED_RESOLUTION', '1m')),
 }
 
+/** AUTH_CACHE_TTL in milliseconds: `0` is off (start/env_rules.ts durationOrOff). */
+function cacheTtlMs(value: string) {
+  return value === '0' ? 0 : string.milliseconds.parse(value)
+}
+
 /**
  * The in-process memory of verified credentials
- * (app/services/auth/verified_credentials.ts): bearer tokens with their
+ * (app/models/verified_credentials.ts): bearer tokens with their
  * owner and roles, and session users with their roles. A change made in
  * another process applies here once the entry is older than `ttlMs`.
  */
 export const authCacheConfig = {
   /** How long a credential check's read is reused; 0 turns the cache off. */
-  ttlMs: string.milliseconds.parse(env.get('AUTH_CACHE_TTL', '1s')),
+  ttlMs: cacheTtlMs(env.get('AUTH_CACHE_TTL', '1s')),
   /** Entries per cache (tokens, session users): a bound on memory. */
   maxEntries: 10_000,
 }

@@ -61,7 +61,7 @@ export default class ServicesProvider {
   }
   async boot() {
     // Token uses noted in memory are written before the database pools close.
-    const { default: tokenUses } = await import('#services/auth/token_use_recorder')
+    const { default: tokenUses } = await import('#models/token_use_recorder')
     this.app.terminating(() => tokenUses.flush())
   }
 }

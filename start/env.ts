@@ -16,6 +16,7 @@ import {
   dnsLabelList,
   domainName,
   duration,
+  durationOrOff,
   integer,
   nonRootId,
   origins,
@@ -66,7 +67,7 @@ export const schema = {
 
   SESSION_AGE: duration(60_000),
   API_TOKEN_LAST_USED_RESOLUTION: duration(1000),
-  AUTH_CACHE_TTL: duration(0),
+  AUTH_CACHE_TTL: durationOrOff(1),
 
   PORTAL_ADMIN_USERNAME: Env.schema.string.optional(),
   PORTAL_ADMIN_PASSWORD: Env.schema.secret.optional(),

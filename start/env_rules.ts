@@ -81,6 +81,12 @@ export function duration(minMs: number): Rule<string> {
   }
 }
 
+/** A duration, or `0` for "off" (the duration parser refuses zero). */
+export function durationOrOff(minMs: number): Rule<string> {
+  const positive = duration(minMs)
+  return (key, value) => (value === '0' ? value : positive(key, value))
+}
+
 /** A POSIX uid or gid that is not root: environments never run as root. */
 export function nonRootId(): Rule<number> {
   return integer(1, 2_147_483_647)

@@ -7,8 +7,8 @@ import {
   forgetToken,
   verifiedTokens,
   type VerifiedTokenRows,
-} from '#services/auth/verified_credentials'
-import tokenUses from '#services/auth/token_use_recorder'
+} from '#models/verified_credentials'
+import tokenUses from '#models/token_use_recorder'
 
 type TimestampValue = Date | string | number | null
 type TokenRow = Parameters<DbAccessTokensProvider<LucidModel>['dbRowToAccessToken']>[0]
@@ -49,7 +49,7 @@ function asDate(value: TimestampValue) {
  *   request and before it checks the secret (anyone knowing a token id
  *   could force a write per request). Here the secret and the expiry are
  *   checked first, and the use is only noted in memory: the token use
- *   recorder (app/services/auth/token_use_recorder.ts) writes it later,
+ *   recorder (app/models/token_use_recorder.ts) writes it later,
  *   off the request path, in one batched conditional UPDATE.
  * - `verifyWithOwner` reads the token with its owner and roles in one
  *   statement and remembers it for AUTH_CACHE_TTL.
@@ -94,7 +94,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
   /**
    * `verify` and the token's owner with its role names: what
    * `readWithOwner` read, or remembered for AUTH_CACHE_TTL
-   * (app/services/auth/verified_credentials.ts). Either way the presented
+   * (app/models/verified_credentials.ts). Either way the presented
    * secret is checked against the stored hash (constant time) and the
    * expiry against the clock, so a wrong secret is never admitted from
    * memory. Null when the token is unknown, expired, its secret does not

@@ -4,8 +4,8 @@ import limiter from '@adonisjs/limiter/services/main'
 import app from '@adonisjs/core/services/app'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
-import { sessionAccounts, verifiedTokens } from '#services/auth/verified_credentials'
-import tokenUses from '#services/auth/token_use_recorder'
+import { sessionAccounts, verifiedTokens } from '#models/verified_credentials'
+import tokenUses from '#models/token_use_recorder'
 
 /**
  * Every test of the group runs in a transaction rolled back afterwards,

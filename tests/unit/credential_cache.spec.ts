@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { CredentialCache } from '#services/auth/credential_cache'
+import { CredentialCache } from '#models/credential_cache'
 
 function cache(ttlMs = 1_000, maxEntries = 3) {
   return new CredentialCache<string>(

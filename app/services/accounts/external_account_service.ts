@@ -8,7 +8,7 @@ import type RequestOrigin from '#services/request_origin'
 import { idDerivedUsername } from '#services/auth/saml/saml_identity_mapper'
 import samlConfig from '#config/saml'
 import oidcConfig from '#config/oidc'
-import { forgetAccount } from '#services/auth/verified_credentials'
+import { forgetAccount } from '#models/verified_credentials'
 import AccountConflictException from '#exceptions/account_conflict_exception'
 
 export type ExternalIdentity = {

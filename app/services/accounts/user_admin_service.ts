@@ -11,7 +11,7 @@ import QuotaService from '#services/environments/quota_service'
 import AccessTokenService from '#services/accounts/access_token_service'
 import AccessService, { opensWithToken } from '#services/access/access_service'
 import EnvironmentService from '#services/environments/environment_service'
-import { forgetAccount } from '#services/auth/verified_credentials'
+import { forgetAccount } from '#models/verified_credentials'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
 

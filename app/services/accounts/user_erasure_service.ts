@@ -13,7 +13,7 @@ import type RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
 import UserAdminService from '#services/accounts/user_admin_service'
 import LoginThrottle from '#services/auth/login_throttle'
-import { forgetAccount } from '#services/auth/verified_credentials'
+import { forgetAccount } from '#models/verified_credentials'
 import ConflictException from '#exceptions/conflict_exception'
 
 /**

@@ -7,7 +7,7 @@ import AuditService from '#services/audit_service'
 import AccessTokenService from '#services/accounts/access_token_service'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import type RequestOrigin from '#services/request_origin'
-import { forgetAccount } from '#services/auth/verified_credentials'
+import { forgetAccount } from '#models/verified_credentials'
 import AccountDisabledException from '#exceptions/account_disabled_exception'
 import { signIns } from '#services/metrics/portal_metrics'
 

@@ -5,7 +5,7 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import type { ApiClient } from '@japa/api-client'
-import tokenUses from '#services/auth/token_use_recorder'
+import tokenUses from '#models/token_use_recorder'
 
 async function signedIn(client: ApiClient) {
   const user = await createUser()
@@ -233,7 +233,7 @@ test.group('Personal API tokens: scopes', (group) => {
     ;(await asScoped.get('/api/v1/admin/audit')).assertStatus(200)
     assert.deepEqual((await asScoped.get('/api/v1/me')).body().data.roles, ['admin', 'scientist'])
 
-    // Uses are written off the request path (app/services/auth/token_use_recorder.ts).
+    // Uses are written off the request path (app/models/token_use_recorder.ts).
     await tokenUses.flush()
     const listed = (await browser.get('/api/v1/auth/tokens')).body().data
     assert.deepEqual(

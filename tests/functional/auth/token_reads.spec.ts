@@ -13,8 +13,8 @@ import { apiTokensConfig, authCacheConfig } from '#config/auth'
 import RequestOrigin from '#services/request_origin'
 import UserAdminService from '#services/accounts/user_admin_service'
 import UserErasureService from '#services/accounts/user_erasure_service'
-import { sessionAccounts, verifiedTokens } from '#services/auth/verified_credentials'
-import tokenUses from '#services/auth/token_use_recorder'
+import { sessionAccounts, verifiedTokens } from '#models/verified_credentials'
+import tokenUses from '#models/token_use_recorder'
 import { Secret } from '@adonisjs/core/helpers'
 
 async function tokenFor(roles: Array<'admin'> = [], abilities = ['*']) {
@@ -50,8 +50,20 @@ async function heldWithin(withinMs: number, check: () => Promise<boolean>) {
   return Date.now() - startedAt
 }
 
+/** The credential cache on (1 s, the production default) for the group; .env.test turns it off. */
+function withCredentialCache(group: Parameters<Parameters<typeof test.group>[1]>[0]) {
+  group.each.setup(() => {
+    const ttlMs = authCacheConfig.ttlMs
+    authCacheConfig.ttlMs = 1_000
+    return () => {
+      authCacheConfig.ttlMs = ttlMs
+    }
+  })
+}
+
 test.group('API token reads', (group) => {
   isolateEachTest(group)
+  withCredentialCache(group)
 
   test('a read never writes: the use is noted and written later, once per resolution', async ({
     client,
@@ -290,6 +302,7 @@ test.group('API token reads', (group) => {
 
 test.group('Session reads', (group) => {
   isolateEachTest(group)
+  withCredentialCache(group)
 
   test('a signed-in user is read with their roles and remembered without the password hash', async ({
     client,

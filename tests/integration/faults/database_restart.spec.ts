@@ -80,6 +80,9 @@ test.group('Faults: the database stops under load and comes back', () => {
     const portal = await PortalProcess.start({
       ...portalDatabaseEnv(mysql.address('portal')),
       APP_KEY: 'an-app-key-for-the-database-fault-test-0123',
+      // Every request must reach the database while it is down: a remembered credential
+      // would answer GET /api/v1/me for up to AUTH_CACHE_TTL (1 s) of the outage.
+      AUTH_CACHE_TTL: '0',
       DATA_DIR: dataDir,
       PORTAL_ADMIN_USERNAME: ADMIN.username,
       PORTAL_ADMIN_PASSWORD: ADMIN.password,

@@ -88,6 +88,9 @@ test.group('Faults: the User Office is slow or down', (group) => {
       ...userOffice.portalEnv(),
       USER_OFFICE_EXPERIMENTS_URL: `http://127.0.0.1:${front.port}/users/$USERNAME/experiments`,
       USER_OFFICE_TIMEOUT: String(TIMEOUT_MS / 1000),
+      // The test ages the user's last sync in the database behind the process's back; a
+      // remembered signed-in user would still show the fresh time for up to AUTH_CACHE_TTL.
+      AUTH_CACHE_TTL: '0',
       APP_KEY: 'an-app-key-for-the-user-office-fault-test',
       DATA_DIR: dataDir,
       PORTAL_ADMIN_USERNAME: 'uo-fault-admin',

@@ -1,5 +1,5 @@
 import { authCacheConfig } from '#config/auth'
-import { CredentialCache } from '#services/auth/credential_cache'
+import { CredentialCache } from '#models/credential_cache'
 import type { AccountRows } from '#models/account_rows'
 
 /**
