@@ -3,11 +3,7 @@ import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { accountColumns, roleColumns, splitAccountRow } from '#models/account_rows'
-import {
-  forgetToken,
-  verifiedTokens,
-  type VerifiedTokenRows,
-} from '#models/verified_credentials'
+import { forgetToken, verifiedTokens, type VerifiedTokenRows } from '#models/verified_credentials'
 import tokenUses from '#models/token_use_recorder'
 
 type TimestampValue = Date | string | number | null
