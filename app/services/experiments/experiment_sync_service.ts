@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
+import { forgetAccount } from '#models/verified_credentials'
 import UserOfficeClient, {
   type ExperimentRequestOptions,
 } from '#services/user_office/user_office_client'
@@ -200,6 +201,8 @@ export default class ExperimentSyncService {
         .update({ experiments_synced_at: syncedAt.toJSDate() })
     })
     user.experimentsSyncedAt = syncedAt
+    // The next request must see the new sync time, not a remembered row of the user.
+    forgetAccount(user.id)
     return { syncedAt, experiments: rows.length }
   }
 

@@ -10,6 +10,7 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { testUserOffice } from '#tests/helpers/test_user_office'
+import { authCacheConfig } from '#config/auth'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
 import {
   ExperimentFactory,
@@ -73,6 +74,27 @@ test.group('Experiments synced from the User Office', (group) => {
 
     assert.sameMembers(proposals(await browser.get('/api/v1/experiments')), ['R0001', 'R0003'])
     ;(await browser.get(`/api/v1/experiments/${revoked}`)).assertStatus(404)
+  })
+
+  test('after a sync the next request sees its time, also with the credential cache on', async ({
+    client,
+    assert,
+  }) => {
+    const ttlMs = authCacheConfig.ttlMs
+    authCacheConfig.ttlMs = 60_000
+    try {
+      const browser = await facilityUser(client, 'jdoe', makeExperiments(2, { prefix: 'C' }))
+      ;(await browser.get('/api/v1/me')).assertStatus(200)
+      await new Promise((resolve) => setTimeout(resolve, 1_100))
+      const sync = await browser.post('/api/v1/experiments/sync')
+      sync.assertStatus(200)
+      const list = await browser.get('/api/v1/experiments')
+      const apart =
+        Date.parse(list.body().meta.lastSyncedAt) - Date.parse(sync.body().data.syncedAt)
+      assert.isBelow(Math.abs(apart), 1_000)
+    } finally {
+      authCacheConfig.ttlMs = ttlMs
+    }
   })
 
   test('updates titles and sessions, and keeps favourites across syncs', async ({
