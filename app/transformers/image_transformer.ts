@@ -50,6 +50,14 @@ const COLUMNS = fieldNames(imageFields).filter(
   (name): name is Exclude<keyof typeof imageFields, 'resources'> => name !== 'resources'
 )
 
+/**
+ * The model attributes the catalogue shows, in field order, with
+ * `resources` read from the compute columns: what a list must select.
+ */
+export const imageAttributes = fieldNames(imageFields).flatMap((name) =>
+  name === 'resources' ? fieldNames(computeFields) : [name]
+)
+
 /** The compute of an image or environment, as the `resources` field shows it. */
 export function computeOf(resource: Pick<Image, keyof typeof computeFields>) {
   return Object.fromEntries(fieldNames(computeFields).map((name) => [name, resource[name]]))

@@ -1,47 +1,18 @@
-import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import Image from '#models/image'
 import AuditEvent from '#models/audit_event'
-import type { Role } from '#models/role'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signIn } from '#tests/helpers/sign_in'
+import { ADMIN_IMAGES_PATH, createImage, imageInput } from '#tests/helpers/image_catalogue'
 
-const ADMIN_BASE = '/api/v1/admin/images'
 const USER_BASE = '/api/v1/images'
 const GI = 1024 ** 3
 
 // A table of our own that references images like environments do (RESTRICT),
 // so the in-use refusal is tested without depending on the environments schema.
 const PROBE_TABLE = 'test_image_references'
-
-async function signIn(client: ApiClient, roles: Role[] = ['admin']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
-
-function imageInput(fields: Record<string, unknown> = {}) {
-  return {
-    name: `Jupyter ${randomUUID().slice(0, 8)}`,
-    reference: 'registry.example.org/analysis/jupyter:2024.1',
-    driver: 'docker',
-    protocol: 'http',
-    port: 8888,
-    cpu: 2,
-    memory: '4Gi',
-    ...fields,
-  }
-}
-
-async function createImage(browser: ApiSession, fields: Record<string, unknown> = {}) {
-  const response = await browser.post(ADMIN_BASE, imageInput(fields))
-  response.assertStatus(201)
-  return response.body().data
-}
 
 /** Everything a refused request could have written. */
 async function footprint() {
@@ -109,11 +80,11 @@ test.group('Images: the catalogue', (group) => {
     assert.isString(created.createdAt)
     assert.isString(created.updatedAt)
 
-    const shown = await browser.get(`${ADMIN_BASE}/${created.id}`)
+    const shown = await browser.get(`${ADMIN_IMAGES_PATH}/${created.id}`)
     shown.assertStatus(200)
     assert.deepEqual(shown.body().data, created)
 
-    const changed = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+    const changed = await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, {
       description: null,
       memory: '8Gi',
       command: null,
@@ -138,12 +109,12 @@ test.group('Images: the catalogue', (group) => {
       environment: { A_FIRST: '1', JUPYTER_ENABLE_LAB: 'yes' },
     })
 
-    ;(await browser.delete(`${ADMIN_BASE}/${created.id}`)).assertStatus(204)
-    const gone = await browser.get(`${ADMIN_BASE}/${created.id}`)
+    ;(await browser.delete(`${ADMIN_IMAGES_PATH}/${created.id}`)).assertStatus(204)
+    const gone = await browser.get(`${ADMIN_IMAGES_PATH}/${created.id}`)
     gone.assertStatus(404)
     assert.equal(gone.body().errors[0].code, 'E_NOT_FOUND')
-    ;(await browser.delete(`${ADMIN_BASE}/${created.id}`)).assertStatus(404)
-    ;(await browser.patch(`${ADMIN_BASE}/${created.id}`, { port: 1 })).assertStatus(404)
+    ;(await browser.delete(`${ADMIN_IMAGES_PATH}/${created.id}`)).assertStatus(404)
+    ;(await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, { port: 1 })).assertStatus(404)
   })
 
   test('defaults apply to what is left out', async ({ client, assert }) => {
@@ -182,12 +153,12 @@ test.group('Images: the catalogue', (group) => {
     const { browser } = await signIn(client)
     const created = await createImage(browser, { name: 'Hardened', readOnlyRootFilesystem: true })
     assert.isTrue(created.readOnlyRootFilesystem)
-    const changed = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+    const changed = await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, {
       readOnlyRootFilesystem: false,
     })
     changed.assertStatus(200)
     assert.isFalse(changed.body().data.readOnlyRootFilesystem)
-    const refused = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+    const refused = await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, {
       readOnlyRootFilesystem: 'yes please',
     })
     refused.assertStatus(422)
@@ -204,7 +175,7 @@ test.group('Images: the catalogue', (group) => {
     const { browser } = await signIn(client)
     const created = await createImage(browser, { name: 'Moving tag', pullPolicy: 'always' })
     assert.equal(created.pullPolicy, 'always')
-    const changed = await browser.patch(`${ADMIN_BASE}/${created.id}`, {
+    const changed = await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, {
       pullPolicy: 'if-not-present',
     })
     changed.assertStatus(200)
@@ -215,10 +186,12 @@ test.group('Images: the catalogue', (group) => {
       .firstOrFail()
     assert.include(JSON.stringify(audit.details), 'pullPolicy')
 
-    const refused = await browser.patch(`${ADMIN_BASE}/${created.id}`, { pullPolicy: 'never' })
+    const refused = await browser.patch(`${ADMIN_IMAGES_PATH}/${created.id}`, {
+      pullPolicy: 'never',
+    })
     refused.assertStatus(422)
     assert.equal(refused.body().errors[0].field, 'pullPolicy')
-    const unchanged = await browser.get(`${ADMIN_BASE}/${created.id}`)
+    const unchanged = await browser.get(`${ADMIN_IMAGES_PATH}/${created.id}`)
     assert.equal(unchanged.body().data.pullPolicy, 'if-not-present')
     // Users never see how an image is pulled.
     const listed = (await browser.get(USER_BASE)).body().data
@@ -265,7 +238,10 @@ test.group('Images: the catalogue', (group) => {
 
     // PATCH takes units the same way.
     const image = await createImage(browser)
-    const patched = await browser.patch(`${ADMIN_BASE}/${image.id}`, { cpu: '750m', gpus: '2' })
+    const patched = await browser.patch(`${ADMIN_IMAGES_PATH}/${image.id}`, {
+      cpu: '750m',
+      gpus: '2',
+    })
     patched.assertStatus(200)
     assert.include(patched.body().data.resources, { cpuMillicores: 750, gpus: 2 })
   })
@@ -334,7 +310,7 @@ test.group('Images: the catalogue', (group) => {
     await createImage(browser, { name: 'C kube', driver: 'kubernetes', description: 'GPU box' })
 
     const names = async (query: string) => {
-      const response = await browser.get(`${ADMIN_BASE}${query}`)
+      const response = await browser.get(`${ADMIN_IMAGES_PATH}${query}`)
       response.assertStatus(200)
       return response.body().data.map((image: { name: string }) => image.name)
     }
@@ -343,7 +319,7 @@ test.group('Images: the catalogue', (group) => {
     assert.deepEqual(await names('?enabled=false'), ['B kube'])
     assert.deepEqual(await names('?enabled=true&driver=kubernetes'), ['C kube'])
     assert.deepEqual(await names('?search=gpu'), ['C kube'])
-    const page = (await browser.get(`${ADMIN_BASE}?perPage=2&page=2`)).body()
+    const page = (await browser.get(`${ADMIN_IMAGES_PATH}?perPage=2&page=2`)).body()
     assert.deepEqual(page.meta, { total: 3, perPage: 2, currentPage: 2, lastPage: 2 })
 
     for (const [query, field] of [
@@ -351,7 +327,7 @@ test.group('Images: the catalogue', (group) => {
       ['?enabled=yes', 'enabled'],
       ['?perPage=0', 'perPage'],
     ]) {
-      const refused = await browser.get(`${ADMIN_BASE}${query}`)
+      const refused = await browser.get(`${ADMIN_IMAGES_PATH}${query}`)
       refused.assertStatus(422)
       assert.equal(refused.body().errors[0].field, field, query)
     }
@@ -432,33 +408,37 @@ test.group('Images: the catalogue', (group) => {
     }
     for (const [field, input] of cases) {
       const label = `${field}: ${JSON.stringify(input).slice(0, 80)}`
-      assert.include(fieldsOf(await browser.post(ADMIN_BASE, imageInput(input))), field, label)
       assert.include(
-        fieldsOf(await browser.patch(`${ADMIN_BASE}/${existing.id}`, input)),
+        fieldsOf(await browser.post(ADMIN_IMAGES_PATH, imageInput(input))),
+        field,
+        label
+      )
+      assert.include(
+        fieldsOf(await browser.patch(`${ADMIN_IMAGES_PATH}/${existing.id}`, input)),
         field,
         `PATCH ${label}`
       )
     }
 
     // Required fields on create.
-    const missing = fieldsOf(await browser.post(ADMIN_BASE, {}))
+    const missing = fieldsOf(await browser.post(ADMIN_IMAGES_PATH, {}))
     for (const field of ['name', 'reference', 'driver', 'protocol', 'port', 'cpu', 'memory']) {
       assert.include(missing, field)
     }
     // Bad ids.
-    assert.include(fieldsOf(await browser.get(`${ADMIN_BASE}/abc`)), 'params.id')
-    assert.include(fieldsOf(await browser.delete(`${ADMIN_BASE}/-1`)), 'params.id')
+    assert.include(fieldsOf(await browser.get(`${ADMIN_IMAGES_PATH}/abc`)), 'params.id')
+    assert.include(fieldsOf(await browser.delete(`${ADMIN_IMAGES_PATH}/-1`)), 'params.id')
 
     // A bad size names its field and says why, in words.
-    const memory = await browser.post(ADMIN_BASE, imageInput({ memory: '4GB' }))
+    const memory = await browser.post(ADMIN_IMAGES_PATH, imageInput({ memory: '4GB' }))
     assert.include(memory.body().errors[0].message, 'unknown unit "GB"')
     const reserved = await browser.post(
-      ADMIN_BASE,
+      ADMIN_IMAGES_PATH,
       imageInput({ environment: { PORTAL_SECRET: 'x' } })
     )
     assert.include(reserved.body().errors[0].message, 'PORTAL_')
     const emoji = await browser.post(
-      ADMIN_BASE,
+      ADMIN_IMAGES_PATH,
       imageInput({ environment: { REMOTE_USER: '\u{1F600}', OTHER: 'fine \u{1F600}' } })
     )
     assert.deepEqual(
@@ -476,19 +456,19 @@ test.group('Images: the catalogue', (group) => {
     const other = await createImage(browser, { name: 'Other' })
     const before = await footprint()
 
-    const duplicate = await browser.post(ADMIN_BASE, imageInput({ name: 'Taken' }))
+    const duplicate = await browser.post(ADMIN_IMAGES_PATH, imageInput({ name: 'Taken' }))
     duplicate.assertStatus(409)
     assert.equal(duplicate.body().errors[0].code, 'E_CONFLICT')
     assert.include(duplicate.body().errors[0].message, 'Taken')
-    const padded = await browser.post(ADMIN_BASE, imageInput({ name: '  Taken ' }))
+    const padded = await browser.post(ADMIN_IMAGES_PATH, imageInput({ name: '  Taken ' }))
     padded.assertStatus(409)
-    const renamed = await browser.patch(`${ADMIN_BASE}/${other.id}`, { name: 'Taken' })
+    const renamed = await browser.patch(`${ADMIN_IMAGES_PATH}/${other.id}`, { name: 'Taken' })
     renamed.assertStatus(409)
     assert.equal(renamed.body().errors[0].code, 'E_CONFLICT')
 
     assert.deepEqual(await footprint(), before)
     // Keeping one's own name is no conflict.
-    ;(await browser.patch(`${ADMIN_BASE}/${other.id}`, { name: 'Other' })).assertStatus(200)
+    ;(await browser.patch(`${ADMIN_IMAGES_PATH}/${other.id}`, { name: 'Other' })).assertStatus(200)
   })
 
   test('an image in use cannot be deleted; it can be disabled', async ({ client, assert }) => {
@@ -497,18 +477,18 @@ test.group('Images: the catalogue', (group) => {
     await db.table(PROBE_TABLE).insert({ image_id: image.id })
     const before = await footprint()
 
-    const refused = await browser.delete(`${ADMIN_BASE}/${image.id}`)
+    const refused = await browser.delete(`${ADMIN_IMAGES_PATH}/${image.id}`)
     refused.assertStatus(409)
     assert.equal(refused.body().errors[0].code, 'E_CONFLICT')
     assert.include(refused.body().errors[0].message, 'disable it instead')
     assert.deepEqual(await footprint(), before)
 
-    const disabled = await browser.patch(`${ADMIN_BASE}/${image.id}`, { enabled: false })
+    const disabled = await browser.patch(`${ADMIN_IMAGES_PATH}/${image.id}`, { enabled: false })
     disabled.assertStatus(200)
     assert.isFalse(disabled.body().data.enabled)
 
     await db.from(PROBE_TABLE).where('image_id', image.id).delete()
-    ;(await browser.delete(`${ADMIN_BASE}/${image.id}`)).assertStatus(204)
+    ;(await browser.delete(`${ADMIN_IMAGES_PATH}/${image.id}`)).assertStatus(204)
   })
 
   test('a scientist is refused with 403 and an anonymous caller with 401', async ({
@@ -522,10 +502,10 @@ test.group('Images: the catalogue', (group) => {
     await anonymous.get('/api/v1/auth/csrf')
     const before = await footprint()
 
-    const url = `${ADMIN_BASE}/${image.id}`
+    const url = `${ADMIN_IMAGES_PATH}/${image.id}`
     const calls: [string, (session: ApiSession) => Promise<any>][] = [
-      ['GET list', (session) => session.get(ADMIN_BASE)],
-      ['POST', (session) => session.post(ADMIN_BASE, imageInput({ name: 'Sneaky' }))],
+      ['GET list', (session) => session.get(ADMIN_IMAGES_PATH)],
+      ['POST', (session) => session.post(ADMIN_IMAGES_PATH, imageInput({ name: 'Sneaky' }))],
       ['GET one', (session) => session.get(url)],
       ['PATCH', (session) => session.patch(url, { enabled: false })],
       ['DELETE', (session) => session.delete(url)],
@@ -550,14 +530,14 @@ test.group('Images: the catalogue', (group) => {
   }) => {
     const { user: admin, browser } = await signIn(client)
     const image = await createImage(browser, { name: 'Audited', memory: '4Gi', cpu: 2 })
-    await browser.patch(`${ADMIN_BASE}/${image.id}`, { memory: '4096Mi', cpu: '2000m' })
-    await browser.patch(`${ADMIN_BASE}/${image.id}`, {
+    await browser.patch(`${ADMIN_IMAGES_PATH}/${image.id}`, { memory: '4096Mi', cpu: '2000m' })
+    await browser.patch(`${ADMIN_IMAGES_PATH}/${image.id}`, {
       memory: '8Gi',
       port: 9999,
       environment: { B: '2', A: '1' },
     })
-    await browser.patch(`${ADMIN_BASE}/${image.id}`, { environment: { A: '1', B: '2' } })
-    await browser.delete(`${ADMIN_BASE}/${image.id}`)
+    await browser.patch(`${ADMIN_IMAGES_PATH}/${image.id}`, { environment: { A: '1', B: '2' } })
+    await browser.delete(`${ADMIN_IMAGES_PATH}/${image.id}`)
 
     const events = await AuditEvent.query().where('action', 'like', 'image.%').orderBy('id', 'asc')
     assert.deepEqual(

@@ -1,35 +1,13 @@
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
-import db from '@adonisjs/lucid/services/db'
-import { authCacheConfig } from '#config/auth'
-import type { Role } from '#models/role'
 import EnvironmentShare from '#models/environment_share'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser } from '#database/factories/user_factory'
 import { createExperiment } from '#database/factories/experiment_factory'
-import { ApiSession } from '#tests/helpers/api_session'
+import type { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { withCredentialCache } from '#tests/helpers/credential_cache'
+import { signIn } from '#tests/helpers/sign_in'
+import { statementsDuring } from '#tests/helpers/statements'
 import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
-
-async function signIn(client: ApiClient, roles: Role[] = ['scientist']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
-
-/** The SQL statements the database runs while `work` runs. */
-async function statementsDuring(work: () => Promise<unknown>) {
-  const statements: string[] = []
-  const knex = db.connection().getWriteClient()
-  const listener = (query: { sql: string }) => statements.push(query.sql)
-  knex.on('query', listener)
-  try {
-    await work()
-  } finally {
-    knex.off('query', listener)
-  }
-  return statements
-}
 
 /** Statements of a list beyond what signing the request in costs (GET /api/v1/me). */
 async function listStatements(browser: ApiSession, path: string) {
@@ -48,19 +26,13 @@ async function listStatements(browser: ApiSession, path: string) {
 test.group('Lists: one statement for the page', (group) => {
   isolateEachTest(group)
   // Signing in is counted once per request: no credential read reused from the cache.
-  group.each.setup(() => {
-    const ttlMs = authCacheConfig.ttlMs
-    authCacheConfig.ttlMs = 0
-    return () => {
-      authCacheConfig.ttlMs = ttlMs
-    }
-  })
+  withCredentialCache(group, 0)
 
   test("the environment list reads its page, images, owners' names and the caller's role in one statement", async ({
     client,
     assert,
   }) => {
-    const me = await signIn(client)
+    const me = await signIn(client, [])
     const colleague = await createUser()
     const experiment = await createExperiment({ members: [me.user, colleague] })
     const image = await createHttpImage()
@@ -88,7 +60,7 @@ test.group('Lists: one statement for the page', (group) => {
     client,
     assert,
   }) => {
-    const me = await signIn(client)
+    const me = await signIn(client, [])
     const colleague = await createUser()
     const experiment = await createExperiment({ members: [colleague] })
     const image = await createHttpImage()
@@ -104,7 +76,7 @@ test.group('Lists: one statement for the page', (group) => {
   })
 
   test('the experiment list reads its page in one statement', async ({ client, assert }) => {
-    const me = await signIn(client)
+    const me = await signIn(client, [])
     await createExperiment({ members: [me.user] })
     await createExperiment({ members: [me.user] })
     await createExperiment()
@@ -119,7 +91,7 @@ test.group('Lists: one statement for the page', (group) => {
     client,
     assert,
   }) => {
-    const me = await signIn(client)
+    const me = await signIn(client, [])
     await createHttpImage()
 
     const { extra, body } = await listStatements(me.browser, '/api/v1/images')

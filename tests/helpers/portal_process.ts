@@ -82,13 +82,23 @@ export class PortalProcess {
     return this.#child?.pid
   }
 
-  /** Starts on `port` (a free one by default; pass one when APP_URL must name it). */
-  static async start(env: Record<string, string>, port?: number) {
+  /**
+   * Starts with `env` on `port` (a free one by default; pass one when
+   * APP_URL must name it). `credentialCache: false` sets AUTH_CACHE_TTL=0,
+   * as .env.test does in process, for a test that changes rows behind the
+   * process's back (or stops the database) and must see it on the next
+   * request; otherwise credentials are remembered as in production (1 s).
+   */
+  static async start(
+    env: Record<string, string>,
+    { port, credentialCache = true }: { port?: number; credentialCache?: boolean } = {}
+  ) {
     port ??= await freePort()
     const portal = new PortalProcess(port)
+    const cacheOff: Record<string, string> = credentialCache ? {} : { AUTH_CACHE_TTL: '0' }
     const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
       cwd: APP_ROOT,
-      env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...env }),
+      env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...cacheOff, ...env }),
     })
     portal.#child = child
     child.stdout!.on('data', (chunk) => (portal.stdout += chunk))

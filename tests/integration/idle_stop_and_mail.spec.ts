@@ -88,7 +88,7 @@ test.group('Idle environments and e-mail, end to end', () => {
         SMTP_TIMEOUT: '20',
         METRICS_TOKEN,
       },
-      port
+      { port }
     )
     cleanup(() => portal.stop())
     const [admin] = await BearerClient.issue(portal.baseUrl, ADMIN.username, ADMIN.password)

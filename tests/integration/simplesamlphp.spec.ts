@@ -96,7 +96,7 @@ test.group('SimpleSAMLphp as the IdP', (group) => {
         SAML_ROLE_ATTRIBUTE: 'eduPersonEntitlement',
         SAML_ADMIN_VALUES: ADMIN_ENTITLEMENT,
       },
-      portalPort
+      { port: portalPort }
     )
 
     // The SP as SimpleSAMLphp knows it: exactly what the portal publishes.

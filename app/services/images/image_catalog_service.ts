@@ -23,7 +23,7 @@ import { applyChanges } from '#services/catalogue/changed_fields'
 import { SimplePaginator } from '@adonisjs/lucid/database'
 import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
 import { plainAttributes } from '#models/plain_attributes'
-import type { ImageColumns } from '#transformers/image_transformer'
+import { imageAttributes, type ImageColumns } from '#transformers/image_transformer'
 import imagesConfig from '#config/images'
 
 /**
@@ -102,22 +102,9 @@ const ATTRIBUTES = {
 type Field = keyof typeof ATTRIBUTES
 
 /** What the scientists' catalogue reads of an image: what it shows, and who may launch it. */
-const LAUNCHABLE_COLUMNS = [
-  'id',
-  'name',
-  'description',
-  'driver',
-  'protocol',
-  'port',
-  'cpu_millicores',
-  'memory_bytes',
-  'storage_bytes',
-  'gpus',
-  'requires_experiment',
-  'lifetime_hours',
-  'idle_limit_minutes',
-  'allowed_roles',
-]
+const LAUNCHABLE_COLUMNS = [...imageAttributes, 'allowedRoles' as const].map(
+  (attribute) => Image.$getColumn(attribute)!.columnName
+)
 
 /** An image of the scientists' catalogue, as a plain row read through the model's columns. */
 export type LaunchableImage = ImageColumns & Pick<Image, 'allowedRoles'>

@@ -2,22 +2,15 @@ import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import AuditEvent from '#models/audit_event'
-import type { Role } from '#models/role'
 import DockerDriver from '#services/provisioning/docker_driver'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signIn } from '#tests/helpers/sign_in'
 import { createHttpImage, waitForState } from '#tests/helpers/environments'
 
 const BASE = '/api/v1/admin/environments'
-
-async function signIn(client: ApiClient, roles: Role[] = ['admin']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
 
 /** An owner with a running environment on the real Docker engine. */
 async function runningEnvironment(client: ApiClient) {

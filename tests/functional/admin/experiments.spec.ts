@@ -2,23 +2,16 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
 import experimentsConfig from '#config/experiments'
 import Experiment from '#models/experiment'
 import AuditEvent from '#models/audit_event'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signIn } from '#tests/helpers/sign_in'
 import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 
 const BASE = '/api/v1/admin/experiments'
-
-async function signIn(client: ApiClient, roles: 'admin'[] = ['admin']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
 
 async function createExperiment(browser: ApiSession, fields: Record<string, unknown> = {}) {
   const response = await browser.post(BASE, {

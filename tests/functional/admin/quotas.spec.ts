@@ -1,26 +1,17 @@
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import { QuotaDefault, UserQuota } from '#models/quota_limits'
-import type { Role } from '#models/role'
 import environmentsConfig from '#config/environments'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signIn } from '#tests/helpers/sign_in'
 import { createHttpImage, recordEnvironment, setUserQuota } from '#tests/helpers/environments'
 
 const DEFAULT_URL = '/api/v1/admin/quotas/default'
 const GI = 1024 ** 3
 
 const userUrl = (id: number | string) => `/api/v1/admin/users/${id}/quota`
-
-async function signIn(client: ApiClient, roles: Role[] = ['admin']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
 
 /** A valid body for either PUT. */
 function quotaInput(fields: Record<string, unknown> = {}) {

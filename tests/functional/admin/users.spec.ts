@@ -1,18 +1,17 @@
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
 import app from '@adonisjs/core/services/app'
 import AuditEvent from '#models/audit_event'
 import Environment from '#models/environment'
 import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
-import type { Role } from '#models/role'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import { pseudonymOf } from '#services/accounts/user_erasure_service'
 import NotificationService from '#services/notifications/notification_service'
 import { createUser, FACTORY_PASSWORD, UserRoleFactory } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signIn } from '#tests/helpers/sign_in'
 import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 import {
   createHttpImage,
@@ -22,13 +21,6 @@ import {
 } from '#tests/helpers/environments'
 
 const USERS = '/api/v1/admin/users'
-
-async function signIn(client: ApiClient, roles: Role[] = ['admin']) {
-  const user = await createUser({ roles })
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
 
 /** A stopped environment: it holds a slot but no engine object. */
 async function stoppedEnvironment(userId: number) {

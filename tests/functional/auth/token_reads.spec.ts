@@ -6,6 +6,7 @@ import UserRole from '#models/user_role'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { setCredentialCacheTtl, withCredentialCache } from '#tests/helpers/credential_cache'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { accountFromRows } from '#models/account_rows'
 import type { StoredAccessTokens } from '#models/stored_access_tokens'
@@ -50,20 +51,10 @@ async function heldWithin(withinMs: number, check: () => Promise<boolean>) {
   return Date.now() - startedAt
 }
 
-/** The credential cache on (1 s, the production default) for the group; .env.test turns it off. */
-function withCredentialCache(group: Parameters<Parameters<typeof test.group>[1]>[0]) {
-  group.each.setup(() => {
-    const ttlMs = authCacheConfig.ttlMs
-    authCacheConfig.ttlMs = 1_000
-    return () => {
-      authCacheConfig.ttlMs = ttlMs
-    }
-  })
-}
-
 test.group('API token reads', (group) => {
   isolateEachTest(group)
-  withCredentialCache(group)
+  // The credential cache on, at the production default (1 s); .env.test turns it off.
+  withCredentialCache(group, 1_000)
 
   test('a read never writes: the use is noted and written later, once per resolution', async ({
     client,
@@ -270,11 +261,7 @@ test.group('API token reads', (group) => {
     assert,
     cleanup,
   }) => {
-    const ttl = authCacheConfig.ttlMs
-    authCacheConfig.ttlMs = 0
-    cleanup(() => {
-      authCacheConfig.ttlMs = ttl
-    })
+    cleanup(setCredentialCacheTtl(0))
     const { user, id, value } = await tokenFor(['admin'])
     const script = ApiSession.withToken(client, value)
     ;(await script.get('/api/v1/me')).assertStatus(200)
@@ -302,7 +289,8 @@ test.group('API token reads', (group) => {
 
 test.group('Session reads', (group) => {
   isolateEachTest(group)
-  withCredentialCache(group)
+  // The credential cache on, at the production default (1 s); .env.test turns it off.
+  withCredentialCache(group, 1_000)
 
   test('a signed-in user is read with their roles and remembered without the password hash', async ({
     client,

@@ -12,10 +12,10 @@ import EnvironmentAccess from '#models/environment_access'
 import EnvironmentShare from '#models/environment_share'
 import ExperimentMember from '#models/experiment_member'
 import Notification from '#models/notification'
-import type User from '#models/user'
 import EnvironmentProvisioner from '#services/environments/environment_provisioner'
 import EnvironmentWarnings from '#services/environments/environment_warnings'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser } from '#database/factories/user_factory'
+import { signIn } from '#tests/helpers/sign_in'
 import { createExperiment } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -42,20 +42,11 @@ const CLIENT_URL = new RegExp(
   `^${env.get('GUACAMOLE_URL')!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/#/client/([\\w-]+)\\?token=([0-9A-F]+)$`
 )
 
-type Person = { user: User; browser: ApiSession }
-
-async function person(client: ApiClient): Promise<Person> {
-  const user = await createUser()
-  const browser = new ApiSession(client)
-  ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return { user, browser }
-}
-
 /** An owner and a colleague on one experiment, and someone on none of it. */
 async function team(client: ApiClient) {
-  const owner = await person(client)
-  const colleague = await person(client)
-  const stranger = await person(client)
+  const owner = await signIn(client, [])
+  const colleague = await signIn(client, [])
+  const stranger = await signIn(client, [])
   const experiment = await createExperiment({ members: [owner.user, colleague.user] })
   return { owner, colleague, stranger, experiment }
 }
@@ -69,6 +60,18 @@ async function launch(browser: ApiSession, imageId: number, experimentId: number
     throw new Error(`environment ${id} failed: ${running.failureReason}`)
   }
   return id
+}
+
+/**
+ * The team, with the owner's VNC desktop running on the real engine and
+ * shared with the colleague as `role` (the share's answer in `shared`).
+ */
+async function sharedDesktop(client: ApiClient, role: 'user' | 'guest' = 'user') {
+  const people = await team(client)
+  const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
+  const id = await launch(people.owner.browser, image.id, people.experiment.id)
+  const shared = await share(people.owner.browser, id, people.colleague.user.username, role)
+  return { ...people, id, shared }
 }
 
 /** The owner shares environment `id` with `username`; a new share answers 201. */
@@ -145,11 +148,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     client,
     assert,
   }) => {
-    const { owner, colleague, stranger, experiment } = await team(client)
-    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
-    const id = await launch(owner.browser, image.id, experiment.id)
-
-    const shared = await share(owner.browser, id, colleague.user.username)
+    const { owner, colleague, stranger, id, shared } = await sharedDesktop(client)
     assert.include(shared.body().data, {
       userId: colleague.user.id,
       username: colleague.user.username,
@@ -291,10 +290,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     cleanup,
   }) => {
     cleanup(useGuacamoleAdmin())
-    const { owner, colleague, experiment } = await team(client)
-    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
-    const id = await launch(owner.browser, image.id, experiment.id)
-    await share(owner.browser, id, colleague.user.username)
+    const { owner, colleague, id } = await sharedDesktop(client)
     const ownerTunnel = await openTunnel(owner.browser, id)
     const colleagueTunnel = await openTunnel(colleague.browser, id)
     assert.sameMembers([...fakeGuacamole.active.keys()], [ownerTunnel, colleagueTunnel])
@@ -324,10 +320,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     cleanup,
   }) => {
     cleanup(useGuacamoleAdmin())
-    const { owner, colleague, experiment } = await team(client)
-    const image = await createHttpImage({ protocol: 'vnc', port: 5901 })
-    const id = await launch(owner.browser, image.id, experiment.id)
-    await share(owner.browser, id, colleague.user.username)
+    const { owner, colleague, id } = await sharedDesktop(client)
     const colleagueTunnel = await openTunnel(colleague.browser, id)
     const colleagueCredentials = await credentialsOf(id, colleague.user.id)
     fakeGuacamole.stallSessionApi = true
@@ -350,10 +343,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     client,
     assert,
   }) => {
-    const { owner, colleague, experiment } = await team(client)
-    const desktop = await createHttpImage({ protocol: 'vnc', port: 5901 })
-    const id = await launch(owner.browser, desktop.id, experiment.id)
-    await share(owner.browser, id, colleague.user.username, 'guest')
+    const { owner, colleague, experiment, id } = await sharedDesktop(client, 'guest')
     const seen = (await colleague.browser.get(`/api/v1/environments/${id}`)).body().data
     assert.equal(seen.role, 'guest')
     await openThroughGuacamole(owner.browser, id)
@@ -495,15 +485,15 @@ test.group('Environments: sharing with experiment members', (group) => {
   }) => {
     // Two User Office scientists on the same proposal.
     const proposals = makeExperiments(1, { prefix: 'shr-' })
-    const signIn = async (username: string) => {
+    const signInFromUserOffice = async (username: string) => {
       testUserOffice.addAccount({ username, password: 'uo-password' })
       testUserOffice.setExperiments(username, proposals)
       const browser = new ApiSession(client)
       ;(await browser.login(username, 'uo-password')).assertStatus(200)
       return browser
     }
-    const owner = await signIn('oona')
-    const colleague = await signIn('cato')
+    const owner = await signInFromUserOffice('oona')
+    const colleague = await signInFromUserOffice('cato')
     const [experiment] = (await owner.get('/api/v1/experiments')).body().data
     const ownerId = (await owner.get('/api/v1/me')).body().data.id
     const image = await createHttpImage()
@@ -535,9 +525,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     assert,
   }) => {
     const { owner, colleague, experiment } = await team(client)
-    const admin = await createUser({ roles: ['admin'] })
-    const adminBrowser = new ApiSession(client)
-    ;(await adminBrowser.login(admin.username, FACTORY_PASSWORD)).assertStatus(200)
+    const { user: admin, browser: adminBrowser } = await signIn(client)
     const image = await createHttpImage()
     const environment = await recordEnvironment({
       userId: owner.user.id,

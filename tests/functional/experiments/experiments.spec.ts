@@ -9,8 +9,8 @@ import ExperimentSession from '#models/experiment_session'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { setCredentialCacheTtl } from '#tests/helpers/credential_cache'
 import { testUserOffice } from '#tests/helpers/test_user_office'
-import { authCacheConfig } from '#config/auth'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
 import {
   ExperimentFactory,
@@ -79,22 +79,17 @@ test.group('Experiments synced from the User Office', (group) => {
   test('after a sync the next request sees its time, also with the credential cache on', async ({
     client,
     assert,
+    cleanup,
   }) => {
-    const ttlMs = authCacheConfig.ttlMs
-    authCacheConfig.ttlMs = 60_000
-    try {
-      const browser = await facilityUser(client, 'jdoe', makeExperiments(2, { prefix: 'C' }))
-      ;(await browser.get('/api/v1/me')).assertStatus(200)
-      await new Promise((resolve) => setTimeout(resolve, 1_100))
-      const sync = await browser.post('/api/v1/experiments/sync')
-      sync.assertStatus(200)
-      const list = await browser.get('/api/v1/experiments')
-      const apart =
-        Date.parse(list.body().meta.lastSyncedAt) - Date.parse(sync.body().data.syncedAt)
-      assert.isBelow(Math.abs(apart), 1_000)
-    } finally {
-      authCacheConfig.ttlMs = ttlMs
-    }
+    cleanup(setCredentialCacheTtl(60_000))
+    const browser = await facilityUser(client, 'jdoe', makeExperiments(2, { prefix: 'C' }))
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const sync = await browser.post('/api/v1/experiments/sync')
+    sync.assertStatus(200)
+    const list = await browser.get('/api/v1/experiments')
+    const apart = Date.parse(list.body().meta.lastSyncedAt) - Date.parse(sync.body().data.syncedAt)
+    assert.isBelow(Math.abs(apart), 1_000)
   })
 
   test('updates titles and sessions, and keeps favourites across syncs', async ({

@@ -77,23 +77,25 @@ test.group('Faults: the database stops under load and comes back', () => {
     const dataDir = await scratchDir('faults-db')
     cleanup(() => rm(dataDir, { recursive: true, force: true }))
 
-    const portal = await PortalProcess.start({
-      ...portalDatabaseEnv(mysql.address('portal')),
-      APP_KEY: 'an-app-key-for-the-database-fault-test-0123',
-      // Every request must reach the database while it is down: a remembered credential
-      // would answer GET /api/v1/me for up to AUTH_CACHE_TTL (1 s) of the outage.
-      AUTH_CACHE_TTL: '0',
-      DATA_DIR: dataDir,
-      PORTAL_ADMIN_USERNAME: ADMIN.username,
-      PORTAL_ADMIN_PASSWORD: ADMIN.password,
-      // The slot's engine answers, so readiness depends on the database alone.
-      DOCKER_SOCKET: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
-      DOCKER_NETWORK: 'host',
-      PORTAL_INSTANCE_ID: INSTANCE,
-      ENVIRONMENT_READY_TIMEOUT: '10',
-      ACCESS_BROKER: 'none',
-      JOBS_INTERVAL_SECONDS: '2',
-    })
+    // Every request must reach the database while it is down: a remembered credential
+    // would answer GET /api/v1/me for up to AUTH_CACHE_TTL (1 s) of the outage.
+    const portal = await PortalProcess.start(
+      {
+        ...portalDatabaseEnv(mysql.address('portal')),
+        APP_KEY: 'an-app-key-for-the-database-fault-test-0123',
+        DATA_DIR: dataDir,
+        PORTAL_ADMIN_USERNAME: ADMIN.username,
+        PORTAL_ADMIN_PASSWORD: ADMIN.password,
+        // The slot's engine answers, so readiness depends on the database alone.
+        DOCKER_SOCKET: env.get('DOCKER_SOCKET', '/var/run/docker.sock'),
+        DOCKER_NETWORK: 'host',
+        PORTAL_INSTANCE_ID: INSTANCE,
+        ENVIRONMENT_READY_TIMEOUT: '10',
+        ACCESS_BROKER: 'none',
+        JOBS_INTERVAL_SECONDS: '2',
+      },
+      { credentialCache: false }
+    )
     cleanup(() => portal.stop())
     const pid = portal.pid
     const clients = await BearerClient.issue(portal.baseUrl, ADMIN.username, ADMIN.password, 4)

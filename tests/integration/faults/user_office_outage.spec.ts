@@ -83,24 +83,26 @@ test.group('Faults: the User Office is slow or down', (group) => {
     await front.listen()
     database = await scratchPortalDatabase('uo_fault')
     const dataDir = await scratchDir('faults-uo')
-    portal = await PortalProcess.start({
-      ...database.portalEnv,
-      ...userOffice.portalEnv(),
-      USER_OFFICE_EXPERIMENTS_URL: `http://127.0.0.1:${front.port}/users/$USERNAME/experiments`,
-      USER_OFFICE_TIMEOUT: String(TIMEOUT_MS / 1000),
-      // The test ages the user's last sync in the database behind the process's back; a
-      // remembered signed-in user would still show the fresh time for up to AUTH_CACHE_TTL.
-      AUTH_CACHE_TTL: '0',
-      APP_KEY: 'an-app-key-for-the-user-office-fault-test',
-      DATA_DIR: dataDir,
-      PORTAL_ADMIN_USERNAME: 'uo-fault-admin',
-      PORTAL_ADMIN_PASSWORD: 'a-long-password-for-the-uo-fault-test',
-      // Outages count against the address: this test makes many attempts from loopback.
-      LOGIN_THROTTLE_ACCOUNT_ATTEMPTS: '1000',
-      LOGIN_THROTTLE_ADDRESS_ATTEMPTS: '1000',
-      JOBS_ENABLED: 'false',
-      ACCESS_BROKER: 'none',
-    })
+    // The test ages the user's last sync in the database behind the process's back; a
+    // remembered signed-in user would still show the fresh time for up to AUTH_CACHE_TTL.
+    portal = await PortalProcess.start(
+      {
+        ...database.portalEnv,
+        ...userOffice.portalEnv(),
+        USER_OFFICE_EXPERIMENTS_URL: `http://127.0.0.1:${front.port}/users/$USERNAME/experiments`,
+        USER_OFFICE_TIMEOUT: String(TIMEOUT_MS / 1000),
+        APP_KEY: 'an-app-key-for-the-user-office-fault-test',
+        DATA_DIR: dataDir,
+        PORTAL_ADMIN_USERNAME: 'uo-fault-admin',
+        PORTAL_ADMIN_PASSWORD: 'a-long-password-for-the-uo-fault-test',
+        // Outages count against the address: this test makes many attempts from loopback.
+        LOGIN_THROTTLE_ACCOUNT_ATTEMPTS: '1000',
+        LOGIN_THROTTLE_ADDRESS_ATTEMPTS: '1000',
+        JOBS_ENABLED: 'false',
+        ACCESS_BROKER: 'none',
+      },
+      { credentialCache: false }
+    )
     return async () => {
       await portal.stop()
       await front.close()
