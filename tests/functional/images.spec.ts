@@ -5,6 +5,7 @@ import AuditEvent from '#models/audit_event'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { signIn } from '#tests/helpers/sign_in'
+import { assertAdminOnly, type AdminCall } from '#tests/helpers/admin_only'
 import { ADMIN_IMAGES_PATH, createImage, imageInput } from '#tests/helpers/image_catalogue'
 
 const USER_BASE = '/api/v1/images'
@@ -503,21 +504,14 @@ test.group('Images: the catalogue', (group) => {
     const before = await footprint()
 
     const url = `${ADMIN_IMAGES_PATH}/${image.id}`
-    const calls: [string, (session: ApiSession) => Promise<any>][] = [
+    const calls: AdminCall[] = [
       ['GET list', (session) => session.get(ADMIN_IMAGES_PATH)],
       ['POST', (session) => session.post(ADMIN_IMAGES_PATH, imageInput({ name: 'Sneaky' }))],
       ['GET one', (session) => session.get(url)],
       ['PATCH', (session) => session.patch(url, { enabled: false })],
       ['DELETE', (session) => session.delete(url)],
     ]
-    for (const [name, call] of calls) {
-      const refused = await call(scientist)
-      assert.equal(refused.status(), 403, name)
-      assert.equal(refused.body().errors[0].code, 'E_FORBIDDEN', name)
-      const unknown = await call(anonymous)
-      assert.equal(unknown.status(), 401, name)
-      assert.equal(unknown.body().errors[0].code, 'E_UNAUTHENTICATED', name)
-    }
+    await assertAdminOnly(assert, calls, { scientist, anonymous })
     const userList = await anonymous.get(USER_BASE)
     userList.assertStatus(401)
 

@@ -10,6 +10,7 @@ import { BearerClient } from '#tests/helpers/bearer_client'
 import { scratchPortalDatabase } from '#tests/helpers/scratch_portal_database'
 import { SmtpFixture } from '#tests/helpers/smtp_fixture'
 import { parsePrometheusText, sampleValue } from '#tests/helpers/prometheus_text'
+import { waitFor } from '#tests/helpers/wait_for'
 
 const INSTANCE = 'portal-idle-mail'
 const ADMIN = {
@@ -20,18 +21,6 @@ const ADMIN = {
 const METRICS_TOKEN = 'idle-and-mail-metrics-token-0123456789'
 /** Every DATA answer of the SMTP server takes this long (a slow relay). */
 const SMTP_DELAY_MS = 4000
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, ms: number) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value) {
-      return value
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 /*
  * One real portal process (the leader, jobs every second) on a database of

@@ -6,6 +6,7 @@ import { PortalProcess, scratchDir } from '#tests/helpers/portal_process'
 import { scratchPortalDatabase } from '#tests/helpers/scratch_portal_database'
 import { UserOfficeServer, makeExperiments } from '#tests/helpers/user_office_server'
 import { parsePrometheusText, sampleValue } from '#tests/helpers/prometheus_text'
+import { waitFor } from '#tests/helpers/wait_for'
 
 const METRICS_TOKEN = 'uo-background-sync-metrics-token-0123'
 /** The job's budget: one request every 500 ms. */
@@ -14,18 +15,6 @@ const SPACING_MS = 60_000 / REQUESTS_PER_MINUTE
 const JITTER_MS = 150
 const ACTIVE = ['ada', 'bob', 'cyd', 'dee', 'eve', 'fay']
 const INACTIVE = ['old1', 'old2']
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, ms: number) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value) {
-      return value
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 async function scrape(portal: PortalProcess) {
   const response = await fetch(`${portal.baseUrl}/metrics`, {

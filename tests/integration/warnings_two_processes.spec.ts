@@ -9,24 +9,13 @@ import { TEST_IMAGES, testEngine } from '#tests/helpers/docker'
 import { BearerClient } from '#tests/helpers/bearer_client'
 import { scratchPortalDatabase } from '#tests/helpers/scratch_portal_database'
 import { SmtpFixture } from '#tests/helpers/smtp_fixture'
+import { waitFor } from '#tests/helpers/wait_for'
 
 const INSTANCE = 'portal-warn-replicas'
 const ADMIN = {
   username: 'warn-admin',
   password: 'a-long-password-for-the-warning-test',
   email: 'warn-admin@facility.test',
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined>, ms: number) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value) {
-      return value
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 /*

@@ -9,6 +9,7 @@ import { createUser } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { signIn } from '#tests/helpers/sign_in'
+import { assertAdminOnly, type AdminCall } from '#tests/helpers/admin_only'
 import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 
 const BASE = '/api/v1/admin/experiments'
@@ -382,7 +383,7 @@ test.group('Admin: local experiments', (group) => {
     await anonymous.get('/api/v1/auth/csrf')
 
     const id = experiment.id
-    const calls: [string, (session: ApiSession) => Promise<any>][] = [
+    const calls: AdminCall[] = [
       ['GET list', (session) => session.get(BASE)],
       ['POST', (session) => session.post(BASE, { proposalId: 'NOPE-1', title: 'No' })],
       ['GET one', (session) => session.get(`${BASE}/${id}`)],
@@ -393,12 +394,7 @@ test.group('Admin: local experiments', (group) => {
       ['PUT member', (session) => session.put(`${BASE}/${id}/members/${user.id}`)],
       ['DELETE member', (session) => session.delete(`${BASE}/${id}/members/${user.id}`)],
     ]
-    for (const [name, call] of calls) {
-      const refused = await call(scientist)
-      assert.equal(refused.status(), 403, name)
-      assert.equal(refused.body().errors[0].code, 'E_FORBIDDEN', name)
-      assert.equal((await call(anonymous)).status(), 401, name)
-    }
+    await assertAdminOnly(assert, calls, { scientist, anonymous })
 
     const untouched = (await admin.get(`${BASE}/${id}`)).body().data
     assert.equal(untouched.title, 'Local experiment')

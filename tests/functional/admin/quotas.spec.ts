@@ -6,6 +6,7 @@ import environmentsConfig from '#config/environments'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { signIn } from '#tests/helpers/sign_in'
+import { assertAdminOnly, type AdminCall } from '#tests/helpers/admin_only'
 import { createHttpImage, recordEnvironment, setUserQuota } from '#tests/helpers/environments'
 
 const DEFAULT_URL = '/api/v1/admin/quotas/default'
@@ -311,21 +312,14 @@ test.group('Admin: quotas', (group) => {
     const before = await footprint()
 
     const url = userUrl(target.id)
-    const calls: [string, (session: ApiSession) => Promise<any>][] = [
+    const calls: AdminCall[] = [
       ['GET default', (session) => session.get(DEFAULT_URL)],
       ['PUT default', (session) => session.put(DEFAULT_URL, quotaInput())],
       ['GET user', (session) => session.get(url)],
       ['PUT user', (session) => session.put(url, quotaInput())],
       ['DELETE user', (session) => session.delete(url)],
     ]
-    for (const [name, call] of calls) {
-      const refused = await call(scientist)
-      assert.equal(refused.status(), 403, name)
-      assert.equal(refused.body().errors[0].code, 'E_FORBIDDEN', name)
-      const unknown = await call(anonymous)
-      assert.equal(unknown.status(), 401, name)
-      assert.equal(unknown.body().errors[0].code, 'E_UNAUTHENTICATED', name)
-    }
+    await assertAdminOnly(assert, calls, { scientist, anonymous })
 
     assert.deepEqual(await footprint(), before)
   })

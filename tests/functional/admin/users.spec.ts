@@ -12,6 +12,7 @@ import { createUser, FACTORY_PASSWORD, UserRoleFactory } from '#database/factori
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { signIn } from '#tests/helpers/sign_in'
+import { assertAdminOnly, type AdminCall } from '#tests/helpers/admin_only'
 import { ExperimentFactory, ExperimentMemberFactory } from '#database/factories/experiment_factory'
 import {
   createHttpImage,
@@ -289,7 +290,7 @@ test.group('Admin: users', (group) => {
     await anonymous.get('/api/v1/auth/csrf')
 
     const environments = '/api/v1/admin/environments'
-    const calls: [string, (session: ApiSession) => Promise<any>][] = [
+    const calls: AdminCall[] = [
       ['GET users', (session) => session.get(USERS)],
       ['GET user', (session) => session.get(`${USERS}/${target.id}`)],
       ['PATCH user', (session) => session.patch(`${USERS}/${target.id}`, { disabled: true })],
@@ -298,14 +299,7 @@ test.group('Admin: users', (group) => {
       ['POST stop', (session) => session.post(`${environments}/${environment.id}/stop`)],
       ['DELETE environment', (session) => session.delete(`${environments}/${environment.id}`)],
     ]
-    for (const [name, call] of calls) {
-      const refused = await call(scientist)
-      assert.equal(refused.status(), 403, name)
-      assert.equal(refused.body().errors[0].code, 'E_FORBIDDEN', name)
-      const unknown = await call(anonymous)
-      assert.equal(unknown.status(), 401, name)
-      assert.equal(unknown.body().errors[0].code, 'E_UNAUTHENTICATED', name)
-    }
+    await assertAdminOnly(assert, calls, { scientist, anonymous })
     const after = await User.findOrFail(target.id)
     assert.equal(after.username, target.username)
     assert.isFalse(after.disabled)

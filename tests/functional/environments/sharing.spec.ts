@@ -86,6 +86,11 @@ async function share(
   return shared
 }
 
+/** The owner withdraws the share of `userId` on environment `id`; it answers 204. */
+async function unshare(owner: ApiSession, id: number, userId: number) {
+  ;(await owner.delete(`/api/v1/environments/${id}/shares/${userId}`)).assertStatus(204)
+}
+
 /** The Guacamole credentials the portal keeps for one person on an environment. */
 async function credentialsOf(environmentId: number, userId: number) {
   const access = await EnvironmentAccess.query()
@@ -231,9 +236,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     assert.isString(colleagueTunnel)
 
     // Revocation: the colleague's own records go at once; the owner's stay.
-    ;(
-      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
-    ).assertStatus(204)
+    await unshare(owner.browser, id, colleague.user.id)
     // Without GUACAMOLE_ADMIN_USERNAME an open tunnel runs on until it closes (docs/security.md).
     assert.isTrue(fakeGuacamole.active.has(colleagueTunnel!))
     const after = await guacamoleRowsOf(id)
@@ -296,9 +299,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     assert.sameMembers([...fakeGuacamole.active.keys()], [ownerTunnel, colleagueTunnel])
     const tokensBefore = fakeGuacamole.issued.size
 
-    ;(
-      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
-    ).assertStatus(204)
+    await unshare(owner.browser, id, colleague.user.id)
     assert.deepEqual([...fakeGuacamole.active.keys()], [ownerTunnel])
     assert.equal(
       fakeGuacamole.active.get(ownerTunnel)!.username,
@@ -326,9 +327,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     fakeGuacamole.stallSessionApi = true
 
     const started = Date.now()
-    ;(
-      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
-    ).assertStatus(204)
+    await unshare(owner.browser, id, colleague.user.id)
     // Bounded by GUACAMOLE_TIMEOUT (2 s in .env.test), not by Guacamole.
     assert.isBelow(Date.now() - started, accessConfig.guacamole.timeoutMs + 3000)
     assert.equal((await fakeGuacamole.authenticate(signInFields(colleagueCredentials))).status, 403)
@@ -570,9 +569,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     assert.equal(opened.body().data.kind, 'web')
     assert.include(opened.body().data.url, 'token=')
 
-    ;(
-      await owner.browser.delete(`/api/v1/environments/${id}/shares/${colleague.user.id}`)
-    ).assertStatus(204)
+    await unshare(owner.browser, id, colleague.user.id)
     assert.include(['stopping', 'stopped'], (await Environment.findOrFail(id)).state)
     assert.equal((await waitForState(owner.browser, id, ['stopped'])).state, 'stopped')
     const [revoked] = await auditOf(id, ['environment.unshare'])
@@ -598,9 +595,7 @@ test.group('Environments: sharing with experiment members', (group) => {
     const other = await createExperiment({ members: [owner.user, colleague.user] })
     const second = await launch(owner.browser, image.id, other.id)
     await share(owner.browser, second, colleague.user.username)
-    ;(
-      await owner.browser.delete(`/api/v1/environments/${second}/shares/${colleague.user.id}`)
-    ).assertStatus(204)
+    await unshare(owner.browser, second, colleague.user.id)
     assert.equal((await Environment.findOrFail(second)).state, 'running')
   })
 
