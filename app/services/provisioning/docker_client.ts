@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 
 /** How to reach one Docker engine. */
@@ -88,6 +88,9 @@ async function clientOptions(connection: DockerConnection): Promise<Docker.Docke
 }
 
 async function negotiate(connection: DockerConnection): Promise<DockerEngine> {
+  // Loaded on the first engine call: dockerode brings grpc-js, protobufjs and
+  // ssh2 (about 150 modules, 8 MiB of heap) that an idle portal does not need.
+  const { default: Docker } = await import('dockerode')
   const options = await clientOptions(connection)
   // dockerode does not negotiate: ask unversioned, then pin what the engine speaks.
   const probe = new Docker(options)
