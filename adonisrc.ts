@@ -39,10 +39,6 @@ export default defineConfig({
       file: () => import('#providers/metrics_provider'),
       environment: ['web'],
     },
-    {
-      file: () => import('#providers/boot_memory_provider'),
-      environment: ['web'],
-    },
   ],
 
   preloads: [

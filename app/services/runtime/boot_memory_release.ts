@@ -31,7 +31,7 @@ const MiB = 2 ** 20
  * fragmented; neither shrinks by itself while the process is idle, since
  * V8 shrinks only on a collection asked to reduce memory. One such
  * collection (the "last resort" one: it collects until nothing more is
- * freed) takes ~0.2–0.7 s once, right after the server listens: idle
+ * freed) takes 0.3–1.3 s once, just before the server listens (bin/server.ts): idle
  * resident memory 155 → 116 MiB (docs/benchmarks.md, "Issue 16, stop 25").
  * The young generation grows again under load, as before.
  */
