@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import ProvisioningUnavailableException from '#exceptions/provisioning_unavailable_exception'
 
 /** How to reach one Docker engine. */
@@ -52,12 +52,21 @@ function isOlder(version: number[], than: number[]) {
   return version[0] < than[0] || (version[0] === than[0] && version[1] < than[1])
 }
 
+/** Refuses an engine older than the portal needs. */
+export function assertSupportedApiVersion(apiVersion: string) {
+  if (isOlder(parseVersion(apiVersion), MIN_API_VERSION)) {
+    throw new ProvisioningUnavailableException(
+      `The Docker engine is too old (API ${apiVersion}, 1.40 or later is needed)`
+    )
+  }
+}
+
 /**
  * Constructor options for one connection. Every key is given, undefined
  * included: docker-modem would otherwise fill them from DOCKER_HOST and
  * DOCKER_CERT_PATH of the process environment.
  */
-async function clientOptions(connection: DockerConnection): Promise<Docker.DockerOptions> {
+export async function clientOptions(connection: DockerConnection): Promise<Docker.DockerOptions> {
   const base = { timeout: connection.timeoutMs, ca: undefined, cert: undefined, key: undefined }
   if (!connection.hostUrl) {
     return {
@@ -88,15 +97,14 @@ async function clientOptions(connection: DockerConnection): Promise<Docker.Docke
 }
 
 async function negotiate(connection: DockerConnection): Promise<DockerEngine> {
+  // Loaded on the first engine call: dockerode brings grpc-js, protobufjs and
+  // ssh2 (about 150 modules, 8 MiB of heap) that an idle portal does not need.
+  const { default: Docker } = await import('dockerode')
   const options = await clientOptions(connection)
   // dockerode does not negotiate: ask unversioned, then pin what the engine speaks.
   const probe = new Docker(options)
   const { ApiVersion: apiVersion } = await probe.version()
-  if (isOlder(parseVersion(apiVersion), MIN_API_VERSION)) {
-    throw new ProvisioningUnavailableException(
-      `The Docker engine is too old (API ${apiVersion}, 1.40 or later is needed)`
-    )
-  }
+  assertSupportedApiVersion(apiVersion)
   const client = new Docker({ ...options, version: `v${apiVersion}` })
   const info = await client.info()
   const backing = (info.DriverStatus as [string, string][] | undefined)?.find(
@@ -119,6 +127,11 @@ async function negotiate(connection: DockerConnection): Promise<DockerEngine> {
  */
 export default class DockerEngines {
   #engines = new Map<string, Promise<DockerEngine>>()
+
+  /** Whether an engine behind this connection was negotiated or is being negotiated. */
+  has(connection: DockerConnection) {
+    return this.#engines.has(JSON.stringify(connection))
+  }
 
   connect(connection: DockerConnection): Promise<DockerEngine> {
     const key = JSON.stringify(connection)

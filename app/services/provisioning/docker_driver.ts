@@ -28,6 +28,7 @@ import type {
   ProvisioningDriver,
 } from '#services/provisioning/provisioning_driver'
 import { waitForTcp } from '#services/provisioning/tcp_readiness'
+import { probeEngine } from '#services/provisioning/docker_engine_probe'
 import { observeCall, observed } from '#services/metrics/outside_calls'
 
 /** Labels on every container of the portal; reconciliation reads them back. */
@@ -325,6 +326,15 @@ export default class DockerDriver implements ProvisioningDriver {
   }
 
   async #ping() {
+    const { connection } = this.#options
+    // Until an engine call has loaded dockerode, the readiness check's pings do without it.
+    if (!this.#engines.has(connection)) {
+      try {
+        return await probeEngine(connection)
+      } catch (error) {
+        throw errors.unavailable(error)
+      }
+    }
     const engine = await this.#engine()
     try {
       await engine.client.ping()
