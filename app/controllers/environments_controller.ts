@@ -8,6 +8,7 @@ import EnvironmentTransformer, {
   holdingValues,
 } from '#transformers/environment_transformer'
 import { listPage } from '#transformers/list_page'
+import { jsonAnswer } from '#transformers/json_answer'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
   environmentListValidator,
@@ -36,12 +37,15 @@ export default class EnvironmentsController {
       data: ctx.request.qs(),
     })
     const { page, rows } = await this.environments.list(ctx.auth.getUserOrFail(), filters)
-    return listPage(
-      rows.map((row) => ({
-        ...environmentValues(row, row.image),
-        ...holdingValues(row.role, row.sharedBy),
-      })),
-      page
+    return jsonAnswer(
+      ctx.response,
+      listPage(
+        rows.map((row) => ({
+          ...environmentValues(row, row.image),
+          ...holdingValues(row.role, row.sharedBy),
+        })),
+        page
+      )
     )
   }
 

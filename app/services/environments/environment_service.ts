@@ -4,9 +4,9 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
-import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
-import { listedEnvironment, listedEnvironmentsQuery } from '#models/listed_environment'
-import type { EnvironmentRole } from '#domain/share_roles'
+import { SimplePaginator } from '@adonisjs/lucid/database'
+import { pageCountingLazily } from '#models/paginate_counting_lazily'
+import { heldEnvironment, heldEnvironments } from '#models/held_environments'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -136,46 +136,21 @@ export default class EnvironmentService {
    * for shared ones, the owner's username: one statement, plain rows.
    */
   async list(user: User, filters: OwnEnvironmentFilters) {
-    const sharedWithUser = db
-      .from('environment_shares')
-      .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
-      .join('experiment_members', (join) => {
-        join
-          .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
-          .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
-      })
-      .where('environment_shares.user_id', user.id)
-      .select('environment_shares.environment_id')
-    const listed = listedEnvironmentsQuery()
-      // The caller's own share of each row (one at most: unique per environment and user).
-      .select('my_shares.role as my_share_role')
-      .leftJoin('environment_shares as my_shares', (join) => {
-        join
-          .on('my_shares.environment_id', '=', 'environments.id')
-          .andOnVal('my_shares.user_id', '=', user.id)
-      })
-      .where((holding) => {
-        if (filters.holding !== 'shared') {
-          holding.where('environments.user_id', user.id)
-        }
-        if (filters.holding !== 'owner') {
-          holding.orWhereIn('environments.id', sharedWithUser)
-        }
-      })
-      .if(filters.state, (query) => query.where('environments.state', filters.state!))
-      .if(!filters.state, (query) => query.whereNot('environments.state', 'removed'))
-      .orderBy('environments.id', 'desc')
-    const page = await paginatePlainCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-    const rows = page.all().map(({ my_share_role: shareRole, ...row }) => {
-      const environment = listedEnvironment(row)
-      const own = environment.userId === user.id
-      return {
-        ...environment,
-        role: (own ? 'owner' : (shareRole ?? 'user')) as EnvironmentRole,
-        sharedBy: own ? null : environment.ownerUsername,
+    const shape = `${filters.holding ?? 'both'}|${filters.state ? 'state' : ''}` as const
+    const parameters = { userId: user.id, state: filters.state ?? '' }
+    const { rows, total, perPage, page } = await pageCountingLazily(
+      filters.page ?? 1,
+      filters.perPage ?? 20,
+      (limit, offset) => heldEnvironments.rows(`${shape}|page`, { ...parameters, limit, offset }),
+      async () => {
+        const [counted] = await heldEnvironments.rows(`${shape}|count`, parameters)
+        return Number(counted.total)
       }
-    })
-    return { page, rows }
+    )
+    return {
+      page: new SimplePaginator(total, perPage, page),
+      rows: rows.map((row) => heldEnvironment(row, user.id)),
+    }
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */
