@@ -4,9 +4,6 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
-import { SimplePaginator } from '@adonisjs/lucid/database'
-import { pageCountingLazily } from '#models/paginate_counting_lazily'
-import { heldEnvironment, heldEnvironments } from '#models/held_environments'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -21,12 +18,7 @@ import AuthorizedEnvironments from '#services/environments/authorized_environmen
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import experimentsConfig from '#config/experiments'
-import {
-  EXTENDABLE,
-  TRANSITIONS,
-  type EnvironmentState,
-  type EnvironmentTransition,
-} from '#domain/environment_states'
+import { EXTENDABLE, TRANSITIONS, type EnvironmentTransition } from '#domain/environment_states'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -40,13 +32,6 @@ export type RequisitionInput = {
   experimentId?: number
   sessionId?: number
   name?: string
-}
-
-export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
-
-export type OwnEnvironmentFilters = EnvironmentFilters & {
-  /** owner: only one's own; shared: only those shared with one; absent: both. */
-  holding?: 'owner' | 'shared'
 }
 
 /** The journal's words for a person's stop or removal, by the door it came through. */
@@ -127,30 +112,6 @@ export default class EnvironmentService {
       sessionId,
     })
     return environment
-  }
-
-  /**
-   * The user's environments and those shared with them while they still
-   * belong to the environment's experiment (removed ones excluded unless
-   * asked for), each with the caller's role (owner, user, guest) and,
-   * for shared ones, the owner's username: one statement, plain rows.
-   */
-  async list(user: User, filters: OwnEnvironmentFilters) {
-    const shape = `${filters.holding ?? 'both'}|${filters.state ? 'state' : ''}` as const
-    const parameters = { userId: user.id, state: filters.state ?? '' }
-    const { rows, total, perPage, page } = await pageCountingLazily(
-      filters.page ?? 1,
-      filters.perPage ?? 20,
-      (limit, offset) => heldEnvironments.rows(`${shape}|page`, { ...parameters, limit, offset }),
-      async () => {
-        const [counted] = await heldEnvironments.rows(`${shape}|count`, parameters)
-        return Number(counted.total)
-      }
-    )
-    return {
-      page: new SimplePaginator(total, perPage, page),
-      rows: rows.map((row) => heldEnvironment(row, user.id)),
-    }
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */
