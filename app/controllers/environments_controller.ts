@@ -3,11 +3,13 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import RequestOrigin from '#services/request_origin'
 import EnvironmentService from '#services/environments/environment_service'
+import HeldEnvironmentListing from '#services/environments/held_environment_listing'
 import EnvironmentTransformer, {
   environmentValues,
   holdingValues,
 } from '#transformers/environment_transformer'
 import { listPage } from '#transformers/list_page'
+import { jsonAnswer } from '#transformers/json_answer'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
   environmentListValidator,
@@ -22,32 +24,37 @@ import {
  * admin tree (AdminEnvironmentsController) is these same actions through
  * the admin door.
  */
-@inject()
 export default class EnvironmentsController {
   /** Which door of EnvironmentPolicy these routes are. */
   protected door: EnvironmentDoor = 'owner'
   /** How a stop, start or removal shows the environment it accepted. */
   protected acceptedView: typeof EnvironmentTransformer = EnvironmentTransformer
 
-  constructor(protected environments: EnvironmentService) {}
-
-  async index(ctx: HttpContext) {
+  // Each action has its service injected on its own (method injection): the
+  // list's is small, and the container need not build EnvironmentService's
+  // chain for every read of it.
+  @inject()
+  async index(ctx: HttpContext, listing: HeldEnvironmentListing) {
     const filters = await ctx.request.validateUsing(environmentListValidator, {
       data: ctx.request.qs(),
     })
-    const { page, rows } = await this.environments.list(ctx.auth.getUserOrFail(), filters)
-    return listPage(
-      rows.map((row) => ({
-        ...environmentValues(row, row.image),
-        ...holdingValues(row.role, row.sharedBy),
-      })),
-      page
+    const { page, rows } = await listing.list(ctx.auth.getUserOrFail(), filters)
+    return jsonAnswer(
+      ctx.response,
+      listPage(
+        rows.map((row) => ({
+          ...environmentValues(row, row.image),
+          ...holdingValues(row.role, row.sharedBy),
+        })),
+        page
+      )
     )
   }
 
-  async store(ctx: HttpContext) {
+  @inject()
+  async store(ctx: HttpContext, environments: EnvironmentService) {
     const input = await ctx.request.validateUsing(requisitionValidator)
-    const environment = await this.environments.requisition(
+    const environment = await environments.requisition(
       ctx.auth.getUserOrFail(),
       input,
       RequestOrigin.fromHttp(ctx)
@@ -57,28 +64,33 @@ export default class EnvironmentsController {
     return ctx.serialize(EnvironmentTransformer.transform(environment))
   }
 
-  async show(ctx: HttpContext) {
+  @inject()
+  async show(ctx: HttpContext, environments: EnvironmentService) {
     const id = await this.#id(ctx)
-    const environment = await this.environments.find(ctx.auth.getUserOrFail(), id, this.door)
+    const environment = await environments.find(ctx.auth.getUserOrFail(), id, this.door)
     return ctx.serialize(EnvironmentTransformer.transform(environment))
   }
 
-  async stop(ctx: HttpContext) {
-    return this.#accept(ctx, 'stop')
+  @inject()
+  async stop(ctx: HttpContext, environments: EnvironmentService) {
+    return this.#accept(ctx, environments, 'stop')
   }
 
-  async start(ctx: HttpContext) {
-    return this.#accept(ctx, 'start')
+  @inject()
+  async start(ctx: HttpContext, environments: EnvironmentService) {
+    return this.#accept(ctx, environments, 'start')
   }
 
-  async destroy(ctx: HttpContext) {
-    return this.#accept(ctx, 'remove')
+  @inject()
+  async destroy(ctx: HttpContext, environments: EnvironmentService) {
+    return this.#accept(ctx, environments, 'remove')
   }
 
-  async extend(ctx: HttpContext) {
+  @inject()
+  async extend(ctx: HttpContext, environments: EnvironmentService) {
     const id = await this.#id(ctx)
     const { expiresAt } = await ctx.request.validateUsing(extendValidator)
-    const environment = await this.environments.extend(
+    const environment = await environments.extend(
       ctx.auth.getUserOrFail(),
       id,
       this.door,
@@ -89,9 +101,13 @@ export default class EnvironmentsController {
   }
 
   /** A stop, start or removal: recorded now, answered 202 while the engine works. */
-  async #accept(ctx: HttpContext, action: 'stop' | 'start' | 'remove') {
+  async #accept(
+    ctx: HttpContext,
+    environments: EnvironmentService,
+    action: 'stop' | 'start' | 'remove'
+  ) {
     const id = await this.#id(ctx)
-    const environment = await this.environments[action](
+    const environment = await environments[action](
       ctx.auth.getUserOrFail(),
       id,
       this.door,

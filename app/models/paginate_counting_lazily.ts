@@ -8,33 +8,46 @@ type Query<Model extends LucidModel> = ModelQueryBuilderContract<Model, Instance
  * Reads one row more than the page and tells the total from it when it can:
  * when that row is missing, the total is the rows before the page plus the
  * page's rows (the usual case for a scientist's lists, which fit on their
- * first page), and the `count(*)` is skipped.
+ * first page), and `count()` is not run. For queries run without a query
+ * builder (PreparedSelect); the builders' pages below use it too.
  */
-async function countingLazily<Model extends LucidModel, Row>(
+export async function pageCountingLazily<Row>(
+  page: number,
+  perPage: number,
+  read: (limit: number, offset: number) => Promise<Row[]>,
+  count: () => Promise<number>
+) {
+  const skipped = (page - 1) * perPage
+  const rows = await read(perPage + 1, skipped)
+  const total =
+    rows.length <= perPage && (rows.length > 0 || page === 1)
+      ? skipped + rows.length
+      : await count()
+  return { rows: rows.length > perPage ? rows.slice(0, perPage) : rows, total, page, perPage }
+}
+
+function countingLazily<Model extends LucidModel, Row>(
   query: Query<Model>,
   page: number,
   perPage: number,
   read: (rows: Query<Model>) => Promise<Row[]>
 ) {
-  const skipped = (page - 1) * perPage
-  const rows = await read(
-    query
-      .clone()
-      .offset(skipped)
-      .limit(perPage + 1)
+  return pageCountingLazily(
+    page,
+    perPage,
+    (limit, offset) => read(query.clone().offset(offset).limit(limit)),
+    async () => {
+      const [counted] = await query
+        .clone()
+        .clearOrder()
+        .clearLimit()
+        .clearOffset()
+        .clearSelect()
+        .count('* as total')
+        .pojo<{ total: number | string }>()
+      return Number(counted.total)
+    }
   )
-  if (rows.length <= perPage && (rows.length > 0 || page === 1)) {
-    return { rows: rows.slice(0, perPage), total: skipped + rows.length }
-  }
-  const [counted] = await query
-    .clone()
-    .clearOrder()
-    .clearLimit()
-    .clearOffset()
-    .clearSelect()
-    .count('* as total')
-    .pojo<{ total: number | string }>()
-  return { rows: rows.slice(0, perPage), total: Number(counted.total) }
 }
 
 /**

@@ -52,16 +52,15 @@ export const environmentHoldingFields = defineFields({
   },
 })
 
-/** The columns an environment's views read, as the model reads them. */
+/**
+ * The columns an environment's views read: from a model, or from a list's
+ * row (whose dates are already the API's text).
+ */
 export type EnvironmentColumns = Pick<
-  Environment,
-  | keyof typeof columnFields
-  | keyof typeof computeFields
-  | 'failureReason'
-  | 'lastActivityAt'
-  | 'experimentId'
-  | 'sessionId'
->
+  FieldValues<typeof environmentFields>,
+  keyof typeof columnFields | 'failureReason' | 'lastActivityAt' | 'experimentId' | 'sessionId'
+> &
+  Pick<Environment, keyof typeof computeFields>
 
 /** What the views show of an environment's image. */
 export type EnvironmentImage = Pick<Image, 'name' | 'protocol'> | null

@@ -27,8 +27,11 @@ export const experimentFields = defineFields({
 
 const COLUMNS = fieldNames(columnFields)
 
-/** What an experiment in a list shows: its columns, as the model reads them. */
-export type ExperimentColumns = Pick<Experiment, (typeof COLUMNS)[number]>
+/**
+ * What an experiment in a list shows: its columns, from the model or from
+ * a list's row (whose dates are already the API's text).
+ */
+export type ExperimentColumns = FieldValues<typeof columnFields>
 
 /** An experiment without its sessions, as lists show it; `favorite` is the caller's own flag. */
 export function experimentSummary(experiment: ExperimentColumns, favorite: unknown) {

@@ -4,9 +4,6 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
-import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
-import { listedEnvironment, listedEnvironmentsQuery } from '#models/listed_environment'
-import type { EnvironmentRole } from '#domain/share_roles'
 import Image from '#models/image'
 import ExperimentMember from '#models/experiment_member'
 import ExperimentSession from '#models/experiment_session'
@@ -21,12 +18,7 @@ import AuthorizedEnvironments from '#services/environments/authorized_environmen
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
 import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import experimentsConfig from '#config/experiments'
-import {
-  EXTENDABLE,
-  TRANSITIONS,
-  type EnvironmentState,
-  type EnvironmentTransition,
-} from '#domain/environment_states'
+import { EXTENDABLE, TRANSITIONS, type EnvironmentTransition } from '#domain/environment_states'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -40,13 +32,6 @@ export type RequisitionInput = {
   experimentId?: number
   sessionId?: number
   name?: string
-}
-
-export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
-
-export type OwnEnvironmentFilters = EnvironmentFilters & {
-  /** owner: only one's own; shared: only those shared with one; absent: both. */
-  holding?: 'owner' | 'shared'
 }
 
 /** The journal's words for a person's stop or removal, by the door it came through. */
@@ -127,55 +112,6 @@ export default class EnvironmentService {
       sessionId,
     })
     return environment
-  }
-
-  /**
-   * The user's environments and those shared with them while they still
-   * belong to the environment's experiment (removed ones excluded unless
-   * asked for), each with the caller's role (owner, user, guest) and,
-   * for shared ones, the owner's username: one statement, plain rows.
-   */
-  async list(user: User, filters: OwnEnvironmentFilters) {
-    const sharedWithUser = db
-      .from('environment_shares')
-      .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
-      .join('experiment_members', (join) => {
-        join
-          .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
-          .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
-      })
-      .where('environment_shares.user_id', user.id)
-      .select('environment_shares.environment_id')
-    const listed = listedEnvironmentsQuery()
-      // The caller's own share of each row (one at most: unique per environment and user).
-      .select('my_shares.role as my_share_role')
-      .leftJoin('environment_shares as my_shares', (join) => {
-        join
-          .on('my_shares.environment_id', '=', 'environments.id')
-          .andOnVal('my_shares.user_id', '=', user.id)
-      })
-      .where((holding) => {
-        if (filters.holding !== 'shared') {
-          holding.where('environments.user_id', user.id)
-        }
-        if (filters.holding !== 'owner') {
-          holding.orWhereIn('environments.id', sharedWithUser)
-        }
-      })
-      .if(filters.state, (query) => query.where('environments.state', filters.state!))
-      .if(!filters.state, (query) => query.whereNot('environments.state', 'removed'))
-      .orderBy('environments.id', 'desc')
-    const page = await paginatePlainCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-    const rows = page.all().map(({ my_share_role: shareRole, ...row }) => {
-      const environment = listedEnvironment(row)
-      const own = environment.userId === user.id
-      return {
-        ...environment,
-        role: (own ? 'owner' : (shareRole ?? 'user')) as EnvironmentRole,
-        sharedBy: own ? null : environment.ownerUsername,
-      }
-    })
-    return { page, rows }
   }
 
   /** One environment the actor may see through `door`; anyone else's is "not found". */

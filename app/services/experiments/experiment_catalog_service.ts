@@ -1,6 +1,7 @@
-import { paginatePlainCountingLazily } from '#models/paginate_counting_lazily'
-import { plainAttributes } from '#models/plain_attributes'
+import { SimplePaginator } from '@adonisjs/lucid/database'
 import { DateTime } from 'luxon'
+import { pageCountingLazily } from '#models/paginate_counting_lazily'
+import { listedExperiment, listedExperiments } from '#models/listed_experiment'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import limiter from '@adonisjs/limiter/services/main'
@@ -14,39 +15,6 @@ import ExperimentSyncService from '#services/experiments/experiment_sync_service
 import { refreshStaleMountChecks } from '#services/experiments/session_mounts'
 import UserOfficeUnavailableException from '#exceptions/user_office_unavailable_exception'
 import type { ExperimentSortKey } from '#domain/listing'
-import type { ExperimentColumns } from '#transformers/experiment_transformer'
-
-type SortKey = ExperimentSortKey
-
-const SORT_COLUMNS: Record<SortKey, string> = {
-  proposalId: 'experiments.proposal_id',
-  title: 'experiments.title',
-  instrument: 'experiments.instrument',
-  startDate: 'experiments.starts_at',
-}
-
-/** What a list shows of an experiment (ExperimentTransformer's columns) and the caller's flag. */
-const LISTED_COLUMNS = [
-  'experiments.id',
-  'experiments.proposal_id',
-  'experiments.title',
-  'experiments.abstract',
-  'experiments.instrument',
-  'experiments.source',
-  'experiments.starts_at',
-  'experiments.last_synced_at',
-  'm.favorite as favorite',
-]
-
-/** One experiment of a list: its columns and the caller's favourite flag. */
-export type ListedExperiment = ExperimentColumns & { favorite: unknown }
-
-const SEARCHED_COLUMNS = [
-  'experiments.proposal_id',
-  'experiments.title',
-  'experiments.abstract',
-  'experiments.instrument',
-]
 
 /** After a failed sync, reads serve stored data this long before asking the User Office again. */
 const RETRY_AFTER_FAILURE_MS = 60_000
@@ -55,7 +23,7 @@ export type ExperimentFilters = {
   page?: number
   perPage?: number
   search?: string
-  sort?: SortKey | `-${SortKey}`
+  sort?: ExperimentSortKey | `-${ExperimentSortKey}`
   favorite?: 'true' | 'false'
 }
 
@@ -84,28 +52,35 @@ export default class ExperimentCatalogService {
   async list(user: User, filters: ExperimentFilters) {
     const freshness = await this.#refreshIfDue(user)
     const sort = filters.sort ?? '-startDate'
-    const descending = sort.startsWith('-')
-    const column = SORT_COLUMNS[sort.replace(/^-/, '') as SortKey]
-
-    // Plain rows: a list reads each row once, so building model instances is wasted work.
-    const listed = this.#mine(user)
-      .clearSelect()
-      .select(LISTED_COLUMNS)
-      .if(filters.search, (query) => {
-        const pattern = likePattern(filters.search!)
-        // LIKE is case-insensitive under MySQL's utf8mb4 collations and SQLite (ASCII).
-        query.where((where) => {
-          for (const searched of SEARCHED_COLUMNS) {
-            where.orWhereRaw('?? LIKE ? ESCAPE ?', [searched, pattern, '\\'])
-          }
-        })
-      })
-      .if(filters.favorite, (query) => query.where('m.favorite', filters.favorite === 'true'))
-      .orderBy(column, descending ? 'desc' : 'asc')
-      .orderBy('experiments.id', 'asc')
-    const page = await paginatePlainCountingLazily(listed, filters.page ?? 1, filters.perPage ?? 20)
-    const rows = page.all().map((row) => plainAttributes(Experiment, row) as ListedExperiment)
-    return { page, rows, ...freshness }
+    const search = filters.search ? 's' : ''
+    const favorite = filters.favorite ? 'f' : ''
+    const parameters = {
+      userId: user.id,
+      pattern: filters.search ? likePattern(filters.search) : '',
+      favorite: filters.favorite === 'true',
+    }
+    const { rows, total, perPage, page } = await pageCountingLazily(
+      filters.page ?? 1,
+      filters.perPage ?? 20,
+      (limit, offset) =>
+        listedExperiments.rows(`${sort}|${search}|${favorite}|page`, {
+          ...parameters,
+          limit,
+          offset,
+        }),
+      async () => {
+        const [counted] = await listedExperiments.rows(
+          `${sort}|${search}|${favorite}|count`,
+          parameters
+        )
+        return Number(counted.total)
+      }
+    )
+    return {
+      page: new SimplePaginator(total, perPage, page),
+      rows: rows.map(listedExperiment),
+      ...freshness,
+    }
   }
 
   /** One of the user's experiments with its sessions; anyone else's is "not found". */

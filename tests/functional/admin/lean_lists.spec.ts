@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
-import EnvironmentService from '#services/environments/environment_service'
+import HeldEnvironmentListing from '#services/environments/held_environment_listing'
 import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 import { createUser } from '#database/factories/user_factory'
 import { isolateEachTest } from '#tests/helpers/isolation'
@@ -48,7 +48,7 @@ test.group('Environment lists read only what they send', (group) => {
 
   test("the owner's list reads no secret either", async ({ assert }) => {
     const { owner, environment } = await storedEnvironment()
-    const service = await app.container.make(EnvironmentService)
+    const service = await app.container.make(HeldEnvironmentListing)
 
     const [listed] = (await service.list(owner, {})).rows
     assert.equal(listed.id, environment.id)
@@ -74,7 +74,7 @@ test.group('Environment lists read only what they send', (group) => {
     const { owner } = await storedEnvironment()
     await storedEnvironment(owner)
     await storedEnvironment(owner)
-    const service = await app.container.make(EnvironmentService)
+    const service = await app.container.make(HeldEnvironmentListing)
     const pageOf = async (page: number, perPage: number) => {
       const { page: paginator, rows } = await service.list(owner, { page, perPage })
       return {

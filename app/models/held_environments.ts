@@ -1,0 +1,107 @@
+import db from '@adonisjs/lucid/services/db'
+import type { EnvironmentRole } from '#domain/share_roles'
+import type Image from '#models/image'
+import { isoFromDriver } from '#models/driver_timestamp'
+import { listedEnvironmentsQuery } from '#models/listed_environment'
+import { PreparedSelect } from '#models/prepared_select'
+import type { EnvironmentColumns } from '#transformers/environment_transformer'
+
+/**
+ * The shapes of a user's environment list: which holdings it shows (their
+ * own, those shared with them, or both), whether it filters by state, and
+ * whether it reads a page or counts.
+ */
+export type HeldEnvironmentsShape =
+  `${'owner' | 'shared' | 'both'}|${'state' | ''}|${'page' | 'count'}`
+
+/**
+ * The environments a user holds, as one prepared statement per shape: their
+ * own, and those shared with them while they are still members of the
+ * environment's experiment, with images, owners' names and the caller's
+ * share joined in. Removed ones only when asked for by state. Parameters:
+ * userId, state (when filtering), limit and offset (pages).
+ */
+export const heldEnvironments = new PreparedSelect<HeldEnvironmentsShape>((shape, slot) => {
+  const [holding, state, reads] = shape.split('|')
+  const sharedWithUser = db
+    .from('environment_shares')
+    .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
+    .join('experiment_members', (join) => {
+      join
+        .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
+        .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
+    })
+    .where('environment_shares.user_id', slot('userId'))
+    .select('environment_shares.environment_id')
+  const query = listedEnvironmentsQuery()
+    // The caller's own share of each row (one at most: unique per environment and user).
+    .select('my_shares.role as my_share_role')
+    .leftJoin('environment_shares as my_shares', (join) => {
+      join
+        .on('my_shares.environment_id', '=', 'environments.id')
+        .andOnVal('my_shares.user_id', '=', slot('userId'))
+    })
+    .where((held) => {
+      if (holding !== 'shared') {
+        held.where('environments.user_id', slot('userId'))
+      }
+      if (holding !== 'owner') {
+        held.orWhereIn('environments.id', sharedWithUser)
+      }
+    })
+  if (state) {
+    query.where('environments.state', slot('state'))
+  } else {
+    query.whereNot('environments.state', 'removed')
+  }
+  if (reads === 'count') {
+    return query.clearSelect().count('* as total')
+  }
+  return query.orderBy('environments.id', 'desc').limit(slot('limit')).offset(slot('offset'))
+})
+
+/** An environment of the user's list, as the views read it, with how the user holds it. */
+export type HeldEnvironment = EnvironmentColumns & {
+  userId: number
+  image: Pick<Image, 'name' | 'protocol'> | null
+  role: EnvironmentRole
+  sharedBy: string | null
+}
+
+/**
+ * A row of `heldEnvironments` as the model would read it (dates as the API
+ * shows them), and how `userId` holds it: owner, or the role it was shared
+ * with, naming the owner.
+ */
+export function heldEnvironment(row: Record<string, unknown>, userId: number): HeldEnvironment {
+  const own = row.user_id === userId
+  return {
+    id: row.id as number,
+    userId: row.user_id as number,
+    name: row.name as string,
+    state: row.state as HeldEnvironment['state'],
+    driver: row.driver as HeldEnvironment['driver'],
+    imageId: row.image_id as number,
+    expiresAt: isoFromDriver(row.expires_at as Date | string)!,
+    createdAt: isoFromDriver(row.created_at as Date | string)!,
+    updatedAt: isoFromDriver(row.updated_at as Date | string)!,
+    failureReason: row.failure_reason as string | null,
+    lastActivityAt: isoFromDriver(row.last_activity_at as Date | string | null),
+    experimentId: row.experiment_id as number | null,
+    sessionId: row.session_id as number | null,
+    cpuMillicores: row.cpu_millicores as number,
+    // As the model reads them (`consume: Number`): MySQL's BIGINT may come as text.
+    memoryBytes: Number(row.memory_bytes),
+    storageBytes: Number(row.storage_bytes),
+    gpus: row.gpus as number,
+    image:
+      row.listed_image_name === null || row.listed_image_name === undefined
+        ? null
+        : {
+            name: row.listed_image_name as string,
+            protocol: row.listed_image_protocol as Image['protocol'],
+          },
+    role: own ? 'owner' : ((row.my_share_role as EnvironmentRole | null) ?? 'user'),
+    sharedBy: own ? null : ((row.listed_owner_username as string | null | undefined) ?? null),
+  }
+}
