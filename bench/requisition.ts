@@ -5,17 +5,27 @@
  * by run so a machine whose load changes weighs on both alike; then the
  * throughput of the environment list. Run: npm run bench -- requisition
  *
+ * The portal is the shipped one (a build, log level info, to a file) unless
+ * BENCH_SERVER=source. Where a requisition's time goes is read back from
+ * its journal (environment_events, millisecond timestamps): each step's
+ * median time after the POST left, beside the server's own POST duration.
+ *
  * Exits non-zero when a requisition failed or the portal took more than
  * BENCH_TARGET_RATIO (default 1.15, issue 16) times the raw engine work.
  */
 import { createConnection } from 'node:net'
 import autocannon from 'autocannon'
 import Docker from 'dockerode'
-import { HttpBrowser, PortalProcess, freePort } from '../tests/helpers/portal_process.ts'
+import { HttpBrowser, freePort } from '../tests/helpers/portal_process.ts'
 import { benchPortalEnv } from './bench_env.ts'
+import { startBenchPortal } from './built_portal.ts'
+import { benchLogFile, loggedErrors, removeLog, serverDurations } from './server_log.ts'
+import { connectBenchDatabase } from './seed_facility.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 8)
 const TARGET_RATIO = Number(process.env.BENCH_TARGET_RATIO ?? 1.15)
+// How the bench learns "running": the progress stream (the console's way) or GET polling.
+const WATCH = process.env.BENCH_WATCH === 'poll' ? 'poll' : 'stream'
 const IMAGE = 'portal-test/busybox:1'
 const COMMAND = ['/bin/sh', '-c', 'exec busybox httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
 const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'
@@ -61,11 +71,32 @@ async function rawDocker(docker: Docker) {
   return { started, answering }
 }
 
-const portal = await PortalProcess.start({
+/** The journal's steps of one requisition, in ms after the POST left (the first entry of each). */
+async function journalSteps(db: Awaited<ReturnType<typeof connectBenchDatabase>>, id: number) {
+  const [rows] = (await db.query(
+    'SELECT step, occurred_at FROM environment_events WHERE environment_id = ? ORDER BY id',
+    [id]
+  )) as any
+  const steps = new Map<string, number>()
+  for (const row of rows as { step: string; occurred_at: Date }[]) {
+    if (!steps.has(row.step)) {
+      steps.set(row.step, row.occurred_at.getTime())
+    }
+  }
+  return steps
+}
+
+// The journal's steps of a launch, in the order they happen.
+const STEPS = ['quota', 'image', 'created', 'started', 'reachable', 'ready']
+
+const db = await connectBenchDatabase()
+const logFile = benchLogFile('requisition')
+const server = await startBenchPortal({
   ...benchPortalEnv(),
   PORTAL_ADMIN_USERNAME: 'bench-admin',
   PORTAL_ADMIN_PASSWORD: 'bench-admin-password-123',
-  LOG_FILE: '/dev/null',
+  LOG_LEVEL: 'info',
+  LOG_FILE: logFile,
   DOCKER_SOCKET: socketPath,
   // The host network (loopback ports only, as on every test engine) is refused in
   // production: the only production setting this benchmark does not keep.
@@ -75,6 +106,7 @@ const portal = await PortalProcess.start({
   JOBS_ENABLED: 'false',
   QUOTA_DEFAULT_ENVIRONMENTS: '100',
 })
+const { portal } = server
 
 let failures = 0
 try {
@@ -92,6 +124,26 @@ try {
       headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }))
+
+  /** Asks for the environment every 10 ms until it leaves "provisioning" (BENCH_WATCH=poll). */
+  const pollUntilSettled = async (id: number) => {
+    let state = 'provisioning'
+    while (state === 'provisioning') {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      const current = await call('GET', `/api/v1/environments/${id}`)
+      state = current.body.data.state
+    }
+    return state
+  }
+  /** Follows the progress stream, as the console does, to its final event ("ready": running). */
+  const streamUntilSettled = async (id: number) => {
+    const response = await fetch(`${portal.baseUrl}/api/v1/environments/${id}/events`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const text = await response.text()
+    const final = /event: (ready|failed|stopped|removed)\n/.exec(text)?.[1]
+    return final === 'ready' ? 'running' : (final ?? 'unknown')
+  }
 
   const image = await call('POST', '/api/v1/admin/images', {
     name: `bench-httpd-${Date.now()}`,
@@ -116,29 +168,31 @@ try {
   const rawStarted: number[] = []
   const rawAnswering: number[] = []
   const toRunning: number[] = []
+  const answered: number[] = []
+  const stepTimes = new Map<string, number[]>(STEPS.map((step) => [step, []]))
   const ids: number[] = []
   for (let run = 0; run < RUNS; run++) {
     const engineAlone = await rawDocker(docker)
     rawStarted.push(engineAlone.started)
     rawAnswering.push(engineAlone.answering)
+    const sentAt = Date.now()
     const begin = performance.now()
     const created = await call('POST', '/api/v1/environments', { imageId: image.body.data.id })
+    answered.push(performance.now() - begin)
     if (created.status !== 202) {
       failures++
       continue
     }
     const id = created.body.data.id as number
     ids.push(id)
-    let state = 'provisioning'
-    while (state === 'provisioning') {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      const current = await call('GET', `/api/v1/environments/${id}`)
-      state = current.body.data.state
-    }
+    const state = WATCH === 'poll' ? await pollUntilSettled(id) : await streamUntilSettled(id)
     if (state !== 'running') {
       failures++
     }
     toRunning.push(performance.now() - begin)
+    for (const [step, at] of await journalSteps(db, id)) {
+      stepTimes.get(step)?.push(at - sentAt)
+    }
   }
 
   const list = await autocannon({
@@ -151,7 +205,10 @@ try {
 
   const raw = { started: median(rawStarted), answering: median(rawAnswering) }
   const ratio = median(toRunning) / raw.answering
-  console.log(`runs: ${RUNS} each, alternating, medians; image ${IMAGE}, host network, same engine`)
+  console.log(`server: ${server.description}`)
+  console.log(
+    `runs: ${RUNS} each, alternating, medians; image ${IMAGE}, host network, same engine; running seen by ${WATCH === 'poll' ? 'GET every 10 ms' : 'the progress stream'}`
+  )
   console.log(`raw dockerode create+start:                 ${raw.started.toFixed(0)} ms`)
   console.log(`raw dockerode create+start+port answers:    ${raw.answering.toFixed(0)} ms`)
   console.log(`portal POST → running (port answers):       ${median(toRunning).toFixed(0)} ms`)
@@ -160,6 +217,16 @@ try {
   )
   if (ratio > TARGET_RATIO) {
     failures++
+  }
+  const handled = await serverDurations(logFile, 'POST', '/api/v1/environments')
+  console.log(
+    `POST answered: ${median(answered).toFixed(0)} ms at the client, ${handled.length ? median(handled).toFixed(1) : '?'} ms in the server (its request log)`
+  )
+  console.log('journal steps, ms after the POST left (medians):')
+  for (const [step, times] of stepTimes) {
+    if (times.length > 0) {
+      console.log(`  ${step.padEnd(10)} ${median(times).toFixed(0).padStart(5)}`)
+    }
   }
   console.log(
     `GET /api/v1/environments (${ids.length} environments, 8 connections): ${Math.round(list.requests.average)} req/s, p50 ${list.latency.p50} ms, p99 ${list.latency.p99} ms`
@@ -177,6 +244,11 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 } finally {
-  await portal.stop()
+  await server.close()
+  await db.end()
 }
+for (const { message, count } of await loggedErrors(logFile)) {
+  console.error(`server logged ${count}× ${message}`)
+}
+await removeLog(logFile)
 process.exit(failures > 0 ? 1 : 0)

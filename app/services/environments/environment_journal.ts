@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
-import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import EnvironmentEvent from '#models/environment_event'
 import type { EnvironmentState } from '#domain/environment_states'
 import { signalEntry } from '#services/environments/journal_signals'
@@ -22,7 +22,12 @@ export default class EnvironmentJournal {
       { environmentId, step, message: message.slice(0, 500), state, occurredAt: DateTime.utc() },
       { client }
     )
-    signalEntry(environmentId)
+    // A stream woken before the commit would not see the entry yet, and sleep on.
+    if (client?.isTransaction) {
+      ;(client as TransactionClientContract).after('commit', () => signalEntry(environmentId))
+    } else {
+      signalEntry(environmentId)
+    }
     return entry
   }
 

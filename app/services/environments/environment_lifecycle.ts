@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
@@ -81,7 +82,10 @@ export default class EnvironmentLifecycle {
 
   /**
    * Moves the environment along `name` if it is still in a state the
-   * transition starts from; false when someone else moved it first.
+   * transition starts from; false when someone else moved it first. The
+   * state and its journal entries commit together, in the caller's
+   * transaction or in one of their own (one commit instead of one per
+   * statement: a launch's last writes are on the way to "running").
    */
   async transition(
     environment: Environment,
@@ -90,12 +94,42 @@ export default class EnvironmentLifecycle {
     options: TransitionOptions = {}
   ) {
     const { to } = TRANSITIONS[name]
+    const client = options.client
+    if (!client) {
+      const moved = await db.transaction((trx) =>
+        this.#move(environment, name, message, options, trx)
+      )
+      if (moved) {
+        await this.#afterTransition(environment, name, to)
+      }
+      return moved
+    }
+    const moved = await this.#move(environment, name, message, options, client)
+    if (moved) {
+      client.after('commit', () => {
+        this.#afterTransition(environment, name, to).catch((error) => {
+          logger.error({ environmentId: environment.id, err: error }, 'transition hook failed')
+        })
+      })
+    }
+    return moved
+  }
+
+  /** The guarded state change and its journal entries, inside `client`. */
+  async #move(
+    environment: Environment,
+    name: EnvironmentTransition,
+    message: string,
+    options: TransitionOptions,
+    client: TransactionClientContract
+  ) {
+    const { to } = TRANSITIONS[name]
     const allowed: readonly EnvironmentState[] = TRANSITIONS[name].from
     const from = options.from ? options.from.filter((state) => allowed.includes(state)) : allowed
     const moved =
       from.length > 0 &&
       Number(
-        await Environment.query({ client: options.client })
+        await Environment.query({ client })
           .where('id', environment.id)
           .whereIn('state', [...from])
           .update({ state: to, updated_at: new Date(), ...options.changes })
@@ -107,20 +141,10 @@ export default class EnvironmentLifecycle {
     environment.state = to
     if (options.reached) {
       const { step, message: reached } = options.reached
-      await this.journal.record(environment.id, step, reached, null, options.client)
+      await this.journal.record(environment.id, step, reached, null, client)
     }
     // Named after the transition, not the state: a stop says who or what stopped it.
-    await this.journal.record(environment.id, name, message, to, options.client)
-    const client = options.client
-    if (client) {
-      client.after('commit', () => {
-        this.#afterTransition(environment, name, to).catch((error) => {
-          logger.error({ environmentId: environment.id, err: error }, 'transition hook failed')
-        })
-      })
-    } else {
-      await this.#afterTransition(environment, name, to)
-    }
+    await this.journal.record(environment.id, name, message, to, client)
     return true
   }
 

@@ -29,8 +29,72 @@ const RESOURCE_LABEL: Record<QuotaLimitName, string> = {
   gpus: 'gpus',
 }
 
+/** The column of each limit in quota_defaults and user_quotas. */
+const LIMIT_COLUMNS: Record<QuotaLimitName, string> = {
+  environments: 'environments',
+  cpuMillicores: 'cpu_millicores',
+  memoryBytes: 'memory_bytes',
+  storageBytes: 'storage_bytes',
+  gpus: 'gpus',
+}
+
 function pick(row: QuotaAmounts): QuotaAmounts {
   return Object.fromEntries(LIMITS.map((name) => [name, Number(row[name])])) as QuotaAmounts
+}
+
+/** The same amounts from columns named `${prefix}${limit}`. */
+function pickPrefixed(row: Record<string, unknown>, prefix: string): QuotaAmounts {
+  return Object.fromEntries(
+    LIMITS.map((name) => [name, Number(row[`${prefix}${name}`] ?? 0)])
+  ) as QuotaAmounts
+}
+
+const slots = HOLDS_SLOT.map(() => '?').join(', ')
+const computes = HOLDS_COMPUTE.map(() => '?').join(', ')
+
+/** What a user's environments hold: slots and storage while they exist, compute while they run. */
+const USAGE_SQL = [
+  `SUM(CASE WHEN state IN (${slots}) THEN 1 ELSE 0 END) AS environments`,
+  `SUM(CASE WHEN state IN (${slots}) THEN storage_bytes ELSE 0 END) AS storageBytes`,
+  `SUM(CASE WHEN state IN (${computes}) THEN cpu_millicores ELSE 0 END) AS cpuMillicores`,
+  `SUM(CASE WHEN state IN (${computes}) THEN memory_bytes ELSE 0 END) AS memoryBytes`,
+  `SUM(CASE WHEN state IN (${computes}) THEN gpus ELSE 0 END) AS gpus`,
+].join(', ')
+const USAGE_BINDINGS = [
+  ...HOLDS_SLOT,
+  ...HOLDS_SLOT,
+  ...HOLDS_COMPUTE,
+  ...HOLDS_COMPUTE,
+  ...HOLDS_COMPUTE,
+]
+
+/**
+ * Everything a reservation compares, in one statement read once the user's
+ * row is locked: the user's override and the stored site default (a row
+ * or nulls each), the usage, and, when `countLaunches`, the launches in
+ * progress site-wide.
+ */
+function standingSql(countLaunches: boolean) {
+  const limits = (alias: string, prefix: string) =>
+    LIMITS.map((name) => `${alias}.${LIMIT_COLUMNS[name]} AS ${prefix}${name}`).join(', ')
+  const launches = countLaunches
+    ? "(SELECT COUNT(*) FROM environments WHERE state = 'provisioning')"
+    : '0'
+  return `SELECT uq.id AS override_id, ${limits('uq', 'override_')},
+      qd.id AS default_id, ${limits('qd', 'default_')},
+      ${LIMITS.map((name) => `used.${name} AS used_${name}`).join(', ')},
+      ${launches} AS launches
+    FROM users
+    LEFT JOIN user_quotas uq ON uq.user_id = users.id
+    LEFT JOIN (SELECT * FROM quota_defaults ORDER BY id LIMIT 1) qd ON 1 = 1
+    CROSS JOIN (SELECT ${USAGE_SQL} FROM environments WHERE user_id = ?) used
+    WHERE users.id = ?`
+}
+
+/** A raw statement's rows, whichever the dialect (mysql2 answers [rows, fields]). */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  const answer = result as unknown[]
+  return (Array.isArray(answer[0]) ? answer[0] : answer) as Record<string, unknown>[]
 }
 
 /** What a launch of `environment` asks for: a new one takes a slot and storage too, a start only compute. */
@@ -70,27 +134,10 @@ export default class QuotaService {
 
   /** What the user's environments hold: slots and storage while they exist, compute while they run. */
   async usageOf(userId: number, client?: QueryClientContract): Promise<QuotaAmounts> {
-    const slot = HOLDS_SLOT.map(() => '?').join(', ')
-    const compute = HOLDS_COMPUTE.map(() => '?').join(', ')
     const row = await (client ?? db)
       .from('environments')
       .where('user_id', userId)
-      .select(
-        db.raw(`SUM(CASE WHEN state IN (${slot}) THEN 1 ELSE 0 END) AS environments`, HOLDS_SLOT),
-        db.raw(
-          `SUM(CASE WHEN state IN (${slot}) THEN storage_bytes ELSE 0 END) AS storageBytes`,
-          HOLDS_SLOT
-        ),
-        db.raw(
-          `SUM(CASE WHEN state IN (${compute}) THEN cpu_millicores ELSE 0 END) AS cpuMillicores`,
-          HOLDS_COMPUTE
-        ),
-        db.raw(
-          `SUM(CASE WHEN state IN (${compute}) THEN memory_bytes ELSE 0 END) AS memoryBytes`,
-          HOLDS_COMPUTE
-        ),
-        db.raw(`SUM(CASE WHEN state IN (${compute}) THEN gpus ELSE 0 END) AS gpus`, HOLDS_COMPUTE)
-      )
+      .select(db.raw(USAGE_SQL, USAGE_BINDINGS))
       .first()
     return Object.fromEntries(
       LIMITS.map((name) => [name, Number(row?.[name] ?? 0)])
@@ -117,13 +164,26 @@ export default class QuotaService {
    * then records what holds it (a new environment, or a stopped one moved
    * back to "provisioning"): locks the user's row, so concurrent launches
    * of one user across every portal process queue up, then checks the
-   * limits and the launch cap.
+   * limits and the launch cap, which one more statement reads (standingSql).
    */
   async reserve(userId: number, request: QuotaAmounts, trx: QueryClientContract) {
     await trx.from('users').where('id', userId).forUpdate().select('id').first()
-    const { limits } = await this.limitsFor(userId, trx)
-    this.assertFits(limits, await this.usageOf(userId, trx), request)
-    await this.#assertLaunchCapacity(trx)
+    const launchLimit = environmentsConfig.maxConcurrentLaunches
+    const [standing] = rowsOf(
+      await trx.rawQuery(standingSql(launchLimit > 0), [...USAGE_BINDINGS, userId, userId])
+    )
+    if (!standing) {
+      // No such user (the lock found none): nothing of theirs can hold quota.
+      return this.assertFits(await this.siteDefault(trx), pickPrefixed({}, ''), request)
+    }
+    const limits =
+      (standing.override_id ?? null) !== null
+        ? pickPrefixed(standing, 'override_')
+        : (standing.default_id ?? null) !== null
+          ? pickPrefixed(standing, 'default_')
+          : { ...environmentsConfig.defaultQuota }
+    this.assertFits(limits, pickPrefixed(standing, 'used_'), request)
+    this.#assertLaunchCapacity(launchLimit, Number(standing.launches))
   }
 
   /**
@@ -151,17 +211,8 @@ export default class QuotaService {
    * requests may overshoot it by a few: it shields the engine from bursts,
    * it is not a quota.
    */
-  async #assertLaunchCapacity(client: QueryClientContract) {
-    const limit = environmentsConfig.maxConcurrentLaunches
-    if (limit <= 0) {
-      return
-    }
-    const row = await client
-      .from('environments')
-      .where('state', 'provisioning')
-      .count('* as total')
-      .first()
-    if (Number(row?.total ?? 0) >= limit) {
+  #assertLaunchCapacity(limit: number, launches: number) {
+    if (limit > 0 && launches >= limit) {
       throw new LaunchLimitException(limit)
     }
   }

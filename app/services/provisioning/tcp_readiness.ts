@@ -1,9 +1,12 @@
 import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-// The first attempts come quickly (a service often listens within tens of milliseconds of
-// its start), then back off to the old fixed 200 ms so a slow service costs no more probes.
-const FIRST_RETRY_MS = 10
+// A service often listens within tens of milliseconds of its start: during the first
+// FAST_WINDOW_MS it is tried every FAST_RETRY_MS (a doubling wait from 10 ms answered one
+// that listened at 35 ms only at 70 ms), then the wait doubles up to the old fixed 200 ms
+// so a slow service costs no more probes.
+const FAST_RETRY_MS = 10
+const FAST_WINDOW_MS = 250
 const MAX_RETRY_MS = 200
 
 /** One connection attempt: true when something accepts it within timeoutMs. */
@@ -21,8 +24,8 @@ function answers(host: string, port: number, timeoutMs: number): Promise<boolean
 }
 
 /**
- * Tries a TCP connection, 10 ms after the first failure and then twice as
- * long each time up to every 200 ms, until one is accepted (true) or
+ * Tries a TCP connection every 10 ms for the first 250 ms, then waiting
+ * twice as long each time up to every 200 ms, until one is accepted (true) or
  * timeoutMs has passed (false). An accepted connection is all it checks:
  * the service is listening, whatever it speaks. `stillAlive`, when given,
  * runs about once a second and throws to give up early (the service died).
@@ -33,9 +36,10 @@ export async function waitForTcp(
   timeoutMs: number,
   stillAlive?: () => Promise<void>
 ) {
-  const deadline = Date.now() + timeoutMs
-  let nextCheck = Date.now() + 1000
-  let retryMs = FIRST_RETRY_MS
+  const startedAt = Date.now()
+  const deadline = startedAt + timeoutMs
+  let nextCheck = startedAt + 1000
+  let retryMs = FAST_RETRY_MS
   for (;;) {
     const left = deadline - Date.now()
     if (left <= 0) {
@@ -49,6 +53,8 @@ export async function waitForTcp(
       nextCheck = Date.now() + 1000
     }
     await sleep(Math.min(retryMs, Math.max(0, deadline - Date.now())))
-    retryMs = Math.min(MAX_RETRY_MS, retryMs * 2)
+    if (Date.now() - startedAt >= FAST_WINDOW_MS) {
+      retryMs = Math.min(MAX_RETRY_MS, retryMs * 2)
+    }
   }
 }
