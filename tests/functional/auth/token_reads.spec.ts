@@ -213,6 +213,26 @@ test.group('API token reads', (group) => {
     }
   })
 
+  test('the guards still tell a listener of their events (unlistened events are skipped)', async ({
+    client,
+    assert,
+  }) => {
+    const { user, value } = await tokenFor()
+    const emitter = await app.container.make('emitter')
+    const heard: number[] = []
+    const listener = (event: { user: User }) => {
+      heard.push(event.user.id)
+    }
+    emitter.on('access_tokens_auth:authentication_succeeded', listener)
+    try {
+      ;(await ApiSession.withToken(client, value).get('/api/v1/me')).assertStatus(200)
+    } finally {
+      emitter.off('access_tokens_auth:authentication_succeeded', listener)
+    }
+    ;(await ApiSession.withToken(client, value).get('/api/v1/me')).assertStatus(200)
+    assert.deepEqual(heard, [user.id])
+  })
+
   test('GET /me answers the user as its field list shows it, byte for byte', async ({
     client,
     assert,
