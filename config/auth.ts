@@ -1,10 +1,12 @@
 import { defineConfig } from '@adonisjs/auth'
-import { sessionGuard } from '@adonisjs/auth/session'
-import { tokensGuard } from '@adonisjs/auth/access_tokens'
+import { SessionGuard } from '@adonisjs/auth/session'
+import { AccessTokensGuard } from '@adonisjs/auth/access_tokens'
 import string from '@adonisjs/core/helpers/string'
+import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
 import { TokenOwnersProvider } from '#models/token_owners'
 import { SessionUsersProvider } from '#models/session_users'
+import { listenedAuthEvents } from '#services/auth/listened_auth_events'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
@@ -13,21 +15,29 @@ import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adon
  */
 const authConfig = defineConfig({
   default: 'web',
+  // The guards of `sessionGuard` and `tokensGuard`, with an emitter that
+  // skips the events nobody listens to (listened_auth_events.ts).
   guards: {
-    web: sessionGuard({
-      useRememberMeTokens: false,
-      // The user and their roles in one statement, remembered for AUTH_CACHE_TTL.
-      provider: new SessionUsersProvider({
-        model: () => import('#models/user'),
-      }),
-    }),
-    api: tokensGuard({
-      // The token, its owner and the owner's roles in one statement.
-      provider: new TokenOwnersProvider({
-        tokens: 'accessTokens',
-        model: () => import('#models/user'),
-      }),
-    }),
+    web: {
+      async resolver(name, app) {
+        const emitter = await listenedAuthEvents(app)
+        // The user and their roles in one statement, remembered for AUTH_CACHE_TTL.
+        const provider = new SessionUsersProvider({ model: () => import('#models/user') })
+        return (ctx: HttpContext) =>
+          new SessionGuard(name, ctx, { useRememberMeTokens: false }, emitter, provider)
+      },
+    },
+    api: {
+      async resolver(name, app) {
+        const emitter = await listenedAuthEvents(app)
+        // The token, its owner and the owner's roles in one statement.
+        const provider = new TokenOwnersProvider({
+          tokens: 'accessTokens',
+          model: () => import('#models/user'),
+        })
+        return (ctx: HttpContext) => new AccessTokensGuard(name, ctx, emitter, provider)
+      },
+    },
   },
 })
 

@@ -11,6 +11,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
+import { namedMiddlewareMadeOnce } from '#middleware/named_middleware_made_once'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
@@ -24,9 +25,12 @@ server.use([() => import('#middleware/every_request_middleware')])
 // Bouncer (app/middleware/every_route_middleware.ts).
 router.use([() => import('#middleware/every_route_middleware')])
 
-export const middleware = router.named({
-  browserSession: () => import('#middleware/browser_session_middleware'),
-  auth: () => import('#middleware/auth_middleware'),
-  admin: () => import('#middleware/require_admin_middleware'),
-  session: () => import('#middleware/require_session_middleware'),
-})
+// Named middleware are made once too (app/middleware/named_middleware_made_once.ts).
+export const middleware = namedMiddlewareMadeOnce(
+  router.named({
+    browserSession: () => import('#middleware/browser_session_middleware'),
+    auth: () => import('#middleware/auth_middleware'),
+    admin: () => import('#middleware/require_admin_middleware'),
+    session: () => import('#middleware/require_session_middleware'),
+  })
+)

@@ -3,11 +3,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { passwordChangeValidator } from '#validators/auth'
 import PasswordChangeService from '#services/accounts/password_change_service'
 import RequestOrigin from '#services/request_origin'
-import UserTransformer from '#transformers/user_transformer'
+import { userValues } from '#transformers/user_transformer'
 
 export default class MeController {
-  async show(ctx: HttpContext) {
-    return ctx.serialize(UserTransformer.transform(ctx.auth.getUserOrFail()))
+  /** The caller's account, wrapped in `data` as the serializer wraps an item. */
+  show(ctx: HttpContext) {
+    return { data: userValues(ctx.auth.getUserOrFail()) }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { LucidModel, LucidRow } from '@adonisjs/lucid/types/model'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { ROLE_SOURCES, type RoleSource } from '#models/user_role'
+import { plainAttributes } from '#models/plain_attributes'
 
 /** An account as one statement read it: its columns (adapter form, no password hash) and roles. */
 export type AccountRows = {
@@ -46,19 +47,66 @@ function splitRoles(value: unknown) {
   return typeof value === 'string' && value !== '' ? value.split(',') : []
 }
 
+/** An account's attributes as its model reads them (`consume` applied), and its role rows'. */
+type ConsumedAccount = {
+  owner: Record<string, unknown>
+  roles: Array<Record<string, unknown>>
+}
+
+/**
+ * What each remembered account's rows read as, worked out once per rows
+ * (a credential cache entry hands the same rows to every request within
+ * its TTL): the dates parsed into luxon DateTimes, the flags as booleans.
+ * Keyed weakly by the rows, so a forgotten or expired entry takes its
+ * attributes with it.
+ */
+const consumedAccounts = new WeakMap<Record<string, unknown>, ConsumedAccount>()
+
+function consumedAccount(model: LucidModel, { ownerRow, roles }: AccountRows): ConsumedAccount {
+  let consumed = consumedAccounts.get(ownerRow)
+  if (!consumed) {
+    const roleRows = model.$getRelation('roleRows')!.relatedModel()
+    const owner = plainAttributes(model, ownerRow)
+    consumed = {
+      owner,
+      roles: roles.map((role) =>
+        plainAttributes(roleRows, { user_id: owner[model.primaryKey], ...role })
+      ),
+    }
+    consumedAccounts.set(ownerRow, consumed)
+  }
+  return consumed
+}
+
+/**
+ * A persisted model instance holding these attributes, as
+ * `$createFromAdapterResult` makes one from a row, without consuming the
+ * row again: its own copies of the attribute and original maps (the
+ * values are primitives or immutable DateTimes, which the originals
+ * share with the attributes there too), so that changing this instance
+ * changes nothing remembered.
+ */
+function persistedInstance(model: LucidModel, attributes: Record<string, unknown>) {
+  const instance = new model() as LucidRow
+  instance.$attributes = { ...attributes }
+  instance.$original = { ...attributes }
+  instance.$isPersisted = true
+  instance.$isLocal = false
+  return instance
+}
+
 /**
  * A fresh model instance of an account read as rows, with its "roleRows"
  * relation set: the credential caches keep rows, never instances, since
  * each request changes its own (`User.withholdRole`).
  */
-export function accountFromRows(model: LucidModel, { ownerRow, roles }: AccountRows) {
-  const owner = model.$createFromAdapterResult(ownerRow) as LucidRow
+export function accountFromRows(model: LucidModel, rows: AccountRows) {
+  const { owner: attributes, roles } = consumedAccount(model, rows)
+  const owner = persistedInstance(model, attributes)
   const roleRows = model.$getRelation('roleRows')!.relatedModel()
   owner.$setRelated(
     'roleRows' as any,
-    roles.map((role) =>
-      roleRows.$createFromAdapterResult({ user_id: owner.$primaryKeyValue, ...role })!
-    )
+    roles.map((role) => persistedInstance(roleRows, role))
   )
   return owner
 }

@@ -4,6 +4,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { actionMadeOnce } from '#controllers/action_made_once'
 
 const SessionController = () => import('#controllers/session_controller')
 const MeController = () => import('#controllers/me_controller')
@@ -53,7 +54,8 @@ export function authRoutes() {
     .prefix('auth')
     .as('auth')
 
-  router.get('me', [MeController, 'show']).as('me').use(middleware.auth())
+  // The most frequent authenticated read: its controller is made once (action_made_once.ts).
+  router.get('me', actionMadeOnce(MeController, 'show')).as('me').use(middleware.auth())
   // A browser session only: a leaked token must not be able to take the account over.
   router
     .put('me/password', [MeController, 'updatePassword'])

@@ -17,6 +17,8 @@ import UserErasureService from '#services/accounts/user_erasure_service'
 import { sessionAccounts, verifiedTokens } from '#models/verified_credentials'
 import tokenUses from '#models/token_use_recorder'
 import { Secret } from '@adonisjs/core/helpers'
+import { userFields, userValues } from '#transformers/user_transformer'
+import { fieldNames } from '#transformers/field_list'
 
 async function tokenFor(roles: Array<'admin'> = [], abilities = ['*']) {
   const user = await createUser({ roles })
@@ -180,6 +182,65 @@ test.group('API token reads', (group) => {
     a.withholdRole('admin')
     assert.deepEqual(a.roles, ['scientist'])
     assert.deepEqual(b.roles, ['admin', 'scientist'])
+
+    // What one request changes on its instance stays there: the attributes
+    // consumed once per remembered rows are copied into each instance.
+    const email = b.email
+    a.email = 'changed@example.org'
+    a.roleRows[0].role = 'admin'
+    const third = accountFromRows(User, (await tokens.verifyWithOwner(new Secret(value)))!) as User
+    assert.equal(b.email, email)
+    assert.equal(third.email, email)
+    assert.deepEqual(third.roles, ['admin', 'scientist'])
+    assert.isTrue(a.$isDirty)
+    // Each is a persisted, clean instance, as hydrating the rows makes one.
+    const hydrated = User.$createFromAdapterResult(second!.ownerRow)!
+    for (const instance of [b, third]) {
+      assert.isTrue(instance.$isPersisted)
+      assert.isFalse(instance.$isLocal)
+      assert.isFalse(instance.$isDirty)
+      assert.equal(JSON.stringify(instance.$attributes), JSON.stringify(hydrated.$attributes))
+      assert.equal(JSON.stringify(instance.$original), JSON.stringify(hydrated.$original))
+    }
+  })
+
+  test('the guards still tell a listener of their events (unlistened events are skipped)', async ({
+    client,
+    assert,
+  }) => {
+    const { user, value } = await tokenFor()
+    const emitter = await app.container.make('emitter')
+    const heard: number[] = []
+    const listener = (event: { user: User }) => {
+      heard.push(event.user.id)
+    }
+    emitter.on('access_tokens_auth:authentication_succeeded', listener)
+    try {
+      ;(await ApiSession.withToken(client, value).get('/api/v1/me')).assertStatus(200)
+    } finally {
+      emitter.off('access_tokens_auth:authentication_succeeded', listener)
+    }
+    ;(await ApiSession.withToken(client, value).get('/api/v1/me')).assertStatus(200)
+    assert.deepEqual(heard, [user.id])
+  })
+
+  test('GET /me answers the user as its field list shows it, byte for byte', async ({
+    client,
+    assert,
+  }) => {
+    const { user, value } = await tokenFor(['admin'])
+    const script = ApiSession.withToken(client, value)
+    const loaded = await User.query().where('id', user.id).preload('roleRows').firstOrFail()
+    // The transformer's pick over the field list, as /me answered before its value function.
+    const expected = JSON.stringify({
+      data: Object.fromEntries(fieldNames(userFields).map((name) => [name, loaded[name]])),
+    })
+    for (let read = 0; read < 2; read++) {
+      const me = await script.get('/api/v1/me')
+      me.assertStatus(200)
+      assert.equal(me.text(), expected)
+    }
+    assert.deepEqual(Object.keys(userValues(loaded)), fieldNames(userFields))
   })
 
   test('reads the roles with the token: granted and removed roles take effect at once', async ({
