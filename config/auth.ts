@@ -6,7 +6,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
 import { TokenOwnersProvider } from '#models/token_owners'
 import { SessionUsersProvider } from '#models/session_users'
-import { listenedAuthEvents } from '#services/auth/listened_auth_events'
+import { listenedAuthEvents } from '#models/listened_auth_events'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
@@ -16,7 +16,7 @@ import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adon
 const authConfig = defineConfig({
   default: 'web',
   // The guards of `sessionGuard` and `tokensGuard`, with an emitter that
-  // skips the events nobody listens to (listened_auth_events.ts).
+  // skips the events nobody listens to (app/models/listened_auth_events.ts, beside the user providers).
   guards: {
     web: {
       async resolver(name, app) {
