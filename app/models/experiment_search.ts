@@ -12,6 +12,12 @@ export type ExperimentIdFilters = {
   beforeId?: number
   /** Oldest first (a deep page is walked from the far end, then reversed). */
   oldestFirst?: boolean
+  /**
+   * MySQL/MariaDB: the one word of `experiment_words` that the longest search word starts,
+   * when `countExperimentMatches` found only one: read by equality, the ids come in index
+   * order, once each, and the page stops after its rows.
+   */
+  soleWord?: string
 }
 
 /**
@@ -33,21 +39,46 @@ export function experimentIdsQuery(filters: ExperimentIdFilters) {
 }
 
 /**
- * How many experiments `experimentIdsQuery` finds, counted by the index that
- * finds them (a separate statement: SQLite's `count(*) OVER ()` sorted every
- * match, 10–20× the cost of the page and the count).
+ * How many experiments `experimentIdsQuery` finds, counted by the index that finds them,
+ * and the filters to read their ids with (a separate statement: SQLite's `count(*) OVER ()`
+ * sorted every match, 10–20× the cost of the page and the count). On MySQL/MariaDB the
+ * longest word's range of `experiment_words` is counted with its lowest and highest word:
+ * when they are one word (the common case: "perovskite" starts no other word), each
+ * experiment is in the range once, the count is exact, and the page can read that word by
+ * equality. Otherwise the distinct experiments are counted.
  */
-export async function experimentMatchCount(filters: ExperimentIdFilters): Promise<number> {
+export async function countExperimentMatches(
+  filters: ExperimentIdFilters
+): Promise<{ total: number; filters: ExperimentIdFilters }> {
   const { query, id, grouped } = matchesQuery(filters)
-  const [row] = await (grouped ? query.countDistinct(`${id} as total`) : query.count('* as total'))
-  return Number(row?.total ?? 0)
+  if (!grouped) {
+    const [row] = await query.count('* as total')
+    return { total: Number(row?.total ?? 0), filters }
+  }
+  const [range] = await query
+    .clone()
+    .count('* as found')
+    .min('matched.word as lowest')
+    .max('matched.word as highest')
+  if (Number(range.found) === 0) {
+    return { total: 0, filters }
+  }
+  if (range.lowest === range.highest) {
+    return { total: Number(range.found), filters: { ...filters, soleWord: range.lowest } }
+  }
+  const [row] = await query.countDistinct(`${id} as total`)
+  return { total: Number(row?.total ?? 0), filters }
 }
 
 /** The rows that match, their id column, and whether one experiment can match twice. */
-function matchesQuery({ words, source, beforeId }: ExperimentIdFilters) {
+function matchesQuery({ words, source, beforeId, soleWord }: ExperimentIdFilters) {
   const sqlite = db.connection().dialect.name.includes('sqlite')
   if (words?.length && !sqlite) {
-    return { query: wordTableMatches(words, source, beforeId), id: MATCHED_ID, grouped: true }
+    return {
+      query: wordTableMatches(words, { source, beforeId, soleWord }),
+      id: MATCHED_ID,
+      grouped: soleWord === undefined,
+    }
   }
   if (words?.length && sqlite && !source) {
     return {
@@ -85,13 +116,17 @@ const MATCHED_ID = 'matched.experiment_id'
  * have several words that a word starts ("perovskite", "perovskites"): group or count
  * distinct ids.
  */
-function wordTableMatches(words: string[], source?: ExperimentSource, beforeId?: number) {
+function wordTableMatches(
+  words: string[],
+  { source, beforeId, soleWord }: Pick<ExperimentIdFilters, 'source' | 'beforeId' | 'soleWord'>
+) {
   const [first, ...others] = words
     .map((word) => word.slice(0, EXPERIMENT_WORD_LENGTH))
     .sort((a, b) => b.length - a.length)
   const query = db
     .from('experiment_words as matched')
-    .where('matched.word', 'like', `${first}%`)
+    .if(soleWord === undefined, (matches) => matches.where('matched.word', 'like', `${first}%`))
+    .if(soleWord !== undefined, (matches) => matches.where('matched.word', soleWord!))
     .if(source, (matches) =>
       matches.join('experiments', 'experiments.id', MATCHED_ID).where('experiments.source', source!)
     )

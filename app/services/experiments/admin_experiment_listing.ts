@@ -1,6 +1,6 @@
 import type { RawQueryBindings } from '@adonisjs/lucid/types/querybuilder'
 import Experiment, { type ExperimentSource } from '#models/experiment'
-import { experimentIdsQuery, experimentMatchCount } from '#models/experiment_search'
+import { experimentIdsQuery, countExperimentMatches } from '#models/experiment_search'
 import { experimentTotal } from '#models/experiment_count'
 import { searchWords } from '#domain/search_words'
 import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
@@ -96,13 +96,17 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * A numbered page of a search: its rows (the page's ids joined to the experiments, one
-   * statement), then the total counted by the index that found them. A page with fewer
-   * rows than asked, but some, is the last: it tells the total by itself. (ADR 11: the
-   * total in the page's statement, `count(*) OVER ()`, made the database sort every match.)
+   * A numbered page of a search: the total counted by the index that finds the matches
+   * (which also tells how to read them fastest), then the page's rows, joined to the
+   * page's ids in one statement. (ADR 11: the total in the page's statement,
+   * `count(*) OVER ()`, made the database sort every match.)
    */
   async #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
-    const pageIds = this.idsQuery(filters).forPage(page, perPage).toSQL()
+    const { total, filters: idFilters } = await countExperimentMatches(this.#idFilters(filters))
+    if (total <= (page - 1) * perPage) {
+      return { total, rows: [] }
+    }
+    const pageIds = experimentIdsQuery(idFilters).forPage(page, perPage).toSQL()
     const rows = await Experiment.query()
       .select('experiments.*')
       .joinRaw(
@@ -110,14 +114,7 @@ export default class AdminExperimentListing {
         pageIds.bindings as RawQueryBindings
       )
       .orderBy('experiments.id', 'desc')
-    const offset = (page - 1) * perPage
-    if (rows.length > 0 && rows.length < perPage) {
-      return { total: offset + rows.length, rows }
-    }
-    if (rows.length === 0 && page === 1) {
-      return { total: 0, rows }
-    }
-    return { total: await experimentMatchCount(this.#idFilters(filters)), rows }
+    return { total, rows }
   }
 
   async #ids(query: ReturnType<typeof experimentIdsQuery>) {
