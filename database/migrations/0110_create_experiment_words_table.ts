@@ -38,10 +38,9 @@ export default class extends BaseSchema {
         await db.rawQuery(statement)
       }
       // After the triggers, so that no experiment written meanwhile is missed (the words of
-      // one indexed twice are ignored as duplicates).
-      await db.rawQuery(BACKFILL_PROCEDURE)
-      await db.rawQuery('CALL experiment_words_backfill()')
-      await db.rawQuery('DROP PROCEDURE experiment_words_backfill')
+      // one indexed twice are ignored as duplicates). Kept for operators (docs/operations.md).
+      await db.rawQuery(REBUILD_PROCEDURE)
+      await db.rawQuery('CALL experiment_words_rebuild()')
     })
   }
 
@@ -53,6 +52,7 @@ export default class extends BaseSchema {
       for (const trigger of ['insert', 'update']) {
         await db.rawQuery(`DROP TRIGGER IF EXISTS experiment_words_${trigger}`)
       }
+      await db.rawQuery('DROP PROCEDURE IF EXISTS experiment_words_rebuild')
       await db.rawQuery('DROP PROCEDURE IF EXISTS experiment_words_index')
     })
     this.schema.dropTable(this.tableName)
@@ -95,8 +95,9 @@ const TRIGGERS = [
     `END IF; END`,
 ]
 
-const BACKFILL_PROCEDURE =
-  `CREATE PROCEDURE experiment_words_backfill() ` +
+/** Every experiment's words afresh (the migration's fill; an operator's repair). */
+const REBUILD_PROCEDURE =
+  `CREATE PROCEDURE experiment_words_rebuild() ` +
   `BEGIN ` +
   `DECLARE done INT DEFAULT 0; ` +
   `DECLARE experiment INT UNSIGNED; ` +
@@ -104,6 +105,7 @@ const BACKFILL_PROCEDURE =
   `DECLARE rows_left CURSOR FOR ` +
   `SELECT id, CONCAT_WS(' ', proposal_id, title, instrument) FROM experiments; ` +
   `DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = 1; ` +
+  `DELETE FROM experiment_words; ` +
   `OPEN rows_left; ` +
   `each_row: LOOP ` +
   `FETCH rows_left INTO experiment, record; ` +
