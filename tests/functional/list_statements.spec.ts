@@ -99,7 +99,7 @@ test.group('Lists: one statement for the page', (group) => {
     assert.isAtLeast(body.data.length, 1)
   })
 
-  test("the admins' environment list reads a numbered page and its count, images and owners joined", async ({
+  test("the admins' environment list reads a numbered page (and its count when full), images and owners joined", async ({
     client,
     assert,
   }) => {
@@ -113,10 +113,20 @@ test.group('Lists: one statement for the page', (group) => {
       admin.browser,
       `/api/v1/admin/environments?userId=${owner.id}`
     )
-    assert.equal(extra, 2)
+    // The page only: a page shorter than perPage tells the total without a count.
+    assert.equal(extra, 1)
     assert.deepEqual(
       body.data.map((entry: any) => entry.username),
       [owner.username, owner.username]
     )
+    assert.equal(body.meta.total, 2)
+
+    // A full page is counted: the page and its count.
+    const counted = await listStatements(
+      admin.browser,
+      `/api/v1/admin/environments?userId=${owner.id}&perPage=1`
+    )
+    assert.equal(counted.extra, 2)
+    assert.include(counted.body.meta, { total: 2, lastPage: 2 })
   })
 })

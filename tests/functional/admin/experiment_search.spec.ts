@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
 import Experiment from '#models/experiment'
 import User from '#models/user'
 import { createUser } from '#database/factories/user_factory'
@@ -86,8 +87,9 @@ test.group('Admin: experiment search', (group) => {
     assert.deepEqual(await proposals('uber'), [beta.id])
     assert.deepEqual(await proposals('the battery'), [gamma.id])
     assert.deepEqual(await proposals('p02'), [gamma.id])
-    // Short words work as prefixes of longer ones.
+    // Short words work as prefixes of longer ones, and short record words are found (ADR 11).
     assert.deepEqual(await proposals('b'), [alpha.id, beta.id, gamma.id])
+    assert.deepEqual(await proposals('a'), [alpha.id])
     // Punctuation separates words: "%" is no wildcard, "-" and "+" are no operators.
     assert.deepEqual(await proposals('100%'), [beta.id])
     assert.deepEqual(await proposals('-perovskite'), [alpha.id])
@@ -160,5 +162,46 @@ test.group('Admin: experiment search', (group) => {
 
     await row.delete()
     assert.lengthOf((await search(client, 'spectroscopy')).body().data, 0)
+  })
+
+  test('follows the rows the User Office sync writes with the query builder', async ({
+    client,
+    assert,
+  }) => {
+    // As ExperimentSyncService: a multi-row insert, then updates by id, no model hooks.
+    const now = new Date()
+    await db.table('experiments').multiInsert(
+      ['SYNC-1', 'SYNC-2'].map((proposal) => ({
+        proposal_id: `${proposal}-${tag}`,
+        title: `Magnetometry ${tag}`,
+        instrument: 'Balder',
+        source: 'useroffice',
+        created_at: now,
+        updated_at: now,
+      }))
+    )
+    created.push(
+      ...(await Experiment.query().whereIn('proposal_id', [`SYNC-1-${tag}`, `SYNC-2-${tag}`]))
+    )
+    const found = async (query: string) =>
+      (await search(client, query))
+        .body()
+        .data.map((item: { proposalId: string }) => item.proposalId)
+        .sort()
+    assert.deepEqual(await found('magnetometry balder'), [`SYNC-1-${tag}`, `SYNC-2-${tag}`])
+
+    await db
+      .from('experiments')
+      .where('proposal_id', `SYNC-1-${tag}`)
+      .update({ title: `Reflectometry ${tag}`, instrument: null, updated_at: now })
+    // Updates that leave the searched columns alone keep the words.
+    await db
+      .from('experiments')
+      .where('proposal_id', `SYNC-2-${tag}`)
+      .update({ last_synced_at: now })
+    assert.deepEqual(await found('magnetometry'), [`SYNC-2-${tag}`])
+    assert.deepEqual(await found('reflectometry'), [`SYNC-1-${tag}`])
+    assert.deepEqual(await found('balder'), [`SYNC-2-${tag}`])
+    assert.deepEqual(await found('sync'), [`SYNC-1-${tag}`, `SYNC-2-${tag}`])
   })
 })

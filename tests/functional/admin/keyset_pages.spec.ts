@@ -129,7 +129,10 @@ test.group('Admin lists: keyset paging', (group) => {
       assert.match(afterCursor, /SEARCH experiments USING INTEGER PRIMARY KEY \(rowid<\?\)/)
       assert.match(fromOldest, /^SCAN experiments$/)
     } else {
-      assert.include(searched, 'experiments fulltext experiments_search_index')
+      // The words' primary key from the longest word on, never the experiments' rows (ADR 11).
+      assert.match(searched, /^matched range PRIMARY$/m)
+      assert.match(searched, /^other_word \w+ (PRIMARY|experiment_words_experiment_word_index)$/m)
+      assert.notMatch(searched, /^experiments /m)
       assert.match(afterCursor, /experiments (range|index) PRIMARY/)
       assert.match(fromOldest, /^experiments index PRIMARY$/)
     }
