@@ -1,4 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
+import { SimplePaginator } from '@adonisjs/lucid/database'
+import { pageCountingLazily } from '#models/paginate_counting_lazily'
 
 type Value = string | number | boolean
 type Parameters = Record<string, Value>
@@ -10,6 +12,9 @@ type Slot = <Name extends string>(name: Name) => never
 type Binding = { parameter: string } | { constant: Value }
 
 type Built = { sql: string; bindings: Binding[] }
+
+/** What comes before `|page` in a shape that reads a page (`<base>|page`, `<base>|count`). */
+type PagedBase<Shape extends string> = Shape extends `${infer Base}|page` ? Base : never
 
 /** Anything the query builders return that can show its SQL. */
 type Buildable = { toSQL(): { sql: string; bindings: readonly unknown[] } }
@@ -50,6 +55,24 @@ export class PreparedSelect<Shape extends string> {
     const answer = await connection.getReadClient().raw(sql, values)
     // mysql2 answers [rows, fields]; SQLite the rows.
     return Array.isArray(answer[0]) ? answer[0] : answer
+  }
+
+  /**
+   * One page of a list whose shapes come in pairs: `<base>|page` (reading
+   * `limit` and `offset`) and `<base>|count` (answering `total`), the
+   * count run only when the page cannot tell the total (pageCountingLazily).
+   */
+  async page(base: PagedBase<Shape>, parameters: Parameters, page: number, perPage: number) {
+    const { rows, total } = await pageCountingLazily(
+      page,
+      perPage,
+      (limit, offset) => this.rows(`${base}|page` as Shape, { ...parameters, limit, offset }),
+      async () => {
+        const [counted] = await this.rows(`${base}|count` as Shape, parameters)
+        return Number(counted.total)
+      }
+    )
+    return { rows, paginator: new SimplePaginator(total, perPage, page) }
   }
 
   #prepare(key: string, shape: Shape, parameters: Parameters) {

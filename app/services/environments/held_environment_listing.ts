@@ -1,7 +1,5 @@
-import { SimplePaginator } from '@adonisjs/lucid/database'
 import type User from '#models/user'
 import type { EnvironmentState } from '#domain/environment_states'
-import { pageCountingLazily } from '#models/paginate_counting_lazily'
 import { heldEnvironment, heldEnvironments } from '#models/held_environments'
 
 export type EnvironmentFilters = { state?: EnvironmentState; page?: number; perPage?: number }
@@ -27,17 +25,14 @@ export default class HeldEnvironmentListing {
   async list(user: User, filters: OwnEnvironmentFilters) {
     const shape = `${filters.holding ?? 'both'}|${filters.state ? 'state' : ''}` as const
     const parameters = { userId: user.id, state: filters.state ?? '' }
-    const { rows, total, perPage, page } = await pageCountingLazily(
+    const { rows, paginator } = await heldEnvironments.page(
+      shape,
+      parameters,
       filters.page ?? 1,
-      filters.perPage ?? 20,
-      (limit, offset) => heldEnvironments.rows(`${shape}|page`, { ...parameters, limit, offset }),
-      async () => {
-        const [counted] = await heldEnvironments.rows(`${shape}|count`, parameters)
-        return Number(counted.total)
-      }
+      filters.perPage ?? 20
     )
     return {
-      page: new SimplePaginator(total, perPage, page),
+      page: paginator,
       rows: rows.map((row) => heldEnvironment(row, user.id)),
     }
   }

@@ -42,7 +42,7 @@ function pick(row: QuotaAmounts): QuotaAmounts {
   return Object.fromEntries(LIMITS.map((name) => [name, Number(row[name])])) as QuotaAmounts
 }
 
-/** The same amounts from columns named `${prefix}${limit}`. */
+/** The amounts from columns named `${prefix}${limit}`, 0 where a column is missing or null. */
 function pickPrefixed(row: Record<string, unknown>, prefix: string): QuotaAmounts {
   return Object.fromEntries(
     LIMITS.map((name) => [name, Number(row[`${prefix}${name}`] ?? 0)])
@@ -139,9 +139,7 @@ export default class QuotaService {
       .where('user_id', userId)
       .select(db.raw(USAGE_SQL, USAGE_BINDINGS))
       .first()
-    return Object.fromEntries(
-      LIMITS.map((name) => [name, Number(row?.[name] ?? 0)])
-    ) as QuotaAmounts
+    return pickPrefixed(row ?? {}, '')
   }
 
   /** `{limits, usage, available}` for GET /api/v1/quota. */

@@ -1,6 +1,4 @@
-import { SimplePaginator } from '@adonisjs/lucid/database'
 import { DateTime } from 'luxon'
-import { pageCountingLazily } from '#models/paginate_counting_lazily'
 import { listedExperiment, listedExperiments } from '#models/listed_experiment'
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
@@ -59,25 +57,14 @@ export default class ExperimentCatalogService {
       pattern: filters.search ? likePattern(filters.search) : '',
       favorite: filters.favorite === 'true',
     }
-    const { rows, total, perPage, page } = await pageCountingLazily(
+    const { rows, paginator } = await listedExperiments.page(
+      `${sort}|${search}|${favorite}`,
+      parameters,
       filters.page ?? 1,
-      filters.perPage ?? 20,
-      (limit, offset) =>
-        listedExperiments.rows(`${sort}|${search}|${favorite}|page`, {
-          ...parameters,
-          limit,
-          offset,
-        }),
-      async () => {
-        const [counted] = await listedExperiments.rows(
-          `${sort}|${search}|${favorite}|count`,
-          parameters
-        )
-        return Number(counted.total)
-      }
+      filters.perPage ?? 20
     )
     return {
-      page: new SimplePaginator(total, perPage, page),
+      page: paginator,
       rows: rows.map(listedExperiment),
       ...freshness,
     }
