@@ -1,6 +1,5 @@
 import { test } from '@japa/runner'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
-import { ApiSession } from '#tests/helpers/api_session'
+import { signIn } from '#tests/helpers/sign_in'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
 import db from '@adonisjs/lucid/services/db'
@@ -22,9 +21,7 @@ test.group('Admin: pages of the experiments list', (group) => {
     client,
     assert,
   }) => {
-    const admin = await createUser({ roles: ['admin'] })
-    const browser = new ApiSession(client)
-    ;(await browser.login(admin.username, FACTORY_PASSWORD)).assertStatus(200)
+    const { browser } = await signIn(client)
     const created = []
     for (const [index, source] of [
       'local',
@@ -74,9 +71,7 @@ test.group('Admin: pages of the experiments list', (group) => {
     client,
     assert,
   }) => {
-    const admin = await createUser({ roles: ['admin'] })
-    const browser = new ApiSession(client)
-    ;(await browser.login(admin.username, FACTORY_PASSWORD)).assertStatus(200)
+    const { browser } = await signIn(client)
     const sources = ['local', 'useroffice', 'useroffice', 'local', 'local', 'useroffice', 'local']
     for (const source of sources) {
       await ExperimentFactory.merge({ source: source as 'local' | 'useroffice' }).create()
@@ -101,9 +96,7 @@ test.group('Admin: pages of the experiments list', (group) => {
     client,
     assert,
   }) => {
-    const admin = await createUser({ roles: ['admin'] })
-    const browser = new ApiSession(client)
-    ;(await browser.login(admin.username, FACTORY_PASSWORD)).assertStatus(200)
+    const { browser } = await signIn(client)
     const counted = async () => {
       const rows: { source: string; total: number | string }[] = await db
         .from('experiments')

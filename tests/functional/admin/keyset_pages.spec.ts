@@ -1,10 +1,10 @@
 import { test } from '@japa/runner'
-import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { createUser } from '#database/factories/user_factory'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
-import { ApiSession } from '#tests/helpers/api_session'
+import type { ApiSession } from '#tests/helpers/api_session'
+import { signIn } from '#tests/helpers/sign_in'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
 import AdminExperimentListing from '#services/experiments/admin_experiment_listing'
@@ -23,13 +23,6 @@ async function walk(session: ApiSession, url: string) {
     pages++
   } while (cursor && pages < 50)
   return { ids, pages }
-}
-
-async function admin(client: ApiClient) {
-  const user = await createUser({ roles: ['admin'] })
-  const session = new ApiSession(client)
-  ;(await session.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-  return session
 }
 
 /** The plan the database would run `query` with, as text. */
@@ -52,7 +45,7 @@ test.group('Admin lists: keyset paging', (group) => {
     client,
     assert,
   }) => {
-    const session = await admin(client)
+    const { browser: session } = await signIn(client)
     const created = await ExperimentFactory.createMany(5)
     const newestFirst = created.map((row) => row.id).sort((a, b) => b - a)
 
@@ -76,7 +69,7 @@ test.group('Admin lists: keyset paging', (group) => {
     client,
     assert,
   }) => {
-    const session = await admin(client)
+    const { browser: session } = await signIn(client)
     const owner = await createUser()
     const image = await createHttpImage()
     const memories = [64, 128, 64, 256, 64, 128].map((mib) => mib * 1024 ** 2)
@@ -107,7 +100,7 @@ test.group('Admin lists: keyset paging', (group) => {
   })
 
   test('refuses a cursor the portal did not make', async ({ client, assert }) => {
-    const session = await admin(client)
+    const { browser: session } = await signIn(client)
     for (const cursor of ['nonsense', encodeListCursor({ after: 0 }), 'x'.repeat(201)]) {
       for (const list of ['experiments', 'environments']) {
         const response = await session.get(`/api/v1/admin/${list}?cursor=${cursor}`)
