@@ -91,6 +91,16 @@ function standingSql(countLaunches: boolean) {
     WHERE users.id = ?`
 }
 
+/**
+ * The limits that apply to a user, in order of precedence: an admin's
+ * override, else the stored site default, else the configured one.
+ */
+function applicableLimits(override: QuotaAmounts | null, storedDefault: QuotaAmounts | null) {
+  return override
+    ? { limits: override, custom: true }
+    : { limits: storedDefault ?? { ...environmentsConfig.defaultQuota }, custom: false }
+}
+
 /** A raw statement's rows, whichever the dialect (mysql2 answers [rows, fields]). */
 function rowsOf(result: unknown): Record<string, unknown>[] {
   const answer = result as unknown[]
@@ -121,15 +131,14 @@ export default class QuotaService {
   /** The site default: the stored one, or the configured starting value. */
   async siteDefault(client?: QueryClientContract): Promise<QuotaAmounts> {
     const stored = await QuotaDefault.query({ client }).first()
-    return stored ? pick(stored) : { ...environmentsConfig.defaultQuota }
+    return applicableLimits(null, stored && pick(stored)).limits
   }
 
   /** The user's limits and whether they are an override. */
   async limitsFor(userId: number, client?: QueryClientContract) {
     const override = await UserQuota.query({ client }).where('user_id', userId).first()
-    return override
-      ? { limits: pick(override), custom: true }
-      : { limits: await this.siteDefault(client), custom: false }
+    const stored = override ? null : await QuotaDefault.query({ client }).first()
+    return applicableLimits(override && pick(override), stored && pick(stored))
   }
 
   /** What the user's environments hold: slots and storage while they exist, compute while they run. */
@@ -174,12 +183,10 @@ export default class QuotaService {
       // No such user (the lock found none): nothing of theirs can hold quota.
       return this.assertFits(await this.siteDefault(trx), pickPrefixed({}, ''), request)
     }
-    const limits =
-      (standing.override_id ?? null) !== null
-        ? pickPrefixed(standing, 'override_')
-        : (standing.default_id ?? null) !== null
-          ? pickPrefixed(standing, 'default_')
-          : { ...environmentsConfig.defaultQuota }
+    const { limits } = applicableLimits(
+      (standing.override_id ?? null) !== null ? pickPrefixed(standing, 'override_') : null,
+      (standing.default_id ?? null) !== null ? pickPrefixed(standing, 'default_') : null
+    )
     this.assertFits(limits, pickPrefixed(standing, 'used_'), request)
     this.#assertLaunchCapacity(launchLimit, Number(standing.launches))
   }
