@@ -80,9 +80,14 @@ export class BuiltPortal {
     return this.#child.pid
   }
 
-  static async start(build: string, env: Record<string, string>) {
+  /**
+   * `flags` (or BENCH_NODE_FLAGS, space-separated) replaces the shipped Node
+   * flags, to measure others (bench/node_flags.ts compares several).
+   */
+  static async start(build: string, env: Record<string, string>, flags?: string[]) {
     const port = await freePort()
-    const flags = await shippedNodeFlags(build)
+    flags ??= process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean)
+    flags ??= await shippedNodeFlags(build)
     const child = spawn(process.execPath, [...flags, 'bin/server.js'], {
       cwd: build,
       env: {
@@ -142,9 +147,10 @@ export async function startBenchPortal(env: Record<string, string>) {
   const build = await buildPortal()
   try {
     const portal = await BuiltPortal.start(build.build, env)
+    const shipped = await shippedNodeFlags(build.build)
     return {
       portal,
-      description: `${['node', ...(await shippedNodeFlags(build.build)), 'bin/server.js'].join(' ')} (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
+      description: `${['node', process.env.BENCH_NODE_FLAGS ?? shipped.join(' '), 'bin/server.js'].join(' ')} (\`node ace build\` of a scratch copy: ${build.seconds.toFixed(0)} s)`,
       build: build.build,
       close: async () => {
         await portal.stop()

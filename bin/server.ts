@@ -6,11 +6,15 @@
 | Boots the application and starts the HTTP server. On the embedded
 | (SQLite) defaults the database provider migrates the schema and the
 | bootstrap provider creates the first admin before the server listens.
+| Just before it listens, the memory the start no longer needs is given
+| back (app/services/runtime/boot_memory_release.ts).
 | A termination signal drains the process (app/services/graceful_shutdown.ts).
 |
 */
 await import('reflect-metadata')
 const { Ignitor, prettyPrintError } = await import('@adonisjs/core')
+const { createServer } = await import('node:http')
+const { releaseBootMemory } = await import('#services/runtime/boot_memory_release')
 
 const APP_ROOT = new URL('../', import.meta.url)
 
@@ -21,10 +25,17 @@ const IMPORTER = (filePath: string) => {
   return import(filePath)
 }
 
+/** What releasing the start's memory took and gave back (docs/deployment.md, "Memory"). */
+let released: ReturnType<typeof releaseBootMemory> | undefined
+
 new Ignitor(APP_ROOT, { importer: IMPORTER })
   .tap((app) => {
     app.booting(async () => {
       await import('#start/env')
+    })
+    app.ready(async () => {
+      const logger = await app.container.make('logger')
+      logger.debug(released, 'released the memory of the start')
     })
     /*
      * SIGTERM (Kubernetes, Docker, systemd) and SIGINT (Ctrl-C) shut the
@@ -39,7 +50,11 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.listenOnce('SIGINT', shutDown)
   })
   .httpServer()
-  .start()
+  .start((handler) => {
+    // Booted, not yet listening: no request waits for this collection.
+    released = releaseBootMemory()
+    return createServer(handler)
+  })
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)
