@@ -73,4 +73,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 STOPSIGNAL SIGTERM
 # As package.json "serve": a young generation of at most 2 × 16 MiB instead
 # of V8's default (up to 2 × 64 MiB on a large host), docs/deployment.md "Memory".
-CMD ["node", "--max-semi-space-size=16", "--min-semi-space-size=16", "bin/server.js"]
+CMD ["node", "--max-semi-space-size=16", "--min-semi-space-size=16", "--initial-old-space-size=64", "--heap-growing-percent=50", "bin/server.js"]

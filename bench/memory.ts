@@ -38,6 +38,8 @@ type ProbeReport = {
   heapUsedMiB: number
   externalMiB: number
   arrayBuffersMiB: number
+  mallocedMiB: number
+  peakMallocedMiB: number
   modules: number
   collections: Record<'young' | 'other', { count: number; ms: number }>
   spaces: Record<string, { usedMiB: number; residentMiB: number }>
@@ -96,7 +98,8 @@ async function moment(name: string, rssMiB?: number) {
   const f = (value: number) => value.toFixed(0)
   rows.push(
     `| ${name} | ${rssMiB ?? (await residentMiB(pid))} | ${f(report.heapTotalMiB)} | ${f(report.heapUsedMiB)} | ` +
-      `${f(newSpace.residentMiB)} | ${f(report.externalMiB)} | ${f(report.arrayBuffersMiB)} | ${report.modules} |`
+      `${f(newSpace.residentMiB)} | ${f(report.externalMiB)} | ${f(report.arrayBuffersMiB)} | ` +
+      `${f(report.mallocedMiB)} (peak ${f(report.peakMallocedMiB)}) | ${report.modules} |`
   )
   return report
 }
@@ -135,7 +138,7 @@ try {
       cpuMs += spent
       loads.push(
         `| ${path} | ${connections} | ${Math.round(result.requests.average)} | ${result.latency.p99} | ` +
-          `${cpu.toFixed(3)} | ${result.errors + result.timeouts + result.non2xx} |`
+          `${cpu.toFixed(3)} | ${result.errors + result.timeouts + result.non2xx} | ${await residentMiB(pid)} |`
       )
     }
   }
@@ -151,16 +154,16 @@ try {
   )
   console.log(`server: ${server.description}; ${SECONDS} s per route and connection count\n`)
   console.log(
-    '| moment | VmRSS MiB | heapTotal | heapUsed | new space resident | external | arrayBuffers | modules |'
+    '| moment | VmRSS MiB | heapTotal | heapUsed | new space resident | external | arrayBuffers | V8 malloced | modules |'
   )
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   console.log(rows.join('\n'))
   console.log('\n| package | modules | source MiB |\n| --- | --- | --- |')
   for (const entry of after.packages.slice(0, 15)) {
     console.log(`| ${entry.name} | ${entry.modules} | ${entry.sourceMiB.toFixed(2)} |`)
   }
   console.log(
-    '\n| route | conn. | req/s | p99 ms | server CPU ms/req | failed |\n| --- | --- | --- | --- | --- | --- |'
+    '\n| route | conn. | req/s | p99 ms | server CPU ms/req | failed | VmRSS after |\n| --- | --- | --- | --- | --- | --- | --- |'
   )
   console.log(loads.join('\n'))
   // What the young generation's size costs: collections run on the main thread, inside CPU per request.

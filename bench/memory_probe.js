@@ -61,8 +61,12 @@ function report() {
         { usedMiB: space.space_used_size / MiB, residentMiB: space.physical_space_size / MiB },
       ])
   )
+  const heap = v8.getHeapStatistics()
   return {
     rssMiB: usage.rss / MiB,
+    // V8's own malloc'd memory (compiler zones and the like): outside heapTotal and external.
+    mallocedMiB: heap.malloced_memory / MiB,
+    peakMallocedMiB: heap.peak_malloced_memory / MiB,
     heapTotalMiB: usage.heapTotal / MiB,
     heapUsedMiB: usage.heapUsed / MiB,
     externalMiB: usage.external / MiB,
