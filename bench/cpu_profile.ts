@@ -11,6 +11,7 @@
  *   npm run bench -- cpu_profile
  *   BENCH_ROUTES=health/live,api/v1/me …   (routes whose path holds one of these)
  *   BENCH_SECONDS=5 BENCH_CONNECTIONS=8 BENCH_TOP=30 …
+ *   BENCH_TOTALS=1 …   (also the top functions by total time: itself and its callees)
  *   BENCH_PROFILE_KEEP=1 …   (keep the .cpuprofile for Chrome DevTools; its path is printed)
  *   BENCH_SERVER=source …   (TypeScript through ts-exec instead of a build)
  *
@@ -135,7 +136,12 @@ for (const { route, from, to, requests, cpuMicrosPerRequest, errors } of windows
       `server CPU ${(cpuMicrosPerRequest / 1000).toFixed(3)} ms/req (/proc); main thread sampled ` +
       `${(summary.busyMicros / requests).toFixed(1)} µs/req busy (wall clock), idle ${((100 * summary.idleMicros) / (summary.busyMicros + summary.idleMicros)).toFixed(0)} % of the main thread`
   )
-  for (const line of formatSummary(summary, cpuMicrosPerRequest, TOP)) {
+  for (const line of formatSummary(
+    summary,
+    cpuMicrosPerRequest,
+    TOP,
+    Boolean(process.env.BENCH_TOTALS)
+  )) {
     console.log(line)
   }
 }
@@ -146,6 +152,9 @@ for (const { message, count } of await loggedErrors(logFile)) {
 await removeLog(logFile)
 if (process.env.BENCH_PROFILE_KEEP) {
   console.log(`\nprofile kept: ${join(profileDir, profileFile)}`)
+  for (const { route, from, to } of windows) {
+    console.log(`window of ${route.name} on the profile's clock: ${from} ${to}`)
+  }
 } else {
   await rm(profileDir, { recursive: true, force: true })
 }

@@ -10,6 +10,9 @@ import { readFile } from 'node:fs/promises'
 
 type ProfileNode = {
   id: number
+  children?: number[]
+  /** Set on load: the caller's node (absent for the root). */
+  parent?: ProfileNode
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
 }
 
@@ -29,6 +32,11 @@ export type LoadedProfile = { startTime: number; endTime: number; samples: Sampl
 export async function loadCpuProfile(file: string): Promise<LoadedProfile> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) {
+      nodes.get(child)!.parent = node
+    }
+  }
   const samples: Sample[] = []
   let at = profile.startTime
   for (let index = 0; index < profile.samples.length; index++) {
@@ -132,6 +140,7 @@ export function summariseWindow(
   const byFunction: Tally = new Map()
   const byPackage: Tally = new Map()
   const byArea: Tally = new Map()
+  const inclusive: Tally = new Map()
   let busy = 0
   let idle = 0
   for (const { node, at, micros } of profile.samples) {
@@ -149,7 +158,19 @@ export function summariseWindow(
     add(byPackage, packageOf(callFrame.url) ?? area, micros)
     const name = callFrame.functionName || '(anonymous)'
     const place = placeOf(callFrame, appRoots)
-    add(byFunction, place ? `${name} ${place}` : name, micros)
+    const key = place ? `${name} ${place}` : name
+    add(byFunction, key, micros)
+    // Total time: each function on the sample's stack, once (recursion counted once).
+    const seen = new Set<string>()
+    for (let frame: ProfileNode | undefined = node; frame; frame = frame.parent) {
+      const frameName = frame.callFrame.functionName || '(anonymous)'
+      const framePlace = placeOf(frame.callFrame, appRoots)
+      const frameKey = framePlace ? `${frameName} ${framePlace}` : frameName
+      if (!seen.has(frameKey)) {
+        seen.add(frameKey)
+        add(inclusive, frameKey, micros)
+      }
+    }
   }
   return {
     busyMicros: busy,
@@ -157,6 +178,7 @@ export function summariseWindow(
     byArea: sorted(byArea),
     byPackage: sorted(byPackage),
     byFunction: sorted(byFunction),
+    byFunctionTotal: sorted(inclusive),
   }
 }
 
@@ -172,7 +194,8 @@ export type WindowSummary = ReturnType<typeof summariseWindow>
 export function formatSummary(
   summary: WindowSummary,
   cpuMicrosPerRequest: number,
-  topFunctions = 30
+  topFunctions = 30,
+  withTotals = false
 ) {
   const lines: string[] = []
   const row = (label: string, micros: number) => {
@@ -183,6 +206,11 @@ export function formatSummary(
     ['area', summary.byArea, Infinity],
     ['package', summary.byPackage, 15],
     ['function (self time)', summary.byFunction, topFunctions],
+    ...(withTotals
+      ? ([
+          ['function (total time: itself and its callees)', summary.byFunctionTotal, topFunctions],
+        ] as const)
+      : []),
   ] as const) {
     lines.push('', `| ${title} | % of samples | CPU µs/req |`, '| --- | --- | --- |')
     for (const [label, micros] of entries.slice(0, limit)) {

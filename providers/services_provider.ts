@@ -9,6 +9,7 @@ import ExperimentSessionService from '#services/experiments/experiment_session_s
 import ExperimentMemberService from '#services/experiments/experiment_member_service'
 import ImageCatalogService from '#services/images/image_catalog_service'
 import EventStreamLimits from '#services/environments/event_stream_limits'
+import HeldEnvironmentListing from '#services/environments/held_environment_listing'
 
 /**
  * The portal's own services that keep state for the whole process, bound
@@ -58,6 +59,7 @@ export default class ServicesProvider {
       async (resolver) => new ImageCatalogService(await resolver.make(AuditService))
     )
     container.singleton(EventStreamLimits, () => new EventStreamLimits())
+    container.singleton(HeldEnvironmentListing, () => new HeldEnvironmentListing())
   }
   async boot() {
     // Token uses noted in memory are written before the database pools close.

@@ -24,21 +24,24 @@ import {
  * admin tree (AdminEnvironmentsController) is these same actions through
  * the admin door.
  */
+@inject()
 export default class EnvironmentsController {
   /** Which door of EnvironmentPolicy these routes are. */
   protected door: EnvironmentDoor = 'owner'
   /** How a stop, start or removal shows the environment it accepted. */
   protected acceptedView: typeof EnvironmentTransformer = EnvironmentTransformer
 
-  // Each action has its service injected on its own (method injection): the
-  // list's is small, and the container need not build EnvironmentService's
-  // chain for every read of it.
-  @inject()
-  async index(ctx: HttpContext, listing: HeldEnvironmentListing) {
+  // The list's service is a container singleton, so the list is routed to
+  // one instance of this controller (actionMadeOnce); the other actions
+  // have EnvironmentService injected on their own (method injection), so
+  // the container need not build its chain for every read of the list.
+  constructor(protected listing: HeldEnvironmentListing) {}
+
+  async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(environmentListValidator, {
       data: ctx.request.qs(),
     })
-    const { page, rows } = await listing.list(ctx.auth.getUserOrFail(), filters)
+    const { page, rows } = await this.listing.list(ctx.auth.getUserOrFail(), filters)
     return jsonAnswer(
       ctx.response,
       listPage(

@@ -3,6 +3,29 @@ import { DateTime } from 'luxon'
 /** What SQLite stores (Lucid's format, or toSqlTimestamp's with milliseconds). */
 const SQL_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/
 
+/** How many instants' texts utcText keeps before it starts afresh. */
+const REMEMBERED_INSTANTS = 10_000
+const textOfInstant = new Map<number, string>()
+
+/**
+ * An instant's text when the process's zone is at UTC then (the caller
+ * checked): the same rows are listed again and again, and `toISOString`
+ * was most of a list's date formatting, so the text of each instant is
+ * kept (it depends on nothing but the instant), up to a bound.
+ */
+function utcText(value: Date) {
+  const instant = value.getTime()
+  let text = textOfInstant.get(instant)
+  if (text === undefined) {
+    text = `${value.toISOString().slice(0, 23)}+00:00`
+    if (textOfInstant.size >= REMEMBERED_INSTANTS) {
+      textOfInstant.clear()
+    }
+    textOfInstant.set(instant, text)
+  }
+  return text
+}
+
 /**
  * A `@column.dateTime()` value as the driver returns it (mysql2: a Date;
  * SQLite: SQL text), shown exactly as the model would show it: Lucid's
@@ -18,7 +41,7 @@ export function isoFromDriver(value: Date | string | null | undefined): string |
   if (value instanceof Date) {
     const year = value.getUTCFullYear()
     if (year >= 0 && year <= 9999 && value.getTimezoneOffset() === 0) {
-      return `${value.toISOString().slice(0, 23)}+00:00`
+      return utcText(value)
     }
     return DateTime.fromJSDate(value).toISO()
   }

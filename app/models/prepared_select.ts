@@ -3,6 +3,36 @@ import { SimplePaginator } from '@adonisjs/lucid/database'
 import { pageCountingLazily } from '#models/paginate_counting_lazily'
 
 type Value = string | number | boolean
+
+/** What of knex's client (a pool's, or a transaction's pinned to its connection) runs SQL. */
+type DriverClient = {
+  acquireConnection(): Promise<unknown>
+  releaseConnection(connection: unknown): Promise<unknown>
+  query(
+    connection: unknown,
+    query: { sql: string; bindings: unknown[]; method: 'raw' }
+  ): Promise<{
+    response: any
+  }>
+}
+
+/**
+ * Runs constant SQL the way knex's runner does underneath `raw()`: a
+ * connection from the client (a transaction's client hands out its own and
+ * refuses one that is finished), `client.query` (which emits the `query`
+ * event that statement counts and debug output listen to, and writes the
+ * SQL into a failure's message), the connection given back. Without the
+ * runner, the Raw builder and its `toSQL` per request.
+ */
+async function runOnDriver(client: DriverClient, sql: string, bindings: unknown[]) {
+  const connection = await client.acquireConnection()
+  try {
+    const { response } = await client.query(connection, { sql, bindings, method: 'raw' })
+    return response
+  } finally {
+    await client.releaseConnection(connection)
+  }
+}
 type Parameters = Record<string, Value>
 
 /** Stands in for a parameter while the query builder writes the SQL. */
@@ -29,8 +59,8 @@ const TEXT_SLOT = '\u0000slot:'
  * on) by the query builder, so that the dialect quotes it, then run with
  * each request's values as constant SQL with bindings through the
  * connection's own knex client (the per-test transaction included). No
- * query builder, compilation or model per request; rows come back as the
- * driver reads them.
+ * query builder, compilation, runner or model per request; rows come back
+ * as the driver reads them.
  */
 export class PreparedSelect<Shape extends string> {
   #built = new Map<string, Built>()
@@ -52,7 +82,7 @@ export class PreparedSelect<Shape extends string> {
     const values = bindings.map((binding) =>
       'parameter' in binding ? parameters[binding.parameter] : binding.constant
     )
-    const answer = await connection.getReadClient().raw(sql, values)
+    const answer = await runOnDriver(connection.getReadClient().client, sql, values)
     // mysql2 answers [rows, fields]; SQLite the rows.
     return Array.isArray(answer[0]) ? answer[0] : answer
   }

@@ -5,6 +5,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { actionMadeOnce } from '#controllers/action_made_once'
 
 const ExperimentsController = () => import('#controllers/experiments_controller')
 const ImagesController = () => import('#controllers/images_controller')
@@ -42,7 +43,8 @@ export function scientistRoutes() {
 
   router
     .group(() => {
-      router.get('/', [EnvironmentsController, 'index']).as('index')
+      // The lists are the scientist's hottest reads: one controller instance each.
+      router.get('/', actionMadeOnce(EnvironmentsController, 'index')).as('index')
       router.post('/', [EnvironmentsController, 'store']).as('store')
       router.get(':id', [EnvironmentsController, 'show']).as('show')
       router.get(':id/events', [EnvironmentEventsController, 'stream']).as('events')
@@ -63,7 +65,7 @@ export function scientistRoutes() {
 
   router
     .group(() => {
-      router.get('/', [ExperimentsController, 'index']).as('index')
+      router.get('/', actionMadeOnce(ExperimentsController, 'index')).as('index')
       router.post('sync', [ExperimentsController, 'sync']).as('sync')
       router.get(':id', [ExperimentsController, 'show']).as('show')
       router.put(':id/favorite', [ExperimentsController, 'favorite']).as('favorite')

@@ -52,6 +52,37 @@ test.group('Dates of a list read from the driver', () => {
     }
   })
 
+  test('an instant shown before, again: the same text, and not kept across a change of zone', ({
+    assert,
+    cleanup,
+  }) => {
+    const instant = new Date(Date.UTC(2026, 6, 1, 12, 30, 0, 250))
+    const first = isoFromDriver(instant)
+    assert.equal(first, asTheModelShowsIt(instant))
+    assert.equal(isoFromDriver(new Date(instant.getTime())), first)
+
+    const zone = process.env.TZ
+    process.env.TZ = 'Europe/Paris'
+    cleanup(() => {
+      process.env.TZ = zone
+      if (zone === undefined) delete process.env.TZ
+    })
+    assert.equal(isoFromDriver(instant), asTheModelShowsIt(instant))
+    assert.include(isoFromDriver(instant), '+02:00')
+  })
+
+  test('more instants than are kept: each still shows as the model shows it', ({ assert }) => {
+    const start = Date.UTC(2020, 0, 1)
+    for (let index = 0; index < 25_000; index += 1) {
+      const value = new Date(start + index * 61_001)
+      if (index % 997 === 0 || index > 24_990) {
+        assert.equal(isoFromDriver(value), asTheModelShowsIt(value))
+      } else {
+        isoFromDriver(value)
+      }
+    }
+  })
+
   test('the API text of a list is what the default serialiser writes', ({ assert }) => {
     const body = {
       data: [{ id: 1, title: 'é "quoted" \u2028', startsAt: isoFromDriver(new Date(0)), tags: [] }],
