@@ -144,6 +144,10 @@ function wordTableMatches(
   return query
 }
 
-function ftsQuery(words: string[]) {
-  return words.map((word) => `"${word}"*`).join(' ')
+/**
+ * The FTS5 query of a search: each word a prefix, except `sole.word`, read as the one indexed
+ * word it starts (searched_experiments.ts).
+ */
+export function ftsQuery(words: string[], sole?: { word: string; term: string }) {
+  return words.map((word) => (word === sole?.word ? `"${sole.term}"` : `"${word}"*`)).join(' ')
 }
