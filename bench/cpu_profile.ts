@@ -14,6 +14,8 @@
  *   BENCH_TOTALS=1 …   (also the top functions by total time: itself and its callees)
  *   BENCH_PROFILE_KEEP=1 …   (keep the .cpuprofile for Chrome DevTools; its path is printed)
  *   BENCH_SERVER=source …   (TypeScript through ts-exec instead of a build)
+ *   BENCH_DB=sqlite …   (the portal on SQLite: a copy of the seeded MariaDB database,
+ *                        bench/sqlite_copy.ts, as http_load does)
  *
  * Samples are cut to each route's window, so boot, warm-up and shutdown
  * are left out. Defaults to /health/live, /api/v1/me, the scientist's
@@ -37,6 +39,7 @@ import {
   selectRoutes,
 } from './bench_routes.ts'
 import { formatSummary, loadCpuProfile, summariseWindow } from './cpu_profile_summary.ts'
+import { copyFacilityToSqlite } from './sqlite_copy.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
@@ -52,10 +55,21 @@ for (const line of describeFacility(facility)) {
   console.log(line)
 }
 
+// Tokens minted before the copy, so that the SQLite copy holds them too.
+const credentials = await benchCredentials(db, facility)
+const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
+if (sqliteCopy) {
+  console.log(
+    `SQLite copy of the facility: ${sqliteCopy.seconds.toFixed(1)} s (migrations and ` +
+      `${sqliteCopy.rows.experiments} experiments)`
+  )
+}
+
 const profileDir = await mkdtemp(join(tmpdir(), 'portal-cpu-profile-'))
 const logFile = benchLogFile('cpu_profile')
 const server = await startBenchPortal({
   ...benchPortalEnv(),
+  ...(sqliteCopy ? { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: sqliteCopy.file } : {}),
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   // Seeded "running" environments have no containers: the reconciler must not fail them.
@@ -63,7 +77,7 @@ const server = await startBenchPortal({
   NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${INTERVAL_MICROS}`,
 })
 const { portal } = server
-const all = portalRoutes(facility, await benchCredentials(db, facility), {
+const all = portalRoutes(facility, credentials, {
   baseUrl: portal.baseUrl,
   pid: portal.pid!,
 })
@@ -104,6 +118,7 @@ try {
   // SIGTERM: the graceful shutdown ends in process exit, where V8 writes the profile.
   await server.close()
   await db.end()
+  await sqliteCopy?.remove()
 }
 
 const written = await readdir(profileDir)
@@ -124,7 +139,7 @@ console.log(
     .join(' ')}, Node ${process.version}`
 )
 console.log(
-  `server: ${server.description}; ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s warm-up, sampled every ${INTERVAL_MICROS} µs`
+  `server: ${server.description} on ${sqliteCopy ? 'SQLite (copy of the seed)' : 'MariaDB'}; ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s warm-up, sampled every ${INTERVAL_MICROS} µs`
 )
 for (const { route, from, to, requests, cpuMicrosPerRequest, errors } of windows) {
   const summary = summariseWindow(profile, { from, to }, appRoots)

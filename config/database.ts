@@ -2,6 +2,7 @@ import { format, parse } from 'node:path'
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import { dataPath } from '#config/portal'
+import { keepSqliteStatements } from '#models/sqlite_statements'
 
 /**
  * SQLite is the zero-setup default for trying the portal on one machine;
@@ -16,13 +17,18 @@ const schemaGeneration = { enabled: false }
 
 const sqliteFile = env.get('DB_SQLITE_FILE', dataPath('portal.sqlite'))
 
-type SqliteHandle = { pragma(sql: string): unknown; exec(sql: string): unknown }
+type SqliteHandle = {
+  pragma(sql: string): unknown
+  exec(sql: string): unknown
+  prepare(sql: string): unknown
+}
 type PoolDone = (error: Error | null, conn: SqliteHandle) => void
 
 function openSqlite(conn: SqliteHandle) {
   conn.pragma('foreign_keys = ON')
   conn.pragma('journal_mode = WAL')
   conn.pragma('busy_timeout = 5000')
+  keepSqliteStatements(conn)
 }
 
 const sqlite = {

@@ -9,7 +9,8 @@ import {
   experimentQueryValidator,
   updateExperimentValidator,
 } from '#validators/local_experiment'
-import ExperimentTransformer from '#transformers/experiment_transformer'
+import { experimentSummary } from '#transformers/experiment_transformer'
+import { jsonAnswer } from '#transformers/json_answer'
 import AdminExperimentTransformer from '#transformers/admin_experiment_transformer'
 
 /**
@@ -27,10 +28,12 @@ export default class AdminExperimentsController {
       data: ctx.request.qs(),
     })
     const { rows, meta } = await this.listing.list(filters)
-    return {
-      data: await ctx.serialize.withoutWrapping(ExperimentTransformer.transform(rows)),
+    // What ExperimentTransformer shows of an experiment without sessions (an admin has no
+    // favourite here), written by JSON.stringify (jsonAnswer): no transformer per request.
+    return jsonAnswer(ctx.response, {
+      data: rows.map((row) => experimentSummary(row, false)),
       meta,
-    }
+    })
   }
 
   async store(ctx: HttpContext) {

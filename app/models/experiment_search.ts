@@ -14,8 +14,8 @@ export type ExperimentIdFilters = {
   oldestFirst?: boolean
   /**
    * MySQL/MariaDB: the one word of `experiment_words` that the longest search word starts,
-   * when `countExperimentMatches` found only one: read by equality, the ids come in index
-   * order, once each, and the page stops after its rows.
+   * when the count found only one (searched_experiments.ts): read by equality, the ids come
+   * in index order, once each, and the page stops after its rows.
    */
   soleWord?: string
 }
@@ -31,60 +31,64 @@ export type ExperimentIdFilters = {
  * (its rowids are the experiments' ids). A search without words matches nothing.
  */
 export function experimentIdsQuery(filters: ExperimentIdFilters) {
-  const { query, id, grouped } = matchesQuery(filters)
+  return orderedIds(matchesQuery(filters), filters.oldestFirst)
+}
+
+/** The ids of `experimentMatches`, each once, newest first unless asked otherwise. */
+export function orderedIds(
+  { query, id, grouped }: ReturnType<typeof experimentMatches>,
+  oldestFirst = false
+) {
   return query
     .select(`${id} as id`)
     .if(grouped, (ids) => ids.groupBy(id))
-    .orderBy(id, filters.oldestFirst ? 'asc' : 'desc')
+    .orderBy(id, oldestFirst ? 'asc' : 'desc')
 }
 
 /**
- * How many experiments `experimentIdsQuery` finds, counted by the index that finds them,
- * and the filters to read their ids with (a separate statement: SQLite's `count(*) OVER ()`
- * sorted every match, 10–20× the cost of the page and the count). On MySQL/MariaDB the
- * longest word's range of `experiment_words` is counted with its lowest and highest word:
- * when they are one word (the common case: "perovskite" starts no other word), each
- * experiment is in the range once, the count is exact, and the page can read that word by
- * equality. Otherwise the distinct experiments are counted.
+ * What a search binds, from its words: LIKE patterns of `experiment_words` (MySQL/MariaDB),
+ * the longest word first, each cut to the stored length; and the FTS5 query (SQLite).
+ * A prepared statement (searched_experiments.ts) passes stand-ins for both.
  */
-export async function countExperimentMatches(
-  filters: ExperimentIdFilters
-): Promise<{ total: number; filters: ExperimentIdFilters }> {
-  const { query, id, grouped } = matchesQuery(filters)
-  if (!grouped) {
-    const [row] = await query.count('* as total')
-    return { total: Number(row?.total ?? 0), filters }
+export type SearchTerms = { patterns: string[]; match: string }
+
+export function searchTerms(words: string[]): SearchTerms {
+  return {
+    patterns: words
+      .map((word) => word.slice(0, EXPERIMENT_WORD_LENGTH))
+      .sort((a, b) => b.length - a.length)
+      .map((word) => `${word}%`),
+    match: ftsQuery(words),
   }
-  const [range] = await query
-    .clone()
-    .count('* as found')
-    .min('matched.word as lowest')
-    .max('matched.word as highest')
-  if (Number(range.found) === 0) {
-    return { total: 0, filters }
-  }
-  if (range.lowest === range.highest) {
-    return { total: Number(range.found), filters: { ...filters, soleWord: range.lowest } }
-  }
-  const [row] = await query.countDistinct(`${id} as total`)
-  return { total: Number(row?.total ?? 0), filters }
 }
 
 /** The rows that match, their id column, and whether one experiment can match twice. */
-function matchesQuery({ words, source, beforeId, soleWord }: ExperimentIdFilters) {
+function matchesQuery({ words, ...filters }: ExperimentIdFilters) {
+  return experimentMatches(words && searchTerms(words), filters)
+}
+
+/**
+ * The rows that match a search's terms (none: every experiment; no pattern: none) and the
+ * other filters, their id column, and whether one experiment can match twice.
+ */
+export function experimentMatches(
+  terms: SearchTerms | undefined,
+  { source, beforeId, soleWord }: Pick<ExperimentIdFilters, 'source' | 'beforeId' | 'soleWord'>
+) {
   const sqlite = db.connection().dialect.name.includes('sqlite')
-  if (words?.length && !sqlite) {
+  const searched = terms !== undefined && terms.patterns.length > 0
+  if (searched && !sqlite) {
     return {
-      query: wordTableMatches(words, { source, beforeId, soleWord }),
+      query: wordTableMatches(terms.patterns, { source, beforeId, soleWord }),
       id: MATCHED_ID,
       grouped: soleWord === undefined,
     }
   }
-  if (words?.length && sqlite && !source) {
+  if (searched && sqlite && !source) {
     return {
       query: db
         .from('experiments_search')
-        .whereRaw('experiments_search MATCH ?', [ftsQuery(words)])
+        .whereRaw('experiments_search MATCH ?', [terms.match])
         .if(beforeId, (query) => query.where('rowid', '<', beforeId!)),
       id: 'rowid',
       grouped: false,
@@ -94,11 +98,11 @@ function matchesQuery({ words, source, beforeId, soleWord }: ExperimentIdFilters
     query: db
       .from('experiments')
       .if(source, (query) => query.where('source', source!))
-      .if(words && words.length === 0, (query) => query.whereRaw('1 = 0'))
-      .if(words?.length, (query) =>
+      .if(terms && !searched, (query) => query.whereRaw('1 = 0'))
+      .if(searched, (query) =>
         query.whereRaw(
           'id IN (SELECT rowid FROM experiments_search WHERE experiments_search MATCH ?)',
-          [ftsQuery(words!)]
+          [terms!.match]
         )
       )
       .if(beforeId, (query) => query.where('id', '<', beforeId!)),
@@ -111,38 +115,39 @@ const MATCHED_ID = 'matched.experiment_id'
 
 /**
  * The (word, experiment) rows of `experiment_words` whose experiment has every word: the
- * longest word (likely the rarest) is read as a range of the primary key, each other word
- * is checked per candidate through the (experiment_id, word) index. One experiment can
- * have several words that a word starts ("perovskite", "perovskites"): group or count
- * distinct ids.
+ * longest word (likely the rarest, its pattern first) is read as a range of the primary key,
+ * each other word is checked per candidate through the (experiment_id, word) index. One
+ * experiment can have several words that a word starts ("perovskite", "perovskites"): group
+ * or count distinct ids.
  */
 function wordTableMatches(
-  words: string[],
+  [first, ...others]: string[],
   { source, beforeId, soleWord }: Pick<ExperimentIdFilters, 'source' | 'beforeId' | 'soleWord'>
 ) {
-  const [first, ...others] = words
-    .map((word) => word.slice(0, EXPERIMENT_WORD_LENGTH))
-    .sort((a, b) => b.length - a.length)
   const query = db
     .from('experiment_words as matched')
-    .if(soleWord === undefined, (matches) => matches.where('matched.word', 'like', `${first}%`))
+    .if(soleWord === undefined, (matches) => matches.where('matched.word', 'like', first))
     .if(soleWord !== undefined, (matches) => matches.where('matched.word', soleWord!))
     .if(source, (matches) =>
       matches.join('experiments', 'experiments.id', MATCHED_ID).where('experiments.source', source!)
     )
     .if(beforeId, (matches) => matches.where(MATCHED_ID, '<', beforeId!))
-  for (const word of others) {
+  for (const pattern of others) {
     query.whereExists((other) =>
       other
         .from('experiment_words as other_word')
         .select(db.raw('1'))
         .whereRaw('other_word.experiment_id = matched.experiment_id')
-        .where('other_word.word', 'like', `${word}%`)
+        .where('other_word.word', 'like', pattern)
     )
   }
   return query
 }
 
-function ftsQuery(words: string[]) {
-  return words.map((word) => `"${word}"*`).join(' ')
+/**
+ * The FTS5 query of a search: each word a prefix, except `sole.word`, read as the one indexed
+ * word it starts (searched_experiments.ts).
+ */
+export function ftsQuery(words: string[], sole?: { word: string; term: string }) {
+  return words.map((word) => (word === sole?.word ? `"${sole.term}"` : `"${word}"*`)).join(' ')
 }

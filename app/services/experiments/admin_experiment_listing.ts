@@ -1,6 +1,7 @@
-import type { RawQueryBindings } from '@adonisjs/lucid/types/querybuilder'
 import Experiment, { type ExperimentSource } from '#models/experiment'
-import { experimentIdsQuery, countExperimentMatches } from '#models/experiment_search'
+import { experimentIdsQuery } from '#models/experiment_search'
+import { searchedExperimentsPage } from '#models/searched_experiments'
+import type { ListedExperiment } from '#models/listed_experiment'
 import { experimentTotal } from '#models/experiment_count'
 import { searchWords } from '#domain/search_words'
 import { encodeListCursor, type KeysetListMeta, type ListCursor } from '#domain/list_cursor'
@@ -20,8 +21,13 @@ export type AdminExperimentFilters = {
  * on the primary key, never counted, as fast on the last page as on the first).
  */
 export default class AdminExperimentListing {
-  /** One page of experiments without sessions, and its meta. */
-  async list(filters: AdminExperimentFilters) {
+  /**
+   * One page of experiments without sessions (models, or a search's rows as the list shows
+   * them), and its meta.
+   */
+  async list(
+    filters: AdminExperimentFilters
+  ): Promise<{ rows: Array<Experiment | ListedExperiment>; meta: KeysetListMeta }> {
     const perPage = filters.perPage ?? 20
     if (filters.cursor) {
       // One row more than the page tells whether another page follows.
@@ -96,25 +102,12 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * A numbered page of a search: the total counted by the index that finds the matches
-   * (which also tells how to read them fastest), then the page's rows, joined to the
-   * page's ids in one statement. (ADR 11: the total in the page's statement,
-   * `count(*) OVER ()`, made the database sort every match.)
+   * A numbered page of a search: the total counted by the index that finds the matches,
+   * then the page's rows, as prepared statements (searched_experiments.ts, ADR 11).
    */
-  async #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
-    const { total, filters: idFilters } = await countExperimentMatches(this.#idFilters(filters))
-    if (total <= (page - 1) * perPage) {
-      return { total, rows: [] }
-    }
-    const pageIds = experimentIdsQuery(idFilters).forPage(page, perPage).toSQL()
-    const rows = await Experiment.query()
-      .select('experiments.*')
-      .joinRaw(
-        `JOIN (${pageIds.sql}) page_ids ON page_ids.id = experiments.id`,
-        pageIds.bindings as RawQueryBindings
-      )
-      .orderBy('experiments.id', 'desc')
-    return { total, rows }
+  #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
+    const { words, source } = this.#idFilters(filters)
+    return searchedExperimentsPage(words!, source, page, perPage)
   }
 
   async #ids(query: ReturnType<typeof experimentIdsQuery>) {
@@ -126,7 +119,7 @@ export default class AdminExperimentListing {
     return ids.length ? Experiment.query().whereIn('id', ids).orderBy('id', 'desc') : []
   }
 
-  #cursorAfter(rows: Experiment[]) {
+  #cursorAfter(rows: Array<{ id: number }>) {
     return encodeListCursor({ after: rows[rows.length - 1].id })
   }
 }

@@ -159,9 +159,43 @@ test.group('Admin: experiment search', (group) => {
     await row.save()
     assert.lengthOf((await search(client, 'crystallography')).body().data, 0)
     assert.lengthOf((await search(client, 'spectroscopy')).body().data, 1)
+    // The totals too (a one-word search on SQLite takes its total from the index's words).
+    assert.equal((await search(client, 'crystallography')).body().meta.total, 0)
+    assert.equal((await search(client, 'spectroscop')).body().meta.total, 1)
 
     await row.delete()
     assert.lengthOf((await search(client, 'spectroscopy')).body().data, 0)
+    assert.equal((await search(client, 'spectroscopy')).body().meta.total, 0)
+  })
+
+  test('a word that starts one indexed word or several finds and counts the same', async ({
+    client,
+    assert,
+  }) => {
+    const one = await experiment('ONE', `Zeolites ${tag}x`, null)
+    const two = await experiment('TWO', 'Zeolite', null)
+    const three = await experiment('THREE', 'Zeolitic zeolites', null)
+    const asFound = (response: { body(): any }) => ({
+      ids: response.body().data.map((item: { id: number }) => item.id),
+      total: response.body().meta.total,
+    })
+    const found = async (query: string) => asFound(await search(client, query))
+    // Without the tag: one word alone (SQLite may take its total from the index's words).
+    const alone = async (query: string) =>
+      asFound(await ApiSession.withToken(client, token).get(`${BASE}?search=${query}`))
+
+    const all = { ids: [three.id, two.id, one.id], total: 3 }
+    // "zeolit" starts three indexed words, "zeolites" one, "zeolitic" one.
+    assert.deepEqual(await found('zeolit'), all)
+    assert.deepEqual(await found('zeolite'), all)
+    assert.deepEqual(await found('zeolites'), { ids: [three.id, one.id], total: 2 })
+    assert.deepEqual(await found('zeolitic'), { ids: [three.id], total: 1 })
+    assert.deepEqual(await found('zeolitz'), { ids: [], total: 0 })
+    assert.deepEqual(await found('zeolitic zeolite'), { ids: [three.id], total: 1 })
+    // The tag starts two indexed words (itself and "…x"), "…x" one.
+    assert.deepEqual(await alone(tag), all)
+    assert.deepEqual(await alone(`${tag}x`), { ids: [one.id], total: 1 })
+    assert.deepEqual(await alone(`${tag}y`), { ids: [], total: 0 })
   })
 
   test('follows the rows the User Office sync writes with the query builder', async ({
