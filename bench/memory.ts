@@ -4,9 +4,10 @@
  * (bench/built_portal.ts: the "serve" script's Node flags) on the seeded
  * facility, with bench/memory_probe.js loaded, and prints resident memory
  * (VmRSS) next to process.memoryUsage(), the V8 new space and the module
- * count at four moments: idle after start (no request yet), after one
+ * count at five moments: idle after start (no request yet), after one
  * request per read route, at the peak under the read load (VmHWM, 8 then
- * 32 connections per route) and idle after it. Then the packages holding
+ * 32 connections per route), idle after it and at rest (BENCH_REST_SECONDS,
+ * 45 by default: the portal releases memory after 30 s at rest). Then the packages holding
  * the most loaded source, and req/s with server CPU per request, so that
  * a change of Node flags shows its CPU cost in the same run.
  *
@@ -30,6 +31,7 @@ import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from 
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const SETTLE_MS = 3000
+const REST_SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 45)
 const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
 
 type ProbeReport = {
@@ -145,6 +147,9 @@ try {
   const afterLoad = await moment('peak under the read load (VmHWM)', await peakResidentMiB(pid))
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
   const after = await moment('idle after the load')
+  // The portal gives memory back once it has rested 30 s (IdleMemoryRelease, checked every 10 s).
+  await new Promise((resolve) => setTimeout(resolve, REST_SECONDS * 1000))
+  await moment(`at rest ${REST_SECONDS} s after the load`)
 
   console.log(
     `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os

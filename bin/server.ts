@@ -7,14 +7,16 @@
 | (SQLite) defaults the database provider migrates the schema and the
 | bootstrap provider creates the first admin before the server listens.
 | Just before it listens, the memory the start no longer needs is given
-| back (app/services/runtime/boot_memory_release.ts).
+| back, and again whenever it comes to rest after serving
+| (app/services/runtime/memory_release.ts, idle_memory_release.ts).
 | A termination signal drains the process (app/services/graceful_shutdown.ts).
 |
 */
 await import('reflect-metadata')
 const { Ignitor, prettyPrintError } = await import('@adonisjs/core')
 const { createServer } = await import('node:http')
-const { releaseBootMemory } = await import('#services/runtime/boot_memory_release')
+const { releaseUnusedMemory } = await import('#services/runtime/memory_release')
+const { default: IdleMemoryRelease } = await import('#services/runtime/idle_memory_release')
 
 const APP_ROOT = new URL('../', import.meta.url)
 
@@ -26,7 +28,7 @@ const IMPORTER = (filePath: string) => {
 }
 
 /** What releasing the start's memory took and gave back (docs/deployment.md, "Memory"). */
-let released: ReturnType<typeof releaseBootMemory> | undefined
+let released: ReturnType<typeof releaseUnusedMemory> | undefined
 
 new Ignitor(APP_ROOT, { importer: IMPORTER })
   .tap((app) => {
@@ -52,7 +54,10 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
   .httpServer()
   .start((handler) => {
     // Booted, not yet listening: no request waits for this collection.
-    released = releaseBootMemory()
+    released = releaseUnusedMemory()
+    if (released) {
+      new IdleMemoryRelease().start()
+    }
     return createServer(handler)
   })
   .catch((error) => {
