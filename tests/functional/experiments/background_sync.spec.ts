@@ -128,10 +128,12 @@ test.group('Background User Office sync', (group) => {
 
     assert.equal(report.synced, 2)
     assert.lengthOf(testUserOffice.requests, 6)
-    // When each request was let go: 200 ms apart at least (timers fire late, never early).
+    // When each request was let go: 200 ms apart at least. Timers fire late, and at most a
+    // millisecond early: libuv measures them on its loop clock, whole milliseconds taken
+    // when the loop turned (seen once: 199.97 ms by performance.now()).
     assert.lengthOf(pace.released, 6)
     for (let index = 1; index < pace.released.length; index++) {
-      assert.isAtLeast(pace.released[index] - pace.released[index - 1], 200, `request ${index}`)
+      assert.isAtLeast(pace.released[index] - pace.released[index - 1], 199, `request ${index}`)
     }
   }).timeout(20_000)
 
