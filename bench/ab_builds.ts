@@ -10,7 +10,6 @@
  *   BENCH_AB_BEFORE=/path/to/main/checkout npm run bench -- ab_builds
  *   BENCH_ROUTES=health/live,api/v1/experiments BENCH_ROUNDS=5 BENCH_SECONDS=3 BENCH_CONNECTIONS=8,32 …
  */
-import os from 'node:os'
 import { join } from 'node:path'
 import { buildPortal, BuiltPortal, removeBuild } from './built_portal.ts'
 import { benchPortalEnv } from './bench_env.ts'
@@ -24,6 +23,7 @@ import {
   portalRoutes,
   selectRoutes,
 } from './bench_routes.ts'
+import { machineLine } from './machine.ts'
 
 const BEFORE = process.env.BENCH_AB_BEFORE
 if (!BEFORE) {
@@ -115,12 +115,7 @@ try {
   await db.end()
 }
 
-console.log(
-  `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')}, Node ${process.version}`
-)
+console.log(`\n${machineLine()}`)
 console.log(
   `before: ${BEFORE}; after: this checkout; ${CONNECTIONS.join(' and ')} connections, ${ROUNDS} rounds of ${SECONDS} s per route and side, order alternating\n`
 )

@@ -14,6 +14,7 @@ import os from 'node:os'
 import Database from 'better-sqlite3'
 import { connectBenchDatabase, optimizeSearchIndex, seedFacility } from './seed_facility.ts'
 import { copyFacilityToSqlite } from './sqlite_copy.ts'
+import { loadAverage } from './machine.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const NO_MATCH = 'qqqzzz'
@@ -122,11 +123,7 @@ async function time(database: keyof typeof MATCHES, request: Request) {
   return performance.now() - begin
 }
 
-const load = () =>
-  os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')
+const load = loadAverage
 console.log(
   `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${load()}; ` +
     `${facility.size.experiments} experiments; ${ROUNDS} rounds, before and after interleaved`

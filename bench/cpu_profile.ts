@@ -21,7 +21,6 @@
  * are left out. Defaults to /health/live, /api/v1/me, the scientist's
  * experiments and the admins' environments.
  */
-import os from 'node:os'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,7 +38,8 @@ import {
   selectRoutes,
 } from './bench_routes.ts'
 import { formatSummary, loadCpuProfile, summariseWindow } from './cpu_profile_summary.ts'
-import { copyFacilityToSqlite } from './sqlite_copy.ts'
+import { sqliteCopyWhenAsked } from './sqlite_copy.ts'
+import { machineLine } from './machine.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
@@ -57,13 +57,7 @@ for (const line of describeFacility(facility)) {
 
 // Tokens minted before the copy, so that the SQLite copy holds them too.
 const credentials = await benchCredentials(db, facility)
-const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
-if (sqliteCopy) {
-  console.log(
-    `SQLite copy of the facility: ${sqliteCopy.seconds.toFixed(1)} s (migrations and ` +
-      `${sqliteCopy.rows.experiments} experiments)`
-  )
-}
+const sqliteCopy = await sqliteCopyWhenAsked(db)
 
 const profileDir = await mkdtemp(join(tmpdir(), 'portal-cpu-profile-'))
 const logFile = benchLogFile('cpu_profile')
@@ -132,12 +126,7 @@ if (server.build) {
   appRoots.unshift(`${server.build}/`)
 }
 
-console.log(
-  `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')}, Node ${process.version}`
-)
+console.log(`\n${machineLine()}`)
 console.log(
   `server: ${server.description} on ${sqliteCopy ? 'SQLite (copy of the seed)' : 'MariaDB'}; ${CONNECTIONS} connections, ${SECONDS} s per route after ${WARMUP_SECONDS} s warm-up, sampled every ${INTERVAL_MICROS} µs`
 )

@@ -28,7 +28,7 @@ import { cpuMilliseconds, peakResidentMiB, residentMiB, sampleResident } from '.
 import { connectBenchDatabase, describeFacility, seedFacility } from './seed_facility.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { prepareStatementCounting, statementsPerRequest } from './statement_counter.ts'
-import { copyFacilityToSqlite } from './sqlite_copy.ts'
+import { sqliteCopyWhenAsked } from './sqlite_copy.ts'
 import {
   checkRouteAnswers,
   loadRoute,
@@ -39,6 +39,7 @@ import {
   type BenchRoute,
   type RouteKind,
 } from './bench_routes.ts'
+import { machineLine } from './machine.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -51,13 +52,7 @@ for (const line of describeFacility(facility)) {
 }
 const [[mariadb]] = (await db.query('SELECT VERSION() AS version')) as any
 const credentials = await benchCredentials(db, facility)
-const sqliteCopy = process.env.BENCH_DB === 'sqlite' ? await copyFacilityToSqlite(db) : null
-if (sqliteCopy) {
-  console.log(
-    `SQLite copy of the facility: ${sqliteCopy.seconds.toFixed(1)} s (migrations and ` +
-      `${sqliteCopy.rows.experiments} experiments)`
-  )
-}
+const sqliteCopy = await sqliteCopyWhenAsked(db)
 const benchAccount = sqliteCopy
   ? { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: sqliteCopy.file }
   : await prepareStatementCounting(db, process.env.DB_DATABASE ?? 'portal_bench')
@@ -144,13 +139,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const idleWarmMiB = await residentMiB(pid)
 
-  console.log(
-    `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `load average ${os
-        .loadavg()
-        .map((value) => value.toFixed(2))
-        .join(' ')}, Node ${process.version}, ${database}`
-  )
+  console.log(`\n${machineLine(`${Math.round(os.totalmem() / 2 ** 30)} GiB`)}, ${database}`)
   console.log(
     `server: ${server.description}; ${SECONDS} s per run, warm-up ${WARMUP_SECONDS} s per route\n`
   )

@@ -12,13 +12,13 @@
  *   npm run bench -- log_destination
  *   BENCH_LINES=20000 BENCH_ROUNDS=7 …
  */
-import os from 'node:os'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import pino from 'pino'
 import { censorSecrets } from '../config/redaction.ts'
+import { loadAverage } from './machine.ts'
 
 const LINES = Number(process.env.BENCH_LINES ?? 20_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
@@ -68,11 +68,7 @@ async function round(sync: boolean, index: number) {
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const load = () =>
-  os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')
+const load = loadAverage
 
 console.log(
   `load average ${load()}; ${LINES} lines × ${ROUNDS} rounds per destination, interleaved`

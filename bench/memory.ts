@@ -19,7 +19,7 @@
  * without it.
  */
 import os from 'node:os'
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -27,26 +27,14 @@ import { startBenchPortal } from './built_portal.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
+import { readMemoryProbe } from './memory_probe_reader.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
+import { machineLine } from './machine.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const SETTLE_MS = 3000
 const REST_SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 45)
 const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
-
-type ProbeReport = {
-  rssMiB: number
-  heapTotalMiB: number
-  heapUsedMiB: number
-  externalMiB: number
-  arrayBuffersMiB: number
-  mallocedMiB: number
-  peakMallocedMiB: number
-  modules: number
-  collections: Record<'young' | 'other', { count: number; ms: number }>
-  spaces: Record<string, { usedMiB: number; residentMiB: number }>
-  packages: { name: string; modules: number; sourceMiB: number }[]
-}
 
 const db = await connectBenchDatabase()
 const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
@@ -80,18 +68,7 @@ const routes: Array<[string, string]> = [
   [`/api/v1/admin/experiments?search=${facility.scientist.searchTerm}`, admin],
 ]
 
-async function probe(): Promise<ProbeReport> {
-  await rm(probeFile, { force: true })
-  process.kill(pid, 'SIGUSR2')
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const text = await readFile(probeFile, 'utf8').catch(() => null)
-    if (text) {
-      return JSON.parse(text)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('the memory probe did not answer')
-}
+const probe = () => readMemoryProbe(pid, probeFile)
 
 const rows: string[] = []
 async function moment(name: string, rssMiB?: number) {
@@ -151,12 +128,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, REST_SECONDS * 1000))
   await moment(`at rest ${REST_SECONDS} s after the load`)
 
-  console.log(
-    `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${os
-      .loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')}, Node ${process.version}`
-  )
+  console.log(`\n${machineLine()}`)
   console.log(`server: ${server.description}; ${SECONDS} s per route and connection count\n`)
   console.log(
     '| moment | VmRSS MiB | heapTotal | heapUsed | new space resident | external | arrayBuffers | V8 malloced | modules |'

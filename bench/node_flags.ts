@@ -12,7 +12,7 @@
  *
  * A variant is `label=flags`; "shipped" alone is the build's "serve" flags.
  */
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,7 +21,9 @@ import { BuiltPortal, buildPortal, removeBuild, shippedNodeFlags } from './built
 import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
+import { readMemoryProbe } from './memory_probe_reader.ts'
 import { connectBenchDatabase, mintToken, seedFacility } from './seed_facility.ts'
+import { loadAverage } from './machine.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
@@ -45,18 +47,7 @@ const variants = (process.env.BENCH_VARIANTS ?? 'shipped').split(';').map((text)
 const probeFile = join(os.tmpdir(), `portal-bench-flags-${process.pid}.json`)
 const logFile = benchLogFile('node_flags')
 
-async function probe(pid: number) {
-  await rm(probeFile, { force: true })
-  process.kill(pid, 'SIGUSR2')
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const text = await readFile(probeFile, 'utf8').catch(() => null)
-    if (text) {
-      return JSON.parse(text)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('the memory probe did not answer')
-}
+const probe = (pid: number) => readMemoryProbe(pid, probeFile)
 
 const rows: string[] = []
 try {
@@ -115,10 +106,7 @@ try {
   await removeLog(logFile)
 }
 console.log(
-  `\nload average ${os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')}; ${SECONDS} s per route after ${WARMUP_SECONDS} s of warm-up, 8 connections\n`
+  `\nload average ${loadAverage()}; ${SECONDS} s per route after ${WARMUP_SECONDS} s of warm-up, 8 connections\n`
 )
 for (const variant of variants) {
   console.log(`${variant.label}: node ${variant.flags.join(' ')} bin/server.js`)

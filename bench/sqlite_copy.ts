@@ -94,3 +94,19 @@ export async function copyFacilityToSqlite(mysql: Connection) {
     remove: () => rm(folder, { recursive: true, force: true }),
   }
 }
+
+/**
+ * With BENCH_DB=sqlite, the SQLite copy a bench's portal runs on (printed);
+ * otherwise null and the portal runs on the seeded MariaDB database.
+ */
+export async function sqliteCopyWhenAsked(mysql: Connection) {
+  if (process.env.BENCH_DB !== 'sqlite') {
+    return null
+  }
+  const copy = await copyFacilityToSqlite(mysql)
+  console.log(
+    `SQLite copy of the facility: ${copy.seconds.toFixed(1)} s (migrations and ` +
+      `${copy.rows.experiments} experiments)`
+  )
+  return copy
+}

@@ -11,8 +11,8 @@ const SORT_COLUMNS: Record<ExperimentSortKey, string> = {
   startDate: 'experiments.starts_at',
 }
 
-/** What a list shows of an experiment (ExperimentTransformer's columns) and the caller's flag. */
-const LISTED_COLUMNS = [
+/** What a list shows of an experiment: ExperimentTransformer's columns (the admins' search too). */
+export const SHOWN_EXPERIMENT_COLUMNS = [
   'experiments.id',
   'experiments.proposal_id',
   'experiments.title',
@@ -21,8 +21,10 @@ const LISTED_COLUMNS = [
   'experiments.source',
   'experiments.starts_at',
   'experiments.last_synced_at',
-  'm.favorite as favorite',
 ]
+
+/** The scientist's list: the shown columns and the caller's flag. */
+const LISTED_COLUMNS = [...SHOWN_EXPERIMENT_COLUMNS, 'm.favorite as favorite']
 
 const SEARCHED_COLUMNS = [
   'experiments.proposal_id',

@@ -2,20 +2,8 @@ import db from '@adonisjs/lucid/services/db'
 import type { RawQueryBindings } from '@adonisjs/lucid/types/querybuilder'
 import type { ExperimentSource } from '#models/experiment'
 import { experimentMatches, ftsQuery, orderedIds, searchTerms } from '#models/experiment_search'
-import { listedExperiment } from '#models/listed_experiment'
+import { listedExperiment, SHOWN_EXPERIMENT_COLUMNS } from '#models/listed_experiment'
 import { PreparedSelect } from '#models/prepared_select'
-
-/** What the admins' list shows of an experiment (ExperimentTransformer's columns). */
-const SHOWN_COLUMNS = [
-  'experiments.id',
-  'experiments.proposal_id',
-  'experiments.title',
-  'experiments.abstract',
-  'experiments.instrument',
-  'experiments.source',
-  'experiments.starts_at',
-  'experiments.last_synced_at',
-]
 
 /**
  * What a search statement reads: the total (`count`; on MySQL/MariaDB first the longest
@@ -70,7 +58,7 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
   const pageIds = orderedIds(matches).limit(slot('limit')).offset(slot('offset')).toSQL()
   return db
     .from('experiments')
-    .select(SHOWN_COLUMNS)
+    .select(SHOWN_EXPERIMENT_COLUMNS)
     .joinRaw(
       `JOIN (${pageIds.sql}) page_ids ON page_ids.id = experiments.id`,
       pageIds.bindings as RawQueryBindings
