@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import { SimplePaginator } from '@adonisjs/lucid/database'
 import { pageCountingLazily } from '#models/paginate_counting_lazily'
+import { rowsOf } from '#models/raw_rows'
 
 type Value = string | number | boolean
 
@@ -82,9 +83,7 @@ export class PreparedSelect<Shape extends string> {
     const values = bindings.map((binding) =>
       'parameter' in binding ? parameters[binding.parameter] : binding.constant
     )
-    const answer = await runOnDriver(connection.getReadClient().client, sql, values)
-    // mysql2 answers [rows, fields]; SQLite the rows.
-    return Array.isArray(answer[0]) ? answer[0] : answer
+    return rowsOf(await runOnDriver(connection.getReadClient().client, sql, values))
   }
 
   /**

@@ -4,6 +4,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Environment from '#models/environment'
 import type User from '#models/user'
 import { QuotaDefault, UserQuota } from '#models/quota_limits'
+import { rowsOf } from '#models/raw_rows'
 import environmentsConfig from '#config/environments'
 import { HOLDS_COMPUTE, HOLDS_SLOT } from '#domain/environment_states'
 import QuotaExceededException, { type QuotaLimitName } from '#exceptions/quota_exceeded_exception'
@@ -99,12 +100,6 @@ function applicableLimits(override: QuotaAmounts | null, storedDefault: QuotaAmo
   return override
     ? { limits: override, custom: true }
     : { limits: storedDefault ?? { ...environmentsConfig.defaultQuota }, custom: false }
-}
-
-/** A raw statement's rows, whichever the dialect (mysql2 answers [rows, fields]). */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  const answer = result as unknown[]
-  return (Array.isArray(answer[0]) ? answer[0] : answer) as Record<string, unknown>[]
 }
 
 /** What a launch of `environment` asks for: a new one takes a slot and storage too, a start only compute. */
