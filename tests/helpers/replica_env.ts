@@ -1,7 +1,13 @@
 import env from '#start/env'
 
-/** The test run's MySQL database, for a portal or ace process started by a test. */
+/**
+ * The test run's database, for a portal or ace process started by a test:
+ * the SQLite file when the run is on SQLite (TEST_DB=sqlite), else MySQL.
+ */
 export function testDatabaseEnv(): Record<string, string> {
+  if (env.get('DB_CONNECTION') === 'sqlite') {
+    return { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: env.get('DB_SQLITE_FILE')! }
+  }
   return {
     DB_CONNECTION: 'mysql',
     DB_HOST: env.get('DB_HOST', '127.0.0.1'),
@@ -14,7 +20,7 @@ export function testDatabaseEnv(): Record<string, string> {
 
 /**
  * Environment of a portal process that is one replica among several: the
- * test run's MySQL database, Docker engine and Guacamole database, a
+ * test run's database, Docker engine and Guacamole database, a
  * shared app key, environments on the host network.
  */
 export function replicaEnv(overrides: Record<string, string> = {}): Record<string, string> {

@@ -3,13 +3,13 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
 import { appKey } from '#config/app'
 import AuditEvent from '#models/audit_event'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
 import { aceInProcess, commandOutput as output } from '#tests/helpers/ace_in_process'
 import { runAce, scratchDir } from '#tests/helpers/portal_process'
+import { testDatabaseEnv } from '#tests/helpers/replica_env'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
 import { UserFactory } from '#database/factories/user_factory'
 
@@ -420,20 +420,11 @@ test.group('ace experiments:import*', (group) => {
       file,
       `proposal_id,title,abstract,instrument,posix_uid,posix_gid\n${tag}-1,One,,,,\n`
     )
-    const mysqlEnv = {
-      DB_CONNECTION: 'mysql',
-      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
-      DB_PORT: String(env.get('DB_PORT', 3306)),
-      DB_USER: env.get('DB_USER', 'root'),
-      DB_PASSWORD: env.get('DB_PASSWORD')?.release() ?? '',
-      DB_DATABASE: env.get('DB_DATABASE')!,
-      DATA_DIR: dir,
-      APP_KEY: appKey.release(),
-    }
+    const childEnv = { ...testDatabaseEnv(), DATA_DIR: dir, APP_KEY: appKey.release() }
 
     const [created, missing] = await Promise.all([
-      runAce(['experiments:import', file], mysqlEnv),
-      runAce(['experiments:import', join(dir, 'nope.csv')], mysqlEnv),
+      runAce(['experiments:import', file], childEnv),
+      runAce(['experiments:import', join(dir, 'nope.csv')], childEnv),
     ])
     assert.equal(created.code, 0, output(created))
     assert.include(created.stdout, 'created 1, updated 0, unchanged 0, failed 0')
