@@ -6,6 +6,7 @@ import { createUser } from '#database/factories/user_factory'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { EXPERIMENT_WORD_LENGTH } from '#models/experiment_search'
 
 const BASE = '/api/v1/admin/experiments'
 
@@ -184,6 +185,33 @@ test.group('Admin: experiment search', (group) => {
     assert.deepEqual(await alone(tag), all)
     assert.deepEqual(await alone(`${tag}x`), { ids: [one.id], total: 1 })
     assert.deepEqual(await alone(`${tag}y`), { ids: [], total: 0 })
+  })
+
+  test('finds a word longer than the words table keeps, and the table keeps the length a search is cut to', async ({
+    client,
+    assert,
+  }) => {
+    const long = `spectro${'x'.repeat(EXPERIMENT_WORD_LENGTH)}`
+    const row = await experiment('LONG', `Beamline ${long}`, null)
+    const found = async (query: string) =>
+      (await search(client, query)).body().data.map((item: { id: number }) => item.id)
+
+    assert.deepEqual(await found(long), [row.id])
+    assert.deepEqual(await found(long.slice(0, EXPERIMENT_WORD_LENGTH)), [row.id])
+    if (db.connection().dialect.name.includes('sqlite')) {
+      return // FTS5 keeps whole words (migration 0080)
+    }
+    // Migration 0110 writes the length out: its column and its triggers' cut agree with the app.
+    const [columns] = await db.rawQuery(
+      `SELECT CHARACTER_MAXIMUM_LENGTH AS length FROM information_schema.columns ` +
+        `WHERE table_schema = DATABASE() AND table_name = 'experiment_words' AND column_name = 'word'`
+    )
+    assert.equal(Number(columns[0].length), EXPERIMENT_WORD_LENGTH)
+    const [stored] = await db
+      .from('experiment_words')
+      .where('experiment_id', row.id)
+      .max(db.raw('CHAR_LENGTH(word)'), 'longest')
+    assert.equal(Number(stored.longest), EXPERIMENT_WORD_LENGTH)
   })
 
   test('follows the rows the User Office sync writes with the query builder', async ({
