@@ -10,11 +10,10 @@
  *   npm run bench -- admin_list_queries
  *   BENCH_ROUNDS=50 …   (rounds per request, default 30)
  */
-import os from 'node:os'
 import Database from 'better-sqlite3'
 import { connectBenchDatabase, seedFacility } from './seed_facility.ts'
 import { copyFacilityToSqlite } from './sqlite_copy.ts'
-import { loadAverage } from './machine.ts'
+import { loadAverage, machineLine } from './machine.ts'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const NO_MATCH = 'qqqzzz'
@@ -124,10 +123,8 @@ async function time(database: keyof typeof MATCHES, request: Request) {
   return performance.now() - begin
 }
 
-const load = loadAverage
 console.log(
-  `\nmachine: ${os.cpus().length} × ${os.cpus()[0].model}, load average ${load()}; ` +
-    `${facility.size.experiments} experiments; ${ROUNDS} rounds, before and after interleaved`
+  `\n${machineLine(`${facility.size.experiments} experiments`, `${ROUNDS} rounds, before and after interleaved`)}`
 )
 console.log(
   '\n| database | before | after | before: median / slowest ms | after: median / slowest ms |'
@@ -151,7 +148,7 @@ try {
   for (const database of ['MariaDB', 'SQLite'] as const) {
     await compare(database, pairs(MATCHES[database]))
   }
-  console.log(`\nload average at the end: ${load()}`)
+  console.log(`\nload average at the end: ${loadAverage()}`)
 } finally {
   sqlite.close()
   await copy.remove()
