@@ -21,20 +21,18 @@
 import os from 'node:os'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { startBenchPortal } from './built_portal.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
-import { readMemoryProbe } from './memory_probe_reader.ts'
+import { memoryProbeEnv, readMemoryProbe } from './memory_probe_reader.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
 import { machineLine } from './machine.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const SETTLE_MS = 3000
 const REST_SECONDS = Number(process.env.BENCH_REST_SECONDS ?? 45)
-const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
 
 const db = await connectBenchDatabase()
 const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
@@ -52,8 +50,7 @@ const server = await startBenchPortal({
   LOG_LEVEL: 'info',
   LOG_FILE: logFile,
   JOBS_ENABLED: 'false',
-  NODE_OPTIONS: `--import=${PROBE}`,
-  MEMORY_PROBE_FILE: probeFile,
+  ...memoryProbeEnv(probeFile),
 })
 const { portal } = server
 const pid = portal.pid!

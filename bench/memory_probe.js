@@ -1,5 +1,6 @@
 /*
- * Loaded into the benchmarked server with `--import` (bench/memory.ts):
+ * Loaded into the benchmarked server with `--import` (memoryProbeEnv in
+ * bench/memory_probe_reader.ts, used by bench/memory.ts and bench/node_flags.ts):
  * counts the modules the process loads and its garbage collections and, on
  * SIGUSR2, writes where its memory is (process.memoryUsage(), the V8 heap
  * spaces, the modules by package) as JSON to MEMORY_PROBE_FILE. Plain

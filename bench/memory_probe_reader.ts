@@ -1,4 +1,7 @@
 import { readFile, rm } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+
+const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
 
 /** What bench/memory_probe.js writes when the portal receives SIGUSR2. */
 export type ProbeReport = {
@@ -13,6 +16,14 @@ export type ProbeReport = {
   collections: Record<'young' | 'other', { count: number; ms: number }>
   spaces: Record<string, { usedMiB: number; residentMiB: number }>
   packages: { name: string; modules: number; sourceMiB: number }[]
+}
+
+/**
+ * The environment that loads bench/memory_probe.js into the portal and
+ * tells it where to write its report (`probeFile`, read by readMemoryProbe).
+ */
+export function memoryProbeEnv(probeFile: string) {
+  return { NODE_OPTIONS: `--import=${PROBE}`, MEMORY_PROBE_FILE: probeFile }
 }
 
 /**

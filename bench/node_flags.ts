@@ -15,13 +15,12 @@
 import { rm } from 'node:fs/promises'
 import os from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { BuiltPortal, buildPortal, removeBuild, shippedNodeFlags } from './built_portal.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, removeLog } from './server_log.ts'
 import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
-import { readMemoryProbe } from './memory_probe_reader.ts'
+import { memoryProbeEnv, readMemoryProbe } from './memory_probe_reader.ts'
 import { connectBenchDatabase, mintToken, seedFacility } from './seed_facility.ts'
 import { loadAverage } from './machine.ts'
 
@@ -29,7 +28,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2)
 const SETTLE_MS = 3000
-const PROBE = fileURLToPath(new URL('memory_probe.js', import.meta.url))
 
 const db = await connectBenchDatabase()
 const facility = await seedFacility(db, { appKey: process.env.APP_KEY! })
@@ -60,8 +58,7 @@ try {
           LOG_LEVEL: 'info',
           LOG_FILE: logFile,
           JOBS_ENABLED: 'false',
-          NODE_OPTIONS: `--import=${PROBE}`,
-          MEMORY_PROBE_FILE: probeFile,
+          ...memoryProbeEnv(probeFile),
         },
         variant.flags
       )

@@ -43,8 +43,6 @@ export type SeededFacility = {
   rows: Record<string, number>
   /** Seconds spent inserting, per table. */
   insertSeconds: Record<string, number>
-  /** The full-text index optimised after the rows, as a maintained database has it (ADR 10). */
-  searchIndexSeconds: number
   seconds: number
   admin: { id: number; username: string }
   /** A scientist with about `membershipsPerUser` experiments and a few environments. */
@@ -176,26 +174,6 @@ function generator(seed: number) {
 
 type Random = ReturnType<typeof generator>
 type Row = unknown[]
-
-/**
- * Merges the experiments' full-text index as docs/operations.md tells operators to (OPTIMIZE
- * with innodb_optimize_fulltext_only), then checks it still finds a seeded word: a DROP INDEX
- * plus ADD FULLTEXT INDEX was seen to leave the index empty on MariaDB 10.11.
- */
-export async function optimizeSearchIndex(db: mysql.Connection) {
-  await db.query('SET GLOBAL innodb_optimize_fulltext_only = ON')
-  try {
-    await db.query('OPTIMIZE TABLE experiments')
-  } finally {
-    await db.query('SET GLOBAL innodb_optimize_fulltext_only = OFF')
-  }
-  const [[found]] = (await db.query(
-    "SELECT COUNT(*) AS count FROM experiments WHERE MATCH (proposal_id, title, instrument) AGAINST ('+perovskite*' IN BOOLEAN MODE)"
-  )) as any
-  if (Number(found.count) === 0) {
-    throw new Error('the optimised full-text index finds no seeded title')
-  }
-}
 
 /** A connection to the bench database named by the DB_* variables bench/run.sh exports. */
 export function connectBenchDatabase() {
@@ -717,12 +695,6 @@ export async function seedFacility(
     quotas
   )
 
-  // Rows inserted after the full-text index was created sit in many small index segments; a
-  // facility's database is kept optimised (docs/operations.md, ADR 10), so the bench measures that.
-  const indexBegin = performance.now()
-  await optimizeSearchIndex(db)
-  const searchIndexSeconds = (performance.now() - indexBegin) / 1000
-
   const scientistTitles = membershipsOf[scientistId].map((id) => titleOf.get(id)!)
   const searchTerm =
     SUBJECTS.flatMap((subject) => subject.split(' ')).find((word) => {
@@ -740,7 +712,6 @@ export async function seedFacility(
     size,
     rows,
     insertSeconds,
-    searchIndexSeconds,
     seconds: (performance.now() - startedAt) / 1000,
     admin: { id: 1, username: kind[1].username },
     scientist: {
@@ -799,7 +770,7 @@ export function describeFacility(facility: SeededFacility) {
     )
     .join(', ')
   return [
-    `seeded in ${facility.seconds.toFixed(1)} s: ${counts}; search index optimised in ${facility.searchIndexSeconds.toFixed(1)} s`,
+    `seeded in ${facility.seconds.toFixed(1)} s: ${counts}`,
     `scientist ${facility.scientist.username} (id ${facility.scientist.id}): ${facility.scientist.experiments} experiments, ${facility.scientist.environments} environments not removed; search term "${facility.scientist.searchTerm}"`,
   ]
 }

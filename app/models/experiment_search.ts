@@ -1,8 +1,13 @@
 import db from '@adonisjs/lucid/services/db'
 import type { ExperimentSource } from '#models/experiment'
 
-/** `experiment_words` keeps a longer word by its first this many characters (migration 0110). */
-const EXPERIMENT_WORD_LENGTH = 100
+/**
+ * `experiment_words` keeps a longer word by its first this many characters: the length of its
+ * `word` column. Migration 0110 states it again (a migration never imports application code,
+ * which may change after it ran); a change needs a new migration.
+ * tests/functional/admin/experiment_search.spec.ts checks the column against this.
+ */
+export const EXPERIMENT_WORD_LENGTH = 100
 
 export type ExperimentIdFilters = {
   /** From `searchWords`: letters and digits only, never an operator of either search syntax. */

@@ -59,7 +59,11 @@ export default class extends BaseSchema {
   }
 }
 
-/** Longer words are kept (and searched) by their first this many characters. */
+/**
+ * Longer words are kept (and searched) by their first this many characters: the application's
+ * EXPERIMENT_WORD_LENGTH (app/models/experiment_search.ts), which cuts a search's words to
+ * match. Written out, not imported: a migration must build what it built when it ran.
+ */
 const WORD_LENGTH = 100
 
 /** Letters and digits, as `searchWords` (app/domain/search_words.ts) reads a search. */

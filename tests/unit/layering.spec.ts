@@ -7,7 +7,8 @@ import { test } from '@japa/runner'
  * domain and models. The domain layer (app/domain) is the vocabulary every
  * layer shares and depends on nothing of the application or the
  * framework; models, validators and configuration never reach up into
- * services.
+ * services. Migrations import nothing of the application: they must build
+ * what they built when they ran, whatever the code becomes later.
  */
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -71,8 +72,15 @@ test.group('Layering', () => {
     assert.deepEqual(found, [])
   })
 
+  test('migrations import nothing of the application', async ({ assert }) => {
+    // A value a migration shares with the application (a column's length) is written out there.
+    const found = await violations(['database/migrations'], /^#(?!database\/migrations\/)/)
+    assert.deepEqual(found, [])
+  })
+
   test('the checks see the files they are about', async ({ assert }) => {
     assert.isAbove((await sourceFiles('app/domain')).length, 5)
+    assert.isAbove((await sourceFiles('database/migrations')).length, 20)
     assert.include(await importsOf('app/validators/quota.ts'), '#domain/resource_units')
   })
 
@@ -90,5 +98,9 @@ test.group('Layering', () => {
       '#services/auth/saml/pem.js'
     )
     assert.equal(aliasOf('app/domain/compute.ts', '../../start/env.js'), '#start/env.js')
+    assert.equal(
+      aliasOf('database/migrations/0110_x.ts', '../../app/models/experiment_search.js'),
+      '#models/experiment_search.js'
+    )
   })
 })

@@ -16,9 +16,9 @@ export type AdminExperimentFilters = {
 
 /**
  * The admins' list of every experiment (100,000 at a large facility),
- * newest first: a search through the full-text index (ADR 9), and pages by
- * number (the total kept by the database, ADR 10) or after a cursor (keyset
- * on the primary key, never counted, as fast on the last page as on the first).
+ * newest first: a search by word starts (ADR 9; the words table on MySQL/MariaDB, ADR 11;
+ * FTS5 on SQLite), and pages by number (the total kept by the database, ADR 10) or after a
+ * cursor (keyset on the primary key, never counted, as fast on the last page as on the first).
  */
 export default class AdminExperimentListing {
   /**

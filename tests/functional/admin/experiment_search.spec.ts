@@ -1,41 +1,32 @@
 import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import Experiment from '#models/experiment'
 import User from '#models/user'
 import { createUser } from '#database/factories/user_factory'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
+import { isolateEachTest } from '#tests/helpers/isolation'
+import { EXPERIMENT_WORD_LENGTH } from '#models/experiment_search'
 
 const BASE = '/api/v1/admin/experiments'
 
 /*
- * The admins' search reads the full-text index of migration 0080 (ADR 9).
- * InnoDB adds rows to a FULLTEXT index when their transaction commits, so
- * these tests commit their rows (instead of the usual per-test transaction)
- * and remove them afterwards. Every title carries a word of its own run,
- * so that nothing else in the database can match.
+ * The admins' search reads `experiment_words` on MySQL/MariaDB (migration
+ * 0110, ADR 11) and the FTS5 table on SQLite (migration 0080, ADR 9). The
+ * triggers that keep both write within the writing transaction, so these
+ * tests see their rows in the usual per-test transaction. Every title
+ * carries a word of its own run, so that nothing else in the database can
+ * match.
  */
 test.group('Admin: experiment search', (group) => {
-  let admin: User
+  isolateEachTest(group)
   let token: string
   let tag: string
-  let created: Experiment[]
 
   group.each.setup(async () => {
     tag = `tag${randomBytes(4).toString('hex')}`
-    admin = await createUser({ roles: ['admin'] })
+    const admin = await createUser({ roles: ['admin'] })
     token = (await User.accessTokens.create(admin, ['*'], { name: 'search' })).value!.release()
-    created = []
-    return async () => {
-      await Experiment.query()
-        .whereIn(
-          'id',
-          created.map((row) => row.id)
-        )
-        .delete()
-      await admin.delete()
-    }
   })
 
   async function experiment(
@@ -44,14 +35,12 @@ test.group('Admin: experiment search', (group) => {
     instrument: string | null,
     source: 'local' | 'useroffice' = 'local'
   ) {
-    const row = await ExperimentFactory.merge({
+    return ExperimentFactory.merge({
       proposalId: `${proposalId}-${tag}`,
       title: `${title} ${tag}`,
       instrument,
       source,
     }).create()
-    created.push(row)
-    return row
   }
 
   async function search(client: Parameters<typeof ApiSession.withToken>[0], query: string) {
@@ -198,6 +187,33 @@ test.group('Admin: experiment search', (group) => {
     assert.deepEqual(await alone(`${tag}y`), { ids: [], total: 0 })
   })
 
+  test('finds a word longer than the words table keeps, and the table keeps the length a search is cut to', async ({
+    client,
+    assert,
+  }) => {
+    const long = `spectro${'x'.repeat(EXPERIMENT_WORD_LENGTH)}`
+    const row = await experiment('LONG', `Beamline ${long}`, null)
+    const found = async (query: string) =>
+      (await search(client, query)).body().data.map((item: { id: number }) => item.id)
+
+    assert.deepEqual(await found(long), [row.id])
+    assert.deepEqual(await found(long.slice(0, EXPERIMENT_WORD_LENGTH)), [row.id])
+    if (db.connection().dialect.name.includes('sqlite')) {
+      return // FTS5 keeps whole words (migration 0080)
+    }
+    // Migration 0110 writes the length out: its column and its triggers' cut agree with the app.
+    const [columns] = await db.rawQuery(
+      `SELECT CHARACTER_MAXIMUM_LENGTH AS length FROM information_schema.columns ` +
+        `WHERE table_schema = DATABASE() AND table_name = 'experiment_words' AND column_name = 'word'`
+    )
+    assert.equal(Number(columns[0].length), EXPERIMENT_WORD_LENGTH)
+    const [stored] = await db
+      .from('experiment_words')
+      .where('experiment_id', row.id)
+      .max(db.raw('CHAR_LENGTH(word)'), 'longest')
+    assert.equal(Number(stored.longest), EXPERIMENT_WORD_LENGTH)
+  })
+
   test('follows the rows the User Office sync writes with the query builder', async ({
     client,
     assert,
@@ -213,9 +229,6 @@ test.group('Admin: experiment search', (group) => {
         created_at: now,
         updated_at: now,
       }))
-    )
-    created.push(
-      ...(await Experiment.query().whereIn('proposal_id', [`SYNC-1-${tag}`, `SYNC-2-${tag}`]))
     )
     const found = async (query: string) =>
       (await search(client, query))

@@ -118,8 +118,7 @@ test.group('Admin: local experiments', (group) => {
       local.body().data.map((item: { proposalId: string }) => item.proposalId),
       ['LOC-A', 'LOC-B']
     )
-    // The search reads a full-text index, which sees committed rows only on MySQL:
-    // tests/functional/admin/experiment_search.spec.ts commits its rows.
+    // The search: tests/functional/admin/experiment_search.spec.ts.
 
     const tooMany = await browser.get(`${BASE}?perPage=101`)
     tooMany.assertStatus(422)
