@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import EnvironmentShare from '#models/environment_share'
 import { heldEnvironments, type HeldEnvironmentsShape } from '#models/held_environments'
+import { listedExperiments, type ListedExperimentShape } from '#models/listed_experiment'
 import { createUser } from '#database/factories/user_factory'
 import { createExperiment } from '#database/factories/experiment_factory'
 import { EnvironmentFactory } from '#database/factories/environment_factory'
@@ -72,6 +73,44 @@ test.group("Lists: the scientist's statements run on indexes (EXPLAIN)", (group)
           assert.match(plan, /^environment_shares ref environment_shares_user_id_index$/m, says)
           assert.match(plan, /^shared eq_ref PRIMARY$/m, says)
         }
+      }
+    }
+  })
+
+  test("the experiment list finds the caller's memberships by index and reads only the page's experiments by primary key", async ({
+    assert,
+  }) => {
+    const me = await createUser()
+    const someone = await createUser()
+    await createExperiment({ members: [me] })
+    for (let index = 0; index < 30; index++) {
+      await createExperiment({ members: [someone] })
+    }
+
+    const shapes: ListedExperimentShape[] = [
+      '-startDate|||page',
+      'title|s|f|page',
+      '-startDate|||count',
+    ]
+    for (const shape of shapes) {
+      const plan = await queryPlan(
+        listedExperiments.statement(shape, {
+          userId: me.id,
+          pattern: '%beam%',
+          favorite: true,
+          limit: 21,
+          offset: 0,
+        })
+      )
+      const says = `${shape}:\n${plan}`
+      if (onSqlite()) {
+        assert.notMatch(plan, /SCAN (experiments|m)\b/, says)
+        assert.match(plan, /SEARCH m USING INDEX experiment_members_user_id_favorite_index/, says)
+        assert.match(plan, /SEARCH experiments USING INTEGER PRIMARY KEY \(rowid=\?\)/, says)
+      } else {
+        assert.notMatch(plan, /^(experiments|m) (ALL|index) /m, says)
+        assert.match(plan, /^m ref experiment_members_user_id_favorite_index$/m, says)
+        assert.match(plan, /^experiments eq_ref PRIMARY$/m, says)
       }
     }
   })
