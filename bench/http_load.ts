@@ -4,7 +4,10 @@
  * connections, each figure also a ratio against baselines started in the
  * same run (bench/baselines.ts): a raw `node:http` server and the portal's
  * build with no server middleware. Per route it prints the server's CPU
- * milliseconds per request and the database statements per request
+ * milliseconds per request, the database server's CPU milliseconds per
+ * request when it is a local MariaDB/MySQL process (bench/database_process.ts:
+ * on MariaDB the threads of the connections to the bench database only;
+ * "n/a" on SQLite or when not found) and the database statements per request
  * (bench/statement_counter.ts), then the server's resident memory, then
  * the issue 16 targets, met or missed. The machine is shared: ratios and
  * CPU per request are the signal, not absolute req/s.
@@ -40,6 +43,7 @@ import {
   type RouteKind,
 } from './bench_routes.ts'
 import { machineLine } from './machine.ts'
+import { databaseCpuMeter } from './database_process.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
@@ -57,6 +61,10 @@ const benchAccount = sqliteCopy
   ? { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: sqliteCopy.file }
   : await prepareStatementCounting(db, process.env.DB_DATABASE ?? 'portal_bench')
 const database = sqliteCopy ? 'SQLite (copy of the seed)' : `MariaDB ${mariadb.version}`
+// The portal's statements reach it only when it is not SQLite.
+const databaseCpu = sqliteCopy
+  ? null
+  : await databaseCpuMeter(db, process.env.DB_DATABASE ?? 'portal_bench')
 
 const logFile = benchLogFile('http_load')
 const portalEnv = {
@@ -102,7 +110,7 @@ const routes: BenchRoute[] = [
 // BENCH_ROUTES=experiments,admin/environments keeps the baselines and the routes holding one of them.
 const measured = selectRoutes(routes, process.env.BENCH_ROUTES, ['raw', 'bare', 'live'])
 
-type Figures = { rps: number; p99: number; cpu: number }
+type Figures = { rps: number; p99: number; cpu: number; databaseMs: number }
 const figures = new Map<string, Figures>()
 const key = (kind: RouteKind | string, connections: number) => `${kind}@${connections}`
 
@@ -141,22 +149,27 @@ try {
 
   console.log(`\n${machineLine(`${Math.round(os.totalmem() / 2 ** 30)} GiB`)}, ${database}`)
   console.log(
-    `server: ${server.description}; ${SECONDS} s per run, warm-up ${WARMUP_SECONDS} s per route\n`
+    `server: ${server.description}; ${SECONDS} s per run, warm-up ${WARMUP_SECONDS} s per route`
   )
   console.log(
-    '| route | conn. | req/s | p50 ms | p99 ms | vs raw node:http | vs /health/live | server CPU ms/req | statements/req | errors | non-2xx | peak RSS MiB |'
+    `database CPU: ${databaseCpu ? `${database.split(' ')[0]} ${databaseCpu.description}` : 'n/a (SQLite, or no local server process found)'}\n`
   )
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+  console.log(
+    '| route | conn. | req/s | p50 ms | p99 ms | vs raw node:http | vs /health/live | server CPU ms/req | DB CPU ms/req | statements/req | errors | non-2xx | peak RSS MiB |'
+  )
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 
   for (const connections of CONNECTIONS) {
     for (const route of measured) {
       const sampler = sampleResident(pid)
       const cpuBefore = await cpuMilliseconds(route.pid)
+      const databaseCounting = await databaseCpu?.start()
       const result = await loadRoute(route, connections, SECONDS)
       // No answered request (every one timed out): no CPU per request to speak of.
-      const cpu = result.requests.total
-        ? ((await cpuMilliseconds(route.pid)) - cpuBefore) / result.requests.total
-        : Number.NaN
+      const perRequest = (milliseconds: number) =>
+        result.requests.total ? milliseconds / result.requests.total : Number.NaN
+      const cpu = perRequest((await cpuMilliseconds(route.pid)) - cpuBefore)
+      const databaseMs = databaseCounting ? perRequest(await databaseCounting.stop()) : Number.NaN
       const peakMiB = sampler.stop()
       const rps = result.requests.average
       const errors = result.errors + result.timeouts
@@ -169,7 +182,7 @@ try {
           `${route.name} (${connections}): ${[...statuses, `${errors} errors`].join(', ')}`
         )
       }
-      const own = { rps, p99: result.latency.p99, cpu }
+      const own = { rps, p99: result.latency.p99, cpu, databaseMs }
       figures.set(key(route.name, connections), own)
       if (!figures.has(key(route.kind, connections))) {
         figures.set(key(route.kind, connections), own)
@@ -178,7 +191,7 @@ try {
       const liveRps = figures.get(key('live', connections))?.rps
       const ratio = (base?: number) => (base ? (rps / base).toFixed(2) : '')
       console.log(
-        `| ${route.name} | ${connections} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${ratio(rawRps)} | ${route.kind === 'raw' || route.kind === 'bare' ? '' : ratio(liveRps)} | ${cpu.toFixed(3)} | ${statements.get(route) ?? ''} | ${errors} | ${result.non2xx} | ${route.pid === pid ? peakMiB : ''} |`
+        `| ${route.name} | ${connections} | ${Math.round(rps)} | ${result.latency.p50} | ${result.latency.p99} | ${ratio(rawRps)} | ${route.kind === 'raw' || route.kind === 'bare' ? '' : ratio(liveRps)} | ${cpu.toFixed(3)} | ${Number.isNaN(databaseMs) ? 'n/a' : databaseMs.toFixed(3)} | ${statements.get(route) ?? ''} | ${errors} | ${result.non2xx} | ${route.pid === pid ? peakMiB : ''} |`
       )
     }
   }

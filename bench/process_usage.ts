@@ -40,9 +40,13 @@ export function sampleResident(pid: number, intervalMs = 100) {
   }
 }
 
-/** CPU time (user + system) the process has consumed so far, in milliseconds. */
-export async function cpuMilliseconds(pid: number) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+/**
+ * CPU time (user + system) the process has consumed so far, in
+ * milliseconds; or, given `tid`, its thread of that id alone (`/proc/<tid>`
+ * itself would answer for the whole process).
+ */
+export async function cpuMilliseconds(pid: number, tid?: number) {
+  const stat = await readFile(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8')
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const ticks = Number(fields[11]) + Number(fields[12])

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
 import type { EnvironmentRole } from '#domain/share_roles'
 import type Image from '#models/image'
 import { isoFromDriver } from '#models/driver_timestamp'
@@ -20,20 +21,42 @@ export type HeldEnvironmentsShape =
  * environment's experiment, with images, owners' names and the caller's
  * share joined in. Removed ones only when asked for by state. Parameters:
  * userId, state (when filtering), limit and offset (pages).
+ *
+ * The held ids come first, as a UNION of the own rows (environments'
+ * (user_id, state) index) and the shared ones (environment_shares' user_id
+ * index, then primary keys), and the page joins the environments to them:
+ * `user_id = ? OR id IN (…)` made MariaDB walk every environment by its
+ * primary key for each request (docs/benchmarks.md, issue 16 stop 27).
  */
 export const heldEnvironments = new PreparedSelect<HeldEnvironmentsShape>((shape, slot) => {
   const [holding, state, reads] = shape.split('|')
-  const sharedWithUser = db
-    .from('environment_shares')
-    .join('environments as shared', 'shared.id', 'environment_shares.environment_id')
-    .join('experiment_members', (join) => {
-      join
-        .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
-        .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
-    })
-    .where('environment_shares.user_id', slot('userId'))
-    .select('environment_shares.environment_id')
-  const query = listedEnvironmentsQuery()
+  const inState = <Query extends ChainableContract>(query: Query, column: string): Query =>
+    state ? query.where(column, slot('state')) : query.whereNot(column, 'removed')
+  const own = inState(
+    db.from('environments as own').where('own.user_id', slot('userId')).select('own.id'),
+    'own.state'
+  )
+  // CROSS JOIN with ON, here and below: an inner join that SQLite also reads in the order
+  // written (the caller's shares, then the held ids), rather than from the state's index.
+  const sharedWithUser = inState(
+    db
+      .from('environment_shares')
+      .crossJoin('environments as shared', 'shared.id', 'environment_shares.environment_id')
+      .join('experiment_members', (join) => {
+        join
+          .on('experiment_members.experiment_id', '=', 'shared.experiment_id')
+          .andOn('experiment_members.user_id', '=', 'environment_shares.user_id')
+      })
+      .where('environment_shares.user_id', slot('userId'))
+      .select('environment_shares.environment_id as id'),
+    'shared.state'
+  )
+  // UNION, not UNION ALL: an id both owned and shared is listed once, as `IN` did.
+  const held =
+    holding === 'owner' ? own : holding === 'shared' ? sharedWithUser : own.union(sharedWithUser)
+  const query = listedEnvironmentsQuery((environments) =>
+    environments.from(held.as('held')).crossJoin('environments', 'environments.id', 'held.id')
+  )
     // The caller's own share of each row (one at most: unique per environment and user).
     .select('my_shares.role as my_share_role')
     .leftJoin('environment_shares as my_shares', (join) => {
@@ -41,19 +64,6 @@ export const heldEnvironments = new PreparedSelect<HeldEnvironmentsShape>((shape
         .on('my_shares.environment_id', '=', 'environments.id')
         .andOnVal('my_shares.user_id', '=', slot('userId'))
     })
-    .where((held) => {
-      if (holding !== 'shared') {
-        held.where('environments.user_id', slot('userId'))
-      }
-      if (holding !== 'owner') {
-        held.orWhereIn('environments.id', sharedWithUser)
-      }
-    })
-  if (state) {
-    query.where('environments.state', slot('state'))
-  } else {
-    query.whereNot('environments.state', 'removed')
-  }
   if (reads === 'count') {
     return query.clearSelect().count('* as total')
   }

@@ -36,9 +36,17 @@ export type ListedEnvironment = Pick<
   ownerUsername: string | null
 }
 
-/** The query of a list of environments: listed columns, image and owner joined. */
-export function listedEnvironmentsQuery() {
-  return Environment.query()
+type EnvironmentsQuery = ReturnType<typeof Environment.query>
+
+/**
+ * The query of a list of environments: listed columns, image and owner
+ * joined. `narrow` may start it elsewhere (such as from the ids a list is
+ * made of, joining the environments to them) before those joins.
+ */
+export function listedEnvironmentsQuery(
+  narrow: (query: EnvironmentsQuery) => EnvironmentsQuery = (query) => query
+) {
+  return narrow(Environment.query())
     .select(LISTED_COLUMNS.map((column) => `environments.${column}`))
     .select(
       'listed_images.name as listed_image_name',

@@ -74,16 +74,22 @@ export class PreparedSelect<Shape extends string> {
 
   /** The rows of `shape` with these parameters. */
   async rows(shape: Shape, parameters: Parameters): Promise<Record<string, unknown>[]> {
-    const connection = db.connection()
+    const { sql, bindings } = this.statement(shape, parameters)
+    const client = db.connection().getReadClient().client
+    return rowsOf(await runOnDriver(client, sql, bindings))
+  }
+
+  /** The SQL and bindings `rows(shape, parameters)` runs: for its plan (EXPLAIN) in tests. */
+  statement(shape: Shape, parameters: Parameters) {
     const { sql, bindings } = this.#prepare(
-      `${connection.dialect.name}:${shape}`,
+      `${db.connection().dialect.name}:${shape}`,
       shape,
       parameters
     )
     const values = bindings.map((binding) =>
       'parameter' in binding ? parameters[binding.parameter] : binding.constant
     )
-    return rowsOf(await runOnDriver(connection.getReadClient().client, sql, values))
+    return { sql, bindings: values }
   }
 
   /**

@@ -75,6 +75,70 @@ test.group('Lists: one statement for the page', (group) => {
     assert.deepEqual(body.data, [])
   })
 
+  test('the environment list filters own and shared rows alike: holding, state, removed ones, and a counted page', async ({
+    client,
+    assert,
+  }) => {
+    const me = await signIn(client, [])
+    const colleague = await createUser()
+    const experiment = await createExperiment({ members: [me.user, colleague] })
+    const image = await createHttpImage()
+    const own = (state: 'running' | 'stopped' | 'removed') =>
+      recordEnvironment({ userId: me.user.id, imageId: image.id, state })
+    const shared = async (state: 'running' | 'stopped' | 'removed') => {
+      const environment = await recordEnvironment({
+        userId: colleague.id,
+        imageId: image.id,
+        experimentId: experiment.id,
+        state,
+      })
+      await EnvironmentShare.create({
+        environmentId: environment.id,
+        userId: me.user.id,
+        role: 'user',
+      })
+      return environment.id
+    }
+    const ownRunning = (await own('running')).id
+    const sharedRunning = await shared('running')
+    const ownStopped = (await own('stopped')).id
+    const sharedStopped = await shared('stopped')
+    const ownRemoved = (await own('removed')).id
+    const sharedRemoved = await shared('removed')
+    const ids = async (path: string) => {
+      const response = await me.browser.get(path)
+      response.assertStatus(200)
+      return [response.body().data.map((entry: any) => entry.id), response.body().meta.total]
+    }
+
+    assert.deepEqual(await ids('/api/v1/environments'), [
+      [sharedStopped, ownStopped, sharedRunning, ownRunning],
+      4,
+    ])
+    assert.deepEqual(await ids('/api/v1/environments?state=running'), [
+      [sharedRunning, ownRunning],
+      2,
+    ])
+    assert.deepEqual(await ids('/api/v1/environments?state=removed'), [
+      [sharedRemoved, ownRemoved],
+      2,
+    ])
+    assert.deepEqual(await ids('/api/v1/environments?holding=shared'), [
+      [sharedStopped, sharedRunning],
+      2,
+    ])
+    assert.deepEqual(await ids('/api/v1/environments?holding=owner&state=stopped'), [
+      [ownStopped],
+      1,
+    ])
+    // A full page cannot tell the total: it is counted, the same rows.
+    assert.deepEqual(await ids('/api/v1/environments?perPage=1&page=2'), [[ownStopped], 4])
+    assert.deepEqual(await ids('/api/v1/environments?holding=shared&state=running&perPage=1'), [
+      [sharedRunning],
+      1,
+    ])
+  })
+
   test('the experiment list reads its page in one statement', async ({ client, assert }) => {
     const me = await signIn(client, [])
     await createExperiment({ members: [me.user] })

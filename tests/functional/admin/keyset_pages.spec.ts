@@ -9,6 +9,7 @@ import { isolateEachTest } from '#tests/helpers/isolation'
 import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
 import AdminExperimentListing from '#services/experiments/admin_experiment_listing'
 import { encodeListCursor } from '#domain/list_cursor'
+import { queryPlan } from '#tests/helpers/query_plan'
 
 /** Follows `meta.nextCursor` from the first page to the last; the ids in order. */
 async function walk(session: ApiSession, url: string) {
@@ -26,16 +27,8 @@ async function walk(session: ApiSession, url: string) {
 }
 
 /** The plan the database would run `query` with, as text. */
-async function plan(query: { toSQL(): { sql: string; bindings: readonly unknown[] } }) {
-  const { sql, bindings } = query.toSQL()
-  if (db.connection().dialect.name.includes('sqlite')) {
-    const rows = await db.rawQuery(`EXPLAIN QUERY PLAN ${sql}`, bindings as any[])
-    return (rows as { detail: string }[]).map((row) => row.detail).join('\n')
-  }
-  const [rows] = await db.rawQuery(`EXPLAIN ${sql}`, bindings as any[])
-  return (rows as { table: string; type: string; key: string | null }[])
-    .map((row) => `${row.table} ${row.type} ${row.key}`)
-    .join('\n')
+function plan(query: { toSQL(): { sql: string; bindings: readonly unknown[] } }) {
+  return queryPlan(query.toSQL())
 }
 
 test.group('Admin lists: keyset paging', (group) => {
