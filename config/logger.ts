@@ -3,6 +3,7 @@ import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/logger'
 import { destination } from 'pino'
 import { censorSecrets } from '#config/redaction'
+import { isoTimestamp } from '#config/log_timestamp'
 
 const logFile = env.get('LOG_FILE')
 
@@ -68,7 +69,8 @@ const loggerConfig = defineConfig({
       enabled: true,
       name: 'facility-portal',
       level: env.get('LOG_LEVEL', 'info'),
-      timestamp: 'iso',
+      // ISO 8601 in UTC, as pino's 'iso', formatted once per millisecond.
+      timestamp: isoTimestamp,
       // A key-based walk instead of pino's `redact` paths: any depth, and a
       // line without secrets is neither copied nor slowed down much. (Child
       // loggers' bindings are not walked: pino formats only the root's; ours

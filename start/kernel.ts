@@ -12,6 +12,7 @@
 import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
 import { namedMiddlewareMadeOnce } from '#middleware/named_middleware_made_once'
+import { globalMiddlewareMadeOnce } from '#middleware/global_middleware_made_once'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
@@ -19,11 +20,17 @@ server.errorHandler(() => import('#exceptions/handler'))
 // order (app/middleware/every_request_middleware.ts lists them): each entry
 // here would be resolved from the container on every request, which costs
 // more than most of them do.
-server.use([() => import('#middleware/every_request_middleware')])
+const everyRequest = () => import('#middleware/every_request_middleware')
+server.use([everyRequest])
 
 // Likewise for matched routes: the body parser, the authenticator and
 // Bouncer (app/middleware/every_route_middleware.ts).
-router.use([() => import('#middleware/every_route_middleware')])
+const everyRoute = () => import('#middleware/every_route_middleware')
+router.use([everyRoute])
+
+// Both made once and called directly, not resolved per request
+// (app/middleware/global_middleware_made_once.ts).
+globalMiddlewareMadeOnce(server, [everyRequest, everyRoute])
 
 // Named middleware are made once too (app/middleware/named_middleware_made_once.ts).
 export const middleware = namedMiddlewareMadeOnce(

@@ -14,6 +14,12 @@ const cors = new AdonisCorsMiddleware(corsConfig)
 /** CORS as config/cors.ts defines it (see @adonisjs/cors). */
 export default class CorsMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
+    // A request without an Origin (or with an empty one) is not
+    // cross-origin: the package passes it on untouched, as here, but
+    // only after a promise of its own.
+    if (!ctx.request.request.headers.origin) {
+      return next()
+    }
     return cors.handle(ctx, next)
   }
 }

@@ -1,8 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import InitializeAuthMiddleware from '@adonisjs/auth/initialize_auth_middleware'
 import BodyParserMiddleware from '#middleware/body_parser_middleware'
+import InitializeAuthMiddleware from '#middleware/initialize_auth_middleware'
 import InitializeBouncerMiddleware from '#middleware/initialize_bouncer_middleware'
 import { chainMiddleware } from '#middleware/server_middleware_chain'
 

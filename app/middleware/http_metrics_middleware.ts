@@ -5,19 +5,29 @@ import { httpRequestDuration } from '#services/metrics/portal_metrics'
 type Observer = ReturnType<typeof httpRequestDuration.labels>
 
 /**
- * The histogram's child per method, route and status, made on first use:
+ * The histogram's child per route, status and method, made on first use:
  * prom-client would otherwise validate and hash the labels of every
- * observation. Bounded like the series themselves (methods the HTTP parser
- * accepts, route patterns, statuses).
+ * observation. Bounded like the series themselves (route patterns,
+ * statuses, methods the HTTP parser accepts). Nested maps, so that a
+ * request looks its child up without building a key.
  */
-const observers = new Map<string, Observer>()
+const observers = new Map<string, Map<number, Map<string, Observer>>>()
 
-function observerFor(method: string, route: string, status: string) {
-  const key = `${method} ${status} ${route}`
-  let observer = observers.get(key)
+function observerFor(method: string, route: string, status: number) {
+  let byStatus = observers.get(route)
+  if (!byStatus) {
+    byStatus = new Map()
+    observers.set(route, byStatus)
+  }
+  let byMethod = byStatus.get(status)
+  if (!byMethod) {
+    byMethod = new Map()
+    byStatus.set(status, byMethod)
+  }
+  let observer = byMethod.get(method)
   if (!observer) {
-    observer = httpRequestDuration.labels(method, route, status)
-    observers.set(key, observer)
+    observer = httpRequestDuration.labels(method, route, String(status))
+    byMethod.set(method, observer)
   }
   return observer
 }
@@ -38,7 +48,7 @@ export default class HttpMetricsMiddleware {
       observerFor(
         ctx.request.method(),
         ctx.route?.pattern ?? 'unmatched',
-        String(ctx.response.getStatus())
+        ctx.response.getStatus()
       ).observe(seconds)
     }
   }

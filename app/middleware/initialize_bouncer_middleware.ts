@@ -8,7 +8,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
  * Creates the request's Bouncer for the authenticated user (if any).
  */
 export default class InitializeBouncerMiddleware {
-  async handle(ctx: HttpContext, next: NextFn) {
+  handle(ctx: HttpContext, next: NextFn) {
     ctx.bouncer = new Bouncer(
       () => ctx.auth.user || null,
       abilities,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import logger from '@adonisjs/core/services/logger'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 
@@ -14,7 +15,11 @@ export default class RequestIdMiddleware {
     const headers = ctx.request.request.headers
     const incoming = headers['x-request-id']
     if (typeof incoming !== 'string' || !SAFE_REQUEST_ID.test(incoming)) {
-      headers['x-request-id'] = randomUUID()
+      const issued = randomUUID()
+      headers['x-request-id'] = issued
+      // The server bound the request's logger to the id as it came, before
+      // any middleware ran: its lines must carry the one answered instead.
+      ctx.logger = logger.child({ request_id: issued })
     }
     ctx.response.header('X-Request-Id', ctx.request.id()!)
     return next()

@@ -105,6 +105,38 @@ test.group('Structured logs', (group) => {
     assert.notProperty(line, 'user_id')
   })
 
+  test('a replaced request id is the one its request line carries, not the one sent', async ({
+    client,
+    assert,
+  }) => {
+    const sent = 'evil value"}{"admin":true'
+    const response = await client.get('/health/live').header('X-Request-Id', sent)
+    const issued = response.header('x-request-id')
+    assert.match(issued ?? '', /^[0-9a-f-]{36}$/)
+    const { text, entries } = await logLines()
+    const line = entries.find((entry) => entry.request_id === issued)
+    assert.exists(line)
+    assert.equal(line.msg, 'request completed')
+    assert.equal(line.route, '/health/live')
+    assert.notInclude(text, 'evil value')
+  })
+
+  test('each line carries an ISO 8601 time in UTC, as pino formats it', async ({
+    client,
+    assert,
+  }) => {
+    const before = Date.now()
+    // The log file outlives a run: an id of this run's own.
+    const requestId = `log-time-${before}`
+    await client.get('/health/live').header('X-Request-Id', requestId)
+    const { entries } = await logLines()
+    const line = entries.find((entry) => entry.request_id === requestId)
+    assert.match(line.time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    const time = Date.parse(line.time)
+    assert.isAtLeast(time, before)
+    assert.isAtMost(time, Date.now())
+  })
+
   test('a signed-in request line names the user by id, and nothing secret', async ({
     client,
     assert,
