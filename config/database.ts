@@ -3,6 +3,10 @@ import env from '#start/env'
 import { defineConfig } from '@adonisjs/lucid'
 import { dataPath } from '#config/portal'
 import { keepSqliteStatements } from '#models/sqlite_statements'
+import {
+  executeMarkedStatements,
+  KEPT_PREPARED_STATEMENTS,
+} from '#models/mysql_prepared_statements'
 
 /**
  * SQLite is the zero-setup default for trying the portal on one machine;
@@ -22,7 +26,8 @@ type SqliteHandle = {
   exec(sql: string): unknown
   prepare(sql: string): unknown
 }
-type PoolDone = (error: Error | null, conn: SqliteHandle) => void
+type PoolDone<Connection = SqliteHandle> = (error: Error | null, conn: Connection) => void
+type MysqlHandle = Parameters<typeof executeMarkedStatements>[0]
 
 function openSqlite(conn: SqliteHandle) {
   conn.pragma('foreign_keys = ON')
@@ -86,8 +91,17 @@ const mysql = {
     charset: 'utf8mb4',
     timezone: 'Z',
     dateStrings: false,
+    maxPreparedStatements: KEPT_PREPARED_STATEMENTS,
   },
-  pool: { min: 0, max: env.get('DB_POOL_MAX', 10), acquireTimeoutMillis: 10000 },
+  pool: {
+    min: 0,
+    max: env.get('DB_POOL_MAX', 10),
+    acquireTimeoutMillis: 10000,
+    afterCreate: (conn: MysqlHandle, done: PoolDone<MysqlHandle>) => {
+      executeMarkedStatements(conn)
+      done(null, conn)
+    },
+  },
   migrations,
   schemaGeneration,
 }

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import { SimplePaginator } from '@adonisjs/lucid/database'
 import { pageCountingLazily } from '#models/paginate_counting_lazily'
 import { rowsOf } from '#models/raw_rows'
+import { SERVER_PREPARED } from '#models/mysql_prepared_statements'
 
 type Value = string | number | boolean
 
@@ -11,7 +12,7 @@ type DriverClient = {
   releaseConnection(connection: unknown): Promise<unknown>
   query(
     connection: unknown,
-    query: { sql: string; bindings: unknown[]; method: 'raw' }
+    query: { sql: string; bindings: unknown[]; method: 'raw'; options: typeof SERVER_PREPARED }
   ): Promise<{
     response: any
   }>
@@ -23,12 +24,19 @@ type DriverClient = {
  * refuses one that is finished), `client.query` (which emits the `query`
  * event that statement counts and debug output listen to, and writes the
  * SQL into a failure's message), the connection given back. Without the
- * runner, the Raw builder and its `toSQL` per request.
+ * runner, the Raw builder and its `toSQL` per request. Marked SERVER_PREPARED:
+ * on MySQL/MariaDB a prepared statement kept by the connection (SQLite's
+ * connections keep theirs anyway, sqlite_statements.ts).
  */
 async function runOnDriver(client: DriverClient, sql: string, bindings: unknown[]) {
   const connection = await client.acquireConnection()
   try {
-    const { response } = await client.query(connection, { sql, bindings, method: 'raw' })
+    const { response } = await client.query(connection, {
+      sql,
+      bindings,
+      method: 'raw',
+      options: SERVER_PREPARED,
+    })
     return response
   } finally {
     await client.releaseConnection(connection)
