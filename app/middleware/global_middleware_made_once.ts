@@ -1,9 +1,10 @@
-import app from '@adonisjs/core/services/app'
-import type { HttpContext, Server } from '@adonisjs/core/http'
-import type { MiddlewareAsClass, NextFn, ParsedGlobalMiddleware } from '@adonisjs/core/types/http'
-
-type LazyMiddleware = () => Promise<{ default: MiddlewareAsClass }>
-type MiddlewareInstance = { handle(ctx: HttpContext, next: NextFn): unknown }
+import type { Server } from '@adonisjs/core/http'
+import type { ParsedGlobalMiddleware } from '@adonisjs/core/types/http'
+import {
+  madeMiddleware,
+  type LazyMiddleware,
+  type MiddlewareInstance,
+} from '#middleware/made_middleware'
 
 /**
  * The server's and the router's global middleware (`server.use`,
@@ -50,8 +51,7 @@ export function globalMiddlewareMadeOnce(server: Server, listed: LazyMiddleware[
       }
       let instance = instances.get(reference)
       if (!instance) {
-        const { default: Middleware } = await reference()
-        instance = (await app.container.make(Middleware)) as MiddlewareInstance
+        instance = await madeMiddleware(reference)
         instances.set(reference, instance)
       }
       const made = instance

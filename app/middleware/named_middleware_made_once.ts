@@ -1,9 +1,11 @@
-import app from '@adonisjs/core/services/app'
-import type { HttpContext } from '@adonisjs/core/http'
-import type { MiddlewareAsClass, NextFn, ParsedNamedMiddleware } from '@adonisjs/core/types/http'
+import type { ParsedNamedMiddleware } from '@adonisjs/core/types/http'
+import {
+  madeMiddleware,
+  type LazyMiddleware,
+  type MiddlewareInstance,
+} from '#middleware/made_middleware'
 
 type NamedMiddlewareBuilder = (...args: any[]) => ParsedNamedMiddleware
-type MiddlewareInstance = { handle(ctx: HttpContext, next: NextFn, args?: unknown): unknown }
 
 /**
  * The router's named middleware (`router.named`), each made once and
@@ -26,10 +28,7 @@ export function namedMiddlewareMadeOnce<Named extends Record<string, NamedMiddle
     madeOnce[name] = (...args) => {
       const parsed = builder(...args)
       const make = async () => {
-        // The kernel names its middleware by lazy import (`() => import(…)`).
-        const lazyImport = parsed.reference as () => Promise<{ default: MiddlewareAsClass }>
-        const { default: Middleware } = await lazyImport()
-        instance = await app.container.make(Middleware)
+        instance = await madeMiddleware(parsed.reference as LazyMiddleware)
         return instance
       }
       return {

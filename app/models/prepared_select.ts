@@ -82,15 +82,16 @@ export class PreparedSelect<Shape extends string> {
 
   /** The rows of `shape` with these parameters. */
   async rows(shape: Shape, parameters: Parameters): Promise<Record<string, unknown>[]> {
-    const { sql, bindings } = this.statement(shape, parameters)
-    const client = db.connection().getReadClient().client
+    const connection = db.connection()
+    const { sql, bindings } = this.statement(shape, parameters, connection)
+    const client = connection.getReadClient().client
     return rowsOf(await runOnDriver(client, sql, bindings))
   }
 
   /** The SQL and bindings `rows(shape, parameters)` runs: for its plan (EXPLAIN) in tests. */
-  statement(shape: Shape, parameters: Parameters) {
+  statement(shape: Shape, parameters: Parameters, connection = db.connection()) {
     const { sql, bindings } = this.#prepare(
-      `${db.connection().dialect.name}:${shape}`,
+      `${connection.dialect.name}:${shape}`,
       shape,
       parameters
     )

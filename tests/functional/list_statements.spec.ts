@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
 import EnvironmentShare from '#models/environment_share'
 import { createUser } from '#database/factories/user_factory'
 import { createExperiment } from '#database/factories/experiment_factory'
@@ -23,6 +24,33 @@ async function listStatements(browser: ApiSession, path: string) {
   return { extra: listed.length - signedIn.length, body }
 }
 
+type EnvironmentState = 'running' | 'stopped' | 'removed'
+
+/**
+ * The caller, a colleague on one experiment (the caller a member too, unless
+ * `callerLeft`) and an image; `sharedWithMe` records one of the colleague's
+ * environments on that experiment and shares it with the caller.
+ */
+async function colleagueSharing(client: ApiClient, { callerLeft = false } = {}) {
+  const me = await signIn(client, [])
+  const colleague = await createUser()
+  const experiment = await createExperiment({
+    members: callerLeft ? [colleague] : [me.user, colleague],
+  })
+  const image = await createHttpImage()
+  const sharedWithMe = async (role: 'guest' | 'user', state?: EnvironmentState) => {
+    const environment = await recordEnvironment({
+      userId: colleague.id,
+      imageId: image.id,
+      experimentId: experiment.id,
+      ...(state && { state }),
+    })
+    await EnvironmentShare.create({ environmentId: environment.id, userId: me.user.id, role })
+    return environment
+  }
+  return { me, colleague, image, sharedWithMe }
+}
+
 test.group('Lists: one statement for the page', (group) => {
   isolateEachTest(group)
   // Signing in is counted once per request: no credential read reused from the cache.
@@ -32,17 +60,9 @@ test.group('Lists: one statement for the page', (group) => {
     client,
     assert,
   }) => {
-    const me = await signIn(client, [])
-    const colleague = await createUser()
-    const experiment = await createExperiment({ members: [me.user, colleague] })
-    const image = await createHttpImage()
+    const { me, colleague, image, sharedWithMe } = await colleagueSharing(client)
     const mine = await recordEnvironment({ userId: me.user.id, imageId: image.id })
-    const theirs = await recordEnvironment({
-      userId: colleague.id,
-      imageId: image.id,
-      experimentId: experiment.id,
-    })
-    await EnvironmentShare.create({ environmentId: theirs.id, userId: me.user.id, role: 'guest' })
+    const theirs = await sharedWithMe('guest')
 
     const { extra, body } = await listStatements(me.browser, '/api/v1/environments')
     assert.equal(extra, 1)
@@ -60,16 +80,8 @@ test.group('Lists: one statement for the page', (group) => {
     client,
     assert,
   }) => {
-    const me = await signIn(client, [])
-    const colleague = await createUser()
-    const experiment = await createExperiment({ members: [colleague] })
-    const image = await createHttpImage()
-    const theirs = await recordEnvironment({
-      userId: colleague.id,
-      imageId: image.id,
-      experimentId: experiment.id,
-    })
-    await EnvironmentShare.create({ environmentId: theirs.id, userId: me.user.id, role: 'user' })
+    const { me, sharedWithMe } = await colleagueSharing(client, { callerLeft: true })
+    await sharedWithMe('user')
 
     const { body } = await listStatements(me.browser, '/api/v1/environments')
     assert.deepEqual(body.data, [])
@@ -79,26 +91,10 @@ test.group('Lists: one statement for the page', (group) => {
     client,
     assert,
   }) => {
-    const me = await signIn(client, [])
-    const colleague = await createUser()
-    const experiment = await createExperiment({ members: [me.user, colleague] })
-    const image = await createHttpImage()
-    const own = (state: 'running' | 'stopped' | 'removed') =>
+    const { me, image, sharedWithMe } = await colleagueSharing(client)
+    const own = (state: EnvironmentState) =>
       recordEnvironment({ userId: me.user.id, imageId: image.id, state })
-    const shared = async (state: 'running' | 'stopped' | 'removed') => {
-      const environment = await recordEnvironment({
-        userId: colleague.id,
-        imageId: image.id,
-        experimentId: experiment.id,
-        state,
-      })
-      await EnvironmentShare.create({
-        environmentId: environment.id,
-        userId: me.user.id,
-        role: 'user',
-      })
-      return environment.id
-    }
+    const shared = async (state: EnvironmentState) => (await sharedWithMe('user', state)).id
     const ownRunning = (await own('running')).id
     const sharedRunning = await shared('running')
     const ownStopped = (await own('stopped')).id
