@@ -2,6 +2,7 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/core/http'
 import proxyAddr from 'proxy-addr'
+import { jsonBody } from '#config/json_body'
 
 /**
  * Encrypts cookies, signs URLs and keys the encryption module: losing or
@@ -35,6 +36,7 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: false,
   useAsyncLocalStorage: false,
+  serializeJSON: jsonBody,
   trustProxy: trustedProxies(env.get('TRUSTED_PROXIES', 'loopback')),
   cookie: {
     domain: '',
