@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { flags } from '@adonisjs/core/ace'
 import AdminCommand from './_admin_command.js'
 import { bytesText, cpuText } from './_resource_text.js'
@@ -5,6 +6,12 @@ import Image from '#models/image'
 import { adminEnvironmentValues } from '#transformers/admin_environment_transformer'
 import NotFoundException from '#exceptions/not_found_exception'
 import { MAX_PER_PAGE } from '#validators/pagination'
+
+/** A list's date (the API's text) as the table shows it: UTC, whole seconds. */
+function utcText(value: DateTime | string) {
+  const date = typeof value === 'string' ? DateTime.fromISO(value, { setZone: true }) : value
+  return date.toUTC().toISO({ suppressMilliseconds: true }) ?? ''
+}
 
 /**
  * Lists everyone's environments with the filters of GET
@@ -81,8 +88,8 @@ export default class EnvironmentsList extends AdminCommand {
         environment.driver,
         cpuText(environment.cpuMillicores),
         bytesText(environment.memoryBytes),
-        environment.createdAt.toUTC().toISO({ suppressMilliseconds: true }) ?? '',
-        environment.expiresAt.toUTC().toISO({ suppressMilliseconds: true }) ?? '',
+        utcText(environment.createdAt),
+        utcText(environment.expiresAt),
       ])
     }
     table.render()

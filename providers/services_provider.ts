@@ -10,6 +10,7 @@ import ExperimentMemberService from '#services/experiments/experiment_member_ser
 import ImageCatalogService from '#services/images/image_catalog_service'
 import EventStreamLimits from '#services/environments/event_stream_limits'
 import HeldEnvironmentListing from '#services/environments/held_environment_listing'
+import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
 
 /**
  * The portal's own services that keep state for the whole process, bound
@@ -60,6 +61,7 @@ export default class ServicesProvider {
     )
     container.singleton(EventStreamLimits, () => new EventStreamLimits())
     container.singleton(HeldEnvironmentListing, () => new HeldEnvironmentListing())
+    container.singleton(AdminEnvironmentListing, () => new AdminEnvironmentListing())
   }
   async boot() {
     // Token uses noted in memory are written before the database pools close.

@@ -5,6 +5,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { actionMadeOnce } from '#controllers/action_made_once'
 
 const AuditEventsController = () => import('#controllers/audit_events_controller')
 const AdminUsageController = () => import('#controllers/admin_usage_controller')
@@ -32,7 +33,9 @@ export function adminRoutes() {
       router
         .patch('environments/:id', [AdminEnvironmentsController, 'extend'])
         .as('environments.extend')
-      router.get('environments', [AdminEnvironmentsController, 'everyone']).as('environments.index')
+      router
+        .get('environments', actionMadeOnce(AdminEnvironmentsController, 'everyone'))
+        .as('environments.index')
       router
         .post('environments/:id/stop', [AdminEnvironmentsController, 'stop'])
         .as('environments.stop')

@@ -4,9 +4,11 @@ import app from '@adonisjs/core/services/app'
 import Environment from '#models/environment'
 import HeldEnvironmentListing from '#services/environments/held_environment_listing'
 import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
+import { adminEnvironmentValues } from '#transformers/admin_environment_transformer'
 import { createUser } from '#database/factories/user_factory'
 import { isolateEachTest } from '#tests/helpers/isolation'
-import { createHttpImage } from '#tests/helpers/environments'
+import { signIn } from '#tests/helpers/sign_in'
+import { createHttpImage, recordEnvironment } from '#tests/helpers/environments'
 
 async function storedEnvironment(existingOwner?: Awaited<ReturnType<typeof createUser>>) {
   const owner = existingOwner ?? (await createUser())
@@ -44,6 +46,47 @@ test.group('Environment lists read only what they send', (group) => {
     assert.notProperty(listed, 'secret')
     assert.notProperty(listed, 'engineId')
     assert.deepEqual(listed.image, { name: image.name, protocol: image.protocol })
+  })
+
+  test("the admins' list answers each environment as the transformer shows its model", async ({
+    client,
+    assert,
+  }) => {
+    const admin = await signIn(client, ['admin'])
+    const { owner, image } = await storedEnvironment()
+    await recordEnvironment({
+      userId: owner.id,
+      imageId: image.id,
+      state: 'running',
+      endpointHost: '127.0.0.1',
+      endpointPort: 32_768,
+      memoryBytes: 3 * 2 ** 40,
+      lastActivityAt: DateTime.utc().minus({ minutes: 5, milliseconds: 7 }),
+    })
+    await recordEnvironment({
+      userId: owner.id,
+      imageId: image.id,
+      state: 'failed',
+      failureReason: 'the engine said "no"',
+    })
+    const models = await Environment.query()
+      .where('user_id', owner.id)
+      .preload('image')
+      .preload('user')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+
+    const response = await admin.browser.get(`/api/v1/admin/environments?userId=${owner.id}`)
+    response.assertStatus(200)
+    const expected = models.map((model) =>
+      JSON.parse(JSON.stringify(adminEnvironmentValues(model, model.image, model.user.username)))
+    )
+    const listed = response.body().data
+    assert.deepEqual(listed, expected)
+    // The same fields in the same order, dates with their milliseconds and offset.
+    assert.deepEqual(listed.map(Object.keys), expected.map(Object.keys))
+    assert.match(listed[0].createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/)
+    assert.equal(response.header('content-type'), 'application/json; charset=utf-8')
   })
 
   test("the owner's list reads no secret either", async ({ assert }) => {
