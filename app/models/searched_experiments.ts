@@ -127,8 +127,8 @@ type Parameters = Record<string, string | number>
 
 /**
  * MySQL/MariaDB totals counted, by search (`source|patterns`); a few hundred bytes each.
- * Counting "perovskite" reads its 6,296 index entries (1–3 ms of the database's CPU on
- * every request); the versions are one short read (ADR 12).
+ * Counting "perovskite" reads its 6,296 index entries (2–5 ms per statement under load);
+ * the versions are one short read (0.1–0.2 ms, ADR 12).
  */
 const rememberedTotals = new RememberedSearchTotals<Counted>(1000)
 
@@ -152,7 +152,7 @@ async function countWordTableMatches(
     }
   }
   const counted = await countWordTableMatchesNow(base, parameters)
-  // No versions: no experiment was ever written (nothing to remember, nothing to count).
+  // No count rows (no experiment written yet, or emptied after a TRUNCATE): nothing to key it by.
   if (counted.versions !== null) {
     rememberedTotals.remember(search, counted.versions, counted.counted)
   }
