@@ -4,20 +4,28 @@ import type { ExperimentSource } from '#models/experiment'
 import { experimentMatches, ftsQuery, orderedIds, searchTerms } from '#models/experiment_search'
 import { listedExperiment, SHOWN_EXPERIMENT_COLUMNS } from '#models/listed_experiment'
 import { PreparedSelect } from '#models/prepared_select'
+import { RememberedSearchTotals } from '#models/remembered_search_totals'
 
 /**
  * What a search statement reads: the total (`count`; on MySQL/MariaDB first the longest
  * word's `range` — its count and lowest and highest word — then, if that range holds
- * several words, the `distinct` experiments), a `page` of rows, or (SQLite) the indexed
- * words the longest search word starts (`vocabulary`).
+ * several words, the `distinct` experiments; both with the words' `versions`), a `page` of
+ * rows, (SQLite) the indexed words the longest search word starts (`vocabulary`), or
+ * (MySQL/MariaDB) the words' `versions` alone, to tell whether a remembered total holds.
  */
-type Reads = 'count' | 'range' | 'distinct' | 'page' | 'vocabulary'
+type Reads = 'count' | 'range' | 'distinct' | 'page' | 'vocabulary' | 'versions'
 
 /**
  * A search's shapes: how many words, whether a source filters, whether the page reads the
  * one word the range held (`sole`), and what it reads.
  */
 type SearchShape = `${number}|${'s' | ''}|${'sole' | ''}|${Reads}`
+
+/**
+ * The versions of every source's words (migration 0114) as one string; read in the same
+ * statement as a count, they are the versions that count holds for (one read view).
+ */
+const WORDS_VERSIONS = `GROUP_CONCAT(words_version ORDER BY source)`
 
 /**
  * The admins' experiment search (ADR 11) as prepared statements: the statements of
@@ -37,6 +45,9 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
       .where('term', '<', slot('to'))
       .limit(2)
   }
+  if (reads === 'versions') {
+    return db.from('experiment_counts').select(db.raw(`${WORDS_VERSIONS} as versions`))
+  }
   const matches = experimentMatches(
     {
       patterns: Array.from({ length: Number(words) }, (_, index) => slot(`pattern${index}`)),
@@ -49,10 +60,16 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
     return query.count('* as total')
   }
   if (reads === 'range') {
-    return query.count('* as found').min('matched.word as lowest').max('matched.word as highest')
+    return query
+      .count('* as found')
+      .min('matched.word as lowest')
+      .max('matched.word as highest')
+      .select(db.raw(`(SELECT ${WORDS_VERSIONS} FROM experiment_counts) AS versions`))
   }
   if (reads === 'distinct') {
-    return query.countDistinct(`${id} as total`)
+    return query
+      .countDistinct(`${id} as total`)
+      .select(db.raw(`(SELECT ${WORDS_VERSIONS} FROM experiment_counts) AS versions`))
   }
   // The page's ids first, then their rows: an OFFSET over whole rows would read every skipped one.
   const pageIds = orderedIds(matches).limit(slot('limit')).offset(slot('offset')).toSQL()
@@ -68,7 +85,8 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
 
 /**
  * One numbered page of a search and the exact total (ADR 11): the total counted by the
- * index that finds the matches (which also tells how to read them fastest), then the page's
+ * index that finds the matches (which also tells how to read them fastest; on MySQL/MariaDB
+ * remembered while the words' versions stay the same, ADR 12), then the page's
  * rows; a page past the last is not read, and a search without words matches nothing.
  */
 export async function searchedExperimentsPage(
@@ -89,7 +107,7 @@ export async function searchedExperimentsPage(
   const base = `${words.length}|${source ? 's' : ''}` as const
   const { total, sole } = db.connection().dialect.name.includes('sqlite')
     ? await countFtsMatches(base, words, parameters)
-    : await countWordTableMatches(base, parameters)
+    : await countWordTableMatches(base, `${source ?? ''}|${patterns.join(' ')}`, parameters)
   if (total <= (page - 1) * perPage) {
     return { total, rows: [] }
   }
@@ -108,23 +126,54 @@ type Counted = { total: number; sole?: string }
 type Parameters = Record<string, string | number>
 
 /**
+ * MySQL/MariaDB totals counted, by search (`source|patterns`); a few hundred bytes each.
+ * Counting "perovskite" reads its 6,296 index entries (2–5 ms per statement under load);
+ * the versions are one short read (0.1–0.2 ms, ADR 12).
+ */
+const rememberedTotals = new RememberedSearchTotals<Counted>(1000)
+
+/**
  * MySQL/MariaDB: the total and the one word the longest search word starts when there is
  * only one: then each experiment is in its range once, `count(*)` of the range is exact,
  * and the page reads that word by equality. Otherwise the distinct experiments are counted.
+ * A total counted before is taken again while the words' versions are the ones it was
+ * counted under (ADR 12): no write since has changed what the search finds.
  */
 async function countWordTableMatches(
   base: `${number}|${'s' | ''}`,
+  search: string,
   parameters: Parameters
 ): Promise<Counted> {
+  const remembered = rememberedTotals.recall(search)
+  if (remembered) {
+    const [{ versions }] = await searchStatements.rows('0|||versions', {})
+    if (versions === remembered.versions) {
+      return remembered.counted
+    }
+  }
+  const counted = await countWordTableMatchesNow(base, parameters)
+  // No count rows (no experiment written yet, or emptied after a TRUNCATE): nothing to key it by.
+  if (counted.versions !== null) {
+    rememberedTotals.remember(search, counted.versions, counted.counted)
+  }
+  return counted.counted
+}
+
+/** The count itself, with the versions it holds for (read by the same statement). */
+async function countWordTableMatchesNow(
+  base: `${number}|${'s' | ''}`,
+  parameters: Parameters
+): Promise<{ counted: Counted; versions: string | null }> {
   const [range] = await searchStatements.rows(`${base}||range`, parameters)
+  const versions = range.versions as string | null
   if (Number(range.found) === 0) {
-    return { total: 0 }
+    return { counted: { total: 0 }, versions }
   }
   if (range.lowest === range.highest) {
-    return { total: Number(range.found), sole: range.lowest as string }
+    return { counted: { total: Number(range.found), sole: range.lowest as string }, versions }
   }
   const [counted] = await searchStatements.rows(`${base}||distinct`, parameters)
-  return { total: Number(counted.total) }
+  return { counted: { total: Number(counted.total) }, versions: counted.versions as string | null }
 }
 
 /**

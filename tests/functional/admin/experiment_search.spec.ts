@@ -6,6 +6,9 @@ import { createUser } from '#database/factories/user_factory'
 import { ExperimentFactory } from '#database/factories/experiment_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { statementsDuring } from '#tests/helpers/statements'
+import { testUserOffice } from '#tests/helpers/test_user_office'
+import { makeExperiments } from '#tests/helpers/user_office_server'
 import { EXPERIMENT_WORD_LENGTH } from '#models/experiment_search'
 
 const BASE = '/api/v1/admin/experiments'
@@ -250,5 +253,111 @@ test.group('Admin: experiment search', (group) => {
     assert.deepEqual(await found('reflectometry'), [`SYNC-1-${tag}`])
     assert.deepEqual(await found('balder'), [`SYNC-2-${tag}`])
     assert.deepEqual(await found('sync'), [`SYNC-1-${tag}`, `SYNC-2-${tag}`])
+  })
+
+  /*
+   * MySQL/MariaDB remember a search's total with the versions of the words it was counted
+   * under (migration 0114, ADR 12); SQLite counts from its FTS5 vocabulary. Each total is
+   * asked twice, so that the second answer on MySQL/MariaDB is the remembered one.
+   */
+  test('keeps totals exact through every writer: the admin API, the User Office sync, the query builder and removals', async ({
+    client,
+    assert,
+  }) => {
+    const admin = ApiSession.withToken(client, token)
+    const total = async (query: string, source?: string) => {
+      const filter = source ? `&source=${source}` : ''
+      const response = await admin.get(`${BASE}?search=${encodeURIComponent(query)}${filter}`)
+      response.assertStatus(200)
+      return response.body().meta.total
+    }
+    // All, local, User Office, two words, a prefix that starts two indexed words.
+    const once = async () => [
+      await total(tag),
+      await total(tag, 'local'),
+      await total(tag, 'useroffice'),
+      await total(`${tag} ellipsometry`),
+      await total(tag.slice(0, -1)),
+    ]
+    const totals = async () => {
+      const counted = await once()
+      assert.deepEqual(await once(), counted, 'asked again')
+      return counted
+    }
+
+    assert.deepEqual(await totals(), [0, 0, 0, 0, 0])
+    const created = await admin.post(BASE, {
+      proposalId: `ADM-${randomBytes(4).toString('hex')}`,
+      title: `Ellipsometry ${tag} ${tag}x`,
+    })
+    created.assertStatus(201)
+    const local = created.body().data.id
+    assert.deepEqual(await totals(), [1, 1, 0, 1, 1])
+
+    // The sync of a User Office user's sign-in writes two experiments.
+    const username = `uo${tag}`
+    testUserOffice.addAccount({ username, password: 'pw' })
+    testUserOffice.setExperiments(
+      username,
+      makeExperiments(2, { prefix: `UO${tag}-` }).map((row) => ({
+        ...row,
+        subject: `Reflectometry ${tag}`,
+      }))
+    )
+    ;(await new ApiSession(client).login(username, 'pw')).assertStatus(200)
+    assert.deepEqual(await totals(), [3, 1, 2, 1, 3])
+
+    // A rename that takes the words away, and back.
+    ;(await admin.patch(`${BASE}/${local}`, { title: 'Ellipsometry' })).assertStatus(200)
+    assert.deepEqual(await totals(), [2, 0, 2, 0, 2])
+    ;(await admin.patch(`${BASE}/${local}`, { title: `Ellipsometry ${tag}` })).assertStatus(200)
+    assert.deepEqual(await totals(), [3, 1, 2, 1, 3])
+
+    // The sync taking a local experiment over changes its source only (query builder).
+    await db.from('experiments').where('id', local).update({ source: 'useroffice' })
+    assert.deepEqual(await totals(), [3, 0, 3, 1, 3])
+
+    // Removals: a raw delete, and a local experiment deleted through the admin API.
+    await db.from('experiments').where('id', local).delete()
+    assert.deepEqual(await totals(), [2, 0, 2, 0, 2])
+    const another = await admin.post(BASE, {
+      proposalId: `ADM-${randomBytes(4).toString('hex')}`,
+      title: `Ellipsometry ${tag}`,
+    })
+    another.assertStatus(201)
+    assert.deepEqual(await totals(), [3, 1, 2, 1, 3])
+    ;(await admin.delete(`${BASE}/${another.body().data.id}`)).assertStatus(204)
+    assert.deepEqual(await totals(), [2, 0, 2, 0, 2])
+  })
+
+  test('answers a search asked again unchanged without counting its matches again', async ({
+    client,
+    assert,
+  }) => {
+    if (db.connection().dialect.name.includes('sqlite')) {
+      return // SQLite reads a one-word total from its FTS5 vocabulary (migration 0112)
+    }
+    for (const index of [1, 2, 3]) {
+      await experiment(`AGAIN-${index}`, 'Holography', null)
+    }
+    const session = ApiSession.withToken(client, token)
+    const ask = async () => {
+      let total = 0
+      const statements = await statementsDuring(async () => {
+        const response = await session.get(`${BASE}?search=${tag}%20holography`)
+        response.assertStatus(200)
+        total = response.body().meta.total
+      })
+      return { total, counted: statements.some((sql) => /count\(/i.test(sql)), statements }
+    }
+
+    assert.include(await ask(), { total: 3, counted: true })
+    const again = await ask()
+    assert.include(again, { total: 3, counted: false }, again.statements.join('\n'))
+    assert.isTrue(again.statements.some((sql) => sql.includes('words_version')))
+
+    await experiment('AGAIN-4', 'Holography', null)
+    assert.include(await ask(), { total: 4, counted: true })
+    assert.include(await ask(), { total: 4, counted: false })
   })
 })
