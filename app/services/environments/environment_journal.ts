@@ -2,8 +2,12 @@ import { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import EnvironmentEvent from '#models/environment_event'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import type { EnvironmentState } from '#domain/environment_states'
 import { signalEntry } from '#services/environments/journal_signals'
+
+/** One entry of the journal: a progress step, or a transition with the state it entered. */
+export type JournalEntry = { step: string; message: string; state?: EnvironmentState | null }
 
 /**
  * Writes an environment's progress steps and state transitions: what the
@@ -29,6 +33,24 @@ export default class EnvironmentJournal {
       signalEntry(environmentId)
     }
     return entry
+  }
+
+  /**
+   * Several entries in one statement, in their order (a transition with the
+   * steps reached on the way): one round trip inside the transition's commit.
+   */
+  async recordAll(environmentId: number, entries: JournalEntry[], trx: TransactionClientContract) {
+    const occurredAt = toSqlTimestamp(DateTime.utc())
+    await trx.table(EnvironmentEvent.table).multiInsert(
+      entries.map((entry) => ({
+        environment_id: environmentId,
+        step: entry.step,
+        message: entry.message.slice(0, 500),
+        state: entry.state ?? null,
+        occurred_at: occurredAt,
+      }))
+    )
+    trx.after('commit', () => signalEntry(environmentId))
   }
 
   /** Events after `afterId`, oldest first. */

@@ -3,7 +3,8 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Environment from '#models/environment'
-import EnvironmentJournal from '#services/environments/environment_journal'
+import EnvironmentJournal, { type JournalEntry } from '#services/environments/environment_journal'
+import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import AccessBrokers from '#services/access/access_brokers'
 import {
   RUN_ENDINGS,
@@ -32,10 +33,18 @@ export type TransitionOptions = {
   /** Set on the outcome of a bring-up: a first one ("create") is a requisition. */
   launch?: 'create' | 'start'
   /**
-   * A progress step journaled just before the transition's own entry, both
+   * Progress steps journaled just before the transition's own entry, all
    * once the state changed: the state is what people wait for.
    */
-  reached?: { step: string; message: string }
+  reached?: JournalEntry[]
+}
+
+/** Where the engine runs an environment: the bring-up's first result. */
+export type Placement = { engineId: string; endpoint: Endpoint }
+
+/** The columns that say where the engine runs it. */
+function placementColumns({ engineId, endpoint }: Placement) {
+  return { engine_id: engineId, endpoint_host: endpoint.host, endpoint_port: endpoint.port }
 }
 
 /** Columns of a new environment, as the requisition reserved them. */
@@ -139,12 +148,12 @@ export default class EnvironmentLifecycle {
       return false
     }
     environment.state = to
-    if (options.reached) {
-      const { step, message: reached } = options.reached
-      await this.journal.record(environment.id, step, reached, null, client)
-    }
     // Named after the transition, not the state: a stop says who or what stopped it.
-    await this.journal.record(environment.id, name, message, to, client)
+    await this.journal.recordAll(
+      environment.id,
+      [...(options.reached ?? []), { step: name, message, state: to }],
+      client
+    )
     return true
   }
 
@@ -165,16 +174,33 @@ export default class EnvironmentLifecycle {
     return this.journal.record(environmentId, step, message)
   }
 
-  /** Where the engine runs it now (a bring-up's first result). */
-  async started(environment: Environment, engineId: string, endpoint: Endpoint) {
+  /** Where the engine runs it now, while its service does not answer yet. */
+  async started(environment: Environment, placement: Placement) {
     await Promise.all([
-      Environment.query().where('id', environment.id).update({
-        engine_id: engineId,
-        endpoint_host: endpoint.host,
-        endpoint_port: endpoint.port,
-      }),
+      Environment.query().where('id', environment.id).update(placementColumns(placement)),
       this.journal.record(environment.id, 'started', 'Started; waiting for its service to answer'),
     ])
+  }
+
+  /**
+   * A bring-up's end: "running" once its service answers, with the steps
+   * reached on the way, in one commit. `placement` is where the engine runs
+   * it when `started` did not record that yet (a service that answered at
+   * once: one commit on the way to "running" instead of two).
+   */
+  ready(environment: Environment, launch: 'create' | 'start', placement?: Placement) {
+    return this.transition(environment, 'ready', 'Ready', {
+      launch,
+      // Starting counts as use: idleness is reckoned from here until someone opens it.
+      changes: {
+        last_activity_at: toSqlTimestamp(new Date()),
+        ...(placement ? placementColumns(placement) : {}),
+      },
+      reached: [
+        ...(placement ? [{ step: 'started', message: 'Started' }] : []),
+        { step: 'reachable', message: 'Its service answers' },
+      ],
+    })
   }
 
   async #afterTransition(

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import { inject } from '@adonisjs/core'
 import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
-import { SETTLED } from '#domain/environment_states'
+import { SETTLED, type EnvironmentState } from '#domain/environment_states'
 import gracefulShutdown from '#services/graceful_shutdown'
 import { nextEntry } from '#services/environments/journal_signals'
 
@@ -36,11 +36,14 @@ export default class EnvironmentProgressStream {
       let lastWrite = Date.now()
       let cursor = lastEventId
       write('retry: 2000\n\n')
+      // The state the journal last recorded: every state change is journaled in its commit.
+      let journaledState: string | null = null
       // A process shutting down ends its streams; browsers resume them elsewhere (Last-Event-ID).
       const sendEvents = async () => {
         const events = await this.journal.since(environmentId, cursor)
         for (const event of events) {
           cursor = event.id
+          journaledState = event.state ?? journaledState
           write(
             `id: ${event.id}\nevent: progress\ndata: ${JSON.stringify({
               step: event.step,
@@ -52,17 +55,23 @@ export default class EnvironmentProgressStream {
           lastWrite = Date.now()
         }
       }
+      const end = (state: EnvironmentState | 'removed', failureReason: string | null) => {
+        const name = state === 'running' ? 'ready' : state
+        write(`event: ${name}\ndata: ${JSON.stringify({ state, failureReason })}\n\n`)
+      }
       while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
         await sendEvents()
+        // "Running" read from the journal ends the stream at once: its entry is the
+        // transition's last, and a running environment has no failure reason to show.
+        if (journaledState === 'running') {
+          end('running', null)
+          break
+        }
         const environment = await Environment.find(environmentId)
         if (!environment || SETTLED.includes(environment.state)) {
           // The entries of the last transition are written just after its state: read once more.
           await sendEvents()
-          const state = environment?.state ?? 'removed'
-          const name = state === 'running' ? 'ready' : state
-          write(
-            `event: ${name}\ndata: ${JSON.stringify({ state, failureReason: environment?.failureReason ?? null })}\n\n`
-          )
+          end(environment?.state ?? 'removed', environment?.failureReason ?? null)
           break
         }
         if (Date.now() - lastWrite > KEEP_ALIVE_MS) {

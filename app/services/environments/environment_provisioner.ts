@@ -5,7 +5,6 @@ import encryption from '@adonisjs/core/services/encryption'
 import Environment from '#models/environment'
 import type Image from '#models/image'
 import type User from '#models/user'
-import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import EngineWork from '#services/environments/engine_work'
@@ -44,6 +43,27 @@ async function settledBoth(first: Promise<unknown>, second: Promise<unknown>) {
     if (outcome.status === 'rejected') {
       throw outcome.reason
     }
+  }
+}
+
+/**
+ * How long a started service may take to answer and still have where it
+ * runs recorded with its "ready" alone; one taking longer has it recorded
+ * on its own meanwhile ("Started; waiting for its service to answer").
+ */
+const ANSWERS_AT_ONCE_MS = 250
+
+/**
+ * True when `work` fulfils within `ms`, false when it is still pending
+ * then (it keeps running); a failure within `ms` is thrown.
+ */
+async function fulfilsWithin(work: Promise<unknown>, ms: number) {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
+  try {
+    return await Promise.race([work.then(() => true), late])
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -167,21 +187,25 @@ export default class EnvironmentProvisioner {
     try {
       const spec = await this.spec(environment)
       progress('image', `Checking image ${spec.image.reference}`)
-      const { engineId, endpoint } = await this.work.interruptible(
+      const placement = await this.work.interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )
       await this.#reverifyMounts(spec)
-      // The service is probed at once; where it runs is recorded meanwhile.
-      await settledBoth(
-        this.lifecycle.started(environment, engineId, endpoint),
-        this.work.interruptible(driver.waitUntilReady(endpoint, provisioningConfig.readyTimeoutMs))
+      // The service is probed at once. One that answers within a moment gets where it runs
+      // recorded with its "ready" (one commit on the way to "running"); a slower one gets it
+      // recorded now, so the progress stream and admins see it started.
+      const readiness = this.work.interruptible(
+        driver.waitUntilReady(placement.endpoint, provisioningConfig.readyTimeoutMs)
       )
-      // Starting counts as use: idleness is reckoned from here until someone opens it.
-      const ready = await this.lifecycle.transition(environment, 'ready', 'Ready', {
-        launch: how,
-        changes: { last_activity_at: toSqlTimestamp(new Date()) },
-        reached: { step: 'reachable', message: 'Its service answers' },
-      })
+      const answeredAtOnce = await fulfilsWithin(readiness, ANSWERS_AT_ONCE_MS)
+      if (!answeredAtOnce) {
+        await settledBoth(this.lifecycle.started(environment, placement), readiness)
+      }
+      const ready = await this.lifecycle.ready(
+        environment,
+        how,
+        answeredAtOnce ? placement : undefined
+      )
       if (!ready) {
         // Removed or failed meanwhile (admin, reconciler): leave nothing running.
         await driver.remove(environment.id)
