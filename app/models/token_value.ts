@@ -53,6 +53,8 @@ export function storedHashBytes(storedHash: unknown) {
  * through `safeEqual`; the secret itself is hashed once, never kept.
  */
 export function secretMatches(secret: Buffer, storedHash: Buffer) {
-  const presented = hash('sha256', secret, 'buffer')
+  // Hex, then bytes: a digest answered as a Buffer takes 2-3 µs (its own
+  // memory), as hex about 0.5, and the bytes of hex come from Node's pool.
+  const presented = Buffer.from(hash('sha256', secret, 'hex'), 'hex')
   return presented.length === storedHash.length && timingSafeEqual(presented, storedHash)
 }
