@@ -1,10 +1,10 @@
 import { defineConfig } from '@adonisjs/auth'
 import { SessionGuard } from '@adonisjs/auth/session'
-import { AccessTokensGuard } from '@adonisjs/auth/access_tokens'
 import string from '@adonisjs/core/helpers/string'
 import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
 import { TokenOwnersProvider } from '#models/token_owners'
+import { TokenOwnersGuard } from '#models/token_owners_guard'
 import { SessionUsersProvider } from '#models/session_users'
 import { listenedAuthEvents } from '#models/listened_auth_events'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
@@ -30,12 +30,12 @@ const authConfig = defineConfig({
     api: {
       async resolver(name, app) {
         const emitter = await listenedAuthEvents(app)
-        // The token, its owner and the owner's roles in one statement.
+        // The token, its owner and the owner's roles in one statement, asked for at once.
         const provider = new TokenOwnersProvider({
           tokens: 'accessTokens',
           model: () => import('#models/user'),
         })
-        return (ctx: HttpContext) => new AccessTokensGuard(name, ctx, emitter, provider)
+        return (ctx: HttpContext) => new TokenOwnersGuard(name, ctx, emitter, provider)
       },
     },
   },

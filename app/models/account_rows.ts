@@ -84,12 +84,14 @@ function consumedAccount(model: LucidModel, { ownerRow, roles }: AccountRows): C
  * row again: its own copies of the attribute and original maps (the
  * values are primitives or immutable DateTimes, which the originals
  * share with the attributes there too), so that changing this instance
- * changes nothing remembered.
+ * changes nothing remembered. The copies go into the instance's own
+ * empty maps: every assignment to a model instance passes two traps of
+ * its proxy (about half a microsecond), reading a map one.
  */
 function persistedInstance(model: LucidModel, attributes: Record<string, unknown>) {
   const instance = new model() as LucidRow
-  instance.$attributes = { ...attributes }
-  instance.$original = { ...attributes }
+  Object.assign(instance.$attributes, attributes)
+  Object.assign(instance.$original, attributes)
   instance.$isPersisted = true
   instance.$isLocal = false
   return instance
@@ -104,9 +106,10 @@ export function accountFromRows(model: LucidModel, rows: AccountRows) {
   const { owner: attributes, roles } = consumedAccount(model, rows)
   const owner = persistedInstance(model, attributes)
   const roleRows = model.$getRelation('roleRows')!.relatedModel()
-  owner.$setRelated(
-    'roleRows' as any,
-    roles.map((role) => persistedInstance(roleRows, role))
+  // Assigned, the relation is set by the proxy on the instance itself
+  // (`$setRelated` called through the proxy reads its fields through it).
+  ;(owner as LucidRow & { roleRows: LucidRow[] }).roleRows = roles.map((role) =>
+    persistedInstance(roleRows, role)
   )
   return owner
 }

@@ -5,9 +5,21 @@ import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { accountColumns, roleColumns, splitAccountRow } from '#models/account_rows'
 import { forgetToken, verifiedTokens, type VerifiedTokenRows } from '#models/verified_credentials'
 import tokenUses from '#models/token_use_recorder'
+import { decodeTokenValue, secretMatches, storedHashBytes } from '#models/token_value'
 
 type TimestampValue = Date | string | number | null
 type TokenRow = Parameters<DbAccessTokensProvider<LucidModel>['dbRowToAccessToken']>[0]
+
+/**
+ * A token row as the checks use it, worked out once per row (a remembered
+ * row serves every request within AUTH_CACHE_TTL): what an AccessToken is
+ * made of (abilities parsed, timestamps as dates, the abilities frozen
+ * since every request's token shares them) and the stored hash as bytes.
+ */
+export type StoredToken = {
+  attributes: ConstructorParameters<typeof AccessToken>[0]
+  hash: Buffer
+}
 
 /** The token columns the joined statement of `verifyWithOwner` reads, under a prefix. */
 const TOKEN_COLUMNS = [
@@ -34,7 +46,7 @@ function asDate(value: TimestampValue) {
 }
 
 /**
- * The auth package's token store with two changes:
+ * The auth package's token store with these changes:
  *
  * - Timestamps are read in every form a dialect returns: mysql2 gives
  *   dates, SQLite the UTC text every write stores
@@ -49,6 +61,10 @@ function asDate(value: TimestampValue) {
  *   off the request path, in one batched conditional UPDATE.
  * - `verifyWithOwner` reads the token with its owner and roles in one
  *   statement and remembers it for AUTH_CACHE_TTL.
+ * - A presented value is taken apart and its secret checked without the
+ *   package's per-call work (app/models/token_value.ts: the same answers,
+ *   the digests still compared in constant time); what a token row reads
+ *   as is worked out once per row (`StoredToken`), not per request.
  */
 export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokensProvider<Model> {
   dbRowToAccessToken(row: TokenRow) {
@@ -74,7 +90,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
 
   /** The token for a publicly shared value, or null (its use is noted, not written here). */
   async verify(tokenValue: Secret<string>) {
-    const decoded = AccessToken.decode(this.prefix, tokenValue.release())
+    const decoded = decodeTokenValue(this.prefix, tokenValue.release())
     if (!decoded) {
       return null
     }
@@ -84,7 +100,27 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
       .where({ id: decoded.identifier, type: this.type })
       .limit(1)
       .first()
-    return row ? this.#admit(row as TokenRow, decoded.secret) : null
+    return row ? this.#admit(this.storedToken(row as TokenRow), decoded.secret) : null
+  }
+
+  /** What the checks use of a token row (`StoredToken`). */
+  storedToken(row: TokenRow): StoredToken {
+    const token = this.dbRowToAccessToken(row)
+    return {
+      attributes: {
+        identifier: token.identifier,
+        tokenableId: token.tokenableId,
+        type: token.type,
+        name: token.name,
+        hash: token.hash,
+        abilities: Object.freeze(token.abilities) as string[],
+        createdAt: token.createdAt,
+        updatedAt: token.updatedAt,
+        lastUsedAt: token.lastUsedAt,
+        expiresAt: token.expiresAt,
+      },
+      hash: storedHashBytes(token.hash),
+    }
   }
 
   /**
@@ -97,7 +133,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
    * match, or its owner is gone.
    */
   async verifyWithOwner(tokenValue: Secret<string>) {
-    const decoded = AccessToken.decode(this.prefix, tokenValue.release())
+    const decoded = decodeTokenValue(this.prefix, tokenValue.release())
     if (!decoded) {
       return null
     }
@@ -110,7 +146,7 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
     if (!rows) {
       return null
     }
-    const token = this.#admit(rows.tokenRow as TokenRow, decoded.secret)
+    const token = this.#admit(rows.token, decoded.secret)
     if (!token) {
       return null
     }
@@ -122,9 +158,9 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
   }
 
   /**
-   * One statement: the token row (timestamps as dates), the owner's
-   * columns (all but the password hash) and the owner's roles by source.
-   * Null when the token or its owner is gone. Nothing is verified here.
+   * One statement: the token row (as `StoredToken`), the owner's columns
+   * (all but the password hash) and the owner's roles by source. Null when
+   * the token or its owner is gone. Nothing is verified here.
    */
   async readWithOwner(identifier: string): Promise<VerifiedTokenRows | null> {
     const model = this.options.tokenableModel
@@ -151,18 +187,23 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
         accountRow[name] = value
       }
     }
-    for (const name of ['created_at', 'updated_at', 'last_used_at', 'expires_at'] as const) {
-      tokenRow[name] = asDate(tokenRow[name] as TimestampValue)
-    }
-    return { tokenRow, ...splitAccountRow(accountRow) }
+    return { token: this.storedToken(tokenRow as TokenRow), ...splitAccountRow(accountRow) }
   }
 
-  /** The token when the secret matches and it has not expired; its use is noted for a later write. */
-  #admit(row: TokenRow, secret: Secret<string>) {
-    const token = this.dbRowToAccessToken(row)
-    if (!token.verify(secret) || token.isExpired()) {
+  /**
+   * A fresh token when the secret matches the stored hash (compared in
+   * constant time) and the token has not expired; its use is noted for
+   * a later write.
+   */
+  #admit(stored: StoredToken, secret: Buffer) {
+    if (!secretMatches(secret, stored.hash)) {
       return null
     }
+    const expiresAt = stored.attributes.expiresAt
+    if (expiresAt && expiresAt.getTime() < Date.now()) {
+      return null
+    }
+    const token = new AccessToken(stored.attributes)
     tokenUses.note(token)
     return token
   }

@@ -4,45 +4,34 @@ import type { LucidTokenable } from '@adonisjs/auth/types/access_tokens'
 import type { StoredAccessTokens } from '#models/stored_access_tokens'
 import { accountFromRows } from '#models/account_rows'
 
-/** At most this many verified owners wait for the guard's `findById` (a safety bound). */
-const MAX_WAITING = 10_000
-
 /**
  * The API guard's user provider, reading the token, its owner and the
  * owner's roles in one statement (`StoredAccessTokens.verifyWithOwner`,
- * remembered for AUTH_CACHE_TTL) instead of three. The guard asks
- * for the token first and then for its owner by id: the owner read with
- * the token waits here for that second call, once (each request gets its
- * own model instance: the auth middleware withholds roles per request).
+ * remembered for AUTH_CACHE_TTL) instead of three. The portal's guard
+ * (app/models/token_owners_guard.ts) asks for both at once
+ * (`verifyTokenWithOwner`); the package's two-step calls (`verifyToken`,
+ * then `findById`) keep their own meaning.
  */
 export class TokenOwnersProvider<
   TokenableProperty extends string,
   UserModel extends LucidTokenable<TokenableProperty>,
 > extends AccessTokensLucidUserProvider<TokenableProperty, UserModel> {
-  #waiting = new Map<string, InstanceType<UserModel>[]>()
-
-  async verifyToken(tokenValue: Secret<string>) {
+  /**
+   * The verified token and a fresh instance of its owner (each request gets
+   * its own: the auth middleware withholds roles per request), or null
+   * when the token is unknown, expired, its secret wrong or its owner gone.
+   */
+  async verifyTokenWithOwner(tokenValue: Secret<string>) {
     const tokens = (await this.getTokensProvider()) as unknown as StoredAccessTokens<UserModel>
+    // Set by getTokensProvider (through getModel).
+    const model = this.model!
     const verified = await tokens.verifyWithOwner(tokenValue)
     if (!verified) {
       return null
     }
-    const owner = accountFromRows(await this.getModel(), verified) as InstanceType<UserModel>
-    if (this.#waiting.size >= MAX_WAITING) {
-      this.#waiting.clear()
+    return {
+      token: verified.token,
+      owner: accountFromRows(model, verified) as InstanceType<UserModel>,
     }
-    const key = String(verified.token.tokenableId)
-    this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), owner])
-    return verified.token
-  }
-
-  async findById(identifier: string | number | BigInt) {
-    const key = String(identifier)
-    const waiting = this.#waiting.get(key)
-    const owner = waiting?.shift()
-    if (waiting && waiting.length === 0) {
-      this.#waiting.delete(key)
-    }
-    return owner ? this.createUserForGuard(owner) : super.findById(identifier)
   }
 }

@@ -25,19 +25,23 @@ export class TokenUseRecorder {
   #timer: NodeJS.Timeout | null = null
   #flushing: Promise<void> | null = null
 
-  /** Notes a verified token's use; a write follows within the resolution when one is due. */
-  note(token: AccessToken, at = new Date()) {
+  /**
+   * Notes a verified token's use (at `at`, epoch ms); a write follows within
+   * the resolution when one is due. Most uses are not due: nothing is
+   * allocated for them.
+   */
+  note(token: AccessToken, at = Date.now()) {
     const resolution = apiTokensConfig.lastUsedResolutionMs
     const id = String(token.identifier)
     const stored = token.lastUsedAt?.getTime() ?? Number.NEGATIVE_INFINITY
     const written = this.#written.get(id) ?? Number.NEGATIVE_INFINITY
-    if (at.getTime() - Math.max(stored, written) < resolution) {
+    if (at - Math.max(stored, written) < resolution) {
       return
     }
     if (this.#pending.size >= MAX_PENDING && !this.#pending.has(id)) {
       return
     }
-    this.#pending.set(id, at)
+    this.#pending.set(id, new Date(at))
     this.#schedule(resolution)
   }
 

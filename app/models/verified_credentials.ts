@@ -1,13 +1,14 @@
 import { authCacheConfig } from '#config/auth'
 import { CredentialCache } from '#models/credential_cache'
 import type { AccountRows } from '#models/account_rows'
+import type { StoredToken } from '#models/stored_access_tokens'
 
 /**
- * What a bearer check read: the token row (timestamps as dates; it holds
- * the stored SHA-256 hash of the secret, never the secret) and its owner.
- * A hit must still pass `AccessToken.verify` against the presented secret.
+ * What a bearer check read: the token (it holds the stored SHA-256 hash of
+ * the secret, never the secret) and its owner. A hit must still pass the
+ * presented secret against the stored hash.
  */
-export type VerifiedTokenRows = AccountRows & { tokenRow: Record<string, unknown> }
+export type VerifiedTokenRows = AccountRows & { token: StoredToken }
 
 const ttlMs = () => authCacheConfig.ttlMs
 const maxEntries = () => authCacheConfig.maxEntries
