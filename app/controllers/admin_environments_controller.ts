@@ -4,7 +4,6 @@ import AdminEnvironmentTransformer, {
   adminEnvironmentValues,
 } from '#transformers/admin_environment_transformer'
 import AdminEnvironmentListing from '#services/environments/admin_environment_listing'
-import { jsonAnswer } from '#transformers/json_answer'
 import { adminEnvironmentListValidator } from '#validators/admin_environment'
 
 /**
@@ -26,9 +25,9 @@ export default class AdminEnvironmentsController extends EnvironmentsController 
     })
     const listing = await ctx.containerResolver.make(AdminEnvironmentListing)
     const { rows, meta } = await listing.list(filters)
-    return jsonAnswer(ctx.response, {
+    return {
       data: rows.map((row) => adminEnvironmentValues(row, row.image, row.ownerUsername)),
       meta,
-    })
+    }
   }
 }

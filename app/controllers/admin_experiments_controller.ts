@@ -10,7 +10,6 @@ import {
   updateExperimentValidator,
 } from '#validators/local_experiment'
 import { experimentSummary } from '#transformers/experiment_transformer'
-import { jsonAnswer } from '#transformers/json_answer'
 import AdminExperimentTransformer from '#transformers/admin_experiment_transformer'
 
 /**
@@ -29,11 +28,11 @@ export default class AdminExperimentsController {
     })
     const { rows, meta } = await this.listing.list(filters)
     // What ExperimentTransformer shows of an experiment without sessions (an admin has no
-    // favourite here), written by JSON.stringify (jsonAnswer): no transformer per request.
-    return jsonAnswer(ctx.response, {
+    // favourite here): no transformer per request.
+    return {
       data: rows.map((row) => experimentSummary(row, false)),
       meta,
-    })
+    }
   }
 
   async store(ctx: HttpContext) {

@@ -9,7 +9,6 @@ import EnvironmentTransformer, {
   holdingValues,
 } from '#transformers/environment_transformer'
 import { listPage } from '#transformers/list_page'
-import { jsonAnswer } from '#transformers/json_answer'
 import type { EnvironmentDoor } from '#policies/environment_policy'
 import {
   environmentListValidator,
@@ -42,15 +41,12 @@ export default class EnvironmentsController {
       data: ctx.request.qs(),
     })
     const { page, rows } = await this.listing.list(ctx.auth.getUserOrFail(), filters)
-    return jsonAnswer(
-      ctx.response,
-      listPage(
-        rows.map((row) => ({
-          ...environmentValues(row, row.image),
-          ...holdingValues(row.role, row.sharedBy),
-        })),
-        page
-      )
+    return listPage(
+      rows.map((row) => ({
+        ...environmentValues(row, row.image),
+        ...holdingValues(row.role, row.sharedBy),
+      })),
+      page
     )
   }
 

@@ -4,7 +4,6 @@ import RequestOrigin from '#services/request_origin'
 import ExperimentCatalogService from '#services/experiments/experiment_catalog_service'
 import ExperimentTransformer, { experimentSummary } from '#transformers/experiment_transformer'
 import { listPage } from '#transformers/list_page'
-import { jsonAnswer } from '#transformers/json_answer'
 import {
   experimentListValidator,
   experimentParamsValidator,
@@ -26,13 +25,10 @@ export default class ExperimentsController {
       ctx.auth.getUserOrFail(),
       filters
     )
-    return jsonAnswer(
-      ctx.response,
-      listPage(
-        rows.map((row) => experimentSummary(row, row.favorite)),
-        page,
-        { stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null }
-      )
+    return listPage(
+      rows.map((row) => experimentSummary(row, row.favorite)),
+      page,
+      { stale, lastSyncedAt: lastSyncedAt?.toISO() ?? null }
     )
   }
 

@@ -4,15 +4,14 @@ import { passwordChangeValidator } from '#validators/auth'
 import PasswordChangeService from '#services/accounts/password_change_service'
 import RequestOrigin from '#services/request_origin'
 import { userValues } from '#transformers/user_transformer'
-import { jsonAnswer } from '#transformers/json_answer'
 
 export default class MeController {
   /**
    * The caller's account, wrapped in `data` as the serializer wraps an
-   * item, written by `JSON.stringify` (jsonAnswer): plain values and dates.
+   * item: plain values and dates.
    */
   show(ctx: HttpContext) {
-    return jsonAnswer(ctx.response, { data: userValues(ctx.auth.getUserOrFail()) })
+    return { data: userValues(ctx.auth.getUserOrFail()) }
   }
 
   /**
