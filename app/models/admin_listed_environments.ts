@@ -1,9 +1,11 @@
 import db from '@adonisjs/lucid/services/db'
 import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
 import type { AdminEnvironmentSort } from '#domain/listing'
-import type Image from '#models/image'
-import { isoFromDriver } from '#models/driver_timestamp'
-import { listedEnvironmentsQuery } from '#models/listed_environment'
+import {
+  listedEnvironmentRow,
+  listedEnvironmentsQuery,
+  type ListedEnvironmentRow,
+} from '#models/listed_environment'
 import { PreparedSelect } from '#models/prepared_select'
 import type { AdminEnvironmentColumns } from '#transformers/admin_environment_transformer'
 
@@ -86,40 +88,16 @@ export const adminListedEnvironments = new PreparedSelect<AdminListedEnvironment
 
 /** An environment of the admins' list: dates as the API shows them, image and owner joined. */
 export type AdminListedEnvironment = AdminEnvironmentColumns & {
-  image: Pick<Image, 'name' | 'protocol'> | null
+  image: ListedEnvironmentRow['image']
   ownerUsername: string | null
 }
 
 /** A row of `adminListedEnvironments` as the model would read it (dates as the API shows them). */
 export function adminListedEnvironment(row: Record<string, unknown>): AdminListedEnvironment {
   return {
-    id: row.id as number,
-    userId: row.user_id as number,
-    name: row.name as string,
-    state: row.state as AdminListedEnvironment['state'],
-    driver: row.driver as AdminListedEnvironment['driver'],
-    imageId: row.image_id as number,
-    expiresAt: isoFromDriver(row.expires_at as Date | string)!,
-    createdAt: isoFromDriver(row.created_at as Date | string)!,
-    updatedAt: isoFromDriver(row.updated_at as Date | string)!,
-    failureReason: row.failure_reason as string | null,
-    lastActivityAt: isoFromDriver(row.last_activity_at as Date | string | null),
-    experimentId: row.experiment_id as number | null,
-    sessionId: row.session_id as number | null,
+    ...listedEnvironmentRow(row),
     endpointHost: row.endpoint_host as string | null,
     endpointPort: row.endpoint_port as number | null,
-    cpuMillicores: row.cpu_millicores as number,
-    // As the model reads them (`consume: Number`): MySQL's BIGINT may come as text.
-    memoryBytes: Number(row.memory_bytes),
-    storageBytes: Number(row.storage_bytes),
-    gpus: row.gpus as number,
-    image:
-      row.listed_image_name === null || row.listed_image_name === undefined
-        ? null
-        : {
-            name: row.listed_image_name as string,
-            protocol: row.listed_image_protocol as Image['protocol'],
-          },
     ownerUsername: (row.listed_owner_username as string | null | undefined) ?? null,
   }
 }

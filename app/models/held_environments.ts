@@ -1,11 +1,12 @@
 import db from '@adonisjs/lucid/services/db'
 import type { ChainableContract } from '@adonisjs/lucid/types/querybuilder'
 import type { EnvironmentRole } from '#domain/share_roles'
-import type Image from '#models/image'
-import { isoFromDriver } from '#models/driver_timestamp'
-import { listedEnvironmentsQuery } from '#models/listed_environment'
+import {
+  listedEnvironmentRow,
+  listedEnvironmentsQuery,
+  type ListedEnvironmentRow,
+} from '#models/listed_environment'
 import { PreparedSelect } from '#models/prepared_select'
-import type { EnvironmentColumns } from '#transformers/environment_transformer'
 
 /**
  * The shapes of a user's environment list: which holdings it shows (their
@@ -71,9 +72,7 @@ export const heldEnvironments = new PreparedSelect<HeldEnvironmentsShape>((shape
 })
 
 /** An environment of the user's list, as the views read it, with how the user holds it. */
-export type HeldEnvironment = EnvironmentColumns & {
-  userId: number
-  image: Pick<Image, 'name' | 'protocol'> | null
+export type HeldEnvironment = ListedEnvironmentRow & {
   role: EnvironmentRole
   sharedBy: string | null
 }
@@ -86,31 +85,7 @@ export type HeldEnvironment = EnvironmentColumns & {
 export function heldEnvironment(row: Record<string, unknown>, userId: number): HeldEnvironment {
   const own = row.user_id === userId
   return {
-    id: row.id as number,
-    userId: row.user_id as number,
-    name: row.name as string,
-    state: row.state as HeldEnvironment['state'],
-    driver: row.driver as HeldEnvironment['driver'],
-    imageId: row.image_id as number,
-    expiresAt: isoFromDriver(row.expires_at as Date | string)!,
-    createdAt: isoFromDriver(row.created_at as Date | string)!,
-    updatedAt: isoFromDriver(row.updated_at as Date | string)!,
-    failureReason: row.failure_reason as string | null,
-    lastActivityAt: isoFromDriver(row.last_activity_at as Date | string | null),
-    experimentId: row.experiment_id as number | null,
-    sessionId: row.session_id as number | null,
-    cpuMillicores: row.cpu_millicores as number,
-    // As the model reads them (`consume: Number`): MySQL's BIGINT may come as text.
-    memoryBytes: Number(row.memory_bytes),
-    storageBytes: Number(row.storage_bytes),
-    gpus: row.gpus as number,
-    image:
-      row.listed_image_name === null || row.listed_image_name === undefined
-        ? null
-        : {
-            name: row.listed_image_name as string,
-            protocol: row.listed_image_protocol as Image['protocol'],
-          },
+    ...listedEnvironmentRow(row),
     role: own ? 'owner' : ((row.my_share_role as EnvironmentRole | null) ?? 'user'),
     sharedBy: own ? null : ((row.listed_owner_username as string | null | undefined) ?? null),
   }
