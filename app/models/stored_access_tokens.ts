@@ -199,11 +199,10 @@ export class StoredAccessTokens<Model extends LucidModel> extends DbAccessTokens
     if (!secretMatches(secret, stored.hash)) {
       return null
     }
-    const expiresAt = stored.attributes.expiresAt
-    if (expiresAt && expiresAt.getTime() < Date.now()) {
+    const token = new AccessToken(stored.attributes)
+    if (token.isExpired()) {
       return null
     }
-    const token = new AccessToken(stored.attributes)
     tokenUses.note(token)
     return token
   }

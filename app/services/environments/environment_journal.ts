@@ -6,6 +6,9 @@ import { toSqlTimestamp } from '#models/millisecond_timestamp'
 import type { EnvironmentState } from '#domain/environment_states'
 import { signalEntry } from '#services/environments/journal_signals'
 
+/** How much of a message the journal keeps (its column's length). */
+const MESSAGE_LENGTH = 500
+
 /** One entry of the journal: a progress step, or a transition with the state it entered. */
 export type JournalEntry = { step: string; message: string; state?: EnvironmentState | null }
 
@@ -23,7 +26,13 @@ export default class EnvironmentJournal {
     client?: QueryClientContract
   ) {
     const entry = await EnvironmentEvent.create(
-      { environmentId, step, message: message.slice(0, 500), state, occurredAt: DateTime.utc() },
+      {
+        environmentId,
+        step,
+        message: message.slice(0, MESSAGE_LENGTH),
+        state,
+        occurredAt: DateTime.utc(),
+      },
       { client }
     )
     // A stream woken before the commit would not see the entry yet, and sleep on.
@@ -45,7 +54,7 @@ export default class EnvironmentJournal {
       entries.map((entry) => ({
         environment_id: environmentId,
         step: entry.step,
-        message: entry.message.slice(0, 500),
+        message: entry.message.slice(0, MESSAGE_LENGTH),
         state: entry.state ?? null,
         occurred_at: occurredAt,
       }))
