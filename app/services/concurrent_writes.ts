@@ -1,5 +1,7 @@
 import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
-import { isUniqueViolation } from '#services/database_errors'
+import { setTimeout as sleep } from 'node:timers/promises'
+import logger from '@adonisjs/core/services/logger'
+import { isDeadlock, isUniqueViolation } from '#services/database_errors'
 import ConflictException from '#exceptions/conflict_exception'
 
 /*
@@ -46,5 +48,36 @@ export async function guardUnique<Result>(
     throw taken
       ? taken()
       : new ConflictException('A concurrent change got there first; please retry')
+  }
+}
+
+/** How often a transaction refused for meeting a concurrent one runs in all. */
+const TRANSACTION_ATTEMPTS = 6
+
+/**
+ * Runs `transaction` (the whole of a database transaction: it reads
+ * again what it writes from) until the database does not refuse it for
+ * meeting a concurrent one (`conflicted`; a deadlock by default: InnoDB
+ * rolls its victim back and expects it to run again). Each attempt waits a
+ * little longer, at a random point, so that the same writers do not meet
+ * again in step. The last refusal is thrown.
+ */
+export async function retryingConflicts<Result>(
+  transaction: () => Promise<Result>,
+  conflicted: (error: unknown) => boolean = isDeadlock
+): Promise<Result> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction()
+    } catch (error) {
+      if (attempt === TRANSACTION_ATTEMPTS || !conflicted(error)) {
+        throw error
+      }
+      logger.info(
+        { attempt, code: (error as { code?: string }).code },
+        'a transaction met a concurrent one; running it again'
+      )
+      await sleep(Math.random() * 10 * 2 ** attempt)
+    }
   }
 }

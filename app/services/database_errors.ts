@@ -11,3 +11,11 @@ export function isUniqueViolation(error: unknown) {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   )
 }
+
+/**
+ * MySQL/MariaDB rolled the transaction back as the victim of a deadlock
+ * with another one: nothing of it stayed, so it may run again.
+ */
+export function isDeadlock(error: unknown) {
+  return (error as { code?: string })?.code === 'ER_LOCK_DEADLOCK'
+}

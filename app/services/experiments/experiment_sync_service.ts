@@ -12,6 +12,8 @@ import type {
   UserOfficeSession,
 } from '#services/user_office/user_office_experiment'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
+import { retryingConflicts } from '#services/concurrent_writes'
+import { isDeadlock, isUniqueViolation } from '#services/database_errors'
 import type { MountCheck } from '#domain/dataset_mounts'
 
 /** Rows per query when reading or writing in bulk. */
@@ -191,15 +193,23 @@ export default class ExperimentSyncService {
     const rows = [...byProposal.values()]
     const syncedAt = DateTime.utc()
 
-    await db.transaction(async (trx) => {
-      const ids = await this.#upsertExperiments(rows, syncedAt.toJSDate(), trx)
-      await this.#upsertSessions(rows, ids, trx)
-      await this.#replaceMemberships(user, [...ids.values()], trx)
-      await trx
-        .from('users')
-        .where('id', user.id)
-        .update({ experiments_synced_at: syncedAt.toJSDate() })
-    })
+    // Members of one proposal syncing at once (sign-ins, the background sync, other replicas)
+    // write the same experiments and their source's count row (ADR 10, 12): the database may
+    // refuse one of them, for a deadlock or a twin insert of a new proposal. Run again, it finds
+    // the other's rows stored.
+    await retryingConflicts(
+      () =>
+        db.transaction(async (trx) => {
+          const ids = await this.#upsertExperiments(rows, syncedAt.toJSDate(), trx)
+          await this.#upsertSessions(rows, ids, trx)
+          await this.#replaceMemberships(user, [...ids.values()], trx)
+          await trx
+            .from('users')
+            .where('id', user.id)
+            .update({ experiments_synced_at: syncedAt.toJSDate() })
+        }),
+      (error) => isDeadlock(error) || isUniqueViolation(error)
+    )
     user.experimentsSyncedAt = syncedAt
     // The next request must see the new sync time, not a remembered row of the user.
     forgetAccount(user.id)
