@@ -5,7 +5,6 @@ import DrainMiddleware from '#middleware/drain_middleware'
 import RequestIdMiddleware from '#middleware/request_id_middleware'
 import SecurityHeadersMiddleware from '#middleware/security_headers_middleware'
 import ForceJsonResponseMiddleware from '#middleware/force_json_response_middleware'
-import ContainerBindingsMiddleware from '#middleware/container_bindings_middleware'
 import RequestLogMiddleware from '#middleware/request_log_middleware'
 import CorsMiddleware from '#middleware/cors_middleware'
 import { chainMiddleware } from '#middleware/server_middleware_chain'
@@ -14,8 +13,9 @@ import { chainMiddleware } from '#middleware/server_middleware_chain'
  * What every request passes (also unknown routes, so their 404 gets a
  * request id, JSON and a log line), outermost first: its duration is
  * timed, the drain header added while shutting down, the request id
- * settled, security headers set, JSON forced, the context bound in the
- * container, one log line written once answered, and CORS applied. One
+ * settled, security headers set, JSON forced, one log line written once
+ * answered, and CORS applied (the context is not bound in the request's
+ * container: providers/api_provider.ts). One
  * server middleware running them in order (server_middleware_chain.ts).
  */
 const everyRequest = chainMiddleware([
@@ -24,7 +24,6 @@ const everyRequest = chainMiddleware([
   new RequestIdMiddleware(),
   new SecurityHeadersMiddleware(),
   new ForceJsonResponseMiddleware(),
-  new ContainerBindingsMiddleware(),
   new RequestLogMiddleware(),
   new CorsMiddleware(),
 ])
