@@ -488,8 +488,9 @@ test.group('ace environments:list, environments:stop, environments:remove', (gro
     await setUserQuota(erin.id)
     const environment = await runningEnvironment(erin, image, cleanup)
 
-    const [byUser, byImage, otherDriver, badState, ghost, noImage] = await Promise.all([
+    const [byUser, asTable, byImage, otherDriver, badState, ghost, noImage] = await Promise.all([
       ace('environments:list', `--user=${erin.username}`, '--json'),
+      ace('environments:list', `--user=${erin.username}`),
       ace(
         'environments:list',
         `--image=${image.name}`,
@@ -513,6 +514,21 @@ test.group('ace environments:list, environments:stop, environments:remove', (gro
       driver: 'docker',
     })
     assert.notProperty(listed[0], 'secret')
+    // The table: the same row, its dates in UTC to the second (the list reads them as text).
+    assert.equal(asTable.code, 0, output(asTable))
+    const stored = await Environment.findOrFail(environment.id)
+    const utc = (date: DateTime) => date.toUTC().toISO({ suppressMilliseconds: true })!
+    const tableRow = asTable.stdout.split('\n').find((line) => line.includes(image.name))
+    assert.exists(tableRow, asTable.stdout)
+    for (const shown of [
+      erin.username,
+      'running',
+      'docker',
+      utc(stored.createdAt),
+      utc(stored.expiresAt),
+    ]) {
+      assert.include(tableRow, shown)
+    }
     assert.deepEqual(
       jsonOf(assert, byImage).data.map((row: any) => row.id),
       [environment.id]
