@@ -1,10 +1,14 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
+import { seldomTouched } from '#models/seldom_touched_sessions'
 
 /**
  * Sessions live in the database so they can be revoked server-side (logout,
- * a disabled account) and shared by every portal process.
+ * a disabled account) and shared by every portal process. A request that
+ * changes nothing in its session moves the session's expiry at most once a
+ * minute (app/models/seldom_touched_sessions.ts): the console's reads do
+ * not write.
  */
 const sessionConfig = defineConfig({
   enabled: true,
@@ -19,7 +23,7 @@ const sessionConfig = defineConfig({
   },
   store: 'database',
   stores: {
-    database: stores.database({ tableName: 'sessions' }),
+    database: seldomTouched(stores.database({ tableName: 'sessions' })),
   },
 })
 

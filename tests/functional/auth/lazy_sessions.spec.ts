@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { statementsDuring } from '#tests/helpers/statements'
 
 async function sessionRows() {
   const [{ total }] = await db.from('sessions').count('* as total')
@@ -52,5 +53,38 @@ test.group('Lazy sessions', (group) => {
     ).assertStatus(200)
     ;(await browser.get('/api/v1/me')).assertStatus(200)
     assert.isAtLeast(await sessionRows(), 1)
+  })
+
+  test("a signed-in browser's reads do not write; its session's expiry moves at most once a minute", async ({
+    client,
+    assert,
+  }) => {
+    const user = await createUser()
+    const browser = new ApiSession(client)
+    ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
+    const expiry = async () => {
+      const row = await db.from('sessions').where('user_id', String(user.id)).firstOrFail()
+      return new Date(row.expires_at).getTime()
+    }
+    // As if the last touch were long ago: the session's expiry is behind by an hour.
+    const stored = await expiry()
+    await db
+      .from('sessions')
+      .where('user_id', String(user.id))
+      .update({ expires_at: new Date(stored - 3_600_000) })
+
+    const reads = await statementsDuring(async () => {
+      for (const path of [
+        '/api/v1/me',
+        '/api/v1/experiments',
+        '/api/v1/environments',
+        '/api/v1/me',
+      ]) {
+        ;(await browser.get(path)).assertStatus(200)
+      }
+    })
+    const writes = reads.filter((sql) => !/^\s*select\b/i.test(sql))
+    assert.deepEqual(writes, [], 'no statement but reads')
+    assert.equal(await expiry(), stored - 3_600_000, 'the sign-in moved the expiry a moment ago')
   })
 })
