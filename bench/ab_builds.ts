@@ -9,6 +9,8 @@
  *
  *   BENCH_AB_BEFORE=/path/to/main/checkout npm run bench -- ab_builds
  *   BENCH_ROUTES=health/live,api/v1/experiments BENCH_ROUNDS=5 BENCH_SECONDS=3 BENCH_CONNECTIONS=8,32 …
+ *   BENCH_DB=sqlite …   (each side on its own SQLite copy of the seeded MariaDB database,
+ *                        migrated by its own checkout's migrations: bench/sqlite_copy.ts)
  */
 import { join } from 'node:path'
 import { buildPortal, BuiltPortal, removeBuild } from './built_portal.ts'
@@ -24,6 +26,7 @@ import {
   selectRoutes,
 } from './bench_routes.ts'
 import { machineLine } from './machine.ts'
+import { copyFacilityToSqlite } from './sqlite_copy.ts'
 
 const BEFORE = process.env.BENCH_AB_BEFORE
 if (!BEFORE) {
@@ -53,6 +56,23 @@ const { buildPortal: buildBefore } = (await import(
 )) as typeof import('./built_portal.ts')
 const builds = { before: await buildBefore(), after: await buildPortal() }
 const sides = ['before', 'after'] as const
+
+// Tokens minted before the copies, so that they hold them too. One copy per side: an index
+// that one side's migrations add must not reach the other side.
+async function sqliteCopiesWhenAsked() {
+  if (process.env.BENCH_DB !== 'sqlite') {
+    return null
+  }
+  const { copyFacilityToSqlite: copyForBefore } = (await import(
+    join(BEFORE!, 'bench/sqlite_copy.ts')
+  )) as typeof import('./sqlite_copy.ts')
+  const copies = { before: await copyForBefore(db), after: await copyFacilityToSqlite(db) }
+  for (const side of sides) {
+    console.log(`SQLite copy of the facility for ${side}: ${copies[side].seconds.toFixed(1)} s`)
+  }
+  return copies
+}
+const sqliteCopies = await sqliteCopiesWhenAsked()
 const logs = { before: benchLogFile('ab_before'), after: benchLogFile('ab_after') }
 const portals: Partial<Record<(typeof sides)[number], BuiltPortal>> = {}
 
@@ -63,6 +83,7 @@ try {
   for (const side of sides) {
     portals[side] = await BuiltPortal.start(builds[side].build, {
       ...benchPortalEnv(),
+      ...(sqliteCopies ? { DB_CONNECTION: 'sqlite', DB_SQLITE_FILE: sqliteCopies[side].file } : {}),
       LOG_LEVEL: 'info',
       LOG_FILE: logs[side],
       // Seeded "running" environments have no containers: the reconciler must not fail them.
@@ -111,13 +132,14 @@ try {
   for (const side of sides) {
     await portals[side]?.stop()
     await removeBuild(builds[side].scratch)
+    await sqliteCopies?.[side].remove()
   }
   await db.end()
 }
 
 console.log(`\n${machineLine()}`)
 console.log(
-  `before: ${BEFORE}; after: this checkout; ${CONNECTIONS.join(' and ')} connections, ${ROUNDS} rounds of ${SECONDS} s per route and side, order alternating\n`
+  `before: ${BEFORE}; after: this checkout; ${sqliteCopies ? 'SQLite (a copy of the seed per side)' : 'MariaDB'}; ${CONNECTIONS.join(' and ')} connections, ${ROUNDS} rounds of ${SECONDS} s per route and side, order alternating\n`
 )
 console.log(
   '| route | conn. | CPU ms/req before | CPU ms/req after | after ÷ before | req/s before | req/s after | p99 ms before | p99 ms after | each round (CPU before → after) |'

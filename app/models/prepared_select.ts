@@ -3,6 +3,7 @@ import { SimplePaginator } from '@adonisjs/lucid/database'
 import { pageCountingLazily } from '#models/paginate_counting_lazily'
 import { rowsOf } from '#models/raw_rows'
 import { SERVER_PREPARED } from '#models/mysql_prepared_statements'
+import { sqlWithOpaqueParameters } from '#models/sqlite_statements'
 
 type Value = string | number | boolean
 
@@ -90,11 +91,7 @@ export class PreparedSelect<Shape extends string> {
 
   /** The SQL and bindings `rows(shape, parameters)` runs: for its plan (EXPLAIN) in tests. */
   statement(shape: Shape, parameters: Parameters, connection = db.connection()) {
-    const { sql, bindings } = this.#prepare(
-      `${connection.dialect.name}:${shape}`,
-      shape,
-      parameters
-    )
+    const { sql, bindings } = this.#prepare(connection.dialect.name, shape, parameters)
     const values = bindings.map((binding) =>
       'parameter' in binding ? parameters[binding.parameter] : binding.constant
     )
@@ -119,7 +116,8 @@ export class PreparedSelect<Shape extends string> {
     return { rows, paginator: new SimplePaginator(total, perPage, page) }
   }
 
-  #prepare(key: string, shape: Shape, parameters: Parameters) {
+  #prepare(dialect: string, shape: Shape, parameters: Parameters) {
+    const key = `${dialect}:${shape}`
     const known = this.#built.get(key)
     if (known) {
       return known
@@ -133,7 +131,8 @@ export class PreparedSelect<Shape extends string> {
     }) as Slot
     const { sql, bindings } = this.build(shape, slot).toSQL()
     const built: Built = {
-      sql,
+      // On SQLite, parameters the planner cannot look at: else it plans again on every run.
+      sql: dialect.includes('sqlite') ? sqlWithOpaqueParameters(sql, bindings.length) : sql,
       bindings: bindings.map((value) =>
         slots.has(value) ? { parameter: slots.get(value)! } : { constant: value as Value }
       ),

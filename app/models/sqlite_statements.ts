@@ -32,3 +32,18 @@ export function keepSqliteStatements(connection: PreparingConnection, kept = KEP
     return statement
   }
 }
+
+/**
+ * `sql` with each of its `count` parameters written `+?` instead of `?`: the same value to
+ * SQLite (unary plus changes no value, affinity or collation), and the same plan, but not a
+ * bare parameter whose bound value the planner looks at. When it looks (`LIMIT ?`, a
+ * `column = ?` beside an ORDER BY, `LIKE ?`), binding new values expires the statement, and
+ * better-sqlite3 clears the bindings after every run: so SQLite parsed and planned such a
+ * statement again on every run, and better-sqlite3 compiled a new row constructor for it
+ * (`new Function`): half of a scientist's list's statement time (docs/benchmarks.md, issue 16,
+ * stop 29). SQL whose question marks are not exactly its parameters is left as it is.
+ */
+export function sqlWithOpaqueParameters(sql: string, count: number) {
+  const parts = sql.split('?')
+  return parts.length - 1 === count ? parts.join('+?') : sql
+}

@@ -71,6 +71,37 @@ test.group('Dates of a list read from the driver', () => {
     assert.include(isoFromDriver(instant), '+02:00')
   })
 
+  test("SQLite's text shown before, again: the same text, and not kept across a change of zone", ({
+    assert,
+    cleanup,
+  }) => {
+    const text = '2026-07-01 12:30:00.25'
+    const first = isoFromDriver(text)
+    assert.equal(first, asTheModelShowsIt(text))
+    assert.equal(isoFromDriver(` ${text}`.slice(1)), first)
+
+    const zone = process.env.TZ
+    process.env.TZ = 'Europe/Paris'
+    cleanup(() => {
+      process.env.TZ = zone
+      if (zone === undefined) delete process.env.TZ
+    })
+    assert.equal(isoFromDriver(text), asTheModelShowsIt(text))
+    assert.include(isoFromDriver(text), '+02:00')
+  })
+
+  test('more SQLite texts than are kept: each still shows as the model shows it', ({ assert }) => {
+    const start = Date.UTC(2020, 0, 1)
+    for (let index = 0; index < 25_000; index += 1) {
+      const text = new Date(start + index * 61_001).toISOString().slice(0, 23).replace('T', ' ')
+      if (index % 997 === 0 || index > 24_990) {
+        assert.equal(isoFromDriver(text), asTheModelShowsIt(text))
+      } else {
+        isoFromDriver(text)
+      }
+    }
+  })
+
   test('more instants than are kept: each still shows as the model shows it', ({ assert }) => {
     const start = Date.UTC(2020, 0, 1)
     for (let index = 0; index < 25_000; index += 1) {
