@@ -124,6 +124,23 @@ export default class EnvironmentProvisioner {
     await this.drivers.for(driver).ping()
   }
 
+  /**
+   * assertAvailable for a requisition, begun before its image is read: with
+   * one driver available the image can name no other, so its engine is asked
+   * at once. The function returned awaits that answer for the image's driver
+   * (any other is asked then, and refused when not available).
+   */
+  engineCheck(): (driver: string) => Promise<void> {
+    const sole = this.drivers.sole()
+    if (!sole) {
+      return (driver) => this.assertAvailable(driver)
+    }
+    const asked = this.assertAvailable(sole.name)
+    // Awaited by the caller, unless it refused the request first (bad image, no rights).
+    asked.catch(() => {})
+    return (driver) => (driver === sole.name ? asked : this.assertAvailable(driver))
+  }
+
   /** The driver's view of an environment. */
   async spec(environment: Environment): Promise<EnvironmentSpec> {
     // Each relation a query: only those not set yet (by launch), and never a missing one.
