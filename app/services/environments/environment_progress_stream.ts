@@ -4,7 +4,7 @@ import Environment from '#models/environment'
 import EnvironmentJournal from '#services/environments/environment_journal'
 import { SETTLED, type EnvironmentState } from '#domain/environment_states'
 import gracefulShutdown from '#services/graceful_shutdown'
-import { nextEntry } from '#services/environments/journal_signals'
+import { JournalWatch } from '#services/environments/journal_signals'
 
 const POLL_MS = 400
 const KEEP_ALIVE_MS = 15_000
@@ -31,6 +31,8 @@ export default class EnvironmentProgressStream {
       }
     }
 
+    // Watched before the first read: an entry written while the stream reads is not missed.
+    const watch = new JournalWatch(environmentId)
     void (async () => {
       const startedAt = Date.now()
       let lastWrite = Date.now()
@@ -54,20 +56,29 @@ export default class EnvironmentProgressStream {
           )
           lastWrite = Date.now()
         }
+        return events
       }
       const end = (state: EnvironmentState | 'removed', failureReason: string | null) => {
         const name = state === 'running' ? 'ready' : state
         write(`event: ${name}\ndata: ${JSON.stringify({ state, failureReason })}\n\n`)
       }
+      let rowRead = false
       while (!closed && !gracefulShutdown.draining && Date.now() - startedAt < MAX_STREAM_MS) {
-        await sendEvents()
+        const events = await sendEvents()
         // "Running" read from the journal ends the stream at once: its entry is the
         // transition's last, and a running environment has no failure reason to show.
         if (journaledState === 'running') {
           end('running', null)
           break
         }
+        // Progress steps alone (no state among them) leave the row as it was last read: a
+        // transition's own entry comes with it, and is read at the next wake or poll.
+        if (rowRead && events.length > 0 && events.every((event) => !event.state)) {
+          await watch.next(POLL_MS)
+          continue
+        }
         const environment = await Environment.find(environmentId)
+        rowRead = true
         if (!environment || SETTLED.includes(environment.state)) {
           // The entries of the last transition are written just after its state: read once more.
           await sendEvents()
@@ -79,10 +90,12 @@ export default class EnvironmentProgressStream {
           lastWrite = Date.now()
         }
         // Woken early by an entry this process writes (journal_signals.ts).
-        await nextEntry(environmentId, POLL_MS)
+        await watch.next(POLL_MS)
       }
       stream.end()
-    })().catch(() => stream.end())
+    })()
+      .catch(() => stream.end())
+      .finally(() => watch.close())
 
     return stream
   }

@@ -124,6 +124,23 @@ export default class EnvironmentProvisioner {
     await this.drivers.for(driver).ping()
   }
 
+  /**
+   * assertAvailable for a requisition, begun before its image is read: with
+   * one driver available the image can name no other, so its engine is asked
+   * at once. The function returned awaits that answer for the image's driver
+   * (any other is asked then, and refused when not available).
+   */
+  engineCheck(): (driver: string) => Promise<void> {
+    const sole = this.drivers.sole()
+    if (!sole) {
+      return (driver) => this.assertAvailable(driver)
+    }
+    const asked = this.assertAvailable(sole.name)
+    // Awaited by the caller, unless it refused the request first (bad image, no rights).
+    asked.catch(() => {})
+    return (driver) => (driver === sole.name ? asked : this.assertAvailable(driver))
+  }
+
   /** The driver's view of an environment. */
   async spec(environment: Environment): Promise<EnvironmentSpec> {
     // Each relation a query: only those not set yet (by launch), and never a missing one.
@@ -179,7 +196,13 @@ export default class EnvironmentProvisioner {
     const driver = this.drivers.for(environment.driver)
     const pullAudits: Promise<unknown>[] = []
     const progress: ProgressReporter = (step, message, facts) => {
-      void this.lifecycle.note(environment.id, step, message).catch(() => {})
+      // "started" is journaled by the lifecycle: with "ready" when the service answers at
+      // once, else by started() a moment later. A note of it here was a second entry, a
+      // write (and the progress streams' reads it woke) beside the last commit on the way
+      // to "running".
+      if (step !== 'started') {
+        void this.lifecycle.note(environment.id, step, message).catch(() => {})
+      }
       if (facts?.pulledImage) {
         pullAudits.push(this.#auditPulled(environment, facts.pulledImage))
       }

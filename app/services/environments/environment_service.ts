@@ -64,6 +64,8 @@ export default class EnvironmentService {
    * atomically with the environment record, and starts provisioning.
    */
   async requisition(user: User, input: RequisitionInput, origin: RequestOrigin) {
+    // The engine is asked while the image and the caller's rights are checked.
+    const engineAnswers = this.provisioner.engineCheck()
     const image = await this.#launchableImage(user, input.imageId)
     if (input.experimentId || input.sessionId) {
       await this.memberships.ensureFresh(user, experimentsConfig.launchMembershipMaxAgeMs)
@@ -76,7 +78,7 @@ export default class EnvironmentService {
       await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
     }
     // An unreachable engine is a 503 now, before anything is reserved or recorded.
-    await this.provisioner.assertAvailable(image.driver)
+    await engineAnswers(image.driver)
 
     const secret = randomBytes(24).toString('base64url')
     const lifetime = Math.min(

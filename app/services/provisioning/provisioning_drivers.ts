@@ -25,6 +25,11 @@ export default class ProvisioningDrivers {
     )
   }
 
+  /** The only driver an image can name here, when Kubernetes is not configured. */
+  sole(): ProvisioningDriver | null {
+    return this.kubernetes ? null : this.docker
+  }
+
   all(): ProvisioningDriver[] {
     return this.kubernetes ? [this.docker, this.kubernetes] : [this.docker]
   }
