@@ -13,63 +13,25 @@
  * Exits non-zero when a requisition failed or the portal took more than
  * BENCH_TARGET_RATIO (default 1.15, issue 16) times the raw engine work.
  */
-import { createConnection } from 'node:net'
 import autocannon from 'autocannon'
-import Docker from 'dockerode'
-import { HttpBrowser, freePort } from '../tests/helpers/portal_process.ts'
-import { benchPortalEnv } from './bench_env.ts'
 import { startBenchPortal } from './built_portal.ts'
 import { benchLogFile, loggedErrors, removeLog, serverDurations } from './server_log.ts'
 import { connectBenchDatabase } from './seed_facility.ts'
+import {
+  HTTPD_COMMAND,
+  HTTPD_IMAGE,
+  benchEngine,
+  benchImageEntry,
+  adminCaller,
+  median,
+  rawRequisition,
+  requisitionPortalEnv,
+} from './requisition_engine.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 8)
 const TARGET_RATIO = Number(process.env.BENCH_TARGET_RATIO ?? 1.15)
 // How the bench learns "running": the progress stream (the console's way) or GET polling.
 const WATCH = process.env.BENCH_WATCH === 'poll' ? 'poll' : 'stream'
-const IMAGE = 'portal-test/busybox:1'
-const COMMAND = ['/bin/sh', '-c', 'exec busybox httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
-const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'
-
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
-async function portAnswers(port: number, deadline: number) {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (ok) {
-      return
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error('port never answered')
-}
-
-/** The engine alone: create + start (and until the port answers) of the same container. */
-async function rawDocker(docker: Docker) {
-  const port = await freePort()
-  const begin = performance.now()
-  const container = await docker.createContainer({
-    Image: IMAGE,
-    Cmd: COMMAND,
-    Env: [`PORTAL_SERVICE_PORT=${port}`],
-    User: '1000:1000',
-    HostConfig: { NetworkMode: 'host', Init: true, Memory: 64 * 1024 * 1024 },
-  })
-  await container.start()
-  const started = performance.now() - begin
-  await portAnswers(port, Date.now() + 10_000)
-  const answering = performance.now() - begin
-  await container.remove({ force: true })
-  return { started, answering }
-}
 
 /** The journal's steps of one requisition, in ms after the POST left (the first entry of each). */
 async function journalSteps(db: Awaited<ReturnType<typeof connectBenchDatabase>>, id: number) {
@@ -92,38 +54,14 @@ const STEPS = ['quota', 'image', 'created', 'started', 'reachable', 'ready']
 const db = await connectBenchDatabase()
 const logFile = benchLogFile('requisition')
 const server = await startBenchPortal({
-  ...benchPortalEnv(),
-  PORTAL_ADMIN_USERNAME: 'bench-admin',
-  PORTAL_ADMIN_PASSWORD: 'bench-admin-password-123',
-  LOG_LEVEL: 'info',
-  LOG_FILE: logFile,
-  DOCKER_SOCKET: socketPath,
-  // The host network (loopback ports only, as on every test engine) is refused in
-  // production: the only production setting this benchmark does not keep.
-  NODE_ENV: 'development',
-  DOCKER_NETWORK: 'host',
-  PORTAL_INSTANCE_ID: 'portal-bench',
-  JOBS_ENABLED: 'false',
+  ...requisitionPortalEnv(logFile, 'portal-bench'),
   QUOTA_DEFAULT_ENVIRONMENTS: '100',
 })
 const { portal } = server
 
 let failures = 0
 try {
-  const browser = new HttpBrowser(portal.baseUrl, 60_000)
-  await browser.login('bench-admin', 'bench-admin-password-123')
-  const issued = await browser.request('POST', '/api/v1/auth/tokens', {
-    name: 'bench',
-    expiresInDays: 1,
-    admin: true,
-  })
-  const token = issued.body.data.token as string
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${portal.baseUrl}${path}`, {
-      method,
-      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }))
+  const { token, call } = await adminCaller(portal.baseUrl, 'bench')
 
   /** Asks for the environment every 10 ms until it leaves "provisioning" (BENCH_WATCH=poll). */
   const pollUntilSettled = async (id: number) => {
@@ -145,26 +83,16 @@ try {
     return final === 'ready' ? 'running' : (final ?? 'unknown')
   }
 
-  const image = await call('POST', '/api/v1/admin/images', {
-    name: `bench-httpd-${Date.now()}`,
-    reference: IMAGE,
-    driver: 'docker',
-    protocol: 'http',
-    port: 8080,
-    cpu: '250m',
-    memory: '64Mi',
-    storage: 0,
-    gpus: 0,
-    command: COMMAND,
-    requiresExperiment: false,
-    allowedRoles: ['scientist'],
-  })
+  const image = await call(
+    'POST',
+    '/api/v1/admin/images',
+    benchImageEntry('bench-httpd', HTTPD_IMAGE, HTTPD_COMMAND)
+  )
   if (image.status !== 201) {
     throw new Error(`image creation failed: ${JSON.stringify(image.body)}`)
   }
 
-  const { ApiVersion } = await new Docker({ socketPath }).version()
-  const docker = new Docker({ socketPath, version: `v${ApiVersion}` })
+  const docker = await benchEngine()
   const rawStarted: number[] = []
   const rawAnswering: number[] = []
   const toRunning: number[] = []
@@ -172,7 +100,7 @@ try {
   const stepTimes = new Map<string, number[]>(STEPS.map((step) => [step, []]))
   const ids: number[] = []
   for (let run = 0; run < RUNS; run++) {
-    const engineAlone = await rawDocker(docker)
+    const engineAlone = await rawRequisition(docker)
     rawStarted.push(engineAlone.started)
     rawAnswering.push(engineAlone.answering)
     const sentAt = Date.now()
@@ -207,7 +135,7 @@ try {
   const ratio = median(toRunning) / raw.answering
   console.log(`server: ${server.description}`)
   console.log(
-    `runs: ${RUNS} each, alternating, medians; image ${IMAGE}, host network, same engine; running seen by ${WATCH === 'poll' ? 'GET every 10 ms' : 'the progress stream'}`
+    `runs: ${RUNS} each, alternating, medians; image ${HTTPD_IMAGE}, host network, same engine; running seen by ${WATCH === 'poll' ? 'GET every 10 ms' : 'the progress stream'}`
   )
   console.log(`raw dockerode create+start:                 ${raw.started.toFixed(0)} ms`)
   console.log(`raw dockerode create+start+port answers:    ${raw.answering.toFixed(0)} ms`)

@@ -14,115 +14,46 @@
  *   BENCH_AB_BEFORE=/path/to/main/checkout npm run bench -- requisition_ab
  *   BENCH_RUNS=20 …
  */
-import { createConnection } from 'node:net'
 import { join } from 'node:path'
-import Docker from 'dockerode'
-import { HttpBrowser, freePort } from '../tests/helpers/portal_process.ts'
-import { benchPortalEnv } from './bench_env.ts'
 import { buildPortal, BuiltPortal, removeBuild } from './built_portal.ts'
 import { cpuMilliseconds } from './process_usage.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
+import {
+  HTTPD_COMMAND,
+  HTTPD_IMAGE,
+  benchEngine,
+  benchImageEntry,
+  adminCaller,
+  median,
+  rawRequisition,
+  requisitionPortalEnv,
+} from './requisition_engine.ts'
 
 const BEFORE = process.env.BENCH_AB_BEFORE
 if (!BEFORE) {
   throw new Error('BENCH_AB_BEFORE: the checkout to build as "before"')
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 20)
-const IMAGE = 'portal-test/busybox:1'
-const COMMAND = ['/bin/sh', '-c', 'exec busybox httpd -f -p 127.0.0.1:$PORTAL_SERVICE_PORT -h /tmp']
-const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'
 const sides = ['before', 'after'] as const
 type Side = (typeof sides)[number]
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-
-/** Tries the port every 20 ms until it accepts a connection (as bench/requisition.ts). */
-async function portAnswers(port: number, deadline: number) {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (ok) {
-      return
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error('port never answered')
-}
-
-const { ApiVersion } = await new Docker({ socketPath }).version()
-const docker = new Docker({ socketPath, version: `v${ApiVersion}` })
-
-/** The engine alone: create + start + port answering of the same container. */
-async function rawDocker() {
-  const port = await freePort()
-  const begin = performance.now()
-  const container = await docker.createContainer({
-    Image: IMAGE,
-    Cmd: COMMAND,
-    Env: [`PORTAL_SERVICE_PORT=${port}`],
-    User: '1000:1000',
-    HostConfig: { NetworkMode: 'host', Init: true, Memory: 64 * 1024 * 1024 },
-  })
-  await container.start()
-  await portAnswers(port, Date.now() + 10_000)
-  const answering = performance.now() - begin
-  await container.remove({ force: true })
-  return answering
-}
+const docker = await benchEngine()
 
 /** One build's portal with an admin token and a busybox httpd image of its own. */
 async function startSide(side: Side, build: string) {
   const logFile = benchLogFile(`requisition_ab_${side}`)
   const portal = await BuiltPortal.start(build, {
-    ...benchPortalEnv(),
-    PORTAL_ADMIN_USERNAME: 'bench-admin',
-    PORTAL_ADMIN_PASSWORD: 'bench-admin-password-123',
-    LOG_LEVEL: 'info',
-    LOG_FILE: logFile,
-    DOCKER_SOCKET: socketPath,
-    // As in bench/requisition.ts: the host network is refused in production.
-    NODE_ENV: 'development',
-    DOCKER_NETWORK: 'host',
-    PORTAL_INSTANCE_ID: `portal-bench-${side}`,
-    JOBS_ENABLED: 'false',
+    ...requisitionPortalEnv(logFile, `portal-bench-${side}`),
     // Both builds' environments are the one admin's and stay until the end (250m CPU each).
     QUOTA_DEFAULT_ENVIRONMENTS: '1000',
     QUOTA_DEFAULT_CPU: '1000',
   })
-  const browser = new HttpBrowser(portal.baseUrl, 60_000)
-  await browser.login('bench-admin', 'bench-admin-password-123')
-  const issued = await browser.request('POST', '/api/v1/auth/tokens', {
-    name: `bench-${side}`,
-    expiresInDays: 1,
-    admin: true,
-  })
-  const token = issued.body.data.token as string
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${portal.baseUrl}${path}`, {
-      method,
-      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }))
-  const image = await call('POST', '/api/v1/admin/images', {
-    name: `bench-httpd-${side}-${Date.now()}`,
-    reference: IMAGE,
-    driver: 'docker',
-    protocol: 'http',
-    port: 8080,
-    cpu: '250m',
-    memory: '64Mi',
-    storage: 0,
-    gpus: 0,
-    command: COMMAND,
-    requiresExperiment: false,
-    allowedRoles: ['scientist'],
-  })
+  const { token, call } = await adminCaller(portal.baseUrl, `bench-${side}`)
+  const image = await call(
+    'POST',
+    '/api/v1/admin/images',
+    benchImageEntry(`bench-httpd-${side}`, HTTPD_IMAGE, HTTPD_COMMAND)
+  )
   if (image.status !== 201) {
     throw new Error(`image creation failed: ${JSON.stringify(image.body)}`)
   }
@@ -171,7 +102,8 @@ try {
   const times: Record<Side | 'raw', number[]> = { raw: [], before: [], after: [] }
   for (let run = 0; run < RUNS; run++) {
     for (const side of run % 2 === 0 ? sides : [...sides].reverse()) {
-      times.raw.push(await rawDocker())
+      const engineAlone = await rawRequisition(docker)
+      times.raw.push(engineAlone.answering)
       const took = await started[side]!.requisition()
       if (took === null) {
         failures++

@@ -13,19 +13,19 @@
  *
  * Exits non-zero when any requisition failed or a container is left behind.
  */
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import { startBenchPortal } from './built_portal.ts'
 import { benchLogFile, loggedErrors, removeLog, serverDurations } from './server_log.ts'
 import { peakResidentMiB, residentMiB } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, mintToken, seedFacility } from './seed_facility.ts'
 import { freePort } from '../tests/helpers/portal_process.ts'
 import { benchPortalEnv } from './bench_env.ts'
+import { benchEngine, benchImageEntry, socketPath } from './requisition_engine.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 100)
 const IMAGE = 'portal-test/httpd:1'
 const INSTANCE = 'portal-bench-burst'
 const SETTLE_TIMEOUT_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 300) * 1000
-const socketPath = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock'
 
 function percentile(values: number[], fraction: number) {
   const sorted = [...values].sort((a, b) => a - b)
@@ -34,11 +34,6 @@ function percentile(values: number[], fraction: number) {
 
 function summary(values: number[]) {
   return `p50 ${percentile(values, 0.5).toFixed(0)} ms, p99 ${percentile(values, 0.99).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms`
-}
-
-async function engine() {
-  const { ApiVersion } = await new Docker({ socketPath }).version()
-  return new Docker({ socketPath, version: `v${ApiVersion}` })
 }
 
 /** The engine alone: the same number of create+start of the same image, all at once. */
@@ -83,7 +78,7 @@ const requesters = facility.idleScientists.slice(0, USERS)
 const tokens = await Promise.all(requesters.map((user) => mintToken(db, user.id)))
 const adminToken = await mintToken(db, facility.admin.id)
 
-const docker = await engine()
+const docker = await benchEngine()
 const logFile = benchLogFile('requisition_concurrent')
 const server = await startBenchPortal({
   ...benchPortalEnv(),
@@ -130,19 +125,12 @@ let errors = 0
 const ids: number[] = []
 const ownerTokens = new Map<number, string>()
 try {
-  const image = await call(adminToken, 'POST', '/api/v1/admin/images', {
-    name: `bench-burst-httpd-${Date.now()}`,
-    reference: IMAGE,
-    driver: 'docker',
-    protocol: 'http',
-    port: 8080,
-    cpu: '250m',
-    memory: '64Mi',
-    storage: 0,
-    gpus: 0,
-    requiresExperiment: false,
-    allowedRoles: ['scientist'],
-  })
+  const image = await call(
+    adminToken,
+    'POST',
+    '/api/v1/admin/images',
+    benchImageEntry('bench-burst-httpd', IMAGE)
+  )
   if (image.status !== 201) {
     throw new Error(`image creation failed: ${JSON.stringify(image.body)}`)
   }
