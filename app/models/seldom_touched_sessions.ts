@@ -36,9 +36,15 @@ export function seldomTouched(
 ): ConfigProvider<SessionStoreFactory> {
   return configProvider.create(async (app) => {
     const makeStore = await store.resolver(app)
+    // Worked out once per configured age, not per request.
+    let age: string | number | undefined
+    let intervalMs = TOUCH_INTERVAL_MS
     return (ctx, config) => {
       const made = makeStore(ctx, config)
-      const intervalMs = Math.min(TOUCH_INTERVAL_MS, (string.seconds.parse(config.age) * 1000) / 10)
+      if (config.age !== age) {
+        age = config.age
+        intervalMs = Math.min(TOUCH_INTERVAL_MS, (string.seconds.parse(config.age) * 1000) / 10)
+      }
       const touch = made.touch.bind(made)
       const write = made.write.bind(made)
       const destroy = made.destroy.bind(made)
