@@ -160,7 +160,10 @@ test.group('Faults: portal processes killed during requisitions', () => {
     const random = seeded(SEED)
     const answers: TimedAnswer[] = []
     const killPoints: string[] = []
+    const serverErrorLogs: string[] = []
     let staleAtKill = 0
+    const runningDesktop = (): Promise<EnvironmentRow | undefined> =>
+      rows().where('state', 'running').where('image_id', images.desk).orderBy('id', 'desc').first()
     for (let round = 0; round < KILLS; round++) {
       if (batch.length === 0) {
         // Replacements boot in batches, between kills: a boot competing for
@@ -177,11 +180,18 @@ test.group('Faults: portal processes killed during requisitions', () => {
       let target: EnvironmentRow | undefined
       let request: Promise<TimedAnswer>
       if (plan.action === 'remove-with-access') {
-        target = await rows()
-          .where('state', 'running')
-          .where('image_id', images.desk)
-          .orderBy('id', 'desc')
-          .first()
+        target = await runningDesktop()
+        if (!target) {
+          // The last round's kill came before its desktop ran (a slow machine):
+          // this process brings one up, unharmed, to be removed.
+          const launched = await client.post('/api/v1/environments', { imageId: images.desk })
+          assert.equal(launched.status, 202, JSON.stringify(launched.body))
+          const deadline = Date.now() + 60_000
+          while (!target && Date.now() < deadline) {
+            await sleep(200)
+            target = await runningDesktop()
+          }
+        }
         assert.exists(target, `round ${round}: no running desktop to remove`)
         const access = await client.post(`/api/v1/environments/${target!.id}/access`)
         assert.equal(access.status, 200, JSON.stringify(access.body))
@@ -193,7 +203,18 @@ test.group('Faults: portal processes killed during requisitions', () => {
       }
       await sleep(delay)
       await current.kill('SIGKILL')
-      answers.push(await request)
+      const answer = await request
+      answers.push(answer)
+      if (answer.status >= 500) {
+        // The killed process's own account of the error, for the failure message.
+        serverErrorLogs.push(
+          `round ${round} (${plan.action} ${plan.image}, kill after ${delay} ms): ` +
+            current.stdout
+              .split('\n')
+              .filter((line) => /"level":[56]\d/.test(line))
+              .join('\n')
+        )
+      }
 
       // Where the kill landed, read back from the database.
       const row: EnvironmentRow | undefined = target
@@ -294,7 +315,7 @@ test.group('Faults: portal processes killed during requisitions', () => {
     assert.deepEqual(state.problems, [])
     // A kill may cut an answer off (status 0), never turn it into a server error.
     const serverErrors = answers.filter((answer) => answer.status >= 500)
-    assert.deepEqual(serverErrors, [])
+    assert.deepEqual(serverErrors, [], serverErrorLogs.join('\n\n'))
     // The seeded delays hit several distinct points of a requisition.
     const requisitionPoints = new Set(
       killPoints.filter((_point, round) => PLAN[round % PLAN.length].action === 'requisition')
