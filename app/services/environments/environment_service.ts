@@ -131,6 +131,11 @@ export default class EnvironmentService {
     return this.authorized.findOrFail(actor, id, 'view', door)
   }
 
+  /** One environment to follow through the owner's door (AuthorizedEnvironments.findToWatch). */
+  findToWatch(actor: User, id: number) {
+    return this.authorized.findToWatch(actor, id)
+  }
+
   /**
    * Stops a running environment. Through the admin door `actor` may be
    * null (an operator's ace command); the owner then goes in the audit.
