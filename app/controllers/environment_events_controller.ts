@@ -21,7 +21,7 @@ export default class EnvironmentEventsController {
       data: { params: ctx.params },
     })
     const user = ctx.auth.getUserOrFail()
-    const environment = await environments.find(user, params.id, 'owner')
+    const environment = await environments.findToWatch(user, params.id)
     const release = await limits.acquire(user.id)
     const lastEventId = Number.parseInt(ctx.request.header('last-event-id') ?? '0', 10) || 0
 
@@ -29,7 +29,7 @@ export default class EnvironmentEventsController {
     ctx.response.header('Cache-Control', 'no-cache, no-transform')
     // Proxies such as nginx would otherwise buffer the stream.
     ctx.response.header('X-Accel-Buffering', 'no')
-    const stream = progress.open(environment.id, lastEventId)
+    const stream = progress.open(environment.id, lastEventId, environment.state)
     // The slot is free again when the stream ends or the client goes away.
     stream.once('close', release)
     ctx.response.response.once('close', release)

@@ -62,6 +62,26 @@ export default class AuthorizedEnvironments {
     return environment
   }
 
+  /**
+   * Environment `id` to follow through the owner's door (its progress
+   * stream, which shows none of `find`'s loads): for its owner the row
+   * alone, one statement instead of five while its engine work runs; anyone
+   * else (a colleague holding a share) goes the whole way of findOrFail.
+   */
+  async findToWatch(actor: User, id: number) {
+    const environment = await Environment.find(id)
+    // Without its shares loaded, the policy lets only the owner view it.
+    if (
+      environment &&
+      (await new Bouncer(actor, abilities, policies)
+        .with('EnvironmentPolicy')
+        .allows('view', environment, 'owner'))
+    ) {
+      return environment
+    }
+    return this.findOrFail(actor, id, 'view', 'owner')
+  }
+
   /** The same; NotFoundException (404) instead of null. */
   async findOrFail(
     actor: User | null,

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Environment from '#models/environment'
 import EnvironmentJournal, { type JournalEntry } from '#services/environments/environment_journal'
 import { toSqlTimestamp } from '#models/millisecond_timestamp'
@@ -79,13 +79,27 @@ export default class EnvironmentLifecycle {
     protected access: AccessBrokers
   ) {}
 
-  /** Records a requisition's environment in "provisioning", inside its reservation's transaction. */
-  async begin(attributes: NewEnvironment, client: QueryClientContract) {
+  /**
+   * Records a requisition's environment in "provisioning", inside its
+   * reservation's transaction, with the journal's first entries in one
+   * statement: the reservation, then `next` (the bring-up's first step,
+   * journaled here rather than in a commit of its own beside the engine's
+   * create).
+   */
+  async begin(
+    attributes: NewEnvironment,
+    trx: TransactionClientContract,
+    next: JournalEntry[] = []
+  ) {
     const environment = await Environment.create(
       { ...attributes, state: 'provisioning' },
-      { client }
+      { client: trx }
     )
-    await this.journal.record(environment.id, 'quota', 'Quota reserved', 'provisioning', client)
+    await this.journal.recordAll(
+      environment.id,
+      [{ step: 'quota', message: 'Quota reserved', state: 'provisioning' }, ...next],
+      trx
+    )
     return environment
   }
 

@@ -21,7 +21,12 @@ const MAX_STREAM_MS = 15 * 60_000
 export default class EnvironmentProgressStream {
   constructor(protected journal: EnvironmentJournal) {}
 
-  open(environmentId: number, lastEventId: number) {
+  /**
+   * `stateRead`: the environment's state as the caller read it just now
+   * (before the stream's first read of the journal), which spares the
+   * stream its own first read of the row when the journal agrees.
+   */
+  open(environmentId: number, lastEventId: number, stateRead?: EnvironmentState) {
     const stream = new PassThrough()
     let closed = false
     stream.on('close', () => (closed = true))
@@ -77,8 +82,16 @@ export default class EnvironmentProgressStream {
           await watch.next(POLL_MS)
           continue
         }
-        const environment = await Environment.find(environmentId)
+        // The caller's row stands for a read now when the journal's last state is still its
+        // state (no transition came in between) and that state is not a settled one: any
+        // later transition is journaled, and the next wake or poll reads it.
+        const known = rowRead ? undefined : stateRead
         rowRead = true
+        if (known && !SETTLED.includes(known) && journaledState === known) {
+          await watch.next(POLL_MS)
+          continue
+        }
+        const environment = await Environment.find(environmentId)
         if (!environment || SETTLED.includes(environment.state)) {
           // The entries of the last transition are written just after its state: read once more.
           await sendEvents()

@@ -8,6 +8,7 @@ import type User from '#models/user'
 import provisioningConfig from '#config/provisioning'
 import EnvironmentLifecycle from '#services/environments/environment_lifecycle'
 import EngineWork from '#services/environments/engine_work'
+import type { JournalEntry } from '#services/environments/environment_journal'
 import { engineObjectName } from '#domain/compute'
 import ProvisioningDrivers from '#services/provisioning/provisioning_drivers'
 import type {
@@ -23,6 +24,9 @@ import { failureReason } from '#services/provisioning/driver_errors'
 import ImagePullFailedException from '#exceptions/image_pull_failed_exception'
 import AuditService from '#services/audit_service'
 import RequestOrigin from '#services/request_origin'
+
+/** What a requisition hands its launch: see EnvironmentProvisioner.launch. */
+export type Requisitioned = { image: Image; user: User; secret: string }
 
 /** What an environment's spec is made of. */
 const RELATIONS = ['image', 'user', 'experiment', 'session'] as const
@@ -93,13 +97,26 @@ export default class EnvironmentProvisioner {
     await work.settle(interrupt)
   }
 
-  /** `requisitioned`: the image and owner the request already read (not read again). */
-  launch(environment: Environment, requisitioned?: { image: Image; user: User }) {
+  /**
+   * The bring-up's first journal entry, which a requisition records with
+   * its reservation (EnvironmentLifecycle.begin) before calling launch.
+   */
+  firstStep(image: Pick<Image, 'reference'>): JournalEntry {
+    return { step: 'image', message: `Checking image ${image.reference}` }
+  }
+
+  /**
+   * Brings up a requisitioned environment: `requisitioned` is what the
+   * request already had (the image and owner it read, the secret before it
+   * was encrypted), so none of it is read or decrypted again, and its
+   * first step is in the journal already (firstStep).
+   */
+  launch(environment: Environment, requisitioned?: Requisitioned) {
     if (requisitioned) {
       environment.$setRelated('image', requisitioned.image)
       environment.$setRelated('user', requisitioned.user)
     }
-    this.work.track(environment.id, () => this.#bringUp(environment, 'create'))
+    this.work.track(environment.id, () => this.#bringUp(environment, 'create', requisitioned))
   }
 
   restart(environment: Environment) {
@@ -141,8 +158,8 @@ export default class EnvironmentProvisioner {
     return (driver) => (driver === sole.name ? asked : this.assertAvailable(driver))
   }
 
-  /** The driver's view of an environment. */
-  async spec(environment: Environment): Promise<EnvironmentSpec> {
+  /** The driver's view of an environment; `secret` when the caller holds it decrypted. */
+  async spec(environment: Environment, secret?: string): Promise<EnvironmentSpec> {
     // Each relation a query: only those not set yet (by launch), and never a missing one.
     const missing = RELATIONS.filter(
       (relation) =>
@@ -188,11 +205,11 @@ export default class EnvironmentProvisioner {
           ? { uid: experiment.posixUid, gid: experiment.posixGid }
           : null,
       mounts: mounts?.mounts ?? [],
-      secret: encryption.decrypt<string>(environment.secret)!,
+      secret: secret ?? encryption.decrypt<string>(environment.secret)!,
     }
   }
 
-  async #bringUp(environment: Environment, how: 'create' | 'start') {
+  async #bringUp(environment: Environment, how: 'create' | 'start', requisitioned?: Requisitioned) {
     const driver = this.drivers.for(environment.driver)
     const pullAudits: Promise<unknown>[] = []
     const progress: ProgressReporter = (step, message, facts) => {
@@ -208,8 +225,11 @@ export default class EnvironmentProvisioner {
       }
     }
     try {
-      const spec = await this.spec(environment)
-      progress('image', `Checking image ${spec.image.reference}`)
+      const spec = await this.spec(environment, requisitioned?.secret)
+      if (!requisitioned) {
+        const { step, message } = this.firstStep(spec.image)
+        progress(step, message)
+      }
       const placement = await this.work.interruptible(
         how === 'create' ? driver.create(spec, progress) : driver.start(spec, progress)
       )

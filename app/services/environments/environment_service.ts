@@ -77,8 +77,6 @@ export default class EnvironmentService {
     if (!experimentId) {
       await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
     }
-    // An unreachable engine is a 503 now, before anything is reserved or recorded.
-    await engineAnswers(image.driver)
 
     const secret = randomBytes(24).toString('base64url')
     const lifetime = Math.min(
@@ -86,8 +84,14 @@ export default class EnvironmentService {
       environmentsConfig.maxLifetimeHours
     )
     const environment = await db.transaction(async (trx) => {
-      await this.quotas.reserve(user.id, launchRequest(image, 'create'), trx)
-      return this.lifecycle.begin(
+      try {
+        await this.quotas.reserve(user.id, launchRequest(image, 'create'), trx)
+      } catch (error) {
+        // An unreachable engine is the answer still, as when it was awaited first.
+        await engineAnswers(image.driver)
+        throw error
+      }
+      const recorded = await this.lifecycle.begin(
         {
           userId: user.id,
           imageId: image.id,
@@ -102,12 +106,18 @@ export default class EnvironmentService {
           gpus: image.gpus,
           expiresAt: DateTime.utc().plus({ hours: lifetime }),
         },
-        trx
+        trx,
+        [this.provisioner.firstStep(image)]
       )
+      // The engine's answer (asked while the image was read) is awaited before the commit, so
+      // its round trip overlaps the reservation's: an unreachable engine still rolls it back
+      // (a 503 with nothing reserved or recorded).
+      await engineAnswers(image.driver)
+      return recorded
     })
 
     // Launched before the audit entry is written: the engine need not wait for it.
-    this.provisioner.launch(environment, { image, user })
+    this.provisioner.launch(environment, { image, user, secret })
     await this.#audit(user, 'environment.create', environment, origin, {
       imageId: image.id,
       experimentId,
@@ -119,6 +129,11 @@ export default class EnvironmentService {
   /** One environment the actor may see through `door`; anyone else's is "not found". */
   find(actor: User | null, id: number, door: EnvironmentDoor) {
     return this.authorized.findOrFail(actor, id, 'view', door)
+  }
+
+  /** One environment to follow through the owner's door (AuthorizedEnvironments.findToWatch). */
+  findToWatch(actor: User, id: number) {
+    return this.authorized.findToWatch(actor, id)
   }
 
   /**

@@ -193,7 +193,8 @@ export default class DockerDriver implements ProvisioningDriver {
         () => this.#starts.run(() => container!.start()),
         'The container engine could not start the environment'
       )
-      const endpoint = await this.#runningEndpoint(container)
+      const endpoint =
+        this.#knownEndpoint(network, port) ?? (await this.#runningEndpoint(container))
       progress('started', 'Container started')
       this.#watch(endpoint, container.id, spec.environmentId)
       return { engineId: container.id, endpoint }
@@ -577,6 +578,19 @@ export default class DockerDriver implements ProvisioningDriver {
         `The environment stopped before answering on its port (exit code ${exitCode})`
       )
     }
+  }
+
+  /**
+   * Where a container this driver just created on the host network answers:
+   * the port it picked, known without asking the engine (an inspect, a round
+   * trip to a busy engine on the way to "running"). One that stopped at once
+   * is found by the readiness probe instead, which asks the engine while the
+   * port does not answer (waitUntilReady, within a second). Undefined on
+   * other networks: the address is the engine's to give, and a container
+   * without network has no port for a probe to find it dead.
+   */
+  #knownEndpoint(network: string, port: number): Endpoint | undefined {
+    return network === 'host' ? { host: '127.0.0.1', port } : undefined
   }
 
   /** Where a just-started container answers; one that already stopped is a failure. */

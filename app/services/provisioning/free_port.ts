@@ -55,9 +55,11 @@ async function systemPort(): Promise<number> {
  */
 export class LoopbackPorts {
   #handedOut = new Map<number, number>()
+  /** Read once per picker: the kernel's range is a boot-time setting. */
+  #range: [number, number] | undefined
 
   async pick(): Promise<number> {
-    const [first, last] = pickRange()
+    const [first, last] = (this.#range ??= pickRange())
     const now = Date.now()
     for (const [port, until] of this.#handedOut) {
       if (until <= now) {
