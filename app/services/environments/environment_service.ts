@@ -77,6 +77,10 @@ export default class EnvironmentService {
     if (!experimentId) {
       await this.facilityAuthorization.assertMayLaunchOutsideExperiments(user)
     }
+    // An unreachable engine is a 503 now, before anything is reserved or recorded. Not
+    // awaited inside the reservation: a slow engine would hold the user's row lock and a
+    // database connection for as long as it takes to answer.
+    await engineAnswers(image.driver)
 
     const secret = randomBytes(24).toString('base64url')
     const lifetime = Math.min(
@@ -84,14 +88,8 @@ export default class EnvironmentService {
       environmentsConfig.maxLifetimeHours
     )
     const environment = await db.transaction(async (trx) => {
-      try {
-        await this.quotas.reserve(user.id, launchRequest(image, 'create'), trx)
-      } catch (error) {
-        // An unreachable engine is the answer still, as when it was awaited first.
-        await engineAnswers(image.driver)
-        throw error
-      }
-      const recorded = await this.lifecycle.begin(
+      await this.quotas.reserve(user.id, launchRequest(image, 'create'), trx)
+      return this.lifecycle.begin(
         {
           userId: user.id,
           imageId: image.id,
@@ -109,11 +107,6 @@ export default class EnvironmentService {
         trx,
         [this.provisioner.firstStep(image)]
       )
-      // The engine's answer (asked while the image was read) is awaited before the commit, so
-      // its round trip overlaps the reservation's: an unreachable engine still rolls it back
-      // (a 503 with nothing reserved or recorded).
-      await engineAnswers(image.driver)
-      return recorded
     })
 
     // Launched before the audit entry is written: the engine need not wait for it.
