@@ -13,6 +13,8 @@ import router from '@adonisjs/core/services/router'
 import server from '@adonisjs/core/services/server'
 import { namedMiddlewareMadeOnce } from '#middleware/named_middleware_made_once'
 import { globalMiddlewareMadeOnce } from '#middleware/global_middleware_made_once'
+// ctx.bouncer, made when a request first reads it.
+import '#middleware/request_bouncer'
 
 server.errorHandler(() => import('#exceptions/handler'))
 
@@ -23,8 +25,8 @@ server.errorHandler(() => import('#exceptions/handler'))
 const everyRequest = () => import('#middleware/every_request_middleware')
 server.use([everyRequest])
 
-// Likewise for matched routes: the body parser, the authenticator and
-// Bouncer (app/middleware/every_route_middleware.ts).
+// Likewise for matched routes: the body parser and the authenticator
+// (app/middleware/every_route_middleware.ts).
 const everyRoute = () => import('#middleware/every_route_middleware')
 router.use([everyRoute])
 

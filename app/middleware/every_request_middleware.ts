@@ -11,22 +11,23 @@ import { chainMiddleware } from '#middleware/server_middleware_chain'
 
 /**
  * What every request passes (also unknown routes, so their 404 gets a
- * request id, JSON and a log line), outermost first: its duration is
- * timed, the drain header added while shutting down, the request id
- * settled, security headers set, JSON forced, one log line written once
- * answered, and CORS applied (the context is not bound in the request's
+ * request id, JSON and a log line): its duration is timed, the drain
+ * header added while shutting down and one log line written once
+ * answered (around the rest); the request id settled, security headers
+ * set, JSON forced and CORS applied (the context is not bound in the request's
  * container: providers/api_provider.ts). One
  * server middleware running them in order (server_middleware_chain.ts).
  */
-const everyRequest = chainMiddleware([
-  new HttpMetricsMiddleware(),
-  new DrainMiddleware(),
-  new RequestIdMiddleware(),
-  new SecurityHeadersMiddleware(),
-  new ForceJsonResponseMiddleware(),
-  new RequestLogMiddleware(),
-  new CorsMiddleware(),
-])
+const everyRequest = chainMiddleware(
+  [
+    new RequestIdMiddleware(),
+    new SecurityHeadersMiddleware(),
+    new ForceJsonResponseMiddleware(),
+    new CorsMiddleware(),
+  ],
+  // Around the chain above, in one async frame: timed, drained, logged.
+  [new HttpMetricsMiddleware(), new DrainMiddleware(), new RequestLogMiddleware()]
+)
 
 export default class EveryRequestMiddleware {
   handle(ctx: HttpContext, next: NextFn) {

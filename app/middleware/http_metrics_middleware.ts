@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import type { NextFn } from '@adonisjs/core/types/http'
+import type { AroundMiddleware } from '#middleware/server_middleware_chain'
 import { httpRequestDuration } from '#services/metrics/portal_metrics'
 
 type Observer = ReturnType<typeof httpRequestDuration.labels>
@@ -35,21 +35,21 @@ function observerFor(method: string, route: string, status: number) {
 /**
  * Times every request into portal_http_request_duration_seconds, labelled
  * by the route pattern ("/api/v1/environments/:id"), never the URL, so the
- * number of series stays bounded whatever clients ask for.
+ * number of series stays bounded whatever clients ask for. Runs around the
+ * server's chain, outermost (every_request_middleware.ts).
  */
-export default class HttpMetricsMiddleware {
-  async handle(ctx: HttpContext, next: NextFn) {
-    const startedAt = process.hrtime.bigint()
-    try {
-      await next()
-    } finally {
-      // Errors are rendered before this runs, so the status is the one sent.
-      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9
-      observerFor(
-        ctx.request.method(),
-        ctx.route?.pattern ?? 'unmatched',
-        ctx.response.getStatus()
-      ).observe(seconds)
-    }
+export default class HttpMetricsMiddleware implements AroundMiddleware<bigint> {
+  receiving() {
+    return process.hrtime.bigint()
+  }
+
+  answered(ctx: HttpContext, startedAt: bigint) {
+    // Errors are rendered before this runs, so the status is the one sent.
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9
+    observerFor(
+      ctx.request.method(),
+      ctx.route?.pattern ?? 'unmatched',
+      ctx.response.getStatus()
+    ).observe(seconds)
   }
 }

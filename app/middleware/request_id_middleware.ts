@@ -8,7 +8,7 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
 
 /**
  * Accepts the caller's X-Request-Id when it is safe to log and echo,
- * otherwise issues a fresh one, and returns it on every response.
+ * otherwise issues a fresh one, which every response then returns.
  */
 export default class RequestIdMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
@@ -21,7 +21,8 @@ export default class RequestIdMiddleware {
       // any middleware ran: its lines must carry the one answered instead.
       ctx.logger = logger.child({ request_id: issued })
     }
-    ctx.response.header('X-Request-Id', ctx.request.id()!)
+    // No response header here: the framework's `response.finish()` copies
+    // the request's X-Request-Id (as settled above) onto every response.
     return next()
   }
 }
