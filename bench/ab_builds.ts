@@ -24,6 +24,7 @@ import {
   loadRoute,
   portalRoutes,
   selectRoutes,
+  sessionRoutes,
 } from './bench_routes.ts'
 import { machineLine } from './machine.ts'
 import { copyFacilityToSqlite } from './sqlite_copy.ts'
@@ -90,14 +91,18 @@ try {
       JOBS_ENABLED: 'false',
     })
   }
-  const routesOf = (side: (typeof sides)[number]) => {
+  const routesOf = async (side: (typeof sides)[number]) => {
     const portal = portals[side]!
-    const all = portalRoutes(facility, credentials, { baseUrl: portal.baseUrl, pid: portal.pid! })
+    const served = { baseUrl: portal.baseUrl, pid: portal.pid! }
+    const all = [
+      ...portalRoutes(facility, credentials, served),
+      ...(await sessionRoutes(facility, served)),
+    ]
     return selectRoutes(all, SELECTION).filter(
       (route) => !route.path.includes('?') || SELECTION.split(',').some((p) => p.includes('?'))
     )
   }
-  const routes = { before: routesOf('before'), after: routesOf('after') }
+  const routes = { before: await routesOf('before'), after: await routesOf('after') }
   for (const side of sides) {
     for (const route of routes[side]) {
       await checkRouteAnswers(route)

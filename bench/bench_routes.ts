@@ -1,12 +1,13 @@
 /*
- * The portal routes the load benchmarks hit (bench/http_load.ts, and
- * bench/cpu_profile.ts), their credentials, the BENCH_ROUTES selection and
- * one autocannon run against a route. One list, so the profile and the
- * load figures speak of the same requests.
+ * The portal routes the load benchmarks hit (bench/http_load.ts,
+ * bench/cpu_profile.ts and bench/ab_builds.ts), their credentials, the
+ * BENCH_ROUTES selection and one autocannon run against a route. One list,
+ * so the profile and the load figures speak of the same requests.
  */
 import autocannon from 'autocannon'
 import type mysql from 'mysql2/promise'
 import { encodeListCursor } from '../app/domain/list_cursor.ts'
+import { HttpBrowser } from '../tests/helpers/portal_process.ts'
 import { mintToken, type SeededFacility } from './seed_facility.ts'
 
 export type RouteKind = 'raw' | 'bare' | 'live' | 'me' | 'list' | 'admin' | 'other'
@@ -16,6 +17,8 @@ export type BenchRoute = {
   name: string
   path: string
   token: string | null
+  /** The Cookie header of a signed-in browser, for the routes read with a session instead. */
+  cookie?: string
   kind: RouteKind
   baseUrl: string
   pid: number
@@ -117,6 +120,42 @@ export function portalRoutes(
 }
 
 /**
+ * The console's reads as the seeded scientist's browser makes them: signed
+ * in through the login route the console uses, then `/me` and the
+ * experiments page with the cookies the sign-in set (the session's, read
+ * from the sessions table on every request) instead of a token. The same
+ * scientist and paths as the token routes, so that a run compares the two.
+ * Call once the portal serves: the session lives in its database.
+ */
+export async function sessionRoutes(
+  facility: SeededFacility,
+  portal: { baseUrl: string; pid: number }
+): Promise<BenchRoute[]> {
+  const browser = new HttpBrowser(portal.baseUrl, 30_000)
+  const { username } = facility.scientist
+  const login = await browser.login(username, facility.localPassword)
+  if (login.status !== 200) {
+    throw new Error(
+      `sign-in of ${username} answered ${login.status}: ${JSON.stringify(login.body).slice(0, 300)}`
+    )
+  }
+  const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  const route = (name: string, path: string, kind: RouteKind) => ({
+    name,
+    path,
+    token: null,
+    cookie,
+    kind,
+    baseUrl: portal.baseUrl,
+    pid: portal.pid,
+  })
+  return [
+    route('GET /api/v1/me (session cookie)', '/api/v1/me', 'me'),
+    route('GET /api/v1/experiments (page 1, session cookie)', '/api/v1/experiments', 'list'),
+  ]
+}
+
+/**
  * The routes whose path holds one of the comma-separated parts of
  * `selection` (BENCH_ROUTES, e.g. "experiments,admin/environments"), plus
  * those of the kinds always kept; every route when there is no selection.
@@ -136,7 +175,10 @@ export function selectRoutes(
 }
 
 export function routeHeaders(route: BenchRoute): Record<string, string> {
-  return route.token ? { authorization: `Bearer ${route.token}` } : {}
+  return {
+    ...(route.token ? { authorization: `Bearer ${route.token}` } : {}),
+    ...(route.cookie ? { cookie: route.cookie } : {}),
+  }
 }
 
 /** Fails unless the route answers 200 with data (a list must not be empty). */

@@ -36,6 +36,7 @@ import {
   loadRoute,
   portalRoutes,
   selectRoutes,
+  sessionRoutes,
 } from './bench_routes.ts'
 import { formatSummary, loadCpuProfile, summariseWindow } from './cpu_profile_summary.ts'
 import { sqliteCopyWhenAsked } from './sqlite_copy.ts'
@@ -71,10 +72,10 @@ const server = await startBenchPortal({
   NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${INTERVAL_MICROS}`,
 })
 const { portal } = server
-const all = portalRoutes(facility, credentials, {
-  baseUrl: portal.baseUrl,
-  pid: portal.pid!,
-})
+const all = [
+  ...portalRoutes(facility, credentials, { baseUrl: portal.baseUrl, pid: portal.pid! }),
+  ...(await sessionRoutes(facility, { baseUrl: portal.baseUrl, pid: portal.pid! })),
+]
 const selection = process.env.BENCH_ROUTES ?? DEFAULT_ROUTES
 // "/api/v1/experiments" should mean the list itself, not also its ?search= variants.
 const routes = selectRoutes(all, selection).filter(

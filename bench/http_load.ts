@@ -20,6 +20,10 @@
  *   BENCH_DB=sqlite …   (the portal on SQLite: a copy of the seeded MariaDB database,
  *                        bench/sqlite_copy.ts; no statement counts)
  *
+ * `/api/v1/me` and the experiments page are measured twice: with the
+ * scientist's token and with the session cookie of the same scientist
+ * signed in through the console's login route (bench/bench_routes.ts).
+ *
  * Exits non-zero when any request failed or answered other than 2xx, or
  * when a target is missed.
  */
@@ -39,6 +43,7 @@ import {
   portalRoutes,
   routeHeaders,
   selectRoutes,
+  sessionRoutes,
   type BenchRoute,
   type RouteKind,
 } from './bench_routes.ts'
@@ -105,6 +110,8 @@ const routes: BenchRoute[] = [
       ]
     : []),
   ...portalRoutes(facility, credentials, { baseUrl: portal.baseUrl, pid }),
+  // The console's reads with a browser session, beside the same reads with a token.
+  ...(await sessionRoutes(facility, { baseUrl: portal.baseUrl, pid })),
 ]
 
 // BENCH_ROUTES=experiments,admin/environments keeps the baselines and the routes holding one of them.

@@ -302,7 +302,9 @@ export async function seedFacility(
   const taken = new Set<string>()
   const users: Row[] = []
   const roles: Row[] = []
-  const kind: { username: string; admin: boolean; disabled: boolean }[] = [{} as never]
+  const kind: { username: string; admin: boolean; disabled: boolean; local: boolean }[] = [
+    {} as never,
+  ]
   for (let id = 1; id <= size.users; id++) {
     const first = faker.person.firstName()
     const last = faker.person.lastName()
@@ -334,7 +336,7 @@ export async function seedFacility(
     if (admin) {
       roles.push([id, 'admin', 'manual'])
     }
-    kind.push({ username, admin, disabled })
+    kind.push({ username, admin, disabled, local: provider === 'local' })
   }
   const timed = async (table: string, columns: string[], data: Row[]) => {
     const begin = performance.now()
@@ -553,10 +555,11 @@ export async function seedFacility(
     images
   )
 
-  // The scientist the HTTP benchmark acts as: enabled, not an admin, with the average count.
+  // The scientist the HTTP benchmark acts as: enabled, not an admin, with the average count; a
+  // local account, so that a browser can sign in as them with a password (bench_routes.ts).
   let scientistId = 0
   for (let id = 2; id <= size.users; id++) {
-    if (kind[id].admin || kind[id].disabled) {
+    if (kind[id].admin || kind[id].disabled || !kind[id].local) {
       continue
     }
     const distance = Math.abs(membershipsOf[id].length - size.membershipsPerUser)

@@ -2,13 +2,15 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
 import { seldomTouched } from '#models/seldom_touched_sessions'
+import { preparedSessionReads } from '#models/prepared_session_reads'
 
 /**
  * Sessions live in the database so they can be revoked server-side (logout,
  * a disabled account) and shared by every portal process. A request that
  * changes nothing in its session moves the session's expiry at most once a
  * minute (app/models/seldom_touched_sessions.ts): the console's reads do
- * not write.
+ * not write. The read of every request is a prepared statement
+ * (app/models/prepared_session_reads.ts).
  */
 const sessionConfig = defineConfig({
   enabled: true,
@@ -23,7 +25,10 @@ const sessionConfig = defineConfig({
   },
   store: 'database',
   stores: {
-    database: seldomTouched(stores.database({ tableName: 'sessions' })),
+    database: preparedSessionReads(
+      seldomTouched(stores.database({ tableName: 'sessions' })),
+      'sessions'
+    ),
   },
 })
 

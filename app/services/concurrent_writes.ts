@@ -60,9 +60,11 @@ const TRANSACTION_ATTEMPTS = 6
  * meeting a concurrent one (`conflicted`; a deadlock by default: InnoDB
  * rolls its victim back and expects it to run again). Each attempt waits a
  * little longer, at a random point, so that the same writers do not meet
- * again in step. The last refusal is thrown.
+ * again in step. The last refusal is thrown. `name` says in the log which
+ * writer ran again.
  */
 export async function retryingConflicts<Result>(
+  name: string,
   transaction: () => Promise<Result>,
   conflicted: (error: unknown) => boolean = isDeadlock
 ): Promise<Result> {
@@ -74,7 +76,7 @@ export async function retryingConflicts<Result>(
         throw error
       }
       logger.info(
-        { attempt, code: (error as { code?: string }).code },
+        { transaction: name, attempt, code: (error as { code?: string }).code },
         'a transaction met a concurrent one; running it again'
       )
       await sleep(Math.random() * 10 * 2 ** attempt)

@@ -1,6 +1,8 @@
+import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Experiment from '#models/experiment'
-import { lockedRow } from '#services/concurrent_writes'
+import { lockedRow, retryingConflicts } from '#services/concurrent_writes'
+import { isDeadlock } from '#services/database_errors'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
 
@@ -19,6 +21,30 @@ export function whereExperiment<Query extends ReturnType<typeof Experiment.query
 export function experimentNotFound(key: ExperimentKey) {
   const name = 'id' in key ? `Experiment ${key.id}` : `Experiment "${key.proposalId}"`
   return new NotFoundException(`${name} not found`)
+}
+
+/**
+ * Runs `write` (the whole of an admin's or an import row's write of one
+ * experiment, its sessions or members) in a transaction, again when MySQL
+ * rolls it back as a deadlock victim. After the experiment's row, such a
+ * write may need a row that a User Office sync already holds while the sync
+ * waits for that experiment: its source's count row (the triggers of ADR 10
+ * and 12) or a gap of the words table. InnoDB breaks the cycle by rolling
+ * the smaller transaction back, nearly always this one, and expects it to
+ * run again (ADR 12); `write` reads again what it writes from, and audits
+ * only after its commit. Refused every time, it is a 409 to retry, not a 500.
+ */
+export async function experimentTransaction<Result>(
+  write: (trx: TransactionClientContract) => Promise<Result>
+) {
+  try {
+    return await retryingConflicts('experiment write', () => db.transaction(write))
+  } catch (error) {
+    if (isDeadlock(error)) {
+      throw new ConflictException('A concurrent change got there first; please retry')
+    }
+    throw error
+  }
 }
 
 /**

@@ -1,12 +1,15 @@
 import { inject } from '@adonisjs/core'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import ExperimentMember from '#models/experiment_member'
 import User from '#models/user'
 import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { guardUnique } from '#services/concurrent_writes'
-import { lockExperiment, type ExperimentKey } from '#services/experiments/experiment_lock'
+import {
+  lockExperiment,
+  type ExperimentKey,
+  experimentTransaction,
+} from '#services/experiments/experiment_lock'
 import type { WriteOutcome } from '#services/experiments/local_experiment_service'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
@@ -43,7 +46,7 @@ export default class ExperimentMemberService {
     origin: RequestOrigin
   ) {
     const result = await guardUnique(() =>
-      db.transaction(async (trx) => {
+      experimentTransaction(async (trx) => {
         const experiment = await lockExperiment(trx, key)
         const user = await this.findUser(trx, userKey)
         let member = await ExperimentMember.query({ client: trx })
@@ -97,7 +100,7 @@ export default class ExperimentMemberService {
    * "not found".
    */
   async remove(actor: User | null, key: ExperimentKey, userKey: UserKey, origin: RequestOrigin) {
-    const { experiment, user, member } = await db.transaction(async (trx) => {
+    const { experiment, user, member } = await experimentTransaction(async (trx) => {
       const found = await lockExperiment(trx, key)
       const account = await this.findUser(trx, userKey)
       const row = await ExperimentMember.query({ client: trx })

@@ -1,6 +1,5 @@
 import type { DateTime } from 'luxon'
 import { inject } from '@adonisjs/core'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { errors as vineErrors } from '@vinejs/vine'
 import type Experiment from '#models/experiment'
@@ -10,7 +9,11 @@ import AuditService from '#services/audit_service'
 import type RequestOrigin from '#services/request_origin'
 import { guardUnique } from '#services/concurrent_writes'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
-import { lockLocalExperiment, type ExperimentKey } from '#services/experiments/experiment_lock'
+import {
+  lockLocalExperiment,
+  type ExperimentKey,
+  experimentTransaction,
+} from '#services/experiments/experiment_lock'
 import type { WriteOutcome } from '#services/experiments/local_experiment_service'
 import NotFoundException from '#exceptions/not_found_exception'
 
@@ -72,7 +75,7 @@ export default class ExperimentSessionService {
     const mounts = await checkSessionMounts(values.dataSetPath)
 
     const result = await guardUnique(() =>
-      db.transaction(async (trx) => {
+      experimentTransaction(async (trx) => {
         const experiment = await lockLocalExperiment(trx, key)
         let session = await ExperimentSession.query({ client: trx })
           .where('experiment_id', experiment.id)
@@ -126,7 +129,7 @@ export default class ExperimentSessionService {
     sessionNumber: string,
     origin: RequestOrigin
   ) {
-    const { experiment, session } = await db.transaction(async (trx) => {
+    const { experiment, session } = await experimentTransaction(async (trx) => {
       const found = await lockLocalExperiment(trx, key)
       const row = await ExperimentSession.query({ client: trx })
         .where('experiment_id', found.id)

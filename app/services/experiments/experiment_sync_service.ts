@@ -144,6 +144,16 @@ async function toExperimentRow(experiment: UserOfficeExperiment): Promise<Experi
 export type SyncResult = { syncedAt: DateTime; experiments: number }
 
 /**
+ * An experiment the sync's transaction read was gone when it came to
+ * write it: an admin deleted the local experiment the sync was taking over
+ * (its sessions and members would refer to nothing). Run again, the sync
+ * inserts the proposal afresh.
+ */
+class ExperimentDeletedMeanwhile extends Error {
+  code = 'E_EXPERIMENT_DELETED_MEANWHILE'
+}
+
+/**
  * Mirrors a user's experiments from the User Office (contract endpoint 4):
  * reads every page first, then in one transaction upserts experiments by
  * proposal id and sessions by (proposal, session number), and replaces the
@@ -196,8 +206,9 @@ export default class ExperimentSyncService {
     // Members of one proposal syncing at once (sign-ins, the background sync, other replicas)
     // write the same experiments and their source's count row (ADR 10, 12): the database may
     // refuse one of them, for a deadlock or a twin insert of a new proposal. Run again, it finds
-    // the other's rows stored.
+    // the other's rows stored; so does a sync whose experiment an admin deleted meanwhile.
     await retryingConflicts(
+      'experiment sync',
       () =>
         db.transaction(async (trx) => {
           const ids = await this.#upsertExperiments(rows, syncedAt.toJSDate(), trx)
@@ -208,7 +219,8 @@ export default class ExperimentSyncService {
             .where('id', user.id)
             .update({ experiments_synced_at: syncedAt.toJSDate() })
         }),
-      (error) => isDeadlock(error) || isUniqueViolation(error)
+      (error) =>
+        isDeadlock(error) || isUniqueViolation(error) || error instanceof ExperimentDeletedMeanwhile
     )
     user.experimentsSyncedAt = syncedAt
     // The next request must see the new sync time, not a remembered row of the user.
@@ -265,10 +277,16 @@ export default class ExperimentSyncService {
           .where('id', known.get(row.proposal_id)!)
           .update({ ...experimentColumns(row), source: 'useroffice', updated_at: now })
       }
-      await trx
+      // Locks every row the sync writes under; a row deleted since it was read is not found.
+      const found = await trx
         .from('experiments')
         .whereIn('id', [...known.values()])
         .update({ last_synced_at: now })
+      if (Number(found) !== known.size) {
+        throw new ExperimentDeletedMeanwhile(
+          `${known.size - Number(found)} experiment(s) deleted meanwhile`
+        )
+      }
       for (const [proposal, id] of known) {
         ids.set(proposal, id)
       }

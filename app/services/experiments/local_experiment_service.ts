@@ -1,5 +1,4 @@
 import { inject } from '@adonisjs/core'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Experiment from '#models/experiment'
 import ExperimentSession from '#models/experiment_session'
@@ -14,6 +13,7 @@ import {
   lockLocalExperiment,
   whereExperiment,
   type ExperimentKey,
+  experimentTransaction,
 } from '#services/experiments/experiment_lock'
 import ConflictException from '#exceptions/conflict_exception'
 
@@ -66,7 +66,7 @@ export default class LocalExperimentService {
   async create(actor: User | null, fields: ExperimentFields, origin: RequestOrigin) {
     const experiment = await guardUnique(
       () =>
-        db.transaction(async (trx) => {
+        experimentTransaction(async (trx) => {
           const taken = await Experiment.query({ client: trx })
             .where('proposal_id', fields.proposalId)
             .first()
@@ -104,7 +104,7 @@ export default class LocalExperimentService {
       : undefined
     const { experiment, changed } = await guardUnique(
       () =>
-        db.transaction(async (trx) => {
+        experimentTransaction(async (trx) => {
           const found = await lockLocalExperiment(trx, key)
           return { experiment: found, changed: await this.apply(trx, found, changes) }
         }),
@@ -130,7 +130,7 @@ export default class LocalExperimentService {
       await this.create(actor, fields, origin)
       return 'created'
     }
-    const { experiment, changed } = await db.transaction(async (trx) => {
+    const { experiment, changed } = await experimentTransaction(async (trx) => {
       const found = await lockLocalExperiment(trx, { id: existing.id })
       return { experiment: found, changed: await this.apply(trx, found, this.normalise(fields)) }
     })
@@ -143,7 +143,7 @@ export default class LocalExperimentService {
 
   /** Deletes a local experiment with its sessions and memberships. */
   async delete(actor: User | null, key: ExperimentKey, origin: RequestOrigin) {
-    const experiment = await db.transaction(async (trx) => {
+    const experiment = await experimentTransaction(async (trx) => {
       const found = await lockLocalExperiment(trx, key)
       // Explicit rather than relying on ON DELETE CASCADE being enforced (SQLite needs a pragma).
       await ExperimentMember.query({ client: trx }).where('experiment_id', found.id).delete()
