@@ -1,16 +1,15 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import app from '@adonisjs/core/services/app'
 import limiter from '@adonisjs/limiter/services/main'
 import type User from '#models/user'
 import { UserFactory } from '#database/factories/user_factory'
-import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import { testUserOffice } from '#tests/helpers/test_user_office'
+import { OverlappingProposals } from '#tests/helpers/overlapping_proposals'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
 
 const USERS = 8
 const PROPOSALS = 24
-/** Each member's proposals: a window of the pool, starting STEP after the previous member's (wrapping). */
+/** Each member's proposals: a window of the pool, starting STEP after the previous member's (each shared by three). */
 const STEP = 3
 const WINDOW = 9
 const PREFIX = 'CSYNC'
@@ -27,6 +26,7 @@ const PREFIX = 'CSYNC'
  */
 test.group('Experiment syncs of shared proposals at the same moment', (group) => {
   let users: User[] = []
+  let overlapping = new OverlappingProposals([], WINDOW, STEP)
   let pool: UoExperiment[] = []
 
   group.each.setup(async () => {
@@ -42,7 +42,8 @@ test.group('Experiment syncs of shared proposals at the same moment', (group) =>
       }).create()
       users.push(user)
     }
-    assignWindows(users, pool)
+    overlapping = new OverlappingProposals(users, WINDOW, STEP)
+    overlapping.assign(pool)
     return async () => {
       await db.from('experiments').where('proposal_id', 'like', `${PREFIX}%`).delete()
       await db
@@ -54,30 +55,6 @@ test.group('Experiment syncs of shared proposals at the same moment', (group) =>
         .delete()
     }
   })
-
-  /** Member i has proposals i·STEP … i·STEP + WINDOW − 1 of the pool: each is shared by three. */
-  function assignWindows(members: User[], experiments: UoExperiment[]) {
-    members.forEach((user, index) => {
-      const window = Array.from(
-        { length: WINDOW },
-        (_, offset) => experiments[(index * STEP + offset) % experiments.length]
-      )
-      testUserOffice.setExperiments(user.username, window)
-    })
-  }
-
-  async function syncOneAfterAnother() {
-    const service = await app.container.make(ExperimentSyncService)
-    for (const user of users) {
-      await service.sync(user)
-    }
-  }
-
-  async function syncAllAtOnce() {
-    const service = await app.container.make(ExperimentSyncService)
-    const outcomes = await Promise.allSettled(users.map((user) => service.sync(user)))
-    return outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []))
-  }
 
   async function storedTitles() {
     const rows = await db
@@ -99,7 +76,7 @@ test.group('Experiment syncs of shared proposals at the same moment', (group) =>
   }
 
   test('first syncs of new shared proposals all store them, each once', async ({ assert }) => {
-    const failures = await syncAllAtOnce()
+    const failures = await overlapping.syncAllAtOnce()
 
     assert.deepEqual(failures, [])
     const titles = await storedTitles()
@@ -108,15 +85,15 @@ test.group('Experiment syncs of shared proposals at the same moment', (group) =>
   })
 
   test('renames of shared proposals synced at once are all stored', async ({ assert }) => {
-    await syncOneAfterAnother()
+    await overlapping.syncOneAfterAnother()
 
     for (let round = 1; round <= 3; round++) {
       pool = pool.map((experiment) => ({
         ...experiment,
         subject: `Renamed ${round} ${experiment.proposal_id}`,
       }))
-      assignWindows(users, pool)
-      assert.deepEqual(await syncAllAtOnce(), [], `round ${round}`)
+      overlapping.assign(pool)
+      assert.deepEqual(await overlapping.syncAllAtOnce(), [], `round ${round}`)
       const titles = await storedTitles()
       for (const experiment of pool) {
         assert.equal(titles.get(experiment.proposal_id), experiment.subject)

@@ -3,16 +3,15 @@ import { join } from 'node:path'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
-import app from '@adonisjs/core/services/app'
 import limiter from '@adonisjs/limiter/services/main'
 import Experiment from '#models/experiment'
 import type User from '#models/user'
 import { createUser, FACTORY_PASSWORD, UserFactory } from '#database/factories/user_factory'
-import ExperimentSyncService from '#services/experiments/experiment_sync_service'
 import { ApiSession } from '#tests/helpers/api_session'
 import { aceInProcess, commandOutput } from '#tests/helpers/ace_in_process'
 import { scratchDir } from '#tests/helpers/portal_process'
 import { testUserOffice } from '#tests/helpers/test_user_office'
+import { OverlappingProposals } from '#tests/helpers/overlapping_proposals'
 import { makeExperiments, type UoExperiment } from '#tests/helpers/user_office_server'
 
 const BASE = '/api/v1/admin/experiments'
@@ -40,6 +39,7 @@ type Answer = { call: string; status: number; code?: string; message?: string }
  */
 test.group('Experiment syncs beside an admin writing the same experiments', (group) => {
   let members: User[] = []
+  let overlapping = new OverlappingProposals([], WINDOW, STEP)
   let staff: User[] = []
   let adminAccount: User
   let pool: UoExperiment[] = []
@@ -57,6 +57,7 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
         }).create()
       )
     }
+    overlapping = new OverlappingProposals(members, WINDOW, STEP)
     staff = [await createUser(), await createUser()]
     adminAccount = await createUser({ roles: ['admin'] })
     return async () => {
@@ -77,34 +78,6 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
     return browser
   }
 
-  /** Member i has proposals i·STEP … i·STEP + WINDOW − 1 of the pool. */
-  function assignWindows(experiments: UoExperiment[]) {
-    members.forEach((user, index) => {
-      testUserOffice.setExperiments(
-        user.username,
-        Array.from(
-          { length: WINDOW },
-          (_, offset) => experiments[(index * STEP + offset) % experiments.length]
-        )
-      )
-    })
-  }
-
-  async function syncOneAfterAnother() {
-    const service = await app.container.make(ExperimentSyncService)
-    for (const user of members) {
-      await service.sync(user)
-    }
-  }
-
-  async function syncAllAtOnce() {
-    const service = await app.container.make(ExperimentSyncService)
-    const outcomes = await Promise.allSettled(members.map((user) => service.sync(user)))
-    return outcomes.flatMap((outcome) =>
-      outcome.status === 'rejected' ? [String(outcome.reason)] : []
-    )
-  }
-
   /**
    * Starts every member's sync and resolves once each has asked the User
    * Office for its experiments (its transaction comes next), with their
@@ -114,7 +87,7 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
    */
   async function syncsUnderWay() {
     const asked = testUserOffice.requestsTo('experiments') + MEMBERS
-    const failures = syncAllAtOnce()
+    const failures = overlapping.syncAllAtOnce()
     const deadline = Date.now() + 10_000
     while (testUserOffice.requestsTo('experiments') < asked && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1))
@@ -247,7 +220,7 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
 
     for (let round = 1; round <= ROUNDS; round++) {
       pool = makeExperiments(PROPOSALS, { prefix: `${PREFIX}T${round}x`, sessionsPer: 1 })
-      assignWindows(pool)
+      overlapping.assign(pool)
       // Two in three proposals were first entered by hand; the User Office now lists them too.
       // The admin edits the first of each three and deletes the second.
       const drafts: Experiment[] = []
@@ -321,8 +294,8 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
   }) => {
     const admin = await signInAdmin(client)
     pool = makeExperiments(PROPOSALS, { prefix: `${PREFIX}M`, sessionsPer: 2 })
-    assignWindows(pool)
-    await syncOneAfterAnother()
+    overlapping.assign(pool)
+    await overlapping.syncOneAfterAnother()
     const ids = [...(await storedExperiments()).values()].map((row) => Number(row.id))
 
     for (let round = 1; round <= ROUNDS; round++) {
@@ -330,7 +303,7 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
         ...experiment,
         subject: `Renamed ${round} ${experiment.proposal_id}`,
       }))
-      assignWindows(pool)
+      overlapping.assign(pool)
       const adding = round % 2 === 1
       // A member given a role by hand too: the sync keeps one membership either way.
       const member = members[round % MEMBERS]
@@ -395,7 +368,7 @@ test.group('Experiment syncs beside an admin writing the same experiments', (gro
           })
         )
       }
-      assignWindows(pool)
+      overlapping.assign(pool)
       const locals: Experiment[] = []
       for (let index = 0; index < 6; index++) {
         locals.push(
