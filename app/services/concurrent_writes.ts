@@ -29,6 +29,11 @@ export async function lockedRow<Model extends LucidModel>(
   return row
 }
 
+/** The 409 of a write that met a concurrent one and may simply be sent again. */
+export function concurrentChange() {
+  return new ConflictException('A concurrent change got there first; please retry')
+}
+
 /**
  * Runs `write`. Two writers racing past an existence check meet the
  * unique index; the loser gets `taken()`, the same 409 as if it had
@@ -45,9 +50,7 @@ export async function guardUnique<Result>(
     if (!isUniqueViolation(error)) {
       throw error
     }
-    throw taken
-      ? taken()
-      : new ConflictException('A concurrent change got there first; please retry')
+    throw taken ? taken() : concurrentChange()
   }
 }
 

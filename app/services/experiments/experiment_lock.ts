@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Experiment from '#models/experiment'
-import { lockedRow, retryingConflicts } from '#services/concurrent_writes'
+import { concurrentChange, lockedRow, retryingConflicts } from '#services/concurrent_writes'
 import { isDeadlock } from '#services/database_errors'
 import NotFoundException from '#exceptions/not_found_exception'
 import ConflictException from '#exceptions/conflict_exception'
@@ -41,7 +41,7 @@ export async function experimentTransaction<Result>(
     return await retryingConflicts('experiment write', () => db.transaction(write))
   } catch (error) {
     if (isDeadlock(error)) {
-      throw new ConflictException('A concurrent change got there first; please retry')
+      throw concurrentChange()
     }
     throw error
   }
