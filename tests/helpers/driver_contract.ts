@@ -121,7 +121,7 @@ export function driverContract(
       const spec = subject.spec()
       const steps: string[] = []
       const first = await created(driver, spec, cleanup, steps)
-      assert.equal(steps.at(-1), 'started')
+      assert.notInclude(steps, 'started', 'running is told by resolving; the lifecycle journals it')
       if (subject.createSteps) {
         assert.deepEqual(steps, subject.createSteps)
       }
@@ -144,7 +144,7 @@ export function driverContract(
       const restartSteps: string[] = []
       const restarted = await driver.start(spec, (step) => restartSteps.push(step))
       assert.deepEqual(restarted.endpoint, first.endpoint, 'reached where it was before')
-      assert.equal(restartSteps.at(-1), 'started')
+      assert.notInclude(restartSteps, 'started')
       await driver.waitUntilReady(restarted.endpoint, 10_000)
       assert.deepEqual(await listed(driver, spec.environmentId), [
         {
@@ -193,7 +193,7 @@ export function driverContract(
       const steps: string[] = []
       const again = await driver.start(spec, (step) => steps.push(step))
       assert.notEqual(again.engineId, first.engineId)
-      assert.equal(steps.at(-1), 'started')
+      assert.notInclude(steps, 'started')
       if (subject.recreateSteps) {
         assert.deepEqual(steps, subject.recreateSteps)
       }

@@ -45,8 +45,8 @@ driverContract('Docker on the real engine', async () => {
       silent: { reference: TEST_IMAGES.busybox, command: ['/bin/sh', '-c', 'exec sleep 3600'] },
       missing: { reference: 'portal-test/missing:1' },
     },
-    createSteps: ['image', 'created', 'started'],
-    recreateSteps: ['recreate', 'image', 'created', 'started'],
+    createSteps: ['image', 'created'],
+    recreateSteps: ['recreate', 'image', 'created'],
     unreachable: async () => ({
       driver: new DockerDriver({
         connection: { ...testConnection(), socketPath: '/nonexistent/portal/docker.sock' },

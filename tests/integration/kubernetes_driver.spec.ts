@@ -83,8 +83,8 @@ test.group('Kubernetes driver | lifecycle', () => {
     const name = `portal-test-env-${spec.environmentId}`
     assert.deepEqual(created.endpoint, { host: `${name}.${NAMESPACE}.svc`, port: 5901 })
     assert.equal(created.engineId, api.object('pods', NAMESPACE, name)!.metadata.uid)
-    assert.includeMembers(steps, ['created', 'pod', 'started'])
-    assert.equal(steps.at(-1), 'started')
+    assert.includeMembers(steps, ['created', 'pod'])
+    assert.notInclude(steps, 'started')
 
     await driver.waitUntilReady(created.endpoint, 3000)
     assert.deepEqual(await driver.list(), [

@@ -213,13 +213,7 @@ export default class EnvironmentProvisioner {
     const driver = this.drivers.for(environment.driver)
     const pullAudits: Promise<unknown>[] = []
     const progress: ProgressReporter = (step, message, facts) => {
-      // "started" is journaled by the lifecycle: with "ready" when the service answers at
-      // once, else by started() a moment later. A note of it here was a second entry, a
-      // write (and the progress streams' reads it woke) beside the last commit on the way
-      // to "running".
-      if (step !== 'started') {
-        void this.lifecycle.note(environment.id, step, message).catch(() => {})
-      }
+      void this.lifecycle.note(environment.id, step, message).catch(() => {})
       if (facts?.pulledImage) {
         pullAudits.push(this.#auditPulled(environment, facts.pulledImage))
       }

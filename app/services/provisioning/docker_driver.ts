@@ -195,7 +195,6 @@ export default class DockerDriver implements ProvisioningDriver {
       )
       const endpoint =
         this.#knownEndpoint(network, port) ?? (await this.#runningEndpoint(container))
-      progress('started', 'Container started')
       this.#watch(endpoint, container.id, spec.environmentId)
       return { engineId: container.id, endpoint }
     } catch (error) {
@@ -261,7 +260,6 @@ export default class DockerDriver implements ProvisioningDriver {
       )
     }
     const endpoint = await this.#runningEndpoint(container)
-    progress('started', 'Container started')
     this.#watch(endpoint, found.Id, spec.environmentId)
     return { engineId: found.Id, endpoint }
   }

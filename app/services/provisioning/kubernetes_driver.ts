@@ -224,7 +224,6 @@ export default class KubernetesDriver implements ProvisioningDriver {
     if (existing) {
       const view = viewPod(existing)
       if (view.phase === 'Running' && !view.terminating) {
-        progress('started', 'Pod running')
         return { engineId: existing.metadata!.uid!, endpoint: this.#endpoint(spec) }
       }
       // Ended or ending: it is replaced.
@@ -370,7 +369,6 @@ export default class KubernetesDriver implements ProvisioningDriver {
     }
     progress('created', `Pod ${name} created in namespace ${this.namespace}`)
     const pod = await this.#waitRunning(core, name, deadline, progress)
-    progress('started', 'Pod running')
     return { engineId: pod.metadata!.uid!, endpoint }
   }
 

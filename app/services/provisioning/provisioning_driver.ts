@@ -53,7 +53,9 @@ export type PulledImage = { reference: string; seconds: number }
 /**
  * A step of provisioning, streamed to the user as progress. `facts` tells
  * the provisioner what the step did that it records beyond the stream
- * (a pulled image is audited).
+ * (a pulled image is audited). The steps lead up to running: that the
+ * environment runs is told by create or start resolving, and the lifecycle
+ * journals it ("started"), so a driver never reports it as a step.
  */
 export type ProgressReporter = (
   step: string,
