@@ -12,7 +12,7 @@ import type {
   UserOfficeSession,
 } from '#services/user_office/user_office_experiment'
 import { checkSessionMounts } from '#services/experiments/session_mounts'
-import { retryingConflicts } from '#services/concurrent_writes'
+import { concurrentChange, retryingConflicts } from '#services/concurrent_writes'
 import { isDeadlock, isUniqueViolation } from '#services/database_errors'
 import type { MountCheck } from '#domain/dataset_mounts'
 
@@ -214,10 +214,7 @@ export default class ExperimentSyncService {
           const ids = await this.#upsertExperiments(rows, syncedAt.toJSDate(), trx)
           await this.#upsertSessions(rows, ids, trx)
           await this.#replaceMemberships(user, [...ids.values()], trx)
-          await trx
-            .from('users')
-            .where('id', user.id)
-            .update({ experiments_synced_at: syncedAt.toJSDate() })
+          await this.#recordSynced(user, syncedAt, trx)
         }),
       (error) =>
         isDeadlock(error) || isUniqueViolation(error) || error instanceof ExperimentDeletedMeanwhile
@@ -226,6 +223,24 @@ export default class ExperimentSyncService {
     // The next request must see the new sync time, not a remembered row of the user.
     forgetAccount(user.id)
     return { syncedAt, experiments: rows.length }
+  }
+
+  /**
+   * The sync's time, written only while the account still has the name the User Office was
+   * asked about: an erasure that committed meanwhile (a pseudonym, its memberships deleted)
+   * must not get them back. The memberships just written wait on the erasure's lock of the
+   * account's row (their foreign key), so the erasure either commits first and this finds
+   * the name gone (everything rolls back: 409), or runs after and deletes them.
+   */
+  async #recordSynced(user: User, syncedAt: DateTime, trx: TransactionClientContract) {
+    const updated = await trx
+      .from('users')
+      .where('id', user.id)
+      .where('username', user.username)
+      .update({ experiments_synced_at: syncedAt.toJSDate() })
+    if (Number(updated) === 0) {
+      throw concurrentChange()
+    }
   }
 
   async #upsertExperiments(rows: ExperimentRow[], now: Date, trx: TransactionClientContract) {
