@@ -12,6 +12,13 @@ export type ApiError = {
 type Translated = { status: number; errors: ApiError[] }
 
 /**
+ * A lock the request waited for was held longer than the database allows (MySQL's
+ * innodb_lock_wait_timeout, SQLite's busy_timeout): the statement that waited was undone, and
+ * the transaction around it rolled back; the request may be sent again (`Retry-After`).
+ */
+export const DATABASE_BUSY_CODES = ['ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']
+
+/**
  * Framework and driver errors that clients meet, by code: the status and
  * the wording the API documents for them.
  */
@@ -43,6 +50,18 @@ const KNOWN_CODES: Record<string, { status: number; code: string; message: strin
     code: 'E_TOO_MANY_REQUESTS',
     message: 'Too many requests, retry later',
   },
+  // A write that met a concurrent one where no retry is built in: nothing of it stayed.
+  ER_LOCK_DEADLOCK: {
+    status: 409,
+    code: 'E_CONFLICT',
+    message: 'A concurrent change got there first; please retry',
+  },
+  ...Object.fromEntries(
+    DATABASE_BUSY_CODES.map((code) => [
+      code,
+      { status: 503, code: 'E_DATABASE_BUSY', message: 'The database is busy; please retry' },
+    ])
+  ),
 }
 
 /** Network-level failures of the database driver: the database is down, not the request bad. */

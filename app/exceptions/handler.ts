@@ -27,6 +27,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   async handle(error: unknown, ctx: HttpContext) {
     const { status, errors } = toApiErrors(error)
 
+    if (errors[0]?.code === 'E_DATABASE_BUSY') {
+      ctx.response.header('Retry-After', '1')
+    }
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
       ctx.response.header('Retry-After', String(Math.max(1, error.response.availableIn)))
     }
