@@ -1,7 +1,8 @@
-import * as abilities from '#abilities/main'
-import { policies } from '#policies/main'
-import { Bouncer } from '@adonisjs/bouncer'
+import type * as abilities from '#abilities/main'
+import type { policies } from '#policies/main'
+import type { Bouncer } from '@adonisjs/bouncer'
 import { HttpContext } from '@adonisjs/core/http'
+import { bouncerFor } from '#policies/bouncer_for'
 
 /**
  * `ctx.bouncer`: the request's Bouncer for the signed-in user (or none),
@@ -13,9 +14,7 @@ import { HttpContext } from '@adonisjs/core/http'
 HttpContext.getter(
   'bouncer',
   function (this: HttpContext) {
-    return new Bouncer(() => this.auth?.user || null, abilities, policies).setContainerResolver(
-      this.containerResolver
-    )
+    return bouncerFor(() => this.auth?.user || null).setContainerResolver(this.containerResolver)
   },
   true
 )

@@ -1,9 +1,7 @@
 import { inject } from '@adonisjs/core'
-import { Bouncer } from '@adonisjs/bouncer'
 import Environment from '#models/environment'
 import type User from '#models/user'
-import * as abilities from '#abilities/main'
-import { policies } from '#policies/main'
+import { bouncerFor } from '#policies/bouncer_for'
 import { environmentRoleOf, type EnvironmentDoor } from '#policies/environment_policy'
 import ShareMembership from '#services/environments/share_membership'
 import NotFoundException from '#exceptions/not_found_exception'
@@ -40,7 +38,7 @@ export default class AuthorizedEnvironments {
     if (!environment) {
       return null
     }
-    const bouncer = new Bouncer(actor, abilities, policies)
+    const bouncer = bouncerFor(actor)
     const policy = bouncer.with('EnvironmentPolicy')
     if (!(await policy.allows('view', environment, door))) {
       return null
@@ -73,9 +71,7 @@ export default class AuthorizedEnvironments {
     // Without its shares loaded, the policy lets only the owner view it.
     if (
       environment &&
-      (await new Bouncer(actor, abilities, policies)
-        .with('EnvironmentPolicy')
-        .allows('view', environment, 'owner'))
+      (await bouncerFor(actor).with('EnvironmentPolicy').allows('view', environment, 'owner'))
     ) {
       return environment
     }
