@@ -3,6 +3,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import app from '@adonisjs/core/services/app'
 import SessionMiddleware from '@adonisjs/session/session_middleware'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
+import { sendingSessionCookiesWhenChanged } from '#middleware/seldom_sent_session_cookies'
 
 /**
  * Routes whose whole point is a browser session (signing in, the SAML
@@ -43,6 +44,10 @@ const STARTS_SESSION = new Set([
  * session that is never stored, so probes, crawlers and 401s leave no row
  * and no cookie behind.
  *
+ * A browser's session cookie and XSRF cookie are sent back only when they
+ * change or are due to slide (seldom_sent_session_cookies.ts), except on
+ * the routes that start sessions, which answer as the packages do.
+ *
  * The session and Shield middleware keep nothing per request: made once,
  * from the application's container (Shield's is bound anew per resolve,
  * which rebuilt its guards and CSP header on every request).
@@ -60,8 +65,13 @@ export default class BrowserSessionMiddleware {
     const session = (this.#session ??= await app.container.make(SessionMiddleware))
     const shield = (this.#shield ??= await app.container.make(ShieldMiddleware))
     const hasSession = ctx.request.cookie(SESSION_COOKIE) !== undefined
-    if (hasSession || STARTS_SESSION.has(pattern)) {
+    if (STARTS_SESSION.has(pattern)) {
       return session.handle(ctx, () => shield.handle(ctx, next))
+    }
+    if (hasSession) {
+      return session.handle(ctx, () =>
+        sendingSessionCookiesWhenChanged(ctx, () => shield.handle(ctx, next))
+      )
     }
     return session.handle(ctx, async () => {
       // An anonymous request: the guards read the empty session, Shield adds
