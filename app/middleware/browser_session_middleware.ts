@@ -4,6 +4,7 @@ import app from '@adonisjs/core/services/app'
 import SessionMiddleware from '@adonisjs/session/session_middleware'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
 import { sendingSessionCookiesWhenChanged } from '#middleware/seldom_sent_session_cookies'
+import { contentSecurityPolicy } from '#config/shield'
 
 /**
  * Routes whose whole point is a browser session (signing in, the SAML
@@ -65,6 +66,8 @@ export default class BrowserSessionMiddleware {
     const session = (this.#session ??= await app.container.make(SessionMiddleware))
     const shield = (this.#shield ??= await app.container.make(ShieldMiddleware))
     const hasSession = ctx.request.cookie(SESSION_COOKIE) !== undefined
+    // Shield's other headers come from its guards (config/shield.ts).
+    ctx.response.header('Content-Security-Policy', contentSecurityPolicy)
     if (STARTS_SESSION.has(pattern)) {
       return session.handle(ctx, () => shield.handle(ctx, next))
     }
