@@ -10,6 +10,8 @@ export default defineConfig({
   providers: [
     () => import('#providers/sql_time_provider'),
     () => import('@adonisjs/core/providers/app_provider'),
+    // After the app provider: its `encryption` binding, with prepared HMAC keys.
+    () => import('#providers/encryption_provider'),
     () => import('@adonisjs/core/providers/hash_provider'),
     {
       file: () => import('@adonisjs/core/providers/repl_provider'),

@@ -1,7 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import app from '@adonisjs/core/services/app'
 import SessionMiddleware from '@adonisjs/session/session_middleware'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
+import { sendingSessionCookiesWhenChanged } from '#middleware/seldom_sent_session_cookies'
+import { contentSecurityPolicy } from '#config/shield'
 
 /**
  * Routes whose whole point is a browser session (signing in, the SAML
@@ -41,19 +44,37 @@ const STARTS_SESSION = new Set([
  * other such request is anonymous by definition and runs with an empty
  * session that is never stored, so probes, crawlers and 401s leave no row
  * and no cookie behind.
+ *
+ * A browser's session cookie and XSRF cookie are sent back only when they
+ * change or are due to slide (seldom_sent_session_cookies.ts), except on
+ * the routes that start sessions, which answer as the packages do.
+ *
+ * The session and Shield middleware keep nothing per request: made once,
+ * from the application's container (Shield's is bound anew per resolve,
+ * which rebuilt its guards and CSP header on every request).
  */
 export default class BrowserSessionMiddleware {
+  #session?: SessionMiddleware<any>
+  #shield?: ShieldMiddleware
+
   async handle(ctx: HttpContext, next: NextFn) {
     const pattern = ctx.route?.pattern ?? ''
     const bearer = /^Bearer\s/i.test(ctx.request.header('authorization') ?? '')
     if (bearer && !SESSION_ROUTES.has(pattern)) {
       return next()
     }
-    const session = await ctx.containerResolver.make(SessionMiddleware)
-    const shield = await ctx.containerResolver.make(ShieldMiddleware)
+    const session = (this.#session ??= await app.container.make(SessionMiddleware))
+    const shield = (this.#shield ??= await app.container.make(ShieldMiddleware))
     const hasSession = ctx.request.cookie(SESSION_COOKIE) !== undefined
-    if (hasSession || STARTS_SESSION.has(pattern)) {
+    // Shield's other headers come from its guards (config/shield.ts).
+    ctx.response.header('Content-Security-Policy', contentSecurityPolicy)
+    if (STARTS_SESSION.has(pattern)) {
       return session.handle(ctx, () => shield.handle(ctx, next))
+    }
+    if (hasSession) {
+      return session.handle(ctx, () =>
+        sendingSessionCookiesWhenChanged(ctx, () => shield.handle(ctx, next))
+      )
     }
     return session.handle(ctx, async () => {
       // An anonymous request: the guards read the empty session, Shield adds

@@ -21,6 +21,29 @@ function remember(sessionId: string) {
   touchedAt.set(sessionId, Date.now())
 }
 
+/** The touch interval of sessions of each configured age, worked out once per age. */
+const intervals = new Map<string | number, number>()
+
+function touchInterval(age: string | number) {
+  let interval = intervals.get(age)
+  if (interval === undefined) {
+    interval = Math.min(TOUCH_INTERVAL_MS, (string.seconds.parse(age) * 1000) / 10)
+    intervals.set(age, interval)
+  }
+  return interval
+}
+
+/**
+ * Whether a session of this age is due to have its expiry moved: this
+ * process has not moved it within the interval. The session cookie is sent
+ * again on the same schedule (app/middleware/seldom_sent_session_cookies.ts),
+ * so that the browser's copy slides with the stored expiry.
+ */
+export function touchIsDue(sessionId: string, age: string | number) {
+  const last = touchedAt.get(sessionId)
+  return last === undefined || Date.now() - last >= touchInterval(age)
+}
+
 /**
  * A session store whose reads seldom write. The session package moves a
  * session's expiry on every request that does not change it (`touch`: an
@@ -36,21 +59,13 @@ export function seldomTouched(
 ): ConfigProvider<SessionStoreFactory> {
   return configProvider.create(async (app) => {
     const makeStore = await store.resolver(app)
-    // Worked out once per configured age, not per request.
-    let age: string | number | undefined
-    let intervalMs = TOUCH_INTERVAL_MS
     return (ctx, config) => {
       const made = makeStore(ctx, config)
-      if (config.age !== age) {
-        age = config.age
-        intervalMs = Math.min(TOUCH_INTERVAL_MS, (string.seconds.parse(config.age) * 1000) / 10)
-      }
       const touch = made.touch.bind(made)
       const write = made.write.bind(made)
       const destroy = made.destroy.bind(made)
       made.touch = async (sessionId) => {
-        const last = touchedAt.get(sessionId)
-        if (last !== undefined && Date.now() - last < intervalMs) {
+        if (!touchIsDue(sessionId, config.age)) {
           return
         }
         await touch(sessionId)
