@@ -7,25 +7,43 @@ import { PreparedSelect } from '#models/prepared_select'
 import { RememberedSearchTotals } from '#models/remembered_search_totals'
 
 /**
- * What a search statement reads: the total (`count`; on MySQL/MariaDB first the longest
- * word's `range` — its count and lowest and highest word — then, if that range holds
- * several words, the `distinct` experiments; both with the words' `versions`), a `page` of
- * rows, (SQLite) the indexed words the longest search word starts (`vocabulary`), or
- * (MySQL/MariaDB) the words' `versions` alone, to tell whether a remembered total holds.
+ * What a search statement reads: (MySQL/MariaDB) each search word's `words` — the lowest and
+ * highest word of its range and how many entries it holds, counted up to RARE_ENOUGH — then
+ * the total (`count`, with the words' versions, and on MySQL/MariaDB the driving word's lowest
+ * and highest word again when it is read as one word), a `page` of rows, (SQLite) the indexed
+ * words the longest search word starts (`vocabulary`), or the words' `versions` alone, to
+ * tell whether a remembered total holds.
  */
-type Reads = 'count' | 'range' | 'distinct' | 'page' | 'vocabulary' | 'versions'
+type Reads = 'words' | 'count' | 'page' | 'vocabulary' | 'versions'
 
 /**
- * A search's shapes: how many words, whether a source filters, whether the page reads the
- * one word the range held (`sole`), and what it reads.
+ * A search's shapes: how many words, whether a source filters, whether the driving word is
+ * read as the one word its range holds (`sole`), and what it reads.
  */
 type SearchShape = `${number}|${'s' | ''}|${'sole' | ''}|${Reads}`
 
 /**
- * The versions of every source's words (migration 0114) as one string; read in the same
- * statement as a count, they are the versions that count holds for (one read view).
+ * MySQL/MariaDB: a word's range is counted up to this many entries to find the rarest word
+ * of a search; past it a word is common, and of common words one read by equality (a range
+ * of one word) drives, else the longest. Counting a range costs about 0.5 µs an entry.
  */
-const WORDS_VERSIONS = `GROUP_CONCAT(words_version ORDER BY source)`
+export const RARE_ENOUGH = 10_000
+
+/**
+ * The versions of every source's words (migrations 0114 and 0115) as one string, a scalar
+ * subquery; read in the same statement as a count, they are the versions that count holds
+ * for (one read view).
+ */
+function wordsVersions() {
+  return db.connection().dialect.name.includes('sqlite')
+    ? db.raw(
+        `(SELECT group_concat(words_version) FROM ` +
+          `(SELECT words_version FROM experiment_counts ORDER BY source)) AS versions`
+      )
+    : db.raw(
+        `(SELECT GROUP_CONCAT(words_version ORDER BY source) FROM experiment_counts) AS versions`
+      )
+}
 
 /**
  * The admins' experiment search (ADR 11) as prepared statements: the statements of
@@ -40,36 +58,40 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
     // Two are enough to tell one word from several; no ORDER BY, which would read them all.
     return db
       .from('experiments_search_vocabulary')
-      .select('term', 'doc')
+      .select('term', 'doc', wordsVersions())
       .where('term', '>=', slot('from'))
       .where('term', '<', slot('to'))
       .limit(2)
   }
   if (reads === 'versions') {
-    return db.from('experiment_counts').select(db.raw(`${WORDS_VERSIONS} as versions`))
+    return db.query().select(wordsVersions())
+  }
+  if (reads === 'words') {
+    return wordRanges(Number(words), slot)
   }
   const matches = experimentMatches(
     {
       patterns: Array.from({ length: Number(words) }, (_, index) => slot(`pattern${index}`)),
       match: slot('match'),
     },
-    { source: source ? slot('source') : undefined, soleWord: sole ? slot('sole') : undefined }
+    {
+      source: source ? slot('source') : undefined,
+      soleWord: sole ? slot('sole') : undefined,
+      probed: reads === 'page',
+    }
   )
-  const { query, id } = matches
+  const { query, id, grouped } = matches
   if (reads === 'count') {
-    return query.count('* as total')
-  }
-  if (reads === 'range') {
-    return query
-      .count('* as found')
-      .min('matched.word as lowest')
-      .max('matched.word as highest')
-      .select(db.raw(`(SELECT ${WORDS_VERSIONS} FROM experiment_counts) AS versions`))
-  }
-  if (reads === 'distinct') {
-    return query
-      .countDistinct(`${id} as total`)
-      .select(db.raw(`(SELECT ${WORDS_VERSIONS} FROM experiment_counts) AS versions`))
+    // The versions, and (MySQL/MariaDB) whether the driving word still starts one word only,
+    // as of this count.
+    return (grouped ? query.countDistinct(`${id} as total`) : query.count('* as total'))
+      .select(wordsVersions())
+      .if(sole && !db.connection().dialect.name.includes('sqlite'), (counted) =>
+        counted.select(
+          wordAtEnd(slot('pattern0'), 'asc').as('lowest'),
+          wordAtEnd(slot('pattern0'), 'desc').as('highest')
+        )
+      )
   }
   // The page's ids first, then their rows: an OFFSET over whole rows would read every skipped one.
   const pageIds = orderedIds(matches).limit(slot('limit')).offset(slot('offset')).toSQL()
@@ -82,6 +104,41 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
     )
     .orderBy('experiments.id', 'desc')
 })
+
+/** The first or the last word of a pattern's range: one step into the primary key. */
+function wordAtEnd(pattern: string, direction: 'asc' | 'desc') {
+  return db
+    .from('experiment_words')
+    .select('word')
+    .where('word', 'like', pattern)
+    .orderBy('word', direction)
+    .limit(1)
+}
+
+/**
+ * Per search word (`pattern<i>`): the lowest and highest word of its range (`lowest<i>`,
+ * `highest<i>`, null when none) and its entries up to RARE_ENOUGH (`entries<i>`; with one
+ * word there is nothing to choose, and the count reads them all anyway), with the versions.
+ */
+function wordRanges(words: number, slot: (name: string) => never) {
+  const query = db.query().select(wordsVersions())
+  for (let index = 0; index < words; index++) {
+    const pattern = slot(`pattern${index}`)
+    query.select(
+      wordAtEnd(pattern, 'asc').as(`lowest${index}`),
+      wordAtEnd(pattern, 'desc').as(`highest${index}`)
+    )
+    if (words > 1) {
+      const capped = db
+        .from('experiment_words')
+        .select(db.raw('1'))
+        .where('word', 'like', pattern)
+        .limit(RARE_ENOUGH)
+      query.select(db.from(capped.as('capped')).count('* as entries').as(`entries${index}`))
+    }
+  }
+  return query
+}
 
 /**
  * One numbered page of a search and the exact total (ADR 11): the total counted by the
@@ -105,44 +162,61 @@ export async function searchedExperimentsPage(
     parameters.source = source
   }
   const base = `${words.length}|${source ? 's' : ''}` as const
-  const { total, sole } = db.connection().dialect.name.includes('sqlite')
-    ? await countFtsMatches(base, words, parameters)
-    : await countWordTableMatches(base, `${source ?? ''}|${patterns.join(' ')}`, parameters)
+  const sqlite = db.connection().dialect.name.includes('sqlite')
+  const { total, sole, driver, fts } = await countRemembered(
+    `${source ?? ''}|${patterns.join(' ')}`,
+    () =>
+      sqlite ? countFtsMatches(base, words, parameters) : countWordTableMatches(base, parameters)
+  )
   if (total <= (page - 1) * perPage) {
     return { total, rows: [] }
   }
   if (sole !== undefined) {
     parameters.sole = sole
   }
+  if (fts !== undefined) {
+    parameters.match = fts
+  }
   const rows = await searchStatements.rows(`${base}|${sole === undefined ? '' : 'sole'}|page`, {
     ...parameters,
+    ...drivenBy(patterns, driver ?? 0),
     limit: perPage,
     offset: (page - 1) * perPage,
   })
   return { total, rows: rows.map(listedExperiment) }
 }
 
-type Counted = { total: number; sole?: string }
+/**
+ * What a search counted: the total; on MySQL/MariaDB also which pattern drives (`driver`,
+ * an index into `searchTerms`' patterns: the rarest) and the one word its range holds, if
+ * so; on SQLite the FTS5 query its page reads (`fts`), when not the search's own.
+ */
+type Counted = { total: number; sole?: string; driver?: number; fts?: string }
+/** A count and the versions of the words it holds for (null: none known, not remembered). */
+type CountedUnder = { counted: Counted; versions: string | null }
 type Parameters = Record<string, string | number>
 
+/** The patterns as parameters, the driving one first (`pattern0`), the others in order. */
+function drivenBy(patterns: string[], driver: number): Parameters {
+  const ordered = [patterns[driver], ...patterns.filter((_, index) => index !== driver)]
+  return Object.fromEntries(ordered.map((pattern, index) => [`pattern${index}`, pattern]))
+}
+
 /**
- * MySQL/MariaDB totals counted, by search (`source|patterns`); a few hundred bytes each.
- * Counting "perovskite" reads its 6,296 index entries (2–5 ms per statement under load);
- * the versions are one short read (0.1–0.2 ms, ADR 12).
+ * Totals counted, by search (`source|patterns`); a few hundred bytes each. Counting
+ * "perovskite" on MariaDB reads its 6,296 index entries (2–5 ms per statement under load);
+ * counting "in" on SQLite, 41,469 experiments through FTS5, 1.6 ms of the portal's own thread.
+ * The versions are one short read (0.1–0.2 ms on MariaDB, ADR 12).
  */
 const rememberedTotals = new RememberedSearchTotals<Counted>(1000)
 
 /**
- * MySQL/MariaDB: the total and the one word the longest search word starts when there is
- * only one: then each experiment is in its range once, `count(*)` of the range is exact,
- * and the page reads that word by equality. Otherwise the distinct experiments are counted.
  * A total counted before is taken again while the words' versions are the ones it was
  * counted under (ADR 12): no write since has changed what the search finds.
  */
-async function countWordTableMatches(
-  base: `${number}|${'s' | ''}`,
+async function countRemembered(
   search: string,
-  parameters: Parameters
+  countNow: () => Promise<CountedUnder>
 ): Promise<Counted> {
   const remembered = rememberedTotals.recall(search)
   if (remembered) {
@@ -151,7 +225,7 @@ async function countWordTableMatches(
       return remembered.counted
     }
   }
-  const counted = await countWordTableMatchesNow(base, parameters)
+  const counted = await countNow()
   // No count rows (no experiment written yet, or emptied after a TRUNCATE): nothing to key it by.
   if (counted.versions !== null) {
     rememberedTotals.remember(search, counted.versions, counted.counted)
@@ -159,21 +233,58 @@ async function countWordTableMatches(
   return counted.counted
 }
 
-/** The count itself, with the versions it holds for (read by the same statement). */
-async function countWordTableMatchesNow(
+/**
+ * MySQL/MariaDB: the count, with the versions it holds for (read by the same statement).
+ * First each word's range (ADR 11): a word that starts none matches nothing; otherwise the
+ * word with the fewest entries drives — the page walks its ids in order and checks the others per
+ * candidate, so the fewer candidates per match, the sooner it stops ("scattering ID11": 4,932
+ * entries of "id11" against 25,077 of "scattering"). Of words past RARE_ENOUGH, one that
+ * starts a single word drives before one that starts several (whose ids come unordered),
+ * then the longest. When the driving word starts a single word, each experiment is in its
+ * range once: `count(*)` is exact and the page reads that word by equality; the count reads
+ * the range's ends again, and should a write have added a word meanwhile, counts distinct
+ * experiments instead. Otherwise the distinct experiments are counted.
+ */
+async function countWordTableMatches(
   base: `${number}|${'s' | ''}`,
   parameters: Parameters
-): Promise<{ counted: Counted; versions: string | null }> {
-  const [range] = await searchStatements.rows(`${base}||range`, parameters)
-  const versions = range.versions as string | null
-  if (Number(range.found) === 0) {
-    return { counted: { total: 0 }, versions }
+): Promise<CountedUnder> {
+  const words = Number(base.split('|')[0])
+  const [ranges] = await searchStatements.rows(`${words}|||words`, parameters)
+  const patterns = Array.from({ length: words }, (_, index) =>
+    String(parameters[`pattern${index}`])
+  )
+  const found = patterns.map((_, index) => ({
+    index,
+    sole: ranges[`lowest${index}`] === ranges[`highest${index}`],
+    lowest: ranges[`lowest${index}`] as string | null,
+    entries: Math.min(Number(ranges[`entries${index}`] ?? 0), RARE_ENOUGH),
+  }))
+  if (found.some((range) => range.lowest === null)) {
+    return { counted: { total: 0 }, versions: ranges.versions as string | null }
   }
-  if (range.lowest === range.highest) {
-    return { counted: { total: Number(range.found), sole: range.lowest as string }, versions }
+  const [driving] = found.sort(
+    (a, b) => a.entries - b.entries || Number(b.sole) - Number(a.sole) || a.index - b.index
+  )
+  const driver = driving.index
+  const counting = { ...parameters, ...drivenBy(patterns, driver) }
+  if (driving.sole) {
+    const [counted] = await searchStatements.rows(`${base}|sole|count`, {
+      ...counting,
+      sole: driving.lowest!,
+    })
+    if (counted.lowest === driving.lowest && counted.highest === driving.lowest) {
+      return {
+        counted: { total: Number(counted.total), sole: driving.lowest!, driver },
+        versions: counted.versions as string | null,
+      }
+    }
   }
-  const [counted] = await searchStatements.rows(`${base}||distinct`, parameters)
-  return { counted: { total: Number(counted.total) }, versions: counted.versions as string | null }
+  const [counted] = await searchStatements.rows(`${base}||count`, counting)
+  return {
+    counted: { total: Number(counted.total), driver },
+    versions: counted.versions as string | null,
+  }
 }
 
 /**
@@ -182,15 +293,17 @@ async function countWordTableMatchesNow(
  * "perovskite", 0.19 ms for its page, 100,000 experiments); one word is read in order
  * (0.21 and 0.04 ms). So the words the longest search word starts are looked up first
  * (0.13 ms): none, and nothing matches; one, and the search reads that word instead
- * (`parameters.match` is changed) — alone and without a source filter, its experiments are
- * the total. Only a word of ASCII letters and digits is looked up: the index folds case
- * and accents (`remove_diacritics 2`), which only ASCII is sure to match unchanged.
+ * (`fts`) — alone and without a source filter, its experiments are the total. Only a word
+ * of ASCII letters and digits is looked up: the index folds case and accents
+ * (`remove_diacritics 2`), which only ASCII is sure to match unchanged. The look-up and the
+ * count are two statements: should a write have come between them (other versions), the
+ * search's own prefixes are counted instead, so that what is remembered is one read's.
  */
 async function countFtsMatches(
   base: `${number}|${'s' | ''}`,
   words: string[],
   parameters: Parameters
-): Promise<Counted> {
+): Promise<CountedUnder> {
   const longest = words.reduce((found, word) => (word.length > found.length ? word : found))
   if (/^[a-z0-9]+$/.test(longest)) {
     const following = String.fromCharCode(longest.charCodeAt(longest.length - 1) + 1)
@@ -199,16 +312,25 @@ async function countFtsMatches(
       to: `${longest.slice(0, -1)}${following}`,
     })
     if (started.length === 0) {
-      return { total: 0 }
+      // Not remembered (no versions read): the look-up alone tells it next time too.
+      return { counted: { total: 0 }, versions: null }
     }
     if (started.length === 1) {
-      const [{ term, doc }] = started as Array<{ term: string; doc: number }>
-      parameters.match = ftsQuery(words, { word: longest, term })
+      const [{ term, doc, versions }] = started as Array<{
+        term: string
+        doc: number
+        versions: string | null
+      }>
+      const fts = ftsQuery(words, { word: longest, term })
       if (words.length === 1 && parameters.source === undefined) {
-        return { total: Number(doc) }
+        return { counted: { total: Number(doc), fts }, versions }
+      }
+      const [counted] = await searchStatements.rows(`${base}||count`, { ...parameters, match: fts })
+      if (counted.versions === versions) {
+        return { counted: { total: Number(counted.total), fts }, versions }
       }
     }
   }
   const [counted] = await searchStatements.rows(`${base}||count`, parameters)
-  return { total: Number(counted.total) }
+  return { counted: { total: Number(counted.total) }, versions: counted.versions as string | null }
 }
