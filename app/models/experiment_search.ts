@@ -29,6 +29,11 @@ export type ExperimentIdFilters = {
    * optimiser likes (a count).
    */
   probed?: boolean
+  /**
+   * With `probed`: per other pattern, whether it stands for the one stored word its range
+   * holds, checked by equality (one index entry per candidate, not the experiment's ~10).
+   */
+  exactOthers?: boolean[]
 }
 
 /**
@@ -78,7 +83,10 @@ function matchesQuery({ words, ...filters }: ExperimentIdFilters) {
   return experimentMatches(words && searchTerms(words), filters)
 }
 
-type WordTableFilters = Pick<ExperimentIdFilters, 'source' | 'beforeId' | 'soleWord' | 'probed'>
+type WordTableFilters = Pick<
+  ExperimentIdFilters,
+  'source' | 'beforeId' | 'soleWord' | 'probed' | 'exactOthers'
+>
 
 /**
  * The rows that match a search's terms (none: every experiment; no pattern: none) and the
@@ -86,13 +94,19 @@ type WordTableFilters = Pick<ExperimentIdFilters, 'source' | 'beforeId' | 'soleW
  */
 export function experimentMatches(
   terms: SearchTerms | undefined,
-  { source, beforeId, soleWord, probed }: WordTableFilters
+  { source, beforeId, soleWord, probed, exactOthers }: WordTableFilters
 ) {
   const sqlite = db.connection().dialect.name.includes('sqlite')
   const searched = terms !== undefined && terms.patterns.length > 0
   if (searched && !sqlite) {
     return {
-      query: wordTableMatches(terms.patterns, { source, beforeId, soleWord, probed }),
+      query: wordTableMatches(terms.patterns, {
+        source,
+        beforeId,
+        soleWord,
+        probed,
+        exactOthers,
+      }),
       id: MATCHED_ID,
       grouped: soleWord === undefined,
     }
@@ -146,7 +160,7 @@ const MATCHED_ID = 'matched.experiment_id'
  */
 function wordTableMatches(
   [first, ...others]: string[],
-  { source, beforeId, soleWord, probed }: WordTableFilters
+  { source, beforeId, soleWord, probed, exactOthers = [] }: WordTableFilters
 ) {
   const query = db
     .from('experiment_words as matched')
@@ -156,9 +170,10 @@ function wordTableMatches(
       matches.join('experiments', 'experiments.id', MATCHED_ID).where('experiments.source', source!)
     )
     .if(beforeId, (matches) => matches.where(MATCHED_ID, '<', beforeId!))
-  for (const pattern of others) {
+  for (const [index, pattern] of others.entries()) {
     if (probed && soleWord !== undefined) {
-      query.whereRaw(`(EXISTS (${OTHER_WORD})) IS TRUE`, [pattern])
+      const check = exactOthers[index] ? OTHER_WORD_EXACT : OTHER_WORD
+      query.whereRaw(`(EXISTS (${check})) IS TRUE`, [pattern])
     } else {
       query.whereRaw(`EXISTS (${OTHER_WORD})`, [pattern])
     }
@@ -170,6 +185,11 @@ function wordTableMatches(
 const OTHER_WORD =
   'SELECT 1 FROM experiment_words AS other_word ' +
   'WHERE other_word.experiment_id = matched.experiment_id AND other_word.word LIKE ?'
+
+/** An experiment's one word, by equality: one entry of the index, not all of its words. */
+const OTHER_WORD_EXACT =
+  'SELECT 1 FROM experiment_words AS other_word ' +
+  'WHERE other_word.experiment_id = matched.experiment_id AND other_word.word = ?'
 
 /**
  * The FTS5 query of a search: each word a prefix, except `sole.word`, read as the one indexed

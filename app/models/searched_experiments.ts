@@ -19,9 +19,10 @@ type Reads = 'words' | 'count' | 'page' | 'deep' | 'vocabulary' | 'versions'
 
 /**
  * A search's shapes: how many words, whether a source filters, whether the driving word is
- * read as the one word its range holds (`sole`), and what it reads.
+ * read as the one word its range holds (`sole`, then per other word `=` when a page checks it
+ * as the one word its range holds, else `~`), and what it reads.
  */
-type SearchShape = `${number}|${'s' | ''}|${'sole' | ''}|${Reads}`
+type SearchShape = `${number}|${'s' | ''}|${'' | `sole${string}`}|${Reads}`
 
 /**
  * MySQL/MariaDB: a word's range is counted up to this many entries to find the rarest word
@@ -79,6 +80,7 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
       source: source ? slot('source') : undefined,
       soleWord: sole ? slot('sole') : undefined,
       probed: reads === 'page',
+      exactOthers: [...sole.slice('sole'.length)].map((mark) => mark === '='),
     }
   )
   const { query, id, grouped } = matches
@@ -164,7 +166,7 @@ export async function searchedExperimentsPage(
   }
   const base = `${words.length}|${source ? 's' : ''}` as const
   const sqlite = db.connection().dialect.name.includes('sqlite')
-  const { total, sole, driver, fts, probedUpTo } = await countRemembered(
+  const { total, sole, driver, fts, probedUpTo, exactOthers } = await countRemembered(
     `${source ?? ''}|${patterns.join(' ')}`,
     () =>
       sqlite ? countFtsMatches(base, words, parameters) : countWordTableMatches(base, parameters)
@@ -179,10 +181,17 @@ export async function searchedExperimentsPage(
     parameters.match = fts
   }
   const offset = (page - 1) * perPage
-  const reads = offset + perPage > (probedUpTo ?? Infinity) ? 'deep' : 'page'
-  const rows = await searchStatements.rows(`${base}|${sole === undefined ? '' : 'sole'}|${reads}`, {
+  const deep = offset + perPage > (probedUpTo ?? Infinity)
+  const ordered = drivenBy(patterns, driver ?? 0)
+  let shape = `${base}|${sole === undefined ? '' : 'sole'}|${deep ? 'deep' : 'page'}` as SearchShape
+  if (sole !== undefined && !deep && exactOthers) {
+    exactOthers.forEach((word, index) => word && (ordered[`pattern${index + 1}`] = word))
+    const marks = exactOthers.map((word) => (word ? '=' : '~')).join('')
+    shape = `${base}|sole${marks}|page`
+  }
+  const rows = await searchStatements.rows(shape, {
     ...parameters,
-    ...drivenBy(patterns, driver ?? 0),
+    ...ordered,
     limit: perPage,
     offset,
   })
@@ -201,6 +210,8 @@ type Counted = {
   driver?: number
   fts?: string
   probedUpTo?: number
+  /** Per other pattern in driving order, the one word its range holds, if so (null if not). */
+  exactOthers?: Array<string | null>
 }
 
 /**
@@ -299,8 +310,17 @@ async function countWordTableMatches(
       const others = found.slice(1).reduce((sum, range) => sum + range.entries, 0)
       const probedUpTo =
         words > 1 ? Math.floor(others / CHECK_COSTS_ENTRIES / candidatesPerMatch) : undefined
+      // The other words' ranges (in the order of `drivenBy`) as the first statement read
+      // them: only if no write came between the two statements may a page check them by
+      // equality.
+      const exactOthers =
+        ranges.versions === counted.versions
+          ? [...found.slice(1)]
+              .sort((a, b) => a.index - b.index)
+              .map((range) => (range.sole ? range.lowest : null))
+          : undefined
       return {
-        counted: { total, sole: driving.lowest!, driver, probedUpTo },
+        counted: { total, sole: driving.lowest!, driver, probedUpTo, exactOthers },
         versions: counted.versions as string | null,
       }
     }

@@ -217,6 +217,8 @@ test.group('Admin: experiment search', (group) => {
         onePerPage.map(({ sql }) => /IS TRUE/.test(sql)),
         [true, false, false, false]
       )
+      // "<common>" holds one stored word: the first page checks it by equality.
+      assert.include(onePerPage[0].sql, 'other_word.word = ?')
     }
   })
 
