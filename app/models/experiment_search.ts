@@ -192,9 +192,9 @@ const OTHER_WORD_EXACT =
   'WHERE other_word.experiment_id = matched.experiment_id AND other_word.word = ?'
 
 /**
- * The FTS5 query of a search: each word a prefix, except `sole.word`, read as the one indexed
- * word it starts (searched_experiments.ts).
+ * The FTS5 query of a search: each word a prefix, except those of `sole`, each read as the
+ * one indexed word it starts (searched_experiments.ts).
  */
-export function ftsQuery(words: string[], sole?: { word: string; term: string }) {
-  return words.map((word) => (word === sole?.word ? `"${sole.term}"` : `"${word}"*`)).join(' ')
+export function ftsQuery(words: string[], sole: Map<string, string> = new Map()) {
+  return words.map((word) => (sole.has(word) ? `"${sole.get(word)}"` : `"${word}"*`)).join(' ')
 }
