@@ -24,11 +24,15 @@ export type BenchRoute = {
   pid: number
 }
 
-/** What the routes need from the seeded database: two tokens and the admins' last-page cursor. */
+/**
+ * What the routes need from the seeded database: two tokens, the admins' last-page cursor and
+ * a proposal id (a word of one experiment only, the rarest an admin can search for).
+ */
 export type BenchCredentials = {
   scientistToken: string
   adminToken: string
   lastPageCursor: string
+  rareProposalId: string
 }
 
 /**
@@ -43,19 +47,43 @@ export async function benchCredentials(
   const [[cursorRow]] = (await db.query(
     'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
   )) as any
+  // Not the newest experiment's: its page would be the first of the whole list anyway.
+  const [[rareRow]] = (await db.query(
+    'SELECT proposal_id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 100'
+  )) as any
   return {
     scientistToken: await mintToken(db, facility.scientist.id),
     adminToken: await mintToken(db, facility.admin.id),
     lastPageCursor: encodeListCursor({ after: cursorRow.id }),
+    rareProposalId: rareRow.proposal_id,
   }
+}
+
+/**
+ * The admins' searches measured, each its own route held to the target on its own, so that
+ * one kind of search cannot hide behind another (issue 16, stop 31). From the seed's
+ * vocabulary (bench/seed_facility.ts: "<technique> of <subject> <condition>", 20 instruments,
+ * 16 subjects): a word of one experiment (a proposal id), the word of one subject, a short
+ * prefix of four common words, two words of one subject, and two words whose rarer one (an
+ * instrument) is the shorter.
+ */
+export function adminSearchTerms(credentials: BenchCredentials) {
+  return [
+    { term: credentials.rareProposalId, what: 'one experiment' },
+    { term: 'perovskite', what: 'one word, 6 %' },
+    { term: 'in', what: 'a prefix of 4 words, 41 %' },
+    { term: 'lithium-ion', what: 'two words of the same 6 %' },
+    { term: 'scattering ID11', what: 'two words, the shorter rarer' },
+  ]
 }
 
 /** The portal's routes on the seeded facility, served by `portal`. */
 export function portalRoutes(
   facility: SeededFacility,
-  { scientistToken, adminToken, lastPageCursor }: BenchCredentials,
+  credentials: BenchCredentials,
   portal: { baseUrl: string; pid: number }
 ): BenchRoute[] {
+  const { scientistToken, adminToken, lastPageCursor } = credentials
   const lastAdminPage = Math.ceil(facility.size.experiments / 20)
   const deepScientistPage = Math.max(1, Math.ceil(facility.scientist.experiments / 5))
   const term = facility.scientist.searchTerm
@@ -68,6 +96,14 @@ export function portalRoutes(
     baseUrl: portal.baseUrl,
     pid: portal.pid,
   })
+  const searches = adminSearchTerms(credentials).map(({ term: searched, what }) =>
+    route(
+      `GET /api/v1/admin/experiments?search=${searched} (admin, ${what})`,
+      `/api/v1/admin/experiments?search=${encodeURIComponent(searched)}`,
+      adminToken,
+      'admin'
+    )
+  )
   return [
     route('GET /health/live', '/health/live', null, 'live'),
     route('GET /api/v1/me', '/api/v1/me', scientistToken, 'me'),
@@ -110,12 +146,7 @@ export function portalRoutes(
       adminToken,
       'admin'
     ),
-    route(
-      `GET /api/v1/admin/experiments?search=${term} (admin)`,
-      `/api/v1/admin/experiments?search=${search}`,
-      adminToken,
-      'admin'
-    ),
+    ...searches,
   ]
 }
 

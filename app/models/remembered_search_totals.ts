@@ -1,6 +1,6 @@
 /**
  * Search totals a process remembers, each with the versions of the searched words it was
- * counted under (MySQL/MariaDB, migration 0114, ADR 12). A total is only ever handed out
+ * counted under (migrations 0114 and 0115, ADR 12). A total is only ever handed out
  * for the same versions: the database gives every write that changes what a search finds a
  * version never used before, so equal versions mean the same words, and the remembered
  * total is the exact count, whichever process or replica wrote last. At most `limit`

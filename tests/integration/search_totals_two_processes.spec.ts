@@ -11,7 +11,7 @@ import { commandOutput as output } from '#tests/helpers/ace_in_process'
 
 /*
  * This process remembers a search's total with the versions of the words it was counted
- * under (MySQL/MariaDB, migration 0114, ADR 12). Another process (a second portal replica,
+ * under (migrations 0114 and 0115, ADR 12). Another process (a second portal replica,
  * an ace command) commits its writes to the same database: the totals this process answers
  * must follow them at once. Committed writes, no per-test transaction; the test removes
  * what it wrote.
