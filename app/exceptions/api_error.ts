@@ -1,4 +1,5 @@
 import { errors as vineErrors } from '@vinejs/vine'
+import { CONCURRENT_CHANGE_MESSAGE } from '#exceptions/conflict_exception'
 
 /** One entry of the error body every endpoint returns. */
 export type ApiError = {
@@ -16,7 +17,7 @@ type Translated = { status: number; errors: ApiError[] }
  * innodb_lock_wait_timeout, SQLite's busy_timeout): the statement that waited was undone, and
  * the transaction around it rolled back; the request may be sent again (`Retry-After`).
  */
-export const DATABASE_BUSY_CODES = ['ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']
+const DATABASE_BUSY_CODES = ['ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']
 
 /**
  * Framework and driver errors that clients meet, by code: the status and
@@ -54,7 +55,7 @@ const KNOWN_CODES: Record<string, { status: number; code: string; message: strin
   ER_LOCK_DEADLOCK: {
     status: 409,
     code: 'E_CONFLICT',
-    message: 'A concurrent change got there first; please retry',
+    message: CONCURRENT_CHANGE_MESSAGE,
   },
   ...Object.fromEntries(
     DATABASE_BUSY_CODES.map((code) => [

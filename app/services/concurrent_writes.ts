@@ -2,7 +2,7 @@ import type { LucidModel, ModelQueryBuilderContract } from '@adonisjs/lucid/type
 import { setTimeout as sleep } from 'node:timers/promises'
 import logger from '@adonisjs/core/services/logger'
 import { isDeadlock, isUniqueViolation } from '#services/database_errors'
-import ConflictException from '#exceptions/conflict_exception'
+import ConflictException, { CONCURRENT_CHANGE_MESSAGE } from '#exceptions/conflict_exception'
 
 /*
  * How the catalogue services (images, local experiments, their sessions
@@ -31,7 +31,7 @@ export async function lockedRow<Model extends LucidModel>(
 
 /** The 409 of a write that met a concurrent one and may simply be sent again. */
 export function concurrentChange() {
-  return new ConflictException('A concurrent change got there first; please retry')
+  return new ConflictException(CONCURRENT_CHANGE_MESSAGE)
 }
 
 /**

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
+import { signedInBrowser } from '#tests/helpers/signed_in_browser'
 import { statementsDuring } from '#tests/helpers/statements'
 
 async function sessionRows() {
@@ -59,13 +60,7 @@ test.group('Lazy sessions', (group) => {
     client,
     assert,
   }) => {
-    const user = await createUser()
-    const browser = new ApiSession(client)
-    ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-    const expiry = async () => {
-      const row = await db.from('sessions').where('user_id', String(user.id)).firstOrFail()
-      return new Date(row.expires_at).getTime()
-    }
+    const { user, browser, expiry } = await signedInBrowser(client)
     // As if the last touch were long ago: the session's expiry is behind by an hour.
     const stored = await expiry()
     await db

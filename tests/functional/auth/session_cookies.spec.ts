@@ -1,8 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiResponse } from '@japa/api-client'
-import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
-import { ApiSession } from '#tests/helpers/api_session'
+import { FACTORY_PASSWORD } from '#database/factories/user_factory'
+import { signedInBrowser } from '#tests/helpers/signed_in_browser'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { statementsDuring } from '#tests/helpers/statements'
 
@@ -39,22 +39,11 @@ const PAST_THE_REFRESH_INTERVAL = 61_000
 test.group('Session cookies', (group) => {
   isolateEachTest(group)
 
-  async function signedIn(client: ConstructorParameters<typeof ApiSession>[0]) {
-    const user = await createUser()
-    const browser = new ApiSession(client)
-    ;(await browser.login(user.username, FACTORY_PASSWORD)).assertStatus(200)
-    const expiry = async () => {
-      const row = await db.from('sessions').where('user_id', String(user.id)).firstOrFail()
-      return new Date(row.expires_at).getTime()
-    }
-    return { user, browser, expiry }
-  }
-
   test('a read with a fresh session cookie sends no cookie back and writes nothing', async ({
     client,
     assert,
   }) => {
-    const { browser } = await signedIn(client)
+    const { browser } = await signedInBrowser(client)
     const held = new Map(browser.cookies)
 
     const statements = await statementsDuring(async () => {
@@ -76,7 +65,7 @@ test.group('Session cookies', (group) => {
     client,
     assert,
   }) => {
-    const { browser, expiry } = await signedIn(client)
+    const { browser, expiry } = await signedInBrowser(client)
     const signedInExpiry = await expiry()
 
     await withClockAhead(PAST_THE_REFRESH_INTERVAL, async () => {
@@ -106,7 +95,7 @@ test.group('Session cookies', (group) => {
     client,
     assert,
   }) => {
-    const { user, browser } = await signedIn(client)
+    const { user, browser } = await signedInBrowser(client)
     await db
       .from('sessions')
       .where('user_id', String(user.id))
@@ -124,7 +113,7 @@ test.group('Session cookies', (group) => {
     client,
     assert,
   }) => {
-    const { browser } = await signedIn(client)
+    const { browser } = await signedInBrowser(client)
     browser.cookies.delete('XSRF-TOKEN')
 
     const read = await browser.get('/api/v1/me')
@@ -139,7 +128,7 @@ test.group('Session cookies', (group) => {
     client,
     assert,
   }) => {
-    const { user, browser } = await signedIn(client)
+    const { user, browser } = await signedInBrowser(client)
     const signInXsrf = browser.cookies.get('XSRF-TOKEN')
 
     for (const name of ['one', 'two']) {
@@ -164,7 +153,7 @@ test.group('Session cookies', (group) => {
     client,
     assert,
   }) => {
-    const { browser } = await signedIn(client)
+    const { browser } = await signedInBrowser(client)
     const issued = await browser.get('/api/v1/auth/csrf')
     issued.assertStatus(204)
     assert.include(cookiesSet(issued), 'XSRF-TOKEN')
