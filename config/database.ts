@@ -21,18 +21,28 @@ const schemaGeneration = { enabled: false }
 
 const sqliteFile = env.get('DB_SQLITE_FILE', dataPath('portal.sqlite'))
 
+/**
+ * How long a statement waits for another transaction's lock before the database refuses it
+ * (a 503 E_DATABASE_BUSY with Retry-After, app/exceptions/api_error.ts): SQLite's busy_timeout,
+ * MySQL's innodb_lock_wait_timeout for the pool's connections (InnoDB's own default, 50 s,
+ * would hold a request, its pooled connection and the client that long).
+ */
+const lockWaitSeconds = env.get('DB_LOCK_WAIT_TIMEOUT', 5)
+
 type SqliteHandle = {
   pragma(sql: string): unknown
   exec(sql: string): unknown
   prepare(sql: string): unknown
 }
 type PoolDone<Connection = SqliteHandle> = (error: Error | null, conn: Connection) => void
-type MysqlHandle = Parameters<typeof executeMarkedStatements>[0]
+type MysqlHandle = Parameters<typeof executeMarkedStatements>[0] & {
+  query(sql: string, callback: (error: Error | null) => void): unknown
+}
 
 function openSqlite(conn: SqliteHandle) {
   conn.pragma('foreign_keys = ON')
   conn.pragma('journal_mode = WAL')
-  conn.pragma('busy_timeout = 5000')
+  conn.pragma(`busy_timeout = ${lockWaitSeconds * 1000}`)
   keepSqliteStatements(conn)
 }
 
@@ -99,7 +109,10 @@ const mysql = {
     acquireTimeoutMillis: 10000,
     afterCreate: (conn: MysqlHandle, done: PoolDone<MysqlHandle>) => {
       executeMarkedStatements(conn)
-      done(null, conn)
+      conn.query(
+        `SET SESSION innodb_lock_wait_timeout = ${lockWaitSeconds}`,
+        (error: Error | null) => done(error, conn)
+      )
     },
   },
   migrations,

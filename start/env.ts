@@ -63,6 +63,7 @@ export const schema = {
   DB_PASSWORD: Env.schema.secret.optional(),
   DB_DATABASE: Env.schema.string.optional(),
   DB_POOL_MAX: integer(1, 1000),
+  DB_LOCK_WAIT_TIMEOUT: integer(1, 3600),
   DB_MIGRATE_ON_START: Env.schema.boolean.optional(),
 
   SESSION_AGE: duration(60_000),
