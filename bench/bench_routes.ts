@@ -32,6 +32,8 @@ export type BenchCredentials = {
   scientistToken: string
   adminToken: string
   lastPageCursor: string
+  /** A cursor past the middle of the list: a search scrolled that far. */
+  middleCursor: string
   rareProposalId: string
 }
 
@@ -47,6 +49,10 @@ export async function benchCredentials(
   const [[cursorRow]] = (await db.query(
     'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 20'
   )) as any
+  const [[middleRow]] = (await db.query(
+    'SELECT id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET ?',
+    [Math.floor(facility.size.experiments / 2)]
+  )) as any
   // Not the newest experiment's: its page would be the first of the whole list anyway.
   const [[rareRow]] = (await db.query(
     'SELECT proposal_id FROM experiments ORDER BY id ASC LIMIT 1 OFFSET 100'
@@ -55,6 +61,7 @@ export async function benchCredentials(
     scientistToken: await mintToken(db, facility.scientist.id),
     adminToken: await mintToken(db, facility.admin.id),
     lastPageCursor: encodeListCursor({ after: cursorRow.id }),
+    middleCursor: encodeListCursor({ after: middleRow.id }),
     rareProposalId: rareRow.proposal_id,
   }
 }
@@ -96,14 +103,21 @@ export function portalRoutes(
     baseUrl: portal.baseUrl,
     pid: portal.pid,
   })
-  const searches = adminSearchTerms(credentials).map(({ term: searched, what }) =>
+  const searches = adminSearchTerms(credentials).flatMap(({ term: searched, what }) => [
     route(
       `GET /api/v1/admin/experiments?search=${searched} (admin, ${what})`,
       `/api/v1/admin/experiments?search=${encodeURIComponent(searched)}`,
       adminToken,
       'admin'
-    )
-  )
+    ),
+    // Scripts page a search by cursor (the console by number): the same terms, past the middle.
+    route(
+      `GET /api/v1/admin/experiments?search=${searched}&cursor=… (admin, ${what}, past the middle by cursor)`,
+      `/api/v1/admin/experiments?search=${encodeURIComponent(searched)}&cursor=${credentials.middleCursor}`,
+      adminToken,
+      'admin'
+    ),
+  ])
   return [
     route('GET /health/live', '/health/live', null, 'live'),
     route('GET /api/v1/me', '/api/v1/me', scientistToken, 'me'),

@@ -11,11 +11,12 @@ import { RememberedSearchTotals } from '#models/remembered_search_totals'
  * highest word of its range and how many entries it holds, counted up to RARE_ENOUGH — then
  * the total (`count`, with the words' versions, and on MySQL/MariaDB the driving word's lowest
  * and highest word again when it is read as one word), a `page` of rows (a `deep` one: its
- * other words checked as the optimiser likes, see `probedUpTo`), (SQLite) the indexed
+ * other words checked as the optimiser likes, see `probedUpTo`), the rows `after` a cursor
+ * (`deepAfter`: checked as the optimiser likes), (SQLite) the indexed
  * words the longest search word starts (`vocabulary`), or the words' `versions` alone, to
  * tell whether a remembered total holds.
  */
-type Reads = 'words' | 'count' | 'page' | 'deep' | 'vocabulary' | 'versions'
+type Reads = 'words' | 'count' | 'page' | 'deep' | 'after' | 'deepAfter' | 'vocabulary' | 'versions'
 
 /**
  * A search's shapes: how many words, whether a source filters, whether the driving word is
@@ -71,6 +72,7 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
   if (reads === 'words') {
     return wordRanges(Number(words), slot)
   }
+  const afterCursor = reads === 'after' || reads === 'deepAfter'
   const matches = experimentMatches(
     {
       patterns: Array.from({ length: Number(words) }, (_, index) => slot(`pattern${index}`)),
@@ -79,7 +81,8 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
     {
       source: source ? slot('source') : undefined,
       soleWord: sole ? slot('sole') : undefined,
-      probed: reads === 'page',
+      beforeId: afterCursor ? slot('beforeId') : undefined,
+      probed: reads === 'page' || reads === 'after',
       exactOthers: [...sole.slice('sole'.length)].map((mark) => mark === '='),
     }
   )
@@ -97,7 +100,10 @@ const searchStatements = new PreparedSelect<SearchShape>((shape, slot) => {
       )
   }
   // The page's ids first, then their rows: an OFFSET over whole rows would read every skipped one.
-  const pageIds = orderedIds(matches).limit(slot('limit')).offset(slot('offset')).toSQL()
+  const pageIds = orderedIds(matches)
+    .limit(slot('limit'))
+    .if(!afterCursor, (ids) => ids.offset(slot('offset')))
+    .toSQL()
   return db
     .from('experiments')
     .select(SHOWN_EXPERIMENT_COLUMNS)
@@ -144,9 +150,71 @@ function wordRanges(words: number, slot: (name: string) => never) {
 }
 
 /**
+ * How a search reads its rows fastest, from its count (ADR 11; remembered while the words'
+ * versions stay the same, ADR 12): the statements' base shape, the parameters (the driving
+ * word's one stored word, SQLite's narrowed FTS5 query) and what the count found.
+ */
+type SearchPlan = {
+  base: `${number}|${'s' | ''}`
+  patterns: string[]
+  parameters: Parameters
+  counted: Counted
+}
+
+async function searchPlan(
+  words: string[],
+  source: ExperimentSource | undefined
+): Promise<SearchPlan> {
+  const { patterns, match } = searchTerms(words)
+  const parameters: Parameters = { match }
+  patterns.forEach((pattern, index) => (parameters[`pattern${index}`] = pattern))
+  if (source) {
+    parameters.source = source
+  }
+  const base = `${words.length}|${source ? 's' : ''}` as const
+  const sqlite = db.connection().dialect.name.includes('sqlite')
+  const counted = await countRemembered(`${source ?? ''}|${patterns.join(' ')}`, () =>
+    sqlite ? countFtsMatches(base, words, parameters) : countWordTableMatches(base, parameters)
+  )
+  if (counted.sole !== undefined) {
+    parameters.sole = counted.sole
+  }
+  if (counted.fts !== undefined) {
+    parameters.match = counted.fts
+  }
+  return { base, patterns, parameters, counted }
+}
+
+/**
+ * The rows of a plan, `window` (LIMIT, and OFFSET or the id to read below) as `reads` says:
+ * a page or the rows after a cursor, its other words checked per candidate (`probed`) or, past
+ * `probedUpTo` matches, as the optimiser likes.
+ */
+async function plannedRows(
+  { base, patterns, parameters, counted }: SearchPlan,
+  reads: 'page' | 'after',
+  probed: boolean,
+  window: Parameters
+) {
+  const { sole, driver, exactOthers } = counted
+  const ordered = drivenBy(patterns, driver ?? 0)
+  let marks = sole === undefined ? '' : 'sole'
+  if (sole !== undefined && probed && exactOthers) {
+    exactOthers.forEach((word, index) => word && (ordered[`pattern${index + 1}`] = word))
+    marks += exactOthers.map((word) => (word ? '=' : '~')).join('')
+  }
+  const kind = probed ? reads : reads === 'page' ? 'deep' : 'deepAfter'
+  const rows = await searchStatements.rows(`${base}|${marks}|${kind}` as SearchShape, {
+    ...parameters,
+    ...ordered,
+    ...window,
+  })
+  return rows.map(listedExperiment)
+}
+
+/**
  * One numbered page of a search and the exact total (ADR 11): the total counted by the
- * index that finds the matches (which also tells how to read them fastest; on MySQL/MariaDB
- * remembered while the words' versions stay the same, ADR 12), then the page's
+ * index that finds the matches (which also tells how to read them fastest), then the page's
  * rows; a page past the last is not read, and a search without words matches nothing.
  */
 export async function searchedExperimentsPage(
@@ -158,44 +226,38 @@ export async function searchedExperimentsPage(
   if (words.length === 0) {
     return { total: 0, rows: [] }
   }
-  const { patterns, match } = searchTerms(words)
-  const parameters: Record<string, string | number> = { match }
-  patterns.forEach((pattern, index) => (parameters[`pattern${index}`] = pattern))
-  if (source) {
-    parameters.source = source
-  }
-  const base = `${words.length}|${source ? 's' : ''}` as const
-  const sqlite = db.connection().dialect.name.includes('sqlite')
-  const { total, sole, driver, fts, probedUpTo, exactOthers } = await countRemembered(
-    `${source ?? ''}|${patterns.join(' ')}`,
-    () =>
-      sqlite ? countFtsMatches(base, words, parameters) : countWordTableMatches(base, parameters)
-  )
-  if (total <= (page - 1) * perPage) {
+  const plan = await searchPlan(words, source)
+  const { total, probedUpTo } = plan.counted
+  const offset = (page - 1) * perPage
+  if (total <= offset) {
     return { total, rows: [] }
   }
-  if (sole !== undefined) {
-    parameters.sole = sole
+  const probed = offset + perPage <= (probedUpTo ?? Infinity)
+  return { total, rows: await plannedRows(plan, 'page', probed, { limit: perPage, offset }) }
+}
+
+/**
+ * Up to `limit` matches of a search below the id `beforeId`, newest first (keyset paging,
+ * ADR 9): read as a page of the same search is, from the driving word's ids below the
+ * cursor, so that a search is as fast by cursor as by number. Its plan needs the count,
+ * which is remembered (no total is returned).
+ */
+export async function searchedExperimentsAfter(
+  words: string[],
+  source: ExperimentSource | undefined,
+  beforeId: number,
+  limit: number
+) {
+  if (words.length === 0) {
+    return []
   }
-  if (fts !== undefined) {
-    parameters.match = fts
+  const plan = await searchPlan(words, source)
+  if (plan.counted.total === 0) {
+    return []
   }
-  const offset = (page - 1) * perPage
-  const deep = offset + perPage > (probedUpTo ?? Infinity)
-  const ordered = drivenBy(patterns, driver ?? 0)
-  let shape = `${base}|${sole === undefined ? '' : 'sole'}|${deep ? 'deep' : 'page'}` as SearchShape
-  if (sole !== undefined && !deep && exactOthers) {
-    exactOthers.forEach((word, index) => word && (ordered[`pattern${index + 1}`] = word))
-    const marks = exactOthers.map((word) => (word ? '=' : '~')).join('')
-    shape = `${base}|sole${marks}|page`
-  }
-  const rows = await searchStatements.rows(shape, {
-    ...parameters,
-    ...ordered,
-    limit: perPage,
-    offset,
-  })
-  return { total, rows: rows.map(listedExperiment) }
+  // Checked per candidate from the cursor down, `limit` matches cost what a first page does.
+  const probed = limit <= (plan.counted.probedUpTo ?? Infinity)
+  return plannedRows(plan, 'after', probed, { limit, beforeId })
 }
 
 /**

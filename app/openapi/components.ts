@@ -101,7 +101,7 @@ export const components = {
           description: 'Pass as `cursor` for the rows after this page; null on the last page.',
         },
       },
-      'Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted).'
+      'Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (no total).'
     ),
     Role: { type: 'string', enum: ROLES },
     User: objectSchema(userFields),

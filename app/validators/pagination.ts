@@ -27,7 +27,7 @@ const listCursorRule = vine.createRule((value, _, field) => {
 
 /**
  * `cursor`: the `meta.nextCursor` of the previous page of the same list
- * (keyset paging, ADR 9); with it, `page` is ignored and no total is counted.
+ * (keyset paging, ADR 9); with it, `page` is ignored and no total is returned.
  */
 export const cursorField = vine
   .string()

@@ -192,7 +192,7 @@ export const adminPaths = {
   'GET /api/v1/admin/environments': operation(tag, 'adminListEnvironments', {
     summary: "Everyone's environments (admins only; removed ones only when asked for by state)",
     description:
-      'sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; nothing is counted then.',
+      'sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; no total then.',
     query: adminEnvironmentListValidator,
     responses: {
       200: json('Environments', listOf('AdminEnvironment', schemaRef('KeysetListMeta'))),

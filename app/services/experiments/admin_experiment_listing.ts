@@ -1,6 +1,6 @@
 import Experiment, { type ExperimentSource } from '#models/experiment'
 import { experimentIdsQuery } from '#models/experiment_search'
-import { searchedExperimentsPage } from '#models/searched_experiments'
+import { searchedExperimentsAfter, searchedExperimentsPage } from '#models/searched_experiments'
 import type { ListedExperiment } from '#models/listed_experiment'
 import { experimentTotal } from '#models/experiment_count'
 import { searchWords } from '#domain/search_words'
@@ -18,7 +18,8 @@ export type AdminExperimentFilters = {
  * The admins' list of every experiment (100,000 at a large facility),
  * newest first: a search by word starts (ADR 9; the words table on MySQL/MariaDB, ADR 11;
  * FTS5 on SQLite), and pages by number (the total kept by the database, ADR 10) or after a
- * cursor (keyset on the primary key, never counted, as fast on the last page as on the first).
+ * cursor (keyset on the primary key: no total, as fast on the last page as on the first; a
+ * search after a cursor reads as its numbered pages do, searched_experiments.ts).
  */
 export default class AdminExperimentListing {
   /**
@@ -31,11 +32,11 @@ export default class AdminExperimentListing {
     const perPage = filters.perPage ?? 20
     if (filters.cursor) {
       // One row more than the page tells whether another page follows.
-      const ids = await this.#ids(this.idsQuery(filters).limit(perPage + 1))
-      const rows = await this.#rows(ids.slice(0, perPage))
+      const found = await this.#rowsAfter(filters, perPage + 1)
+      const rows = found.slice(0, perPage)
       const meta: KeysetListMeta = {
         perPage,
-        nextCursor: ids.length > perPage ? this.#cursorAfter(rows) : null,
+        nextCursor: found.length > perPage ? this.#cursorAfter(rows) : null,
       }
       return { rows, meta }
     }
@@ -108,6 +109,21 @@ export default class AdminExperimentListing {
   #searchPage(filters: AdminExperimentFilters, page: number, perPage: number) {
     const { words, source } = this.#idFilters(filters)
     return searchedExperimentsPage(words!, source, page, perPage)
+  }
+
+  /**
+   * Up to `limit` rows after the cursor: a search's as its numbered pages read them (the
+   * plan its count found), else the ids by the primary key, then their rows.
+   */
+  async #rowsAfter(
+    filters: AdminExperimentFilters,
+    limit: number
+  ): Promise<Array<Experiment | ListedExperiment>> {
+    const { words, source, beforeId } = this.#idFilters(filters)
+    if (words) {
+      return searchedExperimentsAfter(words, source, beforeId!, limit)
+    }
+    return this.#rows(await this.#ids(this.idsQuery(filters).limit(limit)))
   }
 
   async #ids(query: ReturnType<typeof experimentIdsQuery>) {

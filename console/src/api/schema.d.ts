@@ -1106,7 +1106,7 @@ export interface paths {
         };
         /**
          * All experiments, local and User Office (admins only)
-         * @description Newest first. search: every word (letters and digits) must begin a word of the proposal id, title or instrument, case and accents ignored (ADR 9). Pages by number, or by cursor: pass meta.nextCursor as cursor for the next rows (no total is counted; as fast on the last page as on the first).
+         * @description Newest first. search: every word (letters and digits) must begin a word of the proposal id, title or instrument, case and accents ignored (ADR 9). Pages by number, or by cursor: pass meta.nextCursor as cursor for the next rows (no total is returned; without a search, as fast on the last page as on the first).
          */
         get: operations["adminListExperiments"];
         put?: never;
