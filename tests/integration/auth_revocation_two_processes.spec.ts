@@ -172,7 +172,7 @@ test.group('Credential cache across two portal processes', () => {
     const [a, b, uncached] = await Promise.all([
       PortalProcess.start(shared),
       PortalProcess.start(shared),
-      PortalProcess.start(shared, { credentialCache: false }),
+      PortalProcess.start({ ...shared, AUTH_CACHE_TTL: '0' }),
     ])
     cleanup(() => Promise.all([a.stop(), b.stop(), uncached.stop()]).then(() => {}))
 
