@@ -168,7 +168,8 @@ export function portalRoutes(
  * The console's reads as the seeded scientist's browser makes them: signed
  * in through the login route the console uses, then `/me` and the
  * experiments page with the cookies the sign-in set (the session's, read
- * from the sessions table on every request) instead of a token. The same
+ * from the sessions table at most once per AUTH_CACHE_TTL, ADR 14) instead
+ * of a token. The same
  * scientist and paths as the token routes, so that a run compares the two.
  * Call once the portal serves: the session lives in its database.
  */

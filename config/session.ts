@@ -2,15 +2,16 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
 import { seldomTouched } from '#models/seldom_touched_sessions'
-import { preparedSessionReads } from '#models/prepared_session_reads'
+import { rememberedSessions } from '#models/remembered_sessions'
 
 /**
  * Sessions live in the database so they can be revoked server-side (logout,
  * a disabled account) and shared by every portal process. A request that
  * changes nothing in its session moves the session's expiry at most once a
  * minute (app/models/seldom_touched_sessions.ts): the console's reads do
- * not write. The read of every request is a prepared statement
- * (app/models/prepared_session_reads.ts).
+ * not write. A session's read is a prepared statement remembered per
+ * process for AUTH_CACHE_TTL, and a session found by a request is only ever
+ * updated, never inserted again (app/models/remembered_sessions.ts, ADR 14).
  */
 const sessionConfig = defineConfig({
   enabled: true,
@@ -25,9 +26,8 @@ const sessionConfig = defineConfig({
   },
   store: 'database',
   stores: {
-    database: preparedSessionReads(
-      seldomTouched(stores.database({ tableName: 'sessions' })),
-      'sessions'
+    database: seldomTouched(
+      rememberedSessions(stores.database({ tableName: 'sessions' }), 'sessions')
     ),
   },
 })

@@ -85,6 +85,8 @@ export default class SamlController {
     if (outcome.endLocalSession) {
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
+      // As at a sign-out at the portal: the signed-in id's row goes (ADR 14).
+      ctx.session.regenerate()
     }
     // 303: after a POST the browser must GET the next page.
     return ctx.response

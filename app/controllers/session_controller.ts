@@ -58,6 +58,9 @@ export default class SessionController {
       await ctx.auth.use('web').logout()
       ctx.session.forget('saml')
       ctx.session.forget('oidc')
+      // A fresh id: the signed-in session's row goes, so that a process still holding it
+      // (remembered, or mid-request) can never write it back (ADR 14).
+      ctx.session.regenerate()
     }
     if (redirectUrl) {
       return { data: { redirectUrl } }

@@ -1,4 +1,4 @@
-type Entry<Value> = { value: Value; userId: string; storedAt: number }
+type Entry<Value> = { value: Value; userId: string | null; storedAt: number }
 
 /**
  * A short-lived, bounded, in-process memory of what a credential check
@@ -47,8 +47,12 @@ export class CredentialCache<Value> {
     return entry.value
   }
 
-  /** Keeps `value` unless the cache is off or an account changed since `generation`. */
-  store(key: string | number, userId: string | number, value: Value, generation: number) {
+  /**
+   * Keeps `value` unless the cache is off or an account changed since
+   * `generation`. `userId` is the account whose change forgets it (none: only
+   * `forget` and expiry do).
+   */
+  store(key: string | number, userId: string | number | null, value: Value, generation: number) {
     if (!this.enabled || generation !== this.#generation) {
       return
     }
@@ -57,10 +61,14 @@ export class CredentialCache<Value> {
     }
     // Deleted first so that the Map's order stays the order of storing.
     this.#entries.delete(String(key))
-    this.#entries.set(String(key), { value, userId: String(userId), storedAt: Date.now() })
+    this.#entries.set(String(key), {
+      value,
+      userId: userId === null ? null : String(userId),
+      storedAt: Date.now(),
+    })
   }
 
-  /** Forgets every entry of the account (token owner or session user). */
+  /** Forgets every entry of the account (token owner, session user, its sessions). */
   forgetAccount(userId: string | number) {
     this.#generation++
     const id = String(userId)
@@ -71,7 +79,7 @@ export class CredentialCache<Value> {
     }
   }
 
-  /** Forgets one entry by key (a revoked token). */
+  /** Forgets one entry by key (a revoked token, a session written or destroyed). */
   forget(key: string | number) {
     this.#generation++
     this.#entries.delete(String(key))

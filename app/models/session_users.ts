@@ -14,10 +14,9 @@ import { sessionAccounts } from '#models/verified_credentials'
 /**
  * The session guard's user provider: the signed-in user and their roles
  * in one statement, remembered for AUTH_CACHE_TTL
- * (app/models/verified_credentials.ts). The session itself (and so
- * a sign-out, or sessions ended by a password change) is read from its
- * store on every request; only the account behind it is remembered. The
- * password hash is never read here: what needs it reads it itself.
+ * (app/models/verified_credentials.ts), as the session itself is
+ * (app/models/remembered_sessions.ts). The password hash is never read
+ * here: what needs it reads it itself.
  */
 export class SessionUsersProvider<
   UserModel extends LucidAuthenticatable,

@@ -4,7 +4,7 @@ import limiter from '@adonisjs/limiter/services/main'
 import app from '@adonisjs/core/services/app'
 import { testUserOffice } from '#tests/helpers/test_user_office'
 import UserOfficeAuthorization from '#services/user_office/user_office_authorization'
-import { sessionAccounts, verifiedTokens } from '#models/verified_credentials'
+import { sessionAccounts, sessionRows, verifiedTokens } from '#models/verified_credentials'
 import tokenUses from '#models/token_use_recorder'
 
 /**
@@ -25,6 +25,7 @@ export function isolateEachTest(group: Group) {
   group.each.setup(() => {
     verifiedTokens.clear()
     sessionAccounts.clear()
+    sessionRows.clear()
     tokenUses.discard()
   })
 }

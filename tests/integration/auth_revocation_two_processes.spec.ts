@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
-import { createUser } from '#database/factories/user_factory'
+import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { testDatabaseEnv } from '#tests/helpers/replica_env'
-import { PortalProcess } from '#tests/helpers/portal_process'
+import { HttpBrowser, PortalProcess } from '#tests/helpers/portal_process'
 
 /** AUTH_CACHE_TTL of both processes (the default). */
 const TTL_MS = 1_000
@@ -38,17 +38,22 @@ async function call(baseUrl: string, token: string, method: string, path: string
  * and the refusal's status.
  */
 async function untilRefused(baseUrl: string, token: string, changedAt: number) {
+  return untilRefusedBy(() => call(baseUrl, token, 'GET', '/api/v1/me'), changedAt)
+}
+
+/** The same, for any probe answering a status (a browser's cookie). */
+async function untilRefusedBy(probe: () => Promise<number>, changedAt: number) {
   let lastAcceptedSentAfterMs = 0
   while (Date.now() - changedAt < GIVE_UP_MS) {
     const sentAt = Date.now()
-    const status = await call(baseUrl, token, 'GET', '/api/v1/me')
+    const status = await probe()
     if (status !== 200) {
       return { lastAcceptedSentAfterMs, status }
     }
     lastAcceptedSentAfterMs = sentAt - changedAt
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-  throw new Error(`B still accepted the token ${GIVE_UP_MS} ms after the change`)
+  throw new Error(`still accepted ${GIVE_UP_MS} ms after the change`)
 }
 
 /**
@@ -63,7 +68,9 @@ async function untilRefused(baseUrl: string, token: string, changedAt: number) {
  * checked against the database. A probe leaves the test some time before
  * B reads it (SLACK_MS on a loaded machine), hence: no probe B accepted
  * may have been sent later than TTL + SLACK_MS after A answered, and B
- * must refuse. The refusal, not the wait, is what is asserted.
+ * must refuse. The refusal, not the wait, is what is asserted. A browser's
+ * session is remembered the same way (ADR 14): signed out through B, it is
+ * refused by A within the same bound.
  */
 test.group('Credential cache across two portal processes', () => {
   test('revocation, disabling and erasure through A are refused by B within the cache TTL; uses are written at shutdown', async ({
@@ -143,5 +150,74 @@ test.group('Credential cache across two portal processes', () => {
     assert.isNull((await adminTokenRow()).last_used_at)
     await a.stop()
     assert.isNotNull((await adminTokenRow()).last_used_at)
+  }).timeout(180_000)
+
+  test('a sign-out through B is refused by A within the cache TTL, and at once by a process without the cache', async ({
+    assert,
+    cleanup,
+  }) => {
+    const users = await Promise.all([createUser(), createUser()])
+    cleanup(async () => {
+      const ids = users.map((user) => String(user.id))
+      await db.from('sessions').whereIn('user_id', ids).delete()
+      await db.from('users').whereIn('id', ids).delete()
+    })
+    const shared = {
+      ...testDatabaseEnv(),
+      APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
+      ACCESS_BROKER: 'none',
+      JOBS_ENABLED: 'false',
+      AUTH_CACHE_TTL: `${TTL_MS}ms`,
+    }
+    const [a, b, uncached] = await Promise.all([
+      PortalProcess.start(shared),
+      PortalProcess.start(shared),
+      PortalProcess.start({ ...shared, AUTH_CACHE_TTL: '0' }),
+    ])
+    cleanup(() => Promise.all([a.stop(), b.stop(), uncached.stop()]).then(() => {}))
+
+    /** Signs in through `portal`; the browser's cookies, and a copy of them on `other`. */
+    async function signedInThrough(portal: PortalProcess, username: string, other: PortalProcess) {
+      const browser = new HttpBrowser(portal.baseUrl)
+      assert.equal((await browser.login(username, FACTORY_PASSWORD)).status, 200)
+      const elsewhere = new HttpBrowser(other.baseUrl)
+      elsewhere.cookies = new Map(browser.cookies)
+      // The cookie as signed in, whatever a later answer sets.
+      const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+      const me = async () => {
+        const response = await fetch(`${portal.baseUrl}/api/v1/me`, {
+          headers: { accept: 'application/json', cookie },
+          signal: AbortSignal.timeout(10_000),
+        })
+        await response.arrayBuffer()
+        return response.status
+      }
+      return { me, elsewhere }
+    }
+
+    // A admits the browser's session, and so remembers it; B signs the browser out.
+    const remembered = await signedInThrough(a, users[0].username, b)
+    assert.equal(await remembered.me(), 200)
+    assert.equal(await remembered.me(), 200)
+    assert.equal((await remembered.elsewhere.request('POST', '/api/v1/auth/logout')).status, 204)
+    const signedOutAt = Date.now()
+    const refused = await untilRefusedBy(remembered.me, signedOutAt)
+    assert.equal(refused.status, 401)
+    assert.isAtMost(
+      refused.lastAcceptedSentAfterMs,
+      TTL_MS + SLACK_MS,
+      `A accepted a request sent ${refused.lastAcceptedSentAfterMs} ms after B signed out`
+    )
+    const signedIn = await db.from('sessions').where('user_id', String(users[0].id))
+    assert.lengthOf(signedIn, 0, 'A wrote no session of the user back')
+
+    // With AUTH_CACHE_TTL=0 the very next request reads the session.
+    const uncachedBrowser = await signedInThrough(uncached, users[1].username, b)
+    assert.equal(await uncachedBrowser.me(), 200)
+    assert.equal(
+      (await uncachedBrowser.elsewhere.request('POST', '/api/v1/auth/logout')).status,
+      204
+    )
+    assert.equal(await uncachedBrowser.me(), 401)
   }).timeout(180_000)
 })

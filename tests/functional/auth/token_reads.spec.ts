@@ -7,6 +7,7 @@ import { createUser, FACTORY_PASSWORD } from '#database/factories/user_factory'
 import { ApiSession } from '#tests/helpers/api_session'
 import { isolateEachTest } from '#tests/helpers/isolation'
 import { setCredentialCacheTtl, withCredentialCache } from '#tests/helpers/credential_cache'
+import { heldWithin } from '#tests/helpers/held_within'
 import { fromSqlTimestamp } from '#models/millisecond_timestamp'
 import { accountFromRows } from '#models/account_rows'
 import type { StoredAccessTokens } from '#models/stored_access_tokens'
@@ -39,18 +40,6 @@ function setLastUsedAt(id: number, at: Date) {
 function forgedFrom(value: string) {
   const identifier = value.slice('fp_'.length).split('.')[0]
   return `fp_${identifier}.${Buffer.from('x'.repeat(40)).toString('base64url')}`
-}
-
-/** Polls until `check` holds; returns how long that took, or throws after `withinMs`. */
-async function heldWithin(withinMs: number, check: () => Promise<boolean>) {
-  const startedAt = Date.now()
-  while (!(await check())) {
-    if (Date.now() - startedAt > withinMs) {
-      throw new Error(`did not hold within ${withinMs} ms`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return Date.now() - startedAt
 }
 
 test.group('API token reads', (group) => {

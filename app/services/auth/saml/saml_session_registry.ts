@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { SAML_CACHE_TABLE } from '#services/auth/saml/saml_request_cache'
+import { forgetSessions } from '#models/verified_credentials'
 
 /** What the portal keeps of a SAML sign-in to log out at the IdP later. */
 export type SamlSessionInfo = {
@@ -68,6 +69,7 @@ export default class SamlSessionRegistry {
     }
     const sessions = await db.from('sessions').whereIn('id', matching).select('id', 'user_id')
     await db.from('sessions').whereIn('id', matching).delete()
+    forgetSessions(matching)
     await db
       .from(SAML_CACHE_TABLE)
       .whereIn(
