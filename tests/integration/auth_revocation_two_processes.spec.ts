@@ -72,6 +72,17 @@ async function untilRefusedBy(probe: () => Promise<number>, changedAt: number) {
  * session is remembered the same way (ADR 14): signed out through B, it is
  * refused by A within the same bound.
  */
+/** What every portal process of these tests shares: the database, the app key, the cache's TTL. */
+function bothProcesses(): Record<string, string> {
+  return {
+    ...testDatabaseEnv(),
+    APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
+    ACCESS_BROKER: 'none',
+    JOBS_ENABLED: 'false',
+    AUTH_CACHE_TTL: `${TTL_MS}ms`,
+  }
+}
+
 test.group('Credential cache across two portal processes', () => {
   test('revocation, disabling and erasure through A are refused by B within the cache TTL; uses are written at shutdown', async ({
     assert,
@@ -94,11 +105,7 @@ test.group('Credential cache across two portal processes', () => {
     })
 
     const shared = {
-      ...testDatabaseEnv(),
-      APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
-      ACCESS_BROKER: 'none',
-      JOBS_ENABLED: 'false',
-      AUTH_CACHE_TTL: `${TTL_MS}ms`,
+      ...bothProcesses(),
       // No timed write during the test: the uses noted are written at shutdown.
       API_TOKEN_LAST_USED_RESOLUTION: '10m',
     }
@@ -162,13 +169,7 @@ test.group('Credential cache across two portal processes', () => {
       await db.from('sessions').whereIn('user_id', ids).delete()
       await db.from('users').whereIn('id', ids).delete()
     })
-    const shared = {
-      ...testDatabaseEnv(),
-      APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
-      ACCESS_BROKER: 'none',
-      JOBS_ENABLED: 'false',
-      AUTH_CACHE_TTL: `${TTL_MS}ms`,
-    }
+    const shared = bothProcesses()
     const [a, b, uncached] = await Promise.all([
       PortalProcess.start(shared),
       PortalProcess.start(shared),
