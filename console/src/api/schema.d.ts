@@ -950,7 +950,7 @@ export interface paths {
         };
         /**
          * Everyone's environments (admins only; removed ones only when asked for by state)
-         * @description sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; nothing is counted then.
+         * @description sort: a leading "-" sorts descending; default -createdAt. Pages by number, or by cursor: pass meta.nextCursor as cursor (with the same sort) for the next rows; no total then.
          */
         get: operations["adminListEnvironments"];
         put?: never;
@@ -1398,7 +1398,7 @@ export interface components {
             currentPage: number;
             lastPage: number;
         };
-        /** @description Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (nothing is counted). */
+        /** @description Asked by page: total, perPage, currentPage, lastPage and nextCursor. Asked by cursor: perPage and nextCursor only (no total). */
         KeysetListMeta: {
             total?: number;
             perPage: number;
