@@ -31,12 +31,10 @@ export default class AdminExperimentListing {
   ): Promise<{ rows: Array<Experiment | ListedExperiment>; meta: KeysetListMeta }> {
     const perPage = filters.perPage ?? 20
     if (filters.cursor) {
-      // One row more than the page tells whether another page follows.
-      const found = await this.#rowsAfter(filters, perPage + 1)
-      const rows = found.slice(0, perPage)
+      const { rows, more } = await this.#rowsAfter(filters, perPage)
       const meta: KeysetListMeta = {
         perPage,
-        nextCursor: found.length > perPage ? this.#cursorAfter(rows) : null,
+        nextCursor: more ? this.#cursorAfter(rows) : null,
       }
       return { rows, meta }
     }
@@ -112,18 +110,21 @@ export default class AdminExperimentListing {
   }
 
   /**
-   * Up to `limit` rows after the cursor: a search's as its numbered pages read them (the
-   * plan its count found), else the ids by the primary key, then their rows.
+   * Up to `perPage` rows after the cursor, and whether more follow (one match more than the
+   * page tells): a search's as its numbered pages read them (the plan its count found), else
+   * the ids by the primary key, then the rows of the page's ids only.
    */
   async #rowsAfter(
     filters: AdminExperimentFilters,
-    limit: number
-  ): Promise<Array<Experiment | ListedExperiment>> {
+    perPage: number
+  ): Promise<{ rows: Array<Experiment | ListedExperiment>; more: boolean }> {
     const { words, source, beforeId } = this.#idFilters(filters)
     if (words) {
-      return searchedExperimentsAfter(words, source, beforeId!, limit)
+      const found = await searchedExperimentsAfter(words, source, beforeId!, perPage + 1)
+      return { rows: found.slice(0, perPage), more: found.length > perPage }
     }
-    return this.#rows(await this.#ids(this.idsQuery(filters).limit(limit)))
+    const ids = await this.#ids(this.idsQuery(filters).limit(perPage + 1))
+    return { rows: await this.#rows(ids.slice(0, perPage)), more: ids.length > perPage }
   }
 
   async #ids(query: ReturnType<typeof experimentIdsQuery>) {
