@@ -4,6 +4,7 @@ import ImageCatalogService from '#services/images/image_catalog_service'
 import { imageListValidator } from '#validators/image'
 import { imageValues } from '#transformers/image_transformer'
 import { listPage } from '#transformers/list_page'
+import { jsonWrittenOnce } from '#transformers/json_written_once'
 
 /**
  * The image catalogue as the signed-in user may launch from it.
@@ -14,7 +15,8 @@ export default class ImagesController {
 
   async index(ctx: HttpContext) {
     const filters = await ctx.request.validateUsing(imageListValidator, { data: ctx.request.qs() })
-    const { page, rows } = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
-    return listPage(rows.map(imageValues), page)
+    const { page, rows, held } = await this.images.listLaunchable(ctx.auth.getUserOrFail(), filters)
+    const answer = () => listPage(rows.map(imageValues), page)
+    return held ? jsonWrittenOnce(ctx, rows, answer) : answer()
   }
 }

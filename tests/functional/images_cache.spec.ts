@@ -39,7 +39,7 @@ test.group('Images: the scientists catalogue served from memory', (group) => {
         for (const query of queries) {
           const response = await session.get(`${USER_BASE}${query}`)
           response.assertStatus(200)
-          texts.push(response.text())
+          texts.push(`${response.header('content-type')}\n${response.text()}`)
         }
       }
       return texts
@@ -48,8 +48,12 @@ test.group('Images: the scientists catalogue served from memory', (group) => {
     const fromDatabase = await answers()
     await useCachingCatalogue()
     const fromMemory = await answers()
+    // The second time, each held page's JSON as written the first time (json_written_once.ts).
+    const writtenOnce = await answers()
 
     assert.deepEqual(fromMemory, fromDatabase)
+    assert.deepEqual(writtenOnce, fromDatabase)
+    assert.isTrue(fromDatabase[0].startsWith('application/json; charset=utf-8\n'))
     assert.include(fromMemory[0], 'Both roles')
     assert.notInclude(fromMemory[0], 'admins only')
   })

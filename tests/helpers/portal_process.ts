@@ -84,8 +84,8 @@ export class PortalProcess {
 
   /**
    * Starts with `env` on `port` (a free one by default; pass one when
-   * APP_URL must name it). `credentialCache: false` sets AUTH_CACHE_TTL=0,
-   * as .env.test does in process, for a test that changes rows behind the
+   * APP_URL must name it). `credentialCache: false` sets AUTH_CACHE_TTL=0
+   * (over any AUTH_CACHE_TTL in `env`), as .env.test does in process, for a test that changes rows behind the
    * process's back (or stops the database) and must see it on the next
    * request; otherwise credentials are remembered as in production (1 s).
    */
@@ -98,7 +98,7 @@ export class PortalProcess {
     const cacheOff: Record<string, string> = credentialCache ? {} : { AUTH_CACHE_TTL: '0' }
     const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
       cwd: APP_ROOT,
-      env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...cacheOff, ...env }),
+      env: childEnv({ HOST: '127.0.0.1', PORT: String(port), ...env, ...cacheOff }),
     })
     portal.#child = child
     child.stdout!.on('data', (chunk) => (portal.stdout += chunk))

@@ -109,6 +109,23 @@ const LAUNCHABLE_COLUMNS = [...imageAttributes, 'allowedRoles' as const].map(
 /** An image of the scientists' catalogue, as a plain row read through the model's columns. */
 export type LaunchableImage = ImageColumns & Pick<Image, 'allowedRoles'>
 
+/** A page of the launchable images; `held`: cut from the catalogue held in memory. */
+export type LaunchablePage = {
+  page: { total: number; perPage: number; currentPage: number; lastPage: number }
+  rows: LaunchableImage[]
+  held: boolean
+}
+
+/** The enabled images as read at `readAt`, and the pages cut from them so far. */
+type HeldCatalogue = {
+  images: Promise<LaunchableImage[]>
+  readAt: number
+  pages: Map<string, LaunchablePage>
+}
+
+/** At most this many pages are kept per held catalogue. */
+const HELD_PAGES = 256
+
 /** A row of another table (environments) still points at the one being deleted. */
 function isReferencedViolation(error: any) {
   return (
@@ -180,7 +197,7 @@ function normalised<Key extends Field>(field: Key, value: ImageFields[Key]): unk
 @inject()
 export default class ImageCatalogService {
   /** The enabled images as last read (one instance per process: providers/services_provider.ts). */
-  #enabled: { images: Promise<LaunchableImage[]>; readAt: number } | null = null
+  #enabled: HeldCatalogue | null = null
   /** Counts admin edits, so that a read overtaken by one is not kept. */
   #generation = 0
 
@@ -192,9 +209,12 @@ export default class ImageCatalogService {
   /**
    * Enabled images one of the user's roles may launch, by name, one page
    * at a time, as plain rows. Without a search the page is cut from the
-   * enabled images held in memory (IMAGE_CATALOGUE_CACHE_SECONDS).
+   * enabled images held in memory (IMAGE_CATALOGUE_CACHE_SECONDS), and
+   * `held` is true: then the same roles and page get the very same `rows`
+   * (and paginator) until the catalogue is read again, so a caller may
+   * keep what it makes of them (images_controller.ts keeps the JSON).
    */
-  async listLaunchable(user: User, filters: ImageFilters) {
+  async listLaunchable(user: User, filters: ImageFilters): Promise<LaunchablePage> {
     const roles = await rolesOf(user)
     const page = filters.page ?? 1
     const perPage = filters.perPage ?? 20
@@ -207,24 +227,35 @@ export default class ImageCatalogService {
         page,
         perPage
       )
-      return { page: found, rows: found.all().map(launchableImage) }
+      return { page: found, rows: found.all().map(launchableImage), held: false }
+    }
+    const catalogue = this.#heldCatalogue()
+    const enabled = await catalogue.images
+    const key = `${[...roles].sort().join(' ')}|${page}|${perPage}`
+    const cut = catalogue.pages.get(key)
+    if (cut) {
+      return cut
     }
     // The same rule as allowedToAnyOf, on the roles as the model reads them.
-    const enabled = await this.#enabledImages()
     const allowed = enabled.filter((image) =>
       image.allowedRoles.some((role) => roles.includes(role))
     )
     const rows = allowed.slice((page - 1) * perPage, page * perPage)
     const paginator = new SimplePaginator(allowed.length, perPage, page, ...rows)
     paginator.namingStrategy = Image.namingStrategy
-    return { page: paginator, rows }
+    const made = { page: paginator, rows, held: true }
+    // Role sets × pages are few; past the bound (a crawler's page numbers) pages are cut anew.
+    if (catalogue.pages.size < HELD_PAGES) {
+      catalogue.pages.set(key, made)
+    }
+    return made
   }
 
-  /** Every enabled image, by name: from memory while fresh, else read (once) and kept. */
-  #enabledImages(): Promise<LaunchableImage[]> {
+  /** The enabled images, by name: as held while fresh, else read (once) and held. */
+  #heldCatalogue(): HeldCatalogue {
     const held = this.#enabled
     if (held && Date.now() - held.readAt < this.launchableCacheMs) {
-      return held.images
+      return held
     }
     const generation = this.#generation
     const images = Image.query()
@@ -234,13 +265,14 @@ export default class ImageCatalogService {
       .orderBy('id', 'asc')
       .pojo<Record<string, unknown>>()
       .then((rows) => rows.map(launchableImage))
-    this.#enabled = { images, readAt: Date.now() }
+    const catalogue = { images, readAt: Date.now(), pages: new Map() }
+    this.#enabled = catalogue
     images.then(
       // An edit while this read ran may not be in it: keep it for this request only.
       () => this.#generation !== generation && this.#forgetEnabled(images),
       () => this.#forgetEnabled(images)
     )
-    return images
+    return catalogue
   }
 
   #forgetEnabled(images: Promise<LaunchableImage[]>) {
