@@ -85,9 +85,10 @@ export class PortalProcess {
   /**
    * Starts with `env` on `port` (a free one by default; pass one when
    * APP_URL must name it). `credentialCache: false` sets AUTH_CACHE_TTL=0
-   * (over any AUTH_CACHE_TTL in `env`), as .env.test does in process, for a test that changes rows behind the
-   * process's back (or stops the database) and must see it on the next
-   * request; otherwise credentials are remembered as in production (1 s).
+   * (over any AUTH_CACHE_TTL in `env`), as .env.test does in process, for a
+   * test that changes rows behind the process's back (or stops the
+   * database) and must see it on the next request; otherwise credentials
+   * are remembered as in production (1 s, or `env`'s AUTH_CACHE_TTL).
    */
   static async start(
     env: Record<string, string>,

@@ -56,6 +56,17 @@ async function untilRefusedBy(probe: () => Promise<number>, changedAt: number) {
   throw new Error(`still accepted ${GIVE_UP_MS} ms after the change`)
 }
 
+/** What every portal process of these tests shares: the database, the app key, the cache's TTL. */
+function bothProcesses(): Record<string, string> {
+  return {
+    ...testDatabaseEnv(),
+    APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
+    ACCESS_BROKER: 'none',
+    JOBS_ENABLED: 'false',
+    AUTH_CACHE_TTL: `${TTL_MS}ms`,
+  }
+}
+
 /**
  * Each process remembers verified credentials for AUTH_CACHE_TTL, and only
  * the process making a change forgets them at once. Two real portal
@@ -72,17 +83,6 @@ async function untilRefusedBy(probe: () => Promise<number>, changedAt: number) {
  * session is remembered the same way (ADR 14): signed out through B, it is
  * refused by A within the same bound.
  */
-/** What every portal process of these tests shares: the database, the app key, the cache's TTL. */
-function bothProcesses(): Record<string, string> {
-  return {
-    ...testDatabaseEnv(),
-    APP_KEY: 'shared-app-key-of-both-portal-processes-0123',
-    ACCESS_BROKER: 'none',
-    JOBS_ENABLED: 'false',
-    AUTH_CACHE_TTL: `${TTL_MS}ms`,
-  }
-}
-
 test.group('Credential cache across two portal processes', () => {
   test('revocation, disabling and erasure through A are refused by B within the cache TTL; uses are written at shutdown', async ({
     assert,
@@ -173,7 +173,7 @@ test.group('Credential cache across two portal processes', () => {
     const [a, b, uncached] = await Promise.all([
       PortalProcess.start(shared),
       PortalProcess.start(shared),
-      PortalProcess.start({ ...shared, AUTH_CACHE_TTL: '0' }),
+      PortalProcess.start(shared, { credentialCache: false }),
     ])
     cleanup(() => Promise.all([a.stop(), b.stop(), uncached.stop()]).then(() => {}))
 
