@@ -18,8 +18,12 @@ export default class RequestPace {
     this.#next = performance.now() + this.intervalMs
   }
 
-  /** Waits for the next slot and takes it; rejects when `signal` aborts first. */
-  async take(signal?: AbortSignal) {
+  /**
+   * Waits for the next slot and takes it; rejects when `signal` aborts first.
+   * Resolves to when the slot came (`performance.now()`), the instant the
+   * next slot is counted from.
+   */
+  async take(signal?: AbortSignal): Promise<number> {
     const at = Math.max(performance.now(), this.#next)
     this.#next = at + this.intervalMs
     // Timers round to whole milliseconds and may wake a fraction early: wait on until `at`.
@@ -28,7 +32,9 @@ export default class RequestPace {
     }
     signal?.throwIfAborted()
     // A late wake must not shorten the next gap: it counts from when this slot really came.
-    this.#next = Math.max(this.#next, performance.now() + this.intervalMs)
+    const came = performance.now()
+    this.#next = Math.max(this.#next, came + this.intervalMs)
+    return came
   }
 
   /** No request before `ms` from now. */

@@ -20,7 +20,7 @@ type Endpoint = 'login' | 'identity' | 'authorized' | 'experiments'
 /** How a caller paces its requests for experiments (the background sync does). */
 export type ExperimentRequestOptions = {
   /** Awaited before every request (each page, each retry). */
-  beforeRequest?: () => Promise<void>
+  beforeRequest?: () => Promise<unknown>
   /** Retry connection errors and 5xx (default true; a paced caller backs off instead). */
   retry?: boolean
 }
