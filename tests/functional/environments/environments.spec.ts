@@ -240,6 +240,24 @@ test.group('Environments: lifecycle on a real Docker engine', (group) => {
     ;(await browser.post('/api/v1/environments', { imageId: 999999 })).assertStatus(404)
   })
 
+  test("a disabled image, or one the user's roles do not allow, is 404 and nothing is recorded", async ({
+    client,
+    assert,
+  }) => {
+    const { user, browser } = await signedIn(client)
+    const disabled = await createHttpImage({ enabled: false })
+    const staffOnly = await createHttpImage({ allowedRoles: ['admin'] })
+    const missing = await browser.post('/api/v1/environments', { imageId: 999999 })
+    missing.assertStatus(404)
+    for (const image of [disabled, staffOnly]) {
+      const refused = await browser.post('/api/v1/environments', { imageId: image.id })
+      refused.assertStatus(404)
+      // The same answer as for an image that does not exist.
+      assert.deepEqual(refused.body(), missing.body())
+    }
+    assert.lengthOf(await Environment.query().where('user_id', user.id), 0)
+  })
+
   test("mounts the session's data read-only and runs as the experiment's uid", async ({
     client,
     assert,
