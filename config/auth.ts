@@ -6,7 +6,7 @@ import env from '#start/env'
 import { TokenOwnersProvider } from '#models/token_owners'
 import { TokenOwnersGuard } from '#models/token_owners_guard'
 import { SessionUsersProvider } from '#models/session_users'
-import { listenedAuthEvents } from '#models/listened_auth_events'
+import { listenedEvents } from '#models/listened_events'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
@@ -16,11 +16,11 @@ import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adon
 const authConfig = defineConfig({
   default: 'web',
   // The guards of `sessionGuard` and `tokensGuard`, with an emitter that
-  // skips the events nobody listens to (app/models/listened_auth_events.ts, beside the user providers).
+  // skips the events nobody listens to (app/models/listened_events.ts, beside the user providers).
   guards: {
     web: {
       async resolver(name, app) {
-        const emitter = await listenedAuthEvents(app)
+        const emitter = await listenedEvents(app)
         // The user and their roles in one statement, remembered for AUTH_CACHE_TTL.
         const provider = new SessionUsersProvider({ model: () => import('#models/user') })
         return (ctx: HttpContext) =>
@@ -29,7 +29,7 @@ const authConfig = defineConfig({
     },
     api: {
       async resolver(name, app) {
-        const emitter = await listenedAuthEvents(app)
+        const emitter = await listenedEvents(app)
         // The token, its owner and the owner's roles in one statement, asked for at once.
         const provider = new TokenOwnersProvider({
           tokens: 'accessTokens',

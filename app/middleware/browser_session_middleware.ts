@@ -1,10 +1,14 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import app from '@adonisjs/core/services/app'
+import { configProvider } from '@adonisjs/core'
+import { RuntimeException } from '@adonisjs/core/exceptions'
+import type { EmitterService } from '@adonisjs/core/types'
 import SessionMiddleware from '@adonisjs/session/session_middleware'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
 import { sendingSessionCookiesWhenChanged } from '#middleware/seldom_sent_session_cookies'
 import { contentSecurityPolicy } from '#config/shield'
+import { listenedEvents } from '#models/listened_events'
 
 /**
  * Routes whose whole point is a browser session (signing in, the SAML
@@ -32,6 +36,27 @@ const STARTS_SESSION = new Set([
   '/api/v1/auth/oidc/callback',
 ])
 
+type SessionMiddlewareConfig = ConstructorParameters<typeof SessionMiddleware>[0]
+
+/**
+ * The session package's middleware as its provider makes it, but with an
+ * emitter that skips "session:initiated" while nobody listens for it
+ * (listened_events.ts): announced on every browser request, it cost about
+ * 8 µs of `GET /me` with a session cookie (docs/benchmarks.md, stop 34).
+ */
+async function sessionMiddleware() {
+  const config = await configProvider.resolve<SessionMiddlewareConfig>(
+    app,
+    app.config.get('session')
+  )
+  if (!config) {
+    throw new RuntimeException('Invalid "config/session.ts": use defineConfig')
+  }
+  // The session calls nothing of its emitter but `emit`.
+  const emitter = (await listenedEvents(app)) as unknown as EmitterService
+  return new SessionMiddleware(config, emitter)
+}
+
 /**
  * Cookie session plus Shield (CSRF, security headers) for browser traffic.
  *
@@ -49,9 +74,10 @@ const STARTS_SESSION = new Set([
  * change or are due to slide (seldom_sent_session_cookies.ts), except on
  * the routes that start sessions, which answer as the packages do.
  *
- * The session and Shield middleware keep nothing per request: made once,
- * from the application's container (Shield's is bound anew per resolve,
- * which rebuilt its guards and CSP header on every request).
+ * The session and Shield middleware keep nothing per request: made once
+ * (Shield's from the application's container, which binds it anew per
+ * resolve and so rebuilt its guards and CSP header on every request; the
+ * session's by sessionMiddleware above).
  */
 export default class BrowserSessionMiddleware {
   #session?: SessionMiddleware<any>
@@ -63,7 +89,7 @@ export default class BrowserSessionMiddleware {
     if (bearer && !SESSION_ROUTES.has(pattern)) {
       return next()
     }
-    const session = (this.#session ??= await app.container.make(SessionMiddleware))
+    const session = (this.#session ??= await sessionMiddleware())
     const shield = (this.#shield ??= await app.container.make(ShieldMiddleware))
     const hasSession = ctx.request.cookie(SESSION_COOKIE) !== undefined
     // Shield's other headers come from its guards (config/shield.ts).

@@ -66,6 +66,36 @@ test.group('Prepared key message verifier', () => {
     assert.isNull(prepared.unsign(expiring, 'portal-session'))
   })
 
+  test('a message verified before is taken without its MAC, its purpose and expiry checked every time', async ({
+    assert,
+  }) => {
+    const prepared = new PreparedKeyMessageVerifier([KEY])
+    const signed = prepared.sign('session-id', undefined, 'portal-session')
+    const [encoded, mac] = signed.split('.')
+    for (let read = 0; read < 3; read++) {
+      assert.equal(prepared.unsign(signed, 'portal-session'), 'session-id')
+    }
+    assert.isNull(prepared.unsign(signed, 'XSRF-TOKEN'))
+    assert.isNull(prepared.unsign(signed))
+    assert.isNull(prepared.unsign(`${encoded}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`))
+    assert.isNull(prepared.unsign(`${encoded}x.${mac}`, 'portal-session'))
+
+    const expiring = prepared.sign('short-lived', 100, 'portal-session')
+    assert.equal(prepared.unsign(expiring, 'portal-session'), 'short-lived')
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    assert.isNull(prepared.unsign(expiring, 'portal-session'))
+
+    // Past the messages it keeps, the first is verified by its MAC again.
+    for (let other = 0; other < 10_050; other++) {
+      prepared.unsign(
+        prepared.sign(`other-${other}`, undefined, 'portal-session'),
+        'portal-session'
+      )
+    }
+    assert.equal(prepared.unsign(signed, 'portal-session'), 'session-id')
+    assert.isNull(prepared.unsign(signed, 'XSRF-TOKEN'))
+  })
+
   test('signs with the first key and reads values of the older ones', ({ assert }) => {
     const rotated = new PreparedKeyMessageVerifier([KEY, new Secret(OLD_KEY)])
     const old = new MessageVerifier([OLD_KEY])

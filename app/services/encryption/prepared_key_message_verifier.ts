@@ -12,6 +12,9 @@ import { MessageVerifier } from '@boringnode/encryption/message_verifier'
 
 const SEPARATOR = '.'
 
+/** How many verified messages are kept (a signed session cookie is about 100 bytes). */
+const VERIFIED_KEPT = 10_000
+
 /**
  * The framework's message verifier (signed cookies, signed URLs) with its
  * HMAC keys made into KeyObjects once. The package hands `createHmac` the
@@ -26,6 +29,15 @@ const SEPARATOR = '.'
 export class PreparedKeyMessageVerifier extends MessageVerifier {
   /** The first signs; every one verifies (older keys after a rotation). */
   #keys: KeyObject[]
+  /**
+   * Signed messages whose MAC this verifier computed and found right, the
+   * most recent VERIFIED_KEPT: a browser sends the same signed session
+   * cookie with every request, and its HMAC was a tenth of a cookie read
+   * of `GET /me` (docs/benchmarks.md, stop 34). Only a string identical to
+   * one that verified is taken without its MAC; its contents (purpose,
+   * expiry) are still checked on every unsign.
+   */
+  #verified = new Set<string>()
 
   constructor(secrets: (string | Secret<string>)[]) {
     // The package's checks of the secrets (present, at least 16 characters).
@@ -67,14 +79,26 @@ export class PreparedKeyMessageVerifier extends MessageVerifier {
     if (!decoded) {
       return null
     }
+    if (this.#verified.has(payload)) {
+      return new MessageBuilder().verify<T>(decoded as string, purpose)
+    }
     const given = Buffer.from(hash)
     for (const key of this.#keys) {
       const expected = Buffer.from(this.#mac(key, encoded))
       // A MAC's length is no secret; its bytes are compared in constant time.
       if (given.length === expected.length && timingSafeEqual(given, expected)) {
+        this.#remember(payload)
         return new MessageBuilder().verify<T>(decoded as string, purpose)
       }
     }
     return null
+  }
+
+  #remember(payload: string) {
+    if (this.#verified.size >= VERIFIED_KEPT) {
+      // The oldest first: a Set iterates in insertion order.
+      this.#verified.delete(this.#verified.values().next().value!)
+    }
+    this.#verified.add(payload)
   }
 }

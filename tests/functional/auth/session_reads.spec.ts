@@ -90,6 +90,24 @@ test.group('Session reads', (group) => {
     ;(await other.browser.get('/api/v1/me')).assertStatus(200)
   })
 
+  test('the session still tells a listener of its events (unlistened events are skipped)', async ({
+    client,
+    assert,
+    cleanup,
+  }) => {
+    const { browser, id } = await signedIn(client)
+    const heard: string[] = []
+    const listener = ({ session }: { session: { sessionId: string } }) => {
+      heard.push(session.sessionId)
+    }
+    emitter.on('session:initiated', listener)
+    cleanup(() => emitter.off('session:initiated', listener))
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+    emitter.off('session:initiated', listener)
+    ;(await browser.get('/api/v1/me')).assertStatus(200)
+    assert.deepEqual(heard, [id])
+  })
+
   test('a sign-out deletes the signed-in session and moves the browser to a fresh id', async ({
     client,
     assert,
