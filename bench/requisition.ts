@@ -99,6 +99,8 @@ try {
   const answered: number[] = []
   const stepTimes = new Map<string, number[]>(STEPS.map((step) => [step, []]))
   const ids: number[] = []
+  // The first answer other than 202, to show when none was accepted.
+  let refusal: string | undefined
   for (let run = 0; run < RUNS; run++) {
     const engineAlone = await rawRequisition(docker)
     rawStarted.push(engineAlone.started)
@@ -109,6 +111,7 @@ try {
     answered.push(performance.now() - begin)
     if (created.status !== 202) {
       failures++
+      refusal ??= `${created.status} ${JSON.stringify(created.body)}`
       continue
     }
     const id = created.body.data.id as number
@@ -121,6 +124,10 @@ try {
     for (const [step, at] of await journalSteps(db, id)) {
       stepTimes.get(step)?.push(at - sentAt)
     }
+  }
+
+  if (toRunning.length === 0) {
+    throw new Error(`no requisition was accepted; the first POST was answered ${refusal}`)
   }
 
   const list = await autocannon({
@@ -174,9 +181,10 @@ try {
 } finally {
   await server.close()
   await db.end()
-}
-for (const { message, count } of await loggedErrors(logFile)) {
-  console.error(`server logged ${count}× ${message}`)
+  // Also when the run stopped early: what the server logged tells why.
+  for (const { message, count } of await loggedErrors(logFile)) {
+    console.error(`server logged ${count}× ${message}`)
+  }
 }
 await removeLog(logFile)
 process.exit(failures > 0 ? 1 : 0)
