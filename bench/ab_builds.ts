@@ -5,7 +5,10 @@
  * facility, and loaded in turn, route by route, round after round (the
  * order alternating), so that both see the same moments of the machine's
  * load. Printed per route: each side's median server CPU ms per request
- * and req/s over the rounds, and the after/before ratio of the CPU.
+ * and req/s over the rounds, and the after/before ratio of the CPU; then
+ * each side's resident memory once started and its peak (VmHWM) after the
+ * last round, so that two sets of Node flags (each build's "serve" script)
+ * compare on the same load.
  *
  *   BENCH_AB_BEFORE=/path/to/main/checkout npm run bench -- ab_builds
  *   BENCH_ROUTES=health/live,api/v1/experiments BENCH_ROUNDS=5 BENCH_SECONDS=3 BENCH_CONNECTIONS=8,32 …
@@ -16,7 +19,7 @@ import { join } from 'node:path'
 import { buildPortal, BuiltPortal, removeBuild } from './built_portal.ts'
 import { benchPortalEnv } from './bench_env.ts'
 import { benchLogFile, loggedErrors, removeLog } from './server_log.ts'
-import { cpuMilliseconds } from './process_usage.ts'
+import { cpuMilliseconds, peakResidentMiB, residentMiB } from './process_usage.ts'
 import { connectBenchDatabase, describeFacility, seedFacility } from './seed_facility.ts'
 import {
   benchCredentials,
@@ -79,6 +82,9 @@ const portals: Partial<Record<(typeof sides)[number], BuiltPortal>> = {}
 
 type Run = { cpu: number; rps: number; p99: number; failed: number }
 const runs = new Map<string, Run[]>()
+// Each side's resident memory once started (idle) and its high-water mark after the last round:
+// the two saw the same load, so Node flags (a build's "serve" script) compare side by side.
+const memory: Partial<Record<(typeof sides)[number], { idle: number; peak: number }>> = {}
 
 try {
   for (const side of sides) {
@@ -90,6 +96,7 @@ try {
       // Seeded "running" environments have no containers: the reconciler must not fail them.
       JOBS_ENABLED: 'false',
     })
+    memory[side] = { idle: await residentMiB(portals[side]!.pid!), peak: 0 }
   }
   const routesOf = async (side: (typeof sides)[number]) => {
     const portal = portals[side]!
@@ -133,6 +140,9 @@ try {
       }
     }
   }
+  for (const side of sides) {
+    memory[side]!.peak = await peakResidentMiB(portals[side]!.pid!)
+  }
 } finally {
   for (const side of sides) {
     await portals[side]?.stop()
@@ -168,6 +178,10 @@ for (const routeAndConnections of measured) {
       `${median(before.map((run) => run.p99))} | ${median(after.map((run) => run.p99))} | ${rounds} |`
   )
 }
+console.log(
+  `\nresident memory, MiB: before idle ${memory.before?.idle}, peak ${memory.before?.peak} (VmHWM); ` +
+    `after idle ${memory.after?.idle}, peak ${memory.after?.peak}`
+)
 for (const side of sides) {
   for (const { message, count } of await loggedErrors(logs[side])) {
     console.log(`${side}: server logged ${count} × error: ${message}`)
